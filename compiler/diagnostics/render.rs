@@ -1,0 +1,218 @@
+//! Turns diagnostics into text: miette's graphical report for people, JSON lines for tools.
+//!
+//! This is the only module that knows about line and column numbers and about miette.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde::Serialize;
+
+use super::{Diagnostic, Diagnostics};
+use crate::source::SourceMap;
+
+/// How diagnostics are printed (`--message-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Json,
+}
+
+/// Renders every diagnostic in `diagnostics`, one after another.
+#[must_use]
+pub fn render_all(
+    diagnostics: &Diagnostics,
+    sources: &SourceMap,
+    format: MessageFormat,
+    color: bool,
+) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics.iter() {
+        match format {
+            MessageFormat::Human => out.push_str(&human(diagnostic, sources, color)),
+            MessageFormat::Json => {
+                out.push_str(&json(diagnostic, sources));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// The graphical report, without colour when `color` is false (as in golden tests).
+#[must_use]
+pub fn human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let report = Report::new(diagnostic, sources);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &report).is_err() {
+        out = format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code.id(), diagnostic.message);
+    }
+    if let Some((file, line, col)) = location(diagnostic, sources) {
+        // miette prints `file:line:col` only for the first label; keep one plain line for grep and editors.
+        out = format!("{file}:{line}:{col}: {out}");
+    }
+    out
+}
+
+fn location(diagnostic: &Diagnostic, sources: &SourceMap) -> Option<(String, usize, usize)> {
+    let span = diagnostic.primary_span()?;
+    let (line, col) = sources.line_col(span.file, span.start);
+    Some((sources.get(span.file).display_name.clone(), line, col))
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    labels: Vec<JsonLabel<'a>>,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
+}
+
+/// One JSON object on one line (`--message-format json`).
+#[must_use]
+pub fn json(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
+    let loc = location(diagnostic, sources);
+    let labels = diagnostic
+        .labels
+        .iter()
+        .map(|label| {
+            let (line, column) = sources.line_col(label.span.file, label.span.start);
+            let (end_line, end_column) = sources.line_col(label.span.file, label.span.end);
+            JsonLabel {
+                file: sources.get(label.span.file).display_name.clone(),
+                line,
+                column,
+                end_line,
+                end_column,
+                message: &label.message,
+            }
+        })
+        .collect();
+    let value = JsonDiagnostic {
+        code: diagnostic.code.id(),
+        severity: diagnostic.severity.as_str(),
+        message: &diagnostic.message,
+        file: loc.as_ref().map(|l| l.0.clone()),
+        line: loc.as_ref().map(|l| l.1),
+        column: loc.as_ref().map(|l| l.2),
+        labels,
+        help: diagnostic.help.as_deref(),
+    };
+    serde_json::to_string(&value).unwrap_or_default()
+}
+
+/// Adapter that lets miette render a [`Diagnostic`]. miette shows one source per report, so only
+/// labels in the primary label's file are drawn; the others are listed as text.
+struct Report<'a> {
+    diagnostic: &'a Diagnostic,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+}
+
+impl<'a> Report<'a> {
+    fn new(diagnostic: &'a Diagnostic, sources: &SourceMap) -> Self {
+        let primary_file = diagnostic.primary_span().map(|s| s.file);
+        let source = primary_file.map(|file| {
+            let f = sources.get(file);
+            NamedSource::new(f.display_name.clone(), f.text.to_string())
+        });
+        let mut labels = Vec::new();
+        let mut elsewhere = Vec::new();
+        for label in &diagnostic.labels {
+            if Some(label.span.file) == primary_file {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(label.message.clone()),
+                    SourceSpan::new((label.span.start as usize).into(), label.span.len()),
+                ));
+            } else {
+                let (line, col) = sources.line_col(label.span.file, label.span.start);
+                elsewhere.push(format!(
+                    "{}: {}:{line}:{col}",
+                    label.message,
+                    sources.get(label.span.file).display_name
+                ));
+            }
+        }
+        let mut help = diagnostic.help.clone();
+        if !elsewhere.is_empty() {
+            let extra = elsewhere.join("\n");
+            help = Some(match help {
+                Some(h) => format!("{h}\n{extra}"),
+                None => extra,
+            });
+        }
+        Self {
+            diagnostic,
+            source,
+            labels,
+            help,
+        }
+    }
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.code.id()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            super::Severity::Error => miette::Severity::Error,
+            super::Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+}

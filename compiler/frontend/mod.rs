@@ -1,0 +1,1 @@
+//! parse: compose files on disk → the resolved compose [`crate::model`].
