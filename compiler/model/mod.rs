@@ -142,3 +142,6 @@ impl Serialize for Project {
 fn is_zero<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
 }
+
+#[cfg(test)]
+mod tests;
