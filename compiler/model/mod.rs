@@ -19,7 +19,7 @@ mod values;
 
 use indexmap::IndexMap;
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use json::{to_json, to_json_value};
 pub use resources::{
@@ -47,7 +47,9 @@ pub type Extensions = IndexMap<String, serde_json::Value>;
 pub struct Project {
     /// `name`: the project name (top-level `name:`, `-p`, or the directory name).
     pub name: String,
-    /// `services`, the enabled ones only.
+    /// `services`, the enabled ones only. Reading JSON fills each [`ServiceConfig::name`] from its
+    /// key, as compose-go's loader does.
+    #[serde(deserialize_with = "deserialize_services")]
     pub services: IndexMap<String, ServiceConfig>,
     /// Top-level `networks`, including the implicit `default` network when a service uses it.
     pub networks: IndexMap<String, NetworkConfig>,
@@ -136,6 +138,16 @@ impl Serialize for Project {
         }
         map.end()
     }
+}
+
+fn deserialize_services<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<IndexMap<String, ServiceConfig>, D::Error> {
+    let mut services = IndexMap::<String, ServiceConfig>::deserialize(deserializer)?;
+    for (name, service) in &mut services {
+        service.name.clone_from(name);
+    }
+    Ok(services)
 }
 
 /// Go's `omitempty` test for scalars: the type's zero value.

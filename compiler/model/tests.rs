@@ -147,6 +147,7 @@ fn printed_json_reads_back() {
     let read: Project = serde_json::from_value(printed.clone()).expect("printed JSON reads back");
     assert_eq!(to_json_value(&read), printed);
     let web = &read.services["web"];
+    assert_eq!(web.name, "web");
     assert_eq!(web.ulimits["nproc"].single, 65535);
     assert_eq!(web.env_file[1].format, "raw");
     assert_eq!(web.secrets[0].mode, Some(FileMode(0o440)));
