@@ -1,5 +1,7 @@
 //! The command line: argument parsing, the subcommands, and exit codes.
 
+pub mod build;
+
 use std::process::ExitCode;
 
 use clap::Parser;

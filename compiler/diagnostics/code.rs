@@ -65,7 +65,7 @@ codes! {
         "Kubernetes names are lowercase letters, digits and `-`, start with a letter and are at most 63 characters. The name was changed, so other services must use the new name to reach this one. Rename the service to a valid name to keep the same name everywhere.";
     NameCollision = "SC1004", "two compose names give the same Kubernetes name",
         "After turning compose names into Kubernetes names, two objects of the same kind would have the same name and one would overwrite the other. Rename one of them.";
-    ImageNotBuilt = "SC1005", "a service has `build` but no `image`",
+    ImageNotBuilt = "SC1005", "a service's image is built by compose",
         "Kubernetes pulls images from a registry; it cannot build them. The manifests use the name Docker Compose gives the built image, `<project>-<service>`, prefixed with `--image-registry` when given. Build and push that image before applying, or set `image:`.";
     UserName = "SC1006", "`user` names a user instead of a numeric id",
         "Kubernetes runs containers as a numeric uid and gid (`runAsUser`, `runAsGroup`); it cannot look names up in the image. The user is left out, so the image's default user runs. Write `user: \"1000:1000\"` with the ids the name has in the image.";

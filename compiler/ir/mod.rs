@@ -10,7 +10,7 @@
 //! Kubernetes quantities by [`Memory::quantity`] and [`Cpu::quantity`].
 
 pub mod locate;
-
+pub mod lower;
 pub mod names;
 pub mod support;
 

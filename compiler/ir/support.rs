@@ -54,9 +54,9 @@ pub const PROJECT_KEYS: &[KeySupport] = table! {
     "name" => L, "`app.kubernetes.io/part-of` label of every object";
     "services" => L, "one workload each, see below";
     "networks" => A, "every pod reaches every other pod on the cluster network; compose network isolation is not kept";
-    "volumes" => L, "reported where a service mounts them";
-    "secrets" => L, "reported where a service uses them";
-    "configs" => L, "reported where a service uses them";
+    "volumes" => U, "claims are planned; reported where a service mounts them";
+    "secrets" => U, "Secrets are planned; reported where a service uses them";
+    "configs" => U, "ConfigMaps are planned; reported where a service uses them";
     "models" => U, "model runners have no Kubernetes equivalent";
 };
 
@@ -65,7 +65,7 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "annotations" => L, "pod template annotations";
     "attach" => L, "no effect: logs are read with `kubectl logs`";
     "blkio_config" => U, "Kubernetes has no block I/O limits";
-    "build" => A, "the image compose would build, `<project>-<service>` (prefix with `--image-registry`); build and push it yourself";
+    "build" => L, "the image compose builds, `<project>-<service>` unless `image` names it (prefixed with `--image-registry`), with a warning to build and push it";
     "cap_add" => L, "container `securityContext.capabilities.add`";
     "cap_drop" => L, "container `securityContext.capabilities.drop`";
     "cgroup" => U, "the kubelet chooses the cgroup namespace";

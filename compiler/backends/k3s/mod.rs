@@ -9,6 +9,7 @@ mod pod;
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1 as core;
@@ -19,8 +20,9 @@ use serde::Serialize;
 
 use super::Files;
 use super::yaml::{self, YamlError};
-use crate::ir;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::label_value;
+use crate::ir::{self, Locate};
 
 /// Choices of the user that shape the manifests.
 #[derive(Debug, Clone, Default)]
@@ -100,6 +102,37 @@ pub fn objects(project: &ir::Project, options: &Options) -> Vec<Object> {
     );
     out.extend(project.workloads.values().map(|w| workload(&meta, w)));
     out
+}
+
+/// Reports what would fail on a K3s cluster although each object is valid on its own.
+pub fn check(project: &ir::Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    let mut bound: IndexMap<(u16, ir::Protocol), &str> = IndexMap::new();
+    for service in project.services.values() {
+        if service.kind != ir::ServiceKind::LoadBalancer {
+            continue;
+        }
+        for port in &service.ports {
+            let first = *bound
+                .entry((port.port, port.protocol))
+                .or_insert(&service.workload);
+            if first != service.workload {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::PublishedTwice,
+                        format!(
+                            "services `{first}` and `{}` both publish {} port {}; ServiceLB binds it for only one of them",
+                            service.workload,
+                            port.protocol.as_str(),
+                            port.port
+                        ),
+                    )
+                    .with_label(locations.span(&["services", &service.workload, "ports"]), "published again here")
+                    .with_label(locations.span(&["services", first, "ports"]), "first published here")
+                    .with_help("publish one of them on another host port"),
+                );
+            }
+        }
+    }
 }
 
 /// The `--stdout` form: one multi-document YAML stream.

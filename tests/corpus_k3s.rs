@@ -1,0 +1,161 @@
+//! Every corpus case the reference loader accepts builds with `--target k3s`; every manifest
+//! passes `kubernetes-validate -k 1.33.0 --strict` without a WARN and yamllint without an error;
+//! building twice gives the same bytes.
+//!
+//! The project comes from the reference loader's JSON for now; the frontend replaces it once it
+//! reads every case.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use stackc::backends::Files;
+use stackc::cli::build::{self, BuildArgs, Output};
+use stackc::diagnostics::{Diagnostics, Severity};
+use stackc::ir::Unlocated;
+use stackc::model;
+
+const YAMLLINT_CONFIG: &str = "{extends: default, rules: {document-start: disable, line-length: disable, indentation: {indent-sequences: whatever}, truthy: {level: error, check-keys: true}}}";
+
+fn build(project: &model::Project, stdout: bool) -> (Output, Diagnostics) {
+    let args = BuildArgs {
+        output: (!stdout).then(|| PathBuf::from("k8s")),
+        stdout,
+        ..BuildArgs::default()
+    };
+    let mut diagnostics = Diagnostics::new();
+    let output = build::compile(&args, project, &Unlocated, &mut diagnostics)
+        .expect("build arguments are valid")
+        .unwrap_or_else(|| Output::Files(Files::new()));
+    (output, diagnostics)
+}
+
+#[test]
+fn corpus_builds_valid_k3s_manifests() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-k3s");
+    let _ = std::fs::remove_dir_all(&root);
+    let mut manifests: Vec<PathBuf> = Vec::new();
+    let mut all_files: Vec<PathBuf> = Vec::new();
+    let mut codes: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut failed: Vec<String> = Vec::new();
+    let (mut built, mut objects) = (0, 0);
+    for case in support::corpus_cases()
+        .into_iter()
+        .filter(|c| c.reference_ok)
+    {
+        let support::Reference::Ok(json) = support::reference(&case) else {
+            failed.push(format!(
+                "{}: the reference loader rejected the case",
+                case.id
+            ));
+            continue;
+        };
+        let project: model::Project = match serde_json::from_value(json) {
+            Ok(project) => project,
+            Err(e) => {
+                failed.push(format!(
+                    "{}: the model cannot read the reference: {e}",
+                    case.id
+                ));
+                continue;
+            }
+        };
+        let (output, diagnostics) = build(&project, false);
+        for d in diagnostics.iter() {
+            *codes.entry(d.code.id()).or_default() += 1;
+        }
+        if diagnostics.has_errors() {
+            let errors: Vec<String> = diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| format!("{}: {}", d.code.id(), d.message))
+                .collect();
+            failed.push(format!("{}: {}", case.id, errors.join("; ")));
+            continue;
+        }
+        let Output::Files(files) = output else {
+            unreachable!("`-o` gives files")
+        };
+        assert_eq!(
+            build(&project, false).0,
+            Output::Files(files.clone()),
+            "{}: a second build differs",
+            case.id
+        );
+        let Output::Stream(stream) = build(&project, true).0 else {
+            unreachable!("`--stdout` gives a stream")
+        };
+        assert_eq!(
+            stream.matches("\n---\n").count() + 1,
+            files.len() - 1,
+            "{}: the stream and the files disagree",
+            case.id
+        );
+        let dir = root.join(&case.id);
+        build::write_dir(&dir, &files).expect("write the manifests");
+        built += 1;
+        for name in files.keys() {
+            let path = dir.join(name);
+            if name != "kustomization.yaml" {
+                manifests.push(path.clone());
+                objects += 1;
+            }
+            all_files.push(path);
+        }
+    }
+    println!(
+        "k3s corpus: {built} cases built, {objects} objects, {} failed",
+        failed.len()
+    );
+    println!("diagnostics by code: {codes:?}");
+    assert!(
+        failed.is_empty(),
+        "cases that did not build:\n{}",
+        failed.join("\n")
+    );
+    assert!(built > 0, "no corpus case was built");
+
+    // One validator run over every file: each run costs about a second of Python start-up.
+    let mut validate = Command::new("kubernetes-validate");
+    validate
+        .args(["-k", "1.33.0", "--strict", "--quiet"])
+        .args(&manifests);
+    let out = validate
+        .output()
+        .expect("`kubernetes-validate` must be on PATH: pip install kubernetes-validate");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let bad: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("WARN") || l.starts_with("ERROR") || !l.starts_with("INFO"))
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    println!(
+        "kubernetes-validate: {} manifests, {} problems",
+        manifests.len(),
+        bad.len()
+    );
+    assert!(
+        out.status.success() && bad.is_empty(),
+        "kubernetes-validate:\n{}",
+        bad.join("\n")
+    );
+
+    let out = Command::new("yamllint")
+        .args(["-d", YAMLLINT_CONFIG, "-f", "parsable"])
+        .args(&all_files)
+        .output()
+        .expect("`yamllint` must be on PATH");
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!(
+        "yamllint: {} files, {} problems",
+        all_files.len(),
+        text.lines().count()
+    );
+    assert!(
+        out.status.success() && text.trim().is_empty(),
+        "yamllint:\n{text}"
+    );
+}
