@@ -102,7 +102,7 @@ fn corpus_builds_valid_k3s_manifests() {
         let project: model::Project = match serde_json::from_value(unescape_dollars(json)) {
             Ok(project) => project,
             Err(e) => {
-                failed.push(format!("{}: the model cannot read the reference: {e}", id));
+                failed.push(format!("{id}: the model cannot read the reference: {e}"));
                 continue;
             }
         };
@@ -129,8 +129,7 @@ fn corpus_builds_valid_k3s_manifests() {
         assert_eq!(
             build(&project, false).0,
             Output::Files(files.clone()),
-            "{}: a second build differs",
-            id
+            "{id}: a second build differs"
         );
         let Output::Stream(stream) = build(&project, true).0 else {
             unreachable!("`--stdout` gives a stream")
@@ -138,8 +137,7 @@ fn corpus_builds_valid_k3s_manifests() {
         assert_eq!(
             stream.matches("\n---\n").count() + 1,
             files.len() - 1,
-            "{}: the stream and the files disagree",
-            id
+            "{id}: the stream and the files disagree"
         );
         let dir = root.join(&id);
         build::write_dir(&dir, &files).expect("write the manifests");
@@ -168,11 +166,15 @@ fn corpus_builds_valid_k3s_manifests() {
     );
     assert!(built > 0, "no corpus case was built");
 
-    // One validator run over every file: each run costs about a second of Python start-up.
+    validate(&manifests, &all_files);
+}
+
+/// One run of each validator over every file: each run costs about a second of Python start-up.
+fn validate(manifests: &[PathBuf], all_files: &[PathBuf]) {
     let mut validate = Command::new("kubernetes-validate");
     validate
         .args(["-k", "1.33.0", "--strict", "--quiet"])
-        .args(&manifests);
+        .args(manifests);
     let out = validate
         .output()
         .expect("`kubernetes-validate` must be on PATH: pip install kubernetes-validate");
@@ -196,7 +198,7 @@ fn corpus_builds_valid_k3s_manifests() {
 
     let out = Command::new("yamllint")
         .args(["-d", YAMLLINT_CONFIG, "-f", "parsable"])
-        .args(&all_files)
+        .args(all_files)
         .output()
         .expect("`yamllint` must be on PATH");
     let text = String::from_utf8_lossy(&out.stdout);

@@ -288,19 +288,18 @@ impl<L: Locate> Lowering<'_, L> {
         };
         self.sysctls(name, service, &mut pod.sysctls);
         for group in &service.group_add {
-            match group.parse::<i64>() {
-                Ok(gid) => pod.supplemental_groups.push(gid),
-                Err(_) => {
-                    let span = self.span(&["services", name, "group_add"]);
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::GroupName,
-                            format!("group `{group}` of service `{name}` is a name; Kubernetes needs a numeric gid"),
-                        )
-                        .with_label(span, "not a number")
-                        .with_help(format!("write the gid of `{group}` on the node (`getent group {group}`)")),
-                    );
-                }
+            if let Ok(gid) = group.parse::<i64>() {
+                pod.supplemental_groups.push(gid);
+            } else {
+                let span = self.span(&["services", name, "group_add"]);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::GroupName,
+                        format!("group `{group}` of service `{name}` is a name; Kubernetes needs a numeric gid"),
+                    )
+                    .with_label(span, "not a number")
+                    .with_help(format!("write the gid of `{group}` on the node (`getent group {group}`)")),
+                );
             }
         }
         if let Some(grace) = service.stop_grace_period {
