@@ -94,6 +94,19 @@ fn corpus_builds_valid_k3s_manifests() {
     let mut keys: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
     let mut failed: Vec<String> = Vec::new();
     let (mut built, mut objects) = (0, 0);
+    // Where the inputs live on this machine: no output may depend on it.
+    let machine_paths: Vec<String> = [
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        support::shared_dir().join("corpus"),
+    ]
+    .iter()
+    .map(|p| {
+        p.canonicalize()
+            .unwrap_or_else(|_| p.clone())
+            .display()
+            .to_string()
+    })
+    .collect();
     for (id, json) in inputs() {
         let Some(json) = json else {
             failed.push(format!("{id}: the reference loader rejected the case"));
@@ -139,6 +152,13 @@ fn corpus_builds_valid_k3s_manifests() {
             files.len() - 1,
             "{id}: the stream and the files disagree"
         );
+        for (name, text) in &files {
+            if let Some(path) = machine_paths.iter().find(|p| text.contains(p.as_str())) {
+                failed.push(format!(
+                    "{id}: {name} holds a path of this machine: `{path}`"
+                ));
+            }
+        }
         let dir = root.join(&id);
         build::write_dir(&dir, &files).expect("write the manifests");
         built += 1;
