@@ -265,7 +265,7 @@ impl<L: Locate> Lowering<'_, L> {
     fn pod(&mut self, name: &str, service: &model::ServiceConfig) -> Pod {
         let mut pod = Pod {
             hostname: self.hostname(name, &service.hostname),
-            runtime_class: (!service.runtime.is_empty()).then(|| service.runtime.clone()),
+            runtime_class: runtime_class(&service.runtime),
             ..Pod::default()
         };
         for (host, addresses) in &service.extra_hosts {
@@ -327,15 +327,7 @@ impl<L: Locate> Lowering<'_, L> {
                 Some(self.seconds(grace, &["services", name, "stop_grace_period"], 0));
         }
         if !service.platform.is_empty() {
-            let mut parts = service.platform.split('/');
-            if let Some(os) = parts.next().filter(|s| !s.is_empty()) {
-                pod.node_selector
-                    .insert("kubernetes.io/os".to_owned(), os.to_owned());
-            }
-            if let Some(arch) = parts.next().filter(|s| !s.is_empty()) {
-                pod.node_selector
-                    .insert("kubernetes.io/arch".to_owned(), arch.to_owned());
-            }
+            self.platform(name, &service.platform, &mut pod.node_selector);
         }
         let network_mode = if service.network_mode.is_empty() {
             &service.net
@@ -346,6 +338,33 @@ impl<L: Locate> Lowering<'_, L> {
         pod.host_ipc = self.namespace_mode(name, "ipc", &service.ipc);
         pod.host_pid = self.namespace_mode(name, "pid", &service.pid);
         pod
+    }
+
+    /// Node labels for `platform: os/arch[/variant]`. Only the values Kubernetes nodes report
+    /// are used: a selector nothing matches would keep the pod pending forever.
+    fn platform(&mut self, name: &str, platform: &str, out: &mut IndexMap<String, String>) {
+        const OS: &[&str] = &["linux", "windows"];
+        const ARCH: &[&str] = &[
+            "amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64",
+        ];
+        let mut parts = platform.split('/');
+        let os = parts.next().unwrap_or_default();
+        let arch = parts.next();
+        if !OS.contains(&os) || arch.is_some_and(|a| !ARCH.contains(&a)) {
+            self.warn(
+                Code::ApproximatedKey,
+                &["services", name, "platform"],
+                format!(
+                    "`platform: {platform}` of service `{name}` is left out: Kubernetes nodes report no such platform, so the scheduler chooses the node"
+                ),
+                "unknown platform",
+            );
+            return;
+        }
+        out.insert("kubernetes.io/os".to_owned(), os.to_owned());
+        if let Some(arch) = arch {
+            out.insert("kubernetes.io/arch".to_owned(), arch.to_owned());
+        }
     }
 
     /// The pod hostname: a DNS label. A dotted name keeps its first label, as the short name the
@@ -434,6 +453,19 @@ impl<L: Locate> Lowering<'_, L> {
         }
         seconds
     }
+}
+
+/// The RuntimeClass for a Docker runtime name: `runc` is the default, and containerd shim names
+/// (`io.containerd.wasmedge.v1`) become the handler name K3s registers (`wasmedge`).
+fn runtime_class(runtime: &str) -> Option<String> {
+    if runtime.is_empty() || runtime == "runc" {
+        return None;
+    }
+    let shim = runtime
+        .strip_prefix("io.containerd.")
+        .and_then(|rest| rest.split_once('.'))
+        .map(|(handler, _)| handler);
+    Some(shim.unwrap_or(runtime).to_owned())
 }
 
 /// Values the walk skips: absent, `null`, or empty.

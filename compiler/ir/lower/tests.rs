@@ -209,3 +209,18 @@ fn built_images_get_the_compose_name_and_a_warning() {
     let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::ImageNotBuilt]);
 }
+
+#[test]
+fn runtimes_and_platforms_match_what_nodes_report() {
+    let (ir, diagnostics) = lower(&json!({
+        "wasm": { "image": "app", "runtime": "io.containerd.wasmedge.v1", "platform": "wasi/wasm" },
+        "gpu": { "image": "app", "runtime": "nvidia", "platform": "linux/arm64" }
+    }));
+    let pod = |name: &str| &ir.workloads[name].pod;
+    assert_eq!(pod("wasm").runtime_class.as_deref(), Some("wasmedge"));
+    assert!(pod("wasm").node_selector.is_empty());
+    assert_eq!(pod("gpu").runtime_class.as_deref(), Some("nvidia"));
+    assert_eq!(pod("gpu").node_selector["kubernetes.io/arch"], "arm64");
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::ApproximatedKey]);
+}
