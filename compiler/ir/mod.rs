@@ -70,6 +70,8 @@ pub enum WorkloadKind {
         backoff_limit: Option<u32>,
         /// `on-failure` restarts the container in place; `no` never restarts it.
         restart_on_failure: bool,
+        /// How many pods run to completion, all at once (compose `scale`/`deploy.replicas`).
+        completions: u32,
     },
 }
 

@@ -207,6 +207,11 @@ impl<L: Locate> Lowering<'_, L> {
     /// Deployment, DaemonSet or Job, from `restart`, `deploy.restart_policy` and `deploy.mode`.
     fn kind(&mut self, name: &str, service: &model::ServiceConfig) -> WorkloadKind {
         let deploy = service.deploy.as_ref();
+        let replicas = deploy
+            .and_then(|d| d.replicas)
+            .or(service.scale)
+            .unwrap_or(1);
+        let replicas = u32::try_from(replicas.max(0)).unwrap_or(u32::MAX);
         let policy = deploy
             .and_then(|d| d.restart_policy.as_ref())
             .filter(|p| !p.condition.is_empty());
@@ -247,18 +252,13 @@ impl<L: Locate> Lowering<'_, L> {
             return WorkloadKind::Job {
                 backoff_limit: limit,
                 restart_on_failure: on_failure,
+                completions: replicas,
             };
         }
         if deploy.is_some_and(|d| d.mode == "global") {
             return WorkloadKind::DaemonSet;
         }
-        let replicas = deploy
-            .and_then(|d| d.replicas)
-            .or(service.scale)
-            .unwrap_or(1);
-        WorkloadKind::Deployment {
-            replicas: u32::try_from(replicas.max(0)).unwrap_or(u32::MAX),
-        }
+        WorkloadKind::Deployment { replicas }
     }
 
     /// Pod-level settings of a service; the containers are filled in by the caller.

@@ -76,7 +76,7 @@ fn disabled_healthchecks_give_no_probe() {
 #[test]
 fn one_shot_services_become_jobs() {
     let (ir, diagnostics) = lower(&json!({
-        "once": { "image": "alpine", "restart": "no" },
+        "once": { "image": "alpine", "restart": "no", "scale": 3 },
         "retry": { "image": "alpine", "restart": "on-failure:3" },
         "forever": { "image": "alpine", "restart": "on-failure" },
         "web": { "image": "nginx", "restart": "always", "deploy": { "replicas": 2 } },
@@ -87,21 +87,24 @@ fn one_shot_services_become_jobs() {
         kind("once"),
         WorkloadKind::Job {
             backoff_limit: Some(0),
-            restart_on_failure: false
+            restart_on_failure: false,
+            completions: 3,
         }
     );
     assert_eq!(
         kind("retry"),
         WorkloadKind::Job {
             backoff_limit: Some(3),
-            restart_on_failure: true
+            restart_on_failure: true,
+            completions: 1,
         }
     );
     assert_eq!(
         kind("forever"),
         WorkloadKind::Job {
             backoff_limit: None,
-            restart_on_failure: true
+            restart_on_failure: true,
+            completions: 1,
         }
     );
     assert_eq!(kind("web"), WorkloadKind::Deployment { replicas: 2 });
