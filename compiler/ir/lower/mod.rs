@@ -443,15 +443,22 @@ impl<L: Locate> Lowering<'_, L> {
         let nanos = duration.0.max(0);
         let seconds = ((nanos + NANOS - 1) / NANOS).max(min);
         if nanos % NANOS != 0 || nanos / NANOS < min {
-            let key = path.last().copied().unwrap_or_default();
             self.warn(
                 Code::DurationRounded,
                 path,
-                format!("`{key}` of {duration} is rounded up to {seconds}s"),
+                format!("{}: {duration} is rounded up to {seconds}s", describe(path)),
                 "not a whole number of seconds",
             );
         }
         seconds
+    }
+}
+
+/// "`healthcheck.interval` of service `web`" for the key path `services.web.healthcheck.interval`.
+fn describe(path: &[&str]) -> String {
+    match path {
+        ["services", service, key @ ..] => format!("`{}` of service `{service}`", key.join(".")),
+        _ => format!("`{}`", path.join(".")),
     }
 }
 
