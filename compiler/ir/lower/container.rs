@@ -125,10 +125,13 @@ impl<L: Locate> Lowering<'_, L> {
                     Ok(host) => published = self.published(name, host, p, &path),
                 }
             }
+            let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
             out.push(ContainerPort {
                 port,
                 protocol,
                 published,
+                name: non_empty(&p.name),
+                app_protocol: non_empty(&p.app_protocol),
             });
         }
         for (i, spec) in service.expose.iter().enumerate() {
@@ -145,6 +148,8 @@ impl<L: Locate> Lowering<'_, L> {
                         port,
                         protocol,
                         published: None,
+                        name: None,
+                        app_protocol: None,
                     }));
                 }
                 _ => self.invalid_port(name, spec, &path),
