@@ -53,8 +53,8 @@ codes! {
         "The file expands beyond stackc's limits (alias expansion, nesting depth or size). These limits stop hostile inputs such as the 'billion laughs' alias bomb. Write the value out or simplify the file.";
     BadMergeKey = "SC0104", "a `<<` merge key does not name a mapping",
         "A YAML merge key `<<` must be given a mapping, an alias of a mapping, or a list of those. Point it at a mapping anchor.";
-    MultipleDocuments = "SC0105", "a compose file holds more than one YAML document",
-        "Docker Compose reads one document per file. Split the documents into separate files and pass each with `-f`.";
+    NonStringKey = "SC0105", "a mapping key is not a string",
+        "Compose requires every mapping key to be a string. A plain `80:` or `true:` is read as a number or a boolean; quote it (`\"80\":`).";
     UnknownTag = "SC0106", "an unknown YAML tag",
         "Compose understands only the `!reset` and `!override` tags (and standard YAML tags). Remove the tag.";
 }
