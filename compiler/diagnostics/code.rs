@@ -57,4 +57,36 @@ codes! {
         "Compose requires every mapping key to be a string. A plain `80:` or `true:` is read as a number or a boolean; quote it (`\"80\":`).";
     UnknownTag = "SC0106", "an unknown YAML tag",
         "Compose understands only the `!reset` and `!override` tags (and standard YAML tags). Remove the tag.";
+    MissingFile = "SC0201", "a file the project needs does not exist",
+        "A compose file, env file, `extends` file, `include` path, secret or config file could not be read. Paths inside a compose file are relative to the project directory (for `include`, to the included file's directory). Fix the path or create the file.";
+    InvalidInterpolation = "SC0202", "a `$` expression is not valid interpolation",
+        "Compose replaces `${VAR}`, `${VAR:-default}`, `${VAR:?message}` and similar forms. A `$` that is not followed by a variable name or a well-formed `${...}` is an error. To write a literal dollar sign, double it: `$$`.";
+    RequiredVariable = "SC0203", "a required variable has no value",
+        "`${VAR:?message}` and `${VAR?message}` stop the build when `VAR` is unset (or empty, for `:?`). Set the variable in the environment or in the project's `.env` file, or give a default with `${VAR:-default}`.";
+    UnsetVariable = "SC0204", "a variable is not set and defaults to an empty string",
+        "Compose replaces an unset variable with an empty string, which is often not what was meant. Set it in the environment or `.env`, or write the default explicitly: `${VAR:-}`.";
+    MergeTypeMismatch = "SC0205", "a value cannot be merged with an earlier definition",
+        "When several compose files (or `extends`) define the same key, mappings merge and lists append; a mapping cannot be merged with a list or a scalar. Give both definitions the same shape, or use `!override` to replace the earlier value.";
+    Cycle = "SC0206", "`extends` or `include` forms a cycle",
+        "A service extends itself through a chain of `extends`, or a file includes itself through a chain of `include`. Break the chain.";
+    ExtendsUnknownService = "SC0207", "`extends` names a service that does not exist",
+        "The service named in `extends` must exist in the same file, or in the file given by `extends.file`. Check the spelling.";
+    IncludeConflict = "SC0208", "an included resource conflicts with one already defined",
+        "A service, volume, network, secret, config or model from an `include`d file has the same name as a different definition in the including project. Rename one of them.";
+    InvalidValue = "SC0209", "a value cannot be converted to the type the key needs",
+        "Some keys need a number or a boolean (`replicas`, `privileged`, `ports.target`, …). After interpolation the value must read as one: `true`/`false`, or digits.";
+    InvalidProjectName = "SC0210", "the project name is not valid",
+        "A project name must contain only lowercase letters, digits, dashes and underscores, and start with a letter or digit. Pass another with `-p`.";
+    EmptyProject = "SC0211", "the compose project is empty",
+        "The compose files define nothing. Add `services`.";
+    InvalidEnvFile = "SC0212", "an env file cannot be parsed",
+        "Env files hold `KEY=VALUE` lines, with optional quotes and `#` comments. Fix the line shown.";
+    NotAMapping = "SC0213", "a compose file or section is not a mapping",
+        "The top level of a compose file, and sections such as `services`, must be mappings of names to definitions.";
+    ObsoleteVersion = "SC0214", "the top-level `version` key is obsolete",
+        "Compose ignores `version`; it no longer selects a file format. Remove it.";
+    UnknownReference = "SC0215", "a reference names something that is not defined",
+        "A service refers to a service, network, volume, secret or config that the project does not define (or that is disabled by profiles). Define it, fix the spelling, or enable its profile.";
+    InconsistentValue = "SC0216", "two keys of a service disagree",
+        "Compose requires some pairs of keys to agree, such as `scale` and `deploy.replicas`, or `mem_limit` and `deploy.resources.limits.memory`, and forbids some combinations, such as `network_mode` with `networks`. Keep one of them.";
 }
