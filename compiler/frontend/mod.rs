@@ -1,1 +1,4 @@
 //! parse: compose files on disk → the resolved compose [`crate::model`].
+
+pub mod dotenv;
+pub mod interpolate;
