@@ -1,1 +1,3 @@
 //! parse: compose files on disk → the resolved compose [`crate::model`].
+
+pub mod units;
