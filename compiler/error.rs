@@ -21,7 +21,9 @@ pub enum Error {
         source: io::Error,
     },
     /// No compose file was given and none of the default names exists.
-    #[error("no compose file found in `{dir}` or its parents: pass one with `-f`, or create `compose.yaml`")]
+    #[error(
+        "no compose file found in `{dir}` or its parents: pass one with `-f`, or create `compose.yaml`"
+    )]
     NoComposeFile { dir: PathBuf },
     /// Flags that cannot be used together, or a flag with a bad value.
     #[error("{0}")]

@@ -63,7 +63,12 @@ impl SourceMap {
         Self::default()
     }
 
-    pub fn add(&mut self, path: PathBuf, display_name: String, text: impl Into<Arc<str>>) -> FileId {
+    pub fn add(
+        &mut self,
+        path: PathBuf,
+        display_name: String,
+        text: impl Into<Arc<str>>,
+    ) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile {
             path,

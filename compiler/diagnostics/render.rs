@@ -52,7 +52,12 @@ pub fn human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> Strin
     let report = Report::new(diagnostic, sources);
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
-        out = format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code.id(), diagnostic.message);
+        out = format!(
+            "{}[{}]: {}\n",
+            diagnostic.severity.as_str(),
+            diagnostic.code.id(),
+            diagnostic.message
+        );
     }
     if let Some((file, line, col)) = location(diagnostic, sources) {
         // miette prints `file:line:col` only for the first label; keep one plain line for grep and editors.

@@ -1,3 +1,4 @@
 //! parse: compose files on disk → the resolved compose [`crate::model`].
 
+pub mod schema;
 pub mod units;

@@ -12,7 +12,9 @@ pub enum UnitError {
     Duration(String),
     #[error("duration `{0}` is too long: the longest is about 292 years")]
     DurationOverflow(String),
-    #[error("invalid byte size `{0}`: write a number of bytes or a size like `512m`, `1g` or `640k`")]
+    #[error(
+        "invalid byte size `{0}`: write a number of bytes or a size like `512m`, `1g` or `640k`"
+    )]
     Bytes(String),
     #[error("byte size `{0}` is too large")]
     BytesOverflow(String),
@@ -46,7 +48,10 @@ fn duration_unit(unit: &str) -> Option<u64> {
 
 /// Splits off the leading ASCII digits of `s`.
 fn split_digits(s: &str) -> (&str, &str) {
-    let end = s.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
+    let end = s
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
     s.split_at(end)
 }
 
@@ -353,14 +358,29 @@ mod tests {
 
     #[test]
     fn rejects_bad_durations() {
-        for text in ["", "+", "10", "5 minutes", ".s", "1.2.3s", "1x", "s", "1s ", " 1s"] {
+        for text in [
+            "",
+            "+",
+            "10",
+            "5 minutes",
+            ".s",
+            "1.2.3s",
+            "1x",
+            "s",
+            "1s ",
+            " 1s",
+        ] {
             assert_eq!(
                 parse_duration(text),
                 Err(UnitError::Duration(text.to_owned())),
                 "{text}"
             );
         }
-        for text in ["9223372036854775808ns", "100000000000000000000s", "3000000h"] {
+        for text in [
+            "9223372036854775808ns",
+            "100000000000000000000s",
+            "3000000h",
+        ] {
             assert_eq!(
                 parse_duration(text),
                 Err(UnitError::DurationOverflow(text.to_owned())),
@@ -475,7 +495,11 @@ mod tests {
         assert_eq!(parse_cpus("1e-1"), Ok(0.1));
         assert_eq!(parse_cpus(".25"), Ok(0.25));
         for text in ["", "abc", "-1", "inf", "NaN", "1,5", "0.5 "] {
-            assert_eq!(parse_cpus(text), Err(UnitError::Cpus(text.to_owned())), "{text}");
+            assert_eq!(
+                parse_cpus(text),
+                Err(UnitError::Cpus(text.to_owned())),
+                "{text}"
+            );
         }
     }
 
