@@ -690,6 +690,40 @@ mod tests {
     }
 
     #[test]
+    fn every_unknown_key_of_the_chosen_alternative_is_reported() {
+        // Docker Compose stops at the deepest one (`propagaton`); both are typos.
+        let document = json!({"services": {"web": {"image": "x", "volumes": [{
+            "type": "bind", "source": "./a", "target": "/a",
+            "readonly": true, "bind": {"propagaton": "rshared"}
+        }]}}});
+        let reports = check(&document);
+        let summary: Vec<(&str, Option<&str>)> = reports
+            .iter()
+            .map(|r| (r.message.as_str(), r.help.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "`services.web.volumes.0` has an unknown key `readonly`",
+                    Some("did you mean `read_only`?")
+                ),
+                (
+                    "`services.web.volumes.0.bind` has an unknown key `propagaton`",
+                    Some("did you mean `propagation`?")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_mapping() {
+        let report = only(&json!(["web"]));
+        assert_eq!(report.message, "the file must be a mapping, not a list");
+        assert_eq!(report.labels, ["value "]);
+    }
+
+    #[test]
     fn wrong_type_names_expected_and_actual() {
         let report = only(&json!({"services": {"web": {"image": "x", "ports": "80:80"}}}));
         assert_eq!(report.code, "SC0302");
