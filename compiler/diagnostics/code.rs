@@ -89,4 +89,24 @@ codes! {
         "A service refers to a service, network, volume, secret or config that the project does not define (or that is disabled by profiles). Define it, fix the spelling, or enable its profile.";
     InconsistentValue = "SC0216", "two keys of a service disagree",
         "Compose requires some pairs of keys to agree, such as `scale` and `deploy.replicas`, or `mem_limit` and `deploy.resources.limits.memory`, and forbids some combinations, such as `network_mode` with `networks`. Keep one of them.";
+    SchemaUnknownKey = "SC0301", "a mapping has a key compose does not know",
+        "The compose specification does not define this key here, so Docker Compose rejects the file. It is usually a typo or a key placed at the wrong level. Fix the spelling (stackc suggests the closest known key), move it where it belongs, or prefix it with `x-` to keep it as an extension field where extensions are allowed.";
+    SchemaWrongType = "SC0302", "a value has the wrong type",
+        "The compose specification expects another kind of value here, for example a list where a string was written. Write the value in one of the forms the message names; many keys accept a short string form and a long mapping form.";
+    SchemaInvalidName = "SC0303", "a service, network, volume, config, secret or model name is not valid",
+        "Names of services and top-level resources may contain only letters, digits, `.`, `_` and `-`, because they become parts of container, network and volume names. Rename it.";
+    SchemaValueNotAllowed = "SC0304", "a value is not one of the allowed values",
+        "This key accepts only a fixed set of values, which the message lists. Use one of them; the spelling is exact and case-sensitive.";
+    SchemaPatternMismatch = "SC0305", "a value does not have the required form",
+        "The compose specification requires this value to match a pattern, which the message shows. Rewrite the value in that form.";
+    SchemaOutOfRange = "SC0306", "a number is outside the allowed range",
+        "This key accepts only numbers within a range, for example no negative replica count. Use a number within the bounds the message names.";
+    SchemaMissingKey = "SC0307", "a required key is missing",
+        "This mapping must contain the key the message names, for example `source` in the long form of a secret. Add it, or use the short form of the entry if there is one.";
+    SchemaDuplicateItem = "SC0308", "a list holds the same item twice",
+        "The compose specification requires the items of this list to be unique. Remove the duplicate.";
+    SchemaAmbiguousForm = "SC0309", "a value matches more than one allowed form",
+        "The compose specification allows exactly one of several forms here and this value matches more than one. Write it so that it matches only one form, usually by removing keys that belong to the other form.";
+    SchemaViolation = "SC0310", "the file does not follow the compose specification",
+        "Docker Compose validates every file against the compose specification's JSON schema, and this part of the file does not conform to it. The message names the rule that failed; change the value so that it follows the rule.";
 }
