@@ -430,11 +430,17 @@ mod tests {
 
     #[test]
     fn round_trips_compose_examples() {
+        // Each pair is an input and what `docker-compose config` printed for it.
         for (input, printed) in [
             ("90s", "1m30s"),
             ("500ms", "500ms"),
             ("1h", "1h0m0s"),
             ("1.5s", "1.5s"),
+            ("0s", "0s"),
+            ("2m", "2m0s"),
+            ("1.5h", "1h30m0s"),
+            ("1d", "24h0m0s"),
+            ("1w", "168h0m0s"),
         ] {
             assert_eq!(format_duration(parse_duration(input).unwrap()), printed);
         }
