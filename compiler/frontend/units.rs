@@ -114,8 +114,7 @@ pub fn parse_duration(s: &str) -> Result<i64, UnitError> {
                     None => break,
                 }
             }
-            #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-            #[allow(clippy::cast_sign_loss)]
+            #[allow(clippy::cast_precision_loss, clippy::cast_sign_loss)]
             let extra = (fraction as f64 * (unit as f64 / scale)) as u64;
             value = value.checked_add(extra).ok_or_else(overflow)?;
             if value > limit {
@@ -251,7 +250,6 @@ pub fn parse_bytes(s: &str) -> Result<i64, UnitError> {
     if bytes >= i64::MAX as f64 {
         return Err(UnitError::BytesOverflow(s.to_owned()));
     }
-    #[allow(clippy::cast_possible_truncation)]
     Ok(bytes as i64)
 }
 
@@ -304,13 +302,12 @@ pub fn memory_quantity(bytes: i64) -> String {
 }
 
 /// The Kubernetes quantity for a number of CPUs: whole CPUs as an integer (`2`), otherwise
-/// millicores (`500m`), rounded up to the next millicore as Kubernetes itself rounds.
+/// millicores (`500m`), rounded up to a whole millicore, the finest CPU precision Kubernetes
+/// accepts.
 #[must_use]
 pub fn cpu_quantity(cpus: f64) -> String {
     // Go through f32 because compose holds cpus as a 32-bit float: 0.3 must give 300m, not 301m.
-    #[allow(clippy::cast_possible_truncation)]
     let shown: f64 = format!("{}", cpus as f32).parse().unwrap_or(cpus);
-    #[allow(clippy::cast_possible_truncation)]
     let millis = (shown * 1000.0).ceil() as i64;
     if millis % 1000 == 0 {
         (millis / 1000).to_string()
@@ -430,11 +427,17 @@ mod tests {
 
     #[test]
     fn round_trips_compose_examples() {
+        // Each pair is an input and what `docker-compose config` printed for it.
         for (input, printed) in [
             ("90s", "1m30s"),
             ("500ms", "500ms"),
             ("1h", "1h0m0s"),
             ("1.5s", "1.5s"),
+            ("0s", "0s"),
+            ("2m", "2m0s"),
+            ("1.5h", "1h30m0s"),
+            ("1d", "24h0m0s"),
+            ("1w", "168h0m0s"),
         ] {
             assert_eq!(format_duration(parse_duration(input).unwrap()), printed);
         }
