@@ -1,2 +1,159 @@
 //! The resolved compose project, in the exact shape Docker Compose prints with
-//! `docker compose config --format json` (compose-go's `types.Project`).
+//! `docker compose config --format json` (compose-go v2's `types.Project`).
+//!
+//! The [`frontend`](crate::frontend) builds a [`Project`] (interpolated, merged, `extends` and
+//! `include` resolved, every short syntax turned into the long one, paths made absolute) and
+//! `ir::lower` reads it. Its JSON form, [`to_json`] and [`to_json_value`], is Docker Compose
+//! v2.40.3's output: the same keys, the same `omitempty` rules, the same custom encodings
+//! (durations as `1m30s`, byte counts as `"1024"`, `published` ports as strings, `null` for an
+//! unset `command`), map keys sorted and struct fields in Go's declaration order.
+//!
+//! Maps are [`IndexMap`]s in user order in memory; only the JSON output sorts them. Scalars
+//! compose-go leaves at Go's zero value when absent (`""`, `0`, `false`) are plain fields here
+//! too, and are left out of the output when zero; compose-go's pointers are [`Option`]s.
+
+mod json;
+mod resources;
+mod service;
+mod values;
+
+use indexmap::IndexMap;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub use json::{to_json, to_json_value};
+pub use resources::{
+    FileObjectConfig, IpamConfig, IpamPool, ModelConfig, NetworkConfig, VolumeConfig,
+};
+pub use service::{
+    BlkioConfig, BuildConfig, CredentialSpecConfig, DeployConfig, DevelopConfig, DeviceMapping,
+    DeviceRequest, DiscreteGenericResource, ExtendsConfig, FileReferenceConfig, GenericResource,
+    HealthCheckConfig, LoggingConfig, Placement, PlacementPreferences, Resource, Resources,
+    RestartPolicy, ServiceConfig, ServiceDependency, ServiceHook, ServiceModelConfig,
+    ServiceNetworkConfig, ServicePortConfig, ServiceProviderConfig, ServiceVolumeBind,
+    ServiceVolumeConfig, ServiceVolumeImage, ServiceVolumeTmpfs, ServiceVolumeVolume,
+    ThrottleDevice, Trigger, UpdateConfig, WeightDevice,
+};
+pub use values::{
+    Duration, DurationError, EnvFile, FileMode, HostsList, SshKey, UlimitsConfig, UnitBytes,
+};
+
+/// `x-*` keys and their values, as decoded from YAML.
+pub type Extensions = IndexMap<String, serde_json::Value>;
+
+/// A whole compose project (compose-go `types.Project`): what `config --format json` prints.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Project {
+    /// `name`: the project name (top-level `name:`, `-p`, or the directory name).
+    pub name: String,
+    /// `services`, the enabled ones only. Reading JSON fills each [`ServiceConfig::name`] from its
+    /// key, as compose-go's loader does.
+    #[serde(deserialize_with = "deserialize_services")]
+    pub services: IndexMap<String, ServiceConfig>,
+    /// Top-level `networks`, including the implicit `default` network when a service uses it.
+    pub networks: IndexMap<String, NetworkConfig>,
+    /// Top-level `volumes`.
+    pub volumes: IndexMap<String, VolumeConfig>,
+    /// Top-level `secrets`.
+    pub secrets: IndexMap<String, FileObjectConfig>,
+    /// Top-level `configs`.
+    pub configs: IndexMap<String, FileObjectConfig>,
+    /// Top-level `models`; Docker Compose does not print them in `config --format json`.
+    #[serde(skip)]
+    pub models: IndexMap<String, ModelConfig>,
+    /// Top-level `x-*` keys, printed inline beside `services`.
+    #[serde(flatten)]
+    pub extensions: Extensions,
+    /// The project directory: relative paths in the compose files were resolved against it.
+    #[serde(skip)]
+    pub working_dir: String,
+    /// The compose files loaded, in `-f` order.
+    #[serde(skip)]
+    pub compose_files: Vec<String>,
+    /// The environment used for interpolation (process environment plus `.env`).
+    #[serde(skip)]
+    pub environment: IndexMap<String, String>,
+    /// Services left out because none of their `profiles` is active.
+    #[serde(skip)]
+    pub disabled_services: IndexMap<String, ServiceConfig>,
+    /// The active profiles.
+    #[serde(skip)]
+    pub profiles: Vec<String>,
+}
+
+impl Serialize for Project {
+    /// compose-go marshals the project through a `map[string]any`, so the top-level keys,
+    /// extensions included, come out sorted; empty resource maps are left out, `name` and
+    /// `services` never are.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        enum Entry<'a> {
+            Name(&'a str),
+            Services(&'a IndexMap<String, ServiceConfig>),
+            Networks(&'a IndexMap<String, NetworkConfig>),
+            Volumes(&'a IndexMap<String, VolumeConfig>),
+            Secrets(&'a IndexMap<String, FileObjectConfig>),
+            Configs(&'a IndexMap<String, FileObjectConfig>),
+            Extension(&'a serde_json::Value),
+        }
+        impl Serialize for Entry<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    Self::Name(name) => serializer.serialize_str(name),
+                    Self::Services(map) => json::sorted(map, serializer),
+                    Self::Networks(map) => json::sorted(map, serializer),
+                    Self::Volumes(map) => json::sorted(map, serializer),
+                    Self::Secrets(map) => FileObjectConfig::serialize_secrets(map, serializer),
+                    Self::Configs(map) => FileObjectConfig::serialize_configs(map, serializer),
+                    Self::Extension(value) => json::GoValue(value).serialize(serializer),
+                }
+            }
+        }
+
+        let mut entries = vec![
+            ("name", Entry::Name(&self.name)),
+            ("services", Entry::Services(&self.services)),
+        ];
+        if !self.networks.is_empty() {
+            entries.push(("networks", Entry::Networks(&self.networks)));
+        }
+        if !self.volumes.is_empty() {
+            entries.push(("volumes", Entry::Volumes(&self.volumes)));
+        }
+        if !self.secrets.is_empty() {
+            entries.push(("secrets", Entry::Secrets(&self.secrets)));
+        }
+        if !self.configs.is_empty() {
+            entries.push(("configs", Entry::Configs(&self.configs)));
+        }
+        // An extension named like a built-in key replaces it, as a later Go map assignment does.
+        for (key, value) in &self.extensions {
+            entries.retain(|(existing, _)| existing != key);
+            entries.push((key, Entry::Extension(value)));
+        }
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let mut map = serializer.serialize_map(Some(entries.len()))?;
+        for (key, value) in &entries {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+fn deserialize_services<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<IndexMap<String, ServiceConfig>, D::Error> {
+    let mut services = IndexMap::<String, ServiceConfig>::deserialize(deserializer)?;
+    for (name, service) in &mut services {
+        service.name.clone_from(name);
+    }
+    Ok(services)
+}
+
+/// Go's `omitempty` test for scalars: the type's zero value.
+fn is_zero<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+#[cfg(test)]
+mod tests;

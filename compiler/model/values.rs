@@ -1,0 +1,435 @@
+//! Scalar value types whose JSON form is not the obvious one: compose-go gives each of them a
+//! custom `MarshalJSON`, and these types reproduce that form exactly.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A Go `time.Duration` in nanoseconds (`healthcheck.interval`, `stop_grace_period`,
+/// `deploy.restart_policy.delay`, ...). Printed as Go prints durations: `1m30s`, `500ms`, `0s`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Duration(pub i64);
+
+/// Why a duration string was rejected by [`Duration::parse`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid duration `{0}`: use a number followed by a unit (ns, us, ms, s, m, h, d, w), e.g. `1m30s`"
+)]
+pub struct DurationError(pub String);
+
+impl Duration {
+    const SECOND: i64 = 1_000_000_000;
+
+    /// Builds a duration of whole seconds.
+    #[must_use]
+    pub const fn from_secs(secs: i64) -> Self {
+        Self(secs * Self::SECOND)
+    }
+
+    /// Parses a duration the way compose-go does (`str2duration`): Go's `time.ParseDuration`
+    /// syntax plus the `d` (day) and `w` (week) units, e.g. `1h30m`, `1.5s`, `2d`, `-3ms`, `0`.
+    pub fn parse(text: &str) -> Result<Self, DurationError> {
+        let err = || DurationError(text.to_owned());
+        let (negative, mut rest) = match text.as_bytes().first() {
+            Some(b'-') => (true, &text[1..]),
+            Some(b'+') => (false, &text[1..]),
+            _ => (false, text),
+        };
+        if rest == "0" {
+            return Ok(Self(0));
+        }
+        if rest.is_empty() {
+            return Err(err());
+        }
+        let mut total: u128 = 0;
+        while !rest.is_empty() {
+            let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let int_part = &rest[..int_len];
+            rest = &rest[int_len..];
+            let mut frac_part = "";
+            if let Some(after_dot) = rest.strip_prefix('.') {
+                let frac_len = after_dot.bytes().take_while(u8::is_ascii_digit).count();
+                frac_part = &after_dot[..frac_len];
+                rest = &after_dot[frac_len..];
+            }
+            if int_part.is_empty() && frac_part.is_empty() {
+                return Err(err());
+            }
+            let unit_len = rest
+                .char_indices()
+                .find(|&(_, c)| c.is_ascii_digit() || c == '.')
+                .map_or(rest.len(), |(i, _)| i);
+            let unit: u128 = match &rest[..unit_len] {
+                "ns" => 1,
+                "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+                "ms" => 1_000_000,
+                "s" => 1_000_000_000,
+                "m" => 60 * 1_000_000_000,
+                "h" => 3_600 * 1_000_000_000,
+                "d" => 86_400 * 1_000_000_000,
+                "w" => 7 * 86_400 * 1_000_000_000,
+                _ => return Err(err()),
+            };
+            rest = &rest[unit_len..];
+            let int: u128 = if int_part.is_empty() {
+                0
+            } else {
+                int_part.parse().map_err(|_| err())?
+            };
+            let mut frac: u128 = 0;
+            let mut scale: u128 = 1;
+            // Digits beyond nanosecond precision cannot change the result; skipping them keeps
+            // the arithmetic from overflowing on absurdly long fractions.
+            for digit in frac_part.bytes().take(30) {
+                frac = frac * 10 + u128::from(digit - b'0');
+                scale *= 10;
+            }
+            total = int
+                .checked_mul(unit)
+                .and_then(|v| v.checked_add(frac * unit / scale))
+                .and_then(|v| total.checked_add(v))
+                .ok_or_else(err)?;
+        }
+        let nanos = i64::try_from(total).map_err(|_| err())?;
+        Ok(Self(if negative { -nanos } else { nanos }))
+    }
+}
+
+impl fmt::Display for Duration {
+    /// Formats like Go's `time.Duration.String`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn with_fraction(value: u64, unit: u64) -> String {
+            let whole = value / unit;
+            let rest = value % unit;
+            if rest == 0 {
+                return whole.to_string();
+            }
+            let width = unit.ilog10() as usize;
+            let digits = format!("{rest:0width$}");
+            format!("{whole}.{}", digits.trim_end_matches('0'))
+        }
+        if self.0 == 0 {
+            return f.write_str("0s");
+        }
+        if self.0 < 0 {
+            f.write_str("-")?;
+        }
+        let nanos = self.0.unsigned_abs();
+        if nanos < 1_000 {
+            return write!(f, "{nanos}ns");
+        }
+        if nanos < 1_000_000 {
+            return write!(f, "{}\u{b5}s", with_fraction(nanos, 1_000));
+        }
+        if nanos < 1_000_000_000 {
+            return write!(f, "{}ms", with_fraction(nanos, 1_000_000));
+        }
+        let whole_secs = nanos / 1_000_000_000;
+        let secs = with_fraction(nanos % 60_000_000_000, 1_000_000_000);
+        let (hours, minutes) = (whole_secs / 3_600, whole_secs / 60 % 60);
+        if hours > 0 {
+            write!(f, "{hours}h{minutes}m{secs}s")
+        } else if minutes > 0 {
+            write!(f, "{minutes}m{secs}s")
+        } else {
+            write!(f, "{secs}s")
+        }
+    }
+}
+
+impl Serialize for Duration {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(D::Error::custom)
+    }
+}
+
+/// A byte count (`mem_limit`, `shm_size`, `deploy.resources.limits.memory`, `tmpfs.size`, ...).
+/// compose-go stores it as an `int64` and prints it as a decimal string: `"536870912"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnitBytes(pub i64);
+
+impl UnitBytes {
+    /// Go's zero value, which `omitempty` leaves out.
+    #[must_use]
+    pub const fn is_zero(&self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl Serialize for UnitBytes {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnitBytes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Number(i64),
+            Text(String),
+        }
+        match Repr::deserialize(deserializer)? {
+            Repr::Number(n) => Ok(Self(n)),
+            Repr::Text(text) => text.parse().map(Self).map_err(|_| {
+                D::Error::custom(format!(
+                    "invalid byte count `{text}`: expected a whole number"
+                ))
+            }),
+        }
+    }
+}
+
+/// A file permission (`secrets[].mode`, `configs[].mode`), printed in octal as Go prints
+/// `FileMode`: `"0444"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct FileMode(pub i64);
+
+impl Serialize for FileMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("0{:o}", self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for FileMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        i64::from_str_radix(&text, 8)
+            .map(Self)
+            .map_err(|_| D::Error::custom(format!("invalid file mode `{text}`: expected octal")))
+    }
+}
+
+/// One `env_file` entry. A required file prints as its bare path; an optional one as
+/// `{"path": ..., "required": false}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EnvFile {
+    /// `env_file[].path`, absolute after loading.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub path: String,
+    /// `env_file[].required`; compose defaults it to `true`.
+    pub required: bool,
+    /// `env_file[].format`, e.g. `raw`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub format: String,
+}
+
+impl EnvFile {
+    pub(crate) fn serialize_list<S: Serializer>(
+        files: &[Self],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum Repr<'a> {
+            Path(&'a str),
+            Full(&'a EnvFile),
+        }
+        serializer.collect_seq(files.iter().map(|file| {
+            if file.required {
+                Repr::Path(&file.path)
+            } else {
+                Repr::Full(file)
+            }
+        }))
+    }
+
+    pub(crate) fn deserialize_list<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<Self>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Path(String),
+            Full(EnvFile),
+        }
+        Ok(Vec::<Repr>::deserialize(deserializer)?
+            .into_iter()
+            .map(|repr| match repr {
+                Repr::Path(path) => Self {
+                    path,
+                    required: true,
+                    format: String::new(),
+                },
+                Repr::Full(file) => file,
+            })
+            .collect())
+    }
+}
+
+/// One `build.ssh` entry: `default` or `id=path`.
+///
+/// compose-go prints a key without a path as `"id"`; with a path its `MarshalJSON` emits
+/// invalid JSON and Docker Compose fails, so stackc prints the compose short form `"id=path"`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SshKey {
+    /// The key id, e.g. `default`.
+    pub id: String,
+    /// The agent socket or key file; empty for the default agent.
+    pub path: String,
+}
+
+impl Serialize for SshKey {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.path.is_empty() {
+            serializer.serialize_str(&self.id)
+        } else {
+            serializer.collect_str(&format_args!("{}={}", self.id, self.path))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SshKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let (id, path) = text.split_once('=').unwrap_or((&text, ""));
+        Ok(Self {
+            id: id.to_owned(),
+            path: path.to_owned(),
+        })
+    }
+}
+
+/// One `ulimits` entry. compose-go keeps both forms in one struct: `nofile: 1024` sets
+/// `single`; `nofile: {soft: 1, hard: 2}` sets `soft` and `hard`. A non-zero `single` prints as a
+/// bare number, otherwise the soft/hard object is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UlimitsConfig {
+    /// `ulimits.<name>` given as one number.
+    #[serde(skip_serializing_if = "super::is_zero")]
+    pub single: i64,
+    /// `ulimits.<name>.soft`.
+    #[serde(skip_serializing_if = "super::is_zero")]
+    pub soft: i64,
+    /// `ulimits.<name>.hard`.
+    #[serde(skip_serializing_if = "super::is_zero")]
+    pub hard: i64,
+}
+
+impl UlimitsConfig {
+    pub(crate) fn serialize_map<S: Serializer>(
+        map: &IndexMap<String, Self>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum Repr<'a> {
+            Single(i64),
+            Pair(&'a UlimitsConfig),
+        }
+        super::json::sorted_entries(map, serializer, |limit| {
+            if limit.single == 0 {
+                Repr::Pair(limit)
+            } else {
+                Repr::Single(limit.single)
+            }
+        })
+    }
+
+    pub(crate) fn deserialize_map<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<IndexMap<String, Self>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Single(i64),
+            Pair(UlimitsConfig),
+        }
+        Ok(IndexMap::<String, Repr>::deserialize(deserializer)?
+            .into_iter()
+            .map(|(name, repr)| {
+                let limit = match repr {
+                    Repr::Single(single) => Self {
+                        single,
+                        ..Self::default()
+                    },
+                    Repr::Pair(limit) => limit,
+                };
+                (name, limit)
+            })
+            .collect())
+    }
+}
+
+/// `extra_hosts`: host name to addresses, in user order. compose-go prints it as a sorted list of
+/// `host=address` strings.
+pub type HostsList = IndexMap<String, Vec<String>>;
+
+pub(crate) fn serialize_hosts<S: Serializer>(
+    hosts: &HostsList,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut list: Vec<String> = hosts
+        .iter()
+        .flat_map(|(host, ips)| ips.iter().map(move |ip| format!("{host}={ip}")))
+        .collect();
+    list.sort();
+    serializer.collect_seq(list)
+}
+
+pub(crate) fn deserialize_hosts<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<HostsList, D::Error> {
+    let mut hosts = HostsList::new();
+    for entry in Vec::<String>::deserialize(deserializer)? {
+        let (host, ip) = entry.split_once('=').ok_or_else(|| {
+            D::Error::custom(format!(
+                "invalid extra host `{entry}`: expected `host=address`"
+            ))
+        })?;
+        hosts
+            .entry(host.to_owned())
+            .or_default()
+            .push(ip.to_owned());
+    }
+    Ok(hosts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Duration;
+
+    #[test]
+    fn durations_print_like_go() {
+        let cases = [
+            (0, "0s"),
+            (1, "1ns"),
+            (1_500, "1.5\u{b5}s"),
+            (500_000_000, "500ms"),
+            (1_000_000_000, "1s"),
+            (1_500_000_000, "1.5s"),
+            (90_000_000_000, "1m30s"),
+            (3_600_000_000_000, "1h0m0s"),
+            (3_723_000_000_000, "1h2m3s"),
+            (-2_000_000_000, "-2s"),
+        ];
+        for (nanos, text) in cases {
+            assert_eq!(Duration(nanos).to_string(), text);
+            assert_eq!(Duration::parse(text), Ok(Duration(nanos)), "{text}");
+        }
+    }
+
+    #[test]
+    fn durations_parse_compose_units() {
+        assert_eq!(Duration::parse("2d"), Ok(Duration::from_secs(2 * 86_400)));
+        assert_eq!(Duration::parse("1w"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(Duration::parse("1h30m"), Ok(Duration::from_secs(5_400)));
+        assert_eq!(Duration::parse(".5s"), Ok(Duration(500_000_000)));
+        assert_eq!(Duration::parse("0"), Ok(Duration(0)));
+        for bad in ["", "5", "1x", "s", "-", "1.s5"] {
+            assert!(Duration::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
