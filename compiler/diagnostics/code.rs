@@ -109,4 +109,6 @@ codes! {
         "The compose specification allows exactly one of several forms here and this value matches more than one. Write it so that it matches only one form, usually by removing keys that belong to the other form.";
     SchemaViolation = "SC0310", "the file does not follow the compose specification",
         "Docker Compose validates every file against the compose specification's JSON schema, and this part of the file does not conform to it. The message names the rule that failed; change the value so that it follows the rule.";
+    DependencyCycle = "SC0217", "`depends_on` forms a cycle",
+        "Services wait for their dependencies to start; when the dependencies form a cycle, none can start. Remove one `depends_on` entry of the cycle.";
 }
