@@ -111,4 +111,22 @@ codes! {
         "Docker Compose validates every file against the compose specification's JSON schema, and this part of the file does not conform to it. The message names the rule that failed; change the value so that it follows the rule.";
     DependencyCycle = "SC0217", "`depends_on` forms a cycle",
         "Services wait for their dependencies to start; when the dependencies form a cycle, none can start. Remove one `depends_on` entry of the cycle.";
+    InvalidPort = "SC0320", "a port is not a valid short-syntax port mapping",
+        "A short-syntax port is `[HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTOCOL]`, where ports are numbers from 0 to 65535, the protocol is tcp, udp or sctp, and an IPv6 host address is written in brackets. Docker Compose rejects anything else. Fix the value, or write the port in long syntax (`target:`, `published:`, `host_ip:`, `protocol:`).";
+    InvalidVolume = "SC0321", "a volume is not a valid short-syntax mount",
+        "A short-syntax volume is `[SOURCE:]TARGET[:OPTIONS]`: at most three colon-separated parts (a Windows drive letter such as `C:` does not count), none of them empty. Docker Compose rejects anything else. Fix the value, or write the mount in long syntax (`type:`, `source:`, `target:`).";
+    InvalidDevice = "SC0322", "a device mapping has too many colons",
+        "A short-syntax device is `HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]`. Docker Compose rejects a value with more than three parts. Write the device in long syntax (`source:`, `target:`, `permissions:`).";
+    InvalidKeyValue = "SC0323", "a list item is not `key=value`",
+        "This attribute accepts either a mapping or a list of `key=value` strings; Docker Compose rejects a list item without `=`. Add the `=value` part or use a mapping.";
+    InvalidSshKey = "SC0324", "a build ssh entry is not `id=path` or `default`",
+        "Each `build.ssh` list item names an SSH agent socket or key as `id=path`; only the id `default` may be written alone. Docker Compose rejects anything else.";
+    ExternalNameConflict = "SC0325", "a resource sets both `name` and a different `external.name`",
+        "`external.name` is the deprecated spelling of `name` on an external resource. When both are set they must agree, or Docker Compose cannot tell which resource is meant. Remove `external.name` and keep `name` with `external: true`.";
+    UnexpectedShape = "SC0326", "an attribute has a type Docker Compose cannot read",
+        "Docker Compose accepts only certain shapes for this attribute (for example a string or a list, a mapping or a list) and rejects the file otherwise. Rewrite the value in one of the forms named in the message.";
+    BindWithoutSource = "SC0327", "a bind mount has no source",
+        "A mount of type `bind` makes a host path visible in the container, so it needs `source:`. Add the host path, or use `type: volume` for a named or anonymous volume.";
+    SymlinkUnresolved = "SC0328", "a watched path could not be resolved",
+        "Docker Compose resolves symbolic links in `develop.watch` paths and fails when a link in the path cannot be followed. Fix or remove the broken link, or point `path` elsewhere.";
 }
