@@ -164,16 +164,13 @@ impl Parser<'_> {
     fn value(&mut self) -> Result<String, DotenvError> {
         let start = self.position;
         let src = &self.text[start..];
-        let quote = match src.as_bytes().first() {
-            Some(&quote @ (b'"' | b'\'')) => quote,
-            _ => {
-                let line_end = src.find('\n');
-                self.position = line_end.map_or(self.text.len(), |end| start + end + 1);
-                let line = &src[..line_end.unwrap_or(src.len())];
-                let value = line.split(" #").next().unwrap_or_default();
-                let value = value.trim_end_matches(char::is_whitespace);
-                return self.expand(value, start);
-            }
+        let Some(&quote @ (b'"' | b'\'')) = src.as_bytes().first() else {
+            let line_end = src.find('\n');
+            self.position = line_end.map_or(self.text.len(), |end| start + end + 1);
+            let line = &src[..line_end.unwrap_or(src.len())];
+            let value = line.split(" #").next().unwrap_or_default();
+            let value = value.trim_end_matches(char::is_whitespace);
+            return self.expand(value, start);
         };
 
         let mut chars = Vec::new();
@@ -432,7 +429,7 @@ mod tests {
         assert_eq!(one("FOO= #comment"), "#comment");
         assert_eq!(one("FOO=x # y # z"), "x");
         assert_eq!(one(r##"FOO="bar#baz"#"##), "bar#baz");
-        assert_eq!(one(r##"FOO="bar#baz" # comment"##), "bar#baz");
+        assert_eq!(one(r#"FOO="bar#baz" # comment"#), "bar#baz");
         assert_eq!(one("FOO='bar#baz' # comment"), "bar#baz");
     }
 
