@@ -206,7 +206,7 @@ impl Parser<'_> {
             start,
             start + line.len(),
             format!(
-                "unterminated quoted value {line}; close it with {}",
+                "unterminated quoted value `{line}`; add the closing {}",
                 char::from(quote)
             ),
         ))
