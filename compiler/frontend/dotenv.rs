@@ -164,16 +164,13 @@ impl Parser<'_> {
     fn value(&mut self) -> Result<String, DotenvError> {
         let start = self.position;
         let src = &self.text[start..];
-        let quote = match src.as_bytes().first() {
-            Some(&quote @ (b'"' | b'\'')) => quote,
-            _ => {
-                let line_end = src.find('\n');
-                self.position = line_end.map_or(self.text.len(), |end| start + end + 1);
-                let line = &src[..line_end.unwrap_or(src.len())];
-                let value = line.split(" #").next().unwrap_or_default();
-                let value = value.trim_end_matches(char::is_whitespace);
-                return self.expand(value, start);
-            }
+        let Some(&quote @ (b'"' | b'\'')) = src.as_bytes().first() else {
+            let line_end = src.find('\n');
+            self.position = line_end.map_or(self.text.len(), |end| start + end + 1);
+            let line = &src[..line_end.unwrap_or(src.len())];
+            let value = line.split(" #").next().unwrap_or_default();
+            let value = value.trim_end_matches(char::is_whitespace);
+            return self.expand(value, start);
         };
 
         let mut chars = Vec::new();
@@ -209,7 +206,7 @@ impl Parser<'_> {
             start,
             start + line.len(),
             format!(
-                "unterminated quoted value {line}; close it with {}",
+                "unterminated quoted value `{line}`; add the closing {}",
                 char::from(quote)
             ),
         ))
@@ -301,5 +298,266 @@ fn octal(digits: &str) -> String {
     match u8::from_str_radix(digits, 8) {
         Ok(code) if digits.len() == 3 => char::from(code).to_string(),
         _ => format!("\\{digits}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn vars(text: &str) -> Vec<(String, String)> {
+        parse(text, &no_env).unwrap().vars.into_iter().collect()
+    }
+
+    fn one(line: &str) -> String {
+        let parsed = vars(line);
+        assert_eq!(parsed.len(), 1, "{line:?} gave {parsed:?}");
+        parsed.into_iter().next().unwrap().1
+    }
+
+    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        expected
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn plain_file() {
+        let text = "OPTION_A=1\nOPTION_B=2\nOPTION_C= 3\nOPTION_D =4\nOPTION_E = 5\n456 = ABC\nOPTION_F = \nOPTION_G=\nOPTION_H = my string # Inline comment\n";
+        let expected = pairs(&[
+            ("OPTION_A", "1"),
+            ("OPTION_B", "2"),
+            ("OPTION_C", "3"),
+            ("OPTION_D", "4"),
+            ("OPTION_E", "5"),
+            ("456", "ABC"),
+            ("OPTION_F", ""),
+            ("OPTION_G", ""),
+            ("OPTION_H", "my string"),
+        ]);
+        assert_eq!(vars(text), expected);
+        assert_eq!(vars(&format!("\u{feff}{text}")), expected);
+    }
+
+    #[test]
+    fn quoted_values() {
+        let text = "OPTION_A='1'\nOPTION_C=''\nOPTION_D='\\n'\nOPTION_E=\"1\"\nOPTION_G=\"\"\nOPTION_H=\"\\n\"\nOPTION_I = \"echo 'asd'\" # Inline comment\nOPTION_J = 'first line\nsecond line\nthird line\nand so on'\nOPTION_K='Let\\'s go!'\nOPTION_Z = \"last value\"\n";
+        assert_eq!(
+            vars(text),
+            pairs(&[
+                ("OPTION_A", "1"),
+                ("OPTION_C", ""),
+                ("OPTION_D", "\\n"),
+                ("OPTION_E", "1"),
+                ("OPTION_G", ""),
+                ("OPTION_H", "\n"),
+                ("OPTION_I", "echo 'asd'"),
+                ("OPTION_J", "first line\nsecond line\nthird line\nand so on"),
+                ("OPTION_K", "Let's go!"),
+                ("OPTION_Z", "last value"),
+            ])
+        );
+    }
+
+    #[test]
+    fn statement_forms() {
+        assert_eq!(one("FOO =bar"), "bar");
+        assert_eq!(one("OPTION_A: 1"), "1");
+        assert_eq!(one("OPTION_A: Foo=bar"), "Foo=bar");
+        assert_eq!(one("OPTION_A=1:B"), "1:B");
+        assert_eq!(
+            vars("export OPTION_A=2\nexport\tB=3\n  export C=4"),
+            pairs(&[("OPTION_A", "2"), ("B", "3"), ("C", "4")])
+        );
+        assert_eq!(
+            vars("export exportFoo=2\nexportFOO=2\nexport_FOO =2\nexport.FOO= 2"),
+            pairs(&[
+                ("exportFoo", "2"),
+                ("exportFOO", "2"),
+                ("export_FOO", "2"),
+                ("export.FOO", "2")
+            ])
+        );
+        assert_eq!(one(r#"export OPTION_A="export A""#), "export A");
+        assert_eq!(
+            vars("VAR.WITH.DOTS=dots\nVAR-WITH-DASHES=dashes\nA[0]=x\n\u{e9}=u"),
+            pairs(&[
+                ("VAR.WITH.DOTS", "dots"),
+                ("VAR-WITH-DASHES", "dashes"),
+                ("A[0]", "x"),
+                ("\u{e9}", "u")
+            ])
+        );
+        assert_eq!(vars("=\"value\""), pairs(&[("", "value")]));
+        assert_eq!(
+            vars(" KEY =value\n\tK2=v\r\n"),
+            pairs(&[("KEY", "value"), ("K2", "v")])
+        );
+    }
+
+    #[test]
+    fn ignored_lines() {
+        for text in [
+            "\n",
+            "\r\n",
+            "\t\t ",
+            "# Comment",
+            "\t # comment",
+            "# a\n\n  # b\n",
+        ] {
+            assert_eq!(vars(text), [], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn inline_comments() {
+        assert_eq!(one("FOO=bar # this is foo"), "bar");
+        assert_eq!(one("FOO=bar #"), "bar");
+        assert_eq!(
+            one("FOO=123#not-an-inline-comment"),
+            "123#not-an-inline-comment"
+        );
+        assert_eq!(
+            one("FOO=v\t#tab is not a comment start"),
+            "v\t#tab is not a comment start"
+        );
+        assert_eq!(one("FOO= #comment"), "#comment");
+        assert_eq!(one("FOO=x # y # z"), "x");
+        assert_eq!(one(r##"FOO="bar#baz"#"##), "bar#baz");
+        assert_eq!(one(r#"FOO="bar#baz" # comment"#), "bar#baz");
+        assert_eq!(one("FOO='bar#baz' # comment"), "bar#baz");
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(one(r#"FOO="escaped\"bar""#), "escaped\"bar");
+        assert_eq!(one(r#"FOO="'d'""#), "'d'");
+        assert_eq!(one(r"FOO=a\tb"), r"a\tb");
+        assert_eq!(one(r#"FOO="a\tb""#), "a\tb");
+        assert_eq!(
+            one(r#"KEY="Z\aZ\bZ\fZ\nZ\rZ\tZ\vZ\\Z\0123Z""#),
+            "Z\u{7}Z\u{8}Z\u{c}Z\nZ\rZ\tZ\u{b}Z\\ZSZ"
+        );
+        assert_eq!(one(r#"FOO="bar\n\ b\az""#), "bar\n\\ b\u{7}z");
+        assert_eq!(one(r#"FOO="bar\\\n\ b\az""#), "bar\\\n\\ b\u{7}z");
+        assert_eq!(one(r#"FOO="bar\nbaz\\""#), "bar\nbaz\\");
+        assert_eq!(one(r#"KEY="\x07 \u12e4 \c \q""#), r"\x07 \u12e4 \c \q");
+        assert_eq!(one(r#"KEY="\0101\01\0\0777\0089""#), r"A\1\\777\089");
+        assert_eq!(one(r#"KEY="\0377""#), "\u{ff}");
+    }
+
+    #[test]
+    fn expansion() {
+        assert_eq!(
+            vars("FOO=test\nBAR=$FOO\nBAZ=${FOO}bar\nQ=\"quote $FOO\"\nS='quote $FOO'"),
+            pairs(&[
+                ("FOO", "test"),
+                ("BAR", "test"),
+                ("BAZ", "testbar"),
+                ("Q", "quote test"),
+                ("S", "quote $FOO")
+            ])
+        );
+        assert_eq!(one(r#"FOO="foo\$BAR""#), "foo$BAR");
+        assert_eq!(one(r#"FOO="foo\${BAR}""#), "foo${BAR}");
+        assert_eq!(one(r"FOO=\$BAR"), "\\");
+        assert_eq!(one("FOO=$$BAR"), "$BAR");
+        let parsed = parse("B=$UNSET_ONE\nC=${UNSET_ONE}${X:-$UNSET_TWO}", &no_env).unwrap();
+        assert_eq!(parsed.unset, ["UNSET_ONE", "UNSET_TWO"]);
+    }
+
+    #[test]
+    fn the_environment_wins_over_earlier_lines() {
+        let text = "OPTION_A=1\nOPTION_B=${OPTION_A}\nOPTION_C=$OPTION_B\nOPTION_D=${OPTION_A}_${OPTION_B}\nOPTION_E=${OPTION_NOT_DEFINED}\n";
+        let env = |name: &str| (name == "OPTION_A").then(|| "5".to_owned());
+        let parsed = parse(text, &env).unwrap();
+        assert_eq!(
+            parsed.vars.into_iter().collect::<Vec<_>>(),
+            pairs(&[
+                ("OPTION_A", "1"),
+                ("OPTION_B", "5"),
+                ("OPTION_C", "5"),
+                ("OPTION_D", "5_5"),
+                ("OPTION_E", "")
+            ])
+        );
+        let defaults = parse("OPTION_A=${OPTION_A:-1}\nOPTION_B=${OPTION_A}", &no_env).unwrap();
+        assert_eq!(defaults.vars["OPTION_B"], "1");
+    }
+
+    #[test]
+    fn bare_keys_come_from_the_environment() {
+        let env = |name: &str| (name == "FROM_ENV").then(|| "env value".to_owned());
+        let parsed = parse("foo=bar\nFROM_ENV\nNOT_FOUND\nbar=baz\n", &env).unwrap();
+        assert_eq!(
+            parsed.vars.into_iter().collect::<Vec<_>>(),
+            pairs(&[("foo", "bar"), ("FROM_ENV", "env value"), ("bar", "baz")])
+        );
+        // Without a final newline the last word is the value of the empty key.
+        assert_eq!(
+            vars("A=1\nlastbare"),
+            pairs(&[("A", "1"), ("", "lastbare")])
+        );
+        // Text after a closing quote starts the next statement.
+        assert_eq!(
+            vars("H=\"quoted\"junk\nI=1"),
+            pairs(&[("H", "quoted"), ("I", "1")])
+        );
+        assert_eq!(vars("export\nJ=1"), pairs(&[("J", "1")]));
+    }
+
+    #[test]
+    fn errors() {
+        let error = parse(
+            "# c\nfoo=\"\n  a\n  multine\n\"\nINVALID LINE\nzot=qix",
+            &no_env,
+        )
+        .unwrap_err();
+        assert_eq!((error.line, error.column), (6, 1));
+        assert_eq!(
+            error.to_string(),
+            "line 6: variable name \"INVALID LINE\" contains a space; remove it or use `_`"
+        );
+        let error = parse("A=1\nlol$wut", &no_env).unwrap_err();
+        assert_eq!(
+            (error.line, error.column, error.range.clone()),
+            (2, 4, 7..8)
+        );
+        assert!(
+            error
+                .message
+                .starts_with("unexpected character '$' in variable name \"lol$wut\"")
+        );
+        for text in [
+            r#"KEY=""#,
+            r#"KEY="value"#,
+            r#"KEY="value\""#,
+            r#"KEY="value'"#,
+            "KEY='",
+            "KEY='value",
+            r"KEY='value\'",
+            r#"KEY='value""#,
+        ] {
+            let error = parse(text, &no_env).unwrap_err();
+            assert!(
+                error.message.starts_with("unterminated quoted value"),
+                "{text:?}"
+            );
+            assert_eq!((error.line, error.column), (1, 5));
+        }
+        let error = parse("A=1\nB=x${BAD\n", &no_env).unwrap_err();
+        assert_eq!((error.line, error.column), (2, 3));
+        assert!(error.message.starts_with("invalid interpolation format"));
+        let error = parse("A=\"${R:?need r}\"", &no_env).unwrap_err();
+        assert_eq!(
+            error.message,
+            "required variable `R` is missing a value: need r"
+        );
+        assert_eq!(parse("export\t", &no_env).unwrap_err().column, 1);
     }
 }

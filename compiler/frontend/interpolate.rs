@@ -405,3 +405,271 @@ fn evaluate(
     value.push_str(&s[position..]);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "FOO" => Some("first".to_owned()),
+            "BAR" => Some(String::new()),
+            "JSON" => Some(r#"{"json":2}"#.to_owned()),
+            _ => None,
+        }
+    }
+
+    fn sub(input: &str) -> String {
+        interpolate(input, &env).unwrap().value
+    }
+
+    fn err(input: &str) -> InterpolationError {
+        interpolate(input, &env).unwrap_err()
+    }
+
+    #[test]
+    fn escapes_and_literal_dollars() {
+        assert_eq!(sub("$${foo}"), "${foo}");
+        assert_eq!(sub("$$FOO $$$FOO"), "$FOO $first");
+        for literal in ["foo", "a $ string", "^REGEX$", "$}", "$", "$1 $- $ $.x", ""] {
+            assert_eq!(sub(literal), literal);
+        }
+    }
+
+    #[test]
+    fn invalid_templates() {
+        for (input, at) in [
+            ("${", 0),
+            ("${}", 0),
+            ("${ }", 0),
+            ("${ foo}", 0),
+            ("${foo }", 0),
+            ("${foo!}", 0),
+            ("x ${FOO:}", 2),
+            ("${FOO:-a\n}", 0),
+            ("a ${FOO:-b} ${}", 12),
+        ] {
+            let error = err(input);
+            assert_eq!(
+                error.kind,
+                InterpolationErrorKind::InvalidFormat,
+                "{input:?}"
+            );
+            assert_eq!(error.range, at..at + 2, "{input:?}");
+            assert!(parse(input).is_err(), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn plain_variables() {
+        assert_eq!(sub("$FOO-bar"), "first-bar");
+        assert_eq!(sub("This $FOO var"), "This first var");
+        assert_eq!(sub("This ${FOO} var"), "This first var");
+        assert_eq!(sub("This ${BAR} var"), "This  var");
+        let result = interpolate("This ${missing} $missing ${Other}$FOO", &env).unwrap();
+        assert_eq!(result.value, "This   first");
+        assert_eq!(result.unset, ["missing", "Other"]);
+    }
+
+    #[test]
+    fn names_are_case_insensitive_in_syntax_but_looked_up_as_written() {
+        let result = interpolate("$foo ${Foo} $_x1 $\u{17f}", &env).unwrap();
+        assert_eq!(result.value, "   ");
+        assert_eq!(result.unset, ["foo", "Foo", "_x1", "\u{17f}"]);
+    }
+
+    #[test]
+    fn defaults() {
+        assert_eq!(sub("ok ${missing:-def}"), "ok def");
+        assert_eq!(sub("ok ${missing-def}"), "ok def");
+        assert_eq!(sub("ok ${BAR:-def}"), "ok def");
+        assert_eq!(sub("ok ${FOO:-def}"), "ok first");
+        assert_eq!(sub("ok ${BAR-def}"), "ok ");
+        assert_eq!(
+            sub("ok ${BAR:-/non:-alphanumeric}"),
+            "ok /non:-alphanumeric"
+        );
+        assert_eq!(sub("${UNSET_VAR-myerror?msg}"), "myerror?msg");
+        assert_eq!(sub("ok ${SUBDOMAIN:-redis}.${FOO:?}"), "ok redis.first");
+        assert!(interpolate("${missing:-x}", &env).unwrap().unset.is_empty());
+    }
+
+    #[test]
+    fn alternatives() {
+        assert_eq!(sub("ok ${UNSET_VAR:+presence_value}"), "ok ");
+        assert_eq!(sub("ok ${UNSET_VAR+presence_value}"), "ok ");
+        assert_eq!(sub("ok ${FOO:+presence_value}"), "ok presence_value");
+        assert_eq!(sub("ok ${FOO+presence_value}"), "ok presence_value");
+        assert_eq!(sub("ok ${BAR+presence_value}"), "ok presence_value");
+        assert_eq!(sub("ok ${BAR:+presence_value}"), "ok ");
+    }
+
+    #[test]
+    fn outer_text_does_not_change_the_operator() {
+        for (input, expected) in [
+            ("-ok ${BAR:-defaultValue}", "-ok defaultValue"),
+            ("+ok ${UNSET:-${BAR-defaultValue}}", "+ok "),
+            (":-ok ${UNSET-defaultValue}", ":-ok defaultValue"),
+            (":?ok ${BAR-defaultValue}", ":?ok "),
+            (":+ok ${BAR:-defaultValue}", ":+ok defaultValue"),
+            ("?ok ${BAR:-defaultValue}", "?ok defaultValue"),
+        ] {
+            assert_eq!(sub(input), expected);
+        }
+    }
+
+    #[test]
+    fn nested_expansion() {
+        for (input, expected) in [
+            ("ok ${UNSET_VAR-$FOO}", "ok first"),
+            ("ok ${UNSET_VAR-${FOO}}", "ok first"),
+            ("ok ${UNSET_VAR-${FOO} ${FOO}}", "ok first first"),
+            ("ok ${BAR:-${FOO} ${FOO}}", "ok first first"),
+            ("ok ${BAR+$FOO ${FOO:+second}}", "ok first second"),
+            (r#"ok ${missing:-{"json":1}}"#, r#"ok {"json":1}"#),
+            (r#"ok ${JSON-{"json":1}}"#, r#"ok {"json":2}"#),
+        ] {
+            assert_eq!(sub(input), expected);
+        }
+    }
+
+    #[test]
+    fn required_variables() {
+        for (input, name, message) in [
+            (
+                "not ok ${UNSET_VAR:?Mandatory Variable Unset}",
+                "UNSET_VAR",
+                "Mandatory Variable Unset",
+            ),
+            (
+                "not ok ${BAR:?Mandatory Variable Empty}",
+                "BAR",
+                "Mandatory Variable Empty",
+            ),
+            ("not ok ${UNSET_VAR:?}", "UNSET_VAR", ""),
+            ("not ok ${UNSET_VAR?}", "UNSET_VAR", ""),
+            (
+                "not ok ${UNSET_VAR?Mandatory ${FOO}}",
+                "UNSET_VAR",
+                "Mandatory first",
+            ),
+            ("${UNSET_VAR?bar-baz}", "UNSET_VAR", "bar-baz"),
+        ] {
+            let error = err(input);
+            assert_eq!(
+                error.kind,
+                InterpolationErrorKind::MissingRequired {
+                    name: name.to_owned(),
+                    message: message.to_owned()
+                }
+            );
+            assert_eq!(&input[error.range], &input[input.find('$').unwrap()..]);
+        }
+        assert_eq!(
+            sub("ok ${FOO:?err} ${FOO?err} ${BAR?err}"),
+            "ok first first "
+        );
+        assert_eq!(
+            err("${X:?need x}").to_string(),
+            "required variable `X` is missing a value: need x"
+        );
+        assert_eq!(
+            err("${X?}").to_string(),
+            "required variable `X` is missing a value"
+        );
+    }
+
+    #[test]
+    fn arguments_are_evaluated_even_when_unused() {
+        let result = interpolate("${FOO:-${NOPE}}", &env).unwrap();
+        assert_eq!(result.value, "first");
+        assert_eq!(result.unset, ["NOPE"]);
+        let error = err("${FOO:-${R:?boom}}");
+        assert_eq!(
+            error.kind,
+            InterpolationErrorKind::MissingRequired {
+                name: "R".into(),
+                message: "boom".into()
+            }
+        );
+        assert_eq!(error.range, 7..17);
+    }
+
+    #[test]
+    fn the_first_error_in_evaluation_order_wins() {
+        assert!(matches!(
+            err("${R:?x} ${}").kind,
+            InterpolationErrorKind::MissingRequired { .. }
+        ));
+        assert_eq!(
+            err("${} ${R:?x}").kind,
+            InterpolationErrorKind::InvalidFormat
+        );
+    }
+
+    #[test]
+    fn the_argument_ends_at_compose_go_closing_brace() {
+        // `{}` inside an argument does not close anything: the brace after `{` is skipped.
+        assert_eq!(sub("${FOO:-{}x}y}"), "first");
+        assert_eq!(sub("${NOPE:-{}x}y}"), "{}x}y");
+        assert_eq!(sub("${FOO-a}-${BAR:-b}-${FOO}}"), "first-b-first}");
+        assert_eq!(sub("${NOPE:-{x}"), "{x");
+        assert_eq!(sub("${FOO:-a}\n}"), "first\n}");
+    }
+
+    #[test]
+    fn parse_keeps_the_structure() {
+        let template = parse("a$$b ${X:-${Y}z} $W").unwrap();
+        let Part::Variable(x) = &template.parts[1] else {
+            panic!("{template:?}")
+        };
+        assert_eq!(template.parts[0], Part::Literal("a$b ".into()));
+        assert_eq!(
+            (x.name.as_str(), x.operator, x.range.clone()),
+            ("X", Some(Operator::DefaultIfUnsetOrEmpty), 5..16)
+        );
+        let argument = x.argument.as_ref().unwrap();
+        assert_eq!(
+            argument.parts,
+            [
+                Part::Variable(Variable {
+                    name: "Y".into(),
+                    operator: None,
+                    argument: None,
+                    range: 10..14
+                }),
+                Part::Literal("z".into())
+            ]
+        );
+        assert_eq!(template.parts[2], Part::Literal(" ".into()));
+        assert_eq!(
+            template.parts[3],
+            Part::Variable(Variable {
+                name: "W".into(),
+                operator: None,
+                argument: None,
+                range: 17..19
+            })
+        );
+        assert_eq!(parse("").unwrap().parts, []);
+        for (input, operator) in [
+            ("${A:-x}", Operator::DefaultIfUnsetOrEmpty),
+            ("${A-x}", Operator::DefaultIfUnset),
+            ("${A:?x}", Operator::RequiredNonEmpty),
+            ("${A?x}", Operator::Required),
+            ("${A:+x}", Operator::AlternativeIfNonEmpty),
+            ("${A+x}", Operator::AlternativeIfSet),
+        ] {
+            let Part::Variable(variable) = &parse(input).unwrap().parts[0] else {
+                panic!()
+            };
+            assert_eq!(variable.operator, Some(operator));
+            assert_eq!(
+                variable.argument,
+                Some(Template {
+                    parts: vec![Part::Literal("x".into())]
+                })
+            );
+        }
+    }
+}
