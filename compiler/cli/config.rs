@@ -30,7 +30,7 @@ pub(super) fn run(cli: &Cli, args: &ConfigArgs) -> Result<ExitCode, Error> {
     };
     let text = match args.format {
         Format::Json => model::to_json(&project),
-        Format::Yaml => crate::backends::yaml::to_yaml(&model::to_json_value(&project)),
+        Format::Yaml => model::to_json(&project),
     };
     let mut stdout = std::io::stdout().lock();
     stdout

@@ -59,10 +59,6 @@ pub fn human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> Strin
             diagnostic.message
         );
     }
-    if let Some((file, line, col)) = location(diagnostic, sources) {
-        // miette prints `file:line:col` only for the first label; keep one plain line for grep and editors.
-        out = format!("{file}:{line}:{col}: {out}");
-    }
     out
 }
 

@@ -28,7 +28,7 @@ pub fn bind(
         .and_then(|o| o.remove("name"))
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
-    let mut project = model::from_canonical(json).map_err(|e| {
+    let mut project = serde_json::from_value::<Project>(json).map_err(|e| { let e = crate::frontend::bind::TmpErr { path: String::new(), message: e.to_string() };
         let path: Vec<&str> = e.path.split('.').collect();
         Diagnostic::error(Code::InvalidValue, format!("invalid value for `{}`: {}", e.path, e.message))
             .with_label(locations.value(&path), "this value")
@@ -100,24 +100,19 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
     let secrets: Vec<&str> = project.secrets.keys().map(String::as_str).collect();
     let configs: Vec<&str> = project.configs.keys().map(String::as_str).collect();
     for (name, s) in &project.services {
-        let at = |rest: &[&str]| {
-            let mut p = vec!["services", name.as_str()];
-            p.extend_from_slice(rest);
-            p
-        };
         if s.build.is_none() && s.image.is_empty() && s.provider.is_none() {
             return Err(Diagnostic::error(
                 Code::InconsistentValue,
                 format!("service `{name}` has neither an `image` nor a `build` context"),
             )
-            .with_label(locations.key(&at(&[])), "this service")
+            .with_label(locations.key(&svc_path(name, &[])), "this service")
             .with_help("add `image: NAME` (or `build: DIR` to build it)"));
         }
         if let Some(build) = &s.build {
             if !build.dockerfile_inline.is_empty() && !build.dockerfile.is_empty() {
                 return Err(inconsistent(
                     locations,
-                    &at(&["build"]),
+                    &svc_path(name, &["build"]),
                     format!("service `{name}` sets both `build.dockerfile` and `build.dockerfile_inline`"),
                 ));
             }
@@ -125,7 +120,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
         if !s.network_mode.is_empty() && !s.networks.is_empty() {
             return Err(inconsistent(
                 locations,
-                &at(&["network_mode"]),
+                &svc_path(name, &["network_mode"]),
                 format!("service `{name}` sets both `network_mode` and `networks`"),
             ));
         }
@@ -133,7 +128,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
             if !project.networks.contains_key(network) {
                 return Err(unknown(
                     locations,
-                    &at(&["networks", network]),
+                    &svc_path(name, &["networks", network]),
                     format!("service `{name}` refers to undefined network `{network}`"),
                     &networks,
                     network,
@@ -145,7 +140,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 if !matches!(first.as_str(), "CMD" | "CMD-SHELL" | "NONE") {
                     return Err(inconsistent(
                         locations,
-                        &at(&["healthcheck", "test"]),
+                        &svc_path(name, &["healthcheck", "test"]),
                         format!("`services.{name}.healthcheck.test` must start with `CMD`, `CMD-SHELL` or `NONE`"),
                     ));
                 }
@@ -163,7 +158,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 };
                 return Err(unknown(
                     locations,
-                    &at(&["depends_on", dependency]),
+                    &svc_path(name, &["depends_on", dependency]),
                     format!("service `{name}` depends on undefined service `{dependency}`{why}"),
                     &names,
                     dependency,
@@ -174,7 +169,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
             if !project.services.contains_key(target) {
                 return Err(unknown(
                     locations,
-                    &at(&["network_mode"]),
+                    &svc_path(name, &["network_mode"]),
                     format!("service `{name}` uses the network of undefined service `{target}`"),
                     &names,
                     target,
@@ -189,7 +184,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 let index = i.to_string();
                 return Err(unknown(
                     locations,
-                    &at(&["volumes", &index]),
+                    &svc_path(name, &["volumes", &index]),
                     format!("service `{name}` refers to undefined volume `{}`", volume.source),
                     &volumes,
                     &volume.source,
@@ -201,7 +196,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 if !project.secrets.contains_key(&secret.source) {
                     return Err(unknown(
                         locations,
-                        &at(&["build", "secrets"]),
+                        &svc_path(name, &["build", "secrets"]),
                         format!("service `{name}` refers to undefined build secret `{}`", secret.source),
                         &secrets,
                         &secret.source,
@@ -214,7 +209,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 let index = i.to_string();
                 return Err(unknown(
                     locations,
-                    &at(&["configs", &index]),
+                    &svc_path(name, &["configs", &index]),
                     format!("service `{name}` refers to undefined config `{}`", config.source),
                     &configs,
                     &config.source,
@@ -225,7 +220,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
             if !project.models.contains_key(model) {
                 return Err(unknown(
                     locations,
-                    &at(&["models", model]),
+                    &svc_path(name, &["models", model]),
                     format!("service `{name}` refers to undefined model `{model}`"),
                     &[],
                     model,
@@ -237,7 +232,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 let index = i.to_string();
                 return Err(unknown(
                     locations,
-                    &at(&["secrets", &index]),
+                    &svc_path(name, &["secrets", &index]),
                     format!("service `{name}` refers to undefined secret `{}`", secret.source),
                     &secrets,
                     &secret.source,
@@ -248,7 +243,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
             if deploy.replicas.is_some_and(|r| r != scale) {
                 return Err(inconsistent(
                     locations,
-                    &at(&["scale"]),
+                    &svc_path(name, &["scale"]),
                     format!("service `{name}` sets different values for `scale` and `deploy.replicas`"),
                 ));
             }
@@ -256,7 +251,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
         if s.scale.is_some_and(|v| v < 0) {
             return Err(inconsistent(
                 locations,
-                &at(&["scale"]),
+                &svc_path(name, &["scale"]),
                 format!("`services.{name}.scale` must be greater than or equal to 0"),
             ));
         }
@@ -264,7 +259,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
             if deploy.replicas.is_some_and(|v| v < 0) {
                 return Err(inconsistent(
                     locations,
-                    &at(&["deploy", "replicas"]),
+                    &svc_path(name, &["deploy", "replicas"]),
                     format!("`services.{name}.deploy.replicas` must be greater than or equal to 0"),
                 ));
             }
@@ -272,21 +267,21 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 if s.cpus != 0.0 && (limits.cpus - s.cpus).abs() > f32::EPSILON {
                     return Err(inconsistent(
                         locations,
-                        &at(&["cpus"]),
+                        &svc_path(name, &["cpus"]),
                         format!("service `{name}` sets different values for `cpus` and `deploy.resources.limits.cpus`"),
                     ));
                 }
                 if s.mem_limit.0 != 0 && limits.memory.0 != s.mem_limit.0 {
                     return Err(inconsistent(
                         locations,
-                        &at(&["mem_limit"]),
+                        &svc_path(name, &["mem_limit"]),
                         format!("service `{name}` sets different values for `mem_limit` and `deploy.resources.limits.memory`"),
                     ));
                 }
                 if s.pids_limit != 0 && limits.pids != s.pids_limit {
                     return Err(inconsistent(
                         locations,
-                        &at(&["pids_limit"]),
+                        &svc_path(name, &["pids_limit"]),
                         format!("service `{name}` sets different values for `pids_limit` and `deploy.resources.limits.pids`"),
                     ));
                 }
@@ -295,7 +290,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 if s.mem_reservation.0 != 0 && reservations.memory.0 != s.mem_reservation.0 {
                     return Err(inconsistent(
                         locations,
-                        &at(&["mem_reservation"]),
+                        &svc_path(name, &["mem_reservation"]),
                         format!("service `{name}` sets different values for `mem_reservation` and `deploy.resources.reservations.memory`"),
                     ));
                 }
@@ -308,7 +303,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
         if scale > 1 && !s.container_name.is_empty() {
             return Err(inconsistent(
                 locations,
-                &at(&["container_name"]),
+                &svc_path(name, &["container_name"]),
                 format!("service `{name}` sets `container_name` but runs {scale} replicas; container names must be unique"),
             ));
         }
@@ -317,13 +312,13 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
             let target = tmpfs.split_once(':').map_or(tmpfs.as_str(), |(p, _)| p);
             let here = format!("tmpfs.{i}");
             if let Some(previous) = mounts.insert(target.to_owned(), here) {
-                return Err(double_mount(locations, name, target, &previous, &at(&["tmpfs", &i.to_string()])));
+                return Err(double_mount(locations, name, target, &previous, &svc_path(name, &["tmpfs", &i.to_string()])));
             }
         }
         for (i, volume) in s.volumes.iter().enumerate() {
             let here = format!("volumes.{i}");
             if let Some(previous) = mounts.insert(volume.target.clone(), here) {
-                return Err(double_mount(locations, name, &volume.target, &previous, &at(&["volumes", &i.to_string()])));
+                return Err(double_mount(locations, name, &volume.target, &previous, &svc_path(name, &["volumes", &i.to_string()])));
             }
         }
     }
@@ -344,6 +339,12 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
         }
     }
     check_cycles(project, locations)
+}
+
+fn svc_path<'a>(name: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut p = vec!["services", name];
+    p.extend_from_slice(rest);
+    p
 }
 
 fn inconsistent(locations: &Locations, path: &[&str], message: String) -> Diagnostic {
@@ -505,3 +506,4 @@ fn raw_env_file(text: &str) -> IndexMap<String, String> {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
 }
+pub struct TmpErr { pub path: String, pub message: String }

@@ -181,7 +181,7 @@ impl Loader<'_> {
         if stages.resolve_paths {
             paths::resolve_relative_paths(&mut dict, working_dir)?;
         }
-        normalize::resolve_environment(&mut dict, &|k| environment.get(k).cloned());
+        normalize::resolve_environment(&mut dict, &|k: &str| environment.get(k).cloned());
         Ok(dict)
     }
 
@@ -341,7 +341,7 @@ impl Loader<'_> {
         let mut other_services: Option<(Map, Resets)> = None;
         let mut filename = file.to_path_buf();
         if let Some((base_path, base_span)) = &base_file {
-            let absolute = paths::clean(&stages.resource_dir.join(base_path));
+            let absolute = paths::clean_path(&stages.resource_dir.join(base_path));
             let (services_of_file, resets) = self.extends_base_from_file(
                 name,
                 &reference,
@@ -515,11 +515,11 @@ impl Loader<'_> {
             let mut files: Vec<(PathBuf, bool)> = Vec::new();
             let mut project_directory = PathBuf::new();
             for (i, (p, span)) in config.paths.iter().enumerate() {
-                let absolute = paths::clean(&stages.resource_dir.join(p));
+                let absolute = paths::clean_path(&stages.resource_dir.join(p));
                 if i == 0 {
                     project_directory = match &config.project_directory {
                         None => absolute.parent().map(FsPath::to_path_buf).unwrap_or_default(),
-                        Some(dir) => paths::clean(&working_dir.join(dir)),
+                        Some(dir) => paths::clean_path(&working_dir.join(dir)),
                     };
                     if included.contains(&absolute) {
                         let chain: Vec<String> = included
@@ -554,7 +554,7 @@ impl Loader<'_> {
             } else {
                 let mut list = Vec::new();
                 for (f, span) in &config.env_files {
-                    let absolute = paths::clean(&working_dir.join(f));
+                    let absolute = paths::clean_path(&working_dir.join(f));
                     if !absolute.is_file() {
                         return Err(Diagnostic::error(
                             Code::MissingFile,

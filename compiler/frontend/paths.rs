@@ -394,3 +394,9 @@ volumes:
         assert_eq!(err.code, Code::BindWithoutSource);
     }
 }
+
+/// [`clean`] for a filesystem path.
+#[must_use]
+pub fn clean_path(p: &Path) -> std::path::PathBuf {
+    std::path::PathBuf::from(clean(&p.to_string_lossy()))
+}

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::dotenv;
-use super::paths::clean;
+use super::paths::clean_path as clean;
 use crate::error::Error;
 
 /// The default compose file names, in the order Docker Compose tries them.
