@@ -13,6 +13,8 @@ use crate::source::Span;
 pub struct Locations {
     /// Dotted path (list elements by index) → (key span, value span).
     spans: HashMap<String, (Span, Span)>,
+    /// Dotted path → the value's text before interpolation, for values that came from `${...}`.
+    templates: HashMap<String, Box<str>>,
 }
 
 impl Locations {
@@ -34,6 +36,9 @@ impl Locations {
                     };
                     self.spans
                         .insert(child.clone(), (entry.key_span, entry.node.span));
+                    if let Some(template) = &entry.node.template {
+                        self.templates.insert(child.clone(), template.clone());
+                    }
                     self.record(&entry.node, child);
                 }
             }
@@ -41,6 +46,9 @@ impl Locations {
                 for (i, item) in items.iter().enumerate() {
                     let child = format!("{path}.{i}");
                     self.spans.insert(child.clone(), (item.span, item.span));
+                    if let Some(template) = &item.template {
+                        self.templates.insert(child.clone(), template.clone());
+                    }
                     self.record(item, child);
                 }
             }
@@ -58,6 +66,13 @@ impl Locations {
     #[must_use]
     pub fn value(&self, path: &[&str]) -> Option<Span> {
         self.lookup(path).map(|(_, value)| value)
+    }
+
+    /// The text before interpolation of the value at exactly `path`, when it came from `${...}`
+    /// (for example `${TAG:-latest}` for `services.web.image`'s tag).
+    #[must_use]
+    pub fn template(&self, path: &[&str]) -> Option<&str> {
+        self.templates.get(&path.join(".")).map(AsRef::as_ref)
     }
 
     fn lookup(&self, path: &[&str]) -> Option<(Span, Span)> {

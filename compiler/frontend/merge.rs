@@ -100,6 +100,7 @@ fn over_with_value(span: &crate::source::Span, via_alias: Option<crate::source::
         via_alias,
         tag: None,
         quoted: false,
+        template: None,
     }
 }
 

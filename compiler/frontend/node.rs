@@ -27,6 +27,9 @@ pub struct Node {
     pub tag: Option<ComposeTag>,
     /// True for a scalar written with quotes or a block style: it is never a number or a bool.
     pub quoted: bool,
+    /// The text before interpolation, when the value came from a `${...}` expression; the Helm
+    /// backend turns such values back into chart values.
+    pub template: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +61,7 @@ impl Node {
             via_alias: None,
             tag: None,
             quoted: false,
+            template: None,
         }
     }
 
@@ -70,6 +74,7 @@ impl Node {
             via_alias: origin.via_alias,
             tag: None,
             quoted: false,
+            template: None,
         }
     }
 

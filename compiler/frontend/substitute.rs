@@ -132,6 +132,9 @@ fn walk(
                         warned.push(name);
                     }
                 }
+                if result.value != *text {
+                    node.template = Some(text.as_str().into());
+                }
                 *text = result.value;
             }
             if let Some(cast) = cast_for(path) {
