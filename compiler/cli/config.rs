@@ -28,10 +28,13 @@ pub(super) fn run(cli: &Cli, args: &ConfigArgs) -> Result<ExitCode, Error> {
     let Some(project) = result.project.filter(|_| !result.diagnostics.has_errors()) else {
         return Ok(ExitCode::from(1));
     };
+    // Docker Compose escapes every `$` of the resolved model so that the output can be read
+    // back as a compose file without a second interpolation.
     let text = match args.format {
         Format::Json => model::to_json(&project),
         Format::Yaml => model::to_json(&project),
-    };
+    }
+    .replace('$', "$$");
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(text.as_bytes())

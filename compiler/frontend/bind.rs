@@ -52,6 +52,7 @@ pub fn bind(
     apply_profiles(&mut project, &setup.profiles);
     check_consistency(&mut project, locations)?;
     resolve_service_environment(&mut project, locations)?;
+    drop_unused_resources(&mut project);
     Ok((project, warnings))
 }
 
@@ -88,6 +89,37 @@ fn unknown(
         d = d.with_help("define it at the top level of the compose file, or fix the name");
     }
     d
+}
+
+/// Docker Compose's `config` keeps only the networks, volumes, secrets, configs and models that
+/// an enabled service uses (compose-go's `WithoutUnnecessaryResources`).
+fn drop_unused_resources(project: &mut Project) {
+    let mut networks = Vec::new();
+    let mut volumes = Vec::new();
+    let mut secrets = Vec::new();
+    let mut configs = Vec::new();
+    let mut models = Vec::new();
+    for service in project.services.values() {
+        networks.extend(service.networks.keys().cloned());
+        volumes.extend(
+            service
+                .volumes
+                .iter()
+                .filter(|v| v.kind == "volume" && !v.source.is_empty())
+                .map(|v| v.source.clone()),
+        );
+        secrets.extend(service.secrets.iter().map(|s| s.source.clone()));
+        if let Some(build) = &service.build {
+            secrets.extend(build.secrets.iter().map(|s| s.source.clone()));
+        }
+        configs.extend(service.configs.iter().map(|c| c.source.clone()));
+        models.extend(service.models.keys().cloned());
+    }
+    project.networks.retain(|k, _| networks.contains(k));
+    project.volumes.retain(|k, _| volumes.contains(k));
+    project.secrets.retain(|k, _| secrets.contains(k));
+    project.configs.retain(|k, _| configs.contains(k));
+    project.models.retain(|k, _| models.contains(k));
 }
 
 /// compose-go's `checkConsistency`, with located diagnostics.
