@@ -99,6 +99,26 @@ impl XorShift {
     }
 }
 
+/// Without this, a command line that stackc rejects (exit 2) would make every test below pass.
+#[test]
+fn the_commands_accept_the_whole_file() {
+    let dir = scratch("whole-file");
+    std::fs::write(dir.join("compose.yaml"), REALISTIC).expect("write compose.yaml");
+    for command in COMMANDS {
+        let mut cmd = support::clean_command(support::stackc(), &dir);
+        cmd.args(["-f", "compose.yaml"]).args(command);
+        let out = support::run(&mut cmd, b"", TIMEOUT);
+        assert_eq!(
+            out.code,
+            Some(0),
+            "`{}`: {}",
+            command.join(" "),
+            out.describe()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn truncated_files() {
     let bytes = REALISTIC.as_bytes();
