@@ -189,7 +189,7 @@ impl Loader<'_> {
             canonical::set_defaults(&mut dict)?;
         }
         if stages.validation {
-            validate::validate(&dict)?;
+            validate::validate(&dict).map_err(|e| with_alias_labels(&dict, e))?;
         }
         if stages.resolve_paths {
             paths::resolve_relative_paths(&mut dict, working_dir)?;
@@ -210,7 +210,7 @@ impl Loader<'_> {
         mut dict: Node,
         included: &[PathBuf],
     ) -> Result<Node, Diagnostic> {
-        let (file_id, documents) = self.read(path, is_stdin, None)?;
+        let (_, documents) = self.read(path, is_stdin, None)?;
         for mut document in documents {
             if document.is_null() {
                 continue;
@@ -252,7 +252,7 @@ impl Loader<'_> {
                 let json = dict.to_json();
                 let errors = schema::validate(&json, &|pointer, key| span_of(&dict, pointer, key));
                 if let Some(first) = errors.into_iter().next() {
-                    return Err(first);
+                    return Err(with_alias_labels(&dict, first));
                 }
                 if let Some(map) = dict.as_map_mut() {
                     if let Some((_, _, entry)) = map.shift_remove_full("version") {
@@ -267,11 +267,12 @@ impl Loader<'_> {
                     }
                 }
             }
-            canonical::canonical(&mut dict)?;
+            if let Err(e) = canonical::canonical(&mut dict) {
+                return Err(with_alias_labels(&dict, e));
+            }
             canonical::omit_empty(&mut dict);
             merge::enforce_unicity(&mut dict, &Path::root())?;
         }
-        let _ = file_id;
         Ok(dict)
     }
 
@@ -457,14 +458,6 @@ impl Loader<'_> {
     ) -> Result<(Map, Resets), Diagnostic> {
         let (_, documents) = self.read(path, false, Some(file_span))?;
         let base_dir = path.parent().map_or_else(PathBuf::new, FsPath::to_path_buf);
-        let inner = Stages {
-            resolve_paths: false,
-            extends: false,
-            include: false,
-            validation: false,
-            default_values: false,
-            resource_dir: base_dir.clone(),
-        };
         let mut dict = Node::new(Value::Map(Map::new()), file_span);
         let mut all_resets = Resets::default();
         for mut document in documents {
@@ -483,7 +476,6 @@ impl Loader<'_> {
             merge::enforce_unicity(&mut dict, &Path::root())?;
             all_resets.0.extend(resets.0);
         }
-        let _ = inner;
         let Some(services) = dict.get("services").and_then(Node::as_map) else {
             return Err(Diagnostic::error(
                 Code::ExtendsUnknownService,
@@ -788,6 +780,39 @@ fn read_text(path: &FsPath) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+/// When the value a diagnostic points at was copied by an alias or a `<<` merge key, adds a label
+/// at the alias, so the report shows both where the value was written and where it was used.
+fn with_alias_labels(root: &Node, mut diagnostic: Diagnostic) -> Diagnostic {
+    let Some(primary) = diagnostic.primary_span() else {
+        return diagnostic;
+    };
+    if let Some(alias) = find_alias(root, primary) {
+        if !diagnostic.labels.iter().any(|l| l.span == alias) {
+            diagnostic = diagnostic.with_label(Some(alias), "used here through an alias");
+        }
+    }
+    diagnostic
+}
+
+fn find_alias(node: &Node, span: Span) -> Option<Span> {
+    if node.span == span {
+        if let Some(alias) = node.via_alias {
+            return Some(alias);
+        }
+    }
+    match &node.value {
+        Value::Map(map) => map.values().find_map(|e| {
+            if e.key_span == span {
+                e.node.via_alias
+            } else {
+                find_alias(&e.node, span)
+            }
+        }),
+        Value::Seq(items) => items.iter().find_map(|i| find_alias(i, span)),
+        _ => None,
+    }
 }
 
 /// The span of the node at a JSON pointer, or of its key when `key` is true; the nearest
