@@ -212,6 +212,10 @@ fn transform_service(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic>
     Ok(())
 }
 
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "every transformer has the table's signature"
+)]
 fn transform_string_or_list(node: &mut Node, _: &TreePath) -> Result<(), Diagnostic> {
     if node.as_str().is_some() {
         let item = node.clone();
@@ -221,6 +225,10 @@ fn transform_string_or_list(node: &mut Node, _: &TreePath) -> Result<(), Diagnos
 }
 
 /// `provenance` and `sbom` take a string or a boolean; compose-go keeps the text form.
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "every transformer has the table's signature"
+)]
 fn transform_string_or_x(node: &mut Node, _: &TreePath) -> Result<(), Diagnostic> {
     if node.as_str().is_none() {
         let text = node.scalar_text().unwrap_or_else(|| "<nil>".to_owned());
@@ -661,6 +669,10 @@ fn transform_include(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic>
     }
 }
 
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "every transformer has the table's signature"
+)]
 fn default_build_context(node: &mut Node, _: &TreePath) -> Result<(), Diagnostic> {
     insert_default(node, "context", Value::Str(".".into()));
     Ok(())
@@ -682,6 +694,10 @@ fn default_secret_mount(node: &mut Node, path: &TreePath) -> Result<(), Diagnost
     Ok(())
 }
 
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "every transformer has the table's signature"
+)]
 fn port_defaults(node: &mut Node, _: &TreePath) -> Result<(), Diagnostic> {
     insert_default(node, "protocol", Value::Str("tcp".into()));
     insert_default(node, "mode", Value::Str("ingress".into()));

@@ -43,7 +43,7 @@ pub fn resolve_relative_paths(root: &mut Node, working_dir: &Path) -> Result<(),
     resolve_with_home(root, working_dir, home)
 }
 
-fn resolve_with_home(
+pub(crate) fn resolve_with_home(
     root: &mut Node,
     working_dir: &Path,
     home: Option<String>,
@@ -115,6 +115,10 @@ impl Resolver {
     }
 
     /// Paths a Windows client may send to a unix engine: absolute Windows paths stay as written.
+    #[expect(
+        clippy::unnecessary_wraps,
+        reason = "every resolver has the table's signature"
+    )]
     fn maybe_unix_path(&self, node: &mut Node) -> Result<(), Diagnostic> {
         if let Value::Str(p) = &mut node.value {
             let expanded = self.expand_user(p);
@@ -205,7 +209,7 @@ impl Resolver {
     }
 }
 
-/// Build contexts that BuildKit fetches itself: git references and HTTP(S) URLs.
+/// Build contexts that `BuildKit` fetches itself: git references and HTTP(S) URLs.
 fn is_remote_context(context: &str) -> bool {
     [
         "https://",
