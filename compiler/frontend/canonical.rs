@@ -108,6 +108,37 @@ pub fn omit_empty(root: &mut Node) {
     omit_empty_at(root, &TreePath::default());
 }
 
+/// The warnings compose-go logs while canonicalising one file: each deprecated
+/// `external: {name: ...}` on a top-level resource. Call it on the file's tree before [`canonical`].
+#[must_use]
+pub fn deprecation_warnings(root: &Node) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for section in ["volumes", "networks", "secrets", "configs"] {
+        let Some(resources) = root.get(section).and_then(Node::as_map) else {
+            continue;
+        };
+        for (key, entry) in resources {
+            let Some(name) = entry
+                .node
+                .get("external")
+                .and_then(Node::as_map)
+                .and_then(|m| m.get("name"))
+            else {
+                continue;
+            };
+            warnings.push(
+                Diagnostic::warning(
+                    Code::DeprecatedExternalName,
+                    format!("`{section}.{key}`: `external.name` is deprecated"),
+                )
+                .with_label(Some(name.key_span), "deprecated spelling")
+                .with_help("set `name:` on the resource and `external: true`"),
+            );
+        }
+    }
+    warnings
+}
+
 fn omit_empty_at(node: &mut Node, path: &TreePath) {
     let must_omit = path.matches("services.*.dns");
     let is_empty = |n: &Node| n.is_null() || n.as_str() == Some("");
@@ -808,6 +839,11 @@ mod tests {
         assert_eq!(j["volumes"]["v"], json!({"external": true, "name": "real"}));
         assert_eq!(j["volumes"]["w"], json!({"external": true}));
         assert_eq!(j["volumes"]["x"], J::Null);
+        let warnings = deprecation_warnings(&parse(
+            "volumes: {v: {external: {name: real}}, w: {external: true}}",
+        ));
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].code, Code::DeprecatedExternalName);
         let err = canon_err("networks: {n: {name: a, external: {name: b}}}");
         assert_eq!(err.code, Code::ExternalNameConflict);
     }
