@@ -129,4 +129,6 @@ codes! {
         "A mount of type `bind` makes a host path visible in the container, so it needs `source:`. Add the host path, or use `type: volume` for a named or anonymous volume.";
     SymlinkUnresolved = "SC0328", "a watched path could not be resolved",
         "Docker Compose resolves symbolic links in `develop.watch` paths and fails when a link in the path cannot be followed. Fix or remove the broken link, or point `path` elsewhere.";
+    DeprecatedExternalName = "SC0329", "`external.name` is deprecated",
+        "Docker Compose still reads `external: {name: x}` but warns that it is deprecated. Write `name: x` and `external: true` instead; the meaning is the same.";
 }

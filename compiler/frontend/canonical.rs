@@ -108,6 +108,37 @@ pub fn omit_empty(root: &mut Node) {
     omit_empty_at(root, &TreePath::default());
 }
 
+/// The warnings compose-go logs while canonicalising one file: each deprecated
+/// `external: {name: ...}` on a top-level resource. Call it on the file's tree before [`canonical`].
+#[must_use]
+pub fn deprecation_warnings(root: &Node) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for section in ["volumes", "networks", "secrets", "configs"] {
+        let Some(resources) = root.get(section).and_then(Node::as_map) else {
+            continue;
+        };
+        for (key, entry) in resources {
+            let Some(name) = entry
+                .node
+                .get("external")
+                .and_then(Node::as_map)
+                .and_then(|m| m.get("name"))
+            else {
+                continue;
+            };
+            warnings.push(
+                Diagnostic::warning(
+                    Code::DeprecatedExternalName,
+                    format!("`{section}.{key}`: `external.name` is deprecated"),
+                )
+                .with_label(Some(name.key_span), "deprecated spelling")
+                .with_help("set `name:` on the resource and `external: true`"),
+            );
+        }
+    }
+    warnings
+}
+
 fn omit_empty_at(node: &mut Node, path: &TreePath) {
     let must_omit = path.matches("services.*.dns");
     let is_empty = |n: &Node| n.is_null() || n.as_str() == Some("");
@@ -212,6 +243,10 @@ fn transform_service(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic>
     Ok(())
 }
 
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "every transformer has the table's signature"
+)]
 fn transform_string_or_list(node: &mut Node, _: &TreePath) -> Result<(), Diagnostic> {
     if node.as_str().is_some() {
         let item = node.clone();
@@ -221,6 +256,10 @@ fn transform_string_or_list(node: &mut Node, _: &TreePath) -> Result<(), Diagnos
 }
 
 /// `provenance` and `sbom` take a string or a boolean; compose-go keeps the text form.
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "every transformer has the table's signature"
+)]
 fn transform_string_or_x(node: &mut Node, _: &TreePath) -> Result<(), Diagnostic> {
     if node.as_str().is_none() {
         let text = node.scalar_text().unwrap_or_else(|| "<nil>".to_owned());
@@ -661,6 +700,10 @@ fn transform_include(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic>
     }
 }
 
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "every transformer has the table's signature"
+)]
 fn default_build_context(node: &mut Node, _: &TreePath) -> Result<(), Diagnostic> {
     insert_default(node, "context", Value::Str(".".into()));
     Ok(())
@@ -682,6 +725,10 @@ fn default_secret_mount(node: &mut Node, path: &TreePath) -> Result<(), Diagnost
     Ok(())
 }
 
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "every transformer has the table's signature"
+)]
 fn port_defaults(node: &mut Node, _: &TreePath) -> Result<(), Diagnostic> {
     insert_default(node, "protocol", Value::Str("tcp".into()));
     insert_default(node, "mode", Value::Str("ingress".into()));
@@ -696,4 +743,230 @@ fn device_request_defaults(node: &mut Node, path: &TreePath) -> Result<(), Diagn
         insert_default(node, "count", Value::Str("all".into()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value as J, json};
+
+    use super::*;
+    use crate::frontend::yaml;
+    use crate::source::FileId;
+
+    fn parse(text: &str) -> Node {
+        yaml::parse(text, FileId(0)).unwrap().remove(0)
+    }
+
+    fn canon(text: &str) -> J {
+        let mut root = parse(text);
+        canonical(&mut root).unwrap();
+        root.to_json()
+    }
+
+    fn canon_err(text: &str) -> Diagnostic {
+        let mut root = parse(text);
+        canonical(&mut root).unwrap_err()
+    }
+
+    #[test]
+    fn path_patterns_match_list_items() {
+        let path = TreePath::default()
+            .child("services")
+            .child("a")
+            .child("volumes")
+            .child("[]");
+        assert!(path.matches("services.*.volumes.*"));
+        assert!(!path.matches("services.*.volumes"));
+        assert!(!path.matches("services.*.volumes.*.x"));
+    }
+
+    #[test]
+    fn short_forms_become_mappings() {
+        let j = canon(
+            "services:\n  a:\n    build: ./dir\n    extends: base\n    depends_on: [db]\n    networks: [front]\n    models: [m]\n    env_file: [a.env, {path: b.env, required: false}]\n    label_file: l\n    dns: 1.1.1.1\n    secrets: [s]\n    configs: [c]\n    devices: ['/dev/x:/dev/y']\n    develop: {watch: [{path: ., action: sync, ignore: x, include: y}]}\ninclude: [other.yaml]",
+        );
+        let a = &j["services"]["a"];
+        assert_eq!(a["build"], json!({"context": "./dir"}));
+        assert_eq!(a["extends"], json!({"service": "base"}));
+        assert_eq!(
+            a["depends_on"],
+            json!({"db": {"condition": "service_started", "required": true}})
+        );
+        assert_eq!(a["networks"], json!({"front": null}));
+        assert_eq!(a["models"], json!({"m": null}));
+        assert_eq!(
+            a["env_file"],
+            json!([{"path": "a.env", "required": true}, {"path": "b.env", "required": false}])
+        );
+        assert_eq!(a["label_file"], json!(["l"]));
+        assert_eq!(a["dns"], json!(["1.1.1.1"]));
+        assert_eq!(a["secrets"], json!([{"source": "s"}]));
+        assert_eq!(a["configs"], json!([{"source": "c"}]));
+        assert_eq!(
+            a["devices"],
+            json!([{"source": "/dev/x", "target": "/dev/y", "permissions": "rwm"}])
+        );
+        assert_eq!(a["develop"]["watch"][0]["ignore"], json!(["x"]));
+        assert_eq!(a["develop"]["watch"][0]["include"], json!(["y"]));
+        assert_eq!(j["include"], json!([{"path": "other.yaml"}]));
+    }
+
+    #[test]
+    fn build_sub_attributes() {
+        let j = canon(
+            "services:\n  a:\n    build:\n      context: .\n      secrets: [s]\n      ssh: [default, k=/key]\n      additional_contexts: ['x=../y']\n      sbom: false\n      ulimits: {nofile: 10}",
+        );
+        let build = &j["services"]["a"]["build"];
+        assert_eq!(build["secrets"], json!([{"source": "s"}]));
+        assert_eq!(build["ssh"], json!({"default": null, "k": "/key"}));
+        assert_eq!(build["additional_contexts"], json!({"x": "../y"}));
+        assert_eq!(build["sbom"], "false");
+        assert_eq!(build["ulimits"], json!({"nofile": 10}));
+    }
+
+    #[test]
+    fn existing_depends_on_mapping_gets_defaults() {
+        let j = canon("services: {a: {depends_on: {db: {condition: service_healthy}}}}");
+        assert_eq!(
+            j["services"]["a"]["depends_on"],
+            json!({"db": {"condition": "service_healthy", "required": true}})
+        );
+    }
+
+    #[test]
+    fn deprecated_external_name() {
+        let j = canon("volumes: {v: {external: {name: real}}, w: {external: true}, x:}");
+        assert_eq!(j["volumes"]["v"], json!({"external": true, "name": "real"}));
+        assert_eq!(j["volumes"]["w"], json!({"external": true}));
+        assert_eq!(j["volumes"]["x"], J::Null);
+        let warnings = deprecation_warnings(&parse(
+            "volumes: {v: {external: {name: real}}, w: {external: true}}",
+        ));
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].code, Code::DeprecatedExternalName);
+        let err = canon_err("networks: {n: {name: a, external: {name: b}}}");
+        assert_eq!(err.code, Code::ExternalNameConflict);
+    }
+
+    #[test]
+    fn invalid_port_points_at_the_item() {
+        let text = "services: {a: {ports: ['80:80:80:80']}}";
+        let err = canon_err(text);
+        assert_eq!(err.code, Code::InvalidPort);
+        assert_eq!(
+            err.message,
+            "invalid port `80:80:80:80`: invalid IP address: 80:80"
+        );
+        let span = err.primary_span().unwrap();
+        assert_eq!(
+            &text[span.start as usize..span.end as usize],
+            "'80:80:80:80'"
+        );
+        assert!(err.help.is_some());
+    }
+
+    #[test]
+    fn integer_ports_and_long_syntax_ports() {
+        let j = canon("services: {a: {ports: [8080, {target: 80, published: '81'}]}}");
+        assert_eq!(
+            j["services"]["a"]["ports"],
+            json!([{"mode": "ingress", "target": 8080, "protocol": "tcp"}, {"target": 80, "published": "81"}])
+        );
+    }
+
+    #[test]
+    fn windows_drive_quirk_in_volume_targets() {
+        let j = canon("services: {a: {volumes: ['a:/b', '/d', './x:rel/./y/']}}");
+        assert_eq!(
+            j["services"]["a"]["volumes"],
+            json!([
+                {"type": "volume", "target": "a:/b", "volume": {}},
+                {"type": "volume", "target": "/d"},
+                {"type": "bind", "source": "./x", "target": "rel/y", "bind": {"create_host_path": true}}
+            ])
+        );
+    }
+
+    #[test]
+    fn shape_errors() {
+        for (text, code) in [
+            (
+                "services: {a: {volumes: ['/a:/b:ro:x']}}",
+                Code::InvalidVolume,
+            ),
+            ("services: {a: {devices: ['a:b:c:d']}}", Code::InvalidDevice),
+            (
+                "services: {a: {build: {context: ., additional_contexts: [x]}}}",
+                Code::InvalidKeyValue,
+            ),
+            (
+                "services: {a: {build: {context: ., ssh: [mykey]}}}",
+                Code::InvalidSshKey,
+            ),
+            (
+                "services: {a: {ulimits: {nofile: '10'}}}",
+                Code::UnexpectedShape,
+            ),
+            ("services: {a: {build: 3}}", Code::UnexpectedShape),
+            ("services: {a: {ports: 80}}", Code::UnexpectedShape),
+            ("services: {a: {gpus: 1}}", Code::UnexpectedShape),
+            ("services: {a: {depends_on: {b: x}}}", Code::UnexpectedShape),
+        ] {
+            assert_eq!(canon_err(text).code, code, "{text}");
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let mut root = parse(
+            "services:\n  a:\n    build: {dockerfile: D}\n    secrets: [{source: s}, {source: t, target: /x}]\n    ports: [{target: 80}]\n    gpus: [{driver: nvidia}, {count: 1}]\n    deploy: {resources: {reservations: {devices: [{capabilities: [gpu]}, {device_ids: ['0']}]}}}",
+        );
+        set_defaults(&mut root).unwrap();
+        let j = root.to_json();
+        let a = &j["services"]["a"];
+        assert_eq!(a["build"], json!({"dockerfile": "D", "context": "."}));
+        assert_eq!(
+            a["secrets"],
+            json!([{"source": "s", "target": "/run/secrets/s"}, {"source": "t", "target": "/x"}])
+        );
+        assert_eq!(
+            a["ports"],
+            json!([{"target": 80, "protocol": "tcp", "mode": "ingress"}])
+        );
+        assert_eq!(
+            a["gpus"],
+            json!([{"driver": "nvidia", "count": "all"}, {"count": 1}])
+        );
+        assert_eq!(
+            a["deploy"]["resources"]["reservations"]["devices"],
+            json!([{"capabilities": ["gpu"], "count": "all"}, {"device_ids": ["0"]}])
+        );
+    }
+
+    #[test]
+    fn omit_empty_only_touches_dns() {
+        let mut root = parse("services: {a: {dns: ['', null, 1.1.1.1], dns_search: ['']}}");
+        omit_empty(&mut root);
+        let j = root.to_json();
+        assert_eq!(j["services"]["a"]["dns"], json!(["1.1.1.1"]));
+        assert_eq!(j["services"]["a"]["dns_search"], json!([""]));
+    }
+
+    #[test]
+    fn synthesized_nodes_point_at_their_origin() {
+        let text = "services: {a: {build: ./dir}}";
+        let mut root = parse(text);
+        canonical(&mut root).unwrap();
+        let build = root
+            .get("services")
+            .and_then(|s| s.get("a"))
+            .and_then(|a| a.get("build"))
+            .unwrap();
+        let context = build.get("context").unwrap();
+        assert_eq!(
+            &text[context.span.start as usize..context.span.end as usize],
+            "./dir"
+        );
+        assert_eq!(build.span, context.span);
+    }
 }

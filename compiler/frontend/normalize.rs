@@ -198,7 +198,8 @@ fn normalize_service(service: &mut Node, environment: Environment<'_>) {
         }
     }
     let after = depends_on.as_map().map_or(0, Map::len);
-    if after > 0 && (after != before || service.get("depends_on").is_none()) {
+    // An existing mapping only changes when an implicit dependency was added.
+    if after > before {
         set(service, "depends_on", depends_on.value);
     }
 }
@@ -292,4 +293,247 @@ fn is_true(node: &Node) -> bool {
         node.scalar_text().as_deref(),
         Some("1" | "t" | "T" | "true" | "TRUE" | "True")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::{Value as J, json};
+
+    use super::*;
+    use crate::frontend::{canonical, paths, yaml};
+    use crate::source::FileId;
+
+    /// The loader's order: canonical and omit-empty per file, then defaults, paths, environment,
+    /// and normalisation once the project name is set.
+    fn load(text: &str, env: &[(&str, &str)]) -> J {
+        let mut root = yaml::parse(text, FileId(0)).unwrap().remove(0);
+        canonical::canonical(&mut root).unwrap();
+        canonical::omit_empty(&mut root);
+        canonical::set_defaults(&mut root).unwrap();
+        paths::resolve_with_home(&mut root, Path::new("/tmp/cc"), Some("/tmp".into())).unwrap();
+        let lookup = |name: &str| {
+            env.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        resolve_environment(&mut root, &lookup);
+        normalize(&mut root, &lookup).unwrap();
+        root.to_json()
+    }
+
+    const PROJECT: &str = r#"
+name: proj
+services:
+  web:
+    image: nginx
+    pull_policy: if_not_present
+    ports:
+      - 80
+      - "8080:80/udp"
+      - "127.0.0.1::81"
+      - "[::1]:82:82"
+      - "9-10"
+      - "8000-8010:83"
+      - "7000-7001:90-91"
+      - target: 100
+    volumes:
+      - ./a:/b:ro
+      - name:/c
+      - /abs:/d:rw,z,rshared
+      - ~/x:/y
+      - 'C:\x:/z'
+      - /data
+      - .:/app:cached
+      - data:/nc:nocopy
+      - /e/
+    devices: ["/dev/a", "/dev/b:/dev/c", "/dev/d:/dev/e:r"]
+    dns: 8.8.8.8
+    env_file: .env
+    links: [db:database, cache]
+    volumes_from: [db, "container:foo"]
+    ipc: "service:db"
+    environment: [FOO, BAR=1, UNSET_X]
+    secrets: [s1, {source: s2}]
+    gpus: all
+    build:
+      context: ./app
+      args: {A: , B: x}
+      additional_contexts: [a=../other]
+      provenance: true
+  db:
+    image: postgres
+    depends_on: [cache]
+    networks: [back]
+    build: .
+  cache:
+    image: redis
+    network_mode: host
+  web2:
+    image: x
+volumes:
+  data:
+  name:
+    external: {name: realname}
+  v2:
+    driver: local
+    driver_opts: {o: bind, device: ./dd, type: none}
+networks:
+  back:
+secrets:
+  s1: {file: ./s1.txt}
+  s2: {environment: FOO}
+"#;
+
+    /// Expected values are docker-compose v2.40.3's `config --format json` for the same file, where
+    /// the typed output keeps the information this stage produces.
+    #[test]
+    fn matches_docker_compose() {
+        let j = load(PROJECT, &[("FOO", "foo")]);
+        let web = &j["services"]["web"];
+        assert_eq!(
+            web["ports"],
+            json!([
+                {"mode": "ingress", "target": 80, "protocol": "tcp"},
+                {"mode": "ingress", "target": 80, "published": "8080", "protocol": "udp"},
+                {"mode": "ingress", "host_ip": "127.0.0.1", "target": 81, "protocol": "tcp"},
+                {"mode": "ingress", "host_ip": "::1", "target": 82, "published": "82", "protocol": "tcp"},
+                {"mode": "ingress", "target": 10, "protocol": "tcp"},
+                {"mode": "ingress", "target": 9, "protocol": "tcp"},
+                {"mode": "ingress", "target": 83, "published": "8000-8010", "protocol": "tcp"},
+                {"mode": "ingress", "target": 90, "published": "7000", "protocol": "tcp"},
+                {"mode": "ingress", "target": 91, "published": "7001", "protocol": "tcp"},
+                {"target": 100, "protocol": "tcp", "mode": "ingress"}
+            ])
+        );
+        let bind = json!({"create_host_path": true});
+        assert_eq!(
+            web["volumes"],
+            json!([
+                {"type": "bind", "source": "/tmp/cc/a", "target": "/b", "read_only": true, "bind": bind},
+                {"type": "volume", "source": "name", "target": "/c", "volume": {}},
+                {"type": "bind", "source": "/abs", "target": "/d",
+                 "bind": {"selinux": "z", "propagation": "rshared", "create_host_path": true}},
+                {"type": "bind", "source": "/tmp/x", "target": "/y", "bind": bind},
+                {"type": "bind", "source": "C:\\x", "target": "/z", "bind": bind},
+                {"type": "volume", "target": "/data", "volume": {}},
+                {"type": "bind", "source": "/tmp/cc", "target": "/app", "bind": bind},
+                {"type": "volume", "source": "data", "target": "/nc", "volume": {"nocopy": true}},
+                {"type": "volume", "target": "/e", "volume": {}}
+            ])
+        );
+        assert_eq!(
+            web["devices"][0],
+            json!({"source": "/dev/a", "target": "/dev/a", "permissions": "rwm"})
+        );
+        assert_eq!(
+            web["devices"][2],
+            json!({"source": "/dev/d", "target": "/dev/e", "permissions": "r"})
+        );
+        assert_eq!(web["dns"], json!(["8.8.8.8"]));
+        assert_eq!(
+            web["env_file"],
+            json!([{"path": "/tmp/cc/.env", "required": true}])
+        );
+        let started = json!({"condition": "service_started", "restart": true, "required": true});
+        assert_eq!(web["depends_on"], json!({"db": started, "cache": started}));
+        assert_eq!(web["environment"], json!(["FOO=foo", "BAR=1", "UNSET_X"]));
+        assert_eq!(
+            web["secrets"][1],
+            json!({"source": "s2", "target": "/run/secrets/s2"})
+        );
+        assert_eq!(web["gpus"], json!([{"count": "all"}]));
+        assert_eq!(web["pull_policy"], "missing");
+        assert_eq!(web["networks"], json!({"default": null}));
+        let build = &web["build"];
+        assert_eq!(
+            (&build["context"], &build["dockerfile"], &build["args"]),
+            (
+                &json!("/tmp/cc/app"),
+                &json!("Dockerfile"),
+                &json!({"B": "x"})
+            )
+        );
+        assert_eq!(build["additional_contexts"], json!({"a": "/tmp/other"}));
+        assert_eq!(build["provenance"], "true");
+        let db = &j["services"]["db"];
+        assert_eq!(
+            db["depends_on"],
+            json!({"cache": {"condition": "service_started", "required": true}})
+        );
+        assert_eq!(
+            db["build"],
+            json!({"context": "/tmp/cc", "dockerfile": "Dockerfile"})
+        );
+        assert_eq!(db["networks"], json!({"back": null}));
+        assert_eq!(j["services"]["cache"].get("networks"), None);
+        assert_eq!(j["volumes"]["data"], json!({"name": "proj_data"}));
+        assert_eq!(
+            j["volumes"]["name"],
+            json!({"external": true, "name": "realname"})
+        );
+        assert_eq!(j["volumes"]["v2"]["driver_opts"]["device"], "/tmp/cc/dd");
+        assert_eq!(
+            j["networks"],
+            json!({"back": {"name": "proj_back"}, "default": {"name": "proj_default"}})
+        );
+        assert_eq!(
+            j["secrets"]["s1"],
+            json!({"file": "/tmp/cc/s1.txt", "name": "proj_s1"})
+        );
+        assert_eq!(j["secrets"]["s2"]["x-#value"], "foo");
+    }
+
+    #[test]
+    fn no_default_network_when_unused() {
+        let j = load(
+            "name: p\nservices: {a: {image: x, network_mode: host}}",
+            &[],
+        );
+        assert_eq!(j.get("networks"), None);
+        let j = load("name: p\nservices: {a: {image: x, networks: []}}", &[]);
+        assert_eq!(j["services"]["a"]["networks"], json!({"default": null}));
+        assert_eq!(j["networks"], json!({"default": {"name": "p_default"}}));
+    }
+
+    #[test]
+    fn links_and_namespaces_imply_depends_on() {
+        let j = load(
+            "name: p\nservices:\n  a: {image: x, links: ['b:c:d'], pid: 'service:c', network_mode: 'service:e', volumes_from: ['f:ro'], depends_on: {c: {condition: service_healthy}}}",
+            &[],
+        );
+        let depends_on = &j["services"]["a"]["depends_on"];
+        let names: Vec<&String> = depends_on.as_object().unwrap().keys().collect();
+        assert_eq!(names, ["c", "b:c:d", "e", "f"]);
+        assert_eq!(
+            depends_on["c"],
+            json!({"condition": "service_healthy", "required": true})
+        );
+        assert_eq!(depends_on["f"]["restart"], false);
+        assert_eq!(depends_on["e"]["restart"], true);
+    }
+
+    #[test]
+    fn external_resources_keep_their_key_as_name() {
+        let j = load(
+            "name: p\nnetworks: {n: {external: true}, m: {external: 'false'}, o: {name: own}}",
+            &[],
+        );
+        assert_eq!(j["networks"]["n"]["name"], "n");
+        assert_eq!(j["networks"]["m"]["name"], "p_m");
+        assert_eq!(j["networks"]["o"]["name"], "own");
+    }
+
+    #[test]
+    fn environment_mapping_values_resolve() {
+        let j = load(
+            "name: p\nservices: {a: {image: x, environment: {A: null, B: '', C: null}, build: {context: ., args: [X, Y=1, Z]}}}\nconfigs: {c: {environment: A}}",
+            &[("A", "1"), ("X", "2")],
+        );
+        let a = &j["services"]["a"];
+        assert_eq!(a["environment"], json!({"A": "1", "B": "", "C": null}));
+        assert_eq!(a["build"]["args"], json!(["X=2", "Y=1"]));
+        assert_eq!(j["configs"]["c"]["content"], "1");
+    }
 }

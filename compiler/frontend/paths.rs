@@ -43,7 +43,7 @@ pub fn resolve_relative_paths(root: &mut Node, working_dir: &Path) -> Result<(),
     resolve_with_home(root, working_dir, home)
 }
 
-fn resolve_with_home(
+pub(crate) fn resolve_with_home(
     root: &mut Node,
     working_dir: &Path,
     home: Option<String>,
@@ -115,6 +115,10 @@ impl Resolver {
     }
 
     /// Paths a Windows client may send to a unix engine: absolute Windows paths stay as written.
+    #[expect(
+        clippy::unnecessary_wraps,
+        reason = "every resolver has the table's signature"
+    )]
     fn maybe_unix_path(&self, node: &mut Node) -> Result<(), Diagnostic> {
         if let Value::Str(p) = &mut node.value {
             let expanded = self.expand_user(p);
@@ -205,7 +209,7 @@ impl Resolver {
     }
 }
 
-/// Build contexts that BuildKit fetches itself: git references and HTTP(S) URLs.
+/// Build contexts that `BuildKit` fetches itself: git references and HTTP(S) URLs.
 fn is_remote_context(context: &str) -> bool {
     [
         "https://",
@@ -379,6 +383,34 @@ volumes:
         assert_eq!(
             json["volumes"]["v"]["driver_opts"]["device"],
             "/project/data"
+        );
+    }
+
+    #[test]
+    fn watched_paths_follow_the_first_symbolic_link() {
+        let dir = std::env::temp_dir().join(format!("stackc-paths-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("real")).unwrap();
+        let link = dir.join("link");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(dir.join("real"), &link).unwrap();
+        let mut root = yaml::parse(
+            "services: {a: {develop: {watch: [{path: ./link/sub, action: sync}]}, build: {context: 'git@github.com:x/y.git'}}}",
+            FileId(0),
+        )
+        .unwrap()
+        .remove(0);
+        resolve_with_home(&mut root, &dir, None).unwrap();
+        let json = root.to_json();
+        let real = std::fs::canonicalize(dir.join("real")).unwrap();
+        let expected = format!("{}/sub", real.display());
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            json["services"]["a"]["develop"]["watch"][0]["path"],
+            expected
+        );
+        assert_eq!(
+            json["services"]["a"]["build"]["context"],
+            "git@github.com:x/y.git"
         );
     }
 

@@ -34,7 +34,7 @@ const PROPAGATIONS: [&str; 6] = [
 pub(crate) fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
     let mut volume = VolumeSpec::default();
     match spec.len() {
-        0 => return Err("invalid empty volume spec".into()),
+        0 => return Err("the spec is empty".into()),
         // compose-go takes such a short spec as a bare target and skips the type detection.
         1 | 2 => {
             volume.target = spec.into();
@@ -65,9 +65,7 @@ pub(crate) fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
         if ch == Some(':') && is_windows_drive(&buffer) {
             buffer.push(':');
         } else if (ch == Some(':') || ch.is_none()) && in_substitution == 0 {
-            if let Err(reason) = populate_field(ch.is_none(), &buffer, &mut volume) {
-                return Err(format!("invalid spec: {spec}: {reason}"));
-            }
+            populate_field(ch.is_none(), &buffer, &mut volume)?;
             buffer.clear();
         } else if let Some(c) = ch {
             buffer.push(c);
@@ -88,7 +86,7 @@ fn populate_field(
 ) -> Result<(), &'static str> {
     let text: String = buffer.iter().collect();
     if buffer.is_empty() {
-        return Err("empty section between colons");
+        return Err("empty section between colons".into());
     }
     if volume.source.is_empty() && at_end {
         volume.target = text;
@@ -103,7 +101,7 @@ fn populate_field(
         return Ok(());
     }
     if !at_end {
-        return Err("too many colons");
+        return Err("too many colons".into());
     }
     // compose-go ignores options it does not know, such as `cached` or `delegated`.
     for option in text.split(',') {
@@ -239,7 +237,7 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert!(parse_volume("").unwrap_err().contains("empty volume spec"));
+        assert_eq!(parse_volume("").unwrap_err(), "the spec is empty");
         assert!(
             parse_volume("ab::c")
                 .unwrap_err()
