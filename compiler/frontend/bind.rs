@@ -12,7 +12,7 @@ use super::locations::Locations;
 use super::node::Node;
 use super::project::ProjectSetup;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::model::{self, Project, ServiceConfig};
+use crate::model::{Project, ServiceConfig};
 use crate::source::Span;
 
 /// Binds `tree` (the canonical dict with its `name`) to a [`Project`].

@@ -124,7 +124,7 @@ pub(super) type Environment = BTreeMap<String, String>;
 
 impl Loader<'_> {
     /// Reads and parses a file, registering it for diagnostics.
-    pub fn read(
+    pub(super) fn read(
         &mut self,
         path: &FsPath,
         is_stdin: bool,
@@ -159,13 +159,13 @@ impl Loader<'_> {
     }
 
     /// A path as shown in diagnostics: relative to the working directory when below it.
-    pub fn display(&self, path: &FsPath) -> String {
+    pub(super) fn display(&self, path: &FsPath) -> String {
         path.strip_prefix(&self.cwd)
             .map_or_else(|_| path.display().to_string(), |p| p.display().to_string())
     }
 
     /// compose-go's `loadYamlModel`: every file in order, then defaults, checks, paths, env.
-    pub fn load_model(
+    pub(super) fn load_model(
         &mut self,
         files: &[(PathBuf, bool)],
         working_dir: &FsPath,
@@ -233,6 +233,9 @@ impl Loader<'_> {
             substitute::substitute(&mut document, &lookup, self.diagnostics)?;
             let mut resets = Resets::default();
             resolve_resets(&mut document, &mut Vec::new(), &mut resets);
+            for warning in canonical::deprecation_warnings(&document) {
+                self.diagnostics.push(warning);
+            }
 
             if stages.extends {
                 self.apply_extends(&mut document, path, stages, environment, &resets)?;
@@ -376,7 +379,6 @@ impl Loader<'_> {
                 reference_span,
                 &absolute,
                 *base_span,
-                stages,
                 environment,
             )?;
             other_services = Some((services_of_file, resets));
@@ -453,7 +455,6 @@ impl Loader<'_> {
         reference_span: Span,
         path: &FsPath,
         file_span: Span,
-        stages: &Stages,
         environment: &Environment,
     ) -> Result<(Map, Resets), Diagnostic> {
         let (_, documents) = self.read(path, false, Some(file_span))?;
