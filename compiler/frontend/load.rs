@@ -15,6 +15,8 @@ use crate::source::{FileId, SourceMap, Span};
 
 /// Which stages run; `extends` and `include` load other files with some of them off, as
 /// compose-go does.
+// One flag per loader stage, as compose-go has one option per stage.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone)]
 pub(super) struct Stages {
     pub resolve_paths: bool,
@@ -131,13 +133,12 @@ impl Loader<'_> {
         cause: Option<Span>,
     ) -> Result<(FileId, Vec<Node>), Diagnostic> {
         let id = if is_stdin {
-            match self.sources.find(FsPath::new("-")) {
-                Some(id) => id,
-                None => {
-                    let text = self.stdin.clone().unwrap_or_default();
-                    self.sources
-                        .add(PathBuf::from("-"), "<stdin>".to_owned(), text)
-                }
+            if let Some(id) = self.sources.find(FsPath::new("-")) {
+                id
+            } else {
+                let text = self.stdin.clone().unwrap_or_default();
+                self.sources
+                    .add(PathBuf::from("-"), "<stdin>".to_owned(), text)
             }
         } else if let Some(id) = self.sources.find(path) {
             id
@@ -315,7 +316,8 @@ impl Loader<'_> {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
+    // Kept as one function so it reads side by side with compose-go's `applyServiceExtends`.
+    #[allow(clippy::too_many_arguments, clippy::too_many_lines)]
     fn apply_service_extends(
         &mut self,
         name: &str,

@@ -21,11 +21,11 @@ impl Locations {
     #[must_use]
     pub fn from_tree(root: &Node) -> Self {
         let mut locations = Self::default();
-        locations.record(root, String::new());
+        locations.record(root, "");
         locations
     }
 
-    fn record(&mut self, node: &Node, path: String) {
+    fn record(&mut self, node: &Node, path: &str) {
         match &node.value {
             Value::Map(map) => {
                 for (key, entry) in map {
@@ -39,7 +39,7 @@ impl Locations {
                     if let Some(template) = &entry.node.template {
                         self.templates.insert(child.clone(), template.clone());
                     }
-                    self.record(&entry.node, child);
+                    self.record(&entry.node, &child);
                 }
             }
             Value::Seq(items) => {
@@ -49,7 +49,7 @@ impl Locations {
                     if let Some(template) = &item.template {
                         self.templates.insert(child.clone(), template.clone());
                     }
-                    self.record(item, child);
+                    self.record(item, &child);
                 }
             }
             _ => {}

@@ -297,6 +297,12 @@ pub fn clean(p: &str) -> String {
     }
 }
 
+/// [`clean`] for a filesystem path.
+#[must_use]
+pub fn clean_path(p: &Path) -> std::path::PathBuf {
+    std::path::PathBuf::from(clean(&p.to_string_lossy()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,8 +433,3 @@ volumes:
     }
 }
 
-/// [`clean`] for a filesystem path.
-#[must_use]
-pub fn clean_path(p: &Path) -> std::path::PathBuf {
-    std::path::PathBuf::from(clean(&p.to_string_lossy()))
-}

@@ -105,12 +105,12 @@ impl Builder<'_> {
         let span_here = self.span(&span);
         match event {
             Event::Scalar(text, style, anchor, tag) => {
-                let node = self.scalar(&text, style, tag.as_deref(), span_here)?;
+                let node = Self::scalar(&text, style, tag.as_deref(), span_here)?;
                 self.define(anchor, &node);
                 self.push_node(node)?;
             }
             Event::SequenceStart(_, anchor, tag) => {
-                let tag = self.compose_tag(tag.as_deref(), span_here)?;
+                let tag = Self::compose_tag(tag.as_deref(), span_here)?;
                 self.stack.push(Frame::Seq {
                     items: Vec::new(),
                     start: span_here.start as usize,
@@ -119,7 +119,7 @@ impl Builder<'_> {
                 });
             }
             Event::MappingStart(_, anchor, tag) => {
-                let tag = self.compose_tag(tag.as_deref(), span_here)?;
+                let tag = Self::compose_tag(tag.as_deref(), span_here)?;
                 self.stack.push(Frame::Map {
                     entries: Map::new(),
                     merges: Vec::new(),
@@ -259,7 +259,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn compose_tag(&self, tag: Option<&Tag>, span: Span) -> Result<Option<ComposeTag>, Diagnostic> {
+    fn compose_tag(tag: Option<&Tag>, span: Span) -> Result<Option<ComposeTag>, Diagnostic> {
         let Some(tag) = tag else { return Ok(None) };
         if tag.handle() == "!" {
             return match tag.suffix() {
@@ -277,13 +277,12 @@ impl Builder<'_> {
     }
 
     fn scalar(
-        &self,
         text: &str,
         style: ScalarStyle,
         tag: Option<&Tag>,
         span: Span,
     ) -> Result<Node, Diagnostic> {
-        let compose_tag = self.compose_tag(tag, span)?;
+        let compose_tag = Self::compose_tag(tag, span)?;
         let core = tag
             .filter(|t| t.is_yaml_core_schema())
             .map(|t| t.suffix().to_owned());
@@ -454,6 +453,8 @@ fn is_yaml_float(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write;
+
     use super::*;
 
     fn doc(text: &str) -> Node {
@@ -497,9 +498,8 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
             let prev = i - 1;
-            text.push_str(&format!(
-                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
-            ));
+            let items = vec![format!("*a{prev}"); 10].join(", ");
+            writeln!(text, "a{i}: &a{i} [{items}]").unwrap();
         }
         let err = parse(&text, FileId(0)).unwrap_err();
         assert_eq!(err.code, Code::YamlLimit);

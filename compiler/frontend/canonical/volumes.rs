@@ -86,7 +86,7 @@ fn populate_field(
 ) -> Result<(), &'static str> {
     let text: String = buffer.iter().collect();
     if buffer.is_empty() {
-        return Err("empty section between colons".into());
+        return Err("empty section between colons");
     }
     if volume.source.is_empty() && at_end {
         volume.target = text;
@@ -101,7 +101,7 @@ fn populate_field(
         return Ok(());
     }
     if !at_end {
-        return Err("too many colons".into());
+        return Err("too many colons");
     }
     // compose-go ignores options it does not know, such as `cached` or `delegated`.
     for option in text.split(',') {
@@ -110,7 +110,7 @@ fn populate_field(
             "rw" => volume.read_only = false,
             "nocopy" => volume.volume = Some(VolumeOptions { nocopy: true }),
             "z" | "Z" => {
-                volume.bind.get_or_insert_with(BindOptions::default).selinux = option.into()
+                volume.bind.get_or_insert_with(BindOptions::default).selinux = option.into();
             }
             p if PROPAGATIONS.contains(&p) => {
                 volume
