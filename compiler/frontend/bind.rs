@@ -12,7 +12,7 @@ use super::locations::Locations;
 use super::node::Node;
 use super::project::ProjectSetup;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::model::{Project, ServiceConfig};
+use crate::model::{self, Project, ServiceConfig};
 use crate::source::Span;
 
 /// Binds `tree` (the canonical dict with its `name`) to a [`Project`].
@@ -28,11 +28,7 @@ pub fn bind(
         .and_then(|o| o.remove("name"))
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
-    let mut project = serde_json::from_value::<Project>(json).map_err(|e| {
-        let e = crate::frontend::bind::TmpErr {
-            path: String::new(),
-            message: e.to_string(),
-        };
+    let mut project = model::from_canonical(json).map_err(|e| {
         let path: Vec<&str> = e.path.split('.').collect();
         Diagnostic::error(
             Code::InvalidValue,
@@ -599,8 +595,4 @@ fn raw_env_file(text: &str) -> IndexMap<String, String> {
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
-}
-pub struct TmpErr {
-    pub path: String,
-    pub message: String,
 }

@@ -158,16 +158,15 @@ pub fn setup(options: &ProjectOptions) -> Result<ProjectSetup, SetupError> {
         environment.entry(k).or_insert(v);
     }
 
+    // Like Docker Compose, an unset `COMPOSE_PROFILES` still yields one empty profile name, which
+    // enables services that list `''` among their profiles.
     let profiles = if options.profiles.is_empty() {
         environment
             .get("COMPOSE_PROFILES")
-            .map(|p| {
-                p.split(',')
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default()
+            .map_or("", String::as_str)
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .collect()
     } else {
         options.profiles.clone()
     };

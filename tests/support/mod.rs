@@ -73,14 +73,16 @@ pub fn corpus_cases() -> Vec<Case> {
         .collect()
 }
 
-/// A clean environment for both loaders: only `PATH` and a scratch `HOME`, so that nothing from
-/// the developer's shell leaks into either result.
+/// A clean environment for both loaders: only `PATH`, a scratch `HOME` and `PWD` (which every
+/// shell sets, and which compose files use as `$PWD`), so that nothing from the developer's shell
+/// leaks into either result.
 pub fn clean_command(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
     let mut cmd = Command::new(program);
     cmd.current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir());
+        .env("HOME", std::env::temp_dir())
+        .env("PWD", dir);
     cmd
 }
 
