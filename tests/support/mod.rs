@@ -44,7 +44,9 @@ impl Case {
 
 #[must_use]
 pub fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+    // Canonical, so that the paths both loaders print (and `$PWD`) carry no `..`.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    dir.canonicalize().unwrap_or(dir)
 }
 
 /// Every corpus case, in file order. Panics when `../shared` is missing, because CI always has it.
