@@ -12,9 +12,12 @@
 //! Problems with the input are [`diagnostics::Diagnostic`]s carrying spans; failures of stackc
 //! itself (I/O, bad flags) are [`error::Error`]s.
 
+pub mod backends;
 pub mod cli;
 pub mod diagnostics;
 pub mod error;
 pub mod frontend;
+pub mod ir;
 pub mod model;
+pub mod passes;
 pub mod source;

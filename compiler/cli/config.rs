@@ -30,11 +30,16 @@ pub(super) fn run(cli: &Cli, args: &ConfigArgs) -> Result<ExitCode, Error> {
     };
     // Docker Compose escapes every `$` of the resolved model so that the output can be read
     // back as a compose file without a second interpolation.
-    let text = match args.format {
-        Format::Json => model::to_json(&project),
-        Format::Yaml => model::to_json(&project),
-    }
-    .replace('$', "$$");
+    let text =
+        match args.format {
+            Format::Json => model::to_json(&project),
+            Format::Yaml => crate::backends::yaml::to_string(&model::to_json_value(&project))
+                .map_err(|e| Error::Write {
+                    path: "-".into(),
+                    source: std::io::Error::other(e),
+                })?,
+        }
+        .replace('$', "$$");
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(text.as_bytes())

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 the input has errors (diagnostics were printed); 2 usage or I/O
 //! errors (stackc could not read or write what it was asked to).
 
+pub mod build;
 mod config;
 
 use std::collections::BTreeMap;
@@ -66,6 +67,8 @@ enum Color {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Compile the project into one target's files.
+    Build(build::BuildArgs),
     /// Print the resolved compose project, like `docker compose config`.
     Config(config::ConfigArgs),
 }
@@ -106,8 +109,29 @@ fn error_chain(error: &Error) -> String {
 
 fn run(cli: &Cli) -> Result<ExitCode, Error> {
     match &cli.command {
+        Command::Build(args) => run_build(cli, args),
         Command::Config(args) => config::run(cli, args),
     }
+}
+
+fn run_build(cli: &Cli, args: &build::BuildArgs) -> Result<ExitCode, Error> {
+    let (mut result, sources) = load(cli)?;
+    let Some(project) = result
+        .project
+        .take()
+        .filter(|_| !result.diagnostics.has_errors())
+    else {
+        report(cli, &result.diagnostics, &sources);
+        return Ok(ExitCode::from(1));
+    };
+    let outcome = build::run(args, &project, &result.locations, &mut result.diagnostics);
+    report(cli, &result.diagnostics, &sources);
+    outcome?;
+    Ok(if result.diagnostics.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Loads the project described by the global options and prints its diagnostics.

@@ -81,3 +81,9 @@ impl Locations {
             .find_map(|n| self.spans.get(&path[..n].join(".")).copied())
     }
 }
+
+impl crate::ir::Locate for Locations {
+    fn span(&self, path: &[&str]) -> Option<Span> {
+        self.key(path)
+    }
+}

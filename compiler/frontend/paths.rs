@@ -432,4 +432,3 @@ volumes:
         assert_eq!(err.code, Code::BindWithoutSource);
     }
 }
-

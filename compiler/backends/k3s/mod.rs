@@ -1,0 +1,347 @@
+//! The `k3s` target: plain Kubernetes manifests built from k8s-openapi objects.
+//!
+//! [`objects`] turns the IR into objects in the canonical kind order (storage and configuration
+//! first, then Services, then workloads), which is the order of the `--stdout` stream. [`files`]
+//! writes one file per object, `<name>-<kind>.yaml`, plus a `kustomization.yaml` listing them.
+//! Secrets are referenced by name only: their values never reach generated files.
+
+mod pod;
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec};
+use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::Serialize;
+
+use super::Files;
+use super::yaml::{self, YamlError};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::names::label_value;
+use crate::ir::{self, Locate};
+
+/// Choices of the user that shape the manifests.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Stamped on every object when set; otherwise the namespace is chosen at apply time.
+    pub namespace: Option<String>,
+}
+
+/// One Kubernetes object; serializes as the object itself, with `apiVersion` and `kind`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Object {
+    ConfigMap(core::ConfigMap),
+    PersistentVolumeClaim(core::PersistentVolumeClaim),
+    Service(core::Service),
+    Deployment(Deployment),
+    DaemonSet(DaemonSet),
+    Job(Job),
+}
+
+impl Object {
+    /// The kind, lowercased, as used in file names.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ConfigMap(_) => "configmap",
+            Self::PersistentVolumeClaim(_) => "persistentvolumeclaim",
+            Self::Service(_) => "service",
+            Self::Deployment(_) => "deployment",
+            Self::DaemonSet(_) => "daemonset",
+            Self::Job(_) => "job",
+        }
+    }
+
+    #[must_use]
+    pub fn name(&self) -> &str {
+        let meta = match self {
+            Self::ConfigMap(o) => &o.metadata,
+            Self::PersistentVolumeClaim(o) => &o.metadata,
+            Self::Service(o) => &o.metadata,
+            Self::Deployment(o) => &o.metadata,
+            Self::DaemonSet(o) => &o.metadata,
+            Self::Job(o) => &o.metadata,
+        };
+        meta.name.as_deref().unwrap_or_default()
+    }
+
+    /// The file this object is written to with `-o DIR`.
+    #[must_use]
+    pub fn file_name(&self) -> String {
+        format!("{}-{}.yaml", self.name(), self.kind())
+    }
+}
+
+/// Every object of the project, in the canonical order of the `--stdout` stream.
+#[must_use]
+pub fn objects(project: &ir::Project, options: &Options) -> Vec<Object> {
+    let meta = Meta { project, options };
+    let mut out = Vec::new();
+    out.extend(
+        project
+            .config_maps
+            .values()
+            .map(|c| Object::ConfigMap(config_map(&meta, c))),
+    );
+    out.extend(
+        project
+            .claims
+            .values()
+            .map(|c| Object::PersistentVolumeClaim(claim(&meta, c))),
+    );
+    out.extend(
+        project
+            .services
+            .values()
+            .map(|s| Object::Service(service(&meta, project, s))),
+    );
+    out.extend(project.workloads.values().map(|w| workload(&meta, w)));
+    out
+}
+
+/// Reports what would fail on a K3s cluster although each object is valid on its own.
+pub fn check(project: &ir::Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    let mut bound: IndexMap<(u16, ir::Protocol), &str> = IndexMap::new();
+    for service in project.services.values() {
+        if service.kind != ir::ServiceKind::LoadBalancer {
+            continue;
+        }
+        for port in &service.ports {
+            let first = *bound
+                .entry((port.port, port.protocol))
+                .or_insert(&service.workload);
+            if first != service.workload {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::PublishedTwice,
+                        format!(
+                            "services `{first}` and `{}` both publish {} port {}; ServiceLB binds it for only one of them",
+                            service.workload,
+                            port.protocol.as_str(),
+                            port.port
+                        ),
+                    )
+                    .with_label(locations.span(&["services", &service.workload, "ports"]), "published again here")
+                    .with_label(locations.span(&["services", first, "ports"]), "first published here")
+                    .with_help("publish one of them on another host port"),
+                );
+            }
+        }
+    }
+}
+
+/// The `--stdout` form: one multi-document YAML stream.
+pub fn stream(project: &ir::Project, options: &Options) -> Result<String, YamlError> {
+    yaml::to_stream(&objects(project, options))
+}
+
+/// The `-o DIR` form: one file per object, then `kustomization.yaml` listing them in name order.
+pub fn files(project: &ir::Project, options: &Options) -> Result<Files, YamlError> {
+    let mut files = Files::new();
+    for object in objects(project, options) {
+        files.insert(object.file_name(), yaml::to_string(&object)?);
+    }
+    let mut resources: Vec<&str> = files.keys().map(String::as_str).collect();
+    resources.sort_unstable();
+    let kustomization = Kustomization {
+        api_version: "kustomize.config.k8s.io/v1beta1",
+        kind: "Kustomization",
+        namespace: options.namespace.as_deref(),
+        resources,
+    };
+    let text = yaml::to_string(&kustomization)?;
+    files.insert("kustomization.yaml".to_owned(), text);
+    Ok(files)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Kustomization<'a> {
+    api_version: &'static str,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+    resources: Vec<&'a str>,
+}
+
+/// Metadata shared by every object of one build.
+struct Meta<'a> {
+    project: &'a ir::Project,
+    options: &'a Options,
+}
+
+impl Meta<'_> {
+    /// The labels that select a workload's pods: stable for the life of the workload.
+    fn selector(&self, workload: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("app.kubernetes.io/name".to_owned(), label_value(workload)),
+            (
+                "app.kubernetes.io/part-of".to_owned(),
+                label_value(&self.project.name),
+            ),
+        ])
+    }
+
+    fn labels(&self, name: &str) -> BTreeMap<String, String> {
+        let mut labels = self.selector(name);
+        labels.insert(
+            "app.kubernetes.io/managed-by".to_owned(),
+            "stackc".to_owned(),
+        );
+        labels
+    }
+
+    fn object(&self, name: &str, labels_for: &str) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: self.options.namespace.clone(),
+            labels: Some(self.labels(labels_for)),
+            ..ObjectMeta::default()
+        }
+    }
+}
+
+fn config_map(meta: &Meta<'_>, config: &ir::ConfigMap) -> core::ConfigMap {
+    core::ConfigMap {
+        metadata: meta.object(&config.name, &config.name),
+        data: Some(
+            config
+                .data
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        ..core::ConfigMap::default()
+    }
+}
+
+fn claim(meta: &Meta<'_>, claim: &ir::StorageClaim) -> core::PersistentVolumeClaim {
+    core::PersistentVolumeClaim {
+        metadata: meta.object(&claim.name, &claim.name),
+        spec: Some(core::PersistentVolumeClaimSpec {
+            access_modes: Some(vec![claim.access_mode.as_str().to_owned()]),
+            storage_class_name: claim.storage_class.clone(),
+            resources: Some(core::VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([(
+                    "storage".to_owned(),
+                    Quantity(claim.size.quantity()),
+                )])),
+                ..core::VolumeResourceRequirements::default()
+            }),
+            ..core::PersistentVolumeClaimSpec::default()
+        }),
+        ..core::PersistentVolumeClaim::default()
+    }
+}
+
+fn service(meta: &Meta<'_>, project: &ir::Project, service: &ir::Service) -> core::Service {
+    let workload = project
+        .workloads
+        .get(&service.workload)
+        .map_or(service.name.as_str(), |w| w.name.as_str());
+    let kind = match service.kind {
+        ir::ServiceKind::ClusterIp => None,
+        ir::ServiceKind::LoadBalancer => Some("LoadBalancer".to_owned()),
+    };
+    core::Service {
+        metadata: meta.object(&service.name, workload),
+        spec: Some(core::ServiceSpec {
+            type_: kind,
+            selector: Some(meta.selector(workload)),
+            ports: Some(
+                service
+                    .ports
+                    .iter()
+                    .map(|p| core::ServicePort {
+                        name: Some(p.name.clone()),
+                        port: i32::from(p.port),
+                        target_port: Some(IntOrString::Int(i32::from(p.target_port))),
+                        protocol: Some(p.protocol.as_str().to_owned()),
+                        ..core::ServicePort::default()
+                    })
+                    .collect(),
+            ),
+            ..core::ServiceSpec::default()
+        }),
+        ..core::Service::default()
+    }
+}
+
+fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
+    let mut metadata = meta.object(&workload.name, &workload.name);
+    if !workload.annotations.is_empty() {
+        metadata.annotations = Some(
+            workload
+                .annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        );
+    }
+    let restart_policy = match workload.kind {
+        ir::WorkloadKind::Deployment { .. } | ir::WorkloadKind::DaemonSet => None,
+        ir::WorkloadKind::Job {
+            restart_on_failure, ..
+        } => Some(if restart_on_failure {
+            "OnFailure"
+        } else {
+            "Never"
+        }),
+    };
+    let template = core::PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(meta.labels(&workload.name)),
+            annotations: metadata.annotations.clone(),
+            ..ObjectMeta::default()
+        }),
+        spec: Some(pod::spec(&workload.pod, restart_policy)),
+    };
+    let selector = LabelSelector {
+        match_labels: Some(meta.selector(&workload.name)),
+        ..LabelSelector::default()
+    };
+    match workload.kind {
+        ir::WorkloadKind::Deployment { replicas } => Object::Deployment(Deployment {
+            metadata,
+            spec: Some(DeploymentSpec {
+                replicas: Some(i32::try_from(replicas).unwrap_or(i32::MAX)),
+                selector,
+                template,
+                ..DeploymentSpec::default()
+            }),
+            ..Deployment::default()
+        }),
+        ir::WorkloadKind::DaemonSet => Object::DaemonSet(DaemonSet {
+            metadata,
+            spec: Some(DaemonSetSpec {
+                selector,
+                template,
+                ..DaemonSetSpec::default()
+            }),
+            ..DaemonSet::default()
+        }),
+        ir::WorkloadKind::Job {
+            backoff_limit,
+            completions,
+            ..
+        } => Object::Job(Job {
+            metadata,
+            spec: Some(JobSpec {
+                backoff_limit: backoff_limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
+                // One pod, the default, is left implicit.
+                completions: (completions != 1)
+                    .then(|| i32::try_from(completions).unwrap_or(i32::MAX)),
+                parallelism: (completions != 1)
+                    .then(|| i32::try_from(completions).unwrap_or(i32::MAX)),
+                template,
+                ..JobSpec::default()
+            }),
+            ..Job::default()
+        }),
+    }
+}

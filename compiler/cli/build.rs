@@ -1,0 +1,233 @@
+//! `stackc build`: lower the project, run the passes and write one target's files.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::backends::{self, Files};
+use crate::diagnostics::Diagnostics;
+use crate::error::Error;
+use crate::ir::names::is_dns_label;
+use crate::ir::{self, Locate};
+use crate::{model, passes};
+
+/// What `stackc build` writes and how.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct BuildArgs {
+    /// The kind of output.
+    #[arg(long, value_enum, default_value_t)]
+    pub target: Target,
+    /// Write one file per object, plus `kustomization.yaml`, into this directory.
+    #[arg(short, long, value_name = "DIR", conflicts_with = "stdout")]
+    pub output: Option<PathBuf>,
+    /// Write every object to standard output as one multi-document YAML stream.
+    #[arg(long)]
+    pub stdout: bool,
+    /// Treat warnings as errors: write nothing if any key is approximated or left out.
+    #[arg(long)]
+    pub strict: bool,
+    /// Stamp this namespace on every object (by default the namespace is chosen at apply time).
+    #[arg(long, value_name = "NAME")]
+    pub namespace: Option<String>,
+    /// Prefix the images of services that compose builds with this registry path.
+    #[arg(long, value_name = "REGISTRY")]
+    pub image_registry: Option<String>,
+}
+
+/// The targets stackc knows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// Kubernetes manifests tuned for K3s.
+    #[default]
+    K3s,
+    /// A Helm chart.
+    Helm,
+    /// YAML for `podman kube play`.
+    Podman,
+}
+
+/// What a build produces, before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Relative path → contents, for `-o DIR`.
+    Files(Files),
+    /// One YAML stream, for `--stdout`.
+    Stream(String),
+}
+
+/// Runs `stackc build`: writes the output unless `diagnostics` end up holding errors (the caller
+/// renders them and chooses the exit code).
+pub fn run(
+    args: &BuildArgs,
+    project: &model::Project,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) -> Result<(), Error> {
+    match compile(args, project, locations, diagnostics)? {
+        None => Ok(()),
+        Some(Output::Stream(text)) => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|source| Error::Write {
+                    path: PathBuf::from("<stdout>"),
+                    source,
+                })
+        }
+        Some(Output::Files(files)) => {
+            let dir = args.output.as_deref().unwrap_or(Path::new("."));
+            write_dir(dir, &files)
+        }
+    }
+}
+
+/// Lowers, runs the passes and emits; `None` when the diagnostics hold errors (after `--strict`
+/// promoted warnings), so that nothing is written.
+pub fn compile(
+    args: &BuildArgs,
+    project: &model::Project,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) -> Result<Option<Output>, Error> {
+    if args.target != Target::K3s {
+        let name = match args.target {
+            Target::Helm => "helm",
+            _ => "podman",
+        };
+        return Err(Error::Usage(format!(
+            "`--target {name}` is not implemented yet: use `--target k3s`"
+        )));
+    }
+    if args.output.is_none() && !args.stdout {
+        return Err(Error::Usage(
+            "say where to write: `-o DIR` for one file per object, or `--stdout`".to_owned(),
+        ));
+    }
+    if let Some(namespace) = args.namespace.as_deref().filter(|n| !is_dns_label(n)) {
+        return Err(Error::Usage(format!(
+            "`--namespace {namespace}` is not a valid namespace: use lowercase letters, digits and `-`, at most 63 characters"
+        )));
+    }
+    let options = ir::lower::Options {
+        image_registry: args.image_registry.clone(),
+    };
+    let mut ir = ir::lower::lower(project, &options, locations, diagnostics);
+    passes::run(&mut ir, locations, diagnostics);
+    let k3s = backends::k3s::Options {
+        namespace: args.namespace.clone(),
+    };
+    backends::k3s::check(&ir, locations, diagnostics);
+    if args.strict {
+        diagnostics.promote_warnings();
+    }
+    if diagnostics.has_errors() {
+        return Ok(None);
+    }
+    let output = if args.stdout {
+        backends::k3s::stream(&ir, &k3s).map(Output::Stream)
+    } else {
+        backends::k3s::files(&ir, &k3s).map(Output::Files)
+    };
+    output.map(Some).map_err(|e| Error::Write {
+        path: args
+            .output
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdout>")),
+        source: std::io::Error::other(e),
+    })
+}
+
+/// Writes `files` into `dir`: every file is first written beside its final name, and only when
+/// all of them are written are they renamed into place, so a failure leaves the previous output
+/// whole. Then the files the previous build listed in its `kustomization.yaml` and this build no
+/// longer writes are removed; no other file in `dir` is touched.
+pub fn write_dir(dir: &Path, files: &Files) -> Result<(), Error> {
+    let write_err = |path: &Path| {
+        let path = path.to_owned();
+        move |source| Error::Write { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(write_err(dir))?;
+    let previous = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap_or_default();
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for (name, text) in files {
+        let temp = dir.join(format!(".{name}.stackc-tmp"));
+        if let Err(source) = std::fs::write(&temp, text) {
+            for (temp, _) in &staged {
+                let _ = std::fs::remove_file(temp);
+            }
+            let _ = std::fs::remove_file(&temp);
+            return Err(Error::Write { path: temp, source });
+        }
+        staged.push((temp, dir.join(name)));
+    }
+    for (temp, path) in &staged {
+        std::fs::rename(temp, path).map_err(write_err(path))?;
+    }
+    for stale in listed_resources(&previous) {
+        if !files.contains_key(stale) {
+            let path = dir.join(stale);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::Write { path, source: e });
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The file names under `resources:` in a `kustomization.yaml` stackc wrote. Only plain file
+/// names are taken, so a hand-edited list cannot make stackc delete anything outside `dir`.
+fn listed_resources(kustomization: &str) -> impl Iterator<Item = &str> {
+    kustomization
+        .lines()
+        .skip_while(|l| *l != "resources:")
+        .skip(1)
+        .map_while(|l| l.strip_prefix("- "))
+        .filter(|name| {
+            Path::new(name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml"))
+                && !name.starts_with('.')
+                && !name.contains(['/', '\\', '"', '\''])
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use indexmap::IndexMap;
+
+    #[test]
+    fn rewriting_removes_only_files_stackc_wrote() {
+        let dir = std::env::temp_dir().join(format!("stackc-write-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = |names: &[&str]| -> IndexMap<String, String> {
+            let mut files: IndexMap<String, String> = names
+                .iter()
+                .map(|n| ((*n).to_owned(), format!("{n}\n")))
+                .collect();
+            let list: Vec<String> = names.iter().map(|n| format!("- {n}")).collect();
+            let text = format!("resources:\n{}\n", list.join("\n"));
+            files.insert("kustomization.yaml".to_owned(), text);
+            files
+        };
+        super::write_dir(&dir, &files(&["a-service.yaml", "b-service.yaml"])).unwrap();
+        std::fs::write(dir.join("notes.yaml"), "mine\n").unwrap();
+        super::write_dir(&dir, &files(&["a-service.yaml"])).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a-service.yaml", "kustomization.yaml", "notes.yaml"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn only_listed_plain_files_are_stale() {
+        let text = "apiVersion: x\nresources:\n- a-deployment.yaml\n- ../etc/passwd.yaml\n- b-service.yaml\nnamespace: n\n";
+        let listed: Vec<&str> = super::listed_resources(text).collect();
+        assert_eq!(listed, ["a-deployment.yaml", "b-service.yaml"]);
+    }
+}

@@ -1,0 +1,455 @@
+//! The container of a service: image, command, environment, ports, probes, resources and
+//! security settings.
+
+use super::Lowering;
+use crate::diagnostics::Code;
+use crate::ir::{
+    Container, ContainerPort, Cpu, Locate, Memory, Probe, Probes, Protocol, PullPolicy,
+    ResourceList, Resources, SecurityContext,
+};
+use crate::model;
+
+/// Compose's healthcheck defaults (Docker Engine's): 30s interval, 30s timeout, 3 retries, and
+/// probes every 5s during the start period.
+const DEFAULT_INTERVAL: i64 = 30;
+const DEFAULT_TIMEOUT: i64 = 30;
+const DEFAULT_RETRIES: u64 = 3;
+const DEFAULT_START_INTERVAL: i64 = 5;
+
+impl<L: Locate> Lowering<'_, L> {
+    pub(super) fn container(
+        &mut self,
+        project: &model::Project,
+        name: &str,
+        k8s_name: &str,
+        service: &model::ServiceConfig,
+        options: &super::Options,
+    ) -> Container {
+        let non_empty = |argv: &Option<Vec<String>>| argv.clone().filter(|a| !a.is_empty());
+        Container {
+            name: k8s_name.to_owned(),
+            image: self.image(project, name, service, options),
+            pull_policy: self.pull_policy(name, &service.pull_policy),
+            command: non_empty(&service.entrypoint),
+            args: non_empty(&service.command),
+            env: service
+                .environment
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
+                .collect(),
+            ports: self.ports(name, service),
+            probes: self.probes(name, service.healthcheck.as_ref()),
+            resources: self.resources(name, service),
+            security: self.security(name, service),
+            working_dir: (!service.working_dir.is_empty()).then(|| service.working_dir.clone()),
+            tty: service.tty,
+            stdin: service.stdin_open,
+            post_start: self.hooks(name, "post_start", &service.post_start),
+            pre_stop: self.hooks(name, "pre_stop", &service.pre_stop),
+            ..Container::default()
+        }
+    }
+
+    /// The image to pull. A service that compose builds gets the name compose tags the build
+    /// with, and a warning that it must be pushed where the cluster can pull it.
+    fn image(
+        &mut self,
+        project: &model::Project,
+        name: &str,
+        service: &model::ServiceConfig,
+        options: &super::Options,
+    ) -> String {
+        let mut image = service.image.clone();
+        if image.is_empty() {
+            image = format!("{}-{name}", project.name);
+            if let Some(registry) = &options.image_registry {
+                image = format!("{}/{image}", registry.trim_end_matches('/'));
+            }
+        }
+        if service.build.is_some() {
+            let path = ["services", name, "build"];
+            self.warn_help(
+                Code::ImageNotBuilt,
+                &path,
+                format!(
+                    "service `{name}` runs image `{image}`, which compose builds; Kubernetes only pulls it"
+                ),
+                "built by compose",
+                "build and push the image before applying (`docker compose build && docker compose push`), or pass `--image-registry`",
+            );
+        }
+        image
+    }
+
+    fn pull_policy(&mut self, name: &str, policy: &str) -> Option<PullPolicy> {
+        match policy {
+            "" => None,
+            "always" => Some(PullPolicy::Always),
+            "never" => Some(PullPolicy::Never),
+            "missing" | "if_not_present" | "build" => Some(PullPolicy::IfNotPresent),
+            other => {
+                self.warn(
+                    Code::ApproximatedKey,
+                    &["services", name, "pull_policy"],
+                    format!(
+                        "`pull_policy: {other}` of service `{name}` becomes `Always`: Kubernetes has no periodic pull"
+                    ),
+                    "approximated",
+                );
+                Some(PullPolicy::Always)
+            }
+        }
+    }
+
+    fn ports(&mut self, name: &str, service: &model::ServiceConfig) -> Vec<ContainerPort> {
+        let mut out = Vec::new();
+        for (i, p) in service.ports.iter().enumerate() {
+            let index = i.to_string();
+            let path = ["services", name, "ports", &index];
+            let Some(protocol) = self.protocol(name, &p.protocol, &path) else {
+                continue;
+            };
+            let Some(port) = u16::try_from(p.target).ok().filter(|&n| n != 0) else {
+                self.invalid_port(name, &p.target.to_string(), &path);
+                continue;
+            };
+            let mut published = None;
+            if !p.published.is_empty() {
+                let first = p.published.split('-').next().unwrap_or_default();
+                match first.parse::<u16>() {
+                    Ok(0) | Err(_) => self.invalid_port(name, &p.published, &path),
+                    Ok(host) => published = self.published(name, host, p, &path),
+                }
+            }
+            out.push(ContainerPort {
+                port,
+                protocol,
+                published,
+            });
+        }
+        for (i, spec) in service.expose.iter().enumerate() {
+            let index = i.to_string();
+            let path = ["services", name, "expose", &index];
+            let (range, protocol) = spec.split_once('/').unwrap_or((spec, "tcp"));
+            let Some(protocol) = self.protocol(name, protocol, &path) else {
+                continue;
+            };
+            let (low, high) = range.split_once('-').unwrap_or((range, range));
+            match (low.parse::<u16>(), high.parse::<u16>()) {
+                (Ok(low), Ok(high)) if low != 0 && low <= high => {
+                    out.extend((low..=high).map(|port| ContainerPort {
+                        port,
+                        protocol,
+                        published: None,
+                    }));
+                }
+                _ => self.invalid_port(name, spec, &path),
+            }
+        }
+        out
+    }
+
+    /// The host port a published port keeps, after checking its host address.
+    fn published(
+        &mut self,
+        name: &str,
+        host: u16,
+        p: &model::ServicePortConfig,
+        path: &[&str],
+    ) -> Option<u16> {
+        match p.host_ip.as_str() {
+            "" | "0.0.0.0" | "::" | "[::]" => Some(host),
+            "127.0.0.1" | "::1" | "[::1]" | "localhost" => {
+                self.warn_help(
+                    Code::PortNotPublished,
+                    path,
+                    format!(
+                        "port {host} of service `{name}` is published on `{}` only, so it is reachable inside the cluster only",
+                        p.host_ip
+                    ),
+                    "loopback address",
+                    &format!("reach it with `kubectl port-forward service/{} {host}:{}`", super::dns_label(name), p.target),
+                );
+                None
+            }
+            address => {
+                self.warn(
+                    Code::PortAddress,
+                    path,
+                    format!(
+                        "port {host} of service `{name}` is published on every node address, not only on `{address}`"
+                    ),
+                    "host address not kept",
+                );
+                Some(host)
+            }
+        }
+    }
+
+    fn protocol(&mut self, name: &str, protocol: &str, path: &[&str]) -> Option<Protocol> {
+        match protocol.to_ascii_lowercase().as_str() {
+            "" | "tcp" => Some(Protocol::Tcp),
+            "udp" => Some(Protocol::Udp),
+            "sctp" => Some(Protocol::Sctp),
+            other => {
+                self.warn(
+                    Code::UnloweredValue,
+                    path,
+                    format!("port protocol `{other}` of service `{name}` is left out: use `tcp`, `udp` or `sctp`"),
+                    "unknown protocol",
+                );
+                None
+            }
+        }
+    }
+
+    fn invalid_port(&mut self, name: &str, port: &str, path: &[&str]) {
+        self.warn(
+            Code::UnloweredValue,
+            path,
+            format!("port `{port}` of service `{name}` is left out: ports are 1 to 65535"),
+            "not a valid port",
+        );
+    }
+
+    /// Readiness and liveness probes, plus a startup probe for `start_period`.
+    fn probes(&mut self, name: &str, healthcheck: Option<&model::HealthCheckConfig>) -> Probes {
+        let Some(check) = healthcheck else {
+            return Probes::default();
+        };
+        let exec = match check.test.split_first() {
+            _ if check.disable => return Probes::default(),
+            Some((kind, _)) if kind == "NONE" => return Probes::default(),
+            Some((kind, argv)) if kind == "CMD" && !argv.is_empty() => argv.to_vec(),
+            Some((kind, script)) if kind == "CMD-SHELL" && !script.is_empty() => {
+                vec!["sh".to_owned(), "-c".to_owned(), script.join(" ")]
+            }
+            _ => {
+                self.warn(
+                    Code::ImageHealthcheck,
+                    &["services", name, "healthcheck"],
+                    format!(
+                        "the healthcheck of service `{name}` has no `test`, so it has no probe: Kubernetes ignores the image's HEALTHCHECK"
+                    ),
+                    "no `test`",
+                );
+                return Probes::default();
+            }
+        };
+        let path = |key: &'static str| ["services", name, "healthcheck", key];
+        let interval = check
+            .interval
+            .map_or(DEFAULT_INTERVAL, |d| self.seconds(d, &path("interval"), 1));
+        let timeout = check
+            .timeout
+            .map_or(DEFAULT_TIMEOUT, |d| self.seconds(d, &path("timeout"), 1));
+        let retries = check.retries.unwrap_or(DEFAULT_RETRIES).max(1);
+        let probe = Probe {
+            exec,
+            period_seconds: clamp(interval),
+            timeout_seconds: clamp(timeout),
+            failure_threshold: clamp(i64::try_from(retries).unwrap_or(i64::MAX)),
+        };
+        let start_period = check
+            .start_period
+            .map_or(0, |d| self.seconds(d, &path("start_period"), 0));
+        let startup = (start_period > 0).then(|| {
+            let every = check.start_interval.map_or(DEFAULT_START_INTERVAL, |d| {
+                self.seconds(d, &path("start_interval"), 1)
+            });
+            // Failures during the start period do not count; after it, `retries` do.
+            let attempts = (start_period + every - 1) / every + i64::from(probe.failure_threshold);
+            Probe {
+                period_seconds: clamp(every),
+                failure_threshold: clamp(attempts),
+                ..probe.clone()
+            }
+        });
+        Probes {
+            readiness: Some(probe.clone()),
+            liveness: Some(probe),
+            startup,
+        }
+    }
+
+    fn resources(&mut self, name: &str, service: &model::ServiceConfig) -> Resources {
+        let deploy = service.deploy.as_ref().map(|d| &d.resources);
+        let limits = deploy.and_then(|r| r.limits.as_ref());
+        let reservations = deploy.and_then(|r| r.reservations.as_ref());
+        let mut out = Resources::default();
+        let limit_path = ["services", name, "deploy", "resources", "limits"];
+        let request_path = ["services", name, "deploy", "resources", "reservations"];
+        out.limits = ResourceList {
+            cpu: match limits.map(|l| l.cpus).filter(|&c| c > 0.0) {
+                Some(cpus) => self.cpu(cpus, &limit_path),
+                None => self.cpu(service.cpus, &["services", name, "cpus"]),
+            },
+            memory: match limits.map(|l| l.memory).filter(|m| m.0 > 0) {
+                Some(bytes) => self.memory(bytes, &limit_path),
+                None => self.memory(service.mem_limit, &["services", name, "mem_limit"]),
+            },
+            ..ResourceList::default()
+        };
+        out.requests = ResourceList {
+            cpu: reservations.and_then(|r| self.cpu(r.cpus, &request_path)),
+            memory: match reservations.map(|r| r.memory).filter(|m| m.0 > 0) {
+                Some(bytes) => self.memory(bytes, &request_path),
+                None => self.memory(
+                    service.mem_reservation,
+                    &["services", name, "mem_reservation"],
+                ),
+            },
+            ..ResourceList::default()
+        };
+        // The API server rejects a request above its limit; without the request, Kubernetes
+        // requests the limit.
+        if out
+            .requests
+            .memory
+            .zip(out.limits.memory)
+            .is_some_and(|(r, l)| r.0 > l.0)
+        {
+            self.request_above_limit(name, "memory", &request_path);
+            out.requests.memory = None;
+        }
+        if out
+            .requests
+            .cpu
+            .zip(out.limits.cpu)
+            .is_some_and(|(r, l)| r.0 > l.0)
+        {
+            self.request_above_limit(name, "cpu", &request_path);
+            out.requests.cpu = None;
+        }
+        out
+    }
+
+    fn request_above_limit(&mut self, name: &str, resource: &str, path: &[&str]) {
+        self.warn(
+            Code::UnloweredValue,
+            path,
+            format!(
+                "the {resource} reservation of service `{name}` is above its limit, so the limit is requested instead"
+            ),
+            "above the limit",
+        );
+    }
+
+    fn cpu(&mut self, cpus: f32, path: &[&str]) -> Option<Cpu> {
+        if cpus <= 0.0 {
+            return None;
+        }
+        let exact = f64::from(cpus) * 1000.0;
+        #[allow(clippy::cast_sign_loss, reason = "`cpus` is positive here")]
+        let millis = exact.round().max(1.0) as u64;
+        if (exact - exact.round()).abs() > 0.01 || exact < 0.5 {
+            self.warn(
+                Code::QuantityRounded,
+                path,
+                format!("{cpus} CPUs is rounded to {millis}m"),
+                "finer than a millicore",
+            );
+        }
+        Some(Cpu(millis))
+    }
+
+    fn memory(&mut self, bytes: model::UnitBytes, path: &[&str]) -> Option<Memory> {
+        let bytes = u64::try_from(bytes.0).ok().filter(|&b| b > 0)?;
+        if bytes % 1024 == 0 || bytes % 1000 == 0 {
+            return Some(Memory(bytes));
+        }
+        let rounded = Memory(bytes.div_ceil(1024) * 1024);
+        self.warn(
+            Code::QuantityRounded,
+            path,
+            format!("{bytes} bytes is rounded up to {}", rounded.quantity()),
+            "not a whole number of KiB",
+        );
+        Some(rounded)
+    }
+
+    fn security(&mut self, name: &str, service: &model::ServiceConfig) -> SecurityContext {
+        let strip = |caps: &[String]| -> Vec<String> {
+            caps.iter()
+                .map(|c| c.strip_prefix("CAP_").unwrap_or(c).to_owned())
+                .collect()
+        };
+        let mut out = SecurityContext {
+            privileged: service.privileged,
+            read_only_root_filesystem: service.read_only,
+            cap_add: strip(&service.cap_add),
+            cap_drop: strip(&service.cap_drop),
+            ..SecurityContext::default()
+        };
+        if !service.user.is_empty() {
+            let (user, group) = service
+                .user
+                .split_once(':')
+                .map_or((service.user.as_str(), None), |(u, g)| (u, Some(g)));
+            match (user.parse::<i64>(), group.map(str::parse::<i64>)) {
+                (Ok(uid), None) => out.run_as_user = Some(uid),
+                (Ok(uid), Some(Ok(gid))) => {
+                    out.run_as_user = Some(uid);
+                    out.run_as_group = Some(gid);
+                }
+                _ => self.warn_help(
+                    Code::UserName,
+                    &["services", name, "user"],
+                    format!(
+                        "`user: {}` of service `{name}` is left out: Kubernetes needs numeric ids, so the image's default user runs",
+                        service.user
+                    ),
+                    "not numeric",
+                    "write `user: \"UID:GID\"` with the ids the user has in the image",
+                ),
+            }
+        }
+        for (i, option) in service.security_opt.iter().enumerate() {
+            if matches!(
+                option.as_str(),
+                "no-new-privileges" | "no-new-privileges:true" | "no-new-privileges=true"
+            ) {
+                out.no_new_privileges = true;
+            } else {
+                let index = i.to_string();
+                self.warn(
+                    Code::UnsupportedKey,
+                    &["services", name, "security_opt", &index],
+                    format!("security option `{option}` of service `{name}` is left out"),
+                    "not supported on k3s",
+                );
+            }
+        }
+        out
+    }
+
+    fn hooks(&mut self, name: &str, key: &str, hooks: &[model::ServiceHook]) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        for (i, hook) in hooks.iter().enumerate() {
+            let index = i.to_string();
+            if !hook.user.is_empty()
+                || hook.privileged
+                || !hook.working_dir.is_empty()
+                || !hook.environment.is_empty()
+            {
+                self.warn(
+                    Code::HookOptions,
+                    &["services", name, key, &index],
+                    format!(
+                        "the `{key}` hook of service `{name}` runs with the container's user, environment and working directory"
+                    ),
+                    "options ignored",
+                );
+            }
+            if let Some(command) = hook.command.clone().filter(|c| !c.is_empty()) {
+                out.push(command);
+            }
+        }
+        out
+    }
+}
+
+/// Kubernetes probe fields are `int32`.
+fn clamp(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}

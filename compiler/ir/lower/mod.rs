@@ -1,0 +1,483 @@
+//! Lower: the resolved compose model becomes the IR.
+//!
+//! Each compose service becomes one [`Workload`] on its own; what needs the whole project
+//! (Services, name collisions) is left to `crate::passes`. Before a service is lowered, every key
+//! it holds is looked up in the [`support`] table, so a key that is approximated or not supported
+//! is reported with its location instead of being dropped.
+
+mod container;
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::names::{dns_label, is_dns_label, is_qualified_name};
+use super::support::{self, Disposition};
+use super::{Dns, Locate, Pod, Project, Workload, WorkloadKind};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model;
+use crate::source::Span;
+
+/// Choices of the user that change lowering.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Prefixed to the image names of services that compose builds (`registry.example.com/team`).
+    pub image_registry: Option<String>,
+}
+
+/// Lowers a resolved compose project. Problems are pushed to `diagnostics`; the IR is always
+/// returned, with the parts that could not be lowered left out.
+pub fn lower(
+    project: &model::Project,
+    options: &Options,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) -> Project {
+    let mut cx = Lowering {
+        locations,
+        diagnostics,
+    };
+    cx.project_keys(project);
+    let mut ir = Project {
+        name: project.name.clone(),
+        ..Project::default()
+    };
+    for (name, service) in &project.services {
+        cx.service_keys(name, service);
+        let workload = cx.service(project, name, service, options);
+        ir.workloads.insert(name.clone(), workload);
+    }
+    ir
+}
+
+/// The state of one lowering: where to report and what was reported.
+struct Lowering<'a, L> {
+    locations: &'a L,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl<L: Locate> Lowering<'_, L> {
+    fn span(&self, path: &[&str]) -> Option<Span> {
+        self.locations.span(path)
+    }
+
+    fn warn(&mut self, code: Code, path: &[&str], message: String, label: &str) {
+        let span = self.span(path);
+        self.diagnostics
+            .push(Diagnostic::warning(code, message).with_label(span, label));
+    }
+
+    fn warn_help(&mut self, code: Code, path: &[&str], message: String, label: &str, help: &str) {
+        let span = self.span(path);
+        self.diagnostics.push(
+            Diagnostic::warning(code, message)
+                .with_label(span, label)
+                .with_help(help),
+        );
+    }
+
+    /// Top-level keys other than `services`: networks are approximated, models unsupported.
+    fn project_keys(&mut self, project: &model::Project) {
+        for name in project.networks.keys().filter(|n| *n != "default") {
+            self.warn(
+                Code::ApproximatedKey,
+                &["networks", name],
+                format!(
+                    "network `{name}` is not kept: every pod reaches every other pod on the cluster network"
+                ),
+                "network defined here",
+            );
+        }
+        for name in project.models.keys() {
+            self.warn(
+                Code::UnsupportedKey,
+                &["models", name],
+                format!("model `{name}` is left out: model runners have no Kubernetes equivalent"),
+                "model defined here",
+            );
+        }
+    }
+
+    /// Reports every key of a service that the table marks approximated or unsupported, and
+    /// every key the table does not know.
+    fn service_keys(&mut self, name: &str, service: &model::ServiceConfig) {
+        let json = serde_json::to_value(service).unwrap_or(Value::Null);
+        self.walk(name, "", &json);
+    }
+
+    fn walk(&mut self, service: &str, prefix: &str, value: &Value) {
+        let Value::Object(map) = value else {
+            return;
+        };
+        for (key, value) in map {
+            if key.starts_with("x-") || is_empty(value) {
+                continue;
+            }
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            let mut span_path = vec!["services", service];
+            span_path.extend(path.split('.'));
+            match support::service_key(&path) {
+                Some(row) => match row.k3s {
+                    Disposition::Lowered => {}
+                    Disposition::Approximated => self.warn(
+                        Code::ApproximatedKey,
+                        &span_path,
+                        format!(
+                            "`{path}` of service `{service}` is approximated: {}",
+                            row.note
+                        ),
+                        "approximated",
+                    ),
+                    Disposition::Unsupported => self.warn(
+                        Code::UnsupportedKey,
+                        &span_path,
+                        format!("`{path}` of service `{service}` is left out: {}", row.note),
+                        "not supported on k3s",
+                    ),
+                },
+                None if support::has_children(&path) => self.walk(service, &path, value),
+                None => self.warn(
+                    Code::UnsupportedKey,
+                    &span_path,
+                    format!(
+                        "`{path}` of service `{service}` is left out: stackc does not lower it"
+                    ),
+                    "not supported on k3s",
+                ),
+            }
+        }
+    }
+
+    fn service(
+        &mut self,
+        project: &model::Project,
+        name: &str,
+        service: &model::ServiceConfig,
+        options: &Options,
+    ) -> Workload {
+        let k8s_name = dns_label(name);
+        let container = self.container(project, name, &k8s_name, service, options);
+        let mut annotations = IndexMap::new();
+        let deploy_labels = service.deploy.as_ref().map(|d| &d.labels);
+        for (key, entries) in [
+            ("labels", Some(&service.labels)),
+            ("annotations", Some(&service.annotations)),
+            ("deploy.labels", deploy_labels),
+        ] {
+            for (k, v) in entries.into_iter().flatten() {
+                if is_qualified_name(k) {
+                    annotations.insert(k.clone(), v.clone());
+                } else {
+                    let mut path = vec!["services", name];
+                    path.extend(key.split('.'));
+                    path.push(k);
+                    self.warn(
+                        Code::UnloweredValue,
+                        &path,
+                        format!(
+                            "`{k}` of service `{name}` is left out: Kubernetes annotation names are at most 63 characters of letters, digits, `-`, `_` and `.`, after an optional `prefix/`"
+                        ),
+                        "not a valid annotation name",
+                    );
+                }
+            }
+        }
+        let mut dns_aliases = Vec::new();
+        if !service.container_name.is_empty() {
+            dns_aliases.push(service.container_name.clone());
+        }
+        for network in service.networks.values().flatten() {
+            dns_aliases.extend(network.aliases.iter().cloned());
+        }
+        Workload {
+            kind: self.kind(name, service),
+            name: k8s_name,
+            annotations,
+            dns_aliases,
+            pod: Pod {
+                containers: vec![container],
+                ..self.pod(name, service)
+            },
+        }
+    }
+
+    /// Deployment, DaemonSet or Job, from `restart`, `deploy.restart_policy` and `deploy.mode`.
+    fn kind(&mut self, name: &str, service: &model::ServiceConfig) -> WorkloadKind {
+        let deploy = service.deploy.as_ref();
+        let replicas = deploy
+            .and_then(|d| d.replicas)
+            .or(service.scale)
+            .unwrap_or(1);
+        let replicas = u32::try_from(replicas.max(0)).unwrap_or(u32::MAX);
+        let policy = deploy
+            .and_then(|d| d.restart_policy.as_ref())
+            .filter(|p| !p.condition.is_empty());
+        let (one_shot, on_failure, limit, key): (bool, bool, Option<u32>, &[&str]) =
+            if let Some(policy) = policy {
+                let limit = policy
+                    .max_attempts
+                    .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+                let key: &[&str] = &["deploy", "restart_policy"];
+                match policy.condition.as_str() {
+                    "none" => (true, false, Some(0), key),
+                    "on-failure" => (true, true, limit, key),
+                    _ => (false, false, None, key),
+                }
+            } else {
+                let key: &[&str] = &["restart"];
+                match service.restart.split_once(':') {
+                    _ if service.restart == "no" => (true, false, Some(0), key),
+                    None if service.restart == "on-failure" => (true, true, None, key),
+                    Some(("on-failure", n)) => (true, true, n.trim().parse().ok(), key),
+                    _ => (false, false, None, key),
+                }
+            };
+        if one_shot {
+            if on_failure && limit.is_none() {
+                let mut span_path = vec!["services", name];
+                span_path.extend_from_slice(key);
+                self.warn_help(
+                    Code::UnboundedRetries,
+                    &span_path,
+                    format!(
+                        "service `{name}` restarts on failure without a limit; its Job gives up after 6 failures"
+                    ),
+                    "no retry limit",
+                    "write `on-failure:N` to choose the limit",
+                );
+            }
+            return WorkloadKind::Job {
+                backoff_limit: limit,
+                restart_on_failure: on_failure,
+                completions: replicas,
+            };
+        }
+        if deploy.is_some_and(|d| d.mode == "global") {
+            return WorkloadKind::DaemonSet;
+        }
+        WorkloadKind::Deployment { replicas }
+    }
+
+    /// Pod-level settings of a service; the containers are filled in by the caller.
+    fn pod(&mut self, name: &str, service: &model::ServiceConfig) -> Pod {
+        let mut pod = Pod {
+            hostname: self.hostname(name, &service.hostname),
+            runtime_class: runtime_class(&service.runtime),
+            ..Pod::default()
+        };
+        for (host, addresses) in &service.extra_hosts {
+            for address in addresses {
+                if address == "host-gateway" {
+                    self.warn_help(
+                        Code::HostGateway,
+                        &["services", name, "extra_hosts"],
+                        format!(
+                            "`{host}=host-gateway` of service `{name}` is left out: Kubernetes host aliases need an IP address"
+                        ),
+                        "`host-gateway` cannot be resolved",
+                        "write the node's IP address instead",
+                    );
+                    continue;
+                }
+                let address = address.trim_start_matches('[').trim_end_matches(']');
+                let names = pod.host_aliases.entry(address.to_owned()).or_default();
+                if !names.contains(host) {
+                    names.push(host.clone());
+                }
+            }
+        }
+        pod.dns = Dns {
+            nameservers: service.dns.clone(),
+            searches: service
+                .dns_search
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect(),
+            options: service
+                .dns_opt
+                .iter()
+                .map(|o| match o.split_once(':') {
+                    Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+                    None => (o.clone(), None),
+                })
+                .collect(),
+        };
+        self.sysctls(name, service, &mut pod.sysctls);
+        for group in &service.group_add {
+            if let Ok(gid) = group.parse::<i64>() {
+                pod.supplemental_groups.push(gid);
+            } else {
+                let span = self.span(&["services", name, "group_add"]);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::GroupName,
+                        format!("group `{group}` of service `{name}` is a name; Kubernetes needs a numeric gid"),
+                    )
+                    .with_label(span, "not a number")
+                    .with_help(format!("write the gid of `{group}` on the node (`getent group {group}`)")),
+                );
+            }
+        }
+        if let Some(grace) = service.stop_grace_period {
+            pod.termination_grace_period_seconds =
+                Some(self.seconds(grace, &["services", name, "stop_grace_period"], 0));
+        }
+        if !service.platform.is_empty() {
+            self.platform(name, &service.platform, &mut pod.node_selector);
+        }
+        let network_mode = if service.network_mode.is_empty() {
+            &service.net
+        } else {
+            &service.network_mode
+        };
+        pod.host_network = self.namespace_mode(name, "network_mode", network_mode);
+        pod.host_ipc = self.namespace_mode(name, "ipc", &service.ipc);
+        pod.host_pid = self.namespace_mode(name, "pid", &service.pid);
+        pod
+    }
+
+    /// Node labels for `platform: os/arch[/variant]`. Only the values Kubernetes nodes report
+    /// are used: a selector nothing matches would keep the pod pending forever.
+    fn platform(&mut self, name: &str, platform: &str, out: &mut IndexMap<String, String>) {
+        const OS: &[&str] = &["linux", "windows"];
+        const ARCH: &[&str] = &[
+            "amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64",
+        ];
+        let mut parts = platform.split('/');
+        let os = parts.next().unwrap_or_default();
+        let arch = parts.next();
+        if !OS.contains(&os) || arch.is_some_and(|a| !ARCH.contains(&a)) {
+            self.warn(
+                Code::ApproximatedKey,
+                &["services", name, "platform"],
+                format!(
+                    "`platform: {platform}` of service `{name}` is left out: Kubernetes nodes report no such platform, so the scheduler chooses the node"
+                ),
+                "unknown platform",
+            );
+            return;
+        }
+        out.insert("kubernetes.io/os".to_owned(), os.to_owned());
+        if let Some(arch) = arch {
+            out.insert("kubernetes.io/arch".to_owned(), arch.to_owned());
+        }
+    }
+
+    /// The pod hostname: a DNS label. A dotted name keeps its first label, as the short name the
+    /// container sees.
+    fn hostname(&mut self, name: &str, hostname: &str) -> Option<String> {
+        if hostname.is_empty() || is_dns_label(hostname) {
+            return (!hostname.is_empty()).then(|| hostname.to_owned());
+        }
+        let first = dns_label(hostname.split('.').next().unwrap_or_default());
+        self.warn(
+            Code::UnloweredValue,
+            &["services", name, "hostname"],
+            format!(
+                "`hostname: {hostname}` of service `{name}` becomes `{first}`: a pod hostname is a single lowercase DNS label"
+            ),
+            "not a DNS label",
+        );
+        Some(first)
+    }
+
+    /// `host` shares the node's namespace; sharing another service's is not lowered yet.
+    fn namespace_mode(&mut self, name: &str, key: &str, mode: &str) -> bool {
+        match mode {
+            "host" => true,
+            "" | "bridge" | "default" | "private" | "shareable" => false,
+            other => {
+                self.warn(
+                    Code::UnsupportedKey,
+                    &["services", name, key],
+                    format!(
+                        "`{key}: {other}` of service `{name}` is left out: the pod gets its own namespace"
+                    ),
+                    "not supported on k3s",
+                );
+                false
+            }
+        }
+    }
+
+    fn sysctls(
+        &mut self,
+        name: &str,
+        service: &model::ServiceConfig,
+        out: &mut IndexMap<String, String>,
+    ) {
+        /// Sysctls the kubelet allows without `--allowed-unsafe-sysctls` (Kubernetes 1.33).
+        const SAFE: &[&str] = &[
+            "kernel.shm_rmid_forced",
+            "net.ipv4.ip_local_port_range",
+            "net.ipv4.tcp_syncookies",
+            "net.ipv4.ping_group_range",
+            "net.ipv4.ip_unprivileged_port_start",
+            "net.ipv4.ip_local_reserved_ports",
+            "net.ipv4.tcp_keepalive_time",
+            "net.ipv4.tcp_fin_timeout",
+            "net.ipv4.tcp_keepalive_intvl",
+            "net.ipv4.tcp_keepalive_probes",
+        ];
+        for (key, value) in &service.sysctls {
+            if !SAFE.contains(&key.as_str()) {
+                self.warn_help(
+                    Code::UnsafeSysctl,
+                    &["services", name, "sysctls", key],
+                    format!("sysctl `{key}` of service `{name}` needs the kubelet's allow-list"),
+                    "unsafe sysctl",
+                    &format!("start K3s with `--kubelet-arg=allowed-unsafe-sysctls={key}`"),
+                );
+            }
+            out.insert(key.clone(), value.clone());
+        }
+    }
+
+    /// Whole seconds, at least `min`, rounded up with a warning when the duration is not whole.
+    fn seconds(&mut self, duration: model::Duration, path: &[&str], min: i64) -> i64 {
+        const NANOS: i64 = 1_000_000_000;
+        let nanos = duration.0.max(0);
+        let seconds = ((nanos + NANOS - 1) / NANOS).max(min);
+        if nanos % NANOS != 0 || nanos / NANOS < min {
+            let key = path.last().copied().unwrap_or_default();
+            self.warn(
+                Code::DurationRounded,
+                path,
+                format!("`{key}` of {duration} is rounded up to {seconds}s"),
+                "not a whole number of seconds",
+            );
+        }
+        seconds
+    }
+}
+
+/// The RuntimeClass for a Docker runtime name: `runc` is the default, and containerd shim names
+/// (`io.containerd.wasmedge.v1`) become the handler name K3s registers (`wasmedge`).
+fn runtime_class(runtime: &str) -> Option<String> {
+    if runtime.is_empty() || runtime == "runc" {
+        return None;
+    }
+    let shim = runtime
+        .strip_prefix("io.containerd.")
+        .and_then(|rest| rest.split_once('.'))
+        .map(|(handler, _)| handler);
+    Some(shim.unwrap_or(runtime).to_owned())
+}
+
+/// Values the walk skips: absent, `null`, or empty.
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

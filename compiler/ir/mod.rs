@@ -1,0 +1,463 @@
+//! The typed intermediate representation: what will run, independent of compose syntax and of
+//! any backend.
+//!
+//! [`lower`] builds it from the resolved compose model, the passes in `crate::passes` rewrite it,
+//! and each backend emits it. Every map is an [`IndexMap`] in compose order, so the output order
+//! follows the user's file. Names in the IR (`Workload::name`, `Service::name`, …) are already
+//! valid Kubernetes names; the compose names they come from are kept for diagnostics.
+//!
+//! Quantities are kept as plain numbers (bytes, millicores, seconds) and only formatted as
+//! Kubernetes quantities by [`Memory::quantity`] and [`Cpu::quantity`].
+
+pub mod locate;
+pub mod lower;
+pub mod names;
+pub mod support;
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+pub use locate::{Locate, Unlocated};
+
+/// The JSON schema of the IR, written to `schemas/ir.schema.json` by `stackc schema`.
+#[must_use]
+pub fn schema() -> schemars::Schema {
+    schemars::schema_for!(Project)
+}
+
+/// A compose project after lowering.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Project {
+    /// The compose project name; it becomes the `app.kubernetes.io/part-of` label.
+    pub name: String,
+    /// One workload per compose service, keyed by the compose service name.
+    pub workloads: IndexMap<String, Workload>,
+    /// Network endpoints, keyed by their Kubernetes name.
+    pub services: IndexMap<String, Service>,
+    /// Persistent storage, keyed by their Kubernetes name.
+    pub claims: IndexMap<String, StorageClaim>,
+    /// Non-secret files and values, keyed by their Kubernetes name.
+    pub config_maps: IndexMap<String, ConfigMap>,
+    /// Secret files and values, keyed by their Kubernetes name.
+    pub secrets: IndexMap<String, Secret>,
+}
+
+/// One compose service: a pod template and the controller that runs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Workload {
+    /// The Kubernetes name (DNS-1123 label) derived from the compose service name.
+    pub name: String,
+    pub kind: WorkloadKind,
+    /// From compose `labels`: free-form metadata, so annotations rather than selector labels.
+    pub annotations: IndexMap<String, String>,
+    /// Other names compose resolves to this service (`container_name`, network aliases).
+    pub dns_aliases: Vec<String>,
+    pub pod: Pod,
+}
+
+/// The controller that runs a workload's pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum WorkloadKind {
+    /// A long-running service with a fixed number of replicas.
+    Deployment { replicas: u32 },
+    /// One pod per node (`deploy.mode: global`).
+    DaemonSet,
+    /// A one-shot service (`restart: "no"` or `on-failure`).
+    Job {
+        /// Retries after the first failure; `None` keeps the Kubernetes default of 6.
+        backoff_limit: Option<u32>,
+        /// `on-failure` restarts the container in place; `no` never restarts it.
+        restart_on_failure: bool,
+        /// How many pods run to completion, all at once (compose `scale`/`deploy.replicas`).
+        completions: u32,
+    },
+}
+
+/// The pod template of a workload.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Pod {
+    pub containers: Vec<Container>,
+    /// Containers that run to completion, in order, before `containers` start.
+    pub init_containers: Vec<Container>,
+    pub volumes: Vec<Volume>,
+    pub hostname: Option<String>,
+    /// From `extra_hosts`: IP address → host names, in first-seen order.
+    pub host_aliases: IndexMap<String, Vec<String>>,
+    pub dns: Dns,
+    /// Kernel parameters, name → value.
+    pub sysctls: IndexMap<String, String>,
+    /// Numeric supplementary groups of every container's first process.
+    pub supplemental_groups: Vec<i64>,
+    pub termination_grace_period_seconds: Option<i64>,
+    /// `network_mode: host`.
+    pub host_network: bool,
+    /// `ipc: host`.
+    pub host_ipc: bool,
+    /// `pid: host`.
+    pub host_pid: bool,
+    /// Node labels the pod must run on (from `platform`).
+    pub node_selector: IndexMap<String, String>,
+    /// From `runtime`: the RuntimeClass of the pod (for example `nvidia`).
+    pub runtime_class: Option<String>,
+}
+
+/// Resolver settings added to the cluster's own DNS configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Dns {
+    pub nameservers: Vec<String>,
+    pub searches: Vec<String>,
+    /// `resolv.conf` options: name → optional value.
+    pub options: IndexMap<String, Option<String>>,
+}
+
+impl Dns {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.nameservers.is_empty() && self.searches.is_empty() && self.options.is_empty()
+    }
+}
+
+/// One container of a pod.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Container {
+    /// The Kubernetes name (DNS-1123 label).
+    pub name: String,
+    pub image: String,
+    pub pull_policy: Option<PullPolicy>,
+    /// Replaces the image's entrypoint (compose `entrypoint`), literal argv.
+    pub command: Option<Vec<String>>,
+    /// Replaces the image's command (compose `command`), literal argv.
+    pub args: Option<Vec<String>>,
+    /// Literal environment, in compose order.
+    pub env: IndexMap<String, String>,
+    /// Environment read whole from ConfigMaps or Secrets.
+    pub env_from: Vec<EnvSource>,
+    pub ports: Vec<ContainerPort>,
+    pub probes: Probes,
+    pub resources: Resources,
+    pub security: SecurityContext,
+    pub working_dir: Option<String>,
+    pub tty: bool,
+    pub stdin: bool,
+    /// Run after the container starts (`post_start`).
+    pub post_start: Vec<Vec<String>>,
+    /// Run before the container is stopped (`pre_stop`).
+    pub pre_stop: Vec<Vec<String>>,
+    pub volume_mounts: Vec<VolumeMount>,
+}
+
+/// When the kubelet pulls the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum PullPolicy {
+    Always,
+    IfNotPresent,
+    Never,
+}
+
+/// A ConfigMap or Secret whose keys all become environment variables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "name")]
+pub enum EnvSource {
+    ConfigMap(String),
+    Secret(String),
+}
+
+/// A port the container listens on (compose `ports` or `expose`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+pub struct ContainerPort {
+    pub port: u16,
+    pub protocol: Protocol,
+    /// The host port compose publishes it on; a port published twice appears twice.
+    pub published: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+impl Protocol {
+    /// The spelling Kubernetes uses.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tcp => "TCP",
+            Self::Udp => "UDP",
+            Self::Sctp => "SCTP",
+        }
+    }
+
+    /// The lowercase spelling, used in port names.
+    #[must_use]
+    pub fn lowercase(self) -> &'static str {
+        match self {
+            Self::Tcp => "tcp",
+            Self::Udp => "udp",
+            Self::Sctp => "sctp",
+        }
+    }
+}
+
+/// Health probes derived from a compose healthcheck.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Probes {
+    /// Routes traffic only to healthy pods (compose `service_healthy` semantics).
+    pub readiness: Option<Probe>,
+    /// Restarts a container that stays unhealthy.
+    pub liveness: Option<Probe>,
+    /// Holds the other probes back during compose's `start_period`.
+    pub startup: Option<Probe>,
+}
+
+/// A probe that runs a command in the container; exit status 0 means healthy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Probe {
+    /// Literal argv; shell forms are already wrapped in `sh -c`.
+    pub exec: Vec<String>,
+    pub period_seconds: i32,
+    pub timeout_seconds: i32,
+    pub failure_threshold: i32,
+}
+
+/// Requests and limits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Resources {
+    pub limits: ResourceList,
+    pub requests: ResourceList,
+}
+
+impl Resources {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.limits.is_empty() && self.requests.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ResourceList {
+    pub cpu: Option<Cpu>,
+    pub memory: Option<Memory>,
+    /// Extended resources such as `nvidia.com/gpu` or `gpu.intel.com/i915`: name → count.
+    pub extended: IndexMap<String, u32>,
+}
+
+impl ResourceList {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.cpu.is_none() && self.memory.is_none() && self.extended.is_empty()
+    }
+}
+
+/// CPU in millicores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Cpu(pub u64);
+
+impl Cpu {
+    /// The Kubernetes quantity: whole cores when exact (`2`), millicores otherwise (`500m`).
+    #[must_use]
+    pub fn quantity(self) -> String {
+        if self.0 % 1000 == 0 {
+            (self.0 / 1000).to_string()
+        } else {
+            format!("{}m", self.0)
+        }
+    }
+}
+
+/// Memory in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Memory(pub u64);
+
+impl Memory {
+    /// The Kubernetes quantity in the largest unit that is exact: binary units first (`512Mi`),
+    /// then decimal ones (`500M`). Lowering rounds odd byte counts to whole KiB, so raw bytes
+    /// are written only for values below 1 KiB.
+    #[must_use]
+    pub fn quantity(self) -> String {
+        const UNITS: [(u64, &str); 8] = [
+            (1 << 50, "Pi"),
+            (1 << 40, "Ti"),
+            (1 << 30, "Gi"),
+            (1 << 20, "Mi"),
+            (1 << 10, "Ki"),
+            (1_000_000_000, "G"),
+            (1_000_000, "M"),
+            (1_000, "k"),
+        ];
+        let bytes = self.0;
+        UNITS
+            .iter()
+            .find(|(unit, _)| bytes >= *unit && bytes % unit == 0)
+            .map_or_else(
+                || bytes.to_string(),
+                |(unit, suffix)| format!("{}{suffix}", bytes / unit),
+            )
+    }
+}
+
+/// Container security settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct SecurityContext {
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub privileged: bool,
+    pub read_only_root_filesystem: bool,
+    /// `security_opt: no-new-privileges`.
+    pub no_new_privileges: bool,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+}
+
+/// A pod volume.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Volume {
+    /// The Kubernetes name (DNS-1123 label), unique in the pod.
+    pub name: String,
+    pub source: VolumeSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum VolumeSource {
+    /// Scratch space that lives as long as the pod (tmpfs, anonymous volumes).
+    EmptyDir {
+        in_memory: bool,
+        size_limit: Option<Memory>,
+    },
+    /// A [`StorageClaim`] by Kubernetes name.
+    Claim { claim: String, read_only: bool },
+    /// A [`ConfigMap`] by Kubernetes name.
+    ConfigMap {
+        config_map: String,
+        items: Vec<KeyToPath>,
+    },
+    /// A [`Secret`] by Kubernetes name.
+    Secret {
+        secret: String,
+        items: Vec<KeyToPath>,
+    },
+    /// A path on the node.
+    HostPath { path: String },
+}
+
+/// One key of a ConfigMap or Secret projected to a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct KeyToPath {
+    pub key: String,
+    pub path: String,
+    pub mode: Option<i32>,
+}
+
+/// Where a pod volume appears in a container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct VolumeMount {
+    pub volume: String,
+    pub mount_path: String,
+    pub sub_path: Option<String>,
+    pub read_only: bool,
+}
+
+/// A stable network name in front of a workload's pods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Service {
+    /// The Kubernetes name (DNS-1035 label); for ClusterIP Services it is the compose service
+    /// name, so compose DNS names keep resolving.
+    pub name: String,
+    /// The compose service whose workload the Service selects.
+    pub workload: String,
+    pub kind: ServiceKind,
+    pub ports: Vec<ServicePort>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum ServiceKind {
+    /// Reachable inside the cluster only.
+    ClusterIp,
+    /// Bound on the node's address by K3s ServiceLB, like a published compose port.
+    LoadBalancer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ServicePort {
+    /// DNS-1035 label of at most 15 characters, unique in the Service.
+    pub name: String,
+    pub port: u16,
+    pub target_port: u16,
+    pub protocol: Protocol,
+}
+
+/// A PersistentVolumeClaim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct StorageClaim {
+    pub name: String,
+    pub size: Memory,
+    /// `None` uses the cluster's default StorageClass (`local-path` on K3s).
+    pub storage_class: Option<String>,
+    pub access_mode: AccessMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum AccessMode {
+    ReadWriteOnce,
+    ReadWriteMany,
+    ReadOnlyMany,
+}
+
+impl AccessMode {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReadWriteOnce => "ReadWriteOnce",
+            Self::ReadWriteMany => "ReadWriteMany",
+            Self::ReadOnlyMany => "ReadOnlyMany",
+        }
+    }
+}
+
+/// A ConfigMap: key → text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ConfigMap {
+    pub name: String,
+    pub data: IndexMap<String, String>,
+}
+
+/// A Secret: key → value. Whether values are written out is the backend's choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Secret {
+    pub name: String,
+    pub data: IndexMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// `schemas/ir.schema.json` is generated; `STACKC_UPDATE_SCHEMAS=1` rewrites it.
+    #[test]
+    fn ir_schema_is_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/ir.schema.json");
+        let expected = serde_json::to_string_pretty(&super::schema()).unwrap() + "\n";
+        if std::env::var_os("STACKC_UPDATE_SCHEMAS").is_some() {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "schemas/ir.schema.json is stale: run `STACKC_UPDATE_SCHEMAS=1 cargo test --lib ir::tests`"
+        );
+    }
+
+    #[test]
+    fn quantities_use_kubernetes_units() {
+        assert_eq!(super::Memory(512 * 1024 * 1024).quantity(), "512Mi");
+        assert_eq!(super::Memory(1536 * 1024 * 1024).quantity(), "1536Mi");
+        assert_eq!(super::Memory(500_000_000).quantity(), "500M");
+        assert_eq!(super::Memory(1 << 30).quantity(), "1Gi");
+        assert_eq!(super::Cpu(500).quantity(), "500m");
+        assert_eq!(super::Cpu(2000).quantity(), "2");
+    }
+}

@@ -1,0 +1,135 @@
+//! Kubernetes names derived from compose names.
+//!
+//! Compose allows `[a-zA-Z0-9][a-zA-Z0-9_.-]*` for service names; Kubernetes Services need a
+//! DNS-1035 label (lowercase letters, digits and `-`, starting with a letter, at most 63
+//! characters). Every object name stackc derives follows the stricter rule, so one derivation
+//! serves every kind.
+
+/// The longest DNS label Kubernetes accepts.
+pub const MAX_LABEL: usize = 63;
+
+/// A DNS-1035 label derived from `name`: lowercased, every other character replaced by `-`,
+/// prefixed with `x-` when it does not start with a letter, and cut to 63 characters.
+#[must_use]
+pub fn dns_label(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9') => c,
+            _ => '-',
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_ascii_lowercase()) {
+        out.insert_str(0, "x-");
+    }
+    truncate_label(&mut out, MAX_LABEL);
+    out
+}
+
+/// `base` with `suffix` appended, cut so that the result is still a label of at most 63
+/// characters (the suffix is kept whole).
+#[must_use]
+pub fn with_suffix(base: &str, suffix: &str) -> String {
+    let mut out = base.to_owned();
+    truncate_label(&mut out, MAX_LABEL.saturating_sub(suffix.len() + 1));
+    format!("{out}-{suffix}")
+}
+
+/// A label value (at most 63 characters of alphanumerics, `-`, `_` and `.`, starting and ending
+/// with an alphanumeric) derived from `value`.
+#[must_use]
+pub fn label_value(value: &str) -> String {
+    let mapped: String = value
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut out = mapped
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_owned();
+    out.truncate(MAX_LABEL);
+    out.trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_owned()
+}
+
+/// Whether `s` is a DNS-1123 label: lowercase letters, digits and `-`, at most 63 characters,
+/// starting and ending with a letter or digit.
+#[must_use]
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_LABEL
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// Whether `key` can be a label or annotation key: an optional DNS subdomain prefix and `/`,
+/// then a name of at most 63 alphanumerics, `-`, `_` and `.` that starts and ends alphanumeric.
+#[must_use]
+pub fn is_qualified_name(key: &str) -> bool {
+    let (prefix, name) = key
+        .rsplit_once('/')
+        .map_or((None, key), |(p, n)| (Some(p), n));
+    let name_ok = !name.is_empty()
+        && name.len() <= MAX_LABEL
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    let prefix_ok = prefix.is_none_or(|p| p.len() <= 253 && p.split('.').all(is_dns_label));
+    name_ok && prefix_ok
+}
+
+fn truncate_label(s: &mut String, max: usize) {
+    s.truncate(max);
+    while s.ends_with('-') {
+        s.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_names_become_dns_labels() {
+        assert_eq!(dns_label("web"), "web");
+        assert_eq!(dns_label("My_App.v2"), "my-app-v2");
+        assert_eq!(dns_label("3proxy"), "x-3proxy");
+        assert_eq!(dns_label(&"a".repeat(70)).len(), 63);
+        assert_eq!(dns_label("db_"), "db");
+    }
+
+    #[test]
+    fn suffixes_survive_truncation() {
+        let long = "b".repeat(63);
+        let name = with_suffix(&long, "lb");
+        assert_eq!(name.len(), 63);
+        assert!(name.ends_with("-lb"));
+    }
+
+    #[test]
+    fn annotation_keys_follow_kubernetes_rules() {
+        assert!(is_qualified_name("com.example.team"));
+        assert!(is_qualified_name("example.com/team_name"));
+        assert!(!is_qualified_name(&format!("traefik.{}", "x".repeat(60))));
+        assert!(!is_qualified_name("Example.com/team"));
+        assert!(!is_qualified_name("team-"));
+    }
+
+    #[test]
+    fn label_values_start_and_end_alphanumeric() {
+        assert_eq!(label_value("_my project_"), "my-project");
+        assert_eq!(
+            label_value("docker__awesome-compose__django"),
+            "docker__awesome-compose__django"
+        );
+    }
+}

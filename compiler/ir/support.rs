@@ -1,0 +1,272 @@
+//! The one table of what becomes of each compose key: lowered, approximated (with a warning) or
+//! not supported (with a warning).
+//!
+//! Lowering walks every key the resolved project holds and looks it up here, so a key stackc
+//! does not lower can never be dropped without a word: a key marked approximated or unsupported
+//! gives [`Code::ApproximatedKey`](crate::diagnostics::Code) or
+//! [`Code::UnsupportedKey`](crate::diagnostics::Code) with the note below, and a key missing from
+//! the table gives the unsupported warning too. `docs/compose-support.md` is generated from this
+//! table by [`markdown`]; a test keeps the committed file current.
+
+use std::fmt::Write as _;
+
+/// What happens to a compose key on a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Becomes the matching Kubernetes field with the same behaviour.
+    Lowered,
+    /// Becomes something close, with a warning that says how it differs.
+    Approximated,
+    /// Has no equivalent (yet): a warning says so and the key is left out.
+    Unsupported,
+}
+
+impl Disposition {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Lowered => "lowered",
+            Self::Approximated => "approximated",
+            Self::Unsupported => "not supported",
+        }
+    }
+}
+
+/// One row of the table: a dotted key path under `services.<name>` (or the top level, for keys
+/// starting with `/`), its disposition on the `k3s` target and what it becomes or why not.
+#[derive(Debug, Clone, Copy)]
+pub struct KeySupport {
+    pub key: &'static str,
+    pub k3s: Disposition,
+    pub note: &'static str,
+}
+
+use Disposition::{Approximated as A, Lowered as L, Unsupported as U};
+
+macro_rules! table {
+    ($($key:literal => $d:ident, $note:literal;)*) => {
+        &[$(KeySupport { key: $key, k3s: $d, note: $note },)*]
+    };
+}
+
+/// Top-level keys. `services` is lowered service by service; `volumes`, `secrets` and `configs`
+/// are reported where services use them.
+pub const PROJECT_KEYS: &[KeySupport] = table! {
+    "name" => L, "`app.kubernetes.io/part-of` label of every object";
+    "services" => L, "one workload each, see below";
+    "networks" => A, "every pod reaches every other pod on the cluster network; compose network isolation is not kept";
+    "volumes" => U, "claims are planned; reported where a service mounts them";
+    "secrets" => U, "Secrets are planned; reported where a service uses them";
+    "configs" => U, "ConfigMaps are planned; reported where a service uses them";
+    "models" => U, "model runners have no Kubernetes equivalent";
+};
+
+/// Service keys, as dotted paths. A key whose children are listed is walked into.
+pub const SERVICE_KEYS: &[KeySupport] = table! {
+    "annotations" => L, "pod template annotations";
+    "attach" => L, "no effect: logs are read with `kubectl logs`";
+    "blkio_config" => U, "Kubernetes has no block I/O limits";
+    "build" => L, "the image compose builds, `<project>-<service>` unless `image` names it (prefixed with `--image-registry`), with a warning to build and push it";
+    "cap_add" => L, "container `securityContext.capabilities.add`";
+    "cap_drop" => L, "container `securityContext.capabilities.drop`";
+    "cgroup" => U, "the kubelet chooses the cgroup namespace";
+    "cgroup_parent" => U, "the kubelet chooses the cgroup parent";
+    "command" => L, "container `args`; `$(` is escaped so Kubernetes does not expand it";
+    "configs" => U, "ConfigMaps are planned; the config is not mounted";
+    "container_name" => L, "an extra ClusterIP Service with that name, so the name keeps resolving";
+    "cpu_count" => U, "use `cpus`";
+    "cpu_percent" => U, "use `cpus`";
+    "cpu_period" => U, "use `cpus`";
+    "cpu_quota" => U, "use `cpus`";
+    "cpu_rt_period" => U, "Kubernetes has no real-time CPU scheduling";
+    "cpu_rt_runtime" => U, "Kubernetes has no real-time CPU scheduling";
+    "cpu_shares" => U, "use `deploy.resources.reservations.cpus`";
+    "cpus" => L, "`resources.limits.cpu` in millicores";
+    "cpuset" => U, "CPU pinning is the kubelet's CPU manager policy";
+    "credential_spec" => U, "Windows only";
+    "depends_on" => U, "start ordering is planned; services start together";
+    "deploy.mode" => L, "`global` → DaemonSet, `replicated` → Deployment";
+    "deploy.replicas" => L, "Deployment `replicas`";
+    "deploy.labels" => L, "workload annotations";
+    "deploy.resources.limits.cpus" => L, "`resources.limits.cpu` in millicores";
+    "deploy.resources.limits.memory" => L, "`resources.limits.memory` in binary units (`512Mi`)";
+    "deploy.resources.limits.pids" => U, "the PID limit is a kubelet setting";
+    "deploy.resources.limits.devices" => U, "device requests are planned";
+    "deploy.resources.limits.generic_resources" => U, "use device plugins";
+    "deploy.resources.reservations.cpus" => L, "`resources.requests.cpu` in millicores";
+    "deploy.resources.reservations.memory" => L, "`resources.requests.memory` in binary units";
+    "deploy.resources.reservations.pids" => U, "the PID limit is a kubelet setting";
+    "deploy.resources.reservations.devices" => U, "GPU and device reservations are planned";
+    "deploy.resources.reservations.generic_resources" => U, "use device plugins";
+    "deploy.restart_policy.condition" => L, "`none` → Job that never restarts, `on-failure` → Job, `any` → Deployment";
+    "deploy.restart_policy.max_attempts" => L, "Job `backoffLimit`";
+    "deploy.restart_policy.delay" => A, "Kubernetes uses its own exponential back-off";
+    "deploy.restart_policy.window" => A, "Kubernetes uses its own exponential back-off";
+    "deploy.placement.constraints" => U, "node placement is not lowered; the scheduler places pods";
+    "deploy.placement.preferences" => U, "node placement is not lowered; the scheduler places pods";
+    "deploy.placement.max_replicas_per_node" => U, "node placement is not lowered; the scheduler places pods";
+    "deploy.update_config" => A, "Kubernetes rolling-update defaults apply";
+    "deploy.rollback_config" => A, "roll back with `kubectl rollout undo`";
+    "deploy.endpoint_mode" => A, "Services always get a virtual IP";
+    "develop" => U, "`compose watch` has no cluster equivalent";
+    "device_cgroup_rules" => U, "device access is granted through device plugins";
+    "devices" => U, "device plugins are planned; the device is not available in the pod";
+    "dns" => L, "pod `dnsConfig.nameservers`, added to the cluster DNS";
+    "dns_opt" => L, "pod `dnsConfig.options`";
+    "dns_search" => L, "pod `dnsConfig.searches`";
+    "dockerfile" => A, "see `build`";
+    "domainname" => U, "Kubernetes sets the pod's domain from its namespace";
+    "entrypoint" => L, "container `command`; `$(` is escaped so Kubernetes does not expand it";
+    "env_file" => L, "already merged into `environment`, in compose precedence";
+    "environment" => L, "container `env`, literal values in compose order";
+    "expose" => L, "ClusterIP Service ports";
+    "extends" => L, "resolved while loading";
+    "external_links" => U, "link to external containers by their Service name instead";
+    "extra_hosts" => L, "pod `hostAliases`";
+    "gpus" => U, "GPU requests are planned";
+    "group_add" => L, "pod `securityContext.supplementalGroups` (numeric ids)";
+    "healthcheck" => L, "readiness and liveness exec probes; shell forms through `sh -c`; `start_period` → startupProbe";
+    "hostname" => L, "pod `hostname`";
+    "image" => L, "container `image`";
+    "init" => U, "add an init process to the image (for example `tini`)";
+    "ipc" => L, "`host` → `hostIPC`; `service:` sharing is planned";
+    "isolation" => U, "Windows only";
+    "label_file" => L, "merged into `labels` while loading";
+    "labels" => L, "workload and pod template annotations";
+    "links" => A, "Services are reached by service name; link aliases do not resolve";
+    "log_driver" => U, "the kubelet keeps container logs";
+    "log_opt" => U, "the kubelet keeps container logs";
+    "logging" => U, "the kubelet keeps container logs; collect them with a cluster log agent";
+    "mac_address" => U, "the CNI plugin assigns addresses";
+    "mem_limit" => L, "`resources.limits.memory` in binary units";
+    "mem_reservation" => L, "`resources.requests.memory` in binary units";
+    "mem_swappiness" => U, "swap is a node setting";
+    "memswap_limit" => U, "swap is a node setting";
+    "models" => U, "model runners have no Kubernetes equivalent";
+    "net" => L, "see `network_mode`";
+    "network_mode" => L, "`host` → `hostNetwork`; `service:` sharing is planned";
+    "networks" => L, "network aliases become ClusterIP Services; custom networks are reported at the top level";
+    "oom_kill_disable" => U, "the kubelet manages OOM handling";
+    "oom_score_adj" => U, "the kubelet sets OOM scores from the QoS class";
+    "pid" => L, "`host` → `hostPID`; `service:` sharing is planned";
+    "pids_limit" => U, "the PID limit is a kubelet setting";
+    "platform" => L, "pod `nodeSelector` on `kubernetes.io/os` and `kubernetes.io/arch` (platforms nodes do not report are reported and left out)";
+    "ports" => L, "published → LoadBalancer Service `<name>-lb` (K3s ServiceLB binds the host port); all → ClusterIP Service `<name>`";
+    "post_start" => L, "container `lifecycle.postStart` exec";
+    "pre_stop" => L, "container `lifecycle.preStop` exec";
+    "privileged" => L, "container `securityContext.privileged`";
+    "profiles" => L, "applied while loading (`--profile`)";
+    "provider" => U, "provider services have no Kubernetes equivalent";
+    "pull_policy" => L, "container `imagePullPolicy`";
+    "read_only" => L, "container `securityContext.readOnlyRootFilesystem`";
+    "restart" => L, "`no` → Job that never restarts, `on-failure[:N]` → Job (`backoffLimit` N), otherwise Deployment";
+    "runtime" => L, "pod `runtimeClassName` (`io.containerd.wasmedge.v1` → `wasmedge`, as K3s names them; `runc` is the default)";
+    "scale" => L, "Deployment `replicas`";
+    "secrets" => U, "Secret mounts are planned; the secret is not mounted";
+    "security_opt" => L, "`no-new-privileges` → `allowPrivilegeEscalation: false`; other options are reported";
+    "shm_size" => U, "a memory-backed volume at `/dev/shm` is planned";
+    "stdin_open" => L, "container `stdin`";
+    "stop_grace_period" => L, "pod `terminationGracePeriodSeconds`";
+    "stop_signal" => U, "Kubernetes 1.33 always stops containers with the image's stop signal";
+    "storage_opt" => U, "storage options are a node setting";
+    "sysctls" => L, "pod `securityContext.sysctls` (unsafe ones need the kubelet's allow-list)";
+    "tmpfs" => U, "memory-backed volumes are planned";
+    "tty" => L, "container `tty`";
+    "ulimits" => U, "resource limits of processes are a node setting";
+    "use_api_socket" => U, "there is no Docker API in a Kubernetes pod";
+    "user" => L, "container `runAsUser`/`runAsGroup` (numeric ids)";
+    "userns_mode" => U, "user namespaces are a kubelet setting";
+    "uts" => U, "the pod always has its own UTS namespace";
+    "volume_driver" => U, "use a StorageClass";
+    "volumes" => U, "volumes are planned; the data is not mounted";
+    "volumes_from" => U, "share volumes by mounting the same claim";
+    "working_dir" => L, "container `workingDir`";
+};
+
+/// The table row for a service key path, if there is one.
+#[must_use]
+pub fn service_key(path: &str) -> Option<&'static KeySupport> {
+    SERVICE_KEYS.iter().find(|k| k.key == path)
+}
+
+/// Whether the table lists keys below `path`, so that lowering walks into it.
+#[must_use]
+pub fn has_children(path: &str) -> bool {
+    SERVICE_KEYS.iter().any(|k| {
+        k.key.len() > path.len() && k.key.starts_with(path) && k.key.as_bytes()[path.len()] == b'.'
+    })
+}
+
+/// The text of `docs/compose-support.md`.
+#[must_use]
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Compose support\n\n\
+         <!-- Generated from `compiler/ir/support.rs` by `STACKC_UPDATE_DOCS=1 cargo test --lib ir::support`. -->\n\n\
+         Every compose key ends in exactly one of: **lowered** (same behaviour), **approximated** \
+         (a warning says how it differs) or **not supported** (a warning says so). A key that is \
+         not in these tables is reported as not supported.\n\n",
+    );
+    for (title, rows) in [
+        ("Top-level keys", PROJECT_KEYS),
+        ("Service keys", SERVICE_KEYS),
+    ] {
+        let _ = write!(
+            out,
+            "## {title}\n\n| key | k3s | becomes |\n|---|---|---|\n"
+        );
+        for row in rows {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                row.key,
+                row.k3s.as_str(),
+                row.note
+            );
+        }
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn keys_are_unique_and_walkable() {
+        for (i, row) in super::SERVICE_KEYS.iter().enumerate() {
+            assert!(
+                super::SERVICE_KEYS[i + 1..]
+                    .iter()
+                    .all(|r| r.key != row.key),
+                "`{}` is listed twice",
+                row.key
+            );
+            assert!(
+                !super::has_children(row.key),
+                "`{}` has both a row and children",
+                row.key
+            );
+        }
+        assert!(super::has_children("deploy"));
+        assert!(super::has_children("deploy.resources.limits"));
+        assert!(!super::has_children("deploy.replicas"));
+    }
+
+    /// `docs/compose-support.md` is generated; `STACKC_UPDATE_DOCS=1` rewrites it.
+    #[test]
+    fn compose_support_doc_is_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/compose-support.md");
+        let expected = super::markdown();
+        if std::env::var_os("STACKC_UPDATE_DOCS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "docs/compose-support.md is stale: run `STACKC_UPDATE_DOCS=1 cargo test --lib ir::support`"
+        );
+    }
+}

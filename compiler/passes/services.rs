@@ -1,0 +1,122 @@
+//! Services in front of workloads that listen on ports.
+//!
+//! Every workload with ports gets a ClusterIP Service named after it, so `http://web:8000`
+//! resolves as it does on a compose network, and one more per DNS alias (`container_name`,
+//! network aliases). Published ports get a LoadBalancer Service `<name>-lb`: K3s ServiceLB binds
+//! its ports on the node, the way compose binds them on the host.
+
+use indexmap::IndexMap;
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::names::{dns_label, with_suffix};
+use crate::ir::{Locate, Project, Protocol, Service, ServiceKind, ServicePort, Workload};
+
+pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    let mut services: IndexMap<String, Service> = IndexMap::new();
+    // Names of workloads first: a workload's own name wins over another one's alias.
+    for (compose, workload) in &project.workloads {
+        let (cluster, published) = ports(workload);
+        if cluster.is_empty() {
+            continue;
+        }
+        let service = |name: String, kind, ports| Service {
+            name,
+            workload: compose.clone(),
+            kind,
+            ports,
+        };
+        // A clash of workload names is reported by the `names` pass.
+        services
+            .entry(workload.name.clone())
+            .or_insert_with(|| service(workload.name.clone(), ServiceKind::ClusterIp, cluster));
+        if !published.is_empty() {
+            let name = with_suffix(&workload.name, "lb");
+            if let Some(existing) = services.get(&name) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::NameCollision,
+                        format!(
+                            "the LoadBalancer Service of `{compose}` and the Service of `{}` are both named `{name}`",
+                            existing.workload
+                        ),
+                    )
+                    .with_label(locations.span(&["services", compose, "ports"]), "published here")
+                    .with_label(locations.span(&["services", &existing.workload]), "collides with this service")
+                    .with_help(format!("rename `{}`", existing.workload)),
+                );
+            } else {
+                services.insert(
+                    name.clone(),
+                    service(name, ServiceKind::LoadBalancer, published),
+                );
+            }
+        }
+    }
+    for (compose, workload) in &project.workloads {
+        let (cluster, _) = ports(workload);
+        if cluster.is_empty() {
+            continue;
+        }
+        for alias in &workload.dns_aliases {
+            let name = dns_label(alias);
+            match services.get(&name) {
+                Some(existing) if existing.workload == *compose => {}
+                Some(existing) => diagnostics.push(
+                    Diagnostic::warning(
+                        Code::NameCollision,
+                        format!(
+                            "`{alias}`, a DNS alias of service `{compose}`, resolves to service `{}` instead",
+                            existing.workload
+                        ),
+                    )
+                    .with_label(locations.span(&["services", compose]), "alias of this service")
+                    .with_help("give the alias a name no other service uses"),
+                ),
+                None => {
+                    services.insert(
+                        name.clone(),
+                        Service {
+                            name,
+                            workload: compose.clone(),
+                            kind: ServiceKind::ClusterIp,
+                            ports: cluster.clone(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    project.services = services;
+}
+
+/// The ClusterIP ports (every container port once) and the published ports of a workload.
+fn ports(workload: &Workload) -> (Vec<ServicePort>, Vec<ServicePort>) {
+    let mut cluster: Vec<ServicePort> = Vec::new();
+    let mut published: Vec<ServicePort> = Vec::new();
+    for p in workload.pod.containers.iter().flat_map(|c| &c.ports) {
+        if !cluster
+            .iter()
+            .any(|q| q.port == p.port && q.protocol == p.protocol)
+        {
+            cluster.push(port(p.port, p.port, p.protocol));
+        }
+        if let Some(host) = p.published {
+            if !published
+                .iter()
+                .any(|q| q.port == host && q.protocol == p.protocol)
+            {
+                published.push(port(host, p.port, p.protocol));
+            }
+        }
+    }
+    (cluster, published)
+}
+
+fn port(port: u16, target_port: u16, protocol: Protocol) -> ServicePort {
+    ServicePort {
+        name: format!("{}-{port}", protocol.lowercase()),
+        port,
+        target_port,
+        protocol,
+    }
+}
