@@ -17,4 +17,5 @@ pub mod diagnostics;
 pub mod error;
 pub mod frontend;
 pub mod model;
+pub mod output;
 pub mod source;
