@@ -32,7 +32,7 @@
 //! [`Mode::Check`] runs the same inspection, writes nothing, and reports every difference,
 //! with a unified diff for each changed file; [`render`] turns either report into text.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write as _};
@@ -226,14 +226,14 @@ fn files(n: usize) -> String {
 /// Checks every generated path and returns it in its one plain spelling, `dir/file`.
 fn validate(files: &OutputFiles) -> Result<Vec<(String, &str)>, Error> {
     let mut generated = Vec::with_capacity(files.files.len());
-    let mut by_lowercase = BTreeMap::new();
+    let mut by_lowercase = BTreeSet::new();
     for (path, content) in &files.files {
         let rel = plain_relative(path).map_err(|reason| Error::UnsafeOutputPath {
             path: path.clone(),
             reason,
         })?;
         // Two such names are one file on macOS and Windows, so the output would differ there.
-        if by_lowercase.insert(rel.to_ascii_lowercase(), ()).is_some() {
+        if !by_lowercase.insert(rel.to_ascii_lowercase()) {
             return Err(Error::UnsafeOutputPath {
                 path: path.clone(),
                 reason: "it differs from another generated path only in letter case",

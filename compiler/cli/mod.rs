@@ -4,6 +4,7 @@
 //! errors (stackc could not read or write what it was asked to).
 
 mod config;
+mod explain;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
@@ -68,6 +69,8 @@ enum Color {
 enum Command {
     /// Print the resolved compose project, like `docker compose config`.
     Config(config::ConfigArgs),
+    /// Explain a diagnostic code, or list every code with `--list`.
+    Explain(explain::ExplainArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -107,6 +110,7 @@ fn error_chain(error: &Error) -> String {
 fn run(cli: &Cli) -> Result<ExitCode, Error> {
     match &cli.command {
         Command::Config(args) => config::run(cli, args),
+        Command::Explain(args) => explain::run(args),
     }
 }
 
