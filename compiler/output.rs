@@ -278,8 +278,8 @@ fn plain_relative(path: &Path) -> Result<String, &'static str> {
                 "only ASCII letters, digits, `.`, `_`, `-` and `/` between names are allowed",
             );
         }
-        if part.len() > 200 {
-            return Err("a name is longer than 200 bytes");
+        if part.len() > 255 {
+            return Err("a name is longer than 255 bytes, the limit of common file systems");
         }
     }
     let plain = parts.join("/");
@@ -393,7 +393,7 @@ struct Plan<'a> {
     previous: Previous,
     /// The record once the write is complete.
     manifest: String,
-    /// Entries that are generated but not yet in the record.
+    /// Whether some generated file is not in the record yet.
     added: bool,
 }
 
@@ -430,11 +430,12 @@ fn plan<'a>(
             }
         }
         let path = dir.join(rel);
-        let old = match if parent_absent {
+        let found = if parent_absent {
             Kind::Absent
         } else {
             kind(&path)?
-        } {
+        };
+        let old = match found {
             Kind::Absent => None,
             Kind::File => Some(fs::read(&path).map_err(|source| Error::Read {
                 path: path.clone(),
