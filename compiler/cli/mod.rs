@@ -13,8 +13,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::diagnostics::Diagnostics;
 use crate::diagnostics::render::{self, MessageFormat};
+use crate::diagnostics::Diagnostics;
 use crate::error::Error;
 use crate::frontend::{self, LoadReturn, project::ProjectOptions};
 use crate::source::SourceMap;

@@ -28,17 +28,10 @@ pub fn bind(
         .and_then(|o| o.remove("name"))
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
-    let mut project = serde_json::from_value::<Project>(json).map_err(|e| {
-        let e = crate::frontend::bind::TmpErr {
-            path: String::new(),
-            message: e.to_string(),
-        };
+    let mut project = serde_json::from_value::<Project>(json).map_err(|e| { let e = crate::frontend::bind::TmpErr { path: String::new(), message: e.to_string() };
         let path: Vec<&str> = e.path.split('.').collect();
-        Diagnostic::error(
-            Code::InvalidValue,
-            format!("invalid value for `{}`: {}", e.path, e.message),
-        )
-        .with_label(locations.value(&path), "this value")
+        Diagnostic::error(Code::InvalidValue, format!("invalid value for `{}`: {}", e.path, e.message))
+            .with_label(locations.value(&path), "this value")
     })?;
     project.name = name;
     project.working_dir = setup.working_dir.display().to_string();
@@ -120,9 +113,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 return Err(inconsistent(
                     locations,
                     &svc_path(name, &["build"]),
-                    format!(
-                        "service `{name}` sets both `build.dockerfile` and `build.dockerfile_inline`"
-                    ),
+                    format!("service `{name}` sets both `build.dockerfile` and `build.dockerfile_inline`"),
                 ));
             }
         }
@@ -150,9 +141,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                     return Err(inconsistent(
                         locations,
                         &svc_path(name, &["healthcheck", "test"]),
-                        format!(
-                            "`services.{name}.healthcheck.test` must start with `CMD`, `CMD-SHELL` or `NONE`"
-                        ),
+                        format!("`services.{name}.healthcheck.test` must start with `CMD`, `CMD-SHELL` or `NONE`"),
                     ));
                 }
             }
@@ -196,10 +185,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 return Err(unknown(
                     locations,
                     &svc_path(name, &["volumes", &index]),
-                    format!(
-                        "service `{name}` refers to undefined volume `{}`",
-                        volume.source
-                    ),
+                    format!("service `{name}` refers to undefined volume `{}`", volume.source),
                     &volumes,
                     &volume.source,
                 ));
@@ -211,10 +197,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                     return Err(unknown(
                         locations,
                         &svc_path(name, &["build", "secrets"]),
-                        format!(
-                            "service `{name}` refers to undefined build secret `{}`",
-                            secret.source
-                        ),
+                        format!("service `{name}` refers to undefined build secret `{}`", secret.source),
                         &secrets,
                         &secret.source,
                     ));
@@ -227,10 +210,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 return Err(unknown(
                     locations,
                     &svc_path(name, &["configs", &index]),
-                    format!(
-                        "service `{name}` refers to undefined config `{}`",
-                        config.source
-                    ),
+                    format!("service `{name}` refers to undefined config `{}`", config.source),
                     &configs,
                     &config.source,
                 ));
@@ -253,10 +233,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 return Err(unknown(
                     locations,
                     &svc_path(name, &["secrets", &index]),
-                    format!(
-                        "service `{name}` refers to undefined secret `{}`",
-                        secret.source
-                    ),
+                    format!("service `{name}` refers to undefined secret `{}`", secret.source),
                     &secrets,
                     &secret.source,
                 ));
@@ -267,9 +244,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 return Err(inconsistent(
                     locations,
                     &svc_path(name, &["scale"]),
-                    format!(
-                        "service `{name}` sets different values for `scale` and `deploy.replicas`"
-                    ),
+                    format!("service `{name}` sets different values for `scale` and `deploy.replicas`"),
                 ));
             }
         }
@@ -293,27 +268,21 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                     return Err(inconsistent(
                         locations,
                         &svc_path(name, &["cpus"]),
-                        format!(
-                            "service `{name}` sets different values for `cpus` and `deploy.resources.limits.cpus`"
-                        ),
+                        format!("service `{name}` sets different values for `cpus` and `deploy.resources.limits.cpus`"),
                     ));
                 }
                 if s.mem_limit.0 != 0 && limits.memory.0 != s.mem_limit.0 {
                     return Err(inconsistent(
                         locations,
                         &svc_path(name, &["mem_limit"]),
-                        format!(
-                            "service `{name}` sets different values for `mem_limit` and `deploy.resources.limits.memory`"
-                        ),
+                        format!("service `{name}` sets different values for `mem_limit` and `deploy.resources.limits.memory`"),
                     ));
                 }
                 if s.pids_limit != 0 && limits.pids != s.pids_limit {
                     return Err(inconsistent(
                         locations,
                         &svc_path(name, &["pids_limit"]),
-                        format!(
-                            "service `{name}` sets different values for `pids_limit` and `deploy.resources.limits.pids`"
-                        ),
+                        format!("service `{name}` sets different values for `pids_limit` and `deploy.resources.limits.pids`"),
                     ));
                 }
             }
@@ -322,9 +291,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                     return Err(inconsistent(
                         locations,
                         &svc_path(name, &["mem_reservation"]),
-                        format!(
-                            "service `{name}` sets different values for `mem_reservation` and `deploy.resources.reservations.memory`"
-                        ),
+                        format!("service `{name}` sets different values for `mem_reservation` and `deploy.resources.reservations.memory`"),
                     ));
                 }
             }
@@ -337,9 +304,7 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
             return Err(inconsistent(
                 locations,
                 &svc_path(name, &["container_name"]),
-                format!(
-                    "service `{name}` sets `container_name` but runs {scale} replicas; container names must be unique"
-                ),
+                format!("service `{name}` sets `container_name` but runs {scale} replicas; container names must be unique"),
             ));
         }
         let mut mounts: BTreeMap<String, String> = BTreeMap::new();
@@ -347,25 +312,13 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
             let target = tmpfs.split_once(':').map_or(tmpfs.as_str(), |(p, _)| p);
             let here = format!("tmpfs.{i}");
             if let Some(previous) = mounts.insert(target.to_owned(), here) {
-                return Err(double_mount(
-                    locations,
-                    name,
-                    target,
-                    &previous,
-                    &svc_path(name, &["tmpfs", &i.to_string()]),
-                ));
+                return Err(double_mount(locations, name, target, &previous, &svc_path(name, &["tmpfs", &i.to_string()])));
             }
         }
         for (i, volume) in s.volumes.iter().enumerate() {
             let here = format!("volumes.{i}");
             if let Some(previous) = mounts.insert(volume.target.clone(), here) {
-                return Err(double_mount(
-                    locations,
-                    name,
-                    &volume.target,
-                    &previous,
-                    &svc_path(name, &["volumes", &i.to_string()]),
-                ));
+                return Err(double_mount(locations, name, &volume.target, &previous, &svc_path(name, &["volumes", &i.to_string()])));
             }
         }
     }
@@ -400,25 +353,14 @@ fn inconsistent(locations: &Locations, path: &[&str], message: String) -> Diagno
         .with_help("keep only one of the two, or make them agree")
 }
 
-fn double_mount(
-    locations: &Locations,
-    service: &str,
-    target: &str,
-    previous: &str,
-    path: &[&str],
-) -> Diagnostic {
+fn double_mount(locations: &Locations, service: &str, target: &str, previous: &str, path: &[&str]) -> Diagnostic {
     Diagnostic::error(
         Code::InconsistentValue,
         format!("service `{service}` mounts two things at `{target}`"),
     )
     .with_label(locations.value(path), "second mount")
     .with_label(
-        locations.value(&[
-            "services",
-            service,
-            previous.split('.').next().unwrap_or(""),
-            previous.split('.').nth(1).unwrap_or(""),
-        ]),
+        locations.value(&["services", service, previous.split('.').next().unwrap_or(""), previous.split('.').nth(1).unwrap_or("")]),
         "first mount",
     )
     .with_help("give each mount its own target path")
@@ -484,10 +426,7 @@ fn check_cycles(project: &Project, locations: &Locations) -> Result<(), Diagnost
 /// compose-go's `WithServicesEnvironmentResolved`: entries with no value take the project
 /// environment's value; `env_file`s are read in order (missing optional ones skipped); the
 /// service's own `environment` wins over them. Docker Compose then drops `env_file` from the model.
-fn resolve_service_environment(
-    project: &mut Project,
-    locations: &Locations,
-) -> Result<(), Diagnostic> {
+fn resolve_service_environment(project: &mut Project, locations: &Locations) -> Result<(), Diagnostic> {
     let project_env = project.environment.clone();
     for (name, service) in &mut project.services {
         for (key, value) in &mut service.environment {
@@ -537,8 +476,10 @@ fn resolve_service_environment(
             };
             from_files.extend(parsed);
         }
-        let mut environment: IndexMap<String, Option<String>> =
-            from_files.into_iter().map(|(k, v)| (k, Some(v))).collect();
+        let mut environment: IndexMap<String, Option<String>> = from_files
+            .into_iter()
+            .map(|(k, v)| (k, Some(v)))
+            .collect();
         for (k, v) in std::mem::take(&mut service.environment) {
             environment.insert(k, v);
         }
@@ -551,10 +492,7 @@ fn resolve_service_environment(
 fn env_file_error(path: &str, error: &dotenv::DotenvError, span: Option<Span>) -> Diagnostic {
     Diagnostic::error(
         Code::InvalidEnvFile,
-        format!(
-            "cannot parse env file `{path}` at line {}: {}",
-            error.line, error.message
-        ),
+        format!("cannot parse env file `{path}` at line {}: {}", error.line, error.message),
     )
     .with_label(span, "read for this service")
     .with_help("env files hold `KEY=VALUE` lines; quote values with spaces or `#`")
@@ -568,7 +506,4 @@ fn raw_env_file(text: &str) -> IndexMap<String, String> {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
 }
-pub struct TmpErr {
-    pub path: String,
-    pub message: String,
-}
+pub struct TmpErr { pub path: String, pub message: String }

@@ -124,12 +124,7 @@ pub(super) type Environment = BTreeMap<String, String>;
 
 impl Loader<'_> {
     /// Reads and parses a file, registering it for diagnostics.
-    pub fn read(
-        &mut self,
-        path: &FsPath,
-        is_stdin: bool,
-        cause: Option<Span>,
-    ) -> Result<(FileId, Vec<Node>), Diagnostic> {
+    pub fn read(&mut self, path: &FsPath, is_stdin: bool, cause: Option<Span>) -> Result<(FileId, Vec<Node>), Diagnostic> {
         let id = if is_stdin {
             match self.sources.find(FsPath::new("-")) {
                 Some(id) => id,
@@ -175,15 +170,7 @@ impl Loader<'_> {
     ) -> Result<Node, Diagnostic> {
         let mut dict = Node::new(Value::Map(Map::new()), Span::new(FileId(0), 0, 0));
         for (path, is_stdin) in files {
-            dict = self.load_file(
-                path,
-                *is_stdin,
-                stages,
-                working_dir,
-                environment,
-                dict,
-                included,
-            )?;
+            dict = self.load_file(path, *is_stdin, stages, working_dir, environment, dict, included)?;
         }
         if stages.default_values {
             canonical::set_defaults(&mut dict)?;
@@ -218,15 +205,9 @@ impl Loader<'_> {
             if document.as_map().is_none() {
                 return Err(Diagnostic::error(
                     Code::NotAMapping,
-                    format!(
-                        "the top level of `{}` must be a mapping",
-                        self.display(path)
-                    ),
+                    format!("the top level of `{}` must be a mapping", self.display(path)),
                 )
-                .with_label(
-                    Some(document.span),
-                    format!("this is {}", document.kind_name()),
-                )
+                .with_label(Some(document.span), format!("this is {}", document.kind_name()))
                 .with_help("a compose file starts with keys such as `services:`"));
             }
             let lookup = |k: &str| environment.get(k).cloned();
@@ -288,10 +269,8 @@ impl Loader<'_> {
         };
         let span = services_node.span;
         let Some(services) = services_node.as_map_mut() else {
-            return Err(
-                Diagnostic::error(Code::NotAMapping, "`services` must be a mapping")
-                    .with_label(Some(span), "not a mapping"),
-            );
+            return Err(Diagnostic::error(Code::NotAMapping, "`services` must be a mapping")
+                .with_label(Some(span), "not a mapping"));
         };
         let names: Vec<String> = services.keys().cloned().collect();
         for name in names {
@@ -334,10 +313,7 @@ impl Loader<'_> {
                 Code::NotAMapping,
                 format!("service `{name}` must be a mapping"),
             )
-            .with_label(
-                Some(service.span),
-                format!("this is {}", service.kind_name()),
-            ));
+            .with_label(Some(service.span), format!("this is {}", service.kind_name())));
         }
         let Some(extends) = service.get("extends") else {
             return Ok(Some(service));
@@ -346,10 +322,7 @@ impl Loader<'_> {
         let (reference, reference_span, base_file) = match &extends.value {
             Value::Str(s) => (s.clone(), extends.span, None),
             Value::Map(m) => {
-                let Some(svc) = m
-                    .get("service")
-                    .and_then(|e| e.node.as_str().map(|s| (s.to_owned(), e.node.span)))
-                else {
+                let Some(svc) = m.get("service").and_then(|e| e.node.as_str().map(|s| (s.to_owned(), e.node.span))) else {
                     return Err(Diagnostic::error(
                         Code::ExtendsUnknownService,
                         format!("`services.{name}.extends.service` is required"),
@@ -384,7 +357,11 @@ impl Loader<'_> {
             return Err(unknown_extends(name, &reference, reference_span, services));
         }
 
-        if chain.0.iter().any(|(f, s, _)| *f == filename && s == name) {
+        if chain
+            .0
+            .iter()
+            .any(|(f, s, _)| *f == filename && s == name)
+        {
             let mut report = Diagnostic::error(
                 Code::Cycle,
                 format!("`extends` forms a cycle through service `{name}`"),
@@ -393,9 +370,7 @@ impl Loader<'_> {
             for (_, service, span) in &chain.0 {
                 report = report.with_label(*span, format!("`{service}` extends"));
             }
-            return Err(
-                report.with_help("a service cannot extend itself, directly or through others")
-            );
+            return Err(report.with_help("a service cannot extend itself, directly or through others"));
         }
         let mut next_chain = chain.clone();
         next_chain
@@ -434,7 +409,11 @@ impl Loader<'_> {
             resets.apply(&mut wrapper);
             source = unwrap_service(name, wrapper);
         }
-        let mut merged = merge::merge(source, service, &Path::root().next("services").next("x"))?;
+        let mut merged = merge::merge(
+            source,
+            service,
+            &Path::root().next("services").next("x"),
+        )?;
         if let Some(map) = merged.as_map_mut() {
             map.shift_remove("extends");
         }
@@ -527,10 +506,8 @@ impl Loader<'_> {
             Value::Seq(items) => items,
             Value::Null => return Ok(()),
             _ => {
-                return Err(
-                    Diagnostic::error(Code::NotAMapping, "`include` must be a list")
-                        .with_label(Some(include.node.span), "not a list"),
-                );
+                return Err(Diagnostic::error(Code::NotAMapping, "`include` must be a list")
+                    .with_label(Some(include.node.span), "not a list"));
             }
         };
         for item in items {
@@ -541,10 +518,7 @@ impl Loader<'_> {
                 let absolute = paths::clean_path(&stages.resource_dir.join(p));
                 if i == 0 {
                     project_directory = match &config.project_directory {
-                        None => absolute
-                            .parent()
-                            .map(FsPath::to_path_buf)
-                            .unwrap_or_default(),
+                        None => absolute.parent().map(FsPath::to_path_buf).unwrap_or_default(),
                         Some(dir) => paths::clean_path(&working_dir.join(dir)),
                     };
                     if included.contains(&absolute) {
@@ -576,11 +550,7 @@ impl Loader<'_> {
             }
             let env_files: Vec<PathBuf> = if config.env_files.is_empty() {
                 let default = project_directory.join(".env");
-                if default.is_file() {
-                    vec![default]
-                } else {
-                    Vec::new()
-                }
+                if default.is_file() { vec![default] } else { Vec::new() }
             } else {
                 let mut list = Vec::new();
                 for (f, span) in &config.env_files {
@@ -596,8 +566,9 @@ impl Loader<'_> {
                 }
                 list
             };
-            let from_files = project::read_env_files(environment, &env_files)
-                .map_err(|e| setup_error_diagnostic(e, item.span))?;
+            let from_files = project::read_env_files(environment, &env_files).map_err(|e| {
+                setup_error_diagnostic(e, item.span)
+            })?;
             let mut include_environment = environment.clone();
             for (k, v) in from_files {
                 include_environment.entry(k).or_insert(v);
@@ -679,9 +650,7 @@ fn import_resources(imported: Node, target: &mut Node, span: Span) -> Result<(),
     let Some(target_map) = target.as_map_mut() else {
         return Ok(());
     };
-    for key in [
-        "services", "volumes", "networks", "secrets", "configs", "models",
-    ] {
+    for key in ["services", "volumes", "networks", "secrets", "configs", "models"] {
         let Some((_, _, from)) = imported.shift_remove_full(key) else {
             continue;
         };

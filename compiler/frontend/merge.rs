@@ -498,8 +498,7 @@ fn index_key(indexer: Indexer, item: &Node, path: &Path) -> Result<String, Diagn
                 Some(t) => go_sprint(&t.node),
                 None => format!(
                     "{default_dir}/{}",
-                    m.get("source")
-                        .map_or("<nil>".to_owned(), |e| go_sprint(&e.node))
+                    m.get("source").map_or("<nil>".to_owned(), |e| go_sprint(&e.node))
                 ),
             },
             _ => return Err(unexpected()),
@@ -524,13 +523,16 @@ fn index_key(indexer: Indexer, item: &Node, path: &Path) -> Result<String, Diagn
         },
         Indexer::EnvFile => match &item.value {
             Value::Str(s) => s.clone(),
-            Value::Map(m) => m.get("path").map(|e| go_sprint(&e.node)).ok_or_else(|| {
-                Diagnostic::error(
-                    Code::MergeTypeMismatch,
-                    format!("an entry of `{path}` has no `path`"),
-                )
-                .with_label(Some(item.span), "this entry")
-            })?,
+            Value::Map(m) => m
+                .get("path")
+                .map(|e| go_sprint(&e.node))
+                .ok_or_else(|| {
+                    Diagnostic::error(
+                        Code::MergeTypeMismatch,
+                        format!("an entry of `{path}` has no `path`"),
+                    )
+                    .with_label(Some(item.span), "this entry")
+                })?,
             _ => String::new(),
         },
     })

@@ -67,10 +67,7 @@ pub fn load(options: &ProjectOptions, sources: &mut SourceMap) -> Result<LoadRet
                     Code::InvalidEnvFile,
                     format!("cannot parse env file `{display}`: {}", error.message),
                 )
-                .with_label(
-                    Some(Span::new(id, error.range.start, error.range.end)),
-                    "here",
-                )
+                .with_label(Some(Span::new(id, error.range.start, error.range.end)), "here")
                 .with_help("env files hold `KEY=VALUE` lines; quote values with spaces or `#`"),
             );
             return Ok(result);
@@ -123,10 +120,7 @@ fn load_tree(loader: &mut Loader<'_>, setup: &project::ProjectSetup) -> Result<N
         unreachable!("the loader always returns a mapping");
     };
     if map.is_empty() {
-        let first = files
-            .first()
-            .map(|(p, _)| loader.display(p))
-            .unwrap_or_default();
+        let first = files.first().map(|(p, _)| loader.display(p)).unwrap_or_default();
         return Err(Diagnostic::error(
             Code::EmptyProject,
             format!("the compose project in `{first}` is empty"),
@@ -201,10 +195,11 @@ fn project_name(
         .unwrap_or_default();
     let name = project::normalize_project_name(&dir);
     if name.is_empty() {
-        return Err(
-            Diagnostic::error(Code::InvalidProjectName, "project name must not be empty")
-                .with_help("name the project with `-p NAME` or a top-level `name:`"),
-        );
+        return Err(Diagnostic::error(
+            Code::InvalidProjectName,
+            "project name must not be empty",
+        )
+        .with_help("name the project with `-p NAME` or a top-level `name:`"));
     }
     Ok(name)
 }

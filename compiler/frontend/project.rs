@@ -256,7 +256,12 @@ pub fn read_env_files(
             path: path.clone(),
             source,
         })?;
-        let lookup = |k: &str| environment.get(k).or_else(|| values.get(k)).cloned();
+        let lookup = |k: &str| {
+            environment
+                .get(k)
+                .or_else(|| values.get(k))
+                .cloned()
+        };
         let parsed = dotenv::parse(&text, &lookup).map_err(|error| SetupError::EnvFile {
             path: path.clone(),
             text: text.clone(),

@@ -28,20 +28,11 @@ const CASTS: &[(&str, Cast)] = &[
     ("services.*.init", Cast::Bool),
     ("services.*.deploy.replicas", Cast::Int),
     ("services.*.deploy.update_config.parallelism", Cast::Int),
-    (
-        "services.*.deploy.update_config.max_failure_ratio",
-        Cast::Float,
-    ),
+    ("services.*.deploy.update_config.max_failure_ratio", Cast::Float),
     ("services.*.deploy.rollback_config.parallelism", Cast::Int),
-    (
-        "services.*.deploy.rollback_config.max_failure_ratio",
-        Cast::Float,
-    ),
+    ("services.*.deploy.rollback_config.max_failure_ratio", Cast::Float),
     ("services.*.deploy.restart_policy.max_attempts", Cast::Int),
-    (
-        "services.*.deploy.placement.max_replicas_per_node",
-        Cast::Int,
-    ),
+    ("services.*.deploy.placement.max_replicas_per_node", Cast::Int),
     ("services.*.healthcheck.retries", Cast::Int),
     ("services.*.healthcheck.disable", Cast::Bool),
     ("services.*.oom_kill_disable", Cast::Bool),
@@ -90,13 +81,7 @@ fn walk(
     match &mut node.value {
         Value::Map(map) => {
             for (key, entry) in map.iter_mut() {
-                walk(
-                    &mut entry.node,
-                    &path.next(key),
-                    lookup,
-                    warned,
-                    diagnostics,
-                )?;
+                walk(&mut entry.node, &path.next(key), lookup, warned, diagnostics)?;
             }
         }
         Value::Seq(items) => {
@@ -177,9 +162,7 @@ fn apply_cast(
             format!("`{path}` must be {expected}, not `{text}`"),
         )
         .with_label(Some(span), "this value")
-        .with_help(format!(
-            "write {expected} here, or a variable whose value is one"
-        ))
+        .with_help(format!("write {expected} here, or a variable whose value is one"))
     };
     match cast {
         Cast::Int | Cast::Int64 => go_parse_int(text)
@@ -216,11 +199,7 @@ fn go_parse_int(s: &str) -> Option<i64> {
 fn go_parse_float(s: &str) -> Option<f64> {
     let lower = s.to_ascii_lowercase();
     let body = lower.strip_prefix(['+', '-']).unwrap_or(&lower);
-    if body.is_empty()
-        || !body
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-' | b'_'))
-    {
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-' | b'_')) {
         return match body {
             "inf" | "infinity" | "nan" => lower.parse::<f64>().ok(),
             _ => None,

@@ -53,11 +53,7 @@ mod tests {
         let p = Path::root().next("services").next("web").next("ports");
         assert!(p.matches("services.*.ports"));
         assert!(!p.matches("services.*"));
-        assert!(
-            p.next("[]")
-                .next("target")
-                .matches("services.*.ports.[].target")
-        );
+        assert!(p.next("[]").next("target").matches("services.*.ports.[].target"));
         assert!(p.next("[]").matches("services.*.ports.*"));
     }
 }

@@ -28,11 +28,9 @@ fn check(node: &Node, path: &Path) -> Result<(), Diagnostic> {
     }
     if path.matches("services.*.develop.watch.*.path") {
         if node.as_str() == Some("") {
-            return Err(
-                Diagnostic::error(Code::InvalidValue, format!("`{path}` can't be blank"))
-                    .with_label(Some(node.span), "empty path")
-                    .with_help("name the file or directory to watch"),
-            );
+            return Err(Diagnostic::error(Code::InvalidValue, format!("`{path}` can't be blank"))
+                .with_label(Some(node.span), "empty path")
+                .with_help("name the file or directory to watch"));
         }
         return Ok(());
     }
@@ -45,9 +43,7 @@ fn check(node: &Node, path: &Path) -> Result<(), Diagnostic> {
                 format!("`{path}` sets both `count` and `device_ids`, which are exclusive"),
             )
             .with_label(Some(node.span), "this device request")
-            .with_help(
-                "request a number of devices with `count`, or specific ones with `device_ids`",
-            ));
+            .with_help("request a number of devices with `count`, or specific ones with `device_ids`"));
         }
         return Ok(());
     }
@@ -72,10 +68,7 @@ fn check_external(node: &Node, path: &Path) -> Result<(), Diagnostic> {
     let Some(map) = node.as_map() else {
         return Ok(());
     };
-    if !matches!(
-        map.get("external").map(|e| &e.node.value),
-        Some(Value::Bool(true))
-    ) {
+    if !matches!(map.get("external").map(|e| &e.node.value), Some(Value::Bool(true))) {
         return Ok(());
     }
     for (key, entry) in map {
@@ -95,16 +88,8 @@ fn check_file_object(node: &Node, path: &Path, keys: &[&str]) -> Result<(), Diag
     let Some(map) = node.as_map() else {
         return Ok(());
     };
-    let present: Vec<&str> = keys
-        .iter()
-        .copied()
-        .filter(|k| map.contains_key(*k))
-        .collect();
-    let names = keys
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let present: Vec<&str> = keys.iter().copied().filter(|k| map.contains_key(*k)).collect();
+    let names = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
     if present.len() > 1 {
         return Err(Diagnostic::error(
             Code::InconsistentValue,
