@@ -5,6 +5,7 @@
 
 pub mod build;
 mod config;
+mod explain;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
@@ -71,6 +72,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Print the resolved compose project, like `docker compose config`.
     Config(config::ConfigArgs),
+    /// Explain a diagnostic code, or list every code with `--list`.
+    Explain(explain::ExplainArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -111,6 +114,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
     match &cli.command {
         Command::Build(args) => run_build(cli, args),
         Command::Config(args) => config::run(cli, args),
+        Command::Explain(args) => explain::run(args),
     }
 }
 
@@ -126,8 +130,8 @@ fn run_build(cli: &Cli, args: &build::BuildArgs) -> Result<ExitCode, Error> {
     };
     let outcome = build::run(args, &project, &result.locations, &mut result.diagnostics);
     report(cli, &result.diagnostics, &sources);
-    outcome?;
-    Ok(if result.diagnostics.has_errors() {
+    let up_to_date = outcome?;
+    Ok(if result.diagnostics.has_errors() || !up_to_date {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
