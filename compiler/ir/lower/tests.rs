@@ -172,9 +172,10 @@ fn keys_not_lowered_are_reported_where_they_are_written() {
     assert_eq!(
         spans,
         [
-            Paths.span(&["services", "app", "deploy", "placement", "constraints"]),
             Paths.span(&["services", "app", "logging"]),
-        ]
+            Paths.span(&["services", "app", "deploy", "placement", "constraints"]),
+        ],
+        "in source order"
     );
 }
 
