@@ -146,7 +146,7 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
             entries
                 .filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|name| name.ends_with(".yaml"))
+                .filter(|name| Path::new(name).extension().is_some_and(|e| e == "yaml"))
                 .map(|name| {
                     let text = std::fs::read_to_string(dir.join(&name)).unwrap_or_default();
                     (name, text)
