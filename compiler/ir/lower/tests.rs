@@ -247,3 +247,19 @@ fn network_aliases_become_services_and_addresses_are_reported() {
         [Paths.span(&["services", "db", "networks", "backend", "ipv4_address"])]
     );
 }
+
+#[test]
+fn a_host_port_published_twice_is_reported() {
+    let (ir, _) = lower(&json!({
+        "a": { "image": "nginx", "ports": [{ "target": 80, "published": "8080", "protocol": "tcp" }] },
+        "b": { "image": "nginx", "ports": [{ "target": 81, "published": "8080", "protocol": "tcp" }] }
+    }));
+    let mut diagnostics = Diagnostics::new();
+    crate::backends::k3s::check(&ir, &Paths, &mut diagnostics);
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::PublishedTwice]);
+    assert_eq!(
+        diagnostics.iter().next().unwrap().primary_span(),
+        Paths.span(&["services", "b", "ports"])
+    );
+}
