@@ -674,3 +674,6 @@ pub(crate) fn extensions<'de, D: Deserializer<'de>>(
 ) -> Result<IndexMap<String, Value>, D::Error> {
     Ok(Option::<IndexMap<String, Value>>::deserialize(deserializer)?.unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests;
