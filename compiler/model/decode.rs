@@ -223,7 +223,9 @@ fn unsigned(value: &Value) -> Result<u64, String> {
     match value {
         Value::Number(n) => n
             .as_u64()
+            // mapstructure truncates a float; the filter keeps the sign out of the cast.
             .or_else(|| {
+                #[allow(clippy::cast_sign_loss, reason = "negative values are filtered out")]
                 n.as_f64()
                     .filter(|f| *f >= 0.0 && f.is_finite())
                     .map(|f| f as u64)

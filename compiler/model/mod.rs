@@ -162,19 +162,19 @@ impl<'de> Deserialize<'de> for Project {
                             }
                         }
                         "networks" => {
-                            project.networks = map.next_value::<Option<_>>()?.unwrap_or_default()
+                            project.networks = map.next_value::<Option<_>>()?.unwrap_or_default();
                         }
                         "volumes" => {
-                            project.volumes = map.next_value::<Option<_>>()?.unwrap_or_default()
+                            project.volumes = map.next_value::<Option<_>>()?.unwrap_or_default();
                         }
                         "secrets" => {
-                            project.secrets = map.next_value::<Option<_>>()?.unwrap_or_default()
+                            project.secrets = map.next_value::<Option<_>>()?.unwrap_or_default();
                         }
                         "configs" => {
-                            project.configs = map.next_value::<Option<_>>()?.unwrap_or_default()
+                            project.configs = map.next_value::<Option<_>>()?.unwrap_or_default();
                         }
                         "models" => {
-                            project.models = map.next_value::<Option<_>>()?.unwrap_or_default()
+                            project.models = map.next_value::<Option<_>>()?.unwrap_or_default();
                         }
                         decode::EXTENSIONS_KEY => {
                             let extensions: Option<Extensions> = map.next_value()?;

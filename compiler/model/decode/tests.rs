@@ -15,7 +15,9 @@ fn bind_error(dict: Value) -> DecodeError {
 }
 
 fn service(service: Value) -> Project {
-    bind(json!({"name": "p", "services": {"web": service}}))
+    let mut dict = json!({"name": "p", "services": {}});
+    dict["services"]["web"] = service;
+    bind(dict)
 }
 
 /// The printed form of the `web` service of a project holding only `service`.
