@@ -658,19 +658,8 @@ pub(crate) fn ssh<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<SshK
                 },
             })
             .collect()),
-        Value::Array(items) => items
-            .into_iter()
-            .map(|item| match item {
-                Value::String(text) => {
-                    let (id, path) = text.split_once('=').unwrap_or((&text, ""));
-                    Ok(SshKey {
-                        id: id.to_owned(),
-                        path: path.to_owned(),
-                    })
-                }
-                other => Err(D::Error::custom(expected("a list of `id=path`", &other))),
-            })
-            .collect(),
+        // The printed form: `id` or `id=path`.
+        list @ Value::Array(_) => Vec::<SshKey>::deserialize(list).map_err(D::Error::custom),
         other => Err(D::Error::custom(expected(
             "a mapping of key ids to paths",
             &other,

@@ -288,6 +288,8 @@ fn value_types_take_every_shape_compose_go_accepts() {
     assert_eq!(front.gw_priority, 2);
     let ssh = &web.build.as_ref().unwrap().ssh[0];
     assert_eq!((ssh.id.as_str(), ssh.path.as_str()), ("key", "/p/id"));
+    let printed = printed(json!({"build": {"ssh": ["default", "key=/p/id"]}}));
+    assert_eq!(printed["build"]["ssh"], json!(["default", "key=/p/id"]));
 }
 
 #[test]
