@@ -5,7 +5,8 @@
 //! - every manifest passes `kubernetes-validate -k 1.33.0 --strict` without a WARN, and every
 //!   file (manifests and `kustomization.yaml`) passes yamllint;
 //! - a second build from another working directory (through `--project-directory` and absolute
-//!   paths) with an unrelated environment variable gives byte-identical files;
+//!   paths) with an unrelated environment variable gives byte-identical files, and `--stdout`
+//!   gives one document per file;
 //! - no file holds a path of this machine.
 
 mod support;
@@ -121,6 +122,18 @@ fn build(project: &Project, root: &Path) -> Result<Built, String> {
     let files = read_dir(&out_dir);
     if files != read_dir(&again_dir) {
         return Err("a second build from another directory differs".to_owned());
+    }
+    let mut cmd = support::clean_command(support::stackc(), &project.dir);
+    cmd.args(&project.args)
+        .args(["build", "--target", "k3s", "--stdout"]);
+    let stream = support::run(&mut cmd, b"", TIMEOUT);
+    let documents = stream.stdout.matches("\n---\n").count() + 1;
+    if stream.code != Some(0) || documents + 1 != files.len() {
+        return Err(format!(
+            "`--stdout` gave {documents} documents for {} files: {}",
+            files.len(),
+            stream.describe()
+        ));
     }
     let machine = [
         Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
