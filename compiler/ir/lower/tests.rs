@@ -263,3 +263,20 @@ fn a_host_port_published_twice_is_reported() {
         Paths.span(&["services", "b", "ports"])
     );
 }
+
+#[test]
+fn service_port_names_stay_unique() {
+    let (ir, _) = lower(&json!({ "web": {
+        "image": "nginx",
+        "ports": [
+            { "name": "tcp-443", "target": 80, "protocol": "tcp" },
+            { "target": 443, "protocol": "tcp" }
+        ]
+    }}));
+    let names: Vec<&str> = ir.services["web"]
+        .ports
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(names, ["tcp-443", "tcp-443-2"]);
+}
