@@ -280,3 +280,17 @@ fn service_port_names_stay_unique() {
         .collect();
     assert_eq!(names, ["tcp-443", "tcp-443-2"]);
 }
+
+#[test]
+fn zero_healthcheck_settings_mean_the_defaults() {
+    let (ir, _) = lower(&json!({ "web": {
+        "image": "nginx",
+        "healthcheck": { "test": ["CMD", "true"], "interval": "0s", "retries": 0 }
+    }}));
+    let probe = ir.workloads["web"].pod.containers[0]
+        .probes
+        .readiness
+        .clone()
+        .unwrap();
+    assert_eq!((probe.period_seconds, probe.failure_threshold), (30, 3));
+}
