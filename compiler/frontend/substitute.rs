@@ -162,6 +162,17 @@ fn walk(
 }
 
 fn cast_for(path: &Path) -> Option<Cast> {
+    // Every cast path is 3 to 7 parts deep under a top-level section; most strings (extension
+    // fields, long lists) are ruled out without trying the patterns.
+    let parts = path.parts();
+    if !(3..=7).contains(&parts.len())
+        || !matches!(
+            parts[0].as_str(),
+            "services" | "networks" | "volumes" | "secrets" | "configs"
+        )
+    {
+        return None;
+    }
     CASTS
         .iter()
         .find(|(pattern, _)| path.matches(pattern))

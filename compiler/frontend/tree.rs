@@ -28,13 +28,14 @@ impl Path {
     /// compose-go's `Path.Matches`: same length, each part equal or the pattern part is `*`.
     #[must_use]
     pub fn matches(&self, pattern: &str) -> bool {
-        let pattern: Vec<&str> = pattern.split('.').collect();
-        pattern.len() == self.0.len()
-            && self
-                .0
-                .iter()
-                .zip(&pattern)
-                .all(|(part, pat)| *pat == "*" || part == pat)
+        let mut parts = self.0.iter();
+        for pat in pattern.split('.') {
+            match parts.next() {
+                Some(part) if pat == "*" || part == pat => {}
+                _ => return false,
+            }
+        }
+        parts.next().is_none()
     }
 }
 
