@@ -214,7 +214,9 @@ fn listed_resources(kustomization: &str) -> impl Iterator<Item = &str> {
         .skip(1)
         .map_while(|l| l.strip_prefix("- "))
         .filter(|name| {
-            name.ends_with(".yaml")
+            Path::new(name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml"))
                 && !name.starts_with('.')
                 && !name.contains(['/', '\\', '"', '\''])
         })

@@ -10,7 +10,7 @@ mod container;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::names::dns_label;
+use super::names::{dns_label, is_dns_label, is_qualified_name};
 use super::support::{self, Disposition};
 use super::{Dns, Locate, Pod, Project, Workload, WorkloadKind};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -160,10 +160,30 @@ impl<L: Locate> Lowering<'_, L> {
     ) -> Workload {
         let k8s_name = dns_label(name);
         let container = self.container(project, name, &k8s_name, service, options);
-        let mut annotations = service.labels.clone();
-        annotations.extend(service.annotations.clone());
-        if let Some(deploy) = &service.deploy {
-            annotations.extend(deploy.labels.clone());
+        let mut annotations = IndexMap::new();
+        let deploy_labels = service.deploy.as_ref().map(|d| &d.labels);
+        for (key, entries) in [
+            ("labels", Some(&service.labels)),
+            ("annotations", Some(&service.annotations)),
+            ("deploy.labels", deploy_labels),
+        ] {
+            for (k, v) in entries.into_iter().flatten() {
+                if is_qualified_name(k) {
+                    annotations.insert(k.clone(), v.clone());
+                } else {
+                    let mut path = vec!["services", name];
+                    path.extend(key.split('.'));
+                    path.push(k);
+                    self.warn(
+                        Code::InvalidValue,
+                        &path,
+                        format!(
+                            "`{k}` of service `{name}` is left out: Kubernetes annotation names are at most 63 characters of letters, digits, `-`, `_` and `.`, after an optional `prefix/`"
+                        ),
+                        "not a valid annotation name",
+                    );
+                }
+            }
         }
         let mut dns_aliases = Vec::new();
         if !service.container_name.is_empty() {
@@ -244,7 +264,7 @@ impl<L: Locate> Lowering<'_, L> {
     /// Pod-level settings of a service; the containers are filled in by the caller.
     fn pod(&mut self, name: &str, service: &model::ServiceConfig) -> Pod {
         let mut pod = Pod {
-            hostname: (!service.hostname.is_empty()).then(|| service.hostname.clone()),
+            hostname: self.hostname(name, &service.hostname),
             runtime_class: (!service.runtime.is_empty()).then(|| service.runtime.clone()),
             ..Pod::default()
         };
@@ -288,19 +308,18 @@ impl<L: Locate> Lowering<'_, L> {
         };
         self.sysctls(name, service, &mut pod.sysctls);
         for group in &service.group_add {
-            match group.parse::<i64>() {
-                Ok(gid) => pod.supplemental_groups.push(gid),
-                Err(_) => {
-                    let span = self.span(&["services", name, "group_add"]);
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::GroupName,
-                            format!("group `{group}` of service `{name}` is a name; Kubernetes needs a numeric gid"),
-                        )
-                        .with_label(span, "not a number")
-                        .with_help(format!("write the gid of `{group}` on the node (`getent group {group}`)")),
-                    );
-                }
+            if let Ok(gid) = group.parse::<i64>() {
+                pod.supplemental_groups.push(gid);
+            } else {
+                let span = self.span(&["services", name, "group_add"]);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::GroupName,
+                        format!("group `{group}` of service `{name}` is a name; Kubernetes needs a numeric gid"),
+                    )
+                    .with_label(span, "not a number")
+                    .with_help(format!("write the gid of `{group}` on the node (`getent group {group}`)")),
+                );
             }
         }
         if let Some(grace) = service.stop_grace_period {
@@ -327,6 +346,24 @@ impl<L: Locate> Lowering<'_, L> {
         pod.host_ipc = self.namespace_mode(name, "ipc", &service.ipc);
         pod.host_pid = self.namespace_mode(name, "pid", &service.pid);
         pod
+    }
+
+    /// The pod hostname: a DNS label. A dotted name keeps its first label, as the short name the
+    /// container sees.
+    fn hostname(&mut self, name: &str, hostname: &str) -> Option<String> {
+        if hostname.is_empty() || is_dns_label(hostname) {
+            return (!hostname.is_empty()).then(|| hostname.to_owned());
+        }
+        let first = dns_label(hostname.split('.').next().unwrap_or_default());
+        self.warn(
+            Code::InvalidValue,
+            &["services", name, "hostname"],
+            format!(
+                "`hostname: {hostname}` of service `{name}` becomes `{first}`: a pod hostname is a single lowercase DNS label"
+            ),
+            "not a DNS label",
+        );
+        Some(first)
     }
 
     /// `host` shares the node's namespace; sharing another service's is not lowered yet.
@@ -409,3 +446,6 @@ fn is_empty(value: &Value) -> bool {
         Value::Bool(_) | Value::Number(_) => false,
     }
 }
+
+#[cfg(test)]
+mod tests;
