@@ -96,10 +96,7 @@ pub(super) fn complete(
             cx.extras.depends_on.insert(name.clone(), deps);
         }
         for secret in objects.secrets {
-            project
-                .secrets
-                .entry(secret.name.clone())
-                .or_insert(secret);
+            project.secrets.entry(secret.name.clone()).or_insert(secret);
         }
         for config in objects.config_maps {
             project
@@ -197,7 +194,11 @@ impl<L: Locate> Completion<'_, L> {
                 (_, t) => t.to_owned(),
             };
             let container = &mut workload.pod.containers[0];
-            if container.volume_mounts.iter().any(|m| m.mount_path == target) {
+            if container
+                .volume_mounts
+                .iter()
+                .any(|m| m.mount_path == target)
+            {
                 continue;
             }
             if !definition.external {
@@ -239,9 +240,9 @@ impl<L: Locate> Completion<'_, L> {
                     "`uid`/`gid` not kept",
                 );
             }
-            let mode = reference.mode.map_or(0o444, |m| {
-                i32::try_from(m.0 & 0o7777).unwrap_or(0o444)
-            });
+            let mode = reference
+                .mode
+                .map_or(0o444, |m| i32::try_from(m.0 & 0o7777).unwrap_or(0o444));
             match self.modes.get(&object).cloned() {
                 Some((first, other)) if first != mode => self.warn(
                     Code::PodmanFileMode,
@@ -296,7 +297,11 @@ impl<L: Locate> Completion<'_, L> {
             return std::fs::read_to_string(path).ok();
         }
         if !definition.environment.is_empty() {
-            return self.compose.environment.get(&definition.environment).cloned();
+            return self
+                .compose
+                .environment
+                .get(&definition.environment)
+                .cloned();
         }
         None
     }
@@ -527,7 +532,14 @@ impl<L: Locate> Completion<'_, L> {
             .map(|(i, r)| (vec!["services", name, "gpus"], i, r))
             .chain(reservations.iter().enumerate().map(|(i, r)| {
                 (
-                    vec!["services", name, "deploy", "resources", "reservations", "devices"],
+                    vec![
+                        "services",
+                        name,
+                        "deploy",
+                        "resources",
+                        "reservations",
+                        "devices",
+                    ],
                     i,
                     r,
                 )

@@ -150,7 +150,8 @@ fn order(
 /// Reports what Podman 5 does not do the way compose does.
 pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let mut warn = |code: Code, path: &[&str], message: String, label: &str| {
-        diagnostics.push(Diagnostic::warning(code, message).with_label(locations.span(path), label));
+        diagnostics
+            .push(Diagnostic::warning(code, message).with_label(locations.span(path), label));
     };
     for secret in stack.ir.secrets.values() {
         let key = secret.data.keys().next().map_or("", String::as_str);
@@ -246,7 +247,9 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
                 warn(
                     Code::PodmanIgnoredField,
                     &["services", name, key],
-                    format!("`{key}` of service `{name}` is left out: podman kube play does not attach a terminal"),
+                    format!(
+                        "`{key}` of service `{name}` is left out: podman kube play does not attach a terminal"
+                    ),
                     "not supported on podman",
                 );
             }
@@ -258,7 +261,9 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
                     warn(
                         Code::PodmanIgnoredField,
                         &["services", name, key],
-                        format!("`{key}` of service `{name}` is left out: podman kube play does not run lifecycle hooks"),
+                        format!(
+                            "`{key}` of service `{name}` is left out: podman kube play does not run lifecycle hooks"
+                        ),
                         "not supported on podman",
                     );
                 }
