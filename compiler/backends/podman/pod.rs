@@ -131,7 +131,7 @@ fn container(c: &ir::Container, probes: bool) -> core::Container {
                 .iter()
                 .map(|(name, value)| core::EnvVar {
                     name: name.clone(),
-                    value: Some(escape_expansion(value)),
+                    value: Some(value.clone()),
                     ..core::EnvVar::default()
                 })
                 .collect(),
@@ -163,9 +163,9 @@ fn container(c: &ir::Container, probes: bool) -> core::Container {
     }
 }
 
-/// Podman expands `$(VAR)` and turns `$$` into `$` in `command`, `args` and env values, as
-/// Kubernetes does (checked on 5.4.2); compose passes them through literally. Doubling every `$`
-/// that starts such a sequence keeps the text literal.
+/// Podman 5.4 expands `$(VAR)` and turns `$$` into `$` in `command` and `args`, as Kubernetes
+/// does, but leaves env values alone (both checked by the smoke test); compose passes them
+/// through literally. Doubling every `$` that starts such a sequence keeps the text literal.
 fn escape_expansion(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
