@@ -10,6 +10,7 @@ mod podman;
 mod support;
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -21,6 +22,10 @@ const YAMLLINT_CONFIG: &str = "{extends: default, rules: {document-start: disabl
 
 /// Kinds `podman kube play` creates something for; it skips any other kind without a word.
 const PLAYED_KINDS: &[&str] = &["ConfigMap", "Secret", "PersistentVolumeClaim", "Pod"];
+
+fn has_extension(name: &str, extension: &str) -> bool {
+    Path::new(name).extension() == Some(OsStr::new(extension))
+}
 
 fn inputs() -> Vec<(String, Result<model::Project, String>)> {
     let mut inputs: Vec<(String, Result<model::Project, String>)> = support::corpus_cases()
@@ -87,12 +92,12 @@ fn corpus_builds_podman_yaml() {
         };
         let yaml = files
             .iter()
-            .find(|(name, _)| name.ends_with(".yaml"))
+            .find(|(name, _)| has_extension(name, "yaml"))
             .map(|(_, text)| text)
             .expect("the build writes a YAML file");
         assert_eq!(&stream, yaml, "{id}: `--stdout` differs from the file");
         assert!(
-            files.keys().any(|name| name.ends_with(".kube")),
+            files.keys().any(|name| has_extension(name, "kube")),
             "{id}: `--quadlet` wrote no unit"
         );
         for line in stream.lines().filter(|l| l.starts_with("kind: ")) {
@@ -109,7 +114,7 @@ fn corpus_builds_podman_yaml() {
         files_written.extend(
             files
                 .keys()
-                .filter(|n| n.ends_with(".yaml"))
+                .filter(|n| has_extension(n, "yaml"))
                 .map(|n| dir.join(n)),
         );
     }

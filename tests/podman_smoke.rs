@@ -56,6 +56,7 @@ enum Expect {
 use Expect::{Contains, Is};
 use Probe::{Exec, Http, Podman};
 
+#[allow(clippy::too_many_lines, reason = "one table of every fixture's checks")]
 fn checks(fixture: &str) -> &'static [(Probe, Expect)] {
     match fixture {
         "podman-configs" => &[
@@ -339,13 +340,10 @@ fn clean(stream: &str) {
 
 #[test]
 fn fixtures_run_on_podman_5() {
-    let (is_root, uid, _) = {
-        let out = Command::new("id").arg("-u").output().expect("run `id -u`");
-        let uid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        (uid == "0", uid, ())
-    };
+    let out = Command::new("id").arg("-u").output().expect("run `id -u`");
+    let uid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     assert!(
-        is_root,
+        uid == "0",
         "the podman smoke test needs root for the podman 5 sandbox (uid is {uid}); CI runs it as root"
     );
     let started = Instant::now();

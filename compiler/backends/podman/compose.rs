@@ -202,63 +202,9 @@ impl<L: Locate> Completion<'_, L> {
                 continue;
             }
             if !definition.external {
-                match self.file_value(kind, definition) {
-                    Some(value) => {
-                        let data = IndexMap::from([(key.clone(), value)]);
-                        match kind {
-                            FileKind::Secret => objects.secrets.push(ir::Secret {
-                                name: object.clone(),
-                                data,
-                            }),
-                            FileKind::Config => objects.config_maps.push(ir::ConfigMap {
-                                name: object.clone(),
-                                data,
-                            }),
-                        }
-                    }
-                    None => self.warn(
-                        Code::PodmanFileSource,
-                        &[kind.key(), &reference.source],
-                        format!(
-                            "the value of {} `{}` cannot be read, so no document is written for it; create `{object}` on the host before playing the file",
-                            kind.noun(),
-                            reference.source
-                        ),
-                        "no readable file, content or environment variable",
-                    ),
-                }
+                self.file_object(kind, &reference.source, definition, &object, &key, objects);
             }
-            if !reference.uid.is_empty() || !reference.gid.is_empty() {
-                self.warn(
-                    Code::PodmanFileMode,
-                    &path,
-                    format!(
-                        "the owner of {} `{}` in service `{name}` is not kept: podman mounts it as root",
-                        kind.noun(),
-                        reference.source
-                    ),
-                    "`uid`/`gid` not kept",
-                );
-            }
-            let mode = reference
-                .mode
-                .map_or(0o444, |m| i32::try_from(m.0 & 0o7777).unwrap_or(0o444));
-            match self.modes.get(&object).cloned() {
-                Some((first, other)) if first != mode => self.warn(
-                    Code::PodmanFileMode,
-                    &path,
-                    format!(
-                        "{} `{}` is mounted with mode {mode:04o} in service `{name}` and {first:04o} in `{other}`; podman shares one volume per object, so one mode applies to both",
-                        kind.noun(),
-                        reference.source
-                    ),
-                    "mode differs",
-                ),
-                Some(_) => {}
-                None => {
-                    self.modes.insert(object.clone(), (mode, name.to_owned()));
-                }
-            }
+            let mode = self.file_mode(name, kind, reference, &object, &path);
             let volume = dns_label(&format!("{}-{}", kind.noun(), reference.source));
             let items = vec![ir::KeyToPath {
                 key: key.clone(),
@@ -285,6 +231,80 @@ impl<L: Locate> Completion<'_, L> {
                     read_only: true,
                 });
         }
+    }
+
+    /// The Secret or ConfigMap holding the value of one compose secret or config.
+    fn file_object(
+        &mut self,
+        kind: FileKind,
+        source: &str,
+        definition: &model::FileObjectConfig,
+        object: &str,
+        key: &str,
+        objects: &mut Objects,
+    ) {
+        let Some(value) = self.file_value(kind, definition) else {
+            self.warn(
+                Code::PodmanFileSource,
+                &[kind.key(), source],
+                format!(
+                    "the value of {} `{source}` cannot be read, so no document is written for it; create `{object}` on the host before playing the file",
+                    kind.noun()
+                ),
+                "no readable file, content or environment variable",
+            );
+            return;
+        };
+        let data = IndexMap::from([(key.to_owned(), value)]);
+        let name = object.to_owned();
+        match kind {
+            FileKind::Secret => objects.secrets.push(ir::Secret { name, data }),
+            FileKind::Config => objects.config_maps.push(ir::ConfigMap { name, data }),
+        }
+    }
+
+    /// The mode of a mounted secret or config; reports owners and a second, different mode of
+    /// the same object.
+    fn file_mode(
+        &mut self,
+        name: &str,
+        kind: FileKind,
+        reference: &model::FileReferenceConfig,
+        object: &str,
+        path: &[&str],
+    ) -> i32 {
+        if !reference.uid.is_empty() || !reference.gid.is_empty() {
+            self.warn(
+                Code::PodmanFileMode,
+                path,
+                format!(
+                    "the owner of {} `{}` in service `{name}` is not kept: podman mounts it as root",
+                    kind.noun(),
+                    reference.source
+                ),
+                "`uid`/`gid` not kept",
+            );
+        }
+        let mode = reference
+            .mode
+            .map_or(0o444, |m| i32::try_from(m.0 & 0o7777).unwrap_or(0o444));
+        match self.modes.get(object).cloned() {
+            Some((first, other)) if first != mode => self.warn(
+                Code::PodmanFileMode,
+                path,
+                format!(
+                    "{} `{}` is mounted with mode {mode:04o} in service `{name}` and {first:04o} in `{other}`; podman shares one volume per object, so one mode applies to both",
+                    kind.noun(),
+                    reference.source
+                ),
+                "mode differs",
+            ),
+            Some(_) => {}
+            None => {
+                self.modes.insert(object.to_owned(), (mode, name.to_owned()));
+            }
+        }
+        mode
     }
 
     /// The value of a secret or config: inline content, a file, or a project variable.
@@ -323,90 +343,9 @@ impl<L: Locate> Completion<'_, L> {
             {
                 continue;
             }
-            let mut sub_path = None;
-            let (volume, source) = match mount.kind.as_str() {
-                "volume" if mount.source.is_empty() => (
-                    format!("anon-{i}"),
-                    ir::VolumeSource::EmptyDir {
-                        in_memory: false,
-                        size_limit: None,
-                    },
-                ),
-                "volume" => {
-                    let definition = self.compose.volumes.get(&mount.source);
-                    let external = definition.is_some_and(|d| d.external);
-                    let claim = match definition {
-                        Some(d) if external && !d.name.is_empty() => d.name.clone(),
-                        Some(d) => object_name(&self.compose.name, &mount.source, &d.name),
-                        None => object_name(&self.compose.name, &mount.source, ""),
-                    };
-                    if !external {
-                        objects.claims.push(ir::StorageClaim {
-                            name: claim.clone(),
-                            size: ir::Memory(1 << 30),
-                            storage_class: None,
-                            access_mode: ir::AccessMode::ReadWriteOnce,
-                        });
-                    }
-                    sub_path = mount
-                        .volume
-                        .as_ref()
-                        .map(|v| v.subpath.clone())
-                        .filter(|s| !s.is_empty());
-                    (
-                        dns_label(&format!("volume-{}", mount.source)),
-                        ir::VolumeSource::Claim {
-                            claim,
-                            read_only: false,
-                        },
-                    )
-                }
-                "bind" => {
-                    let inside = !self.compose.working_dir.is_empty()
-                        && Path::new(&mount.source).starts_with(&self.compose.working_dir);
-                    if inside {
-                        self.warn(
-                            Code::PodmanBindPath,
-                            &path,
-                            format!(
-                                "bind mount `{}` of service `{name}` is a path in this machine's project directory; the YAML runs only from this checkout",
-                                mount.source
-                            ),
-                            "project-relative bind mount",
-                        );
-                    }
-                    (
-                        format!("bind-{i}"),
-                        ir::VolumeSource::HostPath {
-                            path: mount.source.clone(),
-                        },
-                    )
-                }
-                "tmpfs" => {
-                    let size = mount.tmpfs.as_ref().map_or(0, |t| t.size.0);
-                    if size > 0 {
-                        self.tmpfs_size(name, &path);
-                    }
-                    (
-                        format!("tmpfs-{i}"),
-                        ir::VolumeSource::EmptyDir {
-                            in_memory: true,
-                            size_limit: None,
-                        },
-                    )
-                }
-                other => {
-                    self.warn(
-                        Code::PodmanVolumeType,
-                        &path,
-                        format!(
-                            "the `{other}` mount at `{}` of service `{name}` is left out: podman kube play has no such volume",
-                            mount.target
-                        ),
-                        "not supported on podman",
-                    );
-                    continue;
-                }
+            let Some((volume, source, sub_path)) = self.mount(name, i, mount, &path, objects)
+            else {
+                continue;
             };
             add_volume(&mut workload.pod, &volume, source);
             workload.pod.containers[0]
@@ -451,6 +390,103 @@ impl<L: Locate> Completion<'_, L> {
         }
     }
 
+    /// The pod volume of one compose mount: its name, source and `subPath`.
+    fn mount(
+        &mut self,
+        name: &str,
+        i: usize,
+        mount: &model::ServiceVolumeConfig,
+        path: &[&str],
+        objects: &mut Objects,
+    ) -> Option<(String, ir::VolumeSource, Option<String>)> {
+        let mut sub_path = None;
+        let (volume, source) = match mount.kind.as_str() {
+            "volume" if mount.source.is_empty() => (
+                format!("anon-{i}"),
+                ir::VolumeSource::EmptyDir {
+                    in_memory: false,
+                    size_limit: None,
+                },
+            ),
+            "volume" => {
+                let definition = self.compose.volumes.get(&mount.source);
+                let external = definition.is_some_and(|d| d.external);
+                let claim = match definition {
+                    Some(d) if external && !d.name.is_empty() => d.name.clone(),
+                    Some(d) => object_name(&self.compose.name, &mount.source, &d.name),
+                    None => object_name(&self.compose.name, &mount.source, ""),
+                };
+                if !external {
+                    objects.claims.push(ir::StorageClaim {
+                        name: claim.clone(),
+                        size: ir::Memory(1 << 30),
+                        storage_class: None,
+                        access_mode: ir::AccessMode::ReadWriteOnce,
+                    });
+                }
+                sub_path = mount
+                    .volume
+                    .as_ref()
+                    .map(|v| v.subpath.clone())
+                    .filter(|s| !s.is_empty());
+                (
+                    dns_label(&format!("volume-{}", mount.source)),
+                    ir::VolumeSource::Claim {
+                        claim,
+                        read_only: false,
+                    },
+                )
+            }
+            "bind" => {
+                let inside = !self.compose.working_dir.is_empty()
+                    && Path::new(&mount.source).starts_with(&self.compose.working_dir);
+                if inside {
+                    self.warn(
+                        Code::PodmanBindPath,
+                        path,
+                        format!(
+                            "bind mount `{}` of service `{name}` is a path in this machine's project directory; the YAML runs only from this checkout",
+                            mount.source
+                        ),
+                        "project-relative bind mount",
+                    );
+                }
+                (
+                    format!("bind-{i}"),
+                    ir::VolumeSource::HostPath {
+                        path: mount.source.clone(),
+                    },
+                )
+            }
+            "tmpfs" => {
+                let size = mount.tmpfs.as_ref().map_or(0, |t| t.size.0);
+                if size > 0 {
+                    self.tmpfs_size(name, path);
+                }
+                (
+                    format!("tmpfs-{i}"),
+                    ir::VolumeSource::EmptyDir {
+                        in_memory: true,
+                        size_limit: None,
+                    },
+                )
+            }
+            other => {
+                self.warn(
+                    Code::PodmanVolumeType,
+                    path,
+                    format!(
+                        "the `{other}` mount at `{}` of service `{name}` is left out: podman kube play has no such volume",
+                        mount.target
+                    ),
+                    "not supported on podman",
+                );
+                return None;
+            }
+        };
+        Some((volume, source, sub_path))
+    }
+
     fn tmpfs_size(&mut self, name: &str, path: &[&str]) {
         self.warn(
             Code::PodmanTmpfs,
@@ -462,7 +498,7 @@ impl<L: Locate> Completion<'_, L> {
         );
     }
 
-    /// `devices`: the same path → a `podman.io/device` resource; another path → a CharDevice
+    /// `devices`: the same path → a `podman.io/device` resource; another path → a `CharDevice`
     /// hostPath volume mounted there.
     fn devices(&mut self, name: &str, service: &model::ServiceConfig, workload: &mut ir::Workload) {
         for (i, device) in service.devices.iter().enumerate() {

@@ -4,7 +4,7 @@
 //! Each compose service becomes a `kind: Pod` named after the service: on the network of one
 //! `kube play`, podman resolves a pod by its own name only (a Deployment `api` would be reachable
 //! as `api-pod`), so this keeps compose's service-name DNS. The stream holds ConfigMaps, Secrets
-//! and PersistentVolumeClaims first, then the pods in `depends_on` order, because podman starts
+//! and `PersistentVolumeClaim`s first, then the pods in `depends_on` order, because podman starts
 //! the pods of a file one after the other in file order. Services are not written: podman ignores
 //! them, and published ports become `hostPort`s. What Podman 5 cannot express is reported by
 //! [`check`] with the compose key's location.
@@ -52,8 +52,8 @@ pub struct Stack {
 pub enum Object {
     ConfigMap(core::ConfigMap),
     Secret(core::Secret),
-    PersistentVolumeClaim(core::PersistentVolumeClaim),
-    Pod(core::Pod),
+    PersistentVolumeClaim(Box<core::PersistentVolumeClaim>),
+    Pod(Box<core::Pod>),
 }
 
 /// Lowering's warnings about keys the podman target handles itself are dropped; the podman
@@ -149,13 +149,13 @@ fn order(
 
 /// Reports what Podman 5 does not do the way compose does.
 pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnostics) {
-    let mut warn = |code: Code, path: &[&str], message: String, label: &str| {
-        diagnostics
-            .push(Diagnostic::warning(code, message).with_label(locations.span(path), label));
+    let mut cx = Checker {
+        locations,
+        diagnostics,
     };
     for secret in stack.ir.secrets.values() {
         let key = secret.data.keys().next().map_or("", String::as_str);
-        warn(
+        cx.warn(
             Code::PodmanSecretInline,
             &["secrets", key],
             format!(
@@ -167,10 +167,32 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
     }
     let mut host_ports: IndexMap<(u16, ir::Protocol), &str> = IndexMap::new();
     for (name, workload) in &stack.ir.workloads {
+        let dependencies = stack.extras.depends_on.get(name).map(Vec::as_slice);
+        cx.workload(name, workload, dependencies.unwrap_or_default());
+        for container in &workload.pod.containers {
+            cx.container(name, container, &mut host_ports);
+        }
+    }
+}
+
+/// Where [`check`] reports.
+struct Checker<'a, L> {
+    locations: &'a L,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl<L: Locate> Checker<'_, L> {
+    fn warn(&mut self, code: Code, path: &[&str], message: String, label: &str) {
+        let span = self.locations.span(path);
+        self.diagnostics
+            .push(Diagnostic::warning(code, message).with_label(span, label));
+    }
+
+    fn workload(&mut self, name: &str, workload: &ir::Workload, dependencies: &[Dependency]) {
         if let ir::WorkloadKind::Deployment { replicas } = workload.kind
             && replicas > 1
         {
-            warn(
+            self.warn(
                 Code::PodmanReplicas,
                 &["services", name, "deploy", "replicas"],
                 format!("service `{name}` asks for {replicas} replicas; podman runs one pod"),
@@ -179,7 +201,7 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
         }
         let pod = &workload.pod;
         if pod.runtime_class.is_some() {
-            warn(
+            self.warn(
                 Code::PodmanIgnoredField,
                 &["services", name, "runtime"],
                 format!(
@@ -189,7 +211,7 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
             );
         }
         if !pod.node_selector.is_empty() {
-            warn(
+            self.warn(
                 Code::PodmanIgnoredField,
                 &["services", name, "platform"],
                 format!(
@@ -198,15 +220,10 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
                 "not supported on podman",
             );
         }
-        for alias in &workload.dns_aliases {
-            let key: &[&str] = if alias == &workload.name {
-                continue;
-            } else {
-                &["services", name, "container_name"]
-            };
-            warn(
+        for alias in workload.dns_aliases.iter().filter(|a| **a != workload.name) {
+            self.warn(
                 Code::PodmanDnsAlias,
-                key,
+                &["services", name, "container_name"],
                 format!(
                     "`{alias}` does not resolve to service `{name}` under podman; other services reach it as `{}`",
                     workload.name
@@ -214,14 +231,13 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
                 "alias not kept",
             );
         }
-        let dependencies = stack.extras.depends_on.get(name).map(Vec::as_slice);
-        for dep in dependencies.unwrap_or_default() {
+        for dep in dependencies {
             let waits = match dep.condition {
                 Condition::Started => continue,
                 Condition::Healthy => "healthy",
                 Condition::CompletedSuccessfully => "completed",
             };
-            warn(
+            self.warn(
                 Code::PodmanDependencyOrder,
                 &["services", name, "depends_on", &dep.service],
                 format!(
@@ -231,9 +247,16 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
                 "start order only",
             );
         }
-        for container in &pod.containers {
-            if container.probes.readiness.is_some() {
-                warn(
+    }
+
+    fn container<'n>(
+        &mut self,
+        name: &'n str,
+        container: &ir::Container,
+        host_ports: &mut IndexMap<(u16, ir::Protocol), &'n str>,
+    ) {
+        if container.probes.readiness.is_some() {
+            self.warn(
                     Code::PodmanReadiness,
                     &["services", name, "healthcheck"],
                     format!(
@@ -241,10 +264,10 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
                     ),
                     "no readiness under podman",
                 );
-            }
-            if container.tty || container.stdin {
-                let key = if container.tty { "tty" } else { "stdin_open" };
-                warn(
+        }
+        if container.tty || container.stdin {
+            let key = if container.tty { "tty" } else { "stdin_open" };
+            self.warn(
                     Code::PodmanIgnoredField,
                     &["services", name, key],
                     format!(
@@ -252,13 +275,13 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
                     ),
                     "not supported on podman",
                 );
-            }
-            for (key, hooks) in [
-                ("post_start", &container.post_start),
-                ("pre_stop", &container.pre_stop),
-            ] {
-                if !hooks.is_empty() {
-                    warn(
+        }
+        for (key, hooks) in [
+            ("post_start", &container.post_start),
+            ("pre_stop", &container.pre_stop),
+        ] {
+            if !hooks.is_empty() {
+                self.warn(
                         Code::PodmanIgnoredField,
                         &["services", name, key],
                         format!(
@@ -266,15 +289,15 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
                         ),
                         "not supported on podman",
                     );
-                }
             }
-            for port in &container.ports {
-                let Some(host) = port.published else {
-                    continue;
-                };
-                let first = *host_ports.entry((host, port.protocol)).or_insert(name);
-                if first != name {
-                    warn(
+        }
+        for port in &container.ports {
+            let Some(host) = port.published else {
+                continue;
+            };
+            let first = *host_ports.entry((host, port.protocol)).or_insert(name);
+            if first != name {
+                self.warn(
                         Code::PodmanPortTwice,
                         &["services", name, "ports"],
                         format!(
@@ -283,7 +306,6 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
                         ),
                         "published again here",
                     );
-                }
             }
         }
     }
@@ -320,7 +342,7 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
         })
     }));
     out.extend(project.claims.values().map(|c| {
-        Object::PersistentVolumeClaim(core::PersistentVolumeClaim {
+        Object::PersistentVolumeClaim(Box::new(core::PersistentVolumeClaim {
             metadata: meta(&c.name),
             spec: Some(core::PersistentVolumeClaimSpec {
                 access_modes: Some(vec![c.access_mode.as_str().to_owned()]),
@@ -335,7 +357,7 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
                 ..core::PersistentVolumeClaimSpec::default()
             }),
             ..core::PersistentVolumeClaim::default()
-        })
+        }))
     }));
     for name in &stack.order {
         let Some(workload) = project.workloads.get(name) else {
@@ -352,11 +374,11 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
             );
         }
         let devices = stack.extras.char_devices.get(name).map(Vec::as_slice);
-        out.push(Object::Pod(pod::pod(
+        out.push(Object::Pod(Box::new(pod::pod(
             workload,
             metadata,
             devices.unwrap_or_default(),
-        )));
+        ))));
     }
     out
 }
@@ -403,4 +425,76 @@ fn quadlet(project: &str, yaml_name: &str) -> String {
          [Install]\n\
          WantedBy=default.target\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use indexmap::IndexMap;
+
+    use super::{Condition, Dependency, Extras};
+    use crate::diagnostics::{Code, Diagnostics};
+    use crate::ir::{self, Unlocated};
+
+    fn project(names: &[&str]) -> ir::Project {
+        let workloads = names
+            .iter()
+            .map(|n| {
+                let workload = ir::Workload {
+                    name: (*n).to_owned(),
+                    kind: ir::WorkloadKind::Deployment { replicas: 1 },
+                    annotations: IndexMap::new(),
+                    dns_aliases: Vec::new(),
+                    pod: ir::Pod::default(),
+                };
+                ((*n).to_owned(), workload)
+            })
+            .collect();
+        ir::Project {
+            name: "p".to_owned(),
+            workloads,
+            ..ir::Project::default()
+        }
+    }
+
+    fn extras(edges: &[(&str, &str)]) -> Extras {
+        let mut extras = Extras::default();
+        for (from, to) in edges {
+            extras
+                .depends_on
+                .entry((*from).to_owned())
+                .or_default()
+                .push(Dependency {
+                    service: (*to).to_owned(),
+                    condition: Condition::Started,
+                });
+        }
+        extras
+    }
+
+    #[test]
+    fn dependencies_come_first_and_ties_keep_compose_order() {
+        let project = project(&["web", "api", "db", "cache"]);
+        let extras = extras(&[("web", "api"), ("api", "db"), ("web", "cache")]);
+        let mut diagnostics = Diagnostics::new();
+        let order = super::order(&project, &extras, &Unlocated, &mut diagnostics);
+        assert_eq!(order, ["db", "api", "cache", "web"]);
+        assert!(diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_cycle_is_an_error_that_names_it() {
+        let project = project(&["a", "b", "c", "d"]);
+        let extras = extras(&[("a", "b"), ("b", "c"), ("c", "b"), ("d", "a")]);
+        let mut diagnostics = Diagnostics::new();
+        let order = super::order(&project, &extras, &Unlocated, &mut diagnostics);
+        assert_eq!(order.len(), 4, "every service is still written once");
+        let errors: Vec<_> = diagnostics.iter().collect();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, Code::PodmanDependencyCycle);
+        assert!(
+            errors[0].message.ends_with("b → c → b"),
+            "{}",
+            errors[0].message
+        );
+    }
 }
