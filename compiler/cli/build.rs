@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::backends::{self, Files};
 use crate::diagnostics::Diagnostics;
 use crate::error::Error;
+use crate::ir::names::is_dns_label;
 use crate::ir::{self, Locate};
 use crate::{model, passes};
 
@@ -107,6 +108,11 @@ pub fn compile(
             "say where to write: `-o DIR` for one file per object, or `--stdout`".to_owned(),
         ));
     }
+    if let Some(namespace) = args.namespace.as_deref().filter(|n| !is_dns_label(n)) {
+        return Err(Error::Usage(format!(
+            "`--namespace {namespace}` is not a valid namespace: use lowercase letters, digits and `-`, at most 63 characters"
+        )));
+    }
     let options = ir::lower::Options {
         image_registry: args.image_registry.clone(),
     };
@@ -175,9 +181,10 @@ fn compile_podman(
     })
 }
 
-/// Writes `files` into `dir`, each through a temporary file and a rename so that no file is
-/// ever half-written, then removes the files the previous build listed in its
-/// `kustomization.yaml` that this build no longer writes. No other file in `dir` is touched.
+/// Writes `files` into `dir`: every file is first written beside its final name, and only when
+/// all of them are written are they renamed into place, so a failure leaves the previous output
+/// whole. Then the files the previous build listed in its `kustomization.yaml` and this build no
+/// longer writes are removed; no other file in `dir` is touched.
 pub fn write_dir(dir: &Path, files: &Files) -> Result<(), Error> {
     let write_err = |path: &Path| {
         let path = path.to_owned();
@@ -185,11 +192,20 @@ pub fn write_dir(dir: &Path, files: &Files) -> Result<(), Error> {
     };
     std::fs::create_dir_all(dir).map_err(write_err(dir))?;
     let previous = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap_or_default();
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (name, text) in files {
-        let path = dir.join(name);
         let temp = dir.join(format!(".{name}.stackc-tmp"));
-        std::fs::write(&temp, text).map_err(write_err(&temp))?;
-        std::fs::rename(&temp, &path).map_err(write_err(&path))?;
+        if let Err(source) = std::fs::write(&temp, text) {
+            for (temp, _) in &staged {
+                let _ = std::fs::remove_file(temp);
+            }
+            let _ = std::fs::remove_file(&temp);
+            return Err(Error::Write { path: temp, source });
+        }
+        staged.push((temp, dir.join(name)));
+    }
+    for (temp, path) in &staged {
+        std::fs::rename(temp, path).map_err(write_err(path))?;
     }
     for stale in listed_resources(&previous) {
         if !files.contains_key(stale) {
@@ -224,6 +240,89 @@ fn listed_resources(kustomization: &str) -> impl Iterator<Item = &str> {
 
 #[cfg(test)]
 mod tests {
+    use indexmap::IndexMap;
+
+    use super::{BuildArgs, Output, Target};
+    use crate::diagnostics::Diagnostics;
+    use crate::error::Error;
+    use crate::ir::Unlocated;
+
+    fn project() -> crate::model::Project {
+        serde_json::from_value(serde_json::json!({
+            "name": "demo",
+            "services": { "web": { "image": "nginx", "logging": { "driver": "syslog" } } }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn strict_builds_write_nothing_when_a_key_is_left_out() {
+        let args = BuildArgs {
+            stdout: true,
+            strict: true,
+            ..BuildArgs::default()
+        };
+        let mut diagnostics = Diagnostics::new();
+        let output = super::compile(&args, &project(), &Unlocated, &mut diagnostics).unwrap();
+        assert_eq!(output, None);
+        assert!(diagnostics.has_errors());
+    }
+
+    #[test]
+    fn namespaces_are_stamped_only_on_request() {
+        let build = |namespace: Option<&str>| {
+            let args = BuildArgs {
+                stdout: true,
+                namespace: namespace.map(str::to_owned),
+                ..BuildArgs::default()
+            };
+            let output = super::compile(&args, &project(), &Unlocated, &mut Diagnostics::new());
+            match output.unwrap() {
+                Some(Output::Stream(text)) => text,
+                other => panic!("expected a stream, got {other:?}"),
+            }
+        };
+        assert!(!build(None).contains("namespace:"));
+        assert!(build(Some("shop")).contains("namespace: shop\n"));
+    }
+
+    #[test]
+    fn other_targets_are_usage_errors() {
+        let args = BuildArgs {
+            target: Target::Helm,
+            stdout: true,
+            ..BuildArgs::default()
+        };
+        let result = super::compile(&args, &project(), &Unlocated, &mut Diagnostics::new());
+        assert!(matches!(result, Err(Error::Usage(m)) if m.contains("not implemented yet")));
+    }
+
+    #[test]
+    fn rewriting_removes_only_files_stackc_wrote() {
+        let dir = std::env::temp_dir().join(format!("stackc-write-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = |names: &[&str]| -> IndexMap<String, String> {
+            let mut files: IndexMap<String, String> = names
+                .iter()
+                .map(|n| ((*n).to_owned(), format!("{n}\n")))
+                .collect();
+            let list: Vec<String> = names.iter().map(|n| format!("- {n}")).collect();
+            let text = format!("resources:\n{}\n", list.join("\n"));
+            files.insert("kustomization.yaml".to_owned(), text);
+            files
+        };
+        super::write_dir(&dir, &files(&["a-service.yaml", "b-service.yaml"])).unwrap();
+        std::fs::write(dir.join("notes.yaml"), "mine\n").unwrap();
+        super::write_dir(&dir, &files(&["a-service.yaml"])).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a-service.yaml", "kustomization.yaml", "notes.yaml"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn only_listed_plain_files_are_stale() {
         let text = "apiVersion: x\nresources:\n- a-deployment.yaml\n- ../etc/passwd.yaml\n- b-service.yaml\nnamespace: n\n";

@@ -67,15 +67,19 @@ impl<L: Locate> Lowering<'_, L> {
             }
         }
         if service.build.is_some() {
-            let path = ["services", name, "build"];
+            let help = if service.image.is_empty() && options.image_registry.is_none() {
+                "build and push the image before applying (`docker compose build && docker compose push`), and pass `--image-registry` with the registry you push to"
+            } else {
+                "build and push the image before applying (`docker compose build && docker compose push`)"
+            };
             self.warn_help(
                 Code::ImageNotBuilt,
-                &path,
+                &["services", name, "build"],
                 format!(
                     "service `{name}` runs image `{image}`, which compose builds; Kubernetes only pulls it"
                 ),
                 "built by compose",
-                "build and push the image before applying (`docker compose build && docker compose push`), or pass `--image-registry`",
+                help,
             );
         }
         image
@@ -121,10 +125,13 @@ impl<L: Locate> Lowering<'_, L> {
                     Ok(host) => published = self.published(name, host, p, &path),
                 }
             }
+            let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
             out.push(ContainerPort {
                 port,
                 protocol,
                 published,
+                name: non_empty(&p.name),
+                app_protocol: non_empty(&p.app_protocol),
             });
         }
         for (i, spec) in service.expose.iter().enumerate() {
@@ -141,6 +148,8 @@ impl<L: Locate> Lowering<'_, L> {
                         port,
                         protocol,
                         published: None,
+                        name: None,
+                        app_protocol: None,
                     }));
                 }
                 _ => self.invalid_port(name, spec, &path),
@@ -301,7 +310,38 @@ impl<L: Locate> Lowering<'_, L> {
             },
             ..ResourceList::default()
         };
+        // The API server rejects a request above its limit; without the request, Kubernetes
+        // requests the limit.
+        if out
+            .requests
+            .memory
+            .zip(out.limits.memory)
+            .is_some_and(|(r, l)| r.0 > l.0)
+        {
+            self.request_above_limit(name, "memory", &request_path);
+            out.requests.memory = None;
+        }
+        if out
+            .requests
+            .cpu
+            .zip(out.limits.cpu)
+            .is_some_and(|(r, l)| r.0 > l.0)
+        {
+            self.request_above_limit(name, "cpu", &request_path);
+            out.requests.cpu = None;
+        }
         out
+    }
+
+    fn request_above_limit(&mut self, name: &str, resource: &str, path: &[&str]) {
+        self.warn(
+            Code::InvalidValue,
+            path,
+            format!(
+                "the {resource} reservation of service `{name}` is above its limit, so the limit is requested instead"
+            ),
+            "above the limit",
+        );
     }
 
     fn cpu(&mut self, cpus: f32, path: &[&str]) -> Option<Cpu> {
@@ -315,7 +355,10 @@ impl<L: Locate> Lowering<'_, L> {
             self.warn(
                 Code::QuantityRounded,
                 path,
-                format!("{cpus} CPUs is rounded to {millis}m"),
+                format!(
+                    "{}: {cpus} CPUs is rounded to {millis}m",
+                    super::describe(path)
+                ),
                 "finer than a millicore",
             );
         }
@@ -331,7 +374,11 @@ impl<L: Locate> Lowering<'_, L> {
         self.warn(
             Code::QuantityRounded,
             path,
-            format!("{bytes} bytes is rounded up to {}", rounded.quantity()),
+            format!(
+                "{}: {bytes} bytes is rounded up to {}",
+                super::describe(path),
+                rounded.quantity()
+            ),
             "not a whole number of KiB",
         );
         Some(rounded)

@@ -189,8 +189,10 @@ impl<L: Locate> Lowering<'_, L> {
         if !service.container_name.is_empty() {
             dns_aliases.push(service.container_name.clone());
         }
-        for network in service.networks.values().flatten() {
-            dns_aliases.extend(network.aliases.iter().cloned());
+        for (network, config) in &service.networks {
+            let Some(config) = config else { continue };
+            dns_aliases.extend(config.aliases.iter().cloned());
+            self.network_options(name, network, config);
         }
         Workload {
             kind: self.kind(name, service),
@@ -204,9 +206,35 @@ impl<L: Locate> Lowering<'_, L> {
         }
     }
 
+    /// Per-network settings other than `aliases` (addresses, priorities, driver options) have no
+    /// meaning on the cluster network.
+    fn network_options(&mut self, name: &str, network: &str, config: &model::ServiceNetworkConfig) {
+        let Ok(Value::Object(options)) = serde_json::to_value(config) else {
+            return;
+        };
+        for (key, value) in &options {
+            if key == "aliases" || is_empty(value) {
+                continue;
+            }
+            self.warn(
+                Code::UnsupportedKey,
+                &["services", name, "networks", network, key],
+                format!(
+                    "`networks.{network}.{key}` of service `{name}` is left out: the cluster network assigns addresses and routes"
+                ),
+                "not supported on k3s",
+            );
+        }
+    }
+
     /// Deployment, DaemonSet or Job, from `restart`, `deploy.restart_policy` and `deploy.mode`.
     fn kind(&mut self, name: &str, service: &model::ServiceConfig) -> WorkloadKind {
         let deploy = service.deploy.as_ref();
+        let replicas = deploy
+            .and_then(|d| d.replicas)
+            .or(service.scale)
+            .unwrap_or(1);
+        let replicas = u32::try_from(replicas.max(0)).unwrap_or(u32::MAX);
         let policy = deploy
             .and_then(|d| d.restart_policy.as_ref())
             .filter(|p| !p.condition.is_empty());
@@ -247,25 +275,20 @@ impl<L: Locate> Lowering<'_, L> {
             return WorkloadKind::Job {
                 backoff_limit: limit,
                 restart_on_failure: on_failure,
+                completions: replicas,
             };
         }
         if deploy.is_some_and(|d| d.mode == "global") {
             return WorkloadKind::DaemonSet;
         }
-        let replicas = deploy
-            .and_then(|d| d.replicas)
-            .or(service.scale)
-            .unwrap_or(1);
-        WorkloadKind::Deployment {
-            replicas: u32::try_from(replicas.max(0)).unwrap_or(u32::MAX),
-        }
+        WorkloadKind::Deployment { replicas }
     }
 
     /// Pod-level settings of a service; the containers are filled in by the caller.
     fn pod(&mut self, name: &str, service: &model::ServiceConfig) -> Pod {
         let mut pod = Pod {
             hostname: self.hostname(name, &service.hostname),
-            runtime_class: (!service.runtime.is_empty()).then(|| service.runtime.clone()),
+            runtime_class: runtime_class(&service.runtime),
             ..Pod::default()
         };
         for (host, addresses) in &service.extra_hosts {
@@ -327,15 +350,7 @@ impl<L: Locate> Lowering<'_, L> {
                 Some(self.seconds(grace, &["services", name, "stop_grace_period"], 0));
         }
         if !service.platform.is_empty() {
-            let mut parts = service.platform.split('/');
-            if let Some(os) = parts.next().filter(|s| !s.is_empty()) {
-                pod.node_selector
-                    .insert("kubernetes.io/os".to_owned(), os.to_owned());
-            }
-            if let Some(arch) = parts.next().filter(|s| !s.is_empty()) {
-                pod.node_selector
-                    .insert("kubernetes.io/arch".to_owned(), arch.to_owned());
-            }
+            self.platform(name, &service.platform, &mut pod.node_selector);
         }
         let network_mode = if service.network_mode.is_empty() {
             &service.net
@@ -346,6 +361,33 @@ impl<L: Locate> Lowering<'_, L> {
         pod.host_ipc = self.namespace_mode(name, "ipc", &service.ipc);
         pod.host_pid = self.namespace_mode(name, "pid", &service.pid);
         pod
+    }
+
+    /// Node labels for `platform: os/arch[/variant]`. Only the values Kubernetes nodes report
+    /// are used: a selector nothing matches would keep the pod pending forever.
+    fn platform(&mut self, name: &str, platform: &str, out: &mut IndexMap<String, String>) {
+        const OS: &[&str] = &["linux", "windows"];
+        const ARCH: &[&str] = &[
+            "amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64",
+        ];
+        let mut parts = platform.split('/');
+        let os = parts.next().unwrap_or_default();
+        let arch = parts.next();
+        if !OS.contains(&os) || arch.is_some_and(|a| !ARCH.contains(&a)) {
+            self.warn(
+                Code::ApproximatedKey,
+                &["services", name, "platform"],
+                format!(
+                    "`platform: {platform}` of service `{name}` is left out: Kubernetes nodes report no such platform, so the scheduler chooses the node"
+                ),
+                "unknown platform",
+            );
+            return;
+        }
+        out.insert("kubernetes.io/os".to_owned(), os.to_owned());
+        if let Some(arch) = arch {
+            out.insert("kubernetes.io/arch".to_owned(), arch.to_owned());
+        }
     }
 
     /// The pod hostname: a DNS label. A dotted name keeps its first label, as the short name the
@@ -424,16 +466,36 @@ impl<L: Locate> Lowering<'_, L> {
         let nanos = duration.0.max(0);
         let seconds = ((nanos + NANOS - 1) / NANOS).max(min);
         if nanos % NANOS != 0 || nanos / NANOS < min {
-            let key = path.last().copied().unwrap_or_default();
             self.warn(
                 Code::DurationRounded,
                 path,
-                format!("`{key}` of {duration} is rounded up to {seconds}s"),
+                format!("{}: {duration} is rounded up to {seconds}s", describe(path)),
                 "not a whole number of seconds",
             );
         }
         seconds
     }
+}
+
+/// "`healthcheck.interval` of service `web`" for the key path `services.web.healthcheck.interval`.
+fn describe(path: &[&str]) -> String {
+    match path {
+        ["services", service, key @ ..] => format!("`{}` of service `{service}`", key.join(".")),
+        _ => format!("`{}`", path.join(".")),
+    }
+}
+
+/// The RuntimeClass for a Docker runtime name: `runc` is the default, and containerd shim names
+/// (`io.containerd.wasmedge.v1`) become the handler name K3s registers (`wasmedge`).
+fn runtime_class(runtime: &str) -> Option<String> {
+    if runtime.is_empty() || runtime == "runc" {
+        return None;
+    }
+    let shim = runtime
+        .strip_prefix("io.containerd.")
+        .and_then(|rest| rest.split_once('.'))
+        .map(|(handler, _)| handler);
+    Some(shim.unwrap_or(runtime).to_owned())
 }
 
 /// Values the walk skips: absent, `null`, or empty.

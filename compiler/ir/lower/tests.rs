@@ -76,7 +76,7 @@ fn disabled_healthchecks_give_no_probe() {
 #[test]
 fn one_shot_services_become_jobs() {
     let (ir, diagnostics) = lower(&json!({
-        "once": { "image": "alpine", "restart": "no" },
+        "once": { "image": "alpine", "restart": "no", "scale": 3 },
         "retry": { "image": "alpine", "restart": "on-failure:3" },
         "forever": { "image": "alpine", "restart": "on-failure" },
         "web": { "image": "nginx", "restart": "always", "deploy": { "replicas": 2 } },
@@ -87,21 +87,24 @@ fn one_shot_services_become_jobs() {
         kind("once"),
         WorkloadKind::Job {
             backoff_limit: Some(0),
-            restart_on_failure: false
+            restart_on_failure: false,
+            completions: 3,
         }
     );
     assert_eq!(
         kind("retry"),
         WorkloadKind::Job {
             backoff_limit: Some(3),
-            restart_on_failure: true
+            restart_on_failure: true,
+            completions: 1,
         }
     );
     assert_eq!(
         kind("forever"),
         WorkloadKind::Job {
             backoff_limit: None,
-            restart_on_failure: true
+            restart_on_failure: true,
+            completions: 1,
         }
     );
     assert_eq!(kind("web"), WorkloadKind::Deployment { replicas: 2 });
@@ -208,4 +211,38 @@ fn built_images_get_the_compose_name_and_a_warning() {
     );
     let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::ImageNotBuilt]);
+}
+
+#[test]
+fn runtimes_and_platforms_match_what_nodes_report() {
+    let (ir, diagnostics) = lower(&json!({
+        "wasm": { "image": "app", "runtime": "io.containerd.wasmedge.v1", "platform": "wasi/wasm" },
+        "gpu": { "image": "app", "runtime": "nvidia", "platform": "linux/arm64" }
+    }));
+    let pod = |name: &str| &ir.workloads[name].pod;
+    assert_eq!(pod("wasm").runtime_class.as_deref(), Some("wasmedge"));
+    assert!(pod("wasm").node_selector.is_empty());
+    assert_eq!(pod("gpu").runtime_class.as_deref(), Some("nvidia"));
+    assert_eq!(pod("gpu").node_selector["kubernetes.io/arch"], "arm64");
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::ApproximatedKey]);
+}
+
+#[test]
+fn network_aliases_become_services_and_addresses_are_reported() {
+    let (ir, diagnostics) = lower(&json!({ "db": {
+        "image": "postgres",
+        "expose": ["5432"],
+        "networks": { "backend": { "aliases": ["database"], "ipv4_address": "172.20.0.5" } }
+    }}));
+    assert_eq!(ir.services["database"].workload, "db");
+    let spans: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnsupportedKey)
+        .map(crate::diagnostics::Diagnostic::primary_span)
+        .collect();
+    assert_eq!(
+        spans,
+        [Paths.span(&["services", "db", "networks", "backend", "ipv4_address"])]
+    );
 }
