@@ -105,6 +105,10 @@ fn checks(fixture: &str) -> &'static [(Probe, Expect)] {
                 Exec("web-web", "test -c /dev/null && echo null-ok"),
                 Is("null-ok"),
             ),
+            (
+                Exec("web-web", "test -c /dev/net/tun && echo directory-passed"),
+                Is("directory-passed"),
+            ),
         ],
         "podman-dns" => &[(
             Exec("client-client", "wget -qO- http://server:8080/"),
