@@ -1,7 +1,8 @@
 //! Plays the podman output of the `fixtures/podman-*` projects on a real Podman 5.4 and checks
 //! inside the running containers that compose's behaviour survived: secret and config files at
 //! the compose paths, environment, a volume shared through a PVC, dependencies started first,
-//! devices passed through, published ports, service-name DNS.
+//! devices passed through, published ports, service-name DNS. Quadlet (`quadlet -dryrun`) must
+//! accept the `--quadlet` unit of every fixture.
 //!
 //! Podman runs in the sandbox of `../shared/tools/podman5-sandbox.sh` (Debian trixie's podman in
 //! a private mount namespace; `PODMAN5_SANDBOX` overrides the path). It needs root and, the
@@ -342,6 +343,40 @@ fn clean(stream: &str) {
     }
 }
 
+/// Quadlet turns the `--quadlet` unit into a service that plays the YAML next to it.
+fn quadlet_accepts(id: &str, project: &stackc::model::Project) -> Result<(), String> {
+    let Output::Files(files) = podman::build(project, false).0 else {
+        unreachable!("`-o` gives files")
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("podman-smoke")
+        .join(id);
+    let _ = std::fs::remove_dir_all(&dir);
+    stackc::cli::build::write_dir(&dir, &files).expect("write the podman output");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/podman/quadlet-dryrun.sh");
+    let out = Command::new("timeout")
+        .arg(CALL_TIMEOUT)
+        .arg(script)
+        .arg(sandbox())
+        .arg(&dir)
+        .output()
+        .expect("run tests/podman/quadlet-dryrun.sh");
+    let units = String::from_utf8_lossy(&out.stdout);
+    let yaml = files
+        .keys()
+        .find(|name| Path::new(name).extension().is_some_and(|e| e == "yaml"))
+        .expect("the build writes a YAML file");
+    let play = format!("podman kube play --replace --service-container=true /stage/{id}/{yaml}");
+    if out.status.success() && units.contains(&play) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{id}: quadlet did not make a unit that plays {yaml}:\n{units}{}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
 #[test]
 fn fixtures_run_on_podman_5() {
     let out = Command::new("id").arg("-u").output().expect("run `id -u`");
@@ -370,6 +405,9 @@ fn fixtures_run_on_podman_5() {
         let Output::Stream(stream) = output else {
             unreachable!("`--stdout` gives a stream")
         };
+        if let Err(e) = quadlet_accepts(&id, &project) {
+            failures.push(e);
+        }
         if let Some((_, why)) = NOT_PLAYED.iter().find(|(name, _)| *name == id) {
             println!("{id}: built, not played: {why}");
             continue;
