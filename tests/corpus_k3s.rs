@@ -160,7 +160,7 @@ fn corpus_builds_valid_k3s_manifests() {
             }
         }
         let dir = root.join(&id);
-        build::write_dir(&dir, &files).expect("write the manifests");
+        build::write_dir(&dir, &files, stackc::output::Mode::Write).expect("write the manifests");
         built += 1;
         for name in files.keys() {
             let path = dir.join(name);

@@ -109,7 +109,8 @@ fn corpus_builds_podman_yaml() {
             *kinds.entry(kind.to_owned()).or_default() += 1;
         }
         let dir = root.join(&id);
-        stackc::cli::build::write_dir(&dir, &files).expect("write the output");
+        stackc::cli::build::write_dir(&dir, &files, stackc::output::Mode::Write)
+            .expect("write the output");
         built += 1;
         files_written.extend(
             files

@@ -352,7 +352,8 @@ fn quadlet_accepts(id: &str, project: &stackc::model::Project) -> Result<(), Str
         .join("podman-smoke")
         .join(id);
     let _ = std::fs::remove_dir_all(&dir);
-    stackc::cli::build::write_dir(&dir, &files).expect("write the podman output");
+    stackc::cli::build::write_dir(&dir, &files, stackc::output::Mode::Write)
+        .expect("write the podman output");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/podman/quadlet-dryrun.sh");
     let out = Command::new("timeout")
         .arg(CALL_TIMEOUT)

@@ -202,7 +202,7 @@ impl<L: Locate> Lowering<'_, L> {
             "sctp" => Some(Protocol::Sctp),
             other => {
                 self.warn(
-                    Code::InvalidValue,
+                    Code::UnloweredValue,
                     path,
                     format!("port protocol `{other}` of service `{name}` is left out: use `tcp`, `udp` or `sctp`"),
                     "unknown protocol",
@@ -214,7 +214,7 @@ impl<L: Locate> Lowering<'_, L> {
 
     fn invalid_port(&mut self, name: &str, port: &str, path: &[&str]) {
         self.warn(
-            Code::InvalidValue,
+            Code::UnloweredValue,
             path,
             format!("port `{port}` of service `{name}` is left out: ports are 1 to 65535"),
             "not a valid port",
@@ -335,7 +335,7 @@ impl<L: Locate> Lowering<'_, L> {
 
     fn request_above_limit(&mut self, name: &str, resource: &str, path: &[&str]) {
         self.warn(
-            Code::InvalidValue,
+            Code::UnloweredValue,
             path,
             format!(
                 "the {resource} reservation of service `{name}` is above its limit, so the limit is requested instead"

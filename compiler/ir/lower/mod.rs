@@ -175,7 +175,7 @@ impl<L: Locate> Lowering<'_, L> {
                     path.extend(key.split('.'));
                     path.push(k);
                     self.warn(
-                        Code::InvalidValue,
+                        Code::UnloweredValue,
                         &path,
                         format!(
                             "`{k}` of service `{name}` is left out: Kubernetes annotation names are at most 63 characters of letters, digits, `-`, `_` and `.`, after an optional `prefix/`"
@@ -398,7 +398,7 @@ impl<L: Locate> Lowering<'_, L> {
         }
         let first = dns_label(hostname.split('.').next().unwrap_or_default());
         self.warn(
-            Code::InvalidValue,
+            Code::UnloweredValue,
             &["services", name, "hostname"],
             format!(
                 "`hostname: {hostname}` of service `{name}` becomes `{first}`: a pod hostname is a single lowercase DNS label"
