@@ -12,6 +12,10 @@ use crate::output::{self, Mode, OutputFiles, WriteReport};
 use crate::{model, passes};
 
 /// What `stackc build` writes and how.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each bool is an independent command-line flag"
+)]
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct BuildArgs {
     /// The kind of output.
@@ -108,6 +112,12 @@ pub fn compile(
     if args.target == Target::Helm {
         return Err(Error::Usage(
             "`--target helm` is not implemented yet: use `--target k3s`".to_owned(),
+        ));
+    }
+    if args.target == Target::Podman && args.namespace.is_some() {
+        return Err(Error::Usage(
+            "`--namespace` has no effect on podman, which has no namespaces: leave it out with `--target podman`"
+                .to_owned(),
         ));
     }
     if args.quadlet && (args.target != Target::Podman || args.output.is_none()) {
