@@ -155,6 +155,11 @@ fn checks(fixture: &str) -> &'static [(Probe, Expect)] {
         "podman-ports" => &[
             (Http(18391), Contains("hello-from-site")),
             (Http(18392), Contains("metrics-ok")),
+            (Http(18393), Contains("hello-from-site")),
+            (
+                Podman(&["port", "site-site"]),
+                Contains("8080/tcp -> 127.0.0.1:18393"),
+            ),
         ],
         "podman-secrets" => &[
             (

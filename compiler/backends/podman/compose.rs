@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::dns_label;
@@ -53,6 +53,17 @@ pub struct Extras {
     pub depends_on: IndexMap<String, Vec<Dependency>>,
     /// Names of the pod volumes that are device nodes (`hostPath` `type: CharDevice`).
     pub char_devices: IndexMap<String, Vec<String>>,
+    /// Ports published on one host address, which the IR does not keep (podman binds `hostIP`).
+    pub host_ip_ports: IndexMap<String, Vec<HostIpPort>>,
+}
+
+/// A port compose publishes on one host address only (`127.0.0.1:5432:5432`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostIpPort {
+    pub port: u16,
+    pub protocol: ir::Protocol,
+    pub host_port: u16,
+    pub host_ip: String,
 }
 
 /// Fills `project` from `compose` and returns what the IR cannot hold.
@@ -68,6 +79,7 @@ pub(super) fn complete(
         diagnostics,
         extras: Extras::default(),
         modes: IndexMap::new(),
+        written: IndexSet::new(),
     };
     for (name, service) in &compose.services {
         let Some(workload) = project.workloads.get_mut(name) else {
@@ -79,6 +91,10 @@ pub(super) fn complete(
         cx.volumes(name, service, workload, &mut objects);
         cx.devices(name, service, workload);
         cx.gpus(name, service, workload);
+        let ports = host_ip_ports(service);
+        if !ports.is_empty() {
+            cx.extras.host_ip_ports.insert(name.clone(), ports);
+        }
         let deps: Vec<Dependency> = service
             .depends_on
             .iter()
@@ -148,6 +164,8 @@ struct Completion<'a, L> {
     extras: Extras,
     /// Object name → (mode, compose service), to report one object mounted with two modes.
     modes: IndexMap<String, (i32, String)>,
+    /// Secrets and ConfigMaps already written (or reported unreadable), by object name.
+    written: IndexSet<String>,
 }
 
 impl<L: Locate> Completion<'_, L> {
@@ -201,7 +219,7 @@ impl<L: Locate> Completion<'_, L> {
             {
                 continue;
             }
-            if !definition.external {
+            if !definition.external && self.written.insert(object.clone()) {
                 self.file_object(kind, &reference.source, definition, &object, &key, objects);
             }
             let mode = self.file_mode(name, kind, reference, &object, &path);
@@ -629,6 +647,35 @@ impl<L: Locate> Completion<'_, L> {
             limits.entry(cdi).or_insert(1);
         }
     }
+}
+
+/// Ports published on a single host address. Lowering keeps no address: it drops loopback ports
+/// and publishes the others on every address, as a K3s LoadBalancer would.
+fn host_ip_ports(service: &model::ServiceConfig) -> Vec<HostIpPort> {
+    service
+        .ports
+        .iter()
+        .filter(|p| !matches!(p.host_ip.as_str(), "" | "0.0.0.0" | "::" | "[::]"))
+        .filter_map(|p| {
+            let host_port = p.published.split('-').next()?.parse::<u16>().ok()?;
+            let protocol = match p.protocol.to_ascii_lowercase().as_str() {
+                "" | "tcp" => ir::Protocol::Tcp,
+                "udp" => ir::Protocol::Udp,
+                "sctp" => ir::Protocol::Sctp,
+                _ => return None,
+            };
+            Some(HostIpPort {
+                port: u16::try_from(p.target).ok().filter(|&n| n != 0)?,
+                protocol,
+                host_port: (host_port != 0).then_some(host_port)?,
+                host_ip: p
+                    .host_ip
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// Adds a pod volume unless one of that name exists (a second mount of the same source).

@@ -21,7 +21,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-pub use compose::{Condition, Dependency, Extras};
+pub use compose::{Condition, Dependency, Extras, HostIpPort};
 
 use super::Files;
 use super::yaml::{self, YamlError};
@@ -66,10 +66,12 @@ pub fn prepare(
     diagnostics: &mut Diagnostics,
 ) -> Stack {
     for d in lowering {
-        let handled = d.code == Code::UnsupportedKey
-            && compose::HANDLED_KEYS
-                .iter()
-                .any(|key| d.message.starts_with(&format!("`{key}` of service ")));
+        // Host addresses of published ports are kept by the podman target (`hostIP`).
+        let handled = matches!(d.code, Code::PortNotPublished | Code::PortAddress)
+            || d.code == Code::UnsupportedKey
+                && compose::HANDLED_KEYS
+                    .iter()
+                    .any(|key| d.message.starts_with(&format!("`{key}` of service ")));
         if !handled {
             diagnostics.push(d);
         }
@@ -374,10 +376,12 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
             );
         }
         let devices = stack.extras.char_devices.get(name).map(Vec::as_slice);
+        let ports = stack.extras.host_ip_ports.get(name).map(Vec::as_slice);
         out.push(Object::Pod(Box::new(pod::pod(
             workload,
             metadata,
             devices.unwrap_or_default(),
+            ports.unwrap_or_default(),
         ))));
     }
     out

@@ -9,13 +9,16 @@ use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::HostIpPort;
 use crate::ir;
 
-/// The pod of one workload. `char_devices` names the hostPath volumes that are device nodes.
+/// The pod of one workload. `char_devices` names the hostPath volumes that are device nodes;
+/// `host_ip_ports` are the first container's ports published on one host address.
 pub(super) fn pod(
     workload: &ir::Workload,
     metadata: ObjectMeta,
     char_devices: &[String],
+    host_ip_ports: &[HostIpPort],
 ) -> core::Pod {
     let restart_policy = match workload.kind {
         ir::WorkloadKind::Deployment { .. } | ir::WorkloadKind::DaemonSet => "Always",
@@ -29,11 +32,16 @@ pub(super) fn pod(
     core::Pod {
         metadata,
         spec: Some(core::PodSpec {
-            containers: pod.containers.iter().map(|c| container(c, true)).collect(),
+            containers: pod
+                .containers
+                .iter()
+                .enumerate()
+                .map(|(i, c)| container(c, true, if i == 0 { host_ip_ports } else { &[] }))
+                .collect(),
             init_containers: non_empty(
                 pod.init_containers
                     .iter()
-                    .map(|c| container(c, false))
+                    .map(|c| container(c, false, &[]))
                     .collect(),
             ),
             volumes: non_empty(
@@ -98,7 +106,7 @@ fn pod_security(pod: &ir::Pod) -> Option<core::PodSecurityContext> {
 }
 
 /// A container; init containers (`probes: false`) must not have probes under podman.
-fn container(c: &ir::Container, probes: bool) -> core::Container {
+fn container(c: &ir::Container, probes: bool, host_ip_ports: &[HostIpPort]) -> core::Container {
     let mut ports: Vec<core::ContainerPort> = Vec::new();
     for p in &c.ports {
         let port = core::ContainerPort {
@@ -109,6 +117,24 @@ fn container(c: &ir::Container, probes: bool) -> core::Container {
         };
         if !ports.contains(&port) {
             ports.push(port);
+        }
+    }
+    for p in host_ip_ports {
+        let (port, host_port) = (i32::from(p.port), i32::from(p.host_port));
+        let protocol = Some(p.protocol.as_str().to_owned());
+        let same = |q: &core::ContainerPort| {
+            q.container_port == port && q.host_port == Some(host_port) && q.protocol == protocol
+        };
+        if let Some(existing) = ports.iter_mut().find(|q| same(q)) {
+            existing.host_ip = Some(p.host_ip.clone());
+        } else {
+            ports.push(core::ContainerPort {
+                container_port: port,
+                host_port: Some(host_port),
+                host_ip: Some(p.host_ip.clone()),
+                protocol,
+                ..core::ContainerPort::default()
+            });
         }
     }
     // An unpublished port listed next to the same port published adds nothing.
