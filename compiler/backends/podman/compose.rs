@@ -1,12 +1,13 @@
 //! What the podman target needs from the compose model that lowering does not carry yet:
-//! secrets, configs, volumes, tmpfs mounts, devices, GPUs and `depends_on`.
+//! secrets, configs, volumes, tmpfs mounts, devices, GPUs, `depends_on`, and the host address of
+//! published ports.
 //!
 //! The shared lowering marks these keys as planned. Until it lowers them, this module fills the
 //! IR fields that already exist for them (Secrets, ConfigMaps, claims, pod volumes and mounts,
-//! extended resources) and keeps what the IR has no field for (dependencies, device nodes) in
-//! [`Extras`]. Each step skips what lowering already produced (an object of the same name, a
-//! mount at the same path, the same resource), so that once lowering handles a key, the matching
-//! step here adds nothing and can be deleted.
+//! extended resources) and keeps what the IR has no field for (dependencies, device nodes, host
+//! addresses) in [`Extras`]. Each step skips what lowering already produced (an object of the
+//! same name, a mount at the same path, the same resource), so that once lowering handles a key,
+//! the matching step here adds nothing and can be deleted.
 
 use std::path::Path;
 
