@@ -1,8 +1,8 @@
-//! Plays the podman output of the `fixtures/podman-*` projects on a real Podman 5.4 and checks
-//! inside the running containers that compose's behaviour survived: secret and config files at
-//! the compose paths, environment, a volume shared through a PVC, dependencies started first,
-//! devices passed through, published ports, service-name DNS. Quadlet (`quadlet -dryrun`) must
-//! accept the `--quadlet` unit of every fixture.
+//! Plays the output of `stackc build --target podman` for the `fixtures/podman-*` projects on a
+//! real Podman 5.4 and checks inside the running containers that compose's behaviour survived:
+//! secret and config files at the compose paths, environment, a volume shared through a PVC,
+//! dependencies started first, devices passed through, published ports, service-name DNS.
+//! Quadlet (`quadlet -dryrun`) must accept the `--quadlet` unit of every fixture.
 //!
 //! Podman runs in the sandbox of `../shared/tools/podman5-sandbox.sh` (Debian trixie's podman in
 //! a private mount namespace; `PODMAN5_SANDBOX` overrides the path). It needs root and, the
@@ -18,8 +18,6 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-use stackc::cli::build::Output;
 
 /// Seconds any one podman call may take; `kube down` waits out one-second grace periods.
 const CALL_TIMEOUT: &str = "120";
@@ -348,17 +346,36 @@ fn clean(stream: &str) {
     }
 }
 
+/// `stackc ARGS...` in a fixture directory, with a clean environment so that no `COMPOSE_*`
+/// variable of the caller changes the project; returns stdout, or the failure with stderr.
+fn stackc(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_stackc"))
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .args(args)
+        .output()
+        .expect("run the stackc binary");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
 /// Quadlet turns the `--quadlet` unit into a service that plays the YAML next to it.
-fn quadlet_accepts(id: &str, project: &stackc::model::Project) -> Result<(), String> {
-    let Output::Files(files) = podman::build(project, false).0 else {
-        unreachable!("`-o` gives files")
-    };
+fn quadlet_accepts(id: &str, fixture: &Path) -> Result<(), String> {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("podman-smoke")
         .join(id);
     let _ = std::fs::remove_dir_all(&dir);
-    stackc::cli::build::write_dir(&dir, &files, stackc::output::Mode::Write)
-        .expect("write the podman output");
+    let out_dir = dir.to_string_lossy().into_owned();
+    stackc(
+        fixture,
+        &["build", "--target", "podman", "-o", &out_dir, "--quadlet"],
+    )
+    .map_err(|e| format!("{id}: `--quadlet` build failed:\n{e}"))?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/podman/quadlet-dryrun.sh");
     let out = Command::new("timeout")
         .arg(CALL_TIMEOUT)
@@ -368,16 +385,12 @@ fn quadlet_accepts(id: &str, project: &stackc::model::Project) -> Result<(), Str
         .output()
         .expect("run tests/podman/quadlet-dryrun.sh");
     let units = String::from_utf8_lossy(&out.stdout);
-    let yaml = files
-        .keys()
-        .find(|name| Path::new(name).extension().is_some_and(|e| e == "yaml"))
-        .expect("the build writes a YAML file");
-    let play = format!("podman kube play --replace --service-container=true /stage/{id}/{yaml}");
+    let play = format!("podman kube play --replace --service-container=true /stage/{id}/{id}.yaml");
     if out.status.success() && units.contains(&play) {
         Ok(())
     } else {
         Err(format!(
-            "{id}: quadlet did not make a unit that plays {yaml}:\n{units}{}",
+            "{id}: quadlet did not make a unit that plays {id}.yaml:\n{units}{}",
             String::from_utf8_lossy(&out.stderr)
         ))
     }
@@ -404,14 +417,9 @@ fn fixtures_run_on_podman_5() {
     let mut failures: Vec<String> = Vec::new();
     for dir in podman::fixture_dirs() {
         let id = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let project = podman::fixture_project(&dir)
-            .unwrap_or_else(|e| panic!("{id}: the reference loader rejected it: {e}"));
-        let (output, diagnostics) = podman::build(&project, true);
-        assert!(!diagnostics.has_errors(), "{id}: the build has errors");
-        let Output::Stream(stream) = output else {
-            unreachable!("`--stdout` gives a stream")
-        };
-        if let Err(e) = quadlet_accepts(&id, &project) {
+        let stream = stackc(&dir, &["build", "--target", "podman", "--stdout"])
+            .unwrap_or_else(|e| panic!("{id}: `stackc build --target podman` failed:\n{e}"));
+        if let Err(e) = quadlet_accepts(&id, &dir) {
             failures.push(e);
         }
         if let Some((_, why)) = NOT_PLAYED.iter().find(|(name, _)| *name == id) {
