@@ -396,7 +396,9 @@ impl Loader<'_> {
             )
             .with_label(Some(extends_span), "this `extends` closes the cycle");
             for (_, service, span) in &chain.0 {
-                report = report.with_label(*span, format!("`{service}` extends"));
+                if *span != Some(extends_span) {
+                    report = report.with_label(*span, format!("`{service}` extends"));
+                }
             }
             return Err(
                 report.with_help("a service cannot extend itself, directly or through others")

@@ -208,27 +208,37 @@ impl Scalar for i64 {
         match value {
             Value::Number(n) => n
                 .as_i64()
-                .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+                // mapstructure truncates a float; one beyond the int64 range is an error, not a wrap.
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| (-I64_LIMIT..I64_LIMIT).contains(f))
+                        .map(|f| f as i64)
+                })
                 .ok_or_else(|| format!("integer `{n}` is out of range")),
-            Value::String(s) => s
-                .parse()
-                .map_err(|_| format!("invalid integer `{s}`: write a whole number")),
+            Value::String(s) => s.parse().map_err(|_| {
+                format!("invalid integer `{s}`: write a whole number within the int64 range")
+            }),
             other => Err(expected("an integer", &other)),
         }
     }
 }
+
+/// 2^63, the first float beyond the int64 range.
+const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
 
 /// Go unsigned fields: compose-go casts no string to them.
 fn unsigned(value: &Value) -> Result<u64, String> {
     match value {
         Value::Number(n) => n
             .as_u64()
+            // mapstructure truncates a float; the range check keeps the sign out of the cast.
             .or_else(|| {
+                #[allow(clippy::cast_sign_loss, reason = "negative values are filtered out")]
                 n.as_f64()
-                    .filter(|f| *f >= 0.0 && f.is_finite())
+                    .filter(|f| (0.0..2.0 * I64_LIMIT).contains(f))
                     .map(|f| f as u64)
             })
-            .ok_or_else(|| format!("`{n}` is negative: expected a number from 0 up")),
+            .ok_or_else(|| format!("`{n}` is out of range: expected a whole number from 0 up")),
         other => Err(expected("a non-negative integer", other)),
     }
 }
@@ -648,19 +658,8 @@ pub(crate) fn ssh<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<SshK
                 },
             })
             .collect()),
-        Value::Array(items) => items
-            .into_iter()
-            .map(|item| match item {
-                Value::String(text) => {
-                    let (id, path) = text.split_once('=').unwrap_or((&text, ""));
-                    Ok(SshKey {
-                        id: id.to_owned(),
-                        path: path.to_owned(),
-                    })
-                }
-                other => Err(D::Error::custom(expected("a list of `id=path`", &other))),
-            })
-            .collect(),
+        // The printed form: `id` or `id=path`.
+        list @ Value::Array(_) => Vec::<SshKey>::deserialize(list).map_err(D::Error::custom),
         other => Err(D::Error::custom(expected(
             "a mapping of key ids to paths",
             &other,
@@ -674,3 +673,6 @@ pub(crate) fn extensions<'de, D: Deserializer<'de>>(
 ) -> Result<IndexMap<String, Value>, D::Error> {
     Ok(Option::<IndexMap<String, Value>>::deserialize(deserializer)?.unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,6 +8,11 @@
 //! (durations as `1m30s`, byte counts as `"1024"`, `published` ports as strings, `null` for an
 //! unset `command`), map keys sorted and struct fields in Go's declaration order.
 //!
+//! [`from_canonical`] binds the frontend's canonical dict to a [`Project`] with the conversions
+//! compose-go's mapstructure binding applies (`command: "a b"` split like a shell would, `"1g"` a
+//! byte count, `"true"` a bool, `x-*` keys into `extensions`); the same `Deserialize` impls read
+//! the printed JSON back.
+//!
 //! Maps are [`IndexMap`]s in user order in memory; only the JSON output sorts them. Scalars
 //! compose-go leaves at Go's zero value when absent (`""`, `0`, `false`) are plain fields here
 //! too, and are left out of the output when zero; compose-go's pointers are [`Option`]s.
@@ -162,19 +167,19 @@ impl<'de> Deserialize<'de> for Project {
                             }
                         }
                         "networks" => {
-                            project.networks = map.next_value::<Option<_>>()?.unwrap_or_default()
+                            project.networks = map.next_value::<Option<_>>()?.unwrap_or_default();
                         }
                         "volumes" => {
-                            project.volumes = map.next_value::<Option<_>>()?.unwrap_or_default()
+                            project.volumes = map.next_value::<Option<_>>()?.unwrap_or_default();
                         }
                         "secrets" => {
-                            project.secrets = map.next_value::<Option<_>>()?.unwrap_or_default()
+                            project.secrets = map.next_value::<Option<_>>()?.unwrap_or_default();
                         }
                         "configs" => {
-                            project.configs = map.next_value::<Option<_>>()?.unwrap_or_default()
+                            project.configs = map.next_value::<Option<_>>()?.unwrap_or_default();
                         }
                         "models" => {
-                            project.models = map.next_value::<Option<_>>()?.unwrap_or_default()
+                            project.models = map.next_value::<Option<_>>()?.unwrap_or_default();
                         }
                         decode::EXTENSIONS_KEY => {
                             let extensions: Option<Extensions> = map.next_value()?;
