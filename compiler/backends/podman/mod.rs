@@ -191,14 +191,32 @@ impl<L: Locate> Checker<'_, L> {
     }
 
     fn workload(&mut self, name: &str, workload: &ir::Workload, dependencies: &[Dependency]) {
-        if let ir::WorkloadKind::Deployment { replicas } = workload.kind
-            && replicas > 1
-        {
+        let copies = match workload.kind {
+            ir::WorkloadKind::Deployment { replicas } => replicas,
+            ir::WorkloadKind::Job { completions, .. } => completions,
+            ir::WorkloadKind::DaemonSet => 1,
+        };
+        if copies > 1 {
             self.warn(
                 Code::PodmanReplicas,
                 &["services", name, "deploy", "replicas"],
-                format!("service `{name}` asks for {replicas} replicas; podman runs one pod"),
+                format!("service `{name}` asks for {copies} replicas; podman runs one pod"),
                 "one pod under podman",
+            );
+        }
+        if let ir::WorkloadKind::Job {
+            backoff_limit: Some(limit),
+            restart_on_failure: true,
+            ..
+        } = workload.kind
+        {
+            self.warn(
+                Code::PodmanIgnoredField,
+                &["services", name, "restart"],
+                format!(
+                    "the retry limit {limit} of service `{name}` is not kept: podman restarts a failed container of an `OnFailure` pod without a limit"
+                ),
+                "retry limit not kept",
             );
         }
         let pod = &workload.pod;
