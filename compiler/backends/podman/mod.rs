@@ -56,8 +56,9 @@ pub enum Object {
     Pod(Box<core::Pod>),
 }
 
-/// Lowering's warnings about keys the podman target handles itself are dropped; the podman
-/// target's own diagnostics for those keys are added.
+/// Makes the [`Stack`] for a lowered project. Lowering's warnings about keys the podman target
+/// handles itself, or about K3s behaviour podman does not share (port addresses, the Job retry
+/// limit), are dropped; the podman target's own diagnostics are added instead.
 pub fn prepare(
     mut project: ir::Project,
     compose: &model::Project,
@@ -66,12 +67,15 @@ pub fn prepare(
     diagnostics: &mut Diagnostics,
 ) -> Stack {
     for d in lowering {
-        // Host addresses of published ports are kept by the podman target (`hostIP`).
-        let handled = matches!(d.code, Code::PortNotPublished | Code::PortAddress)
-            || d.code == Code::UnsupportedKey
-                && compose::HANDLED_KEYS
-                    .iter()
-                    .any(|key| d.message.starts_with(&format!("`{key}` of service ")));
+        // Host addresses of published ports are kept by the podman target (`hostIP`), and podman
+        // restarts an `OnFailure` pod without a limit, as compose does.
+        let handled = matches!(
+            d.code,
+            Code::PortNotPublished | Code::PortAddress | Code::UnboundedRetries
+        ) || d.code == Code::UnsupportedKey
+            && compose::HANDLED_KEYS
+                .iter()
+                .any(|key| d.message.starts_with(&format!("`{key}` of service ")));
         if !handled {
             diagnostics.push(d);
         }
