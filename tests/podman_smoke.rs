@@ -319,14 +319,19 @@ fn names_of(stream: &str, kind: &str) -> Vec<String> {
         .collect()
 }
 
-/// Removes what one fixture created, also when a check panicked.
+/// Removes what one fixture created, also when a check panicked: its pods, volumes and secrets,
+/// and the image names it gave the busybox image.
 struct Played<'a> {
     stream: &'a str,
+    images: &'a [&'a str],
 }
 
 impl Drop for Played<'_> {
     fn drop(&mut self) {
         clean(self.stream);
+        let mut untag = vec!["untag", "localhost/busybox:latest"];
+        untag.extend(self.images);
+        podman_call(&untag, None);
     }
 }
 
@@ -443,7 +448,10 @@ fn fixtures_run_on_podman_5() {
         let fixture_started = Instant::now();
         // Leftovers of an interrupted earlier run would make the play fail.
         clean(&stream);
-        let guard = Played { stream: &stream };
+        let guard = Played {
+            stream: &stream,
+            images: &images,
+        };
         let (ok, out, err) = podman_call(&["kube", "play", "-"], Some(&stream));
         if !ok {
             failures.push(format!("{id}: kube play failed:\n{out}\n{err}"));
