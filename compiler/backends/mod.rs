@@ -4,6 +4,7 @@
 //! touches the disk, so `--stdout`, `-o DIR` and tests all share one result.
 
 pub mod k3s;
+pub mod podman;
 pub mod yaml;
 
 use indexmap::IndexMap;

@@ -12,6 +12,10 @@ use crate::output::{self, Mode, OutputFiles, WriteReport};
 use crate::{model, passes};
 
 /// What `stackc build` writes and how.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each bool is an independent command-line flag"
+)]
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct BuildArgs {
     /// The kind of output.
@@ -36,6 +40,9 @@ pub struct BuildArgs {
     /// Prefix the images of services that compose builds with this registry path.
     #[arg(long, value_name = "REGISTRY")]
     pub image_registry: Option<String>,
+    /// With `--target podman`: also write a Quadlet `.kube` unit next to the YAML.
+    #[arg(long)]
+    pub quadlet: bool,
 }
 
 /// The targets stackc knows.
@@ -102,14 +109,22 @@ pub fn compile(
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
 ) -> Result<Option<Output>, Error> {
-    if args.target != Target::K3s {
-        let name = match args.target {
-            Target::Helm => "helm",
-            _ => "podman",
-        };
-        return Err(Error::Usage(format!(
-            "`--target {name}` is not implemented yet: use `--target k3s`"
-        )));
+    if args.target == Target::Helm {
+        return Err(Error::Usage(
+            "`--target helm` is not implemented yet: use `--target k3s`".to_owned(),
+        ));
+    }
+    if args.target == Target::Podman && args.namespace.is_some() {
+        return Err(Error::Usage(
+            "`--namespace` has no effect on podman, which has no namespaces: leave it out with `--target podman`"
+                .to_owned(),
+        ));
+    }
+    if args.quadlet && (args.target != Target::Podman || args.output.is_none()) {
+        return Err(Error::Usage(
+            "`--quadlet` writes a unit next to the YAML: use it with `--target podman -o DIR`"
+                .to_owned(),
+        ));
     }
     if args.output.is_none() && !args.stdout {
         return Err(Error::Usage(
@@ -124,6 +139,9 @@ pub fn compile(
     let options = ir::lower::Options {
         image_registry: args.image_registry.clone(),
     };
+    if args.target == Target::Podman {
+        return compile_podman(args, project, &options, locations, diagnostics);
+    }
     let mut ir = ir::lower::lower(project, &options, locations, diagnostics);
     passes::run(&mut ir, locations, diagnostics);
     let k3s = backends::k3s::Options {
@@ -140,6 +158,42 @@ pub fn compile(
         backends::k3s::stream(&ir, &k3s).map(Output::Stream)
     } else {
         backends::k3s::files(&ir, &k3s).map(Output::Files)
+    };
+    output.map(Some).map_err(|e| Error::Write {
+        path: args
+            .output
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdout>")),
+        source: std::io::Error::other(e),
+    })
+}
+
+/// The podman arm of [`compile`].
+fn compile_podman(
+    args: &BuildArgs,
+    project: &model::Project,
+    options: &ir::lower::Options,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) -> Result<Option<Output>, Error> {
+    let mut lowering = Diagnostics::new();
+    let mut ir = ir::lower::lower(project, options, locations, &mut lowering);
+    passes::run(&mut ir, locations, &mut lowering);
+    let stack = backends::podman::prepare(ir, project, lowering, locations, diagnostics);
+    backends::podman::check(&stack, locations, diagnostics);
+    if args.strict {
+        diagnostics.promote_warnings();
+    }
+    if diagnostics.has_errors() {
+        return Ok(None);
+    }
+    let podman = backends::podman::Options {
+        quadlet: args.quadlet,
+    };
+    let output = if args.stdout {
+        backends::podman::stream(&stack).map(Output::Stream)
+    } else {
+        backends::podman::files(&stack, podman).map(Output::Files)
     };
     output.map(Some).map_err(|e| Error::Write {
         path: args

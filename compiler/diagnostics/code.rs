@@ -167,4 +167,34 @@ codes! {
         "Compose restarts an `on-failure` service forever; a Job gives up after `backoffLimit` failures, 6 by default. Write `on-failure:N` to choose the limit.";
     PublishedTwice = "SC2001", "two services publish the same host port",
         "K3s ServiceLB binds each LoadBalancer port on the node; a second Service asking for the same port and protocol stays pending. Publish one of them on another port.";
+    PodmanSecretInline = "SC2101", "a secret's value is written into the podman YAML",
+        "`podman kube play` creates podman secrets from the Secret documents of the file it plays, so the podman target writes each secret's value into the YAML (base64, which is not encryption). Keep the output out of version control, or declare the secret `external: true` and create it on the host with `podman secret create`.";
+    PodmanReplicas = "SC2102", "podman runs one pod per service",
+        "`podman kube play` caps a Deployment's replicas at 1, and the podman target writes one Pod per compose service. Run more copies with another compose project or on Kubernetes.";
+    PodmanReadiness = "SC2103", "podman drops readiness probes",
+        "`podman kube play` ignores `readinessProbe`, so nothing waits for the service to be healthy. The healthcheck becomes a liveness check (a podman healthcheck), which podman only runs on a schedule where systemd timers are available (for example under Quadlet).";
+    PodmanIgnoredField = "SC2104", "a field podman kube play ignores",
+        "Podman 5 does not read this field of a pod or container (for example `runtimeClassName`, `nodeSelector`, `tty`, `stdin` or lifecycle hooks), so it is left out of the podman YAML. The message says what to use instead where there is a podman equivalent.";
+    PodmanDependencyOrder = "SC2105", "podman starts dependencies in file order only",
+        "`podman kube play` starts the pods of one file in order, one after the other, and does not wait for a pod to be healthy or to finish. The podman target orders pods so that dependencies come first; `service_healthy` and `service_completed_successfully` become plain start order. Make the dependent service retry its connection.";
+    PodmanDnsAlias = "SC2106", "an extra DNS name does not resolve under podman",
+        "On the network of `podman kube play`, a pod resolves by its own name only; container names and aliases do not resolve. The pod is named after the compose service, so the service name keeps working, but `container_name` and network aliases do not. Use the service name instead.";
+    PodmanDependencyCycle = "SC2107", "services depend on each other in a cycle",
+        "The podman target starts pods in dependency order, which does not exist when services depend on each other in a cycle. Remove one of the `depends_on` edges printed in the message.";
+    PodmanDevice = "SC2108", "a device is passed through differently",
+        "Devices are passed with `podman.io/device=PATH` resource limits (podman 5.4 and later), which keep the host path and grant read, write and mknod access; a device mounted at another path becomes a `CharDevice` hostPath volume, which needs a character device node (not a directory). The message says which part of the compose entry is not kept.";
+    PodmanGpu = "SC2109", "a GPU request cannot be expressed for podman",
+        "Podman passes GPUs through CDI device names (`nvidia.com/gpu=all`, `nvidia.com/gpu=0`), which needs the NVIDIA Container Toolkit's CDI specification on the host (`nvidia-ctk cdi generate`). A count of GPUs cannot be chosen without device ids, and other drivers have no CDI name stackc knows.";
+    PodmanFileSource = "SC2110", "a secret or config value cannot be read",
+        "The value of a secret or config comes from a file, inline content or an environment variable of the project. When none of them can be read, no Secret or ConfigMap document is written and the pod refers to one that must already exist on the host (`podman secret create`).";
+    PodmanFileMode = "SC2111", "a secret or config file's owner or mode is not kept",
+        "Podman 5 ignores per-item modes, has no `fsGroup`, and shares one podman volume between every mount of the same Secret or ConfigMap. The podman target sets the mode as the volume's `defaultMode`; owners (`uid`, `gid`) and differing modes of the same object are not kept.";
+    PodmanBindPath = "SC2112", "a bind mount names a path of the converting machine",
+        "A relative bind mount becomes an absolute `hostPath` inside the project directory of the machine that ran stackc, so the YAML only runs from that checkout. Use a named volume, or an absolute path that exists on every host that plays the file.";
+    PodmanTmpfs = "SC2113", "a tmpfs size is not kept",
+        "Podman 5 mounts `emptyDir: {medium: Memory}` as a tmpfs of the default size and ignores `sizeLimit`. The mount is kept without the size limit.";
+    PodmanVolumeType = "SC2114", "a mount type has no podman kube equivalent",
+        "Only named volumes, bind mounts, tmpfs and anonymous volumes become pod volumes under `podman kube play`; this mount is left out.";
+    PodmanPortTwice = "SC2115", "two services publish the same host port",
+        "Each `hostPort` can be bound by one pod only; the second pod of the file fails to start. Publish one of them on another host port.";
 }

@@ -1,0 +1,526 @@
+//! The `podman` target: one YAML stream for `podman kube play` (Podman 5), and optionally a
+//! Quadlet `.kube` unit that runs it under systemd.
+//!
+//! Each compose service becomes a `kind: Pod` named after the service: on the network of one
+//! `kube play`, podman resolves a pod by its own name only (a Deployment `api` would be reachable
+//! as `api-pod`), so this keeps compose's service-name DNS. The stream holds ConfigMaps, Secrets
+//! and `PersistentVolumeClaim`s first, then the pods in `depends_on` order, because podman starts
+//! the pods of a file one after the other in file order. Services are not written: podman ignores
+//! them, and published ports become `hostPort`s. What Podman 5 cannot express is reported by
+//! [`check`] with the compose key's location.
+
+mod compose;
+mod pod;
+
+use std::collections::BTreeMap;
+
+use indexmap::{IndexMap, IndexSet};
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+
+pub use compose::{Condition, Dependency, Extras, HostIpPort};
+
+use super::Files;
+use super::yaml::{self, YamlError};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::names::{dns_label, label_value};
+use crate::ir::{self, Locate};
+use crate::model;
+
+/// Choices of the user that shape the podman output.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Also write a Quadlet `.kube` unit next to the YAML.
+    pub quadlet: bool,
+}
+
+/// A project ready to emit for podman: the IR, what it does not carry yet, and the pod order.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub ir: ir::Project,
+    pub extras: Extras,
+    /// Compose service names, dependencies first.
+    pub order: Vec<String>,
+}
+
+/// One document of the stream.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Object {
+    ConfigMap(core::ConfigMap),
+    Secret(core::Secret),
+    PersistentVolumeClaim(Box<core::PersistentVolumeClaim>),
+    Pod(Box<core::Pod>),
+}
+
+/// Makes the [`Stack`] for a lowered project. Lowering's warnings about keys the podman target
+/// handles itself, or about K3s behaviour podman does not share (port addresses, the Job retry
+/// limit), are dropped; the podman target's own diagnostics are added instead.
+pub fn prepare(
+    mut project: ir::Project,
+    compose: &model::Project,
+    lowering: Diagnostics,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) -> Stack {
+    for d in lowering {
+        // Host addresses of published ports are kept by the podman target (`hostIP`), and podman
+        // restarts an `OnFailure` pod without a limit, as compose does.
+        let handled = matches!(
+            d.code,
+            Code::PortNotPublished | Code::PortAddress | Code::UnboundedRetries
+        ) || d.code == Code::UnsupportedKey
+            && compose::HANDLED_KEYS
+                .iter()
+                .any(|key| d.message.starts_with(&format!("`{key}` of service ")));
+        if !handled {
+            diagnostics.push(d);
+        }
+    }
+    let extras = compose::complete(&mut project, compose, locations, diagnostics);
+    let order = order(&project, &extras, locations, diagnostics);
+    Stack {
+        ir: project,
+        extras,
+        order,
+    }
+}
+
+/// Compose services with dependencies first; among services that are ready, compose order.
+/// A cycle is an error that lists it; its services keep compose order.
+fn order(
+    project: &ir::Project,
+    extras: &Extras,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) -> Vec<String> {
+    let deps = |name: &str| -> Vec<&str> {
+        extras
+            .depends_on
+            .get(name)
+            .map(|d| d.iter().map(|d| d.service.as_str()).collect())
+            .unwrap_or_default()
+    };
+    let mut done: IndexSet<&str> = IndexSet::new();
+    while done.len() < project.workloads.len() {
+        let ready = project.workloads.keys().find(|name| {
+            !done.contains(name.as_str())
+                && deps(name)
+                    .iter()
+                    .all(|d| done.contains(d) || !project.workloads.contains_key(*d))
+        });
+        if let Some(name) = ready {
+            done.insert(name);
+            continue;
+        }
+        // Every service left waits on another one left: follow first edges to a cycle.
+        let left = |name: &str| !done.contains(name) && project.workloads.contains_key(name);
+        let start = project
+            .workloads
+            .keys()
+            .find(|n| left(n))
+            .map_or("", String::as_str);
+        let mut path: Vec<&str> = vec![start];
+        let mut next = start;
+        loop {
+            next = deps(next).into_iter().find(|d| left(d)).unwrap_or(start);
+            if let Some(at) = path.iter().position(|n| *n == next) {
+                path.drain(..at);
+                break;
+            }
+            path.push(next);
+        }
+        let mut cycle = path.join(" → ");
+        cycle.push_str(" → ");
+        cycle.push_str(path[0]);
+        let mut diagnostic = Diagnostic::error(
+            Code::PodmanDependencyCycle,
+            format!("services depend on each other in a cycle: {cycle}"),
+        );
+        for (i, from) in path.iter().enumerate() {
+            let to = path[(i + 1) % path.len()];
+            diagnostic = diagnostic.with_label(
+                locations.span(&["services", from, "depends_on", to]),
+                format!("`{from}` depends on `{to}`"),
+            );
+        }
+        diagnostics.push(diagnostic.with_help("remove one of these `depends_on` entries"));
+        done.extend(path);
+    }
+    done.into_iter().map(str::to_owned).collect()
+}
+
+/// Reports what Podman 5 does not do the way compose does.
+pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    let mut cx = Checker {
+        locations,
+        diagnostics,
+    };
+    for secret in stack.ir.secrets.values() {
+        let key = secret.data.keys().next().map_or("", String::as_str);
+        cx.warn(
+            Code::PodmanSecretInline,
+            &["secrets", key],
+            format!(
+                "the value of secret `{key}` is written into the podman YAML as Secret `{}`; keep the output out of version control",
+                secret.name
+            ),
+            "value written out",
+        );
+    }
+    let mut host_ports: IndexMap<(u16, ir::Protocol), &str> = IndexMap::new();
+    for (name, workload) in &stack.ir.workloads {
+        let dependencies = stack.extras.depends_on.get(name).map(Vec::as_slice);
+        cx.workload(name, workload, dependencies.unwrap_or_default());
+        for container in &workload.pod.containers {
+            cx.container(name, container, &mut host_ports);
+        }
+    }
+}
+
+/// Where [`check`] reports.
+struct Checker<'a, L> {
+    locations: &'a L,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl<L: Locate> Checker<'_, L> {
+    fn warn(&mut self, code: Code, path: &[&str], message: String, label: &str) {
+        let span = self.locations.span(path);
+        self.diagnostics
+            .push(Diagnostic::warning(code, message).with_label(span, label));
+    }
+
+    fn workload(&mut self, name: &str, workload: &ir::Workload, dependencies: &[Dependency]) {
+        let copies = match workload.kind {
+            ir::WorkloadKind::Deployment { replicas } => replicas,
+            ir::WorkloadKind::Job { completions, .. } => completions,
+            ir::WorkloadKind::DaemonSet => 1,
+        };
+        if copies > 1 {
+            self.warn(
+                Code::PodmanReplicas,
+                &["services", name, "deploy", "replicas"],
+                format!("service `{name}` asks for {copies} replicas; podman runs one pod"),
+                "one pod under podman",
+            );
+        }
+        if let ir::WorkloadKind::Job {
+            backoff_limit: Some(limit),
+            restart_on_failure: true,
+            ..
+        } = workload.kind
+        {
+            self.warn(
+                Code::PodmanIgnoredField,
+                &["services", name, "restart"],
+                format!(
+                    "the retry limit {limit} of service `{name}` is not kept: podman restarts a failed container of an `OnFailure` pod without a limit"
+                ),
+                "retry limit not kept",
+            );
+        }
+        let pod = &workload.pod;
+        if pod.runtime_class.is_some() {
+            self.warn(
+                Code::PodmanIgnoredField,
+                &["services", name, "runtime"],
+                format!(
+                    "`runtime` of service `{name}` is left out: podman kube play has no runtime classes; request GPUs with `gpus:` (CDI) instead"
+                ),
+                "not supported on podman",
+            );
+        }
+        if !pod.node_selector.is_empty() {
+            self.warn(
+                Code::PodmanIgnoredField,
+                &["services", name, "platform"],
+                format!(
+                    "`platform` of service `{name}` is left out: podman runs the image's platform of this host"
+                ),
+                "not supported on podman",
+            );
+        }
+        for alias in workload.dns_aliases.iter().filter(|a| **a != workload.name) {
+            self.warn(
+                Code::PodmanDnsAlias,
+                &["services", name, "container_name"],
+                format!(
+                    "`{alias}` does not resolve to service `{name}` under podman; other services reach it as `{}`",
+                    workload.name
+                ),
+                "alias not kept",
+            );
+        }
+        for dep in dependencies {
+            let waits = match dep.condition {
+                Condition::Started => continue,
+                Condition::Healthy => "healthy",
+                Condition::CompletedSuccessfully => "completed",
+            };
+            self.warn(
+                Code::PodmanDependencyOrder,
+                &["services", name, "depends_on", &dep.service],
+                format!(
+                    "service `{name}` starts after `{}` has started, not after it is {waits}: podman kube play starts pods in file order without waiting",
+                    dep.service
+                ),
+                "start order only",
+            );
+        }
+    }
+
+    fn container<'n>(
+        &mut self,
+        name: &'n str,
+        container: &ir::Container,
+        host_ports: &mut IndexMap<(u16, ir::Protocol), &'n str>,
+    ) {
+        if container.probes.readiness.is_some() {
+            self.warn(
+                    Code::PodmanReadiness,
+                    &["services", name, "healthcheck"],
+                    format!(
+                        "the healthcheck of service `{name}` becomes a liveness check only: podman drops readiness probes, and runs health checks only where systemd timers do"
+                    ),
+                    "no readiness under podman",
+                );
+        }
+        if container.tty || container.stdin {
+            let key = if container.tty { "tty" } else { "stdin_open" };
+            self.warn(
+                    Code::PodmanIgnoredField,
+                    &["services", name, key],
+                    format!(
+                        "`{key}` of service `{name}` is left out: podman kube play does not attach a terminal"
+                    ),
+                    "not supported on podman",
+                );
+        }
+        for (key, hooks) in [
+            ("post_start", &container.post_start),
+            ("pre_stop", &container.pre_stop),
+        ] {
+            if !hooks.is_empty() {
+                self.warn(
+                        Code::PodmanIgnoredField,
+                        &["services", name, key],
+                        format!(
+                            "`{key}` of service `{name}` is left out: podman kube play does not run lifecycle hooks"
+                        ),
+                        "not supported on podman",
+                    );
+            }
+        }
+        for port in &container.ports {
+            let Some(host) = port.published else {
+                continue;
+            };
+            let first = *host_ports.entry((host, port.protocol)).or_insert(name);
+            if first != name {
+                self.warn(
+                        Code::PodmanPortTwice,
+                        &["services", name, "ports"],
+                        format!(
+                            "services `{first}` and `{name}` both publish {} port {host}; the second pod fails to start",
+                            port.protocol.as_str()
+                        ),
+                        "published again here",
+                    );
+            }
+        }
+    }
+}
+
+/// Every document, in the order `podman kube play` should create them.
+#[must_use]
+pub fn objects(stack: &Stack) -> Vec<Object> {
+    let project = &stack.ir;
+    let meta = |name: &str| ObjectMeta {
+        name: Some(name.to_owned()),
+        labels: Some(labels(&project.name, name)),
+        ..ObjectMeta::default()
+    };
+    let mut out = Vec::new();
+    out.extend(project.config_maps.values().map(|c| {
+        Object::ConfigMap(core::ConfigMap {
+            metadata: meta(&c.name),
+            data: Some(c.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            ..core::ConfigMap::default()
+        })
+    }));
+    out.extend(project.secrets.values().map(|s| {
+        Object::Secret(core::Secret {
+            metadata: meta(&s.name),
+            type_: Some("Opaque".to_owned()),
+            data: Some(
+                s.data
+                    .iter()
+                    .map(|(k, v)| (k.clone(), ByteString(v.clone().into_bytes())))
+                    .collect(),
+            ),
+            ..core::Secret::default()
+        })
+    }));
+    out.extend(project.claims.values().map(|c| {
+        Object::PersistentVolumeClaim(Box::new(core::PersistentVolumeClaim {
+            metadata: meta(&c.name),
+            spec: Some(core::PersistentVolumeClaimSpec {
+                access_modes: Some(vec![c.access_mode.as_str().to_owned()]),
+                storage_class_name: c.storage_class.clone(),
+                resources: Some(core::VolumeResourceRequirements {
+                    requests: Some(BTreeMap::from([(
+                        "storage".to_owned(),
+                        Quantity(c.size.quantity()),
+                    )])),
+                    ..core::VolumeResourceRequirements::default()
+                }),
+                ..core::PersistentVolumeClaimSpec::default()
+            }),
+            ..core::PersistentVolumeClaim::default()
+        }))
+    }));
+    for name in &stack.order {
+        let Some(workload) = project.workloads.get(name) else {
+            continue;
+        };
+        let mut metadata = meta(&workload.name);
+        if !workload.annotations.is_empty() {
+            metadata.annotations = Some(
+                workload
+                    .annotations
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            );
+        }
+        let devices = stack.extras.char_devices.get(name).map(Vec::as_slice);
+        let ports = stack.extras.host_ip_ports.get(name).map(Vec::as_slice);
+        out.push(Object::Pod(Box::new(pod::pod(
+            workload,
+            metadata,
+            devices.unwrap_or_default(),
+            ports.unwrap_or_default(),
+        ))));
+    }
+    out
+}
+
+fn labels(project: &str, name: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("app.kubernetes.io/name".to_owned(), label_value(name)),
+        ("app.kubernetes.io/part-of".to_owned(), label_value(project)),
+        (
+            "app.kubernetes.io/managed-by".to_owned(),
+            "stackc".to_owned(),
+        ),
+    ])
+}
+
+/// The `--stdout` form, and the contents of the YAML file.
+pub fn stream(stack: &Stack) -> Result<String, YamlError> {
+    yaml::to_stream(&objects(stack))
+}
+
+/// The `-o DIR` form: `<project>.yaml`, and `<project>.kube` with `--quadlet`.
+pub fn files(stack: &Stack, options: Options) -> Result<Files, YamlError> {
+    let base = dns_label(&stack.ir.name);
+    let yaml_name = format!("{base}.yaml");
+    let mut files = Files::new();
+    files.insert(yaml_name.clone(), stream(stack)?);
+    if options.quadlet {
+        files.insert(format!("{base}.kube"), quadlet(&stack.ir.name, &yaml_name));
+    }
+    Ok(files)
+}
+
+/// A Quadlet unit that plays the YAML next to it (`Yaml=` is relative to the unit file).
+fn quadlet(project: &str, yaml_name: &str) -> String {
+    format!(
+        "# Generated by stackc. Install next to {yaml_name} in /etc/containers/systemd/\n\
+         # (or ~/.config/containers/systemd/), then `systemctl daemon-reload`.\n\
+         [Unit]\n\
+         Description=compose project {project} (podman kube play)\n\
+         \n\
+         [Kube]\n\
+         Yaml={yaml_name}\n\
+         \n\
+         [Install]\n\
+         WantedBy=default.target\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use indexmap::IndexMap;
+
+    use super::{Condition, Dependency, Extras};
+    use crate::diagnostics::{Code, Diagnostics};
+    use crate::ir::{self, Unlocated};
+
+    fn project(names: &[&str]) -> ir::Project {
+        let workloads = names
+            .iter()
+            .map(|n| {
+                let workload = ir::Workload {
+                    name: (*n).to_owned(),
+                    kind: ir::WorkloadKind::Deployment { replicas: 1 },
+                    annotations: IndexMap::new(),
+                    dns_aliases: Vec::new(),
+                    pod: ir::Pod::default(),
+                };
+                ((*n).to_owned(), workload)
+            })
+            .collect();
+        ir::Project {
+            name: "p".to_owned(),
+            workloads,
+            ..ir::Project::default()
+        }
+    }
+
+    fn extras(edges: &[(&str, &str)]) -> Extras {
+        let mut extras = Extras::default();
+        for (from, to) in edges {
+            extras
+                .depends_on
+                .entry((*from).to_owned())
+                .or_default()
+                .push(Dependency {
+                    service: (*to).to_owned(),
+                    condition: Condition::Started,
+                });
+        }
+        extras
+    }
+
+    #[test]
+    fn dependencies_come_first_and_ties_keep_compose_order() {
+        let project = project(&["web", "api", "db", "cache"]);
+        let extras = extras(&[("web", "api"), ("api", "db"), ("web", "cache")]);
+        let mut diagnostics = Diagnostics::new();
+        let order = super::order(&project, &extras, &Unlocated, &mut diagnostics);
+        assert_eq!(order, ["db", "api", "cache", "web"]);
+        assert!(diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_cycle_is_an_error_that_names_it() {
+        let project = project(&["a", "b", "c", "d"]);
+        let extras = extras(&[("a", "b"), ("b", "c"), ("c", "b"), ("d", "a")]);
+        let mut diagnostics = Diagnostics::new();
+        let order = super::order(&project, &extras, &Unlocated, &mut diagnostics);
+        assert_eq!(order.len(), 4, "every service is still written once");
+        let errors: Vec<_> = diagnostics.iter().collect();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, Code::PodmanDependencyCycle);
+        assert!(
+            errors[0].message.ends_with("b → c → b"),
+            "{}",
+            errors[0].message
+        );
+    }
+}

@@ -1,0 +1,333 @@
+//! IR workloads → `kind: Pod` documents in the subset Podman 5 reads.
+//!
+//! Fields `podman kube play` ignores (readiness probes, `runtimeClassName`, `nodeSelector`,
+//! `tty`, `stdin`, lifecycle hooks) are not written; `super::check` reports them.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::HostIpPort;
+use crate::ir;
+
+/// The pod of one workload. `char_devices` names the hostPath volumes that are device nodes;
+/// `host_ip_ports` are the first container's ports published on one host address.
+pub(super) fn pod(
+    workload: &ir::Workload,
+    metadata: ObjectMeta,
+    char_devices: &[String],
+    host_ip_ports: &[HostIpPort],
+) -> core::Pod {
+    let restart_policy = match workload.kind {
+        ir::WorkloadKind::Deployment { .. } | ir::WorkloadKind::DaemonSet => "Always",
+        ir::WorkloadKind::Job {
+            restart_on_failure: true,
+            ..
+        } => "OnFailure",
+        ir::WorkloadKind::Job { .. } => "Never",
+    };
+    let pod = &workload.pod;
+    core::Pod {
+        metadata,
+        spec: Some(core::PodSpec {
+            containers: pod
+                .containers
+                .iter()
+                .enumerate()
+                .map(|(i, c)| container(c, true, if i == 0 { host_ip_ports } else { &[] }))
+                .collect(),
+            init_containers: non_empty(
+                pod.init_containers
+                    .iter()
+                    .map(|c| container(c, false, &[]))
+                    .collect(),
+            ),
+            volumes: non_empty(
+                pod.volumes
+                    .iter()
+                    .map(|v| volume(v, char_devices))
+                    .collect(),
+            ),
+            restart_policy: Some(restart_policy.to_owned()),
+            hostname: pod.hostname.clone(),
+            host_aliases: non_empty(
+                pod.host_aliases
+                    .iter()
+                    .map(|(ip, names)| core::HostAlias {
+                        ip: ip.clone(),
+                        hostnames: Some(names.clone()),
+                    })
+                    .collect(),
+            ),
+            dns_config: (!pod.dns.is_empty()).then(|| core::PodDNSConfig {
+                nameservers: non_empty(pod.dns.nameservers.clone()),
+                searches: non_empty(pod.dns.searches.clone()),
+                options: non_empty(
+                    pod.dns
+                        .options
+                        .iter()
+                        .map(|(name, value)| core::PodDNSConfigOption {
+                            name: Some(name.clone()),
+                            value: value.clone(),
+                        })
+                        .collect(),
+                ),
+            }),
+            security_context: pod_security(pod),
+            termination_grace_period_seconds: pod.termination_grace_period_seconds,
+            host_network: pod.host_network.then_some(true),
+            host_ipc: pod.host_ipc.then_some(true),
+            host_pid: pod.host_pid.then_some(true),
+            ..core::PodSpec::default()
+        }),
+        ..core::Pod::default()
+    }
+}
+
+fn pod_security(pod: &ir::Pod) -> Option<core::PodSecurityContext> {
+    if pod.sysctls.is_empty() && pod.supplemental_groups.is_empty() {
+        return None;
+    }
+    Some(core::PodSecurityContext {
+        supplemental_groups: non_empty(pod.supplemental_groups.clone()),
+        sysctls: non_empty(
+            pod.sysctls
+                .iter()
+                .map(|(name, value)| core::Sysctl {
+                    name: name.clone(),
+                    value: value.clone(),
+                })
+                .collect(),
+        ),
+        ..core::PodSecurityContext::default()
+    })
+}
+
+/// A container; init containers (`probes: false`) must not have probes under podman.
+fn container(c: &ir::Container, probes: bool, host_ip_ports: &[HostIpPort]) -> core::Container {
+    let mut ports: Vec<core::ContainerPort> = Vec::new();
+    for p in &c.ports {
+        let port = core::ContainerPort {
+            container_port: i32::from(p.port),
+            host_port: p.published.map(i32::from),
+            protocol: Some(p.protocol.as_str().to_owned()),
+            ..core::ContainerPort::default()
+        };
+        if !ports.contains(&port) {
+            ports.push(port);
+        }
+    }
+    for p in host_ip_ports {
+        let (port, host_port) = (i32::from(p.port), i32::from(p.host_port));
+        let protocol = Some(p.protocol.as_str().to_owned());
+        let same = |q: &core::ContainerPort| {
+            q.container_port == port && q.host_port == Some(host_port) && q.protocol == protocol
+        };
+        if let Some(existing) = ports.iter_mut().find(|q| same(q)) {
+            existing.host_ip = Some(p.host_ip.clone());
+        } else {
+            ports.push(core::ContainerPort {
+                container_port: port,
+                host_port: Some(host_port),
+                host_ip: Some(p.host_ip.clone()),
+                protocol,
+                ..core::ContainerPort::default()
+            });
+        }
+    }
+    // An unpublished port listed next to the same port published adds nothing.
+    let published: Vec<(i32, Option<String>)> = ports
+        .iter()
+        .filter(|p| p.host_port.is_some())
+        .map(|p| (p.container_port, p.protocol.clone()))
+        .collect();
+    ports.retain(|p| {
+        p.host_port.is_some() || !published.contains(&(p.container_port, p.protocol.clone()))
+    });
+    core::Container {
+        name: c.name.clone(),
+        image: Some(c.image.clone()),
+        image_pull_policy: c.pull_policy.map(|p| format!("{p:?}")),
+        command: c.command.as_ref().map(|argv| escape_all(argv)),
+        args: c.args.as_ref().map(|argv| escape_all(argv)),
+        env: non_empty(
+            c.env
+                .iter()
+                .map(|(name, value)| core::EnvVar {
+                    name: name.clone(),
+                    value: Some(value.clone()),
+                    ..core::EnvVar::default()
+                })
+                .collect(),
+        ),
+        env_from: non_empty(c.env_from.iter().map(env_from).collect()),
+        ports: non_empty(ports),
+        liveness_probe: c.probes.liveness.as_ref().filter(|_| probes).map(probe),
+        startup_probe: c.probes.startup.as_ref().filter(|_| probes).map(probe),
+        resources: (!c.resources.is_empty()).then(|| core::ResourceRequirements {
+            limits: resource_list(&c.resources.limits),
+            requests: resource_list(&c.resources.requests),
+            ..core::ResourceRequirements::default()
+        }),
+        security_context: security(&c.security),
+        working_dir: c.working_dir.clone(),
+        volume_mounts: non_empty(
+            c.volume_mounts
+                .iter()
+                .map(|m| core::VolumeMount {
+                    name: m.volume.clone(),
+                    mount_path: m.mount_path.clone(),
+                    sub_path: m.sub_path.clone(),
+                    read_only: m.read_only.then_some(true),
+                    ..core::VolumeMount::default()
+                })
+                .collect(),
+        ),
+        ..core::Container::default()
+    }
+}
+
+/// Podman 5.4 expands `$(VAR)` and turns `$$` into `$` in `command` and `args`, as Kubernetes
+/// does, but leaves env values alone (both checked by the smoke test); compose passes them
+/// through literally. Doubling every `$` that starts such a sequence keeps the text literal.
+fn escape_expansion(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '$' && matches!(chars.peek(), Some('$' | '(')) {
+            out.push('$');
+        }
+    }
+    out
+}
+
+fn escape_all(argv: &[String]) -> Vec<String> {
+    argv.iter().map(|a| escape_expansion(a)).collect()
+}
+
+fn env_from(source: &ir::EnvSource) -> core::EnvFromSource {
+    match source {
+        ir::EnvSource::ConfigMap(name) => core::EnvFromSource {
+            config_map_ref: Some(core::ConfigMapEnvSource {
+                name: name.clone(),
+                ..core::ConfigMapEnvSource::default()
+            }),
+            ..core::EnvFromSource::default()
+        },
+        ir::EnvSource::Secret(name) => core::EnvFromSource {
+            secret_ref: Some(core::SecretEnvSource {
+                name: name.clone(),
+                ..core::SecretEnvSource::default()
+            }),
+            ..core::EnvFromSource::default()
+        },
+    }
+}
+
+fn probe(p: &ir::Probe) -> core::Probe {
+    core::Probe {
+        exec: Some(core::ExecAction {
+            command: Some(p.exec.clone()),
+        }),
+        period_seconds: Some(p.period_seconds),
+        timeout_seconds: Some(p.timeout_seconds),
+        failure_threshold: Some(p.failure_threshold),
+        ..core::Probe::default()
+    }
+}
+
+fn resource_list(list: &ir::ResourceList) -> Option<BTreeMap<String, Quantity>> {
+    if list.is_empty() {
+        return None;
+    }
+    let mut out = BTreeMap::new();
+    if let Some(cpu) = list.cpu {
+        out.insert("cpu".to_owned(), Quantity(cpu.quantity()));
+    }
+    if let Some(memory) = list.memory {
+        out.insert("memory".to_owned(), Quantity(memory.quantity()));
+    }
+    for (name, count) in &list.extended {
+        out.insert(name.clone(), Quantity(count.to_string()));
+    }
+    Some(out)
+}
+
+fn security(s: &ir::SecurityContext) -> Option<core::SecurityContext> {
+    if *s == ir::SecurityContext::default() {
+        return None;
+    }
+    let capabilities =
+        (!s.cap_add.is_empty() || !s.cap_drop.is_empty()).then(|| core::Capabilities {
+            add: non_empty(s.cap_add.clone()),
+            drop: non_empty(s.cap_drop.clone()),
+        });
+    Some(core::SecurityContext {
+        run_as_user: s.run_as_user,
+        run_as_group: s.run_as_group,
+        privileged: s.privileged.then_some(true),
+        read_only_root_filesystem: s.read_only_root_filesystem.then_some(true),
+        allow_privilege_escalation: s.no_new_privileges.then_some(false),
+        capabilities,
+        ..core::SecurityContext::default()
+    })
+}
+
+/// A pod volume. Secret and ConfigMap volumes take the whole object with the items' common mode
+/// as `defaultMode`: podman ignores item modes, rejects item paths with directories, and shares
+/// one podman volume per object, so mounts pick their key with `subPath` instead.
+fn volume(v: &ir::Volume, char_devices: &[String]) -> core::Volume {
+    let mut out = core::Volume {
+        name: v.name.clone(),
+        ..core::Volume::default()
+    };
+    match &v.source {
+        ir::VolumeSource::EmptyDir { in_memory, .. } => {
+            out.empty_dir = Some(core::EmptyDirVolumeSource {
+                medium: in_memory.then(|| "Memory".to_owned()),
+                size_limit: None,
+            });
+        }
+        ir::VolumeSource::Claim { claim, read_only } => {
+            out.persistent_volume_claim = Some(core::PersistentVolumeClaimVolumeSource {
+                claim_name: claim.clone(),
+                read_only: read_only.then_some(true),
+            });
+        }
+        ir::VolumeSource::ConfigMap { config_map, items } => {
+            out.config_map = Some(core::ConfigMapVolumeSource {
+                name: config_map.clone(),
+                default_mode: default_mode(items),
+                ..core::ConfigMapVolumeSource::default()
+            });
+        }
+        ir::VolumeSource::Secret { secret, items } => {
+            out.secret = Some(core::SecretVolumeSource {
+                secret_name: Some(secret.clone()),
+                default_mode: default_mode(items),
+                ..core::SecretVolumeSource::default()
+            });
+        }
+        ir::VolumeSource::HostPath { path } => {
+            out.host_path = Some(core::HostPathVolumeSource {
+                path: path.clone(),
+                type_: char_devices
+                    .contains(&v.name)
+                    .then(|| "CharDevice".to_owned()),
+            });
+        }
+    }
+    out
+}
+
+/// The mode of the first item that has one; `super::check` reports items that differ.
+pub(super) fn default_mode(items: &[ir::KeyToPath]) -> Option<i32> {
+    items.iter().find_map(|i| i.mode)
+}
+
+fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
+    (!v.is_empty()).then_some(v)
+}
