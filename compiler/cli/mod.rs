@@ -6,6 +6,7 @@
 pub mod build;
 mod config;
 mod explain;
+mod schema;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
@@ -74,6 +75,8 @@ enum Command {
     Config(config::ConfigArgs),
     /// Explain a diagnostic code, or list every code with `--list`.
     Explain(explain::ExplainArgs),
+    /// Print (or write) the JSON schemas of stackc's IR and of the `x-stackc` extension.
+    Schema(schema::SchemaArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -115,6 +118,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Build(args) => run_build(cli, args),
         Command::Config(args) => config::run(cli, args),
         Command::Explain(args) => explain::run(args),
+        Command::Schema(args) => schema::run(args),
     }
 }
 

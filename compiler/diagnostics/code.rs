@@ -197,4 +197,6 @@ codes! {
         "Only named volumes, bind mounts, tmpfs and anonymous volumes become pod volumes under `podman kube play`; this mount is left out.";
     PodmanPortTwice = "SC2115", "two services publish the same host port",
         "Each `hostPort` can be bound by one pod only; the second pod of the file fails to start. Publish one of them on another host port.";
+    InvalidExtension = "SC0218", "an `x-stackc` setting is not valid",
+        "`x-stackc` holds stackc's own settings (device plugin, group ids, volume storage, config files). A key stackc does not know, or a value of the wrong type, is an error so that a typo never silently changes the output. See `schemas/x-stackc.schema.json`.";
 }
