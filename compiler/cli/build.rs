@@ -30,6 +30,10 @@ pub struct BuildArgs {
     /// Prefix the images of services that compose builds with this registry path.
     #[arg(long, value_name = "REGISTRY")]
     pub image_registry: Option<String>,
+    /// With `--target helm`: also write `helmchart.yaml`, a K3s `HelmChart` object carrying the
+    /// packaged chart, for the K3s manifests directory (`/var/lib/rancher/k3s/server/manifests`).
+    #[arg(long)]
+    pub k3s_helmchart: bool,
 }
 
 /// The targets stackc knows.
@@ -88,14 +92,16 @@ pub fn compile(
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
 ) -> Result<Option<Output>, Error> {
-    if args.target != Target::K3s {
-        let name = match args.target {
-            Target::Helm => "helm",
-            _ => "podman",
-        };
-        return Err(Error::Usage(format!(
-            "`--target {name}` is not implemented yet: use `--target k3s`"
-        )));
+    if args.target == Target::Podman {
+        return Err(Error::Usage(
+            "`--target podman` is not implemented yet: use `--target k3s` or `--target helm`"
+                .to_owned(),
+        ));
+    }
+    if args.target == Target::Helm && args.stdout {
+        return Err(Error::Usage(
+            "a Helm chart is a directory: write it with `-o DIR`".to_owned(),
+        ));
     }
     if args.output.is_none() && !args.stdout {
         return Err(Error::Usage(
@@ -117,17 +123,28 @@ pub fn compile(
     if diagnostics.has_errors() {
         return Ok(None);
     }
-    let output = if args.stdout {
-        backends::k3s::stream(&ir, &k3s).map(Output::Stream)
+    let output = if args.target == Target::Helm {
+        let helm = backends::helm::Options {
+            k3s_helmchart: args.k3s_helmchart,
+        };
+        backends::helm::files(&ir, &helm, locations, diagnostics)
+            .map(Output::Files)
+            .map_err(std::io::Error::other)
+    } else if args.stdout {
+        backends::k3s::stream(&ir, &k3s)
+            .map(Output::Stream)
+            .map_err(std::io::Error::other)
     } else {
-        backends::k3s::files(&ir, &k3s).map(Output::Files)
+        backends::k3s::files(&ir, &k3s)
+            .map(Output::Files)
+            .map_err(std::io::Error::other)
     };
-    output.map(Some).map_err(|e| Error::Write {
+    output.map(Some).map_err(|source| Error::Write {
         path: args
             .output
             .clone()
             .unwrap_or_else(|| PathBuf::from("<stdout>")),
-        source: std::io::Error::other(e),
+        source,
     })
 }
 
@@ -143,7 +160,13 @@ pub fn write_dir(dir: &Path, files: &Files) -> Result<(), Error> {
     let previous = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap_or_default();
     for (name, text) in files {
         let path = dir.join(name);
-        let temp = dir.join(format!(".{name}.stackc-tmp"));
+        // Charts have files in `templates/`: the temporary file sits beside its target.
+        let (parent, file) = match name.rsplit_once('/') {
+            Some((parent, file)) => (dir.join(parent), file),
+            None => (dir.to_owned(), name.as_str()),
+        };
+        std::fs::create_dir_all(&parent).map_err(write_err(&parent))?;
+        let temp = parent.join(format!(".{file}.stackc-tmp"));
         std::fs::write(&temp, text).map_err(write_err(&temp))?;
         std::fs::rename(&temp, &path).map_err(write_err(&path))?;
     }

@@ -93,4 +93,6 @@ codes! {
         "Compose restarts an `on-failure` service forever; a Job gives up after `backoffLimit` failures, 6 by default. Write `on-failure:N` to choose the limit.";
     PublishedTwice = "SC2001", "two services publish the same host port",
         "K3s ServiceLB binds each LoadBalancer port on the node; a second Service asking for the same port and protocol stays pending. Publish one of them on another port.";
+    HelmValuesKey = "SC2201", "a service's values are under another key in values.yaml",
+        "The Helm chart keeps each compose service's values under the service's name, except for names the chart uses for its own settings (`global`, `persistence`, `secrets`). The service's values are under `<name>-service` instead; `--set` and values files must use that key. Rename the service to keep its own name.";
 }

@@ -1,0 +1,122 @@
+//! `values.yaml` and the JSON schema that types it.
+//!
+//! The schema is derived from the default values, field by field: every object lists its
+//! properties and refuses others (a misspelt `--set web.replica=3` fails instead of being
+//! ignored), every leaf gets the type of its default, and the maps users extend (`env`,
+//! `resources`, `annotations`, `data`) are open with typed entries.
+
+use serde_json::{Map, Value, json};
+
+/// The schema of `values`, whose root holds the given top-level keys.
+pub(super) fn schema(values: &Value) -> Value {
+    let mut root = node(0, None, values);
+    if let Value::Object(map) = &mut root {
+        map.insert(
+            "$schema".to_owned(),
+            Value::from("http://json-schema.org/draft-07/schema#"),
+        );
+        map.shift_insert(1, "title".to_owned(), Value::from("values"));
+    }
+    root
+}
+
+/// The schema of `value` found under `key` at `depth`; `key` is `None` where the key is a name the
+/// user chose (a service, a volume, a secret), which must never be mistaken for a field.
+fn node(depth: usize, key: Option<&str>, value: &Value) -> Value {
+    let Some(key) = key else {
+        return generic(depth, "", value);
+    };
+    match (key, value) {
+        ("env", _) => open(&json!({"type": ["string", "number", "boolean"]})),
+        ("annotations" | "data", _) => open(&json!({"type": "string"})),
+        ("resources", _) => json!({
+            "type": "object",
+            "properties": {
+                "limits": open(&quantity()),
+                "requests": open(&quantity()),
+                "claims": {"type": "array"},
+            },
+            "additionalProperties": false,
+        }),
+        ("extraEnv" | "imagePullSecrets", _) => {
+            json!({"type": "array", "items": {"type": "object"}})
+        }
+        ("replicas", _) => json!({"type": "integer", "minimum": 0}),
+        ("pullPolicy", _) => enumeration(&["", "Always", "IfNotPresent", "Never"]),
+        ("type", _) => enumeration(&["", "ClusterIP", "NodePort", "LoadBalancer"]),
+        ("accessMode", _) => enumeration(&[
+            "ReadWriteOnce",
+            "ReadOnlyMany",
+            "ReadWriteMany",
+            "ReadWriteOncePod",
+        ]),
+        ("pathType", _) => enumeration(&["Prefix", "Exact", "ImplementationSpecific"]),
+        ("ports", Value::Object(ports)) => json!({
+            "type": "object",
+            "properties": ports.keys().map(|k| (k.clone(), json!({"type": "integer", "minimum": 1, "maximum": 65535}))).collect::<Map<_, _>>(),
+            "additionalProperties": false,
+        }),
+        _ => generic(depth, key, value),
+    }
+}
+
+fn generic(depth: usize, key: &str, value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let named = depth == 0
+                || (depth == 1 && matches!(key, "persistence" | "secrets"))
+                || (depth == 2 && key == "services");
+            let properties: Map<String, Value> = map
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        node(depth + 1, (!named).then_some(k.as_str()), v),
+                    )
+                })
+                .collect();
+            json!({"type": "object", "properties": properties, "additionalProperties": false})
+        }
+        Value::String(_) => json!({"type": "string"}),
+        Value::Bool(_) => json!({"type": "boolean"}),
+        Value::Number(n) if n.is_i64() || n.is_u64() => json!({"type": "integer"}),
+        Value::Number(_) => json!({"type": "number"}),
+        Value::Array(_) => json!({"type": "array"}),
+        Value::Null => json!({}),
+    }
+}
+
+fn open(entries: &Value) -> Value {
+    json!({"type": "object", "additionalProperties": entries})
+}
+
+/// A Kubernetes quantity: `512Mi`, `500m`, `2`.
+fn quantity() -> Value {
+    json!({"type": ["string", "integer"]})
+}
+
+fn enumeration(allowed: &[&str]) -> Value {
+    json!({"type": "string", "enum": allowed})
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn defaults_give_types_and_closed_objects() {
+        let values = json!({"web": {"replicas": 2, "image": {"tag": "1"}, "env": {"A": "b"}}});
+        let schema = super::schema(&values);
+        let web = &schema["properties"]["web"];
+        assert_eq!(web["properties"]["replicas"]["type"], "integer");
+        assert_eq!(
+            web["properties"]["image"]["properties"]["tag"]["type"],
+            "string"
+        );
+        assert_eq!(web["additionalProperties"], false);
+        assert_eq!(
+            web["properties"]["env"]["additionalProperties"]["type"][0],
+            "string"
+        );
+    }
+}

