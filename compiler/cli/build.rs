@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::backends::{self, Files};
 use crate::diagnostics::Diagnostics;
 use crate::error::Error;
+use crate::ir::names::is_dns_label;
 use crate::ir::{self, Locate};
 use crate::{model, passes};
 
@@ -108,6 +109,11 @@ pub fn compile(
             "say where to write: `-o DIR` for one file per object, or `--stdout`".to_owned(),
         ));
     }
+    if let Some(namespace) = args.namespace.as_deref().filter(|n| !is_dns_label(n)) {
+        return Err(Error::Usage(format!(
+            "`--namespace {namespace}` is not a valid namespace: use lowercase letters, digits and `-`, at most 63 characters"
+        )));
+    }
     let options = ir::lower::Options {
         image_registry: args.image_registry.clone(),
     };
@@ -117,6 +123,9 @@ pub fn compile(
         namespace: args.namespace.clone(),
     };
     backends::k3s::check(&ir, locations, diagnostics);
+    if args.target == Target::Helm {
+        backends::helm::check(&ir, locations, diagnostics);
+    }
     if args.strict {
         diagnostics.promote_warnings();
     }
@@ -127,7 +136,7 @@ pub fn compile(
         let helm = backends::helm::Options {
             k3s_helmchart: args.k3s_helmchart,
         };
-        backends::helm::files(&ir, &helm, locations, diagnostics)
+        backends::helm::files(&ir, &helm)
             .map(Output::Files)
             .map_err(std::io::Error::other)
     } else if args.stdout {
@@ -148,9 +157,10 @@ pub fn compile(
     })
 }
 
-/// Writes `files` into `dir`, each through a temporary file and a rename so that no file is
-/// ever half-written, then removes the files the previous build listed in its
-/// `kustomization.yaml` that this build no longer writes. No other file in `dir` is touched.
+/// Writes `files` into `dir`: every file is first written beside its final name, and only when
+/// all of them are written are they renamed into place, so a failure leaves the previous output
+/// whole. Then the files the previous build listed in its `kustomization.yaml` and this build no
+/// longer writes are removed; no other file in `dir` is touched.
 pub fn write_dir(dir: &Path, files: &Files) -> Result<(), Error> {
     let write_err = |path: &Path| {
         let path = path.to_owned();
@@ -158,8 +168,8 @@ pub fn write_dir(dir: &Path, files: &Files) -> Result<(), Error> {
     };
     std::fs::create_dir_all(dir).map_err(write_err(dir))?;
     let previous = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap_or_default();
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (name, text) in files {
-        let path = dir.join(name);
         // Charts have files in `templates/`: the temporary file sits beside its target.
         let (parent, file) = match name.rsplit_once('/') {
             Some((parent, file)) => (dir.join(parent), file),
@@ -167,8 +177,17 @@ pub fn write_dir(dir: &Path, files: &Files) -> Result<(), Error> {
         };
         std::fs::create_dir_all(&parent).map_err(write_err(&parent))?;
         let temp = parent.join(format!(".{file}.stackc-tmp"));
-        std::fs::write(&temp, text).map_err(write_err(&temp))?;
-        std::fs::rename(&temp, &path).map_err(write_err(&path))?;
+        if let Err(source) = std::fs::write(&temp, text) {
+            for (temp, _) in &staged {
+                let _ = std::fs::remove_file(temp);
+            }
+            let _ = std::fs::remove_file(&temp);
+            return Err(Error::Write { path: temp, source });
+        }
+        staged.push((temp, dir.join(name)));
+    }
+    for (temp, path) in &staged {
+        std::fs::rename(temp, path).map_err(write_err(path))?;
     }
     for stale in listed_resources(&previous) {
         if !files.contains_key(stale) {
@@ -193,7 +212,9 @@ fn listed_resources(kustomization: &str) -> impl Iterator<Item = &str> {
         .skip(1)
         .map_while(|l| l.strip_prefix("- "))
         .filter(|name| {
-            name.ends_with(".yaml")
+            Path::new(name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml"))
                 && !name.starts_with('.')
                 && !name.contains(['/', '\\', '"', '\''])
         })
@@ -201,6 +222,34 @@ fn listed_resources(kustomization: &str) -> impl Iterator<Item = &str> {
 
 #[cfg(test)]
 mod tests {
+    use indexmap::IndexMap;
+
+    #[test]
+    fn rewriting_removes_only_files_stackc_wrote() {
+        let dir = std::env::temp_dir().join(format!("stackc-write-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = |names: &[&str]| -> IndexMap<String, String> {
+            let mut files: IndexMap<String, String> = names
+                .iter()
+                .map(|n| ((*n).to_owned(), format!("{n}\n")))
+                .collect();
+            let list: Vec<String> = names.iter().map(|n| format!("- {n}")).collect();
+            let text = format!("resources:\n{}\n", list.join("\n"));
+            files.insert("kustomization.yaml".to_owned(), text);
+            files
+        };
+        super::write_dir(&dir, &files(&["a-service.yaml", "b-service.yaml"])).unwrap();
+        std::fs::write(dir.join("notes.yaml"), "mine\n").unwrap();
+        super::write_dir(&dir, &files(&["a-service.yaml"])).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a-service.yaml", "kustomization.yaml", "notes.yaml"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn only_listed_plain_files_are_stale() {
         let text = "apiVersion: x\nresources:\n- a-deployment.yaml\n- ../etc/passwd.yaml\n- b-service.yaml\nnamespace: n\n";

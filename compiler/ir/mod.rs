@@ -20,6 +20,12 @@ use serde::Serialize;
 
 pub use locate::{Locate, Unlocated};
 
+/// The JSON schema of the IR, written to `schemas/ir.schema.json` by `stackc schema`.
+#[must_use]
+pub fn schema() -> schemars::Schema {
+    schemars::schema_for!(Project)
+}
+
 /// A compose project after lowering.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Project {
@@ -64,6 +70,8 @@ pub enum WorkloadKind {
         backoff_limit: Option<u32>,
         /// `on-failure` restarts the container in place; `no` never restarts it.
         restart_on_failure: bool,
+        /// How many pods run to completion, all at once (compose `scale`/`deploy.replicas`).
+        completions: u32,
     },
 }
 
@@ -422,4 +430,34 @@ pub struct ConfigMap {
 pub struct Secret {
     pub name: String,
     pub data: IndexMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// `schemas/ir.schema.json` is generated; `STACKC_UPDATE_SCHEMAS=1` rewrites it.
+    #[test]
+    fn ir_schema_is_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/ir.schema.json");
+        let expected = serde_json::to_string_pretty(&super::schema()).unwrap() + "\n";
+        if std::env::var_os("STACKC_UPDATE_SCHEMAS").is_some() {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "schemas/ir.schema.json is stale: run `STACKC_UPDATE_SCHEMAS=1 cargo test --lib ir::tests`"
+        );
+    }
+
+    #[test]
+    fn quantities_use_kubernetes_units() {
+        assert_eq!(super::Memory(512 * 1024 * 1024).quantity(), "512Mi");
+        assert_eq!(super::Memory(1536 * 1024 * 1024).quantity(), "1536Mi");
+        assert_eq!(super::Memory(500_000_000).quantity(), "500M");
+        assert_eq!(super::Memory(1 << 30).quantity(), "1Gi");
+        assert_eq!(super::Cpu(500).quantity(), "500m");
+        assert_eq!(super::Cpu(2000).quantity(), "2");
+    }
 }

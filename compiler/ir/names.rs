@@ -57,6 +57,36 @@ pub fn label_value(value: &str) -> String {
         .to_owned()
 }
 
+/// Whether `s` is a DNS-1123 label: lowercase letters, digits and `-`, at most 63 characters,
+/// starting and ending with a letter or digit.
+#[must_use]
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_LABEL
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// Whether `key` can be a label or annotation key: an optional DNS subdomain prefix and `/`,
+/// then a name of at most 63 alphanumerics, `-`, `_` and `.` that starts and ends alphanumeric.
+#[must_use]
+pub fn is_qualified_name(key: &str) -> bool {
+    let (prefix, name) = key
+        .rsplit_once('/')
+        .map_or((None, key), |(p, n)| (Some(p), n));
+    let name_ok = !name.is_empty()
+        && name.len() <= MAX_LABEL
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    let prefix_ok = prefix.is_none_or(|p| p.len() <= 253 && p.split('.').all(is_dns_label));
+    name_ok && prefix_ok
+}
+
 fn truncate_label(s: &mut String, max: usize) {
     s.truncate(max);
     while s.ends_with('-') {
@@ -83,6 +113,15 @@ mod tests {
         let name = with_suffix(&long, "lb");
         assert_eq!(name.len(), 63);
         assert!(name.ends_with("-lb"));
+    }
+
+    #[test]
+    fn annotation_keys_follow_kubernetes_rules() {
+        assert!(is_qualified_name("com.example.team"));
+        assert!(is_qualified_name("example.com/team_name"));
+        assert!(!is_qualified_name(&format!("traefik.{}", "x".repeat(60))));
+        assert!(!is_qualified_name("Example.com/team"));
+        assert!(!is_qualified_name("team-"));
     }
 
     #[test]

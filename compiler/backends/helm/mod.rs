@@ -53,17 +53,12 @@ const RESERVED: &[&str] = &["global", "persistence", "secrets"];
 
 /// The chart: `Chart.yaml`, `values.yaml`, `values.schema.json`, `templates/…`, and
 /// `helmchart.yaml` when asked.
-pub fn files(
-    project: &ir::Project,
-    options: &Options,
-    locations: &impl Locate,
-    diagnostics: &mut Diagnostics,
-) -> Result<Files, Error> {
+pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
     let chart = chart::name(&project.name);
     let mut emit = Emit {
         project,
         chart: &chart,
-        keys: value_keys(project, locations, diagnostics),
+        keys: value_keys(project),
         values: Map::new(),
         templates: Files::new(),
     };
@@ -137,32 +132,42 @@ fn field_rank(field: &str) -> usize {
         .unwrap_or(ORDER.len())
 }
 
+/// Reports what the chart changes in the user's names.
+pub fn check(project: &ir::Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    for (compose, key) in value_keys(project) {
+        if compose == key {
+            continue;
+        }
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::HelmValuesKey,
+                format!(
+                    "the values of service `{compose}` are under `{key}` in values.yaml: `{compose}` holds the chart's own settings"
+                ),
+            )
+            .with_label(locations.span(&["services", &compose]), "service defined here")
+            .with_help(format!(
+                "use `{key}` with `--set` and in values files, or rename the service"
+            )),
+        );
+    }
+}
+
 /// The `values.yaml` key of each compose service: its compose name, unless that is one of the
 /// [`RESERVED`] keys.
-fn value_keys(
-    project: &ir::Project,
-    locations: &impl Locate,
-    diagnostics: &mut Diagnostics,
-) -> IndexMap<String, String> {
-    let mut keys = IndexMap::new();
-    for compose in project.workloads.keys() {
-        let mut key = compose.clone();
-        if RESERVED.contains(&compose.as_str()) {
-            key = format!("{compose}-service");
-            diagnostics.push(
-                Diagnostic::warning(
-                    Code::HelmValuesKey,
-                    format!(
-                        "the values of service `{compose}` are under `{key}` in values.yaml: `{compose}` holds the chart's {compose} settings"
-                    ),
-                )
-                .with_label(locations.span(&["services", compose]), "service defined here")
-                .with_help(format!("rename the service to keep `{compose}` out of the chart's own keys")),
-            );
-        }
-        keys.insert(compose.clone(), key);
-    }
-    keys
+fn value_keys(project: &ir::Project) -> IndexMap<String, String> {
+    project
+        .workloads
+        .keys()
+        .map(|compose| {
+            let key = if RESERVED.contains(&compose.as_str()) {
+                format!("{compose}-service")
+            } else {
+                compose.clone()
+            };
+            (compose.clone(), key)
+        })
+        .collect()
 }
 
 /// The chart being built.

@@ -325,10 +325,19 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
             }),
             ..DaemonSet::default()
         }),
-        ir::WorkloadKind::Job { backoff_limit, .. } => Object::Job(Job {
+        ir::WorkloadKind::Job {
+            backoff_limit,
+            completions,
+            ..
+        } => Object::Job(Job {
             metadata,
             spec: Some(JobSpec {
                 backoff_limit: backoff_limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
+                // One pod, the default, is left implicit.
+                completions: (completions != 1)
+                    .then(|| i32::try_from(completions).unwrap_or(i32::MAX)),
+                parallelism: (completions != 1)
+                    .then(|| i32::try_from(completions).unwrap_or(i32::MAX)),
                 template,
                 ..JobSpec::default()
             }),

@@ -301,7 +301,38 @@ impl<L: Locate> Lowering<'_, L> {
             },
             ..ResourceList::default()
         };
+        // The API server rejects a request above its limit; without the request, Kubernetes
+        // requests the limit.
+        if out
+            .requests
+            .memory
+            .zip(out.limits.memory)
+            .is_some_and(|(r, l)| r.0 > l.0)
+        {
+            self.request_above_limit(name, "memory", &request_path);
+            out.requests.memory = None;
+        }
+        if out
+            .requests
+            .cpu
+            .zip(out.limits.cpu)
+            .is_some_and(|(r, l)| r.0 > l.0)
+        {
+            self.request_above_limit(name, "cpu", &request_path);
+            out.requests.cpu = None;
+        }
         out
+    }
+
+    fn request_above_limit(&mut self, name: &str, resource: &str, path: &[&str]) {
+        self.warn(
+            Code::InvalidValue,
+            path,
+            format!(
+                "the {resource} reservation of service `{name}` is above its limit, so the limit is requested instead"
+            ),
+            "above the limit",
+        );
     }
 
     fn cpu(&mut self, cpus: f32, path: &[&str]) -> Option<Cpu> {

@@ -10,7 +10,7 @@ mod container;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::names::dns_label;
+use super::names::{dns_label, is_dns_label, is_qualified_name};
 use super::support::{self, Disposition};
 use super::{Dns, Locate, Pod, Project, Workload, WorkloadKind};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -160,10 +160,30 @@ impl<L: Locate> Lowering<'_, L> {
     ) -> Workload {
         let k8s_name = dns_label(name);
         let container = self.container(project, name, &k8s_name, service, options);
-        let mut annotations = service.labels.clone();
-        annotations.extend(service.annotations.clone());
-        if let Some(deploy) = &service.deploy {
-            annotations.extend(deploy.labels.clone());
+        let mut annotations = IndexMap::new();
+        let deploy_labels = service.deploy.as_ref().map(|d| &d.labels);
+        for (key, entries) in [
+            ("labels", Some(&service.labels)),
+            ("annotations", Some(&service.annotations)),
+            ("deploy.labels", deploy_labels),
+        ] {
+            for (k, v) in entries.into_iter().flatten() {
+                if is_qualified_name(k) {
+                    annotations.insert(k.clone(), v.clone());
+                } else {
+                    let mut path = vec!["services", name];
+                    path.extend(key.split('.'));
+                    path.push(k);
+                    self.warn(
+                        Code::InvalidValue,
+                        &path,
+                        format!(
+                            "`{k}` of service `{name}` is left out: Kubernetes annotation names are at most 63 characters of letters, digits, `-`, `_` and `.`, after an optional `prefix/`"
+                        ),
+                        "not a valid annotation name",
+                    );
+                }
+            }
         }
         let mut dns_aliases = Vec::new();
         if !service.container_name.is_empty() {
@@ -187,6 +207,11 @@ impl<L: Locate> Lowering<'_, L> {
     /// Deployment, DaemonSet or Job, from `restart`, `deploy.restart_policy` and `deploy.mode`.
     fn kind(&mut self, name: &str, service: &model::ServiceConfig) -> WorkloadKind {
         let deploy = service.deploy.as_ref();
+        let replicas = deploy
+            .and_then(|d| d.replicas)
+            .or(service.scale)
+            .unwrap_or(1);
+        let replicas = u32::try_from(replicas.max(0)).unwrap_or(u32::MAX);
         let policy = deploy
             .and_then(|d| d.restart_policy.as_ref())
             .filter(|p| !p.condition.is_empty());
@@ -227,25 +252,20 @@ impl<L: Locate> Lowering<'_, L> {
             return WorkloadKind::Job {
                 backoff_limit: limit,
                 restart_on_failure: on_failure,
+                completions: replicas,
             };
         }
         if deploy.is_some_and(|d| d.mode == "global") {
             return WorkloadKind::DaemonSet;
         }
-        let replicas = deploy
-            .and_then(|d| d.replicas)
-            .or(service.scale)
-            .unwrap_or(1);
-        WorkloadKind::Deployment {
-            replicas: u32::try_from(replicas.max(0)).unwrap_or(u32::MAX),
-        }
+        WorkloadKind::Deployment { replicas }
     }
 
     /// Pod-level settings of a service; the containers are filled in by the caller.
     fn pod(&mut self, name: &str, service: &model::ServiceConfig) -> Pod {
         let mut pod = Pod {
-            hostname: (!service.hostname.is_empty()).then(|| service.hostname.clone()),
-            runtime_class: (!service.runtime.is_empty()).then(|| service.runtime.clone()),
+            hostname: self.hostname(name, &service.hostname),
+            runtime_class: runtime_class(&service.runtime),
             ..Pod::default()
         };
         for (host, addresses) in &service.extra_hosts {
@@ -288,19 +308,18 @@ impl<L: Locate> Lowering<'_, L> {
         };
         self.sysctls(name, service, &mut pod.sysctls);
         for group in &service.group_add {
-            match group.parse::<i64>() {
-                Ok(gid) => pod.supplemental_groups.push(gid),
-                Err(_) => {
-                    let span = self.span(&["services", name, "group_add"]);
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::GroupName,
-                            format!("group `{group}` of service `{name}` is a name; Kubernetes needs a numeric gid"),
-                        )
-                        .with_label(span, "not a number")
-                        .with_help(format!("write the gid of `{group}` on the node (`getent group {group}`)")),
-                    );
-                }
+            if let Ok(gid) = group.parse::<i64>() {
+                pod.supplemental_groups.push(gid);
+            } else {
+                let span = self.span(&["services", name, "group_add"]);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::GroupName,
+                        format!("group `{group}` of service `{name}` is a name; Kubernetes needs a numeric gid"),
+                    )
+                    .with_label(span, "not a number")
+                    .with_help(format!("write the gid of `{group}` on the node (`getent group {group}`)")),
+                );
             }
         }
         if let Some(grace) = service.stop_grace_period {
@@ -308,15 +327,7 @@ impl<L: Locate> Lowering<'_, L> {
                 Some(self.seconds(grace, &["services", name, "stop_grace_period"], 0));
         }
         if !service.platform.is_empty() {
-            let mut parts = service.platform.split('/');
-            if let Some(os) = parts.next().filter(|s| !s.is_empty()) {
-                pod.node_selector
-                    .insert("kubernetes.io/os".to_owned(), os.to_owned());
-            }
-            if let Some(arch) = parts.next().filter(|s| !s.is_empty()) {
-                pod.node_selector
-                    .insert("kubernetes.io/arch".to_owned(), arch.to_owned());
-            }
+            self.platform(name, &service.platform, &mut pod.node_selector);
         }
         let network_mode = if service.network_mode.is_empty() {
             &service.net
@@ -327,6 +338,51 @@ impl<L: Locate> Lowering<'_, L> {
         pod.host_ipc = self.namespace_mode(name, "ipc", &service.ipc);
         pod.host_pid = self.namespace_mode(name, "pid", &service.pid);
         pod
+    }
+
+    /// Node labels for `platform: os/arch[/variant]`. Only the values Kubernetes nodes report
+    /// are used: a selector nothing matches would keep the pod pending forever.
+    fn platform(&mut self, name: &str, platform: &str, out: &mut IndexMap<String, String>) {
+        const OS: &[&str] = &["linux", "windows"];
+        const ARCH: &[&str] = &[
+            "amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64",
+        ];
+        let mut parts = platform.split('/');
+        let os = parts.next().unwrap_or_default();
+        let arch = parts.next();
+        if !OS.contains(&os) || arch.is_some_and(|a| !ARCH.contains(&a)) {
+            self.warn(
+                Code::ApproximatedKey,
+                &["services", name, "platform"],
+                format!(
+                    "`platform: {platform}` of service `{name}` is left out: Kubernetes nodes report no such platform, so the scheduler chooses the node"
+                ),
+                "unknown platform",
+            );
+            return;
+        }
+        out.insert("kubernetes.io/os".to_owned(), os.to_owned());
+        if let Some(arch) = arch {
+            out.insert("kubernetes.io/arch".to_owned(), arch.to_owned());
+        }
+    }
+
+    /// The pod hostname: a DNS label. A dotted name keeps its first label, as the short name the
+    /// container sees.
+    fn hostname(&mut self, name: &str, hostname: &str) -> Option<String> {
+        if hostname.is_empty() || is_dns_label(hostname) {
+            return (!hostname.is_empty()).then(|| hostname.to_owned());
+        }
+        let first = dns_label(hostname.split('.').next().unwrap_or_default());
+        self.warn(
+            Code::InvalidValue,
+            &["services", name, "hostname"],
+            format!(
+                "`hostname: {hostname}` of service `{name}` becomes `{first}`: a pod hostname is a single lowercase DNS label"
+            ),
+            "not a DNS label",
+        );
+        Some(first)
     }
 
     /// `host` shares the node's namespace; sharing another service's is not lowered yet.
@@ -399,6 +455,19 @@ impl<L: Locate> Lowering<'_, L> {
     }
 }
 
+/// The RuntimeClass for a Docker runtime name: `runc` is the default, and containerd shim names
+/// (`io.containerd.wasmedge.v1`) become the handler name K3s registers (`wasmedge`).
+fn runtime_class(runtime: &str) -> Option<String> {
+    if runtime.is_empty() || runtime == "runc" {
+        return None;
+    }
+    let shim = runtime
+        .strip_prefix("io.containerd.")
+        .and_then(|rest| rest.split_once('.'))
+        .map(|(handler, _)| handler);
+    Some(shim.unwrap_or(runtime).to_owned())
+}
+
 /// Values the walk skips: absent, `null`, or empty.
 fn is_empty(value: &Value) -> bool {
     match value {
@@ -409,3 +478,6 @@ fn is_empty(value: &Value) -> bool {
         Value::Bool(_) | Value::Number(_) => false,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,229 @@
+use serde_json::json;
+
+use crate::diagnostics::{Code, Diagnostics};
+use crate::ir::{Locate, Project, ServiceKind, WorkloadKind};
+use crate::model;
+use crate::source::{FileId, Span};
+
+/// Locations where every key path has a span of its own: the span's start is the number of
+/// path segments, so a test can tell which key a diagnostic points at.
+struct Paths;
+
+impl Locate for Paths {
+    fn span(&self, path: &[&str]) -> Option<Span> {
+        Some(Span::new(
+            FileId(0),
+            path.len(),
+            path.len() + path.join(".").len(),
+        ))
+    }
+}
+
+fn lower(services: &serde_json::Value) -> (Project, Diagnostics) {
+    let project: model::Project =
+        serde_json::from_value(json!({ "name": "demo", "services": services })).unwrap();
+    let mut diagnostics = Diagnostics::new();
+    let mut ir = super::lower(
+        &project,
+        &super::Options::default(),
+        &Paths,
+        &mut diagnostics,
+    );
+    crate::passes::run(&mut ir, &Paths, &mut diagnostics);
+    (ir, diagnostics)
+}
+
+#[test]
+fn shell_healthchecks_run_through_sh() {
+    let (ir, _) = lower(&json!({ "db": {
+        "image": "postgres",
+        "healthcheck": {
+            "test": ["CMD-SHELL", "pg_isready || exit 1"],
+            "interval": "10s", "timeout": "5s", "retries": 5, "start_period": "30s"
+        }
+    }}));
+    let probes = &ir.workloads["db"].pod.containers[0].probes;
+    let readiness = probes.readiness.as_ref().unwrap();
+    assert_eq!(readiness.exec, ["sh", "-c", "pg_isready || exit 1"]);
+    assert_eq!(
+        (
+            readiness.period_seconds,
+            readiness.timeout_seconds,
+            readiness.failure_threshold
+        ),
+        (10, 5, 5)
+    );
+    assert_eq!(probes.liveness.as_ref(), Some(readiness));
+    let startup = probes.startup.as_ref().unwrap();
+    assert_eq!(
+        (startup.period_seconds, startup.failure_threshold),
+        (5, 6 + 5)
+    );
+}
+
+#[test]
+fn disabled_healthchecks_give_no_probe() {
+    let (ir, _) = lower(&json!({ "web": {
+        "image": "nginx",
+        "healthcheck": { "test": ["CMD", "true"], "disable": true }
+    }}));
+    assert_eq!(
+        ir.workloads["web"].pod.containers[0].probes,
+        crate::ir::Probes::default()
+    );
+}
+
+#[test]
+fn one_shot_services_become_jobs() {
+    let (ir, diagnostics) = lower(&json!({
+        "once": { "image": "alpine", "restart": "no", "scale": 3 },
+        "retry": { "image": "alpine", "restart": "on-failure:3" },
+        "forever": { "image": "alpine", "restart": "on-failure" },
+        "web": { "image": "nginx", "restart": "always", "deploy": { "replicas": 2 } },
+        "agent": { "image": "agent", "deploy": { "mode": "global" } }
+    }));
+    let kind = |name: &str| ir.workloads[name].kind;
+    assert_eq!(
+        kind("once"),
+        WorkloadKind::Job {
+            backoff_limit: Some(0),
+            restart_on_failure: false,
+            completions: 3,
+        }
+    );
+    assert_eq!(
+        kind("retry"),
+        WorkloadKind::Job {
+            backoff_limit: Some(3),
+            restart_on_failure: true,
+            completions: 1,
+        }
+    );
+    assert_eq!(
+        kind("forever"),
+        WorkloadKind::Job {
+            backoff_limit: None,
+            restart_on_failure: true,
+            completions: 1,
+        }
+    );
+    assert_eq!(kind("web"), WorkloadKind::Deployment { replicas: 2 });
+    assert_eq!(kind("agent"), WorkloadKind::DaemonSet);
+    let unbounded: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnboundedRetries)
+        .collect();
+    assert_eq!(unbounded.len(), 1);
+    assert_eq!(
+        unbounded[0].primary_span(),
+        Paths.span(&["services", "forever", "restart"])
+    );
+}
+
+#[test]
+fn memory_is_written_in_binary_units() {
+    let (ir, diagnostics) = lower(&json!({ "api": {
+        "image": "nginx",
+        "mem_limit": "536870912",
+        "deploy": { "resources": { "reservations": { "cpus": 0.25 } } }
+    }}));
+    let resources = &ir.workloads["api"].pod.containers[0].resources;
+    assert_eq!(resources.limits.memory.unwrap().quantity(), "512Mi");
+    assert_eq!(resources.requests.cpu.unwrap().quantity(), "250m");
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+}
+
+#[test]
+fn published_ports_get_a_load_balancer() {
+    let (ir, _) = lower(&json!({ "web": {
+        "image": "nginx",
+        "ports": [
+            { "target": 80, "published": "8080", "protocol": "tcp", "mode": "ingress" },
+            { "target": 9229, "published": "9229", "host_ip": "127.0.0.1", "protocol": "tcp" }
+        ],
+        "expose": ["9000"]
+    }}));
+    let cluster = &ir.services["web"];
+    assert_eq!(cluster.kind, ServiceKind::ClusterIp);
+    let ports: Vec<(u16, u16)> = cluster
+        .ports
+        .iter()
+        .map(|p| (p.port, p.target_port))
+        .collect();
+    assert_eq!(ports, [(80, 80), (9229, 9229), (9000, 9000)]);
+    let lb = &ir.services["web-lb"];
+    assert_eq!(lb.kind, ServiceKind::LoadBalancer);
+    let ports: Vec<(u16, u16)> = lb.ports.iter().map(|p| (p.port, p.target_port)).collect();
+    assert_eq!(ports, [(8080, 80)], "a loopback port is not published");
+}
+
+#[test]
+fn keys_not_lowered_are_reported_where_they_are_written() {
+    let (_, diagnostics) = lower(&json!({ "app": {
+        "image": "nginx",
+        "logging": { "driver": "json-file" },
+        "deploy": { "placement": { "constraints": ["node.role==manager"] } }
+    }}));
+    let spans: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnsupportedKey)
+        .map(crate::diagnostics::Diagnostic::primary_span)
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            Paths.span(&["services", "app", "deploy", "placement", "constraints"]),
+            Paths.span(&["services", "app", "logging"]),
+        ]
+    );
+}
+
+#[test]
+fn invalid_names_are_renamed_and_collisions_are_errors() {
+    let (ir, diagnostics) = lower(&json!({
+        "my_app": { "image": "nginx" },
+        "my.app": { "image": "nginx" }
+    }));
+    assert_eq!(ir.workloads["my_app"].name, "my-app");
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [Code::NameChanged, Code::NameChanged, Code::NameCollision]
+    );
+    assert!(diagnostics.has_errors());
+}
+
+#[test]
+fn built_images_get_the_compose_name_and_a_warning() {
+    let project: model::Project = serde_json::from_value(json!({
+        "name": "shop",
+        "services": { "web": { "build": { "context": "/src", "dockerfile": "Dockerfile" } } }
+    }))
+    .unwrap();
+    let options = super::Options {
+        image_registry: Some("registry.example.com/team/".to_owned()),
+    };
+    let mut diagnostics = Diagnostics::new();
+    let ir = super::lower(&project, &options, &Paths, &mut diagnostics);
+    assert_eq!(
+        ir.workloads["web"].pod.containers[0].image,
+        "registry.example.com/team/shop-web"
+    );
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::ImageNotBuilt]);
+}
+
+#[test]
+fn runtimes_and_platforms_match_what_nodes_report() {
+    let (ir, diagnostics) = lower(&json!({
+        "wasm": { "image": "app", "runtime": "io.containerd.wasmedge.v1", "platform": "wasi/wasm" },
+        "gpu": { "image": "app", "runtime": "nvidia", "platform": "linux/arm64" }
+    }));
+    let pod = |name: &str| &ir.workloads[name].pod;
+    assert_eq!(pod("wasm").runtime_class.as_deref(), Some("wasmedge"));
+    assert!(pod("wasm").node_selector.is_empty());
+    assert_eq!(pod("gpu").runtime_class.as_deref(), Some("nvidia"));
+    assert_eq!(pod("gpu").node_selector["kubernetes.io/arch"], "arm64");
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::ApproximatedKey]);
+}
