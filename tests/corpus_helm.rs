@@ -14,11 +14,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output as ProcessOutput};
 
+use indexmap::IndexMap;
 use serde_json::Value;
-use stackc::backends::Files;
+use stackc::backends::{Files, helm, k3s};
 use stackc::cli::build::{self, BuildArgs, Output, Target};
 use stackc::diagnostics::{Diagnostics, Severity};
-use stackc::ir::Unlocated;
+use stackc::ir::{self, Unlocated};
 use stackc::model;
 
 /// Labels only Helm adds, and the k3s target's `managed-by`, which Helm sets to `Helm`.
@@ -343,5 +344,264 @@ fn values_reach_the_rendered_objects() {
     let ingress = &objects["Ingress/web"];
     assert_eq!(ingress["spec"]["ingressClassName"], "traefik");
     assert_eq!(ingress["spec"]["rules"][0]["host"], "shop.example.com");
+    assert!(validate(&[path]).is_empty());
+}
+
+/// An IR with what the corpus cannot reach yet (the frontend does not lower claims, secrets
+/// and GPUs for now): a database with a claim and a secret, and a GPU worker.
+fn storage_secrets_and_gpu() -> ir::Project {
+    let db = ir::Container {
+        name: "db".to_owned(),
+        image: "postgres:17".to_owned(),
+        env: [("POSTGRES_PASSWORD_FILE", "/run/secrets/db-password")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        env_from: vec![ir::EnvSource::Secret("db-password".to_owned())],
+        ports: vec![ir::ContainerPort {
+            port: 5432,
+            protocol: ir::Protocol::Tcp,
+            published: None,
+        }],
+        volume_mounts: vec![
+            ir::VolumeMount {
+                volume: "db-data".to_owned(),
+                mount_path: "/var/lib/postgresql/data".to_owned(),
+                sub_path: None,
+                read_only: false,
+            },
+            ir::VolumeMount {
+                volume: "db-password".to_owned(),
+                mount_path: "/run/secrets/db-password".to_owned(),
+                sub_path: Some("db-password".to_owned()),
+                read_only: true,
+            },
+        ],
+        ..ir::Container::default()
+    };
+    let mut worker = ir::Container {
+        name: "worker".to_owned(),
+        image: "ghcr.io/example/worker:2.1".to_owned(),
+        args: Some(vec!["worker".to_owned()]),
+        ..ir::Container::default()
+    };
+    worker
+        .resources
+        .limits
+        .extended
+        .insert("nvidia.com/gpu".to_owned(), 1);
+    let workload = |name: &str, container: ir::Container, pod: ir::Pod| ir::Workload {
+        name: name.to_owned(),
+        kind: ir::WorkloadKind::Deployment { replicas: 1 },
+        annotations: IndexMap::new(),
+        dns_aliases: Vec::new(),
+        pod: ir::Pod {
+            containers: vec![container],
+            ..pod
+        },
+    };
+    let db_pod = ir::Pod {
+        volumes: vec![
+            ir::Volume {
+                name: "db-data".to_owned(),
+                source: ir::VolumeSource::Claim {
+                    claim: "db-data".to_owned(),
+                    read_only: false,
+                },
+            },
+            ir::Volume {
+                name: "db-password".to_owned(),
+                source: ir::VolumeSource::Secret {
+                    secret: "db-password".to_owned(),
+                    items: vec![ir::KeyToPath {
+                        key: "db-password".to_owned(),
+                        path: "db-password".to_owned(),
+                        mode: Some(0o400),
+                    }],
+                },
+            },
+        ],
+        ..ir::Pod::default()
+    };
+    let gpu_pod = ir::Pod {
+        runtime_class: Some("nvidia".to_owned()),
+        ..ir::Pod::default()
+    };
+    ir::Project {
+        name: "shop".to_owned(),
+        workloads: [
+            ("db".to_owned(), workload("db", db, db_pod)),
+            ("worker".to_owned(), workload("worker", worker, gpu_pod)),
+        ]
+        .into_iter()
+        .collect(),
+        services: [(
+            "db".to_owned(),
+            ir::Service {
+                name: "db".to_owned(),
+                workload: "db".to_owned(),
+                kind: ir::ServiceKind::ClusterIp,
+                ports: vec![ir::ServicePort {
+                    name: "tcp-5432".to_owned(),
+                    port: 5432,
+                    target_port: 5432,
+                    protocol: ir::Protocol::Tcp,
+                }],
+            },
+        )]
+        .into_iter()
+        .collect(),
+        claims: [(
+            "db-data".to_owned(),
+            ir::StorageClaim {
+                name: "db-data".to_owned(),
+                size: ir::Memory(1 << 30),
+                storage_class: None,
+                access_mode: ir::AccessMode::ReadWriteOnce,
+            },
+        )]
+        .into_iter()
+        .collect(),
+        config_maps: IndexMap::new(),
+        secrets: [(
+            "db-password".to_owned(),
+            ir::Secret {
+                name: "db-password".to_owned(),
+                data: [("db-password".to_owned(), String::new())]
+                    .into_iter()
+                    .collect(),
+            },
+        )]
+        .into_iter()
+        .collect(),
+    }
+}
+
+#[test]
+fn claims_secrets_and_gpus_are_values_and_render_like_k3s() {
+    let project = storage_secrets_and_gpu();
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helm-storage");
+    let _ = std::fs::remove_dir_all(&root);
+    let options = helm::Options {
+        k3s_helmchart: true,
+    };
+    let chart = helm::files(&project, &options).expect("the chart builds");
+    assert_eq!(helm::files(&project, &options).ok(), Some(chart.clone()));
+    let k3s = k3s::files(
+        &project,
+        &k3s::Options {
+            namespace: Some("default".to_owned()),
+        },
+    )
+    .expect("the manifests build");
+    let chart_dir = root.join("chart");
+    build::write_dir(&chart_dir, &chart).expect("write the chart");
+    let k3s_dir = root.join("k3s");
+    build::write_dir(&k3s_dir, &k3s).expect("write the manifests");
+    let lint = helm()
+        .args(["lint", "--strict"])
+        .arg(&chart_dir)
+        .output()
+        .expect("run helm");
+    assert!(lint.status.success(), "{}", text(&lint));
+
+    let values = &chart["values.yaml"];
+    for expected in [
+        "persistence:\n  db-data:\n    size: 1Gi",
+        "secrets:\n  db-password:\n    existingSecret: db-password\n    create: false",
+        "nvidia.com/gpu: \"1\"",
+        "runtimeClassName: nvidia",
+    ] {
+        assert!(
+            values.contains(expected),
+            "values.yaml lacks {expected:?}:\n{values}"
+        );
+    }
+    assert!(chart["templates/NOTES.txt"].contains("kubectl create secret generic"));
+    // The HelmChart object carries the packaged chart: helm reads it back as a chart.
+    let package = root.join("shop-0.1.0.tgz");
+    let decode = Command::new("python3")
+        .args([
+            "-c",
+            "import base64, sys, yaml\nd = yaml.safe_load(open(sys.argv[1]))\nopen(sys.argv[2], 'wb').write(base64.b64decode(d['spec']['chartContent']))",
+        ])
+        .arg(chart_dir.join("helmchart.yaml"))
+        .arg(&package)
+        .output()
+        .expect("run python3");
+    assert!(decode.status.success(), "{}", text(&decode));
+    let lint = helm()
+        .args(["lint", "--strict"])
+        .arg(&package)
+        .output()
+        .expect("run helm");
+    assert!(lint.status.success(), "{}", text(&lint));
+
+    let render = |sets: &[&str]| {
+        let mut cmd = helm();
+        cmd.args(["template", "r"])
+            .arg(&chart_dir)
+            .args(["--kube-version", "1.33.0"]);
+        for set in sets {
+            cmd.args(["--set", set]);
+        }
+        cmd.output().expect("run helm")
+    };
+    let out = render(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let built = Built {
+        rendered: root.join("rendered.yaml"),
+        manifests: k3s
+            .keys()
+            .filter(|name| *name != "kustomization.yaml")
+            .map(|name| k3s_dir.join(name))
+            .collect(),
+    };
+    std::fs::write(&built.rendered, &out.stdout).expect("write the rendered chart");
+    let mut paths = built.manifests.clone();
+    paths.push(built.rendered.clone());
+    compare(&parse_yaml(&paths), &built).expect("the chart renders the k3s objects");
+    assert!(validate(std::slice::from_ref(&built.rendered)).is_empty());
+
+    // Creating the secret without its value is refused with the message that says what to set.
+    let out = render(&["secrets.db-password.create=true"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("set secrets.db-password.data.db-password"),
+        "{}",
+        text(&out)
+    );
+
+    let out = render(&[
+        "secrets.db-password.create=true",
+        "secrets.db-password.existingSecret=shop-db",
+        "secrets.db-password.data.db-password=s3cret",
+        "persistence.db-data.size=20Gi",
+        "persistence.db-data.storageClass=fast",
+        "worker.resources.limits.nvidia\\.com/gpu=2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let path = root.join("changed.yaml");
+    std::fs::write(&path, &out.stdout).expect("write the rendered chart");
+    let objects: BTreeMap<String, Value> = parse_yaml(std::slice::from_ref(&path))
+        .into_values()
+        .flatten()
+        .map(normalise)
+        .collect();
+    assert_eq!(
+        objects["Secret/shop-db"]["stringData"]["db-password"],
+        "s3cret"
+    );
+    let claim = &objects["PersistentVolumeClaim/db-data"]["spec"];
+    assert_eq!(claim["resources"]["requests"]["storage"], "20Gi");
+    assert_eq!(claim["storageClassName"], "fast");
+    let db = &objects["Deployment/db"]["spec"]["template"]["spec"];
+    assert_eq!(db["volumes"][1]["secret"]["secretName"], "shop-db");
+    assert_eq!(
+        db["containers"][0]["envFrom"][0]["secretRef"]["name"],
+        "shop-db"
+    );
+    let worker = &objects["Deployment/worker"]["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(worker["resources"]["limits"]["nvidia.com/gpu"], 2);
     assert!(validate(&[path]).is_empty());
 }
