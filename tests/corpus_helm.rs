@@ -347,9 +347,21 @@ fn values_reach_the_rendered_objects() {
     assert!(validate(&[path]).is_empty());
 }
 
-/// An IR with what the corpus cannot reach yet (the frontend does not lower claims, secrets
-/// and GPUs for now): a database with a claim and a secret, and a GPU worker.
-fn storage_secrets_and_gpu() -> ir::Project {
+fn workload(name: &str, container: ir::Container, pod: ir::Pod) -> ir::Workload {
+    ir::Workload {
+        name: name.to_owned(),
+        kind: ir::WorkloadKind::Deployment { replicas: 1 },
+        annotations: IndexMap::new(),
+        dns_aliases: Vec::new(),
+        pod: ir::Pod {
+            containers: vec![container],
+            ..pod
+        },
+    }
+}
+
+/// A database reading a password secret and keeping its data in a claim.
+fn database() -> ir::Workload {
     let db = ir::Container {
         name: "db".to_owned(),
         image: "postgres:17".to_owned(),
@@ -379,27 +391,6 @@ fn storage_secrets_and_gpu() -> ir::Project {
         ],
         ..ir::Container::default()
     };
-    let mut worker = ir::Container {
-        name: "worker".to_owned(),
-        image: "ghcr.io/example/worker:2.1".to_owned(),
-        args: Some(vec!["worker".to_owned()]),
-        ..ir::Container::default()
-    };
-    worker
-        .resources
-        .limits
-        .extended
-        .insert("nvidia.com/gpu".to_owned(), 1);
-    let workload = |name: &str, container: ir::Container, pod: ir::Pod| ir::Workload {
-        name: name.to_owned(),
-        kind: ir::WorkloadKind::Deployment { replicas: 1 },
-        annotations: IndexMap::new(),
-        dns_aliases: Vec::new(),
-        pod: ir::Pod {
-            containers: vec![container],
-            ..pod
-        },
-    };
     let db_pod = ir::Pod {
         volumes: vec![
             ir::Volume {
@@ -423,15 +414,37 @@ fn storage_secrets_and_gpu() -> ir::Project {
         ],
         ..ir::Pod::default()
     };
+    workload("db", db, db_pod)
+}
+
+/// A worker asking for one NVIDIA GPU.
+fn gpu_worker() -> ir::Workload {
+    let mut worker = ir::Container {
+        name: "worker".to_owned(),
+        image: "ghcr.io/example/worker:2.1".to_owned(),
+        args: Some(vec!["worker".to_owned()]),
+        ..ir::Container::default()
+    };
+    worker
+        .resources
+        .limits
+        .extended
+        .insert("nvidia.com/gpu".to_owned(), 1);
     let gpu_pod = ir::Pod {
         runtime_class: Some("nvidia".to_owned()),
         ..ir::Pod::default()
     };
+    workload("worker", worker, gpu_pod)
+}
+
+/// An IR with what the corpus cannot reach yet (lowering does not make claims, secrets and GPU
+/// resources for now).
+fn storage_secrets_and_gpu() -> ir::Project {
     ir::Project {
         name: "shop".to_owned(),
         workloads: [
-            ("db".to_owned(), workload("db", db, db_pod)),
-            ("worker".to_owned(), workload("worker", worker, gpu_pod)),
+            ("db".to_owned(), database()),
+            ("worker".to_owned(), gpu_worker()),
         ]
         .into_iter()
         .collect(),
@@ -477,10 +490,10 @@ fn storage_secrets_and_gpu() -> ir::Project {
     }
 }
 
-#[test]
-fn claims_secrets_and_gpus_are_values_and_render_like_k3s() {
+/// The chart and the k3s manifests of [`storage_secrets_and_gpu`], written under `name`.
+fn ir_chart(name: &str) -> (PathBuf, Files, Built) {
     let project = storage_secrets_and_gpu();
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helm-storage");
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&root);
     let options = helm::Options {
         k3s_helmchart: true,
@@ -498,13 +511,37 @@ fn claims_secrets_and_gpus_are_values_and_render_like_k3s() {
     build::write_dir(&chart_dir, &chart).expect("write the chart");
     let k3s_dir = root.join("k3s");
     build::write_dir(&k3s_dir, &k3s).expect("write the manifests");
+    let built = Built {
+        rendered: root.join("rendered.yaml"),
+        manifests: k3s
+            .keys()
+            .filter(|name| *name != "kustomization.yaml")
+            .map(|name| k3s_dir.join(name))
+            .collect(),
+    };
+    (chart_dir, chart, built)
+}
+
+fn render(chart_dir: &Path, sets: &[&str]) -> ProcessOutput {
+    let mut cmd = helm();
+    cmd.args(["template", "r"])
+        .arg(chart_dir)
+        .args(["--kube-version", "1.33.0"]);
+    for set in sets {
+        cmd.args(["--set", set]);
+    }
+    cmd.output().expect("run helm")
+}
+
+#[test]
+fn claims_secrets_and_gpus_render_like_k3s_and_package() {
+    let (chart_dir, chart, built) = ir_chart("helm-storage");
     let lint = helm()
         .args(["lint", "--strict"])
         .arg(&chart_dir)
         .output()
         .expect("run helm");
     assert!(lint.status.success(), "{}", text(&lint));
-
     let values = &chart["values.yaml"];
     for expected in [
         "persistence:\n  db-data:\n    size: 1Gi",
@@ -518,8 +555,17 @@ fn claims_secrets_and_gpus_are_values_and_render_like_k3s() {
         );
     }
     assert!(chart["templates/NOTES.txt"].contains("kubectl create secret generic"));
+
+    let out = render(&chart_dir, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    std::fs::write(&built.rendered, &out.stdout).expect("write the rendered chart");
+    let mut paths = built.manifests.clone();
+    paths.push(built.rendered.clone());
+    compare(&parse_yaml(&paths), &built).expect("the chart renders the k3s objects");
+    assert!(validate(std::slice::from_ref(&built.rendered)).is_empty());
+
     // The HelmChart object carries the packaged chart: helm reads it back as a chart.
-    let package = root.join("shop-0.1.0.tgz");
+    let package = chart_dir.with_file_name("shop-0.1.0.tgz");
     let decode = Command::new("python3")
         .args([
             "-c",
@@ -536,35 +582,13 @@ fn claims_secrets_and_gpus_are_values_and_render_like_k3s() {
         .output()
         .expect("run helm");
     assert!(lint.status.success(), "{}", text(&lint));
+}
 
-    let render = |sets: &[&str]| {
-        let mut cmd = helm();
-        cmd.args(["template", "r"])
-            .arg(&chart_dir)
-            .args(["--kube-version", "1.33.0"]);
-        for set in sets {
-            cmd.args(["--set", set]);
-        }
-        cmd.output().expect("run helm")
-    };
-    let out = render(&[]);
-    assert!(out.status.success(), "{}", text(&out));
-    let built = Built {
-        rendered: root.join("rendered.yaml"),
-        manifests: k3s
-            .keys()
-            .filter(|name| *name != "kustomization.yaml")
-            .map(|name| k3s_dir.join(name))
-            .collect(),
-    };
-    std::fs::write(&built.rendered, &out.stdout).expect("write the rendered chart");
-    let mut paths = built.manifests.clone();
-    paths.push(built.rendered.clone());
-    compare(&parse_yaml(&paths), &built).expect("the chart renders the k3s objects");
-    assert!(validate(std::slice::from_ref(&built.rendered)).is_empty());
-
+#[test]
+fn claims_secrets_and_gpus_follow_their_values() {
+    let (chart_dir, _, built) = ir_chart("helm-storage-values");
     // Creating the secret without its value is refused with the message that says what to set.
-    let out = render(&["secrets.db-password.create=true"]);
+    let out = render(&chart_dir, &["secrets.db-password.create=true"]);
     assert!(!out.status.success());
     assert!(
         text(&out).contains("set secrets.db-password.data.db-password"),
@@ -572,18 +596,20 @@ fn claims_secrets_and_gpus_are_values_and_render_like_k3s() {
         text(&out)
     );
 
-    let out = render(&[
-        "secrets.db-password.create=true",
-        "secrets.db-password.existingSecret=shop-db",
-        "secrets.db-password.data.db-password=s3cret",
-        "persistence.db-data.size=20Gi",
-        "persistence.db-data.storageClass=fast",
-        "worker.resources.limits.nvidia\\.com/gpu=2",
-    ]);
+    let out = render(
+        &chart_dir,
+        &[
+            "secrets.db-password.create=true",
+            "secrets.db-password.existingSecret=shop-db",
+            "secrets.db-password.data.db-password=s3cret",
+            "persistence.db-data.size=20Gi",
+            "persistence.db-data.storageClass=fast",
+            "worker.resources.limits.nvidia\\.com/gpu=2",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out));
-    let path = root.join("changed.yaml");
-    std::fs::write(&path, &out.stdout).expect("write the rendered chart");
-    let objects: BTreeMap<String, Value> = parse_yaml(std::slice::from_ref(&path))
+    std::fs::write(&built.rendered, &out.stdout).expect("write the rendered chart");
+    let objects: BTreeMap<String, Value> = parse_yaml(std::slice::from_ref(&built.rendered))
         .into_values()
         .flatten()
         .map(normalise)
@@ -603,5 +629,5 @@ fn claims_secrets_and_gpus_are_values_and_render_like_k3s() {
     );
     let worker = &objects["Deployment/worker"]["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(worker["resources"]["limits"]["nvidia.com/gpu"], 2);
-    assert!(validate(&[path]).is_empty());
+    assert!(validate(std::slice::from_ref(&built.rendered)).is_empty());
 }
