@@ -497,6 +497,15 @@ fn ir_chart(name: &str) -> (PathBuf, Files, Built) {
     let _ = std::fs::remove_dir_all(&root);
     let options = helm::Options {
         k3s_helmchart: true,
+        variables: [(
+            "services.db.environment.POSTGRES_PASSWORD_FILE".to_owned(),
+            helm::Variable {
+                name: "PASSWORD_FILE".to_owned(),
+                required: Some("where postgres reads its password".to_owned()),
+            },
+        )]
+        .into_iter()
+        .collect(),
     };
     let chart = helm::files(&project, &options).expect("the chart builds");
     assert_eq!(helm::files(&project, &options).ok(), Some(chart.clone()));
@@ -592,6 +601,16 @@ fn claims_secrets_and_gpus_follow_their_values() {
     assert!(!out.status.success());
     assert!(
         text(&out).contains("set secrets.db-password.data.db-password"),
+        "{}",
+        text(&out)
+    );
+
+    // `${PASSWORD_FILE:?message}` in compose: the chart refuses an empty value with the message.
+    let out = render(&chart_dir, &["db.env.POSTGRES_PASSWORD_FILE="]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out)
+            .contains("where postgres reads its password (set db.env.POSTGRES_PASSWORD_FILE)"),
         "{}",
         text(&out)
     );

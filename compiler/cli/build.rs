@@ -135,6 +135,7 @@ pub fn compile(
     let output = if args.target == Target::Helm {
         let helm = backends::helm::Options {
             k3s_helmchart: args.k3s_helmchart,
+            ..backends::helm::Options::default()
         };
         backends::helm::files(&ir, &helm)
             .map(Output::Files)

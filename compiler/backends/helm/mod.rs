@@ -36,6 +36,37 @@ use crate::ir::{self, Locate};
 pub struct Options {
     /// Also write `helmchart.yaml`: a K3s `HelmChart` object that carries the packaged chart.
     pub k3s_helmchart: bool,
+    /// Compose values that were written as one variable, by compose key path
+    /// (`services.web.environment.APP_ENV`, `services.web.image`). The frontend records them
+    /// from each value's interpolation template.
+    pub variables: IndexMap<String, Variable>,
+}
+
+/// A compose value written as exactly one `${NAME…}`. Its chart value keeps the resolved
+/// value as default, so the defaults still render the k3s objects; a required variable
+/// (`${NAME:?message}`, `${NAME?message}`) also makes the chart refuse an empty value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variable {
+    pub name: String,
+    /// The message of a required variable, possibly empty; `None` when the variable is optional.
+    pub required: Option<String>,
+}
+
+impl Variable {
+    /// The `required` call that guards `expr`, or `expr` itself for an optional variable.
+    fn guard(&self, expr: &str, values_path: &str) -> String {
+        match &self.required {
+            None => expr.to_owned(),
+            Some(message) => {
+                let message = if message.is_empty() {
+                    format!("set {values_path} (compose variable {})", self.name)
+                } else {
+                    format!("{message} (set {values_path})")
+                };
+                format!("required {} ({expr})", quoted(&message))
+            }
+        }
+    }
 }
 
 /// Why the chart could not be written; only a bug in stackc can cause it.
@@ -57,6 +88,7 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
     let chart = chart::name(&project.name);
     let mut emit = Emit {
         project,
+        variables: &options.variables,
         chart: &chart,
         keys: value_keys(project),
         values: Map::new(),
@@ -173,6 +205,7 @@ fn value_keys(project: &ir::Project) -> IndexMap<String, String> {
 /// The chart being built.
 struct Emit<'a> {
     project: &'a ir::Project,
+    variables: &'a IndexMap<String, Variable>,
     chart: &'a str,
     /// Compose service → key in `values.yaml`.
     keys: IndexMap<String, String>,
@@ -304,7 +337,17 @@ impl Emit<'_> {
                 .and_then(|c| c.get_mut(main))
                 .and_then(Value::as_object_mut)
             {
-                container_values(t, self.chart, container, &mut v);
+                let key = self
+                    .keys
+                    .get(&compose)
+                    .map_or(compose.as_str(), String::as_str);
+                let params = Params {
+                    chart: self.chart,
+                    compose: &compose,
+                    values_key: key,
+                    variables: self.variables,
+                };
+                container_values(t, &params, container, &mut v);
             }
             v.insert(
                 "runtimeClassName".to_owned(),
@@ -560,10 +603,31 @@ impl Emit<'_> {
     }
 }
 
+/// What parameterising one container needs to know.
+struct Params<'a> {
+    chart: &'a str,
+    /// The compose service the container comes from.
+    compose: &'a str,
+    /// Its key in `values.yaml`.
+    values_key: &'a str,
+    variables: &'a IndexMap<String, Variable>,
+}
+
+impl Params<'_> {
+    /// `expr` guarded by the variable behind the compose value at `services.<service>.<key>`.
+    fn guard(&self, key: &str, expr: String, values_path: &str) -> String {
+        let path = format!("services.{}.{key}", self.compose);
+        match self.variables.get(&path) {
+            Some(variable) => variable.guard(&expr, &format!("{}.{values_path}", self.values_key)),
+            None => expr,
+        }
+    }
+}
+
 /// Parameterises the main container of a workload and records the defaults in `v`.
 fn container_values(
     t: &mut Templater,
-    chart: &str,
+    params: &Params<'_>,
     container: &mut Map<String, Value>,
     v: &mut Map<String, Value>,
 ) {
@@ -584,8 +648,15 @@ fn container_values(
     container.insert(
         "image".to_owned(),
         t.value(Fill::Inline(format!(
-            "include {} $v.image | quote",
-            quoted(&format!("{chart}.image"))
+            "{} | quote",
+            params.guard(
+                "image",
+                format!(
+                    "include {} $v.image",
+                    quoted(&format!("{}.image", params.chart))
+                ),
+                "image.repository"
+            )
         ))),
     );
     container.insert(
@@ -602,10 +673,12 @@ fn container_values(
                 };
                 if let Some(value) = var.get_mut("value") {
                     env.insert(name.clone(), value.clone());
-                    *value = t.value(Fill::Inline(format!(
-                        "index $v.env {} | toString | quote",
-                        quoted(&name)
-                    )));
+                    let expr = params.guard(
+                        &format!("environment.{name}"),
+                        format!("index $v.env {}", quoted(&name)),
+                        &format!("env.{name}"),
+                    );
+                    *value = t.value(Fill::Inline(format!("{expr} | toString | quote")));
                 }
             }
             list.push(t.value(Fill::Lines(
