@@ -69,6 +69,17 @@ fn compile(project: &model::Project, target: Target) -> Result<Files, String> {
     }
 }
 
+/// Writes `files` under `dir`. The tests write their own files so that they check what the
+/// backends produce, whatever the CLI's output directory handling does.
+fn write_dir(dir: &Path, files: &Files) {
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("files are under `dir`"))
+            .expect("create the directory");
+        std::fs::write(&path, text).expect("write the file");
+    }
+}
+
 /// Every YAML document of each file, parsed by `PyYAML` into JSON.
 fn parse_yaml(paths: &[PathBuf]) -> BTreeMap<String, Vec<Value>> {
     const SCRIPT: &str = "import json, sys, yaml\nprint(json.dumps({p: [d for d in yaml.safe_load_all(open(p)) if d is not None] for p in sys.argv[1:]}))";
@@ -139,9 +150,9 @@ fn build_case(case: &support::Case, root: &Path) -> Result<Built, String> {
     }
     let dir = root.join(&case.id);
     let chart_dir = dir.join("chart");
-    build::write_dir(&chart_dir, &chart).expect("write the chart");
+    write_dir(&chart_dir, &chart);
     let k3s_dir = dir.join("k3s");
-    build::write_dir(&k3s_dir, &k3s).expect("write the manifests");
+    write_dir(&k3s_dir, &k3s);
 
     let lint = helm()
         .arg("lint")
@@ -279,7 +290,7 @@ fn sample_chart(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     let chart = compile(&sample(), Target::Helm).expect("the sample builds");
-    build::write_dir(&dir, &chart).expect("write the chart");
+    write_dir(&dir, &chart);
     dir
 }
 
@@ -517,9 +528,9 @@ fn ir_chart(name: &str) -> (PathBuf, Files, Built) {
     )
     .expect("the manifests build");
     let chart_dir = root.join("chart");
-    build::write_dir(&chart_dir, &chart).expect("write the chart");
+    write_dir(&chart_dir, &chart);
     let k3s_dir = root.join("k3s");
-    build::write_dir(&k3s_dir, &k3s).expect("write the manifests");
+    write_dir(&k3s_dir, &k3s);
     let built = Built {
         rendered: root.join("rendered.yaml"),
         manifests: k3s

@@ -171,13 +171,7 @@ pub fn write_dir(dir: &Path, files: &Files) -> Result<(), Error> {
     let previous = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap_or_default();
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (name, text) in files {
-        // Charts have files in `templates/`: the temporary file sits beside its target.
-        let (parent, file) = match name.rsplit_once('/') {
-            Some((parent, file)) => (dir.join(parent), file),
-            None => (dir.to_owned(), name.as_str()),
-        };
-        std::fs::create_dir_all(&parent).map_err(write_err(&parent))?;
-        let temp = parent.join(format!(".{file}.stackc-tmp"));
+        let temp = dir.join(format!(".{name}.stackc-tmp"));
         if let Err(source) = std::fs::write(&temp, text) {
             for (temp, _) in &staged {
                 let _ = std::fs::remove_file(temp);

@@ -138,7 +138,12 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
         "templates/NOTES.txt".to_owned(),
         chart::notes(project, &values),
     );
-    files.insert(".helmignore".to_owned(), "*.stackc-tmp\n".to_owned());
+    // stackc's record of the files it wrote, its temporary files, and the HelmChart object, which
+    // carries the chart and is no part of it.
+    files.insert(
+        ".helmignore".to_owned(),
+        ".stackc-*\n*.stackc-tmp\nhelmchart.yaml\n".to_owned(),
+    );
     if options.k3s_helmchart {
         let object = chart::helmchart(&chart, &files)?;
         files.insert("helmchart.yaml".to_owned(), object);
