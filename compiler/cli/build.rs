@@ -219,6 +219,61 @@ fn listed_resources(kustomization: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use indexmap::IndexMap;
 
+    use super::{BuildArgs, Output, Target};
+    use crate::diagnostics::Diagnostics;
+    use crate::error::Error;
+    use crate::ir::Unlocated;
+
+    fn project() -> crate::model::Project {
+        serde_json::from_value(serde_json::json!({
+            "name": "demo",
+            "services": { "web": { "image": "nginx", "logging": { "driver": "syslog" } } }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn strict_builds_write_nothing_when_a_key_is_left_out() {
+        let args = BuildArgs {
+            stdout: true,
+            strict: true,
+            ..BuildArgs::default()
+        };
+        let mut diagnostics = Diagnostics::new();
+        let output = super::compile(&args, &project(), &Unlocated, &mut diagnostics).unwrap();
+        assert_eq!(output, None);
+        assert!(diagnostics.has_errors());
+    }
+
+    #[test]
+    fn namespaces_are_stamped_only_on_request() {
+        let build = |namespace: Option<&str>| {
+            let args = BuildArgs {
+                stdout: true,
+                namespace: namespace.map(str::to_owned),
+                ..BuildArgs::default()
+            };
+            let output = super::compile(&args, &project(), &Unlocated, &mut Diagnostics::new());
+            match output.unwrap() {
+                Some(Output::Stream(text)) => text,
+                other => panic!("expected a stream, got {other:?}"),
+            }
+        };
+        assert!(!build(None).contains("namespace:"));
+        assert!(build(Some("shop")).contains("namespace: shop\n"));
+    }
+
+    #[test]
+    fn other_targets_are_usage_errors() {
+        let args = BuildArgs {
+            target: Target::Helm,
+            stdout: true,
+            ..BuildArgs::default()
+        };
+        let result = super::compile(&args, &project(), &Unlocated, &mut Diagnostics::new());
+        assert!(matches!(result, Err(Error::Usage(m)) if m.contains("not implemented yet")));
+    }
+
     #[test]
     fn rewriting_removes_only_files_stackc_wrote() {
         let dir = std::env::temp_dir().join(format!("stackc-write-dir-{}", std::process::id()));

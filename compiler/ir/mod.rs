@@ -165,12 +165,16 @@ pub enum EnvSource {
 }
 
 /// A port the container listens on (compose `ports` or `expose`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 pub struct ContainerPort {
     pub port: u16,
     pub protocol: Protocol,
     /// The host port compose publishes it on; a port published twice appears twice.
     pub published: Option<u16>,
+    /// The compose port `name`, used for the Service port when it is a valid port name.
+    pub name: Option<String>,
+    /// The application protocol (`http`, `grpc`, …) for load balancers and meshes.
+    pub app_protocol: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
@@ -388,6 +392,7 @@ pub struct ServicePort {
     pub port: u16,
     pub target_port: u16,
     pub protocol: Protocol,
+    pub app_protocol: Option<String>,
 }
 
 /// A PersistentVolumeClaim.

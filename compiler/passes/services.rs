@@ -8,8 +8,8 @@
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::names::{dns_label, with_suffix};
-use crate::ir::{Locate, Project, Protocol, Service, ServiceKind, ServicePort, Workload};
+use crate::ir::names::{dns_label, is_dns_label, with_suffix};
+use crate::ir::{ContainerPort, Locate, Project, Service, ServiceKind, ServicePort, Workload};
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let mut services: IndexMap<String, Service> = IndexMap::new();
@@ -98,25 +98,41 @@ fn ports(workload: &Workload) -> (Vec<ServicePort>, Vec<ServicePort>) {
             .iter()
             .any(|q| q.port == p.port && q.protocol == p.protocol)
         {
-            cluster.push(port(p.port, p.port, p.protocol));
+            cluster.push(port(p, p.port, &cluster));
         }
         if let Some(host) = p.published {
             if !published
                 .iter()
                 .any(|q| q.port == host && q.protocol == p.protocol)
             {
-                published.push(port(host, p.port, p.protocol));
+                published.push(port(p, host, &published));
             }
         }
     }
     (cluster, published)
 }
 
-fn port(port: u16, target_port: u16, protocol: Protocol) -> ServicePort {
+/// The Service port `port` → `p.port`, named after the compose port when that name is a valid
+/// and unused port name (at most 15 characters, with a letter), else `<protocol>-<port>`.
+fn port(p: &ContainerPort, port: u16, taken: &[ServicePort]) -> ServicePort {
+    let name = p
+        .name
+        .as_deref()
+        .filter(|n| {
+            is_dns_label(n)
+                && n.len() <= 15
+                && n.bytes().any(|b| b.is_ascii_lowercase())
+                && !taken.iter().any(|q| q.name == *n)
+        })
+        .map_or_else(
+            || format!("{}-{port}", p.protocol.lowercase()),
+            str::to_owned,
+        );
     ServicePort {
-        name: format!("{}-{port}", protocol.lowercase()),
+        name,
         port,
-        target_port,
-        protocol,
+        target_port: p.port,
+        protocol: p.protocol,
+        app_protocol: p.app_protocol.clone(),
     }
 }

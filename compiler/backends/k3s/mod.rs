@@ -262,6 +262,7 @@ fn service(meta: &Meta<'_>, project: &ir::Project, service: &ir::Service) -> cor
                         port: i32::from(p.port),
                         target_port: Some(IntOrString::Int(i32::from(p.target_port))),
                         protocol: Some(p.protocol.as_str().to_owned()),
+                        app_protocol: p.app_protocol.clone(),
                         ..core::ServicePort::default()
                     })
                     .collect(),

@@ -67,15 +67,19 @@ impl<L: Locate> Lowering<'_, L> {
             }
         }
         if service.build.is_some() {
-            let path = ["services", name, "build"];
+            let help = if service.image.is_empty() && options.image_registry.is_none() {
+                "build and push the image before applying (`docker compose build && docker compose push`), and pass `--image-registry` with the registry you push to"
+            } else {
+                "build and push the image before applying (`docker compose build && docker compose push`)"
+            };
             self.warn_help(
                 Code::ImageNotBuilt,
-                &path,
+                &["services", name, "build"],
                 format!(
                     "service `{name}` runs image `{image}`, which compose builds; Kubernetes only pulls it"
                 ),
                 "built by compose",
-                "build and push the image before applying (`docker compose build && docker compose push`), or pass `--image-registry`",
+                help,
             );
         }
         image
@@ -121,10 +125,13 @@ impl<L: Locate> Lowering<'_, L> {
                     Ok(host) => published = self.published(name, host, p, &path),
                 }
             }
+            let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
             out.push(ContainerPort {
                 port,
                 protocol,
                 published,
+                name: non_empty(&p.name),
+                app_protocol: non_empty(&p.app_protocol),
             });
         }
         for (i, spec) in service.expose.iter().enumerate() {
@@ -141,6 +148,8 @@ impl<L: Locate> Lowering<'_, L> {
                         port,
                         protocol,
                         published: None,
+                        name: None,
+                        app_protocol: None,
                     }));
                 }
                 _ => self.invalid_port(name, spec, &path),
@@ -346,7 +355,10 @@ impl<L: Locate> Lowering<'_, L> {
             self.warn(
                 Code::QuantityRounded,
                 path,
-                format!("{cpus} CPUs is rounded to {millis}m"),
+                format!(
+                    "{}: {cpus} CPUs is rounded to {millis}m",
+                    super::describe(path)
+                ),
                 "finer than a millicore",
             );
         }
@@ -362,7 +374,11 @@ impl<L: Locate> Lowering<'_, L> {
         self.warn(
             Code::QuantityRounded,
             path,
-            format!("{bytes} bytes is rounded up to {}", rounded.quantity()),
+            format!(
+                "{}: {bytes} bytes is rounded up to {}",
+                super::describe(path),
+                rounded.quantity()
+            ),
             "not a whole number of KiB",
         );
         Some(rounded)

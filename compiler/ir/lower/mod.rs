@@ -189,8 +189,10 @@ impl<L: Locate> Lowering<'_, L> {
         if !service.container_name.is_empty() {
             dns_aliases.push(service.container_name.clone());
         }
-        for network in service.networks.values().flatten() {
-            dns_aliases.extend(network.aliases.iter().cloned());
+        for (network, config) in &service.networks {
+            let Some(config) = config else { continue };
+            dns_aliases.extend(config.aliases.iter().cloned());
+            self.network_options(name, network, config);
         }
         Workload {
             kind: self.kind(name, service),
@@ -201,6 +203,27 @@ impl<L: Locate> Lowering<'_, L> {
                 containers: vec![container],
                 ..self.pod(name, service)
             },
+        }
+    }
+
+    /// Per-network settings other than `aliases` (addresses, priorities, driver options) have no
+    /// meaning on the cluster network.
+    fn network_options(&mut self, name: &str, network: &str, config: &model::ServiceNetworkConfig) {
+        let Ok(Value::Object(options)) = serde_json::to_value(config) else {
+            return;
+        };
+        for (key, value) in &options {
+            if key == "aliases" || is_empty(value) {
+                continue;
+            }
+            self.warn(
+                Code::UnsupportedKey,
+                &["services", name, "networks", network, key],
+                format!(
+                    "`networks.{network}.{key}` of service `{name}` is left out: the cluster network assigns addresses and routes"
+                ),
+                "not supported on k3s",
+            );
         }
     }
 
@@ -443,15 +466,22 @@ impl<L: Locate> Lowering<'_, L> {
         let nanos = duration.0.max(0);
         let seconds = ((nanos + NANOS - 1) / NANOS).max(min);
         if nanos % NANOS != 0 || nanos / NANOS < min {
-            let key = path.last().copied().unwrap_or_default();
             self.warn(
                 Code::DurationRounded,
                 path,
-                format!("`{key}` of {duration} is rounded up to {seconds}s"),
+                format!("{}: {duration} is rounded up to {seconds}s", describe(path)),
                 "not a whole number of seconds",
             );
         }
         seconds
+    }
+}
+
+/// "`healthcheck.interval` of service `web`" for the key path `services.web.healthcheck.interval`.
+fn describe(path: &[&str]) -> String {
+    match path {
+        ["services", service, key @ ..] => format!("`{}` of service `{service}`", key.join(".")),
+        _ => format!("`{}`", path.join(".")),
     }
 }
 

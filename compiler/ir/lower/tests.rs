@@ -227,3 +227,22 @@ fn runtimes_and_platforms_match_what_nodes_report() {
     let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::ApproximatedKey]);
 }
+
+#[test]
+fn network_aliases_become_services_and_addresses_are_reported() {
+    let (ir, diagnostics) = lower(&json!({ "db": {
+        "image": "postgres",
+        "expose": ["5432"],
+        "networks": { "backend": { "aliases": ["database"], "ipv4_address": "172.20.0.5" } }
+    }}));
+    assert_eq!(ir.services["database"].workload, "db");
+    let spans: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnsupportedKey)
+        .map(crate::diagnostics::Diagnostic::primary_span)
+        .collect();
+    assert_eq!(
+        spans,
+        [Paths.span(&["services", "db", "networks", "backend", "ipv4_address"])]
+    );
+}
