@@ -385,6 +385,8 @@ fn database() -> ir::Workload {
             port: 5432,
             protocol: ir::Protocol::Tcp,
             published: None,
+            name: None,
+            app_protocol: None,
         }],
         volume_mounts: vec![
             ir::VolumeMount {
@@ -470,6 +472,7 @@ fn storage_secrets_and_gpu() -> ir::Project {
                     port: 5432,
                     target_port: 5432,
                     protocol: ir::Protocol::Tcp,
+                    app_protocol: None,
                 }],
             },
         )]
