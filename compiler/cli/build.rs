@@ -266,12 +266,23 @@ mod tests {
     #[test]
     fn other_targets_are_usage_errors() {
         let args = BuildArgs {
-            target: Target::Helm,
+            target: Target::Podman,
             stdout: true,
             ..BuildArgs::default()
         };
         let result = super::compile(&args, &project(), &Unlocated, &mut Diagnostics::new());
         assert!(matches!(result, Err(Error::Usage(m)) if m.contains("not implemented yet")));
+    }
+
+    #[test]
+    fn a_chart_is_written_to_a_directory() {
+        let args = BuildArgs {
+            target: Target::Helm,
+            stdout: true,
+            ..BuildArgs::default()
+        };
+        let result = super::compile(&args, &project(), &Unlocated, &mut Diagnostics::new());
+        assert!(matches!(result, Err(Error::Usage(m)) if m.contains("-o DIR")));
     }
 
     #[test]
