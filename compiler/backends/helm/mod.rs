@@ -494,17 +494,28 @@ impl Emit<'_> {
 }
 
 impl Emit<'_> {
-    /// One Ingress per workload with a ClusterIP Service, rendered only when enabled.
+    /// One Ingress per workload that publishes a TCP port, rendered only when enabled. It routes
+    /// to the workload's ClusterIP Service, on the port that serves the first published one.
     fn ingresses(&mut self) -> Result<(), Error> {
         let project = self.project;
         for (compose, workload) in &project.workloads {
-            let Some(service) = project.services.get(&workload.name) else {
+            let published = project
+                .services
+                .values()
+                .filter(|s| s.workload == *compose && s.kind == ir::ServiceKind::LoadBalancer)
+                .flat_map(|s| &s.ports)
+                .find(|p| p.protocol == ir::Protocol::Tcp);
+            let Some((service, published)) = project.services.get(&workload.name).zip(published)
+            else {
                 continue;
             };
+            let tcp = |p: &&ir::ServicePort| p.protocol == ir::Protocol::Tcp;
             let Some(port) = service
                 .ports
                 .iter()
-                .find(|p| p.protocol == ir::Protocol::Tcp)
+                .filter(tcp)
+                .find(|p| p.target_port == published.target_port)
+                .or_else(|| service.ports.iter().find(tcp))
             else {
                 continue;
             };

@@ -9,9 +9,10 @@ use serde_json::{Map, Value, json};
 
 /// The schema of `values`, whose root holds the given top-level keys.
 pub(super) fn schema(values: &Value) -> Value {
-    let mut root = node(0, None, values);
+    let mut root = generic(0, "", values);
     if let Value::Object(map) = &mut root {
-        map.insert(
+        map.shift_insert(
+            0,
             "$schema".to_owned(),
             Value::from("http://json-schema.org/draft-07/schema#"),
         );
@@ -20,12 +21,12 @@ pub(super) fn schema(values: &Value) -> Value {
     root
 }
 
-/// The schema of `value` found under `key` at `depth`; `key` is `None` where the key is a name the
-/// user chose (a service, a volume, a secret), which must never be mistaken for a field.
-fn node(depth: usize, key: Option<&str>, value: &Value) -> Value {
-    let Some(key) = key else {
-        return generic(depth, "", value);
-    };
+/// The schema of `value` found under `key` at `depth`. A key that is a name the user chose (a
+/// service, a volume, a secret) is never mistaken for a field.
+fn node(depth: usize, key: &str, is_name: bool, value: &Value) -> Value {
+    if is_name {
+        return generic(depth, key, value);
+    }
     match (key, value) {
         ("env", _) => open(&json!({"type": ["string", "number", "boolean"]})),
         ("annotations" | "data", _) => open(&json!({"type": "string"})),
@@ -68,12 +69,7 @@ fn generic(depth: usize, key: &str, value: &Value) -> Value {
                 || (depth == 2 && key == "services");
             let properties: Map<String, Value> = map
                 .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        node(depth + 1, (!named).then_some(k.as_str()), v),
-                    )
-                })
+                .map(|(k, v)| (k.clone(), node(depth + 1, k, named, v)))
                 .collect();
             json!({"type": "object", "properties": properties, "additionalProperties": false})
         }
@@ -118,5 +114,25 @@ mod tests {
             web["properties"]["env"]["additionalProperties"]["type"][0],
             "string"
         );
+    }
+
+    #[test]
+    fn user_names_are_never_taken_for_fields() {
+        let values = json!({
+            "env": {"replicas": 1, "services": {"data": {"type": "", "ports": {"tcp-80": 80}}}},
+            "persistence": {"data": {"size": "1Gi"}},
+        });
+        let schema = super::schema(&values);
+        assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+        let env = &schema["properties"]["env"];
+        assert_eq!(env["additionalProperties"], false);
+        assert_eq!(env["properties"]["replicas"]["type"], "integer");
+        let data = &env["properties"]["services"]["properties"]["data"];
+        assert_eq!(
+            data["properties"]["ports"]["properties"]["tcp-80"]["maximum"],
+            65535
+        );
+        let claim = &schema["properties"]["persistence"]["properties"]["data"];
+        assert_eq!(claim["properties"]["size"]["type"], "string");
     }
 }
