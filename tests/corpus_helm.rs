@@ -532,6 +532,7 @@ fn ir_chart(name: &str) -> (PathBuf, Files, Built) {
     let _ = std::fs::remove_dir_all(&root);
     let options = helm::Options {
         k3s_helmchart: true,
+        namespace: Some("shop".to_owned()),
         variables: [(
             "services.db.environment.POSTGRES_PASSWORD_FILE".to_owned(),
             helm::Variable {
@@ -599,6 +600,7 @@ fn claims_secrets_and_gpus_render_like_k3s_and_package() {
         );
     }
     assert!(chart["templates/NOTES.txt"].contains("kubectl create secret generic"));
+    assert!(chart["helmchart.yaml"].contains("targetNamespace: shop\n"));
 
     let out = render(&chart_dir, &[]);
     assert!(out.status.success(), "{}", text(&out));

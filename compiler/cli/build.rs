@@ -26,6 +26,8 @@ pub struct BuildArgs {
     #[arg(long)]
     pub strict: bool,
     /// Stamp this namespace on every object (by default the namespace is chosen at apply time).
+    /// With `--target helm` the objects go to the release namespace, and this is the namespace
+    /// the `--k3s-helmchart` object installs the chart into.
     #[arg(long, value_name = "NAME")]
     pub namespace: Option<String>,
     /// Prefix the images of services that compose builds with this registry path.
@@ -135,6 +137,7 @@ pub fn compile(
     let output = if args.target == Target::Helm {
         let helm = backends::helm::Options {
             k3s_helmchart: args.k3s_helmchart,
+            namespace: args.namespace.clone(),
             ..backends::helm::Options::default()
         };
         backends::helm::files(&ir, &helm)

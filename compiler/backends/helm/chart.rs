@@ -59,6 +59,11 @@ pub(super) fn helpers(chart: &str, project: &str) -> String {
     let part_of = quoted(&crate::ir::names::label_value(project));
     format!(
         r#"{{{{/*
+Object names are the compose names, as in the k3s target, and carry no release prefix: other
+services reach each other by those names, exactly as on a compose network.
+*/}}}}
+
+{{{{/*
 Labels Helm adds to every object: the release and the chart. The k3s target's labels
 (`app.kubernetes.io/name`, `app.kubernetes.io/part-of`) are written in each template, and the
 selectors use only those, so a selector never changes between releases.
@@ -137,14 +142,18 @@ pub(super) fn notes(project: &ir::Project, values: &Value) -> String {
 
 /// The K3s `HelmChart` object (`helm.cattle.io/v1`): the K3s Helm controller installs the chart
 /// it carries, so dropping this one file in the server's manifests directory deploys the stack.
-pub(super) fn helmchart(chart: &str, files: &super::Files) -> Result<String, YamlError> {
+pub(super) fn helmchart(
+    chart: &str,
+    namespace: &str,
+    files: &super::Files,
+) -> Result<String, YamlError> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct HelmChart<'a> {
         api_version: &'static str,
         kind: &'static str,
         metadata: Metadata<'a>,
-        spec: Spec,
+        spec: Spec<'a>,
     }
     #[derive(Serialize)]
     struct Metadata<'a> {
@@ -153,9 +162,9 @@ pub(super) fn helmchart(chart: &str, files: &super::Files) -> Result<String, Yam
     }
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
-    struct Spec {
+    struct Spec<'a> {
         chart_content: String,
-        target_namespace: &'static str,
+        target_namespace: &'a str,
     }
     yaml::to_string(&HelmChart {
         api_version: "helm.cattle.io/v1",
@@ -167,7 +176,7 @@ pub(super) fn helmchart(chart: &str, files: &super::Files) -> Result<String, Yam
         },
         spec: Spec {
             chart_content: super::package::base64(&super::package::tgz(chart, files)),
-            target_namespace: "default",
+            target_namespace: namespace,
         },
     })
 }

@@ -23,7 +23,7 @@ mod values;
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
-use self::template::{Fill, Templater, at, quoted};
+use self::template::{Fill, Templater, at, put, quoted};
 use super::Files;
 use super::k3s;
 use super::yaml::{self, YamlError};
@@ -36,6 +36,9 @@ use crate::ir::{self, Locate};
 pub struct Options {
     /// Also write `helmchart.yaml`: a K3s `HelmChart` object that carries the packaged chart.
     pub k3s_helmchart: bool,
+    /// The namespace the `HelmChart` object installs into (`default` when unset). The chart's
+    /// own objects go to the release namespace.
+    pub namespace: Option<String>,
     /// Compose values that were written as one variable, by compose key path
     /// (`services.web.environment.APP_ENV`, `services.web.image`). The frontend records them
     /// from each value's interpolation template.
@@ -145,7 +148,8 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
         ".stackc-*\n*.stackc-tmp\nhelmchart.yaml\n".to_owned(),
     );
     if options.k3s_helmchart {
-        let object = chart::helmchart(&chart, &files)?;
+        let namespace = options.namespace.as_deref().unwrap_or("default");
+        let object = chart::helmchart(&chart, namespace, &files)?;
         files.insert("helmchart.yaml".to_owned(), object);
     }
     Ok(files)
@@ -241,8 +245,9 @@ impl Emit<'_> {
     /// Namespace from the release, and Helm's release labels beside the k3s ones.
     fn metadata(&self, t: &mut Templater, value: &mut Value) {
         if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.insert(
-                "namespace".to_owned(),
+            put(
+                meta,
+                "namespace",
                 t.value(Fill::Inline("$.Release.Namespace | quote".to_owned())),
             );
         }
@@ -360,12 +365,14 @@ impl Emit<'_> {
                     .cloned()
                     .unwrap_or_else(|| Value::from("")),
             );
-            pod.insert(
-                "runtimeClassName".to_owned(),
+            put(
+                pod,
+                "runtimeClassName",
                 t.value(Fill::OptionalScalar("$v.runtimeClassName".to_owned())),
             );
-            pod.insert(
-                "imagePullSecrets".to_owned(),
+            put(
+                pod,
+                "imagePullSecrets",
                 t.value(Fill::OptionalBlock(
                     "$.Values.global.imagePullSecrets".to_owned(),
                 )),
@@ -440,8 +447,9 @@ impl Emit<'_> {
         let mut kind = Value::from("");
         if let Some(spec) = value.get_mut("spec").and_then(Value::as_object_mut) {
             kind = spec.get("type").cloned().unwrap_or(kind);
-            spec.insert(
-                "type".to_owned(),
+            put(
+                spec,
+                "type",
                 t.value(Fill::OptionalScalar(format!("({})", path("type")))),
             );
         }
@@ -465,12 +473,14 @@ impl Emit<'_> {
             )
         };
         if let Some(spec) = value.get_mut("spec").and_then(Value::as_object_mut) {
-            spec.insert(
-                "accessModes".to_owned(),
+            put(
+                spec,
+                "accessModes",
                 json!([t.value(Fill::Inline(format!("{} | quote", p("accessMode"))))]),
             );
-            spec.insert(
-                "storageClassName".to_owned(),
+            put(
+                spec,
+                "storageClassName",
                 t.value(Fill::OptionalScalar(format!("({})", p("storageClass")))),
             );
             if let Some(storage) = spec
@@ -661,8 +671,9 @@ fn container_values(
             "pullPolicy": container.get("imagePullPolicy").cloned().unwrap_or_else(|| Value::from("")),
         }),
     );
-    container.insert(
-        "image".to_owned(),
+    put(
+        container,
+        "image",
         t.value(Fill::Inline(format!(
             "{} | quote",
             params.guard(
@@ -675,8 +686,9 @@ fn container_values(
             )
         ))),
     );
-    container.insert(
-        "imagePullPolicy".to_owned(),
+    put(
+        container,
+        "imagePullPolicy",
         t.value(Fill::OptionalScalar("$v.image.pullPolicy".to_owned())),
     );
 
@@ -702,8 +714,9 @@ fn container_values(
             )));
         }
         _ => {
-            container.insert(
-                "env".to_owned(),
+            put(
+                container,
+                "env",
                 t.value(Fill::OptionalBlock("$v.extraEnv".to_owned())),
             );
         }
@@ -718,8 +731,9 @@ fn container_values(
             .cloned()
             .unwrap_or_else(|| json!({})),
     );
-    container.insert(
-        "resources".to_owned(),
+    put(
+        container,
+        "resources",
         t.value(Fill::OptionalBlock("$v.resources".to_owned())),
     );
 }

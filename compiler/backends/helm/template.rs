@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::Error;
 use crate::backends::yaml;
@@ -125,6 +125,23 @@ pub(super) fn quoted(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string()
 }
 
+/// Sets `key` in an object serialized from k8s-openapi, whose fields are in alphabetical order:
+/// in place when present, else where the order puts it, but never first, because the first key
+/// of a list item shares its line with the `- ` and could not hold a conditional field.
+pub(super) fn put(map: &mut Map<String, Value>, key: &str, value: Value) {
+    if let Some(slot) = map.get_mut(key) {
+        *slot = value;
+        return;
+    }
+    let at = map
+        .keys()
+        .position(|k| k.as_str() > key)
+        .unwrap_or(map.len())
+        .max(1)
+        .min(map.len());
+    map.shift_insert(at, key.to_owned(), value);
+}
+
 /// The JSON value at `path`, if every step exists.
 pub(super) fn at<'a>(value: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
     path.iter().try_fold(value, |v, key| v.get_mut(*key))
@@ -134,7 +151,7 @@ pub(super) fn at<'a>(value: &'a mut Value, path: &[&str]) -> Option<&'a mut Valu
 mod tests {
     use serde_json::json;
 
-    use super::{Fill, Templater};
+    use super::{Fill, Templater, put};
 
     #[test]
     fn tokens_become_template_text() {
@@ -159,5 +176,23 @@ mod tests {
         let mut t = Templater::default();
         let value = json!([{"type": t.value(Fill::OptionalScalar("$v".to_owned()))}]);
         assert!(t.render("", &value).is_err());
+    }
+
+    #[test]
+    fn fields_go_where_the_alphabet_puts_them_but_never_first() {
+        let mut map = json!({"image": "a", "name": "b"})
+            .as_object()
+            .cloned()
+            .unwrap();
+        put(&mut map, "imagePullPolicy", json!("c"));
+        put(&mut map, "env", json!("d"));
+        put(&mut map, "resources", json!("e"));
+        put(&mut map, "name", json!("f"));
+        let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["image", "env", "imagePullPolicy", "name", "resources"]
+        );
+        assert_eq!(map["name"], "f");
     }
 }
