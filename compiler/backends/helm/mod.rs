@@ -765,7 +765,83 @@ fn pretty_json(value: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
+    use indexmap::IndexMap;
+
     use super::split_image;
+    use crate::diagnostics::{Code, Diagnostics};
+    use crate::ir;
+
+    fn project(services: &[&str]) -> ir::Project {
+        let workloads = services
+            .iter()
+            .map(|name| {
+                let container = ir::Container {
+                    name: (*name).to_owned(),
+                    image: "busybox:1.37".to_owned(),
+                    ..ir::Container::default()
+                };
+                let workload = ir::Workload {
+                    name: (*name).to_owned(),
+                    kind: ir::WorkloadKind::Deployment { replicas: 1 },
+                    annotations: IndexMap::new(),
+                    dns_aliases: Vec::new(),
+                    pod: ir::Pod {
+                        containers: vec![container],
+                        ..ir::Pod::default()
+                    },
+                };
+                ((*name).to_owned(), workload)
+            })
+            .collect();
+        ir::Project {
+            name: "demo".to_owned(),
+            workloads,
+            ..ir::Project::default()
+        }
+    }
+
+    #[test]
+    fn a_service_named_like_a_chart_setting_moves_with_a_warning() {
+        let project = project(&["global", "web"]);
+        let mut diagnostics = Diagnostics::new();
+        super::check(&project, &ir::Unlocated, &mut diagnostics);
+        let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::HelmValuesKey]);
+        let files = super::files(&project, &super::Options::default()).unwrap();
+        let values = &files["values.yaml"];
+        assert!(values.contains("\nglobal:\n  imagePullSecrets: []\n"));
+        assert!(values.contains("\nglobal-service:\n  replicas: 1\n"));
+        assert!(
+            files["templates/global-deployment.yaml"]
+                .starts_with("{{- $v := index .Values \"global-service\" -}}\n")
+        );
+    }
+
+    #[test]
+    fn the_chart_is_the_same_on_every_build() {
+        let project = project(&["web", "db"]);
+        let options = super::Options {
+            k3s_helmchart: true,
+            ..super::Options::default()
+        };
+        let first = super::files(&project, &options).unwrap();
+        assert_eq!(super::files(&project, &options).unwrap(), first);
+        let names: Vec<&str> = first.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "Chart.yaml",
+                "values.yaml",
+                "values.schema.json",
+                "templates/_helpers.tpl",
+                "templates/web-deployment.yaml",
+                "templates/db-deployment.yaml",
+                "templates/NOTES.txt",
+                ".helmignore",
+                "helmchart.yaml",
+            ]
+        );
+    }
 
     #[test]
     fn images_split_into_repository_tag_and_digest() {
