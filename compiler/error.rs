@@ -28,6 +28,15 @@ pub enum Error {
     /// Flags that cannot be used together, or a flag with a bad value.
     #[error("{0}")]
     Usage(String),
+    /// A generated file's path is not a plain relative path inside the output directory.
+    #[error("generated path `{path}` is not allowed in the output directory: {reason}")]
+    UnsafeOutputPath { path: PathBuf, reason: &'static str },
+    /// Something already in the output directory is in the way of a generated file.
+    #[error("`{path}` {reason}: remove it, or choose another output directory")]
+    OutputBlocked { path: PathBuf, reason: &'static str },
+    /// `stackc explain` was given a code that does not exist.
+    #[error("unknown diagnostic code `{code}`: run `stackc explain --list` to see every code")]
+    UnknownCode { code: String },
 }
 
 impl Error {

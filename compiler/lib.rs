@@ -19,5 +19,6 @@ pub mod error;
 pub mod frontend;
 pub mod ir;
 pub mod model;
+pub mod output;
 pub mod passes;
 pub mod source;

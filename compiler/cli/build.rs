@@ -8,6 +8,7 @@ use crate::diagnostics::Diagnostics;
 use crate::error::Error;
 use crate::ir::names::is_dns_label;
 use crate::ir::{self, Locate};
+use crate::output::{self, Mode, OutputFiles, WriteReport};
 use crate::{model, passes};
 
 /// What `stackc build` writes and how.
@@ -25,6 +26,10 @@ pub struct BuildArgs {
     /// Treat warnings as errors: write nothing if any key is approximated or left out.
     #[arg(long)]
     pub strict: bool,
+    /// Write nothing; exit 1 and show what would change when the output directory is stale
+    /// (for pre-commit hooks and CI).
+    #[arg(long, requires = "output")]
+    pub check: bool,
     /// Stamp this namespace on every object (by default the namespace is chosen at apply time).
     /// With `--target helm` the objects go to the release namespace, and this is the namespace
     /// the `--k3s-helmchart` object installs the chart into.
@@ -61,15 +66,16 @@ pub enum Output {
 }
 
 /// Runs `stackc build`: writes the output unless `diagnostics` end up holding errors (the caller
-/// renders them and chooses the exit code).
+/// renders them and chooses the exit code). Returns `false` when `--check` found the output
+/// directory stale (the differences were printed on stderr).
 pub fn run(
     args: &BuildArgs,
     project: &model::Project,
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     match compile(args, project, locations, diagnostics)? {
-        None => Ok(()),
+        None => Ok(true),
         Some(Output::Stream(text)) => {
             let mut stdout = std::io::stdout().lock();
             stdout
@@ -78,11 +84,18 @@ pub fn run(
                 .map_err(|source| Error::Write {
                     path: PathBuf::from("<stdout>"),
                     source,
-                })
+                })?;
+            Ok(true)
         }
         Some(Output::Files(files)) => {
             let dir = args.output.as_deref().unwrap_or(Path::new("."));
-            write_dir(dir, &files)
+            let mode = if args.check { Mode::Check } else { Mode::Write };
+            let report = write_dir(dir, &files, mode)?;
+            let text = output::render(dir, mode, &report);
+            if !text.is_empty() {
+                let _ = std::io::stderr().write_all(text.as_bytes());
+            }
+            Ok(report.stale.is_empty())
         }
     }
 }
@@ -161,67 +174,21 @@ pub fn compile(
     })
 }
 
-/// Writes `files` into `dir`: every file is first written beside its final name, and only when
-/// all of them are written are they renamed into place, so a failure leaves the previous output
-/// whole. Then the files the previous build listed in its `kustomization.yaml` and this build no
-/// longer writes are removed; no other file in `dir` is touched.
-pub fn write_dir(dir: &Path, files: &Files) -> Result<(), Error> {
-    let write_err = |path: &Path| {
-        let path = path.to_owned();
-        move |source| Error::Write { path, source }
+/// Writes `files` into `dir` as a managed output directory (see [`crate::output`]): atomic per
+/// file, unchanged files untouched, files stackc wrote before and no longer produces removed, and
+/// nothing else in `dir` touched. In [`Mode::Check`] nothing is written.
+pub fn write_dir(dir: &Path, files: &Files, mode: Mode) -> Result<WriteReport, Error> {
+    let files = OutputFiles {
+        files: files
+            .iter()
+            .map(|(name, text)| (PathBuf::from(name), text.clone()))
+            .collect(),
     };
-    std::fs::create_dir_all(dir).map_err(write_err(dir))?;
-    let previous = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap_or_default();
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for (name, text) in files {
-        let temp = dir.join(format!(".{name}.stackc-tmp"));
-        if let Err(source) = std::fs::write(&temp, text) {
-            for (temp, _) in &staged {
-                let _ = std::fs::remove_file(temp);
-            }
-            let _ = std::fs::remove_file(&temp);
-            return Err(Error::Write { path: temp, source });
-        }
-        staged.push((temp, dir.join(name)));
-    }
-    for (temp, path) in &staged {
-        std::fs::rename(temp, path).map_err(write_err(path))?;
-    }
-    for stale in listed_resources(&previous) {
-        if !files.contains_key(stale) {
-            let path = dir.join(stale);
-            match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(Error::Write { path, source: e });
-                }
-                _ => {}
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The file names under `resources:` in a `kustomization.yaml` stackc wrote. Only plain file
-/// names are taken, so a hand-edited list cannot make stackc delete anything outside `dir`.
-fn listed_resources(kustomization: &str) -> impl Iterator<Item = &str> {
-    kustomization
-        .lines()
-        .skip_while(|l| *l != "resources:")
-        .skip(1)
-        .map_while(|l| l.strip_prefix("- "))
-        .filter(|name| {
-            Path::new(name)
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("yaml"))
-                && !name.starts_with('.')
-                && !name.contains(['/', '\\', '"', '\''])
-        })
+    output::write(dir, &files, mode)
 }
 
 #[cfg(test)]
 mod tests {
-    use indexmap::IndexMap;
-
     use super::{BuildArgs, Output, Target};
     use crate::diagnostics::Diagnostics;
     use crate::error::Error;
@@ -286,38 +253,5 @@ mod tests {
         };
         let result = super::compile(&args, &project(), &Unlocated, &mut Diagnostics::new());
         assert!(matches!(result, Err(Error::Usage(m)) if m.contains("-o DIR")));
-    }
-
-    #[test]
-    fn rewriting_removes_only_files_stackc_wrote() {
-        let dir = std::env::temp_dir().join(format!("stackc-write-dir-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let files = |names: &[&str]| -> IndexMap<String, String> {
-            let mut files: IndexMap<String, String> = names
-                .iter()
-                .map(|n| ((*n).to_owned(), format!("{n}\n")))
-                .collect();
-            let list: Vec<String> = names.iter().map(|n| format!("- {n}")).collect();
-            let text = format!("resources:\n{}\n", list.join("\n"));
-            files.insert("kustomization.yaml".to_owned(), text);
-            files
-        };
-        super::write_dir(&dir, &files(&["a-service.yaml", "b-service.yaml"])).unwrap();
-        std::fs::write(dir.join("notes.yaml"), "mine\n").unwrap();
-        super::write_dir(&dir, &files(&["a-service.yaml"])).unwrap();
-        let mut left: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(left, ["a-service.yaml", "kustomization.yaml", "notes.yaml"]);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn only_listed_plain_files_are_stale() {
-        let text = "apiVersion: x\nresources:\n- a-deployment.yaml\n- ../etc/passwd.yaml\n- b-service.yaml\nnamespace: n\n";
-        let listed: Vec<&str> = super::listed_resources(text).collect();
-        assert_eq!(listed, ["a-deployment.yaml", "b-service.yaml"]);
     }
 }

@@ -1,19 +1,192 @@
-//! The command line: argument parsing, the subcommands, and exit codes.
+//! The command line: arguments, the subcommands, diagnostics on stderr, and exit codes.
+//!
+//! Exit codes: 0 success; 1 the input has errors (diagnostics were printed); 2 usage or I/O
+//! errors (stackc could not read or write what it was asked to).
 
 pub mod build;
+mod config;
+mod explain;
 
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::Diagnostics;
+use crate::diagnostics::render::{self, MessageFormat};
+use crate::error::Error;
+use crate::frontend::{self, LoadReturn, project::ProjectOptions};
+use crate::source::SourceMap;
 
 /// Compile Compose files to Kubernetes manifests, Helm charts and podman kube play YAML.
 #[derive(Debug, Parser)]
-#[command(name = "stackc", version, about)]
-pub struct Cli {}
+#[command(name = "stackc", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options shared by every subcommand; they mean what they mean to `docker compose`.
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Compose file (repeatable; `-` reads standard input). Default: `COMPOSE_FILE`, else
+    /// compose.yaml, compose.yml, docker-compose.yml or docker-compose.yaml, searched upwards.
+    #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
+    files: Vec<String>,
+    /// Directory that relative paths in the compose files are resolved from
+    /// (default: the first compose file's directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    project_directory: Option<PathBuf>,
+    /// Project name (default: `COMPOSE_PROJECT_NAME`, else `name:` in the file, else the
+    /// directory name).
+    #[arg(short = 'p', long, global = true, value_name = "NAME")]
+    project_name: Option<String>,
+    /// Env file used for interpolation instead of the project's `.env` (repeatable).
+    #[arg(long = "env-file", global = true, value_name = "FILE")]
+    env_files: Vec<PathBuf>,
+    /// Profile to enable (repeatable; default: `COMPOSE_PROFILES`).
+    #[arg(long = "profile", global = true, value_name = "NAME")]
+    profiles: Vec<String>,
+    /// How diagnostics are printed on stderr.
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    message_format: MessageFormat,
+    /// When to colour diagnostics.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    color: Color,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compile the project into one target's files.
+    Build(build::BuildArgs),
+    /// Print the resolved compose project, like `docker compose config`.
+    Config(config::ConfigArgs),
+    /// Explain a diagnostic code, or list every code with `--list`.
+    Explain(explain::ExplainArgs),
+}
 
 /// Runs the command line and returns the process exit code.
 #[must_use]
 pub fn main() -> ExitCode {
-    let _cli = Cli::parse();
-    ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(&cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {}", error_chain(&error));
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+fn error_chain(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string().to_lowercase());
+        source = cause.source();
+    }
+    text
+}
+
+fn run(cli: &Cli) -> Result<ExitCode, Error> {
+    match &cli.command {
+        Command::Build(args) => run_build(cli, args),
+        Command::Config(args) => config::run(cli, args),
+        Command::Explain(args) => explain::run(args),
+    }
+}
+
+fn run_build(cli: &Cli, args: &build::BuildArgs) -> Result<ExitCode, Error> {
+    let (mut result, sources) = load(cli)?;
+    let Some(project) = result
+        .project
+        .take()
+        .filter(|_| !result.diagnostics.has_errors())
+    else {
+        report(cli, &result.diagnostics, &sources);
+        return Ok(ExitCode::from(1));
+    };
+    let outcome = build::run(args, &project, &result.locations, &mut result.diagnostics);
+    report(cli, &result.diagnostics, &sources);
+    let up_to_date = outcome?;
+    Ok(if result.diagnostics.has_errors() || !up_to_date {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Loads the project described by the global options and prints its diagnostics.
+/// Returns `None` when the input has errors (and they were printed).
+fn load(cli: &Cli) -> Result<(LoadReturn, SourceMap), Error> {
+    let cwd = std::env::current_dir().map_err(|source| Error::Read {
+        path: PathBuf::from("."),
+        source,
+    })?;
+    let stdin = if cli.global.files.iter().any(|f| f == "-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|source| Error::Read {
+                path: PathBuf::from("-"),
+                source,
+            })?;
+        Some(text)
+    } else {
+        None
+    };
+    let options = ProjectOptions {
+        files: cli.global.files.clone(),
+        project_directory: cli.global.project_directory.clone(),
+        project_name: cli.global.project_name.clone(),
+        env_files: cli.global.env_files.clone(),
+        profiles: cli.global.profiles.clone(),
+        environment: process_environment(),
+        cwd,
+        stdin,
+    };
+    let mut sources = SourceMap::new();
+    let result = frontend::load(&options, &mut sources)?;
+    Ok((result, sources))
+}
+
+/// The process environment, sorted; variables that are not valid UTF-8 cannot be used in
+/// interpolation and are skipped.
+fn process_environment() -> BTreeMap<String, String> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect()
+}
+
+/// Prints diagnostics on stderr in the chosen format.
+fn report(cli: &Cli, diagnostics: &Diagnostics, sources: &SourceMap) {
+    let color = match cli.global.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let text = render::render_all(diagnostics, sources, cli.global.message_format, color);
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }

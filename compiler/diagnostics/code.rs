@@ -53,10 +53,84 @@ codes! {
         "The file expands beyond stackc's limits (alias expansion, nesting depth or size). These limits stop hostile inputs such as the 'billion laughs' alias bomb. Write the value out or simplify the file.";
     BadMergeKey = "SC0104", "a `<<` merge key does not name a mapping",
         "A YAML merge key `<<` must be given a mapping, an alias of a mapping, or a list of those. Point it at a mapping anchor.";
-    MultipleDocuments = "SC0105", "a compose file holds more than one YAML document",
-        "Docker Compose reads one document per file. Split the documents into separate files and pass each with `-f`.";
+    NonStringKey = "SC0105", "a mapping key is not a string",
+        "Compose requires every mapping key to be a string. A plain `80:` or `true:` is read as a number or a boolean; quote it (`\"80\":`).";
     UnknownTag = "SC0106", "an unknown YAML tag",
         "Compose understands only the `!reset` and `!override` tags (and standard YAML tags). Remove the tag.";
+    MissingFile = "SC0201", "a file the project needs does not exist",
+        "A compose file, env file, `extends` file, `include` path, secret or config file could not be read. Paths inside a compose file are relative to the project directory (for `include`, to the included file's directory). Fix the path or create the file.";
+    InvalidInterpolation = "SC0202", "a `$` expression is not valid interpolation",
+        "Compose replaces `${VAR}`, `${VAR:-default}`, `${VAR:?message}` and similar forms. A `$` that is not followed by a variable name or a well-formed `${...}` is an error. To write a literal dollar sign, double it: `$$`.";
+    RequiredVariable = "SC0203", "a required variable has no value",
+        "`${VAR:?message}` and `${VAR?message}` stop the build when `VAR` is unset (or empty, for `:?`). Set the variable in the environment or in the project's `.env` file, or give a default with `${VAR:-default}`.";
+    UnsetVariable = "SC0204", "a variable is not set and defaults to an empty string",
+        "Compose replaces an unset variable with an empty string, which is often not what was meant. Set it in the environment or `.env`, or write the default explicitly: `${VAR:-}`.";
+    MergeTypeMismatch = "SC0205", "a value cannot be merged with an earlier definition",
+        "When several compose files (or `extends`) define the same key, mappings merge and lists append; a mapping cannot be merged with a list or a scalar. Give both definitions the same shape, or use `!override` to replace the earlier value.";
+    Cycle = "SC0206", "`extends` or `include` forms a cycle",
+        "A service extends itself through a chain of `extends`, or a file includes itself through a chain of `include`. Break the chain.";
+    ExtendsUnknownService = "SC0207", "`extends` names a service that does not exist",
+        "The service named in `extends` must exist in the same file, or in the file given by `extends.file`. Check the spelling.";
+    IncludeConflict = "SC0208", "an included resource conflicts with one already defined",
+        "A service, volume, network, secret, config or model from an `include`d file has the same name as a different definition in the including project. Rename one of them.";
+    InvalidValue = "SC0209", "a value cannot be converted to the type the key needs",
+        "Some keys need a number or a boolean (`replicas`, `privileged`, `ports.target`, …). After interpolation the value must read as one: `true`/`false`, or digits.";
+    InvalidProjectName = "SC0210", "the project name is not valid",
+        "A project name must contain only lowercase letters, digits, dashes and underscores, and start with a letter or digit. Pass another with `-p`.";
+    EmptyProject = "SC0211", "the compose project is empty",
+        "The compose files define nothing. Add `services`.";
+    InvalidEnvFile = "SC0212", "an env file cannot be parsed",
+        "Env files hold `KEY=VALUE` lines, with optional quotes and `#` comments. Fix the line shown.";
+    NotAMapping = "SC0213", "a compose file or section is not a mapping",
+        "The top level of a compose file, and sections such as `services`, must be mappings of names to definitions.";
+    ObsoleteVersion = "SC0214", "the top-level `version` key is obsolete",
+        "Compose ignores `version`; it no longer selects a file format. Remove it.";
+    UnknownReference = "SC0215", "a reference names something that is not defined",
+        "A service refers to a service, network, volume, secret or config that the project does not define (or that is disabled by profiles). Define it, fix the spelling, or enable its profile.";
+    InconsistentValue = "SC0216", "two keys of a service disagree",
+        "Compose requires some pairs of keys to agree, such as `scale` and `deploy.replicas`, or `mem_limit` and `deploy.resources.limits.memory`, and forbids some combinations, such as `network_mode` with `networks`. Keep one of them.";
+    SchemaUnknownKey = "SC0301", "a mapping has a key compose does not know",
+        "The compose specification does not define this key here, so Docker Compose rejects the file. It is usually a typo or a key placed at the wrong level. Fix the spelling (stackc suggests the closest known key), move it where it belongs, or prefix it with `x-` to keep it as an extension field where extensions are allowed.";
+    SchemaWrongType = "SC0302", "a value has the wrong type",
+        "The compose specification expects another kind of value here, for example a list where a string was written. Write the value in one of the forms the message names; many keys accept a short string form and a long mapping form.";
+    SchemaInvalidName = "SC0303", "a service, network, volume, config, secret or model name is not valid",
+        "Names of services and top-level resources may contain only letters, digits, `.`, `_` and `-`, because they become parts of container, network and volume names. Rename it.";
+    SchemaValueNotAllowed = "SC0304", "a value is not one of the allowed values",
+        "This key accepts only a fixed set of values, which the message lists. Use one of them; the spelling is exact and case-sensitive.";
+    SchemaPatternMismatch = "SC0305", "a value does not have the required form",
+        "The compose specification requires this value to match a pattern, which the message shows. Rewrite the value in that form.";
+    SchemaOutOfRange = "SC0306", "a number is outside the allowed range",
+        "This key accepts only numbers within a range, for example no negative replica count. Use a number within the bounds the message names.";
+    SchemaMissingKey = "SC0307", "a required key is missing",
+        "This mapping must contain the key the message names, for example `source` in the long form of a secret. Add it, or use the short form of the entry if there is one.";
+    SchemaDuplicateItem = "SC0308", "a list holds the same item twice",
+        "The compose specification requires the items of this list to be unique. Remove the duplicate.";
+    SchemaAmbiguousForm = "SC0309", "a value matches more than one allowed form",
+        "The compose specification allows exactly one of several forms here and this value matches more than one. Write it so that it matches only one form, usually by removing keys that belong to the other form.";
+    SchemaViolation = "SC0310", "the file does not follow the compose specification",
+        "Docker Compose validates every file against the compose specification's JSON schema, and this part of the file does not conform to it. The message names the rule that failed; change the value so that it follows the rule.";
+    DependencyCycle = "SC0217", "`depends_on` forms a cycle",
+        "Services wait for their dependencies to start; when the dependencies form a cycle, none can start. Remove one `depends_on` entry of the cycle.";
+    InvalidPort = "SC0320", "a port is not a valid short-syntax port mapping",
+        "A short-syntax port is `[HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTOCOL]`, where ports are numbers from 0 to 65535, the protocol is tcp, udp or sctp, and an IPv6 host address is written in brackets. Docker Compose rejects anything else. Fix the value, or write the port in long syntax (`target:`, `published:`, `host_ip:`, `protocol:`).";
+    InvalidVolume = "SC0321", "a volume is not a valid short-syntax mount",
+        "A short-syntax volume is `[SOURCE:]TARGET[:OPTIONS]`: at most three colon-separated parts (a Windows drive letter such as `C:` does not count), none of them empty. Docker Compose rejects anything else. Fix the value, or write the mount in long syntax (`type:`, `source:`, `target:`).";
+    InvalidDevice = "SC0322", "a device mapping has too many colons",
+        "A short-syntax device is `HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]`. Docker Compose rejects a value with more than three parts. Write the device in long syntax (`source:`, `target:`, `permissions:`).";
+    InvalidKeyValue = "SC0323", "a list item is not `key=value`",
+        "This attribute accepts either a mapping or a list of `key=value` strings; Docker Compose rejects a list item without `=`. Add the `=value` part or use a mapping.";
+    InvalidSshKey = "SC0324", "a build ssh entry is not `id=path` or `default`",
+        "Each `build.ssh` list item names an SSH agent socket or key as `id=path`; only the id `default` may be written alone. Docker Compose rejects anything else.";
+    ExternalNameConflict = "SC0325", "a resource sets both `name` and a different `external.name`",
+        "`external.name` is the deprecated spelling of `name` on an external resource. When both are set they must agree, or Docker Compose cannot tell which resource is meant. Remove `external.name` and keep `name` with `external: true`.";
+    UnexpectedShape = "SC0326", "an attribute has a type Docker Compose cannot read",
+        "Docker Compose accepts only certain shapes for this attribute (for example a string or a list, a mapping or a list) and rejects the file otherwise. Rewrite the value in one of the forms named in the message.";
+    BindWithoutSource = "SC0327", "a bind mount has no source",
+        "A mount of type `bind` makes a host path visible in the container, so it needs `source:`. Add the host path, or use `type: volume` for a named or anonymous volume.";
+    SymlinkUnresolved = "SC0328", "a watched path could not be resolved",
+        "Docker Compose resolves symbolic links in `develop.watch` paths and fails when a link in the path cannot be followed. Fix or remove the broken link, or point `path` elsewhere.";
+    DeprecatedExternalName = "SC0329", "`external.name` is deprecated",
+        "Docker Compose still reads `external: {name: x}` but warns that it is deprecated. Write `name: x` and `external: true` instead; the meaning is the same.";
     UnsupportedKey = "SC1001", "a compose key has no equivalent on the target",
         "The key is left out of the output, so the workload runs without it. `docs/compose-support.md` lists every key and what becomes of it. Remove the key, or provide the behaviour another way (the message says how), or run with `--strict` to make this an error.";
     ApproximatedKey = "SC1002", "a compose key is lowered with different behaviour",
@@ -83,7 +157,7 @@ codes! {
         "Pods with unsafe sysctls are rejected unless the kubelet allows them with `--allowed-unsafe-sysctls` (on K3s: `--kubelet-arg=allowed-unsafe-sysctls=...`). Allow it on the nodes, or remove it.";
     HostGateway = "SC1013", "`host-gateway` has no Kubernetes equivalent",
         "Docker resolves `host-gateway` to the host's address; Kubernetes host aliases need a literal IP address. The entry is left out. Write the node's address, or reach the host through a Service.";
-    InvalidValue = "SC1014", "a value cannot be lowered",
+    UnloweredValue = "SC1014", "a value cannot be lowered",
         "The value is outside what the Kubernetes field accepts (for example a port number of 0, or an unknown protocol). The entry is left out. Fix the value.";
     HookOptions = "SC1015", "a lifecycle hook option has no Kubernetes equivalent",
         "Kubernetes exec hooks run with the container's user, environment and working directory. The hook's own `user`, `privileged`, `environment` or `working_dir` is ignored; fold it into the command if it matters.";

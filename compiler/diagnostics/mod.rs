@@ -5,6 +5,7 @@
 //! run reports every problem it can find. Only [`render`] turns them into text.
 
 mod code;
+pub mod docs;
 pub mod render;
 
 pub use code::Code;

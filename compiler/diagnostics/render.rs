@@ -59,10 +59,6 @@ pub fn human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> Strin
             diagnostic.message
         );
     }
-    if let Some((file, line, col)) = location(diagnostic, sources) {
-        // miette prints `file:line:col` only for the first label; keep one plain line for grep and editors.
-        out = format!("{file}:{line}:{col}: {out}");
-    }
     out
 }
 
@@ -127,6 +123,17 @@ pub fn json(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
     serde_json::to_string(&value).unwrap_or_default()
 }
 
+/// Lines longer than this are not drawn: a snippet of a minified or generated line helps nobody.
+const MAX_SNIPPET_LINE: usize = 400;
+
+fn on_long_line(sources: &SourceMap, span: crate::source::Span) -> bool {
+    let text = &sources.get(span.file).text;
+    let at = (span.start as usize).min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    end - start > MAX_SNIPPET_LINE
+}
+
 /// Adapter that lets miette render a [`Diagnostic`]. miette shows one source per report, so only
 /// labels in the primary label's file are drawn; the others are listed as text.
 struct Report<'a> {
@@ -138,7 +145,10 @@ struct Report<'a> {
 
 impl<'a> Report<'a> {
     fn new(diagnostic: &'a Diagnostic, sources: &SourceMap) -> Self {
-        let primary_file = diagnostic.primary_span().map(|s| s.file);
+        let primary_file = diagnostic
+            .primary_span()
+            .filter(|span| !on_long_line(sources, *span))
+            .map(|s| s.file);
         let source = primary_file.map(|file| {
             let f = sources.get(file);
             NamedSource::new(f.display_name.clone(), f.text.to_string())

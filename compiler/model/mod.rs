@@ -8,19 +8,27 @@
 //! (durations as `1m30s`, byte counts as `"1024"`, `published` ports as strings, `null` for an
 //! unset `command`), map keys sorted and struct fields in Go's declaration order.
 //!
+//! [`from_canonical`] binds the frontend's canonical dict to a [`Project`] with the conversions
+//! compose-go's mapstructure binding applies (`command: "a b"` split like a shell would, `"1g"` a
+//! byte count, `"true"` a bool, `x-*` keys into `extensions`); the same `Deserialize` impls read
+//! the printed JSON back.
+//!
 //! Maps are [`IndexMap`]s in user order in memory; only the JSON output sorts them. Scalars
 //! compose-go leaves at Go's zero value when absent (`""`, `0`, `false`) are plain fields here
 //! too, and are left out of the output when zero; compose-go's pointers are [`Option`]s.
 
+mod decode;
 mod json;
 mod resources;
 mod service;
 mod values;
 
 use indexmap::IndexMap;
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use decode::{DecodeError, from_canonical};
 pub use json::{to_json, to_json_value};
 pub use resources::{
     FileObjectConfig, IpamConfig, IpamPool, ModelConfig, NetworkConfig, VolumeConfig,
@@ -42,14 +50,12 @@ pub use values::{
 pub type Extensions = IndexMap<String, serde_json::Value>;
 
 /// A whole compose project (compose-go `types.Project`): what `config --format json` prints.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Project {
     /// `name`: the project name (top-level `name:`, `-p`, or the directory name).
     pub name: String,
     /// `services`, the enabled ones only. Reading JSON fills each [`ServiceConfig::name`] from its
     /// key, as compose-go's loader does.
-    #[serde(deserialize_with = "deserialize_services")]
     pub services: IndexMap<String, ServiceConfig>,
     /// Top-level `networks`, including the implicit `default` network when a service uses it.
     pub networks: IndexMap<String, NetworkConfig>,
@@ -60,25 +66,18 @@ pub struct Project {
     /// Top-level `configs`.
     pub configs: IndexMap<String, FileObjectConfig>,
     /// Top-level `models`; Docker Compose does not print them in `config --format json`.
-    #[serde(skip)]
     pub models: IndexMap<String, ModelConfig>,
     /// Top-level `x-*` keys, printed inline beside `services`.
-    #[serde(flatten)]
     pub extensions: Extensions,
     /// The project directory: relative paths in the compose files were resolved against it.
-    #[serde(skip)]
     pub working_dir: String,
     /// The compose files loaded, in `-f` order.
-    #[serde(skip)]
     pub compose_files: Vec<String>,
     /// The environment used for interpolation (process environment plus `.env`).
-    #[serde(skip)]
     pub environment: IndexMap<String, String>,
     /// Services left out because none of their `profiles` is active.
-    #[serde(skip)]
     pub disabled_services: IndexMap<String, ServiceConfig>,
     /// The active profiles.
-    #[serde(skip)]
     pub profiles: Vec<String>,
 }
 
@@ -140,14 +139,66 @@ impl Serialize for Project {
     }
 }
 
-fn deserialize_services<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<IndexMap<String, ServiceConfig>, D::Error> {
-    let mut services = IndexMap::<String, ServiceConfig>::deserialize(deserializer)?;
-    for (name, service) in &mut services {
-        service.name.clone_from(name);
+impl<'de> Deserialize<'de> for Project {
+    /// Reads both the printed JSON, whose `x-*` keys sit beside `services`, and compose-go's
+    /// canonical dict after [`from_canonical`] gathered them under `#extensions`. Other keys
+    /// (`include`, `version`) are ignored, as compose-go's binding ignores them.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ProjectVisitor;
+        impl<'de> Visitor<'de> for ProjectVisitor {
+            type Value = Project;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a compose project mapping")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Project, A::Error> {
+                let mut project = Project::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "name" => project.name = map.next_value::<decode::Cast<String>>()?.0,
+                        "services" => {
+                            let services: Option<IndexMap<String, ServiceConfig>> =
+                                map.next_value()?;
+                            project.services = services.unwrap_or_default();
+                            // compose-go's `nameServices`: the key is the service's name.
+                            for (name, service) in &mut project.services {
+                                service.name.clone_from(name);
+                            }
+                        }
+                        "networks" => {
+                            project.networks = map.next_value::<Option<_>>()?.unwrap_or_default();
+                        }
+                        "volumes" => {
+                            project.volumes = map.next_value::<Option<_>>()?.unwrap_or_default();
+                        }
+                        "secrets" => {
+                            project.secrets = map.next_value::<Option<_>>()?.unwrap_or_default();
+                        }
+                        "configs" => {
+                            project.configs = map.next_value::<Option<_>>()?.unwrap_or_default();
+                        }
+                        "models" => {
+                            project.models = map.next_value::<Option<_>>()?.unwrap_or_default();
+                        }
+                        decode::EXTENSIONS_KEY => {
+                            let extensions: Option<Extensions> = map.next_value()?;
+                            project.extensions.extend(extensions.unwrap_or_default());
+                        }
+                        _ if key.starts_with("x-") => {
+                            let value = map.next_value()?;
+                            project.extensions.insert(key, value);
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(project)
+            }
+        }
+        deserializer.deserialize_map(ProjectVisitor)
     }
-    Ok(services)
 }
 
 /// Go's `omitempty` test for scalars: the type's zero value.

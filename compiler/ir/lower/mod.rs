@@ -101,10 +101,16 @@ impl<L: Locate> Lowering<'_, L> {
     /// every key the table does not know.
     fn service_keys(&mut self, name: &str, service: &model::ServiceConfig) {
         let json = serde_json::to_value(service).unwrap_or(Value::Null);
-        self.walk(name, "", &json);
+        let mut found = Vec::new();
+        self.walk(name, "", &json, &mut found);
+        // The walk sees keys in the model's order; report them in the order of the file.
+        found.sort_by_key(|d: &Diagnostic| d.primary_span().map(|s| (s.file, s.start)));
+        for diagnostic in found {
+            self.diagnostics.push(diagnostic);
+        }
     }
 
-    fn walk(&mut self, service: &str, prefix: &str, value: &Value) {
+    fn walk(&self, service: &str, prefix: &str, value: &Value, found: &mut Vec<Diagnostic>) {
         let Value::Object(map) = value else {
             return;
         };
@@ -119,35 +125,37 @@ impl<L: Locate> Lowering<'_, L> {
             };
             let mut span_path = vec!["services", service];
             span_path.extend(path.split('.'));
-            match support::service_key(&path) {
+            let span = self.span(&span_path);
+            let (code, message, label) = match support::service_key(&path) {
                 Some(row) => match row.k3s {
-                    Disposition::Lowered => {}
-                    Disposition::Approximated => self.warn(
+                    Disposition::Lowered => continue,
+                    Disposition::Approximated => (
                         Code::ApproximatedKey,
-                        &span_path,
                         format!(
                             "`{path}` of service `{service}` is approximated: {}",
                             row.note
                         ),
                         "approximated",
                     ),
-                    Disposition::Unsupported => self.warn(
+                    Disposition::Unsupported => (
                         Code::UnsupportedKey,
-                        &span_path,
                         format!("`{path}` of service `{service}` is left out: {}", row.note),
                         "not supported on k3s",
                     ),
                 },
-                None if support::has_children(&path) => self.walk(service, &path, value),
-                None => self.warn(
+                None if support::has_children(&path) => {
+                    self.walk(service, &path, value, found);
+                    continue;
+                }
+                None => (
                     Code::UnsupportedKey,
-                    &span_path,
                     format!(
                         "`{path}` of service `{service}` is left out: stackc does not lower it"
                     ),
                     "not supported on k3s",
                 ),
-            }
+            };
+            found.push(Diagnostic::warning(code, message).with_label(span, label));
         }
     }
 
@@ -175,7 +183,7 @@ impl<L: Locate> Lowering<'_, L> {
                     path.extend(key.split('.'));
                     path.push(k);
                     self.warn(
-                        Code::InvalidValue,
+                        Code::UnloweredValue,
                         &path,
                         format!(
                             "`{k}` of service `{name}` is left out: Kubernetes annotation names are at most 63 characters of letters, digits, `-`, `_` and `.`, after an optional `prefix/`"
@@ -398,7 +406,7 @@ impl<L: Locate> Lowering<'_, L> {
         }
         let first = dns_label(hostname.split('.').next().unwrap_or_default());
         self.warn(
-            Code::InvalidValue,
+            Code::UnloweredValue,
             &["services", name, "hostname"],
             format!(
                 "`hostname: {hostname}` of service `{name}` becomes `{first}`: a pod hostname is a single lowercase DNS label"

@@ -172,9 +172,10 @@ fn keys_not_lowered_are_reported_where_they_are_written() {
     assert_eq!(
         spans,
         [
-            Paths.span(&["services", "app", "deploy", "placement", "constraints"]),
             Paths.span(&["services", "app", "logging"]),
-        ]
+            Paths.span(&["services", "app", "deploy", "placement", "constraints"]),
+        ],
+        "in source order"
     );
 }
 
@@ -245,4 +246,51 @@ fn network_aliases_become_services_and_addresses_are_reported() {
         spans,
         [Paths.span(&["services", "db", "networks", "backend", "ipv4_address"])]
     );
+}
+
+#[test]
+fn a_host_port_published_twice_is_reported() {
+    let (ir, _) = lower(&json!({
+        "a": { "image": "nginx", "ports": [{ "target": 80, "published": "8080", "protocol": "tcp" }] },
+        "b": { "image": "nginx", "ports": [{ "target": 81, "published": "8080", "protocol": "tcp" }] }
+    }));
+    let mut diagnostics = Diagnostics::new();
+    crate::backends::k3s::check(&ir, &Paths, &mut diagnostics);
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::PublishedTwice]);
+    assert_eq!(
+        diagnostics.iter().next().unwrap().primary_span(),
+        Paths.span(&["services", "b", "ports"])
+    );
+}
+
+#[test]
+fn service_port_names_stay_unique() {
+    let (ir, _) = lower(&json!({ "web": {
+        "image": "nginx",
+        "ports": [
+            { "name": "tcp-443", "target": 80, "protocol": "tcp" },
+            { "target": 443, "protocol": "tcp" }
+        ]
+    }}));
+    let names: Vec<&str> = ir.services["web"]
+        .ports
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(names, ["tcp-443", "tcp-443-2"]);
+}
+
+#[test]
+fn zero_healthcheck_settings_mean_the_defaults() {
+    let (ir, _) = lower(&json!({ "web": {
+        "image": "nginx",
+        "healthcheck": { "test": ["CMD", "true"], "interval": "0s", "retries": 0 }
+    }}));
+    let probe = ir.workloads["web"].pod.containers[0]
+        .probes
+        .readiness
+        .clone()
+        .unwrap();
+    assert_eq!((probe.period_seconds, probe.failure_threshold), (30, 3));
 }

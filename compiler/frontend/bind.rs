@@ -1,0 +1,598 @@
+//! The last frontend stage: the canonical tree becomes the typed [`Project`], then compose-go's
+//! project-level steps run on it: profiles, consistency checks (references, cycles,
+//! contradictory keys) and each service's environment resolved from its `env_file`s.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use indexmap::IndexMap;
+
+use super::dotenv;
+use super::locations::Locations;
+use super::node::Node;
+use super::project::ProjectSetup;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::{self, Project, ServiceConfig};
+use crate::source::Span;
+
+/// Binds `tree` (the canonical dict with its `name`) to a [`Project`].
+pub fn bind(
+    tree: &Node,
+    setup: &ProjectSetup,
+    locations: &Locations,
+) -> Result<(Project, Diagnostics), Diagnostic> {
+    let warnings = Diagnostics::new();
+    let mut json = tree.to_json();
+    let name = json
+        .as_object_mut()
+        .and_then(|o| o.remove("name"))
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let mut project = model::from_canonical(json).map_err(|e| {
+        let path: Vec<&str> = e.path.split('.').collect();
+        Diagnostic::error(
+            Code::InvalidValue,
+            format!("invalid value for `{}`: {}", e.path, e.message),
+        )
+        .with_label(locations.value(&path), "this value")
+    })?;
+    project.name = name;
+    project.working_dir = setup.working_dir.display().to_string();
+    project.compose_files = setup
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    project.environment = setup
+        .environment
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    project
+        .environment
+        .insert("COMPOSE_PROJECT_NAME".to_owned(), project.name.clone());
+
+    apply_profiles(&mut project, &setup.profiles);
+    check_consistency(&mut project, locations)?;
+    resolve_service_environment(&mut project, locations)?;
+    drop_unused_resources(&mut project);
+    Ok((project, warnings))
+}
+
+/// compose-go's `WithProfiles`: a service with no `profiles` is always on; others need one of
+/// theirs active (`*` activates all).
+fn apply_profiles(project: &mut Project, profiles: &[String]) {
+    let services = std::mem::take(&mut project.services);
+    for (name, service) in services {
+        let enabled = service.profiles.is_empty()
+            || profiles
+                .iter()
+                .any(|p| p == "*" || service.profiles.contains(p));
+        if enabled {
+            project.services.insert(name, service);
+        } else {
+            project.disabled_services.insert(name, service);
+        }
+    }
+    project.profiles = profiles.to_vec();
+}
+
+fn unknown(
+    locations: &Locations,
+    path: &[&str],
+    message: String,
+    candidates: &[&str],
+    missing: &str,
+) -> Diagnostic {
+    let mut d = Diagnostic::error(Code::UnknownReference, message)
+        .with_label(locations.value(path), "not defined");
+    if let Some(close) = super::closest(missing, candidates.iter().copied()) {
+        d = d.with_help(format!("did you mean `{close}`?"));
+    } else {
+        d = d.with_help("define it at the top level of the compose file, or fix the name");
+    }
+    d
+}
+
+/// Docker Compose's `config` keeps only the networks, volumes, secrets, configs and models that
+/// an enabled service uses (compose-go's `WithoutUnnecessaryResources`).
+fn drop_unused_resources(project: &mut Project) {
+    let mut networks = Vec::new();
+    let mut volumes = Vec::new();
+    let mut secrets = Vec::new();
+    let mut configs = Vec::new();
+    let mut models = Vec::new();
+    for service in project.services.values() {
+        networks.extend(service.networks.keys().cloned());
+        volumes.extend(
+            service
+                .volumes
+                .iter()
+                .filter(|v| v.kind == "volume" && !v.source.is_empty())
+                .map(|v| v.source.clone()),
+        );
+        secrets.extend(service.secrets.iter().map(|s| s.source.clone()));
+        if let Some(build) = &service.build {
+            secrets.extend(build.secrets.iter().map(|s| s.source.clone()));
+        }
+        configs.extend(service.configs.iter().map(|c| c.source.clone()));
+        models.extend(service.models.keys().cloned());
+    }
+    project.networks.retain(|k, _| networks.contains(k));
+    project.volumes.retain(|k, _| volumes.contains(k));
+    project.secrets.retain(|k, _| secrets.contains(k));
+    project.configs.retain(|k, _| configs.contains(k));
+    project.models.retain(|k, _| models.contains(k));
+}
+
+/// compose-go's `checkConsistency`, with located diagnostics.
+#[allow(clippy::too_many_lines)]
+fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(), Diagnostic> {
+    let service_names: Vec<String> = project.services.keys().cloned().collect();
+    let names: Vec<&str> = service_names.iter().map(String::as_str).collect();
+    let networks: Vec<&str> = project.networks.keys().map(String::as_str).collect();
+    let volumes: Vec<&str> = project.volumes.keys().map(String::as_str).collect();
+    let secrets: Vec<&str> = project.secrets.keys().map(String::as_str).collect();
+    let configs: Vec<&str> = project.configs.keys().map(String::as_str).collect();
+    for (name, s) in &project.services {
+        if s.build.is_none() && s.image.is_empty() && s.provider.is_none() {
+            return Err(Diagnostic::error(
+                Code::InconsistentValue,
+                format!("service `{name}` has neither an `image` nor a `build` context"),
+            )
+            .with_label(locations.key(&svc_path(name, &[])), "this service")
+            .with_help("add `image: NAME` (or `build: DIR` to build it)"));
+        }
+        if let Some(build) = &s.build {
+            if !build.dockerfile_inline.is_empty() && !build.dockerfile.is_empty() {
+                return Err(inconsistent(
+                    locations,
+                    &svc_path(name, &["build"]),
+                    format!(
+                        "service `{name}` sets both `build.dockerfile` and `build.dockerfile_inline`"
+                    ),
+                ));
+            }
+        }
+        if !s.network_mode.is_empty() && !s.networks.is_empty() {
+            return Err(inconsistent(
+                locations,
+                &svc_path(name, &["network_mode"]),
+                format!("service `{name}` sets both `network_mode` and `networks`"),
+            ));
+        }
+        for network in s.networks.keys() {
+            if !project.networks.contains_key(network) {
+                return Err(unknown(
+                    locations,
+                    &svc_path(name, &["networks", network]),
+                    format!("service `{name}` refers to undefined network `{network}`"),
+                    &networks,
+                    network,
+                ));
+            }
+        }
+        if let Some(hc) = &s.healthcheck {
+            if let Some(first) = hc.test.first() {
+                if !matches!(first.as_str(), "CMD" | "CMD-SHELL" | "NONE") {
+                    return Err(inconsistent(
+                        locations,
+                        &svc_path(name, &["healthcheck", "test"]),
+                        format!(
+                            "`services.{name}.healthcheck.test` must start with `CMD`, `CMD-SHELL` or `NONE`"
+                        ),
+                    ));
+                }
+            }
+        }
+        for (dependency, cfg) in &s.depends_on {
+            if !project.services.contains_key(dependency) {
+                if project.disabled_services.contains_key(dependency) && !cfg.required {
+                    continue;
+                }
+                let why = if project.disabled_services.contains_key(dependency) {
+                    " (it is disabled: none of its profiles is active)"
+                } else {
+                    ""
+                };
+                return Err(unknown(
+                    locations,
+                    &svc_path(name, &["depends_on", dependency]),
+                    format!("service `{name}` depends on undefined service `{dependency}`{why}"),
+                    &names,
+                    dependency,
+                ));
+            }
+        }
+        if let Some(target) = s.network_mode.strip_prefix("service:") {
+            if !project.services.contains_key(target) {
+                return Err(unknown(
+                    locations,
+                    &svc_path(name, &["network_mode"]),
+                    format!("service `{name}` uses the network of undefined service `{target}`"),
+                    &names,
+                    target,
+                ));
+            }
+        }
+        for (i, volume) in s.volumes.iter().enumerate() {
+            if volume.kind == "volume"
+                && !volume.source.is_empty()
+                && !project.volumes.contains_key(&volume.source)
+            {
+                let index = i.to_string();
+                return Err(unknown(
+                    locations,
+                    &svc_path(name, &["volumes", &index]),
+                    format!(
+                        "service `{name}` refers to undefined volume `{}`",
+                        volume.source
+                    ),
+                    &volumes,
+                    &volume.source,
+                ));
+            }
+        }
+        if let Some(build) = &s.build {
+            for secret in &build.secrets {
+                if !project.secrets.contains_key(&secret.source) {
+                    return Err(unknown(
+                        locations,
+                        &svc_path(name, &["build", "secrets"]),
+                        format!(
+                            "service `{name}` refers to undefined build secret `{}`",
+                            secret.source
+                        ),
+                        &secrets,
+                        &secret.source,
+                    ));
+                }
+            }
+        }
+        for (i, config) in s.configs.iter().enumerate() {
+            if !project.configs.contains_key(&config.source) {
+                let index = i.to_string();
+                return Err(unknown(
+                    locations,
+                    &svc_path(name, &["configs", &index]),
+                    format!(
+                        "service `{name}` refers to undefined config `{}`",
+                        config.source
+                    ),
+                    &configs,
+                    &config.source,
+                ));
+            }
+        }
+        for model in s.models.keys() {
+            if !project.models.contains_key(model) {
+                return Err(unknown(
+                    locations,
+                    &svc_path(name, &["models", model]),
+                    format!("service `{name}` refers to undefined model `{model}`"),
+                    &[],
+                    model,
+                ));
+            }
+        }
+        for (i, secret) in s.secrets.iter().enumerate() {
+            if !project.secrets.contains_key(&secret.source) {
+                let index = i.to_string();
+                return Err(unknown(
+                    locations,
+                    &svc_path(name, &["secrets", &index]),
+                    format!(
+                        "service `{name}` refers to undefined secret `{}`",
+                        secret.source
+                    ),
+                    &secrets,
+                    &secret.source,
+                ));
+            }
+        }
+        if let (Some(scale), Some(deploy)) = (s.scale, &s.deploy) {
+            if deploy.replicas.is_some_and(|r| r != scale) {
+                return Err(inconsistent(
+                    locations,
+                    &svc_path(name, &["scale"]),
+                    format!(
+                        "service `{name}` sets different values for `scale` and `deploy.replicas`"
+                    ),
+                ));
+            }
+        }
+        if s.scale.is_some_and(|v| v < 0) {
+            return Err(inconsistent(
+                locations,
+                &svc_path(name, &["scale"]),
+                format!("`services.{name}.scale` must be greater than or equal to 0"),
+            ));
+        }
+        if let Some(deploy) = &s.deploy {
+            if deploy.replicas.is_some_and(|v| v < 0) {
+                return Err(inconsistent(
+                    locations,
+                    &svc_path(name, &["deploy", "replicas"]),
+                    format!("`services.{name}.deploy.replicas` must be greater than or equal to 0"),
+                ));
+            }
+            if let Some(limits) = &deploy.resources.limits {
+                if s.cpus != 0.0 && (limits.cpus - s.cpus).abs() > f32::EPSILON {
+                    return Err(inconsistent(
+                        locations,
+                        &svc_path(name, &["cpus"]),
+                        format!(
+                            "service `{name}` sets different values for `cpus` and `deploy.resources.limits.cpus`"
+                        ),
+                    ));
+                }
+                if s.mem_limit.0 != 0 && limits.memory.0 != s.mem_limit.0 {
+                    return Err(inconsistent(
+                        locations,
+                        &svc_path(name, &["mem_limit"]),
+                        format!(
+                            "service `{name}` sets different values for `mem_limit` and `deploy.resources.limits.memory`"
+                        ),
+                    ));
+                }
+                if s.pids_limit != 0 && limits.pids != s.pids_limit {
+                    return Err(inconsistent(
+                        locations,
+                        &svc_path(name, &["pids_limit"]),
+                        format!(
+                            "service `{name}` sets different values for `pids_limit` and `deploy.resources.limits.pids`"
+                        ),
+                    ));
+                }
+            }
+            if let Some(reservations) = &deploy.resources.reservations {
+                if s.mem_reservation.0 != 0 && reservations.memory.0 != s.mem_reservation.0 {
+                    return Err(inconsistent(
+                        locations,
+                        &svc_path(name, &["mem_reservation"]),
+                        format!(
+                            "service `{name}` sets different values for `mem_reservation` and `deploy.resources.reservations.memory`"
+                        ),
+                    ));
+                }
+            }
+        }
+        let scale = s
+            .scale
+            .or_else(|| s.deploy.as_ref().and_then(|d| d.replicas))
+            .unwrap_or(1);
+        if scale > 1 && !s.container_name.is_empty() {
+            return Err(inconsistent(
+                locations,
+                &svc_path(name, &["container_name"]),
+                format!(
+                    "service `{name}` sets `container_name` but runs {scale} replicas; container names must be unique"
+                ),
+            ));
+        }
+        let mut mounts: BTreeMap<String, String> = BTreeMap::new();
+        for (i, tmpfs) in s.tmpfs.iter().enumerate() {
+            let target = tmpfs.split_once(':').map_or(tmpfs.as_str(), |(p, _)| p);
+            let here = format!("tmpfs.{i}");
+            if let Some(previous) = mounts.insert(target.to_owned(), here) {
+                return Err(double_mount(
+                    locations,
+                    name,
+                    target,
+                    &previous,
+                    &svc_path(name, &["tmpfs", &i.to_string()]),
+                ));
+            }
+        }
+        for (i, volume) in s.volumes.iter().enumerate() {
+            let here = format!("volumes.{i}");
+            if let Some(previous) = mounts.insert(volume.target.clone(), here) {
+                return Err(double_mount(
+                    locations,
+                    name,
+                    &volume.target,
+                    &previous,
+                    &svc_path(name, &["volumes", &i.to_string()]),
+                ));
+            }
+        }
+    }
+    for (name, secret) in &project.secrets {
+        if !secret.external && secret.file.is_empty() && secret.environment.is_empty() {
+            return Err(Diagnostic::error(
+                Code::InconsistentValue,
+                format!("secret `{name}` must declare either `file` or `environment`"),
+            )
+            .with_label(locations.key(&["secrets", name]), "this secret")
+            .with_help("add `file: ./path` or `environment: VAR`, or mark it `external: true`"));
+        }
+    }
+    // `scale` wins over `deploy.replicas` once they agree, as in compose-go.
+    for service in project.services.values_mut() {
+        if let (Some(scale), Some(deploy)) = (service.scale, service.deploy.as_mut()) {
+            deploy.replicas = Some(scale);
+        }
+    }
+    check_cycles(project, locations)
+}
+
+fn svc_path<'a>(name: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut p = vec!["services", name];
+    p.extend_from_slice(rest);
+    p
+}
+
+fn inconsistent(locations: &Locations, path: &[&str], message: String) -> Diagnostic {
+    Diagnostic::error(Code::InconsistentValue, message)
+        .with_label(locations.key(path), "here")
+        .with_help("keep only one of the two, or make them agree")
+}
+
+fn double_mount(
+    locations: &Locations,
+    service: &str,
+    target: &str,
+    previous: &str,
+    path: &[&str],
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::InconsistentValue,
+        format!("service `{service}` mounts two things at `{target}`"),
+    )
+    .with_label(locations.value(path), "second mount")
+    .with_label(
+        locations.value(&[
+            "services",
+            service,
+            previous.split('.').next().unwrap_or(""),
+            previous.split('.').nth(1).unwrap_or(""),
+        ]),
+        "first mount",
+    )
+    .with_help("give each mount its own target path")
+}
+
+/// A `depends_on` cycle is an error that shows every edge of the cycle where it was written.
+fn check_cycles(project: &Project, locations: &Locations) -> Result<(), Diagnostic> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Visiting,
+        Done,
+    }
+    fn visit<'a>(
+        name: &'a str,
+        services: &'a IndexMap<String, ServiceConfig>,
+        state: &mut BTreeMap<&'a str, State>,
+        stack: &mut Vec<&'a str>,
+    ) -> Option<Vec<&'a str>> {
+        match state.get(name) {
+            Some(State::Done) => return None,
+            Some(State::Visiting) => {
+                let start = stack.iter().position(|s| *s == name).unwrap_or(0);
+                let mut cycle = stack[start..].to_vec();
+                cycle.push(name);
+                return Some(cycle);
+            }
+            None => {}
+        }
+        state.insert(name, State::Visiting);
+        stack.push(name);
+        if let Some(service) = services.get(name) {
+            for dependency in service.depends_on.keys() {
+                if let Some(cycle) = visit(dependency, services, state, stack) {
+                    return Some(cycle);
+                }
+            }
+        }
+        stack.pop();
+        state.insert(name, State::Done);
+        None
+    }
+    let mut state = BTreeMap::new();
+    for name in project.services.keys() {
+        let mut stack = Vec::new();
+        if let Some(cycle) = visit(name, &project.services, &mut state, &mut stack) {
+            let shown: Vec<String> = cycle.iter().map(|s| format!("`{s}`")).collect();
+            let mut d = Diagnostic::error(
+                Code::DependencyCycle,
+                format!("dependency cycle: {}", shown.join(" → ")),
+            );
+            for pair in cycle.windows(2) {
+                d = d.with_label(
+                    locations.key(&["services", pair[0], "depends_on", pair[1]]),
+                    format!("`{}` depends on `{}`", pair[0], pair[1]),
+                );
+            }
+            return Err(d.with_help("remove one of these `depends_on` entries to break the cycle"));
+        }
+    }
+    Ok(())
+}
+
+/// compose-go's `WithServicesEnvironmentResolved`: entries with no value take the project
+/// environment's value; `env_file`s are read in order (missing optional ones skipped); the
+/// service's own `environment` wins over them. Docker Compose then drops `env_file` from the model.
+fn resolve_service_environment(
+    project: &mut Project,
+    locations: &Locations,
+) -> Result<(), Diagnostic> {
+    let project_env = project.environment.clone();
+    for (name, service) in &mut project.services {
+        for (key, value) in &mut service.environment {
+            if value.is_none() {
+                if let Some(v) = project_env.get(key) {
+                    *value = Some(v.clone());
+                }
+            }
+        }
+        let mut from_files: IndexMap<String, String> = IndexMap::new();
+        for (i, env_file) in service.env_file.iter().enumerate() {
+            let path = Path::new(&env_file.path);
+            let index = i.to_string();
+            let span = locations.value(&["services", name, "env_file", &index]);
+            if !path.exists() {
+                if env_file.required {
+                    return Err(Diagnostic::error(
+                        Code::MissingFile,
+                        format!("env file `{}` not found", env_file.path),
+                    )
+                    .with_label(span, "required here")
+                    .with_help("create the file, or mark it optional with `required: false`"));
+                }
+                continue;
+            }
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Diagnostic::error(
+                    Code::MissingFile,
+                    format!("cannot read env file `{}`: {e}", env_file.path),
+                )
+                .with_label(span, "named here")
+            })?;
+            let environment = &service.environment;
+            let lookup = |k: &str| {
+                project_env
+                    .get(k)
+                    .cloned()
+                    .or_else(|| environment.get(k).cloned().flatten())
+                    .or_else(|| from_files.get(k).cloned())
+            };
+            let parsed = if env_file.format == "raw" {
+                raw_env_file(&text)
+            } else {
+                dotenv::parse(&text, &lookup)
+                    .map_err(|e| env_file_error(&env_file.path, &e, span))?
+                    .vars
+            };
+            from_files.extend(parsed);
+        }
+        let mut environment: IndexMap<String, Option<String>> =
+            from_files.into_iter().map(|(k, v)| (k, Some(v))).collect();
+        for (k, v) in std::mem::take(&mut service.environment) {
+            environment.insert(k, v);
+        }
+        service.environment = environment;
+        service.env_file.clear();
+    }
+    Ok(())
+}
+
+fn env_file_error(path: &str, error: &dotenv::DotenvError, span: Option<Span>) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidEnvFile,
+        format!(
+            "cannot parse env file `{path}` at line {}: {}",
+            error.line, error.message
+        ),
+    )
+    .with_label(span, "read for this service")
+    .with_help("env files hold `KEY=VALUE` lines; quote values with spaces or `#`")
+}
+
+/// `format: raw`: every line is `KEY=VALUE` taken literally.
+fn raw_env_file(text: &str) -> IndexMap<String, String> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}

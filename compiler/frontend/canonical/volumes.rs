@@ -1,0 +1,252 @@
+//! Short-syntax volumes, parsed the way compose-go's `format.ParseVolume` parses them.
+
+/// The fields compose-go's `ServiceVolumeConfig` gets from a short spec.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct VolumeSpec {
+    /// `bind` or `volume`.
+    pub kind: &'static str,
+    pub source: String,
+    pub target: String,
+    pub read_only: bool,
+    pub bind: Option<BindOptions>,
+    /// `Some` for every named or anonymous volume, and for any mount with `nocopy`.
+    pub volume: Option<VolumeOptions>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct BindOptions {
+    pub selinux: String,
+    pub propagation: String,
+    pub create_host_path: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct VolumeOptions {
+    pub nocopy: bool,
+}
+
+const PROPAGATIONS: [&str; 6] = [
+    "rprivate", "private", "rshared", "shared", "rslave", "slave",
+];
+
+/// Splits `[source:]target[:options]` on colons that are neither part of a Windows drive letter
+/// nor inside `${...}`, then decides bind or volume from the source's first character.
+pub(crate) fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
+    let mut volume = VolumeSpec::default();
+    match spec.len() {
+        0 => return Err("the spec is empty".into()),
+        // compose-go takes such a short spec as a bare target and skips the type detection.
+        1 | 2 => {
+            volume.target = spec.into();
+            volume.kind = "volume";
+            return Ok(volume);
+        }
+        _ => {}
+    }
+    let bytes = spec.as_bytes();
+    let mut buffer: Vec<char> = Vec::new();
+    let mut in_substitution = 0usize;
+    let chars = spec.char_indices().map(Some).chain(std::iter::once(None));
+    for item in chars {
+        let (index, ch) = match item {
+            Some((i, c)) => (i, Some(c)),
+            None => (spec.len(), None),
+        };
+        if ch == Some('$') && bytes.get(index + 1) == Some(&b'{') {
+            in_substitution += 1;
+            buffer.push('$');
+            continue;
+        }
+        if ch == Some('}') && in_substitution > 0 {
+            in_substitution -= 1;
+            buffer.push('}');
+            continue;
+        }
+        if ch == Some(':') && is_windows_drive(&buffer) {
+            buffer.push(':');
+        } else if (ch == Some(':') || ch.is_none()) && in_substitution == 0 {
+            populate_field(ch.is_none(), &buffer, &mut volume)?;
+            buffer.clear();
+        } else if let Some(c) = ch {
+            buffer.push(c);
+        }
+    }
+    populate_type(&mut volume);
+    Ok(volume)
+}
+
+fn is_windows_drive(buffer: &[char]) -> bool {
+    buffer.len() == 1 && buffer[0].is_alphabetic()
+}
+
+fn populate_field(
+    at_end: bool,
+    buffer: &[char],
+    volume: &mut VolumeSpec,
+) -> Result<(), &'static str> {
+    let text: String = buffer.iter().collect();
+    if buffer.is_empty() {
+        return Err("empty section between colons");
+    }
+    if volume.source.is_empty() && at_end {
+        volume.target = text;
+        return Ok(());
+    }
+    if volume.source.is_empty() {
+        volume.source = text;
+        return Ok(());
+    }
+    if volume.target.is_empty() {
+        volume.target = text;
+        return Ok(());
+    }
+    if !at_end {
+        return Err("too many colons");
+    }
+    // compose-go ignores options it does not know, such as `cached` or `delegated`.
+    for option in text.split(',') {
+        match option {
+            "ro" => volume.read_only = true,
+            "rw" => volume.read_only = false,
+            "nocopy" => volume.volume = Some(VolumeOptions { nocopy: true }),
+            "z" | "Z" => {
+                volume.bind.get_or_insert_with(BindOptions::default).selinux = option.into();
+            }
+            p if PROPAGATIONS.contains(&p) => {
+                volume
+                    .bind
+                    .get_or_insert_with(BindOptions::default)
+                    .propagation = p.into();
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn populate_type(volume: &mut VolumeSpec) {
+    if is_file_path(&volume.source) {
+        volume.kind = "bind";
+        // Short syntax creates a missing host path, as the original docker-compose did.
+        volume
+            .bind
+            .get_or_insert_with(BindOptions::default)
+            .create_host_path = true;
+    } else {
+        volume.kind = "volume";
+        volume.volume.get_or_insert_with(VolumeOptions::default);
+    }
+}
+
+fn is_file_path(source: &str) -> bool {
+    let mut chars = source.chars();
+    match chars.next() {
+        None => false,
+        Some('.' | '/' | '~') => true,
+        _ if source.starts_with(r"\\") => true,
+        Some(first) => {
+            source.as_bytes().get(first.len_utf8()) == Some(&b':') && first.is_alphabetic()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bind(source: &str, target: &str) -> VolumeSpec {
+        VolumeSpec {
+            kind: "bind",
+            source: source.into(),
+            target: target.into(),
+            bind: Some(BindOptions {
+                create_host_path: true,
+                ..BindOptions::default()
+            }),
+            ..VolumeSpec::default()
+        }
+    }
+
+    fn named(source: &str, target: &str) -> VolumeSpec {
+        VolumeSpec {
+            kind: "volume",
+            source: source.into(),
+            target: target.into(),
+            volume: Some(VolumeOptions::default()),
+            ..VolumeSpec::default()
+        }
+    }
+
+    #[test]
+    fn relative_bind_read_only() {
+        let mut expected = bind("./a", "/b");
+        expected.read_only = true;
+        assert_eq!(parse_volume("./a:/b:ro").unwrap(), expected);
+    }
+
+    #[test]
+    fn named_volume() {
+        assert_eq!(parse_volume("name:/b").unwrap(), named("name", "/b"));
+    }
+
+    #[test]
+    fn absolute_bind_with_selinux_and_propagation() {
+        let mut expected = bind("/abs", "/b");
+        let options = expected.bind.as_mut().unwrap();
+        options.selinux = "z".into();
+        options.propagation = "rshared".into();
+        assert_eq!(parse_volume("/abs:/b:rw,z,rshared").unwrap(), expected);
+    }
+
+    #[test]
+    fn home_and_windows_sources_are_binds() {
+        assert_eq!(parse_volume("~/x:/y").unwrap(), bind("~/x", "/y"));
+        assert_eq!(parse_volume(r"C:\x:/y").unwrap(), bind(r"C:\x", "/y"));
+        assert_eq!(
+            parse_volume(r"\\host\share:/y").unwrap(),
+            bind(r"\\host\share", "/y")
+        );
+    }
+
+    #[test]
+    fn anonymous_volume() {
+        assert_eq!(parse_volume("/data").unwrap(), named("", "/data"));
+        let short = parse_volume("/d").unwrap();
+        assert_eq!(
+            (short.kind, short.target.as_str(), short.volume),
+            ("volume", "/d", None)
+        );
+    }
+
+    #[test]
+    fn unknown_options_are_ignored() {
+        assert_eq!(parse_volume(".:/app:cached").unwrap(), bind(".", "/app"));
+    }
+
+    #[test]
+    fn nocopy_on_named_volume() {
+        let mut expected = named("data", "/d");
+        expected.volume = Some(VolumeOptions { nocopy: true });
+        assert_eq!(parse_volume("data:/d:nocopy").unwrap(), expected);
+    }
+
+    #[test]
+    fn colons_inside_substitution_do_not_split() {
+        assert_eq!(parse_volume("${A:-x}:/b").unwrap(), named("${A:-x}", "/b"));
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(parse_volume("").unwrap_err(), "the spec is empty");
+        assert!(
+            parse_volume("ab::c")
+                .unwrap_err()
+                .ends_with("empty section between colons")
+        );
+        assert!(
+            parse_volume("/a:/b:ro:x")
+                .unwrap_err()
+                .ends_with("too many colons")
+        );
+    }
+}

@@ -1,0 +1,849 @@
+//! Loading compose files into one merged tree, step for step as compose-go's loader does:
+//! per file (and per YAML document) interpolate, strip `!reset`/`!override`, apply `extends`,
+//! apply `include`, merge into what was loaded before, remove redefined list entries, validate
+//! against the schema, canonicalise; then, for the whole model, defaults, checks, relative paths
+//! and environment resolution.
+
+use std::collections::BTreeMap;
+use std::path::{Path as FsPath, PathBuf};
+
+use super::node::{ComposeTag, Entry, Map, Node, Value};
+use super::tree::Path;
+use super::{canonical, merge, normalize, paths, project, schema, substitute, validate, yaml};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::source::{FileId, SourceMap, Span};
+
+/// Which stages run; `extends` and `include` load other files with some of them off, as
+/// compose-go does.
+// One flag per loader stage, as compose-go has one option per stage.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Clone)]
+pub(super) struct Stages {
+    pub resolve_paths: bool,
+    pub extends: bool,
+    pub include: bool,
+    pub validation: bool,
+    pub default_values: bool,
+    /// Relative `extends.file` and `include` paths are read from here.
+    pub resource_dir: PathBuf,
+}
+
+/// Paths marked `!reset` or `!override` in one document: they are removed from what was loaded
+/// before, so that the new value replaces it instead of merging.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Resets(Vec<Vec<String>>);
+
+impl Resets {
+    /// Removes every reset path from `target` (a mapping rooted like a compose file).
+    fn apply(&self, target: &mut Node) {
+        if self.0.is_empty() {
+            return;
+        }
+        self.apply_at(target, &mut Vec::new());
+    }
+
+    fn apply_at(&self, node: &mut Node, path: &mut Vec<String>) {
+        if let Value::Map(map) = &mut node.value {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            for key in keys {
+                path.push(key.clone());
+                if self.0.iter().any(|p| p == path) {
+                    map.shift_remove(&key);
+                } else if let Some(entry) = map.get_mut(&key) {
+                    self.apply_at(&mut entry.node, path);
+                }
+                path.pop();
+            }
+        }
+        // compose-go does not remove reset entries from sequences of earlier files either.
+    }
+}
+
+/// Strips `!reset` nodes (and records `!override` ones) from a freshly parsed document.
+fn resolve_resets(node: &mut Node, path: &mut Vec<String>, resets: &mut Resets) {
+    match &mut node.value {
+        Value::Map(map) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            for key in keys {
+                path.push(key.clone());
+                let tag = map.get(&key).and_then(|e| e.node.tag);
+                match tag {
+                    Some(ComposeTag::Reset) => {
+                        resets.0.push(path.clone());
+                        map.shift_remove(&key);
+                    }
+                    Some(ComposeTag::Override) => resets.0.push(path.clone()),
+                    None => {
+                        if let Some(entry) = map.get_mut(&key) {
+                            resolve_resets(&mut entry.node, path, resets);
+                        }
+                    }
+                }
+                path.pop();
+            }
+        }
+        Value::Seq(items) => {
+            let mut index = 0;
+            items.retain_mut(|item| {
+                path.push(index.to_string());
+                index += 1;
+                let keep = match item.tag {
+                    Some(ComposeTag::Reset) => {
+                        resets.0.push(path.clone());
+                        false
+                    }
+                    Some(ComposeTag::Override) => {
+                        resets.0.push(path.clone());
+                        true
+                    }
+                    None => {
+                        resolve_resets(item, path, resets);
+                        true
+                    }
+                };
+                path.pop();
+                keep
+            });
+        }
+        _ => {}
+    }
+}
+
+/// Tracks `(file, service)` pairs along one `extends` chain to find cycles.
+#[derive(Debug, Clone, Default)]
+struct ExtendsChain(Vec<(PathBuf, String, Option<Span>)>);
+
+pub(super) struct Loader<'a> {
+    pub sources: &'a mut SourceMap,
+    pub diagnostics: &'a mut Diagnostics,
+    /// Shown in diagnostics instead of absolute paths.
+    pub cwd: PathBuf,
+    pub stdin: Option<String>,
+}
+
+/// The environment used for interpolation in one (possibly included) project.
+pub(super) type Environment = BTreeMap<String, String>;
+
+impl Loader<'_> {
+    /// Reads and parses a file, registering it for diagnostics.
+    pub(super) fn read(
+        &mut self,
+        path: &FsPath,
+        is_stdin: bool,
+        cause: Option<Span>,
+    ) -> Result<(FileId, Vec<Node>), Diagnostic> {
+        let id = if is_stdin {
+            if let Some(id) = self.sources.find(FsPath::new("-")) {
+                id
+            } else {
+                let text = self.stdin.clone().unwrap_or_default();
+                self.sources
+                    .add(PathBuf::from("-"), "<stdin>".to_owned(), text)
+            }
+        } else if let Some(id) = self.sources.find(path) {
+            id
+        } else {
+            let text = read_text(path).map_err(|message| {
+                Diagnostic::error(
+                    Code::MissingFile,
+                    format!("cannot read `{}`: {message}", self.display(path)),
+                )
+                .with_label(cause, "needed here")
+                .with_help("check the path; relative paths are resolved from the project directory")
+            })?;
+            let display = self.display(path);
+            self.sources.add(path.to_path_buf(), display, text)
+        };
+        let text = self.sources.get(id).text.clone();
+        let documents = yaml::parse(&text, id)?;
+        Ok((id, documents))
+    }
+
+    /// A path as shown in diagnostics: relative to the working directory when below it.
+    pub(super) fn display(&self, path: &FsPath) -> String {
+        path.strip_prefix(&self.cwd)
+            .map_or_else(|_| path.display().to_string(), |p| p.display().to_string())
+    }
+
+    /// compose-go's `loadYamlModel`: every file in order, then defaults, checks, paths, env.
+    pub(super) fn load_model(
+        &mut self,
+        files: &[(PathBuf, bool)],
+        working_dir: &FsPath,
+        environment: &Environment,
+        stages: &Stages,
+        included: &[PathBuf],
+    ) -> Result<Node, Diagnostic> {
+        let mut dict = Node::new(Value::Map(Map::new()), Span::new(FileId(0), 0, 0));
+        for (path, is_stdin) in files {
+            dict = self.load_file(
+                path,
+                *is_stdin,
+                stages,
+                working_dir,
+                environment,
+                dict,
+                included,
+            )?;
+        }
+        if stages.default_values {
+            canonical::set_defaults(&mut dict)?;
+        }
+        if stages.validation {
+            validate::validate(&dict).map_err(|e| with_alias_labels(&dict, e))?;
+        }
+        if stages.resolve_paths {
+            paths::resolve_relative_paths(&mut dict, working_dir)?;
+        }
+        normalize::resolve_environment(&mut dict, &|k: &str| environment.get(k).cloned());
+        Ok(dict)
+    }
+
+    /// compose-go's `loadYamlFile`: each document of the file is processed and merged in turn.
+    #[allow(clippy::too_many_arguments)]
+    fn load_file(
+        &mut self,
+        path: &FsPath,
+        is_stdin: bool,
+        stages: &Stages,
+        working_dir: &FsPath,
+        environment: &Environment,
+        mut dict: Node,
+        included: &[PathBuf],
+    ) -> Result<Node, Diagnostic> {
+        let (_, documents) = self.read(path, is_stdin, None)?;
+        for mut document in documents {
+            if document.is_null() {
+                continue;
+            }
+            if document.as_map().is_none() {
+                return Err(Diagnostic::error(
+                    Code::NotAMapping,
+                    format!(
+                        "the top level of `{}` must be a mapping",
+                        self.display(path)
+                    ),
+                )
+                .with_label(
+                    Some(document.span),
+                    format!("this is {}", document.kind_name()),
+                )
+                .with_help("a compose file starts with keys such as `services:`"));
+            }
+            let lookup = |k: &str| environment.get(k).cloned();
+            substitute::substitute(&mut document, &lookup, self.diagnostics)?;
+            let mut resets = Resets::default();
+            resolve_resets(&mut document, &mut Vec::new(), &mut resets);
+            for warning in canonical::deprecation_warnings(&document) {
+                self.diagnostics.push(warning);
+            }
+
+            if stages.extends {
+                self.apply_extends(&mut document, path, stages, environment, &resets)?;
+            }
+            resets.apply(&mut dict);
+
+            if stages.include {
+                let mut chain = included.to_vec();
+                chain.push(path.to_path_buf());
+                self.apply_include(&mut document, working_dir, environment, stages, &chain)?;
+            }
+
+            dict = merge::merge(dict, document, &Path::root())?;
+            merge::enforce_unicity(&mut dict, &Path::root())?;
+
+            if stages.validation {
+                let json = dict.to_json();
+                let errors = schema::validate(&json, &|pointer, key| span_of(&dict, pointer, key));
+                if let Some(first) = errors.into_iter().next() {
+                    return Err(with_alias_labels(&dict, first));
+                }
+                if let Some(map) = dict.as_map_mut() {
+                    if let Some((_, _, entry)) = map.shift_remove_full("version") {
+                        self.diagnostics.push(
+                            Diagnostic::warning(
+                                Code::ObsoleteVersion,
+                                "the top-level `version` key is obsolete and ignored",
+                            )
+                            .with_label(Some(entry.key_span), "remove this key")
+                            .with_help("compose files no longer declare a version"),
+                        );
+                    }
+                }
+            }
+            if let Err(e) = canonical::canonical(&mut dict) {
+                return Err(with_alias_labels(&dict, e));
+            }
+            canonical::omit_empty(&mut dict);
+            merge::enforce_unicity(&mut dict, &Path::root())?;
+        }
+        Ok(dict)
+    }
+
+    fn apply_extends(
+        &mut self,
+        document: &mut Node,
+        file: &FsPath,
+        stages: &Stages,
+        environment: &Environment,
+        resets: &Resets,
+    ) -> Result<(), Diagnostic> {
+        let Some(services_node) = document.get_mut("services") else {
+            return Ok(());
+        };
+        let span = services_node.span;
+        let Some(services) = services_node.as_map_mut() else {
+            return Err(
+                Diagnostic::error(Code::NotAMapping, "`services` must be a mapping")
+                    .with_label(Some(span), "not a mapping"),
+            );
+        };
+        let names: Vec<String> = services.keys().cloned().collect();
+        for name in names {
+            let merged = self.apply_service_extends(
+                &name,
+                services,
+                file,
+                stages,
+                environment,
+                &ExtendsChain::default(),
+                std::slice::from_ref(resets),
+            )?;
+            if let (Some(merged), Some(entry)) = (merged, services.get_mut(&name)) {
+                entry.node = merged;
+            }
+        }
+        Ok(())
+    }
+
+    // Kept as one function so it reads side by side with compose-go's `applyServiceExtends`.
+    #[allow(clippy::too_many_arguments, clippy::too_many_lines)]
+    fn apply_service_extends(
+        &mut self,
+        name: &str,
+        services: &mut Map,
+        file: &FsPath,
+        stages: &Stages,
+        environment: &Environment,
+        chain: &ExtendsChain,
+        post: &[Resets],
+    ) -> Result<Option<Node>, Diagnostic> {
+        let Some(entry) = services.get(name) else {
+            return Ok(None);
+        };
+        let service = entry.node.clone();
+        if service.is_null() {
+            return Ok(None);
+        }
+        if service.as_map().is_none() {
+            return Err(Diagnostic::error(
+                Code::NotAMapping,
+                format!("service `{name}` must be a mapping"),
+            )
+            .with_label(
+                Some(service.span),
+                format!("this is {}", service.kind_name()),
+            ));
+        }
+        let Some(extends) = service.get("extends") else {
+            return Ok(Some(service));
+        };
+        let extends_span = extends.span;
+        let (reference, reference_span, base_file) = match &extends.value {
+            Value::Str(s) => (s.clone(), extends.span, None),
+            Value::Map(m) => {
+                let Some(svc) = m
+                    .get("service")
+                    .and_then(|e| e.node.as_str().map(|s| (s.to_owned(), e.node.span)))
+                else {
+                    return Err(Diagnostic::error(
+                        Code::ExtendsUnknownService,
+                        format!("`services.{name}.extends.service` is required"),
+                    )
+                    .with_label(Some(extends.span), "no `service` here")
+                    .with_help("name the service to extend: `extends: {service: base}`"));
+                };
+                let base_file = m
+                    .get("file")
+                    .and_then(|e| e.node.as_str().map(|f| (f.to_owned(), e.node.span)));
+                (svc.0, svc.1, base_file)
+            }
+            _ => return Ok(Some(service)),
+        };
+
+        let mut other_services: Option<(Map, Resets)> = None;
+        let mut filename = file.to_path_buf();
+        if let Some((base_path, base_span)) = &base_file {
+            let absolute = paths::clean_path(&stages.resource_dir.join(base_path));
+            let (services_of_file, resets) = self.extends_base_from_file(
+                name,
+                &reference,
+                reference_span,
+                &absolute,
+                *base_span,
+                environment,
+            )?;
+            other_services = Some((services_of_file, resets));
+            filename = absolute;
+        } else if !services.contains_key(&reference) {
+            return Err(unknown_extends(name, &reference, reference_span, services));
+        }
+
+        if chain.0.iter().any(|(f, s, _)| *f == filename && s == name) {
+            let mut report = Diagnostic::error(
+                Code::Cycle,
+                format!("`extends` forms a cycle through service `{name}`"),
+            )
+            .with_label(Some(extends_span), "this `extends` closes the cycle");
+            for (_, service, span) in &chain.0 {
+                if *span != Some(extends_span) {
+                    report = report.with_label(*span, format!("`{service}` extends"));
+                }
+            }
+            return Err(
+                report.with_help("a service cannot extend itself, directly or through others")
+            );
+        }
+        let mut next_chain = chain.clone();
+        next_chain
+            .0
+            .push((filename.clone(), name.to_owned(), Some(extends_span)));
+
+        let base = match &mut other_services {
+            Some((map, resets)) => {
+                let resets = std::slice::from_ref(&*resets).to_vec();
+                self.apply_service_extends(
+                    &reference,
+                    map,
+                    &filename,
+                    stages,
+                    environment,
+                    &next_chain,
+                    &resets,
+                )?
+            }
+            None => self.apply_service_extends(
+                &reference,
+                services,
+                &filename,
+                stages,
+                environment,
+                &next_chain,
+                &[],
+            )?,
+        };
+        let Some(base) = base else {
+            return Ok(Some(service));
+        };
+        let mut source = base;
+        for resets in post {
+            let mut wrapper = wrap_service(name, source);
+            resets.apply(&mut wrapper);
+            source = unwrap_service(name, wrapper);
+        }
+        let mut merged = merge::merge(source, service, &Path::root().next("services").next("x"))?;
+        if let Some(map) = merged.as_map_mut() {
+            map.shift_remove("extends");
+        }
+        if let Some(entry) = services.get_mut(name) {
+            entry.node = merged.clone();
+        }
+        Ok(Some(merged))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn extends_base_from_file(
+        &mut self,
+        name: &str,
+        reference: &str,
+        reference_span: Span,
+        path: &FsPath,
+        file_span: Span,
+        environment: &Environment,
+    ) -> Result<(Map, Resets), Diagnostic> {
+        let (_, documents) = self.read(path, false, Some(file_span))?;
+        let base_dir = path.parent().map_or_else(PathBuf::new, FsPath::to_path_buf);
+        let mut dict = Node::new(Value::Map(Map::new()), file_span);
+        let mut all_resets = Resets::default();
+        for mut document in documents {
+            if document.is_null() {
+                continue;
+            }
+            let lookup = |k: &str| environment.get(k).cloned();
+            substitute::substitute(&mut document, &lookup, self.diagnostics)?;
+            let mut resets = Resets::default();
+            resolve_resets(&mut document, &mut Vec::new(), &mut resets);
+            resets.apply(&mut dict);
+            dict = merge::merge(dict, document, &Path::root())?;
+            merge::enforce_unicity(&mut dict, &Path::root())?;
+            canonical::canonical(&mut dict)?;
+            canonical::omit_empty(&mut dict);
+            merge::enforce_unicity(&mut dict, &Path::root())?;
+            all_resets.0.extend(resets.0);
+        }
+        let Some(services) = dict.get("services").and_then(Node::as_map) else {
+            return Err(Diagnostic::error(
+                Code::ExtendsUnknownService,
+                format!(
+                    "cannot extend service `{name}`: `{}` has no `services` section",
+                    self.display(path)
+                ),
+            )
+            .with_label(Some(file_span), "this file"));
+        };
+        if !services.contains_key(reference) {
+            return Err(unknown_extends(name, reference, reference_span, services));
+        }
+        paths::resolve_relative_paths(&mut dict, &base_dir)?;
+        let services = dict
+            .get("services")
+            .and_then(Node::as_map)
+            .cloned()
+            .unwrap_or_default();
+        Ok((services, all_resets))
+    }
+
+    /// compose-go's `ApplyInclude`: each included project is loaded on its own (with its own
+    /// project directory and env file) and its resources are added; a different definition under
+    /// the same name is an error.
+    fn apply_include(
+        &mut self,
+        document: &mut Node,
+        working_dir: &FsPath,
+        environment: &Environment,
+        stages: &Stages,
+        included: &[PathBuf],
+    ) -> Result<(), Diagnostic> {
+        let Some(map) = document.as_map_mut() else {
+            return Ok(());
+        };
+        let Some((_, _, include)) = map.shift_remove_full("include") else {
+            return Ok(());
+        };
+        let items = match include.node.value {
+            Value::Seq(items) => items,
+            Value::Null => return Ok(()),
+            _ => {
+                return Err(
+                    Diagnostic::error(Code::NotAMapping, "`include` must be a list")
+                        .with_label(Some(include.node.span), "not a list"),
+                );
+            }
+        };
+        for item in items {
+            let config = IncludeConfig::from_node(&item)?;
+            let mut files: Vec<(PathBuf, bool)> = Vec::new();
+            let mut project_directory = PathBuf::new();
+            for (i, (p, span)) in config.paths.iter().enumerate() {
+                let absolute = paths::clean_path(&stages.resource_dir.join(p));
+                if i == 0 {
+                    project_directory = match &config.project_directory {
+                        None => absolute
+                            .parent()
+                            .map(FsPath::to_path_buf)
+                            .unwrap_or_default(),
+                        Some(dir) => paths::clean_path(&working_dir.join(dir)),
+                    };
+                    if included.contains(&absolute) {
+                        let chain: Vec<String> = included
+                            .iter()
+                            .map(|f| format!("`{}`", self.display(f)))
+                            .collect();
+                        return Err(Diagnostic::error(
+                            Code::Cycle,
+                            format!(
+                                "include cycle: {} includes `{}` again",
+                                chain.join(" includes "),
+                                self.display(&absolute)
+                            ),
+                        )
+                        .with_label(Some(*span), "this include closes the cycle")
+                        .with_help("remove one `include` from the chain"));
+                    }
+                }
+                if !absolute.is_file() {
+                    return Err(Diagnostic::error(
+                        Code::MissingFile,
+                        format!("included file `{}` does not exist", self.display(&absolute)),
+                    )
+                    .with_label(Some(*span), "included here")
+                    .with_help("include paths are relative to the including project's directory"));
+                }
+                files.push((absolute, false));
+            }
+            let env_files: Vec<PathBuf> = if config.env_files.is_empty() {
+                let default = project_directory.join(".env");
+                if default.is_file() {
+                    vec![default]
+                } else {
+                    Vec::new()
+                }
+            } else {
+                let mut list = Vec::new();
+                for (f, span) in &config.env_files {
+                    let absolute = paths::clean_path(&working_dir.join(f));
+                    if !absolute.is_file() {
+                        return Err(Diagnostic::error(
+                            Code::MissingFile,
+                            format!("env file `{}` does not exist", self.display(&absolute)),
+                        )
+                        .with_label(Some(*span), "named here"));
+                    }
+                    list.push(absolute);
+                }
+                list
+            };
+            let from_files = project::read_env_files(environment, &env_files)
+                .map_err(|e| setup_error_diagnostic(e, item.span))?;
+            let mut include_environment = environment.clone();
+            for (k, v) in from_files {
+                include_environment.entry(k).or_insert(v);
+            }
+            let include_stages = Stages {
+                resolve_paths: true,
+                resource_dir: project_directory.clone(),
+                ..stages.clone()
+            };
+            let imported = self.load_model(
+                &files,
+                &project_directory,
+                &include_environment,
+                &include_stages,
+                included,
+            )?;
+            import_resources(imported, document, item.span)?;
+        }
+        Ok(())
+    }
+}
+
+/// One `include` entry in long form.
+struct IncludeConfig {
+    paths: Vec<(String, Span)>,
+    project_directory: Option<String>,
+    env_files: Vec<(String, Span)>,
+}
+
+impl IncludeConfig {
+    fn from_node(node: &Node) -> Result<Self, Diagnostic> {
+        let strings = |n: &Node| -> Vec<(String, Span)> {
+            match &n.value {
+                Value::Str(s) => vec![(s.clone(), n.span)],
+                Value::Seq(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(|s| (s.to_owned(), i.span)))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        match &node.value {
+            Value::Str(s) => Ok(Self {
+                paths: vec![(s.clone(), node.span)],
+                project_directory: None,
+                env_files: Vec::new(),
+            }),
+            Value::Map(_) => {
+                let paths = node.get("path").map(strings).unwrap_or_default();
+                if paths.is_empty() {
+                    return Err(Diagnostic::error(
+                        Code::MissingFile,
+                        "an `include` entry needs a `path`",
+                    )
+                    .with_label(Some(node.span), "no `path` here"));
+                }
+                Ok(Self {
+                    paths,
+                    project_directory: node
+                        .get("project_directory")
+                        .and_then(Node::as_str)
+                        .map(str::to_owned),
+                    env_files: node.get("env_file").map(strings).unwrap_or_default(),
+                })
+            }
+            _ => Err(Diagnostic::error(
+                Code::NotAMapping,
+                "an `include` entry must be a path or a mapping",
+            )
+            .with_label(Some(node.span), "here")),
+        }
+    }
+}
+
+fn import_resources(imported: Node, target: &mut Node, span: Span) -> Result<(), Diagnostic> {
+    let Value::Map(mut imported) = imported.value else {
+        return Ok(());
+    };
+    let Some(target_map) = target.as_map_mut() else {
+        return Ok(());
+    };
+    for key in [
+        "services", "volumes", "networks", "secrets", "configs", "models",
+    ] {
+        let Some((_, _, from)) = imported.shift_remove_full(key) else {
+            continue;
+        };
+        let Value::Map(from) = from.node.value else {
+            continue;
+        };
+        let entry = target_map.entry(key.to_owned()).or_insert_with(|| Entry {
+            key_span: span,
+            node: Node::new(Value::Map(Map::new()), span),
+        });
+        if entry.node.is_null() {
+            entry.node = Node::new(Value::Map(Map::new()), span);
+        }
+        let Some(to) = entry.node.as_map_mut() else {
+            continue;
+        };
+        for (name, resource) in from {
+            if let Some(existing) = to.get(&name) {
+                if existing.node.to_json() == resource.node.to_json() {
+                    continue;
+                }
+                return Err(Diagnostic::error(
+                    Code::IncludeConflict,
+                    format!("`{key}.{name}` conflicts with an imported resource"),
+                )
+                .with_label(Some(existing.key_span), "defined here")
+                .with_label(Some(span), "and imported by this include")
+                .with_help("rename one of the two definitions"));
+            }
+            to.insert(name, resource);
+        }
+    }
+    Ok(())
+}
+
+fn wrap_service(name: &str, service: Node) -> Node {
+    let span = service.span;
+    let mut services = Map::new();
+    services.insert(
+        name.to_owned(),
+        Entry {
+            key_span: span,
+            node: service,
+        },
+    );
+    let mut root = Map::new();
+    root.insert(
+        "services".to_owned(),
+        Entry {
+            key_span: span,
+            node: Node::new(Value::Map(services), span),
+        },
+    );
+    Node::new(Value::Map(root), span)
+}
+
+fn unwrap_service(name: &str, mut wrapper: Node) -> Node {
+    let span = wrapper.span;
+    wrapper
+        .get_mut("services")
+        .and_then(Node::as_map_mut)
+        .and_then(|m| m.shift_remove(name))
+        .map_or_else(|| Node::new(Value::Map(Map::new()), span), |e| e.node)
+}
+
+fn unknown_extends(name: &str, reference: &str, span: Span, services: &Map) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        Code::ExtendsUnknownService,
+        format!("service `{name}` extends unknown service `{reference}`"),
+    )
+    .with_label(Some(span), "not defined");
+    if let Some(close) = super::closest(reference, services.keys().map(String::as_str)) {
+        d = d.with_help(format!("did you mean `{close}`?"));
+    }
+    d
+}
+
+pub(super) fn setup_error_diagnostic(error: project::SetupError, span: Span) -> Diagnostic {
+    match error {
+        project::SetupError::Io(e) => Diagnostic::error(Code::MissingFile, e.to_string())
+            .with_label(Some(span), "needed here"),
+        project::SetupError::EnvFile { path, error, .. } => Diagnostic::error(
+            Code::InvalidEnvFile,
+            format!("cannot parse env file `{}`: {error}", path.display()),
+        )
+        .with_label(Some(span), "read for this"),
+    }
+}
+
+fn read_text(path: &FsPath) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        _ => e.to_string().to_lowercase(),
+    })?;
+    if bytes.len() > yaml::MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is larger than {} MiB",
+            yaml::MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not valid UTF-8 (first bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// When the value a diagnostic points at was copied by an alias or a `<<` merge key, adds a label
+/// at the alias, so the report shows both where the value was written and where it was used.
+fn with_alias_labels(root: &Node, mut diagnostic: Diagnostic) -> Diagnostic {
+    let Some(primary) = diagnostic.primary_span() else {
+        return diagnostic;
+    };
+    if let Some(alias) = find_alias(root, primary) {
+        if !diagnostic.labels.iter().any(|l| l.span == alias) {
+            diagnostic = diagnostic.with_label(Some(alias), "used here through an alias");
+        }
+    }
+    diagnostic
+}
+
+fn find_alias(node: &Node, span: Span) -> Option<Span> {
+    if node.span == span {
+        if let Some(alias) = node.via_alias {
+            return Some(alias);
+        }
+    }
+    match &node.value {
+        Value::Map(map) => map.values().find_map(|e| {
+            if e.key_span == span {
+                e.node.via_alias
+            } else {
+                find_alias(&e.node, span)
+            }
+        }),
+        Value::Seq(items) => items.iter().find_map(|i| find_alias(i, span)),
+        _ => None,
+    }
+}
+
+/// The span of the node at a JSON pointer, or of its key when `key` is true; the nearest
+/// ancestor's span when the pointer goes past the tree.
+pub(super) fn span_of(root: &Node, pointer: &str, key: bool) -> Option<Span> {
+    let mut node = root;
+    let mut best = Some(root.span);
+    let mut key_span = None;
+    for raw in pointer.split('/').skip(1) {
+        let part = raw.replace("~1", "/").replace("~0", "~");
+        match &node.value {
+            Value::Map(map) => {
+                let Some(entry) = map.get(&part) else { break };
+                key_span = Some(entry.key_span);
+                node = &entry.node;
+            }
+            Value::Seq(items) => {
+                let Some(item) = part.parse::<usize>().ok().and_then(|i| items.get(i)) else {
+                    break;
+                };
+                key_span = Some(item.span);
+                node = item;
+            }
+            _ => break,
+        }
+        best = Some(node.span);
+    }
+    if key { key_span.or(best) } else { best }
+}

@@ -1,0 +1,549 @@
+//! Merging compose trees (`-f a -f b`, `extends`) and removing redefined list entries, with the
+//! rules of the compose specification's merge chapter as compose-go implements them.
+//!
+//! Mappings merge key by key, sequences append, scalars are replaced; a table of per-key rules
+//! overrides that (`command` is replaced, `environment` merges as `KEY=VALUE` entries,
+//! `depends_on` as a mapping, …). After appending, [`enforce_unicity`] keeps only the last
+//! definition of each entry of keyed lists (`ports` by address, `volumes` by target, …).
+
+use indexmap::IndexMap;
+
+use super::node::{Entry, Map, Node, Value, format_go_float};
+use super::tree::Path;
+use crate::diagnostics::{Code, Diagnostic};
+
+/// The merge rule for a path, when it is not the default one.
+#[derive(Clone, Copy)]
+enum Rule {
+    /// Both sides become `KEY=VALUE` lists, appended.
+    ToSequence,
+    /// The later value replaces the earlier one.
+    Replace,
+    Build,
+    DependsOn,
+    /// A list of names becomes a mapping of names to null, then mappings merge.
+    NamesToMapping,
+    ExtraHosts,
+    Logging,
+    Ulimit,
+    IpamConfig,
+}
+
+fn rule_for(path: &Path) -> Option<Rule> {
+    const RULES: &[(&str, Rule)] = &[
+        ("networks.*.ipam.config", Rule::IpamConfig),
+        ("networks.*.labels", Rule::ToSequence),
+        ("volumes.*.labels", Rule::ToSequence),
+        ("services.*.annotations", Rule::ToSequence),
+        ("services.*.build", Rule::Build),
+        ("services.*.build.args", Rule::ToSequence),
+        ("services.*.build.additional_contexts", Rule::ToSequence),
+        ("services.*.build.extra_hosts", Rule::ExtraHosts),
+        ("services.*.build.labels", Rule::ToSequence),
+        ("services.*.command", Rule::Replace),
+        ("services.*.depends_on", Rule::DependsOn),
+        ("services.*.deploy.labels", Rule::ToSequence),
+        ("services.*.dns", Rule::ToSequence),
+        ("services.*.dns_opt", Rule::ToSequence),
+        ("services.*.dns_search", Rule::ToSequence),
+        ("services.*.entrypoint", Rule::Replace),
+        ("services.*.env_file", Rule::ToSequence),
+        ("services.*.label_file", Rule::ToSequence),
+        ("services.*.environment", Rule::ToSequence),
+        ("services.*.extra_hosts", Rule::ExtraHosts),
+        ("services.*.healthcheck.test", Rule::Replace),
+        ("services.*.labels", Rule::ToSequence),
+        ("services.*.volumes.*.volume.labels", Rule::ToSequence),
+        ("services.*.logging", Rule::Logging),
+        ("services.*.models", Rule::NamesToMapping),
+        ("services.*.networks", Rule::NamesToMapping),
+        ("services.*.sysctls", Rule::ToSequence),
+        ("services.*.tmpfs", Rule::ToSequence),
+        ("services.*.ulimits.*", Rule::Ulimit),
+    ];
+    RULES
+        .iter()
+        .find(|(pattern, _)| path.matches(pattern))
+        .map(|(_, rule)| *rule)
+}
+
+/// Merges `over` onto `base` (a later file onto an earlier one, or a service onto the service it
+/// extends). `path` is where the two trees sit.
+pub fn merge(base: Node, over: Node, path: &Path) -> Result<Node, Diagnostic> {
+    if let Some(rule) = rule_for(path) {
+        return merge_special(rule, base, over, path);
+    }
+    if over.is_null() {
+        return Ok(base);
+    }
+    match (base.value, over.value) {
+        (Value::Map(base_map), Value::Map(over_map)) => Ok(Node {
+            value: Value::Map(merge_mappings(base_map, over_map, path)?),
+            ..over_with_value(&over.span, over.via_alias)
+        }),
+        (Value::Seq(mut base_items), Value::Seq(over_items)) => {
+            base_items.extend(over_items);
+            Ok(Node {
+                value: Value::Seq(base_items),
+                ..over_with_value(&over.span, over.via_alias)
+            })
+        }
+        (Value::Map(_) | Value::Seq(_), other) => Err(cannot_override(path, &over.span, &other)),
+        (_, value) => Ok(Node { value, ..over }),
+    }
+}
+
+fn over_with_value(span: &crate::source::Span, via_alias: Option<crate::source::Span>) -> Node {
+    Node {
+        value: Value::Null,
+        span: *span,
+        via_alias,
+        tag: None,
+        quoted: false,
+        template: None,
+    }
+}
+
+fn cannot_override(path: &Path, span: &crate::source::Span, value: &Value) -> Diagnostic {
+    let kind = Node::new(value.clone(), *span).kind_name();
+    Diagnostic::error(
+        Code::MergeTypeMismatch,
+        format!("cannot override `{path}` with {kind}: the earlier value has another type"),
+    )
+    .with_label(Some(*span), "overriding value")
+    .with_help("use the same shape as the earlier definition, or tag this value with `!override`")
+}
+
+fn merge_mappings(mut base: Map, over: Map, path: &Path) -> Result<Map, Diagnostic> {
+    for (key, entry) in over {
+        match base.shift_remove_full(&key) {
+            None => {
+                base.insert(key, entry);
+            }
+            Some((index, _, existing)) => {
+                let next = path.next(&key);
+                let merged = merge(existing.node, entry.node, &next)?;
+                base.shift_insert(
+                    index,
+                    key,
+                    Entry {
+                        key_span: entry.key_span,
+                        node: merged,
+                    },
+                );
+            }
+        }
+    }
+    Ok(base)
+}
+
+fn merge_special(rule: Rule, base: Node, over: Node, path: &Path) -> Result<Node, Diagnostic> {
+    let span = over.span;
+    let via_alias = over.via_alias;
+    let wrap = |value: Value| Node {
+        value,
+        ..over_with_value(&span, via_alias)
+    };
+    match rule {
+        Rule::Replace => Ok(over),
+        Rule::ToSequence => {
+            let mut items = into_sequence(base);
+            items.extend(into_sequence(over));
+            Ok(wrap(Value::Seq(items)))
+        }
+        Rule::ExtraHosts => {
+            let mut items = into_sequence(base);
+            let extra: Vec<Node> = into_sequence(over)
+                .into_iter()
+                .filter(|n| !items.iter().any(|b| b.value == n.value))
+                .collect();
+            items.extend(extra);
+            Ok(wrap(Value::Seq(items)))
+        }
+        Rule::Build => {
+            let base = build_mapping(base);
+            let over = build_mapping(over);
+            Ok(wrap(Value::Map(merge_mappings(base, over, path)?)))
+        }
+        Rule::DependsOn => {
+            let base = into_mapping(base, true);
+            let over = into_mapping(over, true);
+            Ok(wrap(Value::Map(merge_mappings(base, over, path)?)))
+        }
+        Rule::NamesToMapping => {
+            let base = into_mapping(base, false);
+            let over = into_mapping(over, false);
+            Ok(wrap(Value::Map(merge_mappings(base, over, path)?)))
+        }
+        Rule::Logging => {
+            let (Value::Map(base_map), Value::Map(over_map)) = (&base.value, &over.value) else {
+                return Ok(over);
+            };
+            let same_driver = match (over_map.get("driver"), base_map.get("driver")) {
+                (Some(a), Some(b)) => a.node.value == b.node.value,
+                _ => true,
+            };
+            if same_driver {
+                let (Value::Map(base_map), Value::Map(over_map)) = (base.value, over.value) else {
+                    unreachable!("checked above");
+                };
+                Ok(wrap(Value::Map(merge_mappings(base_map, over_map, path)?)))
+            } else {
+                Ok(over)
+            }
+        }
+        Rule::Ulimit => {
+            // compose-go merges the override with itself here, so the later value simply wins.
+            Ok(over)
+        }
+        Rule::IpamConfig => merge_ipam_config(base, over, path),
+    }
+}
+
+/// compose-go's `convertIntoSequence`: a mapping becomes sorted `KEY=VALUE` strings (a null
+/// value gives the bare key; a list value gives one entry per element).
+fn into_sequence(node: Node) -> Vec<Node> {
+    match node.value {
+        Value::Seq(items) => items,
+        Value::Str(_) => vec![node],
+        Value::Map(map) => {
+            let mut items: Vec<Node> = Vec::new();
+            for (key, entry) in map {
+                match &entry.node.value {
+                    Value::Null => items.push(Node::str(key, &entry.node)),
+                    Value::Seq(values) => {
+                        for v in values {
+                            items.push(Node::str(format!("{key}={}", go_sprint(v)), v));
+                        }
+                    }
+                    _ => items.push(Node::str(
+                        format!("{key}={}", go_sprint(&entry.node)),
+                        &entry.node,
+                    )),
+                }
+            }
+            items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+            items
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Go's `fmt.Sprintf("%v", v)` for a decoded YAML value.
+#[must_use]
+pub fn go_sprint(node: &Node) -> String {
+    match &node.value {
+        Value::Null => "<nil>".to_owned(),
+        Value::Float(f) => format_go_float(*f),
+        Value::Seq(items) => format!(
+            "[{}]",
+            items.iter().map(go_sprint).collect::<Vec<_>>().join(" ")
+        ),
+        Value::Map(map) => {
+            let mut parts: Vec<String> = map
+                .iter()
+                .map(|(k, e)| format!("{k}:{}", go_sprint(&e.node)))
+                .collect();
+            parts.sort();
+            format!("map[{}]", parts.join(" "))
+        }
+        _ => node.scalar_text().unwrap_or_default(),
+    }
+}
+
+fn build_mapping(node: Node) -> Map {
+    match node.value {
+        Value::Str(_) => {
+            let mut map = Map::new();
+            map.insert(
+                "context".to_owned(),
+                Entry {
+                    key_span: node.span,
+                    node,
+                },
+            );
+            map
+        }
+        Value::Map(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// compose-go's `convertIntoMapping`: a list of names becomes a mapping; with `depends_on`
+/// defaults each name gets `{condition: service_started, required: true}`.
+fn into_mapping(node: Node, depends_on_defaults: bool) -> Map {
+    match node.value {
+        Value::Map(map) => map,
+        Value::Seq(items) => {
+            let mut map = Map::new();
+            for item in items {
+                let Some(name) = item.as_str().map(str::to_owned) else {
+                    continue;
+                };
+                let value = if depends_on_defaults {
+                    depends_on_default(&item)
+                } else {
+                    Node::derived(Value::Null, &item)
+                };
+                map.insert(
+                    name,
+                    Entry {
+                        key_span: item.span,
+                        node: value,
+                    },
+                );
+            }
+            map
+        }
+        _ => Map::new(),
+    }
+}
+
+/// `{condition: service_started, required: true}`, pointing at `origin`.
+#[must_use]
+pub fn depends_on_default(origin: &Node) -> Node {
+    let mut map = Map::new();
+    map.insert(
+        "condition".to_owned(),
+        Entry {
+            key_span: origin.span,
+            node: Node::str("service_started", origin),
+        },
+    );
+    map.insert(
+        "required".to_owned(),
+        Entry {
+            key_span: origin.span,
+            node: Node::derived(Value::Bool(true), origin),
+        },
+    );
+    Node::derived(Value::Map(map), origin)
+}
+
+fn merge_ipam_config(base: Node, over: Node, path: &Path) -> Result<Node, Diagnostic> {
+    let span = over.span;
+    let (Value::Seq(configs), Value::Seq(overrides)) = (base.value, over.value) else {
+        return Err(
+            Diagnostic::error(Code::MergeTypeMismatch, format!("`{path}` must be a list"))
+                .with_label(Some(span), "not a list"),
+        );
+    };
+    let subnet = |m: &Map| m.get("subnet").map(|e| e.node.value.clone());
+    let mut result: Vec<Map> = Vec::new();
+    for original in configs {
+        let right = into_mapping(original, false);
+        for override_node in &overrides {
+            let left = into_mapping(override_node.clone(), false);
+            if subnet(&left) != subnet(&right) && !result.iter().any(|m| subnet(m) == subnet(&left))
+            {
+                result.push(left);
+                continue;
+            }
+            let merged = merge_mappings(right.clone(), left, path)?;
+            if let Some(i) = result.iter().position(|m| subnet(m) == subnet(&merged)) {
+                result[i] = merged;
+            } else {
+                result.push(merged);
+            }
+        }
+    }
+    Ok(Node::new(
+        Value::Seq(
+            result
+                .into_iter()
+                .map(|m| Node::new(Value::Map(m), span))
+                .collect(),
+        ),
+        span,
+    ))
+}
+
+/// How entries of a keyed list are identified, for [`enforce_unicity`].
+#[derive(Clone, Copy)]
+enum Indexer {
+    KeyValue,
+    Volume,
+    Device,
+    Expose,
+    Mount(&'static str),
+    Port,
+    EnvFile,
+}
+
+fn indexer_for(path: &Path) -> Option<Indexer> {
+    const UNIQUE: &[(&str, Indexer)] = &[
+        ("networks.*.labels", Indexer::KeyValue),
+        ("networks.*.ipam.options", Indexer::KeyValue),
+        ("services.*.annotations", Indexer::KeyValue),
+        ("services.*.build.args", Indexer::KeyValue),
+        ("services.*.build.additional_contexts", Indexer::KeyValue),
+        ("services.*.build.platform", Indexer::KeyValue),
+        ("services.*.build.tags", Indexer::KeyValue),
+        ("services.*.build.labels", Indexer::KeyValue),
+        ("services.*.cap_add", Indexer::KeyValue),
+        ("services.*.cap_drop", Indexer::KeyValue),
+        ("services.*.devices", Indexer::Device),
+        ("services.*.configs", Indexer::Mount("")),
+        ("services.*.deploy.labels", Indexer::KeyValue),
+        ("services.*.dns", Indexer::KeyValue),
+        ("services.*.dns_opt", Indexer::KeyValue),
+        ("services.*.dns_search", Indexer::KeyValue),
+        ("services.*.environment", Indexer::KeyValue),
+        ("services.*.env_file", Indexer::EnvFile),
+        ("services.*.expose", Indexer::Expose),
+        ("services.*.labels", Indexer::KeyValue),
+        ("services.*.links", Indexer::KeyValue),
+        ("services.*.networks.*.aliases", Indexer::KeyValue),
+        ("services.*.networks.*.link_local_ips", Indexer::KeyValue),
+        ("services.*.ports", Indexer::Port),
+        ("services.*.profiles", Indexer::KeyValue),
+        ("services.*.secrets", Indexer::Mount("/run/secrets")),
+        ("services.*.sysctls", Indexer::KeyValue),
+        ("services.*.tmpfs", Indexer::KeyValue),
+        ("services.*.volumes", Indexer::Volume),
+    ];
+    UNIQUE
+        .iter()
+        .find(|(pattern, _)| path.matches(pattern))
+        .map(|(_, indexer)| *indexer)
+}
+
+/// Removes earlier definitions of entries redefined later in keyed lists; the later entry takes
+/// the earlier one's position, as in compose-go.
+pub fn enforce_unicity(node: &mut Node, path: &Path) -> Result<(), Diagnostic> {
+    match &mut node.value {
+        Value::Map(map) => {
+            for (key, entry) in map.iter_mut() {
+                enforce_unicity(&mut entry.node, &path.next(key))?;
+            }
+        }
+        Value::Seq(items) => {
+            if let Some(indexer) = indexer_for(path) {
+                let mut unique: Vec<Node> = Vec::with_capacity(items.len());
+                let mut positions: IndexMap<String, usize> = IndexMap::new();
+                for item in std::mem::take(items) {
+                    let key = index_key(indexer, &item, path)?;
+                    if let Some(&i) = positions.get(&key) {
+                        unique[i] = item;
+                    } else {
+                        positions.insert(key, unique.len());
+                        unique.push(item);
+                    }
+                }
+                *items = unique;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn index_key(indexer: Indexer, item: &Node, path: &Path) -> Result<String, Diagnostic> {
+    let unexpected = || {
+        Diagnostic::error(
+            Code::MergeTypeMismatch,
+            format!("unexpected {} in `{path}`", item.kind_name()),
+        )
+        .with_label(Some(item.span), "here")
+    };
+    Ok(match indexer {
+        Indexer::KeyValue => match &item.value {
+            Value::Str(s) => s.split_once('=').map_or(s.as_str(), |(k, _)| k).to_owned(),
+            _ => return Err(unexpected()),
+        },
+        Indexer::Volume => match &item.value {
+            Value::Map(m) => m
+                .get("target")
+                .and_then(|e| e.node.as_str())
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    Diagnostic::error(
+                        Code::MergeTypeMismatch,
+                        format!("a volume in `{path}` has no mount `target`"),
+                    )
+                    .with_label(Some(item.span), "this volume")
+                })?,
+            Value::Str(s) => short_volume_target(s),
+            _ => String::new(),
+        },
+        Indexer::Device => match &item.value {
+            Value::Map(m) => m
+                .get("target")
+                .and_then(|e| e.node.as_str())
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    Diagnostic::error(
+                        Code::MergeTypeMismatch,
+                        format!("a device in `{path}` has no `target`"),
+                    )
+                    .with_label(Some(item.span), "this device")
+                })?,
+            Value::Str(s) => {
+                let parts: Vec<&str> = s.split(':').collect();
+                if parts.len() == 1 {
+                    parts[0].to_owned()
+                } else {
+                    parts[1].to_owned()
+                }
+            }
+            _ => String::new(),
+        },
+        Indexer::Expose => match &item.value {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            _ => return Err(unexpected()),
+        },
+        Indexer::Mount(default_dir) => match &item.value {
+            Value::Str(s) => format!("{default_dir}/{s}"),
+            Value::Map(m) => match m.get("target") {
+                Some(t) => go_sprint(&t.node),
+                None => format!(
+                    "{default_dir}/{}",
+                    m.get("source")
+                        .map_or("<nil>".to_owned(), |e| go_sprint(&e.node))
+                ),
+            },
+            _ => return Err(unexpected()),
+        },
+        Indexer::Port => match &item.value {
+            Value::Int(i) => i.to_string(),
+            Value::Str(s) => s.clone(),
+            Value::Map(m) => {
+                let field = |k: &str, default: &str| {
+                    m.get(k)
+                        .map_or_else(|| default.to_owned(), |e| go_sprint(&e.node))
+                };
+                format!(
+                    "{}:{}:{}/{}",
+                    field("host_ip", "0.0.0.0"),
+                    field("published", "<nil>"),
+                    field("target", "<nil>"),
+                    field("protocol", "tcp")
+                )
+            }
+            _ => String::new(),
+        },
+        Indexer::EnvFile => match &item.value {
+            Value::Str(s) => s.clone(),
+            Value::Map(m) => m.get("path").map(|e| go_sprint(&e.node)).ok_or_else(|| {
+                Diagnostic::error(
+                    Code::MergeTypeMismatch,
+                    format!("an entry of `{path}` has no `path`"),
+                )
+                .with_label(Some(item.span), "this entry")
+            })?,
+            _ => String::new(),
+        },
+    })
+}
+
+/// The mount target of a short volume (`src:dst[:mode]`), enough to tell entries apart.
+fn short_volume_target(spec: &str) -> String {
+    let parts: Vec<&str> = spec.split(':').collect();
+    match parts.len() {
+        1 => parts[0].to_owned(),
+        // A Windows drive letter splits the source in two (`C:\x:/y`).
+        _ if parts[0].len() == 1 && parts.len() >= 3 => parts[2].to_owned(),
+        _ => parts[1].to_owned(),
+    }
+}

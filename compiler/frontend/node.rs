@@ -1,0 +1,211 @@
+//! The untyped compose document: a YAML tree whose every node knows where it came from.
+//!
+//! Docker Compose loads each file into a plain map and runs interpolation, `extends`, `include`,
+//! merging and canonicalisation on that map before binding it to types. stackc does the same on
+//! [`Node`]s, so each stage matches the reference loader step for step while every value keeps
+//! its span for diagnostics.
+
+use indexmap::IndexMap;
+
+use crate::source::Span;
+
+/// Compose's own YAML tags, which change how a value merges with an earlier file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComposeTag {
+    /// `!reset`: remove the inherited value.
+    Reset,
+    /// `!override`: replace the inherited value instead of merging with it.
+    Override,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+    /// Where the alias that copied this node was written, when it came through `*anchor` or `<<`.
+    pub via_alias: Option<Span>,
+    pub tag: Option<ComposeTag>,
+    /// True for a scalar written with quotes or a block style: it is never a number or a bool.
+    pub quoted: bool,
+    /// The text before interpolation, when the value came from a `${...}` expression; the Helm
+    /// backend turns such values back into chart values.
+    pub template: Option<Box<str>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Map),
+}
+
+/// A mapping entry: the key's span (diagnostics about a key point at it) and the value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key_span: Span,
+    pub node: Node,
+}
+
+pub type Map = IndexMap<String, Entry>;
+
+impl Node {
+    #[must_use]
+    pub fn new(value: Value, span: Span) -> Self {
+        Self {
+            value,
+            span,
+            via_alias: None,
+            tag: None,
+            quoted: false,
+            template: None,
+        }
+    }
+
+    /// A node synthesised by stackc (a default, a canonical form) that points at `origin`.
+    #[must_use]
+    pub fn derived(value: Value, origin: &Node) -> Self {
+        Self {
+            value,
+            span: origin.span,
+            via_alias: origin.via_alias,
+            tag: None,
+            quoted: false,
+            template: None,
+        }
+    }
+
+    #[must_use]
+    pub fn str(s: impl Into<String>, origin: &Node) -> Self {
+        Self::derived(Value::Str(s.into()), origin)
+    }
+
+    #[must_use]
+    pub fn as_map(&self) -> Option<&Map> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_map_mut(&mut self) -> Option<&mut Map> {
+        match &mut self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_seq(&self) -> Option<&Vec<Node>> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq_mut(&mut self) -> Option<&mut Vec<Node>> {
+        match &mut self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// The child at `key`, when this is a mapping that has it.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?.get(key).map(|e| &e.node)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.as_map_mut()?.get_mut(key).map(|e| &mut e.node)
+    }
+
+    /// The scalar as text, the way Go's `fmt.Sprint` prints a decoded YAML scalar.
+    #[must_use]
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(format_go_float(*f)),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Null | Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+
+    /// A short name of the node's type for messages.
+    #[must_use]
+    pub fn kind_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// Converts to JSON for schema validation and for binding to the typed model.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(map) => J::Object(
+                map.iter()
+                    .map(|(k, e)| (k.clone(), e.node.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Formats a float like Go's `fmt.Sprint(float64)` (`%v`): shortest representation, exponent
+/// form for very large or small magnitudes.
+#[must_use]
+pub fn format_go_float(f: f64) -> String {
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-4..1e21).contains(&abs) {
+        let s = format!("{f:e}");
+        // Rust prints `1e21`; Go prints `1e+21`.
+        match s.split_once('e') {
+            Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp:0>2}"),
+            Some((mantissa, exp)) => format!("{mantissa}e-{:0>2}", &exp[1..]),
+            None => s,
+        }
+    } else {
+        format!("{f}")
+    }
+}

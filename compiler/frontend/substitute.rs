@@ -1,0 +1,233 @@
+//! Interpolation over a whole compose tree: every string value (never a key) goes through
+//! [`interpolate`], then values at keys that need a number or a boolean are converted, exactly
+//! where compose-go converts them.
+
+use super::interpolate::{InterpolationErrorKind, interpolate};
+use super::node::{Node, Value};
+use super::tree::Path;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+
+#[derive(Clone, Copy)]
+enum Cast {
+    Int,
+    Int64,
+    Float,
+    Float32,
+    Bool,
+}
+
+const CASTS: &[(&str, Cast)] = &[
+    ("services.*.cpu_count", Cast::Int64),
+    ("services.*.cpu_percent", Cast::Float),
+    ("services.*.cpu_period", Cast::Int64),
+    ("services.*.cpu_quota", Cast::Int64),
+    ("services.*.cpu_rt_period", Cast::Int64),
+    ("services.*.cpu_rt_runtime", Cast::Int64),
+    ("services.*.cpus", Cast::Float32),
+    ("services.*.cpu_shares", Cast::Int64),
+    ("services.*.init", Cast::Bool),
+    ("services.*.deploy.replicas", Cast::Int),
+    ("services.*.deploy.update_config.parallelism", Cast::Int),
+    (
+        "services.*.deploy.update_config.max_failure_ratio",
+        Cast::Float,
+    ),
+    ("services.*.deploy.rollback_config.parallelism", Cast::Int),
+    (
+        "services.*.deploy.rollback_config.max_failure_ratio",
+        Cast::Float,
+    ),
+    ("services.*.deploy.restart_policy.max_attempts", Cast::Int),
+    (
+        "services.*.deploy.placement.max_replicas_per_node",
+        Cast::Int,
+    ),
+    ("services.*.healthcheck.retries", Cast::Int),
+    ("services.*.healthcheck.disable", Cast::Bool),
+    ("services.*.oom_kill_disable", Cast::Bool),
+    ("services.*.oom_score_adj", Cast::Int64),
+    ("services.*.pids_limit", Cast::Int64),
+    ("services.*.ports.[].target", Cast::Int),
+    ("services.*.privileged", Cast::Bool),
+    ("services.*.read_only", Cast::Bool),
+    ("services.*.scale", Cast::Int),
+    ("services.*.stdin_open", Cast::Bool),
+    ("services.*.tty", Cast::Bool),
+    ("services.*.ulimits.*", Cast::Int),
+    ("services.*.ulimits.*.hard", Cast::Int),
+    ("services.*.ulimits.*.soft", Cast::Int),
+    ("services.*.volumes.[].read_only", Cast::Bool),
+    ("services.*.volumes.[].volume.nocopy", Cast::Bool),
+    ("networks.*.external", Cast::Bool),
+    ("networks.*.internal", Cast::Bool),
+    ("networks.*.attachable", Cast::Bool),
+    ("networks.*.enable_ipv4", Cast::Bool),
+    ("networks.*.enable_ipv6", Cast::Bool),
+    ("volumes.*.external", Cast::Bool),
+    ("secrets.*.external", Cast::Bool),
+    ("configs.*.external", Cast::Bool),
+];
+
+/// Interpolates every string in `root`. Unset variables give one warning per name; the first
+/// error (an invalid expression, a required variable, a value of the wrong type) stops, as in
+/// Docker Compose.
+pub fn substitute(
+    root: &mut Node,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    diagnostics: &mut Diagnostics,
+) -> Result<(), Diagnostic> {
+    let mut warned: Vec<String> = Vec::new();
+    walk(root, &Path::root(), lookup, &mut warned, diagnostics)
+}
+
+fn walk(
+    node: &mut Node,
+    path: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    warned: &mut Vec<String>,
+    diagnostics: &mut Diagnostics,
+) -> Result<(), Diagnostic> {
+    match &mut node.value {
+        Value::Map(map) => {
+            for (key, entry) in map.iter_mut() {
+                walk(
+                    &mut entry.node,
+                    &path.next(key),
+                    lookup,
+                    warned,
+                    diagnostics,
+                )?;
+            }
+        }
+        Value::Seq(items) => {
+            let next = path.next("[]");
+            for item in items {
+                walk(item, &next, lookup, warned, diagnostics)?;
+            }
+        }
+        Value::Str(text) => {
+            if text.contains('$') {
+                let result = interpolate(text, lookup).map_err(|e| match e.kind {
+                    InterpolationErrorKind::InvalidFormat => Diagnostic::error(
+                        Code::InvalidInterpolation,
+                        format!("invalid interpolation format for `{path}`: `{text}`"),
+                    )
+                    .with_label(Some(node.span), "in this value")
+                    .with_help("write a literal `$` as `$$`"),
+                    InterpolationErrorKind::MissingRequired { name, message } => {
+                        let detail = if message.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {message}")
+                        };
+                        Diagnostic::error(
+                            Code::RequiredVariable,
+                            format!("required variable `{name}` is missing a value{detail}"),
+                        )
+                        .with_label(Some(node.span), format!("`{name}` is required here"))
+                        .with_help(format!(
+                            "set `{name}` in the environment or in the project's `.env` file"
+                        ))
+                    }
+                })?;
+                for name in result.unset {
+                    if !warned.contains(&name) {
+                        diagnostics.push(
+                            Diagnostic::warning(
+                                Code::UnsetVariable,
+                                format!(
+                                    "the `{name}` variable is not set; it defaults to an empty string"
+                                ),
+                            )
+                            .with_label(Some(node.span), "used here")
+                            .with_help(format!(
+                                "set `{name}`, or write `${{{name}:-}}` to make the empty default explicit"
+                            )),
+                        );
+                        warned.push(name);
+                    }
+                }
+                if result.value != *text {
+                    node.template = Some(text.as_str().into());
+                }
+                *text = result.value;
+            }
+            if let Some(cast) = cast_for(path) {
+                node.value = apply_cast(cast, text, path, node.span)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn cast_for(path: &Path) -> Option<Cast> {
+    CASTS
+        .iter()
+        .find(|(pattern, _)| path.matches(pattern))
+        .map(|(_, c)| *c)
+}
+
+fn apply_cast(
+    cast: Cast,
+    text: &str,
+    path: &Path,
+    span: crate::source::Span,
+) -> Result<Value, Diagnostic> {
+    let fail = |expected: &str| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            format!("`{path}` must be {expected}, not `{text}`"),
+        )
+        .with_label(Some(span), "this value")
+        .with_help(format!(
+            "write {expected} here, or a variable whose value is one"
+        ))
+    };
+    match cast {
+        Cast::Int | Cast::Int64 => go_parse_int(text)
+            .map(Value::Int)
+            .ok_or_else(|| fail("an integer")),
+        Cast::Float | Cast::Float32 => go_parse_float(text)
+            .map(|f| {
+                if matches!(cast, Cast::Float32) {
+                    // compose-go stores cpus as float32; the rounding shows in its output.
+                    Value::Float(f64::from(f as f32))
+                } else {
+                    Value::Float(f)
+                }
+            })
+            .ok_or_else(|| fail("a number")),
+        Cast::Bool => match text.to_lowercase().as_str() {
+            "true" | "y" | "yes" | "on" => Ok(Value::Bool(true)),
+            "false" | "n" | "no" | "off" => Ok(Value::Bool(false)),
+            _ => Err(fail("`true` or `false`")),
+        },
+    }
+}
+
+/// Go's `strconv.Atoi` / `ParseInt(s, 10, 64)`: optional sign, decimal digits only.
+fn go_parse_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<i64>().ok()
+}
+
+/// Go's `strconv.ParseFloat`, for the decimal forms compose files use.
+fn go_parse_float(s: &str) -> Option<f64> {
+    let lower = s.to_ascii_lowercase();
+    let body = lower.strip_prefix(['+', '-']).unwrap_or(&lower);
+    if body.is_empty()
+        || !body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-' | b'_'))
+    {
+        return match body {
+            "inf" | "infinity" | "nan" => lower.parse::<f64>().ok(),
+            _ => None,
+        };
+    }
+    lower.replace('_', "").parse::<f64>().ok()
+}

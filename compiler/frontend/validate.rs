@@ -1,0 +1,141 @@
+//! compose-go's semantic checks on the merged model, beyond what the JSON schema can say:
+//! mutually exclusive keys of secrets, configs and device requests, external volumes with
+//! creation options, host IP addresses of ports, blank watch paths.
+
+use std::net::IpAddr;
+
+use super::node::{Node, Value};
+use super::tree::Path;
+use crate::diagnostics::{Code, Diagnostic};
+
+/// Runs every check; the first failure is returned, as Docker Compose stops there too.
+pub fn validate(root: &Node) -> Result<(), Diagnostic> {
+    check(root, &Path::root())
+}
+
+fn check(node: &Node, path: &Path) -> Result<(), Diagnostic> {
+    if path.matches("volumes.*") {
+        return check_external(node, path);
+    }
+    if path.matches("configs.*") {
+        return check_file_object(node, path, &["file", "environment", "content"]);
+    }
+    if path.matches("secrets.*") {
+        return check_file_object(node, path, &["file", "environment"]);
+    }
+    if path.matches("services.*.ports.*") {
+        return check_ip_address(node, path);
+    }
+    if path.matches("services.*.develop.watch.*.path") {
+        if node.as_str() == Some("") {
+            return Err(
+                Diagnostic::error(Code::InvalidValue, format!("`{path}` can't be blank"))
+                    .with_label(Some(node.span), "empty path")
+                    .with_help("name the file or directory to watch"),
+            );
+        }
+        return Ok(());
+    }
+    if path.matches("services.*.deploy.resources.reservations.devices.*")
+        || path.matches("services.*.gpus.*")
+    {
+        if node.get("count").is_some() && node.get("device_ids").is_some() {
+            return Err(Diagnostic::error(
+                Code::InconsistentValue,
+                format!("`{path}` sets both `count` and `device_ids`, which are exclusive"),
+            )
+            .with_label(Some(node.span), "this device request")
+            .with_help(
+                "request a number of devices with `count`, or specific ones with `device_ids`",
+            ));
+        }
+        return Ok(());
+    }
+    match &node.value {
+        Value::Map(map) => {
+            for (key, entry) in map {
+                check(&entry.node, &path.next(key))?;
+            }
+        }
+        Value::Seq(items) => {
+            let next = path.next("[]");
+            for item in items {
+                check(item, &next)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn check_external(node: &Node, path: &Path) -> Result<(), Diagnostic> {
+    let Some(map) = node.as_map() else {
+        return Ok(());
+    };
+    if !matches!(
+        map.get("external").map(|e| &e.node.value),
+        Some(Value::Bool(true))
+    ) {
+        return Ok(());
+    }
+    for (key, entry) in map {
+        if !matches!(key.as_str(), "name" | "external") && !key.starts_with("x-") {
+            return Err(Diagnostic::error(
+                Code::InconsistentValue,
+                format!("`{path}` is external, so it cannot also set `{key}`"),
+            )
+            .with_label(Some(entry.key_span), "not allowed with `external: true`")
+            .with_help("an external resource is created outside the project; remove this key"));
+        }
+    }
+    Ok(())
+}
+
+fn check_file_object(node: &Node, path: &Path, keys: &[&str]) -> Result<(), Diagnostic> {
+    let Some(map) = node.as_map() else {
+        return Ok(());
+    };
+    let present: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| map.contains_key(*k))
+        .collect();
+    let names = keys
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if present.len() > 1 {
+        return Err(Diagnostic::error(
+            Code::InconsistentValue,
+            format!("`{path}` can set only one of {names}"),
+        )
+        .with_label(map.get(present[1]).map(|e| e.key_span), "second source")
+        .with_help("keep one source for the content"));
+    }
+    if present.is_empty() && !map.contains_key("driver") && !map.contains_key("external") {
+        return Err(Diagnostic::error(
+            Code::InconsistentValue,
+            format!("`{path}` must set one of {names}"),
+        )
+        .with_label(Some(node.span), "no content source")
+        .with_help("add `file: ./path`, or mark it `external: true`"));
+    }
+    Ok(())
+}
+
+fn check_ip_address(node: &Node, path: &Path) -> Result<(), Diagnostic> {
+    let Some(ip) = node.get("host_ip") else {
+        return Ok(());
+    };
+    let text = ip.scalar_text().unwrap_or_default();
+    if text.parse::<IpAddr>().is_err() {
+        return Err(Diagnostic::error(
+            Code::InvalidValue,
+            format!("`{path}` has an invalid host IP address `{text}`"),
+        )
+        .with_label(Some(ip.span), "not an IP address")
+        .with_help("write an IPv4 or IPv6 address such as `127.0.0.1`"));
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! End-to-end checks of the command line contract: help, version, exit codes, and the JSON
+//! diagnostic format.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use support::Outcome;
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A compose file whose only problem is on line 5: `web` depends on a service that does not exist.
+const UNDEFINED_DEPENDENCY: &str = "services:\n  web:\n    image: nginx\n    depends_on:\n      - dbb\n  db:\n    image: postgres\n";
+
+/// A scratch project folder holding `compose.yaml`, unique per test.
+fn project(test: &str, compose: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stackc-cli-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create scratch project");
+    std::fs::write(dir.join("compose.yaml"), compose).expect("write compose.yaml");
+    dir
+}
+
+fn stackc(dir: &Path, args: &[&str]) -> Outcome {
+    let mut cmd = support::clean_command(support::stackc(), dir);
+    cmd.args(args);
+    support::run(&mut cmd, b"", TIMEOUT)
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let out = stackc(&std::env::temp_dir(), &["--help"]);
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    for word in ["Usage", "config", "build", "--message-format"] {
+        assert!(
+            out.stdout.contains(word),
+            "`--help` does not mention `{word}`:\n{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn version_prints_the_crate_version() {
+    let out = stackc(&std::env::temp_dir(), &["--version"]);
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    assert_eq!(
+        out.stdout.trim(),
+        format!("stackc {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let out = stackc(&std::env::temp_dir(), &["config", "--no-such-flag"]);
+    assert_eq!(out.code, Some(2), "{}", out.describe());
+    assert!(out.stderr.contains("--no-such-flag"), "{}", out.describe());
+}
+
+#[test]
+fn missing_file_is_an_io_error() {
+    let dir = project("missing-file", "services: {}\n");
+    let out = stackc(&dir, &["-f", "does-not-exist.yaml", "config"]);
+    assert_eq!(out.code, Some(2), "{}", out.describe());
+    assert!(
+        out.stderr.contains("does-not-exist.yaml"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn valid_project_prints_its_config() {
+    let dir = project("valid", "services:\n  web:\n    image: nginx\n");
+    let out = stackc(&dir, &["config", "--format", "json"]);
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    let config: serde_json::Value = serde_json::from_str(&out.stdout).expect("config is JSON");
+    assert_eq!(config["services"]["web"]["image"], "nginx");
+}
+
+/// Checks that stderr is JSON lines with the documented keys, one of them the located error.
+fn assert_located_json_error(out: &Outcome) {
+    assert_eq!(out.code, Some(1), "{}", out.describe());
+    let diagnostics: Vec<serde_json::Value> = out
+        .stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    for d in &diagnostics {
+        for key in [
+            "code", "severity", "message", "file", "line", "column", "labels", "help",
+        ] {
+            assert!(d.get(key).is_some(), "diagnostic has no `{key}`: {d}");
+        }
+    }
+    let error = diagnostics
+        .iter()
+        .find(|d| d["severity"] == "error")
+        .unwrap_or_else(|| panic!("no error diagnostic: {}", out.stderr));
+    assert_eq!(error["file"], "compose.yaml", "{error}");
+    assert_eq!(error["line"], 5, "the error must point at `dbb`: {error}");
+    assert!(error["column"].as_u64().is_some_and(|c| c >= 1), "{error}");
+    assert!(
+        error["message"].as_str().is_some_and(|m| m.contains("dbb")),
+        "{error}"
+    );
+}
+
+#[test]
+fn broken_file_gives_a_located_json_diagnostic() {
+    let dir = project("json-diagnostic", UNDEFINED_DEPENDENCY);
+    assert_located_json_error(&stackc(&dir, &["--message-format", "json", "config"]));
+}
+
+#[test]
+fn global_flags_are_accepted_after_the_subcommand() {
+    let dir = project("global-after", UNDEFINED_DEPENDENCY);
+    assert_located_json_error(&stackc(
+        &dir,
+        &[
+            "build",
+            "--stdout",
+            "--message-format",
+            "json",
+            "-f",
+            "compose.yaml",
+        ],
+    ));
+}
+
+#[test]
+fn human_diagnostics_have_no_colour_with_color_never() {
+    let dir = project("color-never", UNDEFINED_DEPENDENCY);
+    let out = stackc(&dir, &["--color", "never", "config"]);
+    assert_eq!(out.code, Some(1), "{}", out.describe());
+    assert!(
+        support::has_location(&out.stderr),
+        "no file:line:col: {}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains('\u{1b}'),
+        "escape codes with --color never: {}",
+        out.stderr
+    );
+}
