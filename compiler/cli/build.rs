@@ -13,6 +13,8 @@ use crate::{model, passes};
 
 /// What `stackc build` writes and how.
 #[derive(Debug, Clone, Default, clap::Args)]
+// Command-line switches are independent flags; an enum per switch would only rename `bool`.
+#[allow(clippy::struct_excessive_bools)]
 pub struct BuildArgs {
     /// The kind of output.
     #[arg(long, value_enum, default_value_t)]
