@@ -643,11 +643,11 @@ fn ir_chart(name: &str) -> (PathBuf, Files, Built) {
     let options = helm::Options {
         k3s_helmchart: true,
         namespace: Some("shop".to_owned()),
-        variables: [(
+        required: [(
             "services.db.environment.POSTGRES_PASSWORD_FILE".to_owned(),
-            helm::Variable {
+            helm::Required {
                 name: "PASSWORD_FILE".to_owned(),
-                required: Some("where postgres reads its password".to_owned()),
+                message: "where postgres reads its password".to_owned(),
             },
         )]
         .into_iter()
@@ -796,4 +796,31 @@ fn claims_secrets_and_gpus_follow_their_values() {
     let worker = &objects["Deployment/worker"]["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(worker["resources"]["limits"]["nvidia.com/gpu"], 2);
     assert!(validate(std::slice::from_ref(&built.rendered)).is_empty());
+}
+
+#[test]
+fn a_required_compose_variable_is_a_required_chart_value() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/helm-stack");
+    let chart_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helm-required");
+    let _ = std::fs::remove_dir_all(&chart_dir);
+    let project = Project {
+        id: "helm-stack".to_owned(),
+        args: vec![
+            "-f".to_owned(),
+            fixture.join("compose.yaml").display().to_string(),
+        ],
+        dir: fixture,
+    };
+    stackc_build(&project, &project.dir, &["--target", "helm"], &chart_dir).expect("build");
+    let out = render(&chart_dir, &["db.env.POSTGRES_PASSWORD_FILE="]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains(
+            "the path postgres reads its password from (set db.env.POSTGRES_PASSWORD_FILE)"
+        ),
+        "{}",
+        text(&out)
+    );
+    let out = render(&chart_dir, &["db.env.POSTGRES_PASSWORD_FILE=/pw"]);
+    assert!(out.status.success(), "{}", text(&out));
 }

@@ -153,7 +153,7 @@ pub fn compile(
         let helm = backends::helm::Options {
             k3s_helmchart: args.k3s_helmchart,
             namespace: args.namespace.clone(),
-            ..backends::helm::Options::default()
+            required: backends::helm::required(&ir, locations),
         };
         backends::helm::files(&ir, &helm)
             .map(Output::Files)

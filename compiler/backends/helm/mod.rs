@@ -39,37 +39,106 @@ pub struct Options {
     /// The namespace the `HelmChart` object installs into (`default` when unset). The chart's
     /// own objects go to the release namespace.
     pub namespace: Option<String>,
-    /// Compose values that were written as one variable, by compose key path
-    /// (`services.web.environment.APP_ENV`, `services.web.image`). The frontend records them
-    /// from each value's interpolation template.
-    pub variables: IndexMap<String, Variable>,
+    /// Compose values written as one required variable (`${NAME:?message}`), by compose key
+    /// path (`services.web.environment.APP_ENV`, `services.web.image`); see [`required`].
+    pub required: IndexMap<String, Required>,
 }
 
-/// A compose value written as exactly one `${NAME…}`. Its chart value keeps the resolved
-/// value as default, so the defaults still render the k3s objects; a required variable
-/// (`${NAME:?message}`, `${NAME?message}`) also makes the chart refuse an empty value.
+/// A compose value written as exactly one `${NAME:?message}` or `${NAME?message}`. Its chart
+/// value keeps the resolved value as default, so the defaults still render the k3s objects, and
+/// the chart refuses an empty value with the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Variable {
+pub struct Required {
     pub name: String,
-    /// The message of a required variable, possibly empty; `None` when the variable is optional.
-    pub required: Option<String>,
+    /// The compose message, possibly empty.
+    pub message: String,
 }
 
-impl Variable {
-    /// The `required` call that guards `expr`, or `expr` itself for an optional variable.
+impl Required {
+    /// `expr` wrapped in a `required` call that names the value to set.
     fn guard(&self, expr: &str, values_path: &str) -> String {
-        match &self.required {
-            None => expr.to_owned(),
-            Some(message) => {
-                let message = if message.is_empty() {
-                    format!("set {values_path} (compose variable {})", self.name)
-                } else {
-                    format!("{message} (set {values_path})")
-                };
-                format!("required {} ({expr})", quoted(&message))
+        let message = if self.message.is_empty() {
+            format!("set {values_path} (compose variable {})", self.name)
+        } else {
+            format!("{} (set {values_path})", self.message)
+        };
+        format!("required {} ({expr})", quoted(&message))
+    }
+}
+
+/// The required variables behind the values the chart parameterises (each service's image and
+/// environment), from the text of each value before interpolation.
+pub fn required(project: &ir::Project, locations: &impl Locate) -> IndexMap<String, Required> {
+    let mut out = IndexMap::new();
+    for (compose, workload) in &project.workloads {
+        let image = ["services", compose.as_str(), "image"];
+        if let Some(required) = locations
+            .template(&image)
+            .and_then(|t| required_variable(t, ""))
+        {
+            out.insert(image.join("."), required);
+        }
+        let Some(container) = workload
+            .pod
+            .containers
+            .iter()
+            .find(|c| c.name == workload.name)
+        else {
+            continue;
+        };
+        for (index, name) in container.env.keys().enumerate() {
+            // `environment` is a mapping (`NAME: ${X:?…}`) or a list (`- NAME=${X:?…}`).
+            let mapping = ["services", compose.as_str(), "environment", name.as_str()];
+            let index = index.to_string();
+            let list = ["services", compose.as_str(), "environment", index.as_str()];
+            let found = locations
+                .template(&mapping)
+                .and_then(|t| required_variable(t, ""))
+                .or_else(|| {
+                    let prefix = format!("{name}=");
+                    locations
+                        .template(&list)
+                        .and_then(|t| required_variable(t, &prefix))
+                });
+            if let Some(required) = found {
+                out.insert(mapping.join("."), required);
             }
         }
     }
+    out
+}
+
+/// The required variable that `template`, after `prefix`, consists of exactly.
+fn required_variable(template: &str, prefix: &str) -> Option<Required> {
+    use crate::frontend::interpolate::{self, Operator, Part};
+    let parsed = interpolate::parse(template).ok()?;
+    let parts = match parsed.parts.as_slice() {
+        [Part::Literal(text), rest @ ..] if !prefix.is_empty() && text == prefix => rest,
+        parts if prefix.is_empty() => parts,
+        _ => return None,
+    };
+    let [Part::Variable(variable)] = parts else {
+        return None;
+    };
+    if !matches!(
+        variable.operator,
+        Some(Operator::Required | Operator::RequiredNonEmpty)
+    ) {
+        return None;
+    }
+    let message = variable
+        .argument
+        .iter()
+        .flat_map(|a| &a.parts)
+        .map(|part| match part {
+            Part::Literal(text) => text.clone(),
+            Part::Variable(v) => format!("${{{}}}", v.name),
+        })
+        .collect();
+    Some(Required {
+        name: variable.name.clone(),
+        message,
+    })
 }
 
 /// Why the chart could not be written; only a bug in stackc can cause it.
@@ -91,7 +160,7 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
     let chart = chart::name(&project.name);
     let mut emit = Emit {
         project,
-        variables: &options.variables,
+        required: &options.required,
         chart: &chart,
         keys: value_keys(project),
         values: Map::new(),
@@ -214,7 +283,7 @@ fn value_keys(project: &ir::Project) -> IndexMap<String, String> {
 /// The chart being built.
 struct Emit<'a> {
     project: &'a ir::Project,
-    variables: &'a IndexMap<String, Variable>,
+    required: &'a IndexMap<String, Required>,
     chart: &'a str,
     /// Compose service → key in `values.yaml`.
     keys: IndexMap<String, String>,
@@ -355,7 +424,7 @@ impl Emit<'_> {
                     chart: self.chart,
                     compose: &compose,
                     values_key: key,
-                    variables: self.variables,
+                    required: self.required,
                 };
                 container_values(t, &params, container, &mut v);
             }
@@ -636,15 +705,16 @@ struct Params<'a> {
     compose: &'a str,
     /// Its key in `values.yaml`.
     values_key: &'a str,
-    variables: &'a IndexMap<String, Variable>,
+    required: &'a IndexMap<String, Required>,
 }
 
 impl Params<'_> {
-    /// `expr` guarded by the variable behind the compose value at `services.<service>.<key>`.
+    /// `expr` guarded by the required variable behind the compose value at
+    /// `services.<service>.<key>`, if there is one.
     fn guard(&self, key: &str, expr: String, values_path: &str) -> String {
         let path = format!("services.{}.{key}", self.compose);
-        match self.variables.get(&path) {
-            Some(variable) => variable.guard(&expr, &format!("{}.{values_path}", self.values_key)),
+        match self.required.get(&path) {
+            Some(required) => required.guard(&expr, &format!("{}.{values_path}", self.values_key)),
             None => expr,
         }
     }
@@ -841,6 +911,20 @@ mod tests {
                 "helmchart.yaml",
             ]
         );
+    }
+
+    #[test]
+    fn only_a_whole_required_variable_is_required() {
+        let required = |t: &str, prefix: &str| super::required_variable(t, prefix);
+        let found = required("${PASSWORD:?set the password}", "").unwrap();
+        assert_eq!(
+            (found.name.as_str(), found.message.as_str()),
+            ("PASSWORD", "set the password")
+        );
+        assert_eq!(required("A=${A?}", "A=").unwrap().message, "");
+        assert!(required("${A:-x}", "").is_none());
+        assert!(required("x${A:?m}", "").is_none());
+        assert!(required("B=${A:?m}", "A=").is_none());
     }
 
     #[test]
