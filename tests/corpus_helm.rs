@@ -454,6 +454,82 @@ fn values_schema_refuses_wrong_types_and_unknown_keys() {
     }
 }
 
+/// `NOTES.txt` as Helm renders it for `sets`. `helm template` does not render notes and
+/// `helm install --dry-run` needs a cluster, so a copy of the chart renders them through `tpl`.
+fn notes(chart_dir: &Path, sets: &[&str]) -> String {
+    let copy = chart_dir.with_file_name(format!(
+        "{}-notes",
+        chart_dir.file_name().unwrap().to_string_lossy()
+    ));
+    let _ = std::fs::remove_dir_all(&copy);
+    let mut files: Files = read_tree(chart_dir).into_iter().collect();
+    files.insert("notes.txt".to_owned(), files["templates/NOTES.txt"].clone());
+    files.insert(
+        "templates/zz-notes.yaml".to_owned(),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ tpl (.Files.Get \"notes.txt\") . | quote }}\n".to_owned(),
+    );
+    write_dir(&copy, &files);
+    let mut cmd = helm();
+    cmd.args(["template", "r"])
+        .arg(&copy)
+        .args(["--kube-version", "1.33.0", "--namespace", "prod"])
+        .args(["--show-only", "templates/zz-notes.yaml"]);
+    for set in sets {
+        cmd.args(["--set", set]);
+    }
+    let out = cmd.output().expect("run helm");
+    assert!(out.status.success(), "{}", text(&out));
+    let path = copy.join("notes.yaml");
+    std::fs::write(&path, &out.stdout).expect("write the rendered notes");
+    let parsed = parse_yaml(std::slice::from_ref(&path));
+    parsed[&*path.to_string_lossy()][0]["data"]["notes"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn notes_tell_how_to_reach_the_services() {
+    let dir = sample_chart("helm-notes");
+    let text = notes(&dir, &[]);
+    assert!(text.contains("installed in namespace prod"), "{text}");
+    assert!(
+        text.contains("  web-lb  LoadBalancer  ports 8080\n"),
+        "{text}"
+    );
+    assert!(text.contains("  web  ClusterIP  ports 80\n"), "{text}");
+    assert!(!text.contains("Ingresses"), "{text}");
+    let text = notes(
+        &dir,
+        &[
+            "web.ingress.enabled=true",
+            "web.ingress.host=shop.example.com",
+        ],
+    );
+    assert!(
+        text.contains("Ingresses:\n  http://shop.example.com/  (the Ingress of web)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn notes_name_the_secrets_to_create() {
+    let (chart_dir, _, _) = ir_chart("helm-notes-secrets");
+    let text = notes(&chart_dir, &[]);
+    assert!(
+        text.contains("kubectl create secret generic db-password -n prod --from-file=db-password=./db-password"),
+        "{text}"
+    );
+    let text = notes(
+        &chart_dir,
+        &[
+            "secrets.db-password.create=true",
+            "secrets.db-password.data.db-password=x",
+        ],
+    );
+    assert!(!text.contains("kubectl create secret"), "{text}");
+}
+
 #[test]
 fn values_reach_the_rendered_objects() {
     let dir = sample_chart("helm-values");

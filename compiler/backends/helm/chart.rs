@@ -98,30 +98,51 @@ pub(super) fn notes(project: &ir::Project, values: &Value) -> String {
         "The `{}` stack is installed in namespace {{{{ .Release.Namespace }}}}.\n",
         project.name
     );
-    let mut published = String::new();
+    let mut services = String::new();
+    let mut ingresses = String::new();
     for (compose, service_values) in values.as_object().into_iter().flatten() {
-        let Some(services) = service_values.get("services").and_then(Value::as_object) else {
+        let Some(names) = service_values.get("services").and_then(Value::as_object) else {
             continue;
         };
-        for name in services.keys() {
-            let _ = write!(
-                published,
-                "{{{{- $s := index .Values {key} \"services\" {quoted_name} }}}}\n{{{{- if eq $s.type \"LoadBalancer\" }}}}\n  {name}:{{{{ range $port, $number := $s.ports }}}} {{{{ $number }}}}{{{{ end }}}}  (kubectl get service {name} -n {{{{ .Release.Namespace }}}})\n{{{{- end }}}}\n",
+        for name in names.keys() {
+            let _ = writeln!(
+                services,
+                "{{{{- with index .Values {key} \"services\" {quoted_name} }}}}\n  {name}  {{{{ .type | default \"ClusterIP\" }}}}  ports{{{{ range $name, $port := .ports }}}} {{{{ $port }}}}{{{{ end }}}}\n{{{{- end }}}}",
                 key = quoted(compose),
                 quoted_name = quoted(name),
             );
         }
         if service_values.get("ingress").is_some() {
-            let _ = write!(
-                published,
-                "{{{{- with (index .Values {key}).ingress }}}}{{{{ if .enabled }}}}\n  http://{{{{ .host | default \"<node address>\" }}}}{{{{ .path }}}}  (Ingress of {compose})\n{{{{- end }}}}{{{{ end }}}}\n",
+            let _ = writeln!(
+                ingresses,
+                "{{{{- with (index .Values {key}).ingress }}}}{{{{ if .enabled }}}}\n  http://{{{{ .host | default \"<node address>\" }}}}{{{{ .path }}}}  (the Ingress of {compose})\n{{{{- end }}}}{{{{ end }}}}",
                 key = quoted(compose),
             );
         }
     }
-    if !published.is_empty() {
-        out.push_str("\nPublished services (K3s ServiceLB binds them on every node address):\n");
-        out.push_str(&published);
+    if !services.is_empty() {
+        out.push_str("\nServices and their ports. K3s ServiceLB binds the ports of LoadBalancer Services on every\nnode address; reach the others inside the cluster or with `kubectl port-forward`.\n");
+        out.push_str(&services);
+    }
+    if !ingresses.is_empty() {
+        let enabled = values
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(_, v)| v.get("ingress").is_some())
+            .fold(String::new(), |mut conditions, (key, _)| {
+                let _ = write!(
+                    conditions,
+                    " (index .Values {}).ingress.enabled",
+                    quoted(key)
+                );
+                conditions
+            });
+        let _ = writeln!(
+            out,
+            "{{{{- if or{enabled} }}}}\n\nIngresses:\n{{{{- end }}}}"
+        );
+        out.push_str(&ingresses);
     }
     if !project.secrets.is_empty() {
         out.push_str("\nSecrets the workloads read; create each one, or set `secrets.<name>.create=true` and its `data`:\n");
