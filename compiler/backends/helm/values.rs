@@ -7,78 +7,110 @@
 
 use serde_json::{Map, Value, json};
 
-/// The schema of `values`, whose root holds the given top-level keys.
+/// Fields every service has with the same shape; their schemas are written once under
+/// `definitions` and referenced, so the schema of a large stack stays small.
+const SHARED: &[&str] = &["image", "env", "extraEnv", "resources", "ingress"];
+
+/// The schema of `values`.
 pub(super) fn schema(values: &Value) -> Value {
-    let mut root = generic(0, "", values);
-    if let Value::Object(map) = &mut root {
-        map.shift_insert(
-            0,
-            "$schema".to_owned(),
-            Value::from("http://json-schema.org/draft-07/schema#"),
-        );
-        map.shift_insert(1, "title".to_owned(), Value::from("values"));
+    let mut schema = Schema::default();
+    let root = schema.generic(0, "", values);
+    let mut out = Map::new();
+    out.insert(
+        "$schema".to_owned(),
+        Value::from("http://json-schema.org/draft-07/schema#"),
+    );
+    out.insert("title".to_owned(), Value::from("values"));
+    if let Value::Object(root) = root {
+        out.extend(root);
     }
-    root
+    if !schema.definitions.is_empty() {
+        out.insert("definitions".to_owned(), Value::Object(schema.definitions));
+    }
+    Value::Object(out)
 }
 
-/// The schema of `value` found under `key` at `depth`. A key that is a name the user chose (a
-/// service, a volume, a secret) is never mistaken for a field.
-fn node(depth: usize, key: &str, is_name: bool, value: &Value) -> Value {
-    if is_name {
-        return generic(depth, key, value);
-    }
-    match (key, value) {
-        ("env", _) => open(&json!({"type": ["string", "number", "boolean"]})),
-        ("annotations" | "data", _) => open(&json!({"type": "string"})),
-        ("resources", _) => json!({
-            "type": "object",
-            "properties": {
-                "limits": open(&quantity()),
-                "requests": open(&quantity()),
-                "claims": {"type": "array"},
-            },
-            "additionalProperties": false,
-        }),
-        ("extraEnv" | "imagePullSecrets", _) => {
-            json!({"type": "array", "items": {"type": "object"}})
-        }
-        ("replicas", _) => json!({"type": "integer", "minimum": 0}),
-        ("pullPolicy", _) => enumeration(&["", "Always", "IfNotPresent", "Never"]),
-        ("type", _) => enumeration(&["", "ClusterIP", "NodePort", "LoadBalancer"]),
-        ("accessMode", _) => enumeration(&[
-            "ReadWriteOnce",
-            "ReadOnlyMany",
-            "ReadWriteMany",
-            "ReadWriteOncePod",
-        ]),
-        ("pathType", _) => enumeration(&["Prefix", "Exact", "ImplementationSpecific"]),
-        ("ports", Value::Object(ports)) => json!({
-            "type": "object",
-            "properties": ports.keys().map(|k| (k.clone(), json!({"type": "integer", "minimum": 1, "maximum": 65535}))).collect::<Map<_, _>>(),
-            "additionalProperties": false,
-        }),
-        _ => generic(depth, key, value),
-    }
+#[derive(Default)]
+struct Schema {
+    definitions: Map<String, Value>,
 }
 
-fn generic(depth: usize, key: &str, value: &Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let named = depth == 0
-                || (depth == 1 && matches!(key, "persistence" | "secrets"))
-                || (depth == 2 && key == "services");
-            let properties: Map<String, Value> = map
-                .iter()
-                .map(|(k, v)| (k.clone(), node(depth + 1, k, named, v)))
-                .collect();
-            json!({"type": "object", "properties": properties, "additionalProperties": false})
+impl Schema {
+    /// The schema of `value` found under `key` at `depth`. A key that is a name the user chose
+    /// (a service, a volume, a secret) is never mistaken for a field.
+    fn node(&mut self, depth: usize, key: &str, is_name: bool, value: &Value) -> Value {
+        if is_name {
+            return self.generic(depth, key, value);
         }
-        Value::String(_) => json!({"type": "string"}),
-        Value::Bool(_) => json!({"type": "boolean"}),
-        Value::Number(n) if n.is_i64() || n.is_u64() => json!({"type": "integer"}),
-        Value::Number(_) => json!({"type": "number"}),
-        Value::Array(_) => json!({"type": "array"}),
-        Value::Null => json!({}),
+        if depth == 2 && SHARED.contains(&key) {
+            if !self.definitions.contains_key(key) {
+                let definition = self.field(depth, key, value);
+                self.definitions.insert(key.to_owned(), definition);
+            }
+            return json!({"$ref": format!("#/definitions/{key}")});
+        }
+        self.field(depth, key, value)
+    }
+
+    fn field(&mut self, depth: usize, key: &str, value: &Value) -> Value {
+        match (key, value) {
+            ("env", _) => open(&json!({"type": ["string", "number", "boolean"]})),
+            ("annotations" | "data", _) => open(&json!({"type": "string"})),
+            ("resources", _) => json!({
+                "type": "object",
+                "properties": {
+                    "limits": open(&quantity()),
+                    "requests": open(&quantity()),
+                    "claims": {"type": "array"},
+                },
+                "additionalProperties": false,
+            }),
+            ("extraEnv" | "imagePullSecrets", _) => {
+                json!({"type": "array", "items": {"type": "object"}})
+            }
+            ("replicas", _) => json!({"type": "integer", "minimum": 0}),
+            ("pullPolicy", _) => enumeration(&["", "Always", "IfNotPresent", "Never"]),
+            ("type", _) => enumeration(&["", "ClusterIP", "NodePort", "LoadBalancer"]),
+            ("accessMode", _) => enumeration(&[
+                "ReadWriteOnce",
+                "ReadOnlyMany",
+                "ReadWriteMany",
+                "ReadWriteOncePod",
+            ]),
+            ("pathType", _) => enumeration(&["Prefix", "Exact", "ImplementationSpecific"]),
+            ("ports", Value::Object(ports)) => {
+                self.definitions
+                    .entry("port")
+                    .or_insert_with(|| json!({"type": "integer", "minimum": 1, "maximum": 65535}));
+                json!({
+                    "type": "object",
+                    "properties": ports.keys().map(|k| (k.clone(), json!({"$ref": "#/definitions/port"}))).collect::<Map<_, _>>(),
+                    "additionalProperties": false,
+                })
+            }
+            _ => self.generic(depth, key, value),
+        }
+    }
+
+    fn generic(&mut self, depth: usize, key: &str, value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let named = depth == 0
+                    || (depth == 1 && matches!(key, "persistence" | "secrets"))
+                    || (depth == 2 && key == "services");
+                let properties: Map<String, Value> = map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.node(depth + 1, k, named, v)))
+                    .collect();
+                json!({"type": "object", "properties": properties, "additionalProperties": false})
+            }
+            Value::String(_) => json!({"type": "string"}),
+            Value::Bool(_) => json!({"type": "boolean"}),
+            Value::Number(n) if n.is_i64() || n.is_u64() => json!({"type": "integer"}),
+            Value::Number(_) => json!({"type": "number"}),
+            Value::Array(_) => json!({"type": "array"}),
+            Value::Null => json!({}),
+        }
     }
 }
 
@@ -105,13 +137,12 @@ mod tests {
         let schema = super::schema(&values);
         let web = &schema["properties"]["web"];
         assert_eq!(web["properties"]["replicas"]["type"], "integer");
-        assert_eq!(
-            web["properties"]["image"]["properties"]["tag"]["type"],
-            "string"
-        );
+        assert_eq!(web["properties"]["image"]["$ref"], "#/definitions/image");
+        let definitions = &schema["definitions"];
+        assert_eq!(definitions["image"]["properties"]["tag"]["type"], "string");
         assert_eq!(web["additionalProperties"], false);
         assert_eq!(
-            web["properties"]["env"]["additionalProperties"]["type"][0],
+            definitions["env"]["additionalProperties"]["type"][0],
             "string"
         );
     }
@@ -129,8 +160,8 @@ mod tests {
         assert_eq!(env["properties"]["replicas"]["type"], "integer");
         let data = &env["properties"]["services"]["properties"]["data"];
         assert_eq!(
-            data["properties"]["ports"]["properties"]["tcp-80"]["maximum"],
-            65535
+            data["properties"]["ports"]["properties"]["tcp-80"]["$ref"],
+            "#/definitions/port"
         );
         let claim = &schema["properties"]["persistence"]["properties"]["data"];
         assert_eq!(claim["properties"]["size"]["type"], "string");
