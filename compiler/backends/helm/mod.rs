@@ -161,6 +161,11 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
     let mut emit = Emit {
         project,
         required: &options.required,
+        by_name: project
+            .workloads
+            .iter()
+            .map(|(compose, w)| (w.name.as_str(), compose.as_str()))
+            .collect(),
         chart: &chart,
         keys: value_keys(project),
         values: Map::new(),
@@ -284,6 +289,8 @@ fn value_keys(project: &ir::Project) -> IndexMap<String, String> {
 struct Emit<'a> {
     project: &'a ir::Project,
     required: &'a IndexMap<String, Required>,
+    /// Workload Kubernetes name → compose service.
+    by_name: IndexMap<&'a str, &'a str>,
     chart: &'a str,
     /// Compose service → key in `values.yaml`.
     keys: IndexMap<String, String>,
@@ -371,7 +378,8 @@ impl Emit<'_> {
     }
 
     fn workload_of(&self, name: &str) -> Option<(&String, &ir::Workload)> {
-        self.project.workloads.iter().find(|(_, w)| w.name == name)
+        let compose = self.by_name.get(name)?;
+        self.project.workloads.get_key_value(*compose)
     }
 
     /// Values of a compose service, created on first use.
@@ -577,13 +585,24 @@ impl Emit<'_> {
     /// to the workload's ClusterIP Service, on the port that serves the first published one.
     fn ingresses(&mut self) -> Result<(), Error> {
         let project = self.project;
+        // The first published TCP port of each compose service.
+        let mut first_published: IndexMap<&str, &ir::ServicePort> = IndexMap::new();
+        for service in project.services.values() {
+            if service.kind != ir::ServiceKind::LoadBalancer {
+                continue;
+            }
+            if let Some(port) = service
+                .ports
+                .iter()
+                .find(|p| p.protocol == ir::Protocol::Tcp)
+            {
+                first_published
+                    .entry(service.workload.as_str())
+                    .or_insert(port);
+            }
+        }
         for (compose, workload) in &project.workloads {
-            let published = project
-                .services
-                .values()
-                .filter(|s| s.workload == *compose && s.kind == ir::ServiceKind::LoadBalancer)
-                .flat_map(|s| &s.ports)
-                .find(|p| p.protocol == ir::Protocol::Tcp);
+            let published = first_published.get(compose.as_str()).copied();
             let Some((service, published)) = project.services.get(&workload.name).zip(published)
             else {
                 continue;
