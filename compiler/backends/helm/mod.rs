@@ -146,6 +146,9 @@ fn required_variable(template: &str, prefix: &str) -> Option<Required> {
 pub enum Error {
     #[error(transparent)]
     Yaml(#[from] YamlError),
+    /// A Kubernetes object could not be turned into a JSON value to template.
+    #[error("cannot read a Kubernetes object as JSON")]
+    Json(#[from] serde_json::Error),
     /// A template expression was asked for where YAML cannot hold one.
     #[error("cannot place a template expression on the line `{0}`")]
     Placement(String),
@@ -301,8 +304,7 @@ struct Emit<'a> {
 impl Emit<'_> {
     fn object(&mut self, object: &k3s::Object) -> Result<(), Error> {
         let mut t = Templater::default();
-        let mut value =
-            serde_json::to_value(object).map_err(|e| Error::Placement(e.to_string()))?;
+        let mut value = serde_json::to_value(object)?;
         self.metadata(&mut t, &mut value);
         let header = match object {
             k3s::Object::Deployment(_) | k3s::Object::DaemonSet(_) | k3s::Object::Job(_) => {
