@@ -543,6 +543,10 @@ fn values_reach_the_rendered_objects() {
         ])
         .args(["--set-string", "web.image.tag=1.28,web.env.MODE=on"])
         .args(["--set", "global.imagePullSecrets[0].name=regcred"])
+        .args([
+            "--set",
+            "web.nodeSelector.disk=ssd,web.tolerations[0].operator=Exists",
+        ])
         .output()
         .expect("run helm");
     assert!(out.status.success(), "{}", text(&out));
@@ -559,6 +563,8 @@ fn values_reach_the_rendered_objects() {
     assert_eq!(pod["containers"][0]["image"], "nginx:1.28");
     assert_eq!(pod["containers"][0]["env"][0]["value"], "on");
     assert_eq!(pod["imagePullSecrets"][0]["name"], "regcred");
+    assert_eq!(pod["nodeSelector"]["disk"], "ssd");
+    assert_eq!(pod["tolerations"][0]["operator"], "Exists");
     let ingress = &objects["Ingress/web"];
     assert_eq!(ingress["spec"]["ingressClassName"], "traefik");
     assert_eq!(ingress["spec"]["rules"][0]["host"], "shop.example.com");

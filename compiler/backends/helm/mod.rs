@@ -10,10 +10,10 @@
 //!
 //! Parameterised: per compose service, the image (repository, tag, digest, pull policy),
 //! replicas, environment values and extra variables, resources (including device and GPU
-//! resources), the runtime class, each Service's type and ports, and an Ingress (off by
-//! default, class `traefik`); per claim, size, class and access mode; per compose secret, the
-//! name of an existing Secret or values to create it from; globally, image pull secrets. Objects
-//! go to `.Release.Namespace`.
+//! resources), the runtime class, the node selector, tolerations and affinity, each Service's
+//! type and ports, and an Ingress (off by default, class `traefik`); per claim, size, class and
+//! access mode; per compose secret, the name of an existing Secret or values to create it from;
+//! globally, image pull secrets. Objects go to `.Release.Namespace`.
 
 mod chart;
 mod package;
@@ -241,6 +241,9 @@ fn field_rank(field: &str) -> usize {
         "extraEnv",
         "resources",
         "runtimeClassName",
+        "nodeSelector",
+        "tolerations",
+        "affinity",
         "services",
         "ingress",
     ];
@@ -449,6 +452,19 @@ impl Emit<'_> {
                 "runtimeClassName",
                 t.value(Fill::OptionalScalar("$v.runtimeClassName".to_owned())),
             );
+            // Scheduling: where the pods run differs between clusters.
+            for (field, empty) in [
+                ("nodeSelector", json!({})),
+                ("tolerations", json!([])),
+                ("affinity", json!({})),
+            ] {
+                v.insert(field.to_owned(), pod.get(field).cloned().unwrap_or(empty));
+                put(
+                    pod,
+                    field,
+                    t.value(Fill::OptionalBlock(format!("$v.{field}"))),
+                );
+            }
             put(
                 pod,
                 "imagePullSecrets",

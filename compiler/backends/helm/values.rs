@@ -9,7 +9,16 @@ use serde_json::{Map, Value, json};
 
 /// Fields every service has with the same shape; their schemas are written once under
 /// `definitions` and referenced, so the schema of a large stack stays small.
-const SHARED: &[&str] = &["image", "env", "extraEnv", "resources", "ingress"];
+const SHARED: &[&str] = &[
+    "image",
+    "env",
+    "extraEnv",
+    "resources",
+    "nodeSelector",
+    "tolerations",
+    "affinity",
+    "ingress",
+];
 
 /// The schema of `values`.
 pub(super) fn schema(values: &Value) -> Value {
@@ -55,7 +64,7 @@ impl Schema {
     fn field(&mut self, depth: usize, key: &str, value: &Value) -> Value {
         match (key, value) {
             ("env", _) => open(&json!({"type": ["string", "number", "boolean"]})),
-            ("annotations" | "data", _) => open(&json!({"type": "string"})),
+            ("annotations" | "data" | "nodeSelector", _) => open(&json!({"type": "string"})),
             ("resources", _) => json!({
                 "type": "object",
                 "properties": {
@@ -65,9 +74,10 @@ impl Schema {
                 },
                 "additionalProperties": false,
             }),
-            ("extraEnv" | "imagePullSecrets", _) => {
+            ("extraEnv" | "imagePullSecrets" | "tolerations", _) => {
                 json!({"type": "array", "items": {"type": "object"}})
             }
+            ("affinity", _) => json!({"type": "object"}),
             ("replicas", _) => json!({"type": "integer", "minimum": 0}),
             ("pullPolicy", _) => enumeration(&["", "Always", "IfNotPresent", "Never"]),
             ("type", _) => enumeration(&["", "ClusterIP", "NodePort", "LoadBalancer"]),
