@@ -16,13 +16,17 @@
 //! globally, image pull secrets. Objects go to `.Release.Namespace`.
 
 mod chart;
+mod container;
 mod package;
+mod required;
 mod template;
 mod values;
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
+use self::container::{Params, container_values};
+pub use self::required::{Required, required};
 use self::template::{Fill, Templater, at, put, quoted};
 use super::Files;
 use super::k3s;
@@ -42,103 +46,6 @@ pub struct Options {
     /// Compose values written as one required variable (`${NAME:?message}`), by compose key
     /// path (`services.web.environment.APP_ENV`, `services.web.image`); see [`required`].
     pub required: IndexMap<String, Required>,
-}
-
-/// A compose value written as exactly one `${NAME:?message}` or `${NAME?message}`. Its chart
-/// value keeps the resolved value as default, so the defaults still render the k3s objects, and
-/// the chart refuses an empty value with the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Required {
-    pub name: String,
-    /// The compose message, possibly empty.
-    pub message: String,
-}
-
-impl Required {
-    /// `expr` wrapped in a `required` call that names the value to set.
-    fn guard(&self, expr: &str, values_path: &str) -> String {
-        let message = if self.message.is_empty() {
-            format!("set {values_path} (compose variable {})", self.name)
-        } else {
-            format!("{} (set {values_path})", self.message)
-        };
-        format!("required {} ({expr})", quoted(&message))
-    }
-}
-
-/// The required variables behind the values the chart parameterises (each service's image and
-/// environment), from the text of each value before interpolation.
-pub fn required(project: &ir::Project, locations: &impl Locate) -> IndexMap<String, Required> {
-    let mut out = IndexMap::new();
-    for (compose, workload) in &project.workloads {
-        let image = ["services", compose.as_str(), "image"];
-        if let Some(required) = locations
-            .template(&image)
-            .and_then(|t| required_variable(t, ""))
-        {
-            out.insert(image.join("."), required);
-        }
-        let Some(container) = workload
-            .pod
-            .containers
-            .iter()
-            .find(|c| c.name == workload.name)
-        else {
-            continue;
-        };
-        for (index, name) in container.env.keys().enumerate() {
-            // `environment` is a mapping (`NAME: ${X:?…}`) or a list (`- NAME=${X:?…}`).
-            let mapping = ["services", compose.as_str(), "environment", name.as_str()];
-            let index = index.to_string();
-            let list = ["services", compose.as_str(), "environment", index.as_str()];
-            let found = locations
-                .template(&mapping)
-                .and_then(|t| required_variable(t, ""))
-                .or_else(|| {
-                    let prefix = format!("{name}=");
-                    locations
-                        .template(&list)
-                        .and_then(|t| required_variable(t, &prefix))
-                });
-            if let Some(required) = found {
-                out.insert(mapping.join("."), required);
-            }
-        }
-    }
-    out
-}
-
-/// The required variable that `template`, after `prefix`, consists of exactly.
-fn required_variable(template: &str, prefix: &str) -> Option<Required> {
-    use crate::frontend::interpolate::{self, Operator, Part};
-    let parsed = interpolate::parse(template).ok()?;
-    let parts = match parsed.parts.as_slice() {
-        [Part::Literal(text), rest @ ..] if !prefix.is_empty() && text == prefix => rest,
-        parts if prefix.is_empty() => parts,
-        _ => return None,
-    };
-    let [Part::Variable(variable)] = parts else {
-        return None;
-    };
-    if !matches!(
-        variable.operator,
-        Some(Operator::Required | Operator::RequiredNonEmpty)
-    ) {
-        return None;
-    }
-    let message = variable
-        .argument
-        .iter()
-        .flat_map(|a| &a.parts)
-        .map(|part| match part {
-            Part::Literal(text) => text.clone(),
-            Part::Variable(v) => format!("${{{}}}", v.name),
-        })
-        .collect();
-    Some(Required {
-        name: variable.name.clone(),
-        message,
-    })
 }
 
 /// Why the chart could not be written; only a bug in stackc can cause it.
@@ -735,135 +642,6 @@ impl Emit<'_> {
     }
 }
 
-/// What parameterising one container needs to know.
-struct Params<'a> {
-    chart: &'a str,
-    /// The compose service the container comes from.
-    compose: &'a str,
-    /// Its key in `values.yaml`.
-    values_key: &'a str,
-    required: &'a IndexMap<String, Required>,
-}
-
-impl Params<'_> {
-    /// `expr` guarded by the required variable behind the compose value at
-    /// `services.<service>.<key>`, if there is one.
-    fn guard(&self, key: &str, expr: String, values_path: &str) -> String {
-        let path = format!("services.{}.{key}", self.compose);
-        match self.required.get(&path) {
-            Some(required) => required.guard(&expr, &format!("{}.{values_path}", self.values_key)),
-            None => expr,
-        }
-    }
-}
-
-/// Parameterises the main container of a workload and records the defaults in `v`.
-fn container_values(
-    t: &mut Templater,
-    params: &Params<'_>,
-    container: &mut Map<String, Value>,
-    v: &mut Map<String, Value>,
-) {
-    let image = container
-        .get("image")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let (repository, tag, digest) = split_image(image);
-    v.insert(
-        "image".to_owned(),
-        json!({
-            "repository": repository,
-            "tag": tag,
-            "digest": digest,
-            "pullPolicy": container.get("imagePullPolicy").cloned().unwrap_or_else(|| Value::from("")),
-        }),
-    );
-    put(
-        container,
-        "image",
-        t.value(Fill::Inline(format!(
-            "{} | quote",
-            params.guard(
-                "image",
-                format!(
-                    "include {} $v.image",
-                    quoted(&format!("{}.image", params.chart))
-                ),
-                "image.repository"
-            )
-        ))),
-    );
-    put(
-        container,
-        "imagePullPolicy",
-        t.value(Fill::OptionalScalar("$v.image.pullPolicy".to_owned())),
-    );
-
-    let mut env = Map::new();
-    match container.get_mut("env") {
-        Some(Value::Array(list)) => {
-            for var in list.iter_mut() {
-                let Some(name) = var.get("name").and_then(Value::as_str).map(str::to_owned) else {
-                    continue;
-                };
-                if let Some(value) = var.get_mut("value") {
-                    env.insert(name.clone(), value.clone());
-                    let expr = params.guard(
-                        &format!("environment.{name}"),
-                        format!("index $v.env {}", quoted(&name)),
-                        &format!("env.{name}"),
-                    );
-                    *value = t.value(Fill::Inline(format!("{expr} | toString | quote")));
-                }
-            }
-            list.push(t.value(Fill::Lines(
-                "{{- with $v.extraEnv }}{{ toYaml . | nindent {N} }}{{- end }}".to_owned(),
-            )));
-        }
-        _ => {
-            put(
-                container,
-                "env",
-                t.value(Fill::OptionalBlock("$v.extraEnv".to_owned())),
-            );
-        }
-    }
-    v.insert("env".to_owned(), Value::Object(env));
-    v.insert("extraEnv".to_owned(), json!([]));
-
-    v.insert(
-        "resources".to_owned(),
-        container
-            .get("resources")
-            .cloned()
-            .unwrap_or_else(|| json!({})),
-    );
-    put(
-        container,
-        "resources",
-        t.value(Fill::OptionalBlock("$v.resources".to_owned())),
-    );
-}
-
-/// `repo/name:tag@digest` → (`repo/name`, `tag`, `digest`), each possibly empty.
-/// A reference the parts cannot rebuild (an empty tag after `:`) stays whole in the repository,
-/// so that the default values still give the k3s image.
-fn split_image(image: &str) -> (&str, &str, &str) {
-    let (name, digest) = image.split_once('@').unwrap_or((image, ""));
-    let slash = name.rfind('/').map_or(0, |i| i + 1);
-    let (repository, tag) = match name[slash..].rfind(':') {
-        Some(colon) => (&name[..slash + colon], &name[slash + colon + 1..]),
-        None => (name, ""),
-    };
-    if repository.is_empty()
-        || (tag.is_empty() && repository != name)
-        || (digest.is_empty() && name != image)
-    {
-        return (image, "", "");
-    }
-    (repository, tag, digest)
-}
-
 fn pretty_json(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
@@ -874,7 +652,6 @@ fn pretty_json(value: &Value) -> String {
 mod tests {
     use indexmap::IndexMap;
 
-    use super::split_image;
     use crate::diagnostics::{Code, Diagnostics};
     use crate::ir;
 
@@ -948,36 +725,5 @@ mod tests {
                 "helmchart.yaml",
             ]
         );
-    }
-
-    #[test]
-    fn only_a_whole_required_variable_is_required() {
-        let required = |t: &str, prefix: &str| super::required_variable(t, prefix);
-        let found = required("${PASSWORD:?set the password}", "").unwrap();
-        assert_eq!(
-            (found.name.as_str(), found.message.as_str()),
-            ("PASSWORD", "set the password")
-        );
-        assert_eq!(required("A=${A?}", "A=").unwrap().message, "");
-        assert!(required("${A:-x}", "").is_none());
-        assert!(required("x${A:?m}", "").is_none());
-        assert!(required("B=${A:?m}", "A=").is_none());
-    }
-
-    #[test]
-    fn images_split_into_repository_tag_and_digest() {
-        assert_eq!(split_image("nginx"), ("nginx", "", ""));
-        assert_eq!(split_image("nginx:1.25"), ("nginx", "1.25", ""));
-        assert_eq!(
-            split_image("localhost:5000/a/b:v1@sha256:ab"),
-            ("localhost:5000/a/b", "v1", "sha256:ab")
-        );
-        assert_eq!(
-            split_image("localhost:5000/a"),
-            ("localhost:5000/a", "", "")
-        );
-        assert_eq!(split_image(":"), (":", "", ""));
-        assert_eq!(split_image("app:"), ("app:", "", ""));
-        assert_eq!(split_image("app@"), ("app@", "", ""));
     }
 }
