@@ -216,13 +216,13 @@ impl Emit<'_> {
         let mut t = Templater::default();
         let mut value = serde_json::to_value(object)?;
         self.metadata(&mut t, &mut value);
-        let header = match object {
-            k3s::Object::Deployment(_) | k3s::Object::DaemonSet(_) | k3s::Object::Job(_) => {
-                self.workload(&mut t, &mut value, object.name())
-            }
-            k3s::Object::Service(_) => self.service(&mut t, &mut value, object.name()),
-            k3s::Object::PersistentVolumeClaim(_) => self.claim(&mut t, &mut value, object.name()),
-            k3s::Object::ConfigMap(_) => String::new(),
+        // By kind name, so that a kind the k3s target adds later is written as it is (with the
+        // release namespace and labels) until it gets values of its own.
+        let header = match object.kind() {
+            "deployment" | "daemonset" | "job" => self.workload(&mut t, &mut value, object.name()),
+            "service" => self.service(&mut t, &mut value, object.name()),
+            "persistentvolumeclaim" => self.claim(&mut t, &mut value, object.name()),
+            _ => String::new(),
         };
         let text = t.render(&header, &value)?;
         self.templates
