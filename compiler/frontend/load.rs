@@ -598,28 +598,7 @@ impl Loader<'_> {
                 }
                 files.push((absolute, false));
             }
-            let env_files: Vec<PathBuf> = if config.env_files.is_empty() {
-                let default = project_directory.join(".env");
-                if default.is_file() {
-                    vec![default]
-                } else {
-                    Vec::new()
-                }
-            } else {
-                let mut list = Vec::new();
-                for (f, span) in &config.env_files {
-                    let absolute = paths::clean_path(&working_dir.join(f));
-                    if !absolute.is_file() {
-                        return Err(Diagnostic::error(
-                            Code::MissingFile,
-                            format!("env file `{}` does not exist", self.display(&absolute)),
-                        )
-                        .with_label(Some(*span), "named here"));
-                    }
-                    list.push(absolute);
-                }
-                list
-            };
+            let env_files = self.include_env_files(&config, &project_directory, working_dir)?;
             let from_files = project::read_env_files(environment, &env_files)
                 .map_err(|e| setup_error_diagnostic(e, item.span))?;
             let mut include_environment = environment.clone();
@@ -662,6 +641,39 @@ pub(super) fn check_service_count(document: &Node) -> Result<(), Diagnostic> {
         .with_help("split the stack into several projects"));
     }
     Ok(())
+}
+
+impl Loader<'_> {
+    /// The env files of an included project: the listed ones (relative to the including
+    /// project's directory, and required), else the included project's own `.env` if any.
+    fn include_env_files(
+        &self,
+        config: &IncludeConfig,
+        project_directory: &FsPath,
+        working_dir: &FsPath,
+    ) -> Result<Vec<PathBuf>, Diagnostic> {
+        if config.env_files.is_empty() {
+            let default = project_directory.join(".env");
+            return Ok(if default.is_file() {
+                vec![default]
+            } else {
+                Vec::new()
+            });
+        }
+        let mut list = Vec::new();
+        for (f, span) in &config.env_files {
+            let absolute = paths::clean_path(&working_dir.join(f));
+            if !absolute.is_file() {
+                return Err(Diagnostic::error(
+                    Code::MissingFile,
+                    format!("env file `{}` does not exist", self.display(&absolute)),
+                )
+                .with_label(Some(*span), "named here"));
+            }
+            list.push(absolute);
+        }
+        Ok(list)
+    }
 }
 
 /// One `include` entry in long form.
