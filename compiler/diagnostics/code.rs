@@ -199,4 +199,24 @@ codes! {
         "Each `hostPort` can be bound by one pod only; the second pod of the file fails to start. Publish one of them on another host port.";
     InvalidExtension = "SC0218", "an `x-stackc` setting is not valid",
         "`x-stackc` holds stackc's own settings (device plugin, group ids, volume storage, config files). A key stackc does not know, or a value of the wrong type, is an error so that a typo never silently changes the output. See `schemas/x-stackc.schema.json`.";
+    FileOwner = "SC1151", "a secret or config file's `uid` cannot be honoured",
+        "Kubernetes mounts Secret and ConfigMap files owned by root; only their group can be chosen, through the pod's `fsGroup`. The `uid` is left out, so the file is owned by root with the item's mode. Give the file a mode the container's user can read (for example `0444`), or a `gid` the user belongs to.";
+    FileGroupConflict = "SC1152", "files of one service ask for different groups",
+        "A pod has one `fsGroup`, which owns every mounted volume. When the secrets and configs of one service ask for different `gid`s, the first one is used. Use the same `gid` for all of them.";
+    FileValueMissing = "SC1153", "a secret or config value cannot be read",
+        "The value of a secret or config comes from a file, inline content or a project variable. When it cannot be read, no Secret or ConfigMap is written for it and the pod waits until one with that name exists. Create the file or set the variable, or declare the object `external: true` and create it in the cluster.";
+    SharedVolume = "SC1154", "a named volume is mounted by several services",
+        "A `ReadWriteOnce` claim can be mounted by pods on one node only. The pods of every service that mounts it get a required pod affinity, so they are scheduled together on the same node. Ask for `access-mode: ReadWriteMany` under `x-stackc.volumes.<name>` if the storage class supports it, to let them spread.";
+    BindMount = "SC1155", "a bind mount becomes a hostPath",
+        "A bind mount becomes a `hostPath` volume with the absolute path compose resolved on the converting machine. That path must exist on the node that runs the pod, and it pins the data to that node. Use a named volume for data, or list the path under `x-stackc.config-files` to ship a file or directory as a ConfigMap.";
+    ConfigFileTooLarge = "SC1156", "a config file is too large for a ConfigMap",
+        "Kubernetes limits a ConfigMap to 1 MiB. The files listed under `x-stackc.config-files` for one mount exceed it. Mount the path as a volume or a bind mount instead.";
+    ConfigFileUnused = "SC1157", "an `x-stackc.config-files` entry matches no bind mount",
+        "Each `config-files` entry names the host path of one of the service's bind mounts, as written in `volumes:`. This entry matches none, so nothing becomes a ConfigMap. Fix the path, or remove the entry.";
+    VolumeNoCopy = "SC1158", "image content is never copied into a volume",
+        "Docker copies the image's files at the mount path into an empty named volume unless `nocopy` is set; Kubernetes never does. Compose `nocopy: true` is therefore what Kubernetes does; without it, a volume that relied on the copy starts empty.";
+    SecretsInline = "SC1159", "secret values are written into the output",
+        "`--secrets inline` writes each secret's value into the generated files (base64 is not encryption). Keep those files out of version control, or build without `--secrets inline` and apply `stackc secrets | kubectl apply -f -` instead.";
+    VolumeSetting = "SC1160", "an `x-stackc.volumes` setting cannot be used",
+        "The size must be a Kubernetes quantity (`10Gi`, `500M`) and the access mode one of `ReadWriteOnce`, `ReadWriteMany`, `ReadOnlyMany` or `ReadWriteOncePod`. The default is used instead.";
 }
