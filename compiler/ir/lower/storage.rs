@@ -23,6 +23,9 @@ use crate::model;
 /// Kubernetes rejects ConfigMaps larger than this.
 const CONFIG_MAP_LIMIT: u64 = 1 << 20;
 
+/// The node directory that holds the project directories bind mounts refer to.
+const NODE_PROJECTS: &str = "/var/lib/stackc";
+
 /// Default claim size when `x-stackc.volumes.<name>.size` is not set.
 const DEFAULT_SIZE: u64 = 1 << 30;
 
@@ -345,21 +348,23 @@ impl<L: Locate> Lowering<'_, L> {
                         self.config_file(cx, &path, &source, mount);
                         continue;
                     }
-                    self.warn(
-                        Code::BindMount,
-                        &path,
+                    let host = node_path(cx.project, &source);
+                    let message = if host == mount.source {
                         format!(
-                            "bind mount `{}` of service `{name}` becomes hostPath `{}`: that path must exist on the node, and the data stays on that node",
-                            mount.source, mount.source
-                        ),
-                        "hostPath",
-                    );
+                            "bind mount `{}` of service `{name}` becomes hostPath `{host}`: that path must exist on the node, and the data stays on that node",
+                            mount.source
+                        )
+                    } else {
+                        format!(
+                            "bind mount `{}` of service `{name}` is in the project directory and becomes hostPath `{host}`: copy it there on the node; the data stays on that node",
+                            Path::new(".").join(relative(&cx.project.working_dir, &mount.source)).display()
+                        )
+                    };
+                    self.warn(Code::BindMount, &path, message, "hostPath");
                     let volume = add_volume(
                         cx.pod,
                         &format!("host-{i}"),
-                        VolumeSource::HostPath {
-                            path: mount.source.clone(),
-                        },
+                        VolumeSource::HostPath { path: host },
                     );
                     cx.mount(volume, mount.target.clone(), None, mount.read_only);
                 }
@@ -656,6 +661,21 @@ fn data_key(name: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Where a bind-mounted host path is on the node. Paths inside the project directory move under
+/// [`NODE_PROJECTS`]`/<project>/`, so the manifests never hold the converting machine's checkout
+/// path and are the same wherever they are built; other absolute paths are kept.
+fn node_path(project: &model::Project, source: &Path) -> String {
+    let root = normalize(Path::new(&project.working_dir));
+    match source.strip_prefix(&root) {
+        Ok(rest) if !project.working_dir.is_empty() => {
+            let mut path = PathBuf::from(NODE_PROJECTS).join(dns_label(&project.name));
+            path.push(rest);
+            path.to_string_lossy().into_owned()
+        }
+        _ => source.to_string_lossy().into_owned(),
+    }
 }
 
 /// `file` relative to the project directory, so hashes do not depend on where it is checked out.
