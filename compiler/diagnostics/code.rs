@@ -168,7 +168,7 @@ codes! {
     PublishedTwice = "SC2001", "two services publish the same host port",
         "K3s ServiceLB binds each LoadBalancer port on the node; a second Service asking for the same port and protocol stays pending. Publish one of them on another port.";
     PodmanSecretInline = "SC2101", "a secret's value is written into the podman YAML",
-        "`podman kube play` creates podman secrets from the Secret documents of the file it plays, so the podman target writes each secret's value into the YAML (base64, which is not encryption). Keep the output out of version control, or declare the secret `external: true` and create it on the host with `podman secret create`.";
+        "No longer given: the podman YAML references Secrets by name, and `stackc secrets --target podman` or `--secrets inline` writes values (the latter with SC1159).";
     PodmanReplicas = "SC2102", "podman runs one pod per service",
         "`podman kube play` caps a Deployment's replicas at 1, and the podman target writes one Pod per compose service. Run more copies with another compose project or on Kubernetes.";
     PodmanReadiness = "SC2103", "podman drops readiness probes",
@@ -186,11 +186,11 @@ codes! {
     PodmanGpu = "SC2109", "a GPU request cannot be expressed for podman",
         "Podman passes GPUs through CDI device names (`nvidia.com/gpu=all`, `nvidia.com/gpu=0`), which needs the NVIDIA Container Toolkit's CDI specification on the host (`nvidia-ctk cdi generate`). A count of GPUs cannot be chosen without device ids, and other drivers have no CDI name stackc knows.";
     PodmanFileSource = "SC2110", "a secret or config value cannot be read",
-        "The value of a secret or config comes from a file, inline content or an environment variable of the project. When none of them can be read, no Secret or ConfigMap document is written and the pod refers to one that must already exist on the host (`podman secret create`).";
+        "No longer given: lowering reports unreadable values for every target with SC1153.";
     PodmanFileMode = "SC2111", "a secret or config file's owner or mode is not kept",
         "Podman 5 ignores per-item modes, has no `fsGroup`, and shares one podman volume between every mount of the same Secret or ConfigMap. The podman target sets the mode as the volume's `defaultMode`; owners (`uid`, `gid`) and differing modes of the same object are not kept.";
     PodmanBindPath = "SC2112", "a bind mount names a path of the converting machine",
-        "A relative bind mount becomes an absolute `hostPath` inside the project directory of the machine that ran stackc, so the YAML only runs from that checkout. Use a named volume, or an absolute path that exists on every host that plays the file.";
+        "No longer given: bind mounts are reported for every target with SC1155, and paths inside the project directory no longer reach the output.";
     PodmanTmpfs = "SC2113", "a tmpfs size is not kept",
         "Podman 5 mounts `emptyDir: {medium: Memory}` as a tmpfs of the default size and ignores `sizeLimit`. The mount is kept without the size limit.";
     PodmanVolumeType = "SC2114", "a mount type has no podman kube equivalent",
