@@ -35,9 +35,14 @@ fn public(input: &Input, value: &str) -> bool {
         .map(|pair| input.dir.join(&pair[1]))
         .collect();
     names.extend(
-        ["compose.yaml", "docker-compose.yml", "compose.yml", "docker-compose.yaml"]
-            .iter()
-            .map(|f| input.dir.join(f)),
+        [
+            "compose.yaml",
+            "docker-compose.yml",
+            "compose.yml",
+            "docker-compose.yaml",
+        ]
+        .iter()
+        .map(|f| input.dir.join(f)),
     );
     names
         .iter()
@@ -187,8 +192,14 @@ fn check(input: &Input, root: &Path) -> Result {
     };
     let builds: [(&str, &[&str]); 3] = [
         ("k3s", &["build", "--target", "k3s", "-o"]),
-        ("podman", &["build", "--target", "podman", "--quadlet", "-o"]),
-        ("inline", &["build", "--target", "k3s", "--secrets", "inline", "-o"]),
+        (
+            "podman",
+            &["build", "--target", "podman", "--quadlet", "-o"],
+        ),
+        (
+            "inline",
+            &["build", "--target", "k3s", "--secrets", "inline", "-o"],
+        ),
     ];
     for (name, build) in builds {
         let out = root.join(format!("{}.{name}", input.id));

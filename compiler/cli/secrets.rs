@@ -52,7 +52,8 @@ pub fn compile(
     passes::run(&mut ir, locations, &mut lowering);
     for d in lowering {
         if d.code == crate::diagnostics::Code::FileValueMissing
-            || d.severity == crate::diagnostics::Severity::Error {
+            || d.severity == crate::diagnostics::Severity::Error
+        {
             diagnostics.push(d);
         }
     }

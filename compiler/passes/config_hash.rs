@@ -3,6 +3,8 @@
 //! never refreshed in place). Secrets contribute their fingerprint: the source of the value, and
 //! a digest of the value only when the value is written out anyway.
 
+use std::fmt::Write as _;
+
 use sha2::{Digest, Sha256};
 
 use crate::diagnostics::Diagnostics;
@@ -12,7 +14,7 @@ use crate::ir::{EnvSource, Locate, Project, VolumeSource};
 pub const ANNOTATION: &str = "stackc.io/config-hash";
 
 pub fn run(project: &mut Project, _locations: &impl Locate, _diagnostics: &mut Diagnostics) {
-    let mut hashes = Vec::new();
+    let mut stamps = Vec::new();
     for (compose, workload) in &project.workloads {
         let mut hasher = Sha256::new();
         let mut used = false;
@@ -29,7 +31,9 @@ pub fn run(project: &mut Project, _locations: &impl Locate, _diagnostics: &mut D
         let mut secrets = Vec::new();
         for volume in &workload.pod.volumes {
             match &volume.source {
-                VolumeSource::ConfigMap { config_map: name, .. } => config_map(name, &mut hasher),
+                VolumeSource::ConfigMap {
+                    config_map: name, ..
+                } => config_map(name, &mut hasher),
                 VolumeSource::Secret { secret, .. } => secrets.push(secret.as_str()),
                 _ => {}
             }
@@ -49,16 +53,21 @@ pub fn run(project: &mut Project, _locations: &impl Locate, _diagnostics: &mut D
             }
         }
         if used {
-            let digest: String = hasher.finalize()[..16]
+            let digest = hasher.finalize()[..16]
                 .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            hashes.push((compose.clone(), digest));
+                .fold(String::new(), |mut out, b| {
+                    let _ = write!(out, "{b:02x}");
+                    out
+                });
+            stamps.push((compose.clone(), digest));
         }
     }
-    for (compose, digest) in hashes {
+    for (compose, digest) in stamps {
         if let Some(workload) = project.workloads.get_mut(&compose) {
-            workload.pod.annotations.insert(ANNOTATION.to_owned(), digest);
+            workload
+                .pod
+                .annotations
+                .insert(ANNOTATION.to_owned(), digest);
         }
     }
 }

@@ -186,6 +186,38 @@ impl<L: Locate> Checker<'_, L> {
             .push(Diagnostic::warning(code, message).with_label(span, label));
     }
 
+    /// What podman does not keep of the pod's volumes: `fsGroup` and tmpfs sizes.
+    fn storage(&mut self, name: &str, pod: &ir::Pod) {
+        if pod.fs_group.is_some() {
+            self.warn(
+                Code::PodmanFileMode,
+                &["services", name],
+                format!(
+                    "the `gid` of the secrets and configs of service `{name}` is not kept: podman has no `fsGroup` and mounts them as root"
+                ),
+                "group not kept",
+            );
+        }
+        if pod.volumes.iter().any(|v| {
+            matches!(
+                v.source,
+                ir::VolumeSource::EmptyDir {
+                    in_memory: true,
+                    size_limit: Some(_)
+                }
+            )
+        }) {
+            self.warn(
+                Code::PodmanTmpfs,
+                &["services", name],
+                format!(
+                    "the tmpfs size of service `{name}` is not kept: podman mounts a tmpfs of the default size"
+                ),
+                "size not kept",
+            );
+        }
+    }
+
     fn workload(&mut self, name: &str, workload: &ir::Workload, dependencies: &[Dependency]) {
         let copies = match workload.kind {
             ir::WorkloadKind::Deployment { replicas } => replicas,
@@ -216,34 +248,7 @@ impl<L: Locate> Checker<'_, L> {
             );
         }
         let pod = &workload.pod;
-        if pod.fs_group.is_some() {
-            self.warn(
-                Code::PodmanFileMode,
-                &["services", name],
-                format!(
-                    "the `gid` of the secrets and configs of service `{name}` is not kept: podman has no `fsGroup` and mounts them as root"
-                ),
-                "group not kept",
-            );
-        }
-        if pod.volumes.iter().any(|v| {
-            matches!(
-                v.source,
-                ir::VolumeSource::EmptyDir {
-                    in_memory: true,
-                    size_limit: Some(_)
-                }
-            )
-        }) {
-            self.warn(
-                Code::PodmanTmpfs,
-                &["services", name],
-                format!(
-                    "the tmpfs size of service `{name}` is not kept: podman mounts a tmpfs of the default size"
-                ),
-                "size not kept",
-            );
-        }
+        self.storage(name, pod);
         if pod.runtime_class.is_some() {
             self.warn(
                 Code::PodmanIgnoredField,

@@ -5,6 +5,7 @@
 //! its compose path, so several of them share a directory without hiding each other. Secret
 //! values are read only when they are to be written out ([`Options::read_secrets`]).
 
+use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -53,7 +54,12 @@ impl Kind {
 
 impl<L: Locate> Lowering<'_, L> {
     /// Lowers `secrets`, `configs`, `volumes`, `tmpfs` and `shm_size` of every service.
-    pub(super) fn storage(&mut self, project: &model::Project, options: &Options, ir: &mut Project) {
+    pub(super) fn storage(
+        &mut self,
+        project: &model::Project,
+        options: &Options,
+        ir: &mut Project,
+    ) {
         let locations = self.locations;
         let settings = match extension::read(project, &|path| locations.span(path)) {
             Ok(settings) => settings,
@@ -63,7 +69,10 @@ impl<L: Locate> Lowering<'_, L> {
             }
         };
         for (name, service) in &project.services {
-            let Some(mut pod) = ir.workloads.get_mut(name).map(|w| std::mem::take(&mut w.pod))
+            let Some(mut pod) = ir
+                .workloads
+                .get_mut(name)
+                .map(|w| std::mem::take(&mut w.pod))
             else {
                 continue;
             };
@@ -79,7 +88,7 @@ impl<L: Locate> Lowering<'_, L> {
             self.files(&mut cx, Kind::Config, &service.configs);
             let config_files = settings.service(name).config_files;
             self.volumes(&mut cx, &settings, service, &config_files);
-            self.tmpfs(&mut cx, service);
+            tmpfs(&mut cx, service);
             if let Some(workload) = ir.workloads.get_mut(name) {
                 workload.pod = pod;
             }
@@ -166,7 +175,10 @@ impl<L: Locate> Lowering<'_, L> {
         let origin = if kind == Kind::Config && !definition.content.is_empty() {
             "content".to_owned()
         } else if !definition.file.is_empty() {
-            format!("file:{}", relative(&cx.project.working_dir, &definition.file))
+            format!(
+                "file:{}",
+                relative(&cx.project.working_dir, &definition.file)
+            )
         } else {
             format!("environment:{}", definition.environment)
         };
@@ -346,27 +358,9 @@ impl<L: Locate> Lowering<'_, L> {
                     if let Some(at) = wanted.iter().position(|w| *w == source) {
                         used[at] = true;
                         self.config_file(cx, &path, &source, mount);
-                        continue;
-                    }
-                    let host = node_path(cx.project, &source);
-                    let message = if host == mount.source {
-                        format!(
-                            "bind mount `{}` of service `{name}` becomes hostPath `{host}`: that path must exist on the node, and the data stays on that node",
-                            mount.source
-                        )
                     } else {
-                        format!(
-                            "bind mount `{}` of service `{name}` is in the project directory and becomes hostPath `{host}`: copy it there on the node; the data stays on that node",
-                            Path::new(".").join(relative(&cx.project.working_dir, &mount.source)).display()
-                        )
-                    };
-                    self.warn(Code::BindMount, &path, message, "hostPath");
-                    let volume = add_volume(
-                        cx.pod,
-                        &format!("host-{i}"),
-                        VolumeSource::HostPath { path: host },
-                    );
-                    cx.mount(volume, mount.target.clone(), None, mount.read_only);
+                        self.bind(cx, &path, i, &source, mount);
+                    }
                 }
                 "tmpfs" => {
                     let size = mount.tmpfs.as_ref().map_or(0, |t| t.size.0);
@@ -405,6 +399,39 @@ impl<L: Locate> Lowering<'_, L> {
         }
     }
 
+    /// A bind mount as a hostPath, reported.
+    fn bind(
+        &mut self,
+        cx: &mut Service<'_>,
+        path: &[&str],
+        i: usize,
+        source: &Path,
+        mount: &model::ServiceVolumeConfig,
+    ) {
+        let name = cx.name;
+        let host = node_path(cx.project, source);
+        let message = if host == mount.source {
+            format!(
+                "bind mount `{}` of service `{name}` becomes hostPath `{host}`: that path must exist on the node, and the data stays on that node",
+                mount.source
+            )
+        } else {
+            format!(
+                "bind mount `{}` of service `{name}` is in the project directory and becomes hostPath `{host}`: copy it there on the node; the data stays on that node",
+                Path::new(".")
+                    .join(relative(&cx.project.working_dir, &mount.source))
+                    .display()
+            )
+        };
+        self.warn(Code::BindMount, path, message, "hostPath");
+        let volume = add_volume(
+            cx.pod,
+            &format!("host-{i}"),
+            VolumeSource::HostPath { path: host },
+        );
+        cx.mount(volume, mount.target.clone(), None, mount.read_only);
+    }
+
     /// The claim of a named volume, created once per project; external volumes are referenced.
     fn claim(&mut self, cx: &mut Service<'_>, settings: &Settings, volume: &str) -> String {
         let definition = cx.project.volumes.get(volume);
@@ -416,7 +443,12 @@ impl<L: Locate> Lowering<'_, L> {
         if cx.ir.claims.contains_key(&claim) {
             return claim;
         }
-        let wanted = settings.project.volumes.get(volume).cloned().unwrap_or_default();
+        let wanted = settings
+            .project
+            .volumes
+            .get(volume)
+            .cloned()
+            .unwrap_or_default();
         let path = [extension::KEY, "volumes", volume];
         let size = wanted.size.as_deref().and_then(|s| {
             let parsed = parse_quantity(s);
@@ -474,7 +506,11 @@ impl<L: Locate> Lowering<'_, L> {
         let is_dir = source.is_dir();
         let files: Vec<PathBuf> = if is_dir {
             let mut files: Vec<PathBuf> = std::fs::read_dir(source)
-                .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect())
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.is_file())
+                        .collect()
+                })
                 .unwrap_or_default();
             files.sort();
             files
@@ -483,7 +519,11 @@ impl<L: Locate> Lowering<'_, L> {
         };
         let mut total = 0u64;
         for file in &files {
-            let key = data_key(&file.file_name().map_or_else(String::new, |b| b.to_string_lossy().into_owned()));
+            let key = data_key(
+                &file
+                    .file_name()
+                    .map_or_else(String::new, |b| b.to_string_lossy().into_owned()),
+            );
             match std::fs::read_to_string(file) {
                 Ok(text) => {
                     total += text.len() as u64;
@@ -528,7 +568,9 @@ impl<L: Locate> Lowering<'_, L> {
                 })
                 .collect()
         };
-        let sub_path = (!is_dir).then(|| items.first().map(|i| i.key.clone())).flatten();
+        let sub_path = (!is_dir)
+            .then(|| items.first().map(|i| i.key.clone()))
+            .flatten();
         cx.ir.config_maps.insert(
             object.clone(),
             ConfigMap {
@@ -546,38 +588,38 @@ impl<L: Locate> Lowering<'_, L> {
         );
         cx.mount(volume, mount.target.clone(), sub_path, true);
     }
+}
 
-    /// `tmpfs:` entries and `shm_size`: memory-backed emptyDirs.
-    fn tmpfs(&mut self, cx: &mut Service<'_>, service: &model::ServiceConfig) {
-        for spec in &service.tmpfs {
-            let (target, options) = spec.split_once(':').unwrap_or((spec, ""));
-            let size = options
-                .split(',')
-                .find_map(|o| o.strip_prefix("size="))
-                .and_then(parse_docker_size);
-            let volume = add_volume(
-                cx.pod,
-                "tmpfs",
-                VolumeSource::EmptyDir {
-                    in_memory: true,
-                    size_limit: size.map(Memory),
-                },
-            );
-            cx.mount(volume, target.to_owned(), None, false);
-        }
-        if let Ok(size) = u64::try_from(service.shm_size.0)
-            && size > 0
-        {
-            let volume = add_volume(
-                cx.pod,
-                "shm",
-                VolumeSource::EmptyDir {
-                    in_memory: true,
-                    size_limit: Some(Memory(size)),
-                },
-            );
-            cx.mount(volume, "/dev/shm".to_owned(), None, false);
-        }
+/// `tmpfs:` entries and `shm_size`: memory-backed emptyDirs.
+fn tmpfs(cx: &mut Service<'_>, service: &model::ServiceConfig) {
+    for spec in &service.tmpfs {
+        let (target, options) = spec.split_once(':').unwrap_or((spec, ""));
+        let size = options
+            .split(',')
+            .find_map(|o| o.strip_prefix("size="))
+            .and_then(parse_docker_size);
+        let volume = add_volume(
+            cx.pod,
+            "tmpfs",
+            VolumeSource::EmptyDir {
+                in_memory: true,
+                size_limit: size.map(Memory),
+            },
+        );
+        cx.mount(volume, target.to_owned(), None, false);
+    }
+    if let Ok(size) = u64::try_from(service.shm_size.0)
+        && size > 0
+    {
+        let volume = add_volume(
+            cx.pod,
+            "shm",
+            VolumeSource::EmptyDir {
+                in_memory: true,
+                size_limit: Some(Memory(size)),
+            },
+        );
+        cx.mount(volume, "/dev/shm".to_owned(), None, false);
     }
 }
 
@@ -593,7 +635,13 @@ struct Service<'a> {
 }
 
 impl Service<'_> {
-    fn mount(&mut self, volume: String, mount_path: String, sub_path: Option<String>, read_only: bool) {
+    fn mount(
+        &mut self,
+        volume: String,
+        mount_path: String,
+        sub_path: Option<String>,
+        read_only: bool,
+    ) {
         if let Some(container) = self.pod.containers.first_mut() {
             container.volume_mounts.push(VolumeMount {
                 volume,
@@ -626,7 +674,11 @@ fn add_volume(pod: &mut Pod, base: &str, source: VolumeSource) -> String {
 }
 
 /// The value of a secret or config: inline content, a file, or a project variable.
-fn file_value(project: &model::Project, kind: Kind, definition: &model::FileObjectConfig) -> Option<String> {
+fn file_value(
+    project: &model::Project,
+    kind: Kind,
+    definition: &model::FileObjectConfig,
+) -> Option<String> {
     if kind == Kind::Config && !definition.content.is_empty() {
         return Some(definition.content.clone());
     }
@@ -701,11 +753,13 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-pub(crate) fn sha256(bytes: &[u8]) -> String {
+fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::new(), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// A Kubernetes quantity of bytes (`10Gi`, `500M`, `1024`).
@@ -726,7 +780,11 @@ fn parse_quantity(text: &str) -> Option<u64> {
         .iter()
         .find_map(|(suffix, unit)| text.strip_suffix(suffix).map(|d| (d, *unit)))
         .unwrap_or((text, 1));
-    digits.parse::<u64>().ok().filter(|&n| n > 0)?.checked_mul(unit)
+    digits
+        .parse::<u64>()
+        .ok()
+        .filter(|&n| n > 0)?
+        .checked_mul(unit)
 }
 
 /// A Docker size (`64m`, `1g`, `512k`, bytes), as in `tmpfs: /run:size=64m`.
@@ -739,7 +797,11 @@ fn parse_docker_size(text: &str) -> Option<u64> {
         'g' => (&lower[..lower.len() - 1], 1 << 30),
         _ => (lower, 1),
     };
-    digits.parse::<u64>().ok().filter(|&n| n > 0)?.checked_mul(unit)
+    digits
+        .parse::<u64>()
+        .ok()
+        .filter(|&n| n > 0)?
+        .checked_mul(unit)
 }
 
 #[cfg(test)]
