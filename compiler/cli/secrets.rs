@@ -94,3 +94,57 @@ pub fn run(
             source,
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{SecretsArgs, Target};
+    use crate::cli::build::{self, BuildArgs, Output, Secrets};
+    use crate::diagnostics::Diagnostics;
+    use crate::ir::Unlocated;
+
+    const VALUE: &str = "tok-0123456789";
+
+    fn project() -> crate::model::Project {
+        let mut project: crate::model::Project = serde_json::from_value(serde_json::json!({
+            "name": "demo",
+            "services": { "web": { "image": "nginx", "secrets": [{ "source": "token" }] } },
+            "secrets": { "token": { "environment": "TOKEN" } }
+        }))
+        .unwrap();
+        project
+            .environment
+            .insert("TOKEN".to_owned(), VALUE.to_owned());
+        project
+    }
+
+    fn build(secrets: Secrets) -> String {
+        let args = BuildArgs {
+            stdout: true,
+            secrets,
+            ..BuildArgs::default()
+        };
+        match build::compile(&args, &project(), &Unlocated, &mut Diagnostics::new()) {
+            Ok(Some(Output::Stream(text))) => text,
+            other => panic!("expected a stream, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn values_are_written_only_by_secrets_and_inline_builds() {
+        let reference = build(Secrets::Reference);
+        assert!(!reference.contains(VALUE) && !reference.contains("kind: Secret"));
+        assert!(reference.contains("secretName: demo-token"));
+        assert!(build(Secrets::Inline).contains(VALUE));
+        for target in [Target::K3s, Target::Podman] {
+            let args = SecretsArgs {
+                target,
+                namespace: None,
+            };
+            let text = super::compile(&args, &project(), &Unlocated, &mut Diagnostics::new())
+                .unwrap()
+                .unwrap();
+            assert!(text.contains("name: demo-token"), "{text}");
+            assert!(!text.contains("kind: Deployment"), "{text}");
+        }
+    }
+}
