@@ -409,6 +409,19 @@ impl<L: Locate> Lowering<'_, L> {
         mount: &model::ServiceVolumeConfig,
     ) {
         let name = cx.name;
+        if let Some(bind) = &mount.bind
+            && (!bind.selinux.is_empty() || !matches!(bind.propagation.as_str(), "" | "rprivate"))
+        {
+            self.warn(
+                Code::ApproximatedKey,
+                path,
+                format!(
+                    "the SELinux relabelling and mount propagation of bind mount `{}` in service `{name}` are not kept: the kubelet chooses them",
+                    mount.target
+                ),
+                "bind options not kept",
+            );
+        }
         let host = node_path(cx.project, source);
         let message = if host == mount.source {
             format!(
@@ -442,6 +455,19 @@ impl<L: Locate> Lowering<'_, L> {
         let claim = object_name(&cx.project.name, volume, compose_name);
         if cx.ir.claims.contains_key(&claim) {
             return claim;
+        }
+        // Docker's `local` driver with `driver_opts` mounts NFS or a device; a claim cannot.
+        if definition.is_some_and(|d| {
+            !matches!(d.driver.as_str(), "" | "local") || !d.driver_opts.is_empty()
+        }) {
+            self.warn(
+                Code::ApproximatedKey,
+                &["volumes", volume],
+                format!(
+                    "the driver and driver options of volume `{volume}` are not kept: the claim gets its storage from a StorageClass"
+                ),
+                "driver not kept",
+            );
         }
         let wanted = settings
             .project
