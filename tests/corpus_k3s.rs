@@ -109,7 +109,10 @@ fn build(project: &Project, root: &Path) -> Result<Built, String> {
     // The same build from elsewhere, with something unrelated in the environment.
     let again_dir = root.join(format!("{}.again", project.id));
     let mut cmd = support::clean_command(support::stackc(), &std::env::temp_dir());
+    // `$PWD` is the shell's directory, which compose files interpolate (`${PWD}/data`); keep it
+    // the project's so that only stackc's own use of the working directory is tested.
     cmd.env("STACKC_UNRELATED", "1")
+        .env("PWD", &project.dir)
         .arg("--project-directory")
         .arg(&project.dir)
         .args(&project.args)

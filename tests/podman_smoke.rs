@@ -422,8 +422,16 @@ fn fixtures_run_on_podman_5() {
     let mut failures: Vec<String> = Vec::new();
     for dir in podman::fixture_dirs() {
         let id = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let stream = stackc(&dir, &["build", "--target", "podman", "--stdout"])
+        let build = stackc(&dir, &["build", "--target", "podman", "--stdout"])
             .unwrap_or_else(|e| panic!("{id}: `stackc build --target podman` failed:\n{e}"));
+        // The build references Secrets by name; `stackc secrets` provides them, played first.
+        let secrets = stackc(&dir, &["secrets", "--target", "podman"])
+            .unwrap_or_else(|e| panic!("{id}: `stackc secrets --target podman` failed:\n{e}"));
+        let stream = if secrets.trim().is_empty() {
+            build
+        } else {
+            format!("{}\n---\n{build}", secrets.trim_end())
+        };
         if let Err(e) = quadlet_accepts(&id, &dir) {
             failures.push(e);
         }

@@ -47,6 +47,20 @@ pub struct BuildArgs {
     /// packaged chart, for the K3s manifests directory (`/var/lib/rancher/k3s/server/manifests`).
     #[arg(long)]
     pub k3s_helmchart: bool,
+    /// Where secret values go: `reference` writes none (apply `stackc secrets` separately),
+    /// `inline` writes them into the output.
+    #[arg(long, value_enum, default_value_t)]
+    pub secrets: Secrets,
+}
+
+/// Where secret values go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Secrets {
+    /// Workloads reference Secrets by name; no value is read or written.
+    #[default]
+    Reference,
+    /// The Secrets, with their values, are written with the other objects.
+    Inline,
 }
 
 /// The targets stackc knows.
@@ -142,12 +156,14 @@ pub fn compile(
     }
     let options = ir::lower::Options {
         image_registry: args.image_registry.clone(),
+        read_secrets: args.secrets == Secrets::Inline,
     };
     if args.target == Target::Podman {
         return compile_podman(args, project, &options, locations, diagnostics);
     }
     let mut ir = ir::lower::lower(project, &options, locations, diagnostics);
     passes::run(&mut ir, locations, diagnostics);
+    warn_inline(&ir, diagnostics);
     let k3s = backends::k3s::Options {
         namespace: args.namespace.clone(),
     };
@@ -199,6 +215,7 @@ fn compile_podman(
     let mut lowering = Diagnostics::new();
     let mut ir = ir::lower::lower(project, options, locations, &mut lowering);
     passes::run(&mut ir, locations, &mut lowering);
+    warn_inline(&ir, diagnostics);
     let stack = backends::podman::prepare(ir, project, lowering, locations, diagnostics);
     backends::podman::check(&stack, locations, diagnostics);
     if args.strict {
@@ -222,6 +239,28 @@ fn compile_podman(
             .unwrap_or_else(|| PathBuf::from("<stdout>")),
         source: std::io::Error::other(e),
     })
+}
+
+/// `--secrets inline` writes values: say which, without ever showing one.
+fn warn_inline(ir: &ir::Project, diagnostics: &mut Diagnostics) {
+    let written: Vec<&str> = ir
+        .secrets
+        .values()
+        .filter(|s| s.data.is_some())
+        .map(|s| s.name.as_str())
+        .collect();
+    if !written.is_empty() {
+        diagnostics.push(
+            crate::diagnostics::Diagnostic::warning(
+                crate::diagnostics::Code::SecretsInline,
+                format!(
+                    "the values of Secrets `{}` are written into the output; keep it out of version control",
+                    written.join("`, `")
+                ),
+            )
+            .with_help("build without `--secrets inline` and apply `stackc secrets` separately"),
+        );
+    }
 }
 
 /// Writes `files` into `dir` as a managed output directory (see [`crate::output`]): atomic per

@@ -8,6 +8,7 @@ mod check;
 mod config;
 mod explain;
 mod schema;
+pub mod secrets;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
@@ -78,6 +79,8 @@ enum Command {
     Config(config::ConfigArgs),
     /// Explain a diagnostic code, or list every code with `--list`.
     Explain(explain::ExplainArgs),
+    /// Print the project's Secrets with their values, for `| kubectl apply -f -`.
+    Secrets(secrets::SecretsArgs),
     /// Print (or write) the JSON schemas of stackc's IR and of the `x-stackc` extension.
     Schema(schema::SchemaArgs),
 }
@@ -123,7 +126,28 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Config(args) => config::run(cli, args),
         Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Secrets(args) => run_secrets(cli, args),
     }
+}
+
+fn run_secrets(cli: &Cli, args: &secrets::SecretsArgs) -> Result<ExitCode, Error> {
+    let (mut result, sources) = load(cli)?;
+    let Some(project) = result
+        .project
+        .take()
+        .filter(|_| !result.diagnostics.has_errors())
+    else {
+        report(cli, &result.diagnostics, &sources);
+        return Ok(ExitCode::from(1));
+    };
+    let outcome = secrets::run(args, &project, &result.locations, &mut result.diagnostics);
+    report(cli, &result.diagnostics, &sources);
+    outcome?;
+    Ok(if result.diagnostics.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn run_build(cli: &Cli, args: &build::BuildArgs) -> Result<ExitCode, Error> {

@@ -168,7 +168,7 @@ codes! {
     PublishedTwice = "SC2001", "two services publish the same host port",
         "K3s ServiceLB binds each LoadBalancer port on the node; a second Service asking for the same port and protocol stays pending. Publish one of them on another port.";
     PodmanSecretInline = "SC2101", "a secret's value is written into the podman YAML",
-        "`podman kube play` creates podman secrets from the Secret documents of the file it plays, so the podman target writes each secret's value into the YAML (base64, which is not encryption). Keep the output out of version control, or declare the secret `external: true` and create it on the host with `podman secret create`.";
+        "No longer given: the podman YAML references Secrets by name, and `stackc secrets --target podman` or `--secrets inline` writes values (the latter with SC1159).";
     PodmanReplicas = "SC2102", "podman runs one pod per service",
         "`podman kube play` caps a Deployment's replicas at 1, and the podman target writes one Pod per compose service. Run more copies with another compose project or on Kubernetes.";
     PodmanReadiness = "SC2103", "podman drops readiness probes",
@@ -186,11 +186,11 @@ codes! {
     PodmanGpu = "SC2109", "a GPU request cannot be expressed for podman",
         "Podman passes GPUs through CDI device names (`nvidia.com/gpu=all`, `nvidia.com/gpu=0`), which needs the NVIDIA Container Toolkit's CDI specification on the host (`nvidia-ctk cdi generate`). A count of GPUs cannot be chosen without device ids, and other drivers have no CDI name stackc knows.";
     PodmanFileSource = "SC2110", "a secret or config value cannot be read",
-        "The value of a secret or config comes from a file, inline content or an environment variable of the project. When none of them can be read, no Secret or ConfigMap document is written and the pod refers to one that must already exist on the host (`podman secret create`).";
+        "No longer given: lowering reports unreadable values for every target with SC1153.";
     PodmanFileMode = "SC2111", "a secret or config file's owner or mode is not kept",
         "Podman 5 ignores per-item modes, has no `fsGroup`, and shares one podman volume between every mount of the same Secret or ConfigMap. The podman target sets the mode as the volume's `defaultMode`; owners (`uid`, `gid`) and differing modes of the same object are not kept.";
     PodmanBindPath = "SC2112", "a bind mount names a path of the converting machine",
-        "A relative bind mount becomes an absolute `hostPath` inside the project directory of the machine that ran stackc, so the YAML only runs from that checkout. Use a named volume, or an absolute path that exists on every host that plays the file.";
+        "No longer given: bind mounts are reported for every target with SC1155, and paths inside the project directory no longer reach the output.";
     PodmanTmpfs = "SC2113", "a tmpfs size is not kept",
         "Podman 5 mounts `emptyDir: {medium: Memory}` as a tmpfs of the default size and ignores `sizeLimit`. The mount is kept without the size limit.";
     PodmanVolumeType = "SC2114", "a mount type has no podman kube equivalent",
@@ -201,4 +201,24 @@ codes! {
         "`x-stackc` holds stackc's own settings (device plugin, group ids, volume storage, config files). A key stackc does not know, or a value of the wrong type, is an error so that a typo never silently changes the output. See `schemas/x-stackc.schema.json`.";
     HelmValuesKey = "SC2201", "a service's values are under another key in values.yaml",
         "The Helm chart keeps each compose service's values under the service's name, except for names the chart uses for its own settings (`global`, `persistence`, `secrets`). The service's values are under `<name>-service` instead; `--set` and values files must use that key. Rename the service to keep its own name.";
+    FileOwner = "SC1151", "a secret or config file's `uid` cannot be honoured",
+        "Kubernetes mounts Secret and ConfigMap files owned by root; only their group can be chosen, through the pod's `fsGroup`. The `uid` is left out, so the file is owned by root with the item's mode. Give the file a mode the container's user can read (for example `0444`), or a `gid` the user belongs to.";
+    FileGroupConflict = "SC1152", "files of one service ask for different groups",
+        "A pod has one `fsGroup`, which owns every mounted volume. When the secrets and configs of one service ask for different `gid`s, the first one is used. Use the same `gid` for all of them.";
+    FileValueMissing = "SC1153", "a secret or config value cannot be read",
+        "The value of a secret or config comes from a file, inline content or a project variable. When it cannot be read, no Secret or ConfigMap is written for it and the pod waits until one with that name exists. Create the file or set the variable, or declare the object `external: true` and create it in the cluster.";
+    SharedVolume = "SC1154", "a named volume is mounted by several services",
+        "A `ReadWriteOnce` claim can be mounted by pods on one node only. The pods of every service that mounts it get a required pod affinity, so they are scheduled together on the same node. Ask for `access-mode: ReadWriteMany` under `x-stackc.volumes.<name>` if the storage class supports it, to let them spread.";
+    BindMount = "SC1155", "a bind mount becomes a hostPath",
+        "A bind mount becomes a `hostPath` volume with the absolute path compose resolved on the converting machine. That path must exist on the node that runs the pod, and it pins the data to that node. Use a named volume for data, or list the path under `x-stackc.config-files` to ship a file or directory as a ConfigMap.";
+    ConfigFileTooLarge = "SC1156", "a config file is too large for a ConfigMap",
+        "Kubernetes limits a ConfigMap to 1 MiB. The files listed under `x-stackc.config-files` for one mount exceed it. Mount the path as a volume or a bind mount instead.";
+    ConfigFileUnused = "SC1157", "an `x-stackc.config-files` entry matches no bind mount",
+        "Each `config-files` entry names the host path of one of the service's bind mounts, as written in `volumes:`. This entry matches none, so nothing becomes a ConfigMap. Fix the path, or remove the entry.";
+    VolumeNoCopy = "SC1158", "image content is never copied into a volume",
+        "Docker copies the image's files at the mount path into an empty named volume unless `nocopy` is set; Kubernetes never does. Compose `nocopy: true` is therefore what Kubernetes does; without it, a volume that relied on the copy starts empty.";
+    SecretsInline = "SC1159", "secret values are written into the output",
+        "`--secrets inline` writes each secret's value into the generated files (base64 is not encryption). Keep those files out of version control, or build without `--secrets inline` and apply `stackc secrets | kubectl apply -f -` instead.";
+    VolumeSetting = "SC1160", "an `x-stackc.volumes` setting cannot be used",
+        "The size must be a Kubernetes quantity (`10Gi`, `500M`) and the access mode one of `ReadWriteOnce`, `ReadWriteMany`, `ReadOnlyMany` or `ReadWriteOncePod`. The default is used instead.";
 }

@@ -101,6 +101,14 @@ pub struct Pod {
     pub node_selector: IndexMap<String, String>,
     /// From `runtime`: the RuntimeClass of the pod (for example `nvidia`).
     pub runtime_class: Option<String>,
+    /// Group that owns mounted volumes (the `gid` of mounted secrets and configs).
+    pub fs_group: Option<i64>,
+    /// Annotations of the pod template only (`stackc.io/config-hash`), so that a change rolls
+    /// the pods.
+    pub annotations: IndexMap<String, String>,
+    /// Kubernetes workload names whose pods must run on the same node as this one (a
+    /// `ReadWriteOnce` claim they share); the workload itself is included.
+    pub colocate_with: Vec<String>,
 }
 
 /// Resolver settings added to the cluster's own DNS configuration.
@@ -410,6 +418,7 @@ pub enum AccessMode {
     ReadWriteOnce,
     ReadWriteMany,
     ReadOnlyMany,
+    ReadWriteOncePod,
 }
 
 impl AccessMode {
@@ -419,6 +428,7 @@ impl AccessMode {
             Self::ReadWriteOnce => "ReadWriteOnce",
             Self::ReadWriteMany => "ReadWriteMany",
             Self::ReadOnlyMany => "ReadOnlyMany",
+            Self::ReadWriteOncePod => "ReadWriteOncePod",
         }
     }
 }
@@ -430,11 +440,19 @@ pub struct ConfigMap {
     pub data: IndexMap<String, String>,
 }
 
-/// A Secret: key → value. Whether values are written out is the backend's choice.
+/// A Secret of the project. Its values are read only when they are to be written out
+/// (`--secrets inline`, `stackc secrets`); otherwise workloads only reference it by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Secret {
     pub name: String,
-    pub data: IndexMap<String, String>,
+    /// The one key of the Secret, named after the compose secret.
+    pub key: String,
+    /// key → value, `None` when the values were not read.
+    pub data: Option<IndexMap<String, String>>,
+    /// What the config hash of the pods that mount it covers: the source of the value (file
+    /// path or variable name), and a digest of the value only when the value is written out
+    /// anyway. A digest of a short secret could be brute-forced.
+    pub fingerprint: String,
 }
 
 #[cfg(test)]

@@ -49,14 +49,14 @@ macro_rules! table {
 }
 
 /// Top-level keys. `services` is lowered service by service; `volumes`, `secrets` and `configs`
-/// are reported where services use them.
+/// become objects when a service uses them.
 pub const PROJECT_KEYS: &[KeySupport] = table! {
     "name" => L, "`app.kubernetes.io/part-of` label of every object";
     "services" => L, "one workload each, see below";
     "networks" => A, "every pod reaches every other pod on the cluster network; compose network isolation is not kept";
-    "volumes" => U, "claims are planned; reported where a service mounts them";
-    "secrets" => U, "Secrets are planned; reported where a service uses them";
-    "configs" => U, "ConfigMaps are planned; reported where a service uses them";
+    "volumes" => L, "one PersistentVolumeClaim each (size, class and access mode from `x-stackc.volumes`, default 1Gi, the cluster's default class, ReadWriteOnce); external volumes are referenced";
+    "secrets" => L, "one Secret each, referenced by name; its value is written only by `stackc secrets` or `--secrets inline`";
+    "configs" => L, "one ConfigMap each (file, content or environment); external configs are referenced";
     "models" => U, "model runners have no Kubernetes equivalent";
 };
 
@@ -71,7 +71,7 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "cgroup" => U, "the kubelet chooses the cgroup namespace";
     "cgroup_parent" => U, "the kubelet chooses the cgroup parent";
     "command" => L, "container `args`; `$(` is escaped so Kubernetes does not expand it";
-    "configs" => U, "ConfigMaps are planned; the config is not mounted";
+    "configs" => L, "the ConfigMap's key mounted with `subPath` at `target` (default `/<name>`), `mode` as the item mode, `gid` as the pod `fsGroup`; `uid` is reported";
     "container_name" => L, "an extra ClusterIP Service with that name, so the name keeps resolving";
     "cpu_count" => U, "use `cpus`";
     "cpu_percent" => U, "use `cpus`";
@@ -161,15 +161,15 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "restart" => L, "`no` → Job that never restarts, `on-failure[:N]` → Job (`backoffLimit` N), otherwise Deployment";
     "runtime" => L, "pod `runtimeClassName` (`io.containerd.wasmedge.v1` → `wasmedge`, as K3s names them; `runc` is the default)";
     "scale" => L, "Deployment `replicas`";
-    "secrets" => U, "Secret mounts are planned; the secret is not mounted";
+    "secrets" => L, "the Secret's key mounted with `subPath` at `/run/secrets/<name>` or `target`, `mode` as the item mode, `gid` as the pod `fsGroup`; `uid` is reported";
     "security_opt" => L, "`no-new-privileges` → `allowPrivilegeEscalation: false`; other options are reported";
-    "shm_size" => U, "a memory-backed volume at `/dev/shm` is planned";
+    "shm_size" => L, "a memory-backed `emptyDir` with that `sizeLimit` at `/dev/shm`";
     "stdin_open" => L, "container `stdin`";
     "stop_grace_period" => L, "pod `terminationGracePeriodSeconds`";
     "stop_signal" => U, "Kubernetes 1.33 always stops containers with the image's stop signal";
     "storage_opt" => U, "storage options are a node setting";
     "sysctls" => L, "pod `securityContext.sysctls` (unsafe ones need the kubelet's allow-list)";
-    "tmpfs" => U, "memory-backed volumes are planned";
+    "tmpfs" => L, "a memory-backed `emptyDir` (`size=` as `sizeLimit`)";
     "tty" => L, "container `tty`";
     "ulimits" => U, "resource limits of processes are a node setting";
     "use_api_socket" => U, "there is no Docker API in a Kubernetes pod";
@@ -177,7 +177,7 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "userns_mode" => U, "user namespaces are a kubelet setting";
     "uts" => U, "the pod always has its own UTS namespace";
     "volume_driver" => U, "use a StorageClass";
-    "volumes" => U, "volumes are planned; the data is not mounted";
+    "volumes" => L, "named volume → claim (shared `ReadWriteOnce` claims co-locate their pods); anonymous → `emptyDir`; tmpfs → memory `emptyDir`; bind → `hostPath` with a warning, or a ConfigMap when listed in `x-stackc.config-files`; `read_only`, `subpath` kept";
     "volumes_from" => U, "share volumes by mounting the same claim";
     "working_dir" => L, "container `workingDir`";
 };

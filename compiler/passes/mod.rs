@@ -9,12 +9,14 @@
 //!    named after the compose service (and one per DNS alias), plus a LoadBalancer Service for
 //!    published ports. It runs after `names` because Service names derive from workload names.
 //!
-//! Passes for `depends_on` (wait init containers), secrets and configs (Secret and ConfigMap
-//! mounts), volumes (claims) and devices (device-plugin resources) slot in after `services`,
-//! since waiting on a dependency needs its Service.
+//! 3. [`volumes`] co-locates the pods of workloads that share a `ReadWriteOnce` claim.
+//! 4. [`config_hash`] stamps a hash of the ConfigMaps and Secrets a pod uses on its template.
+//!    It runs last, once every pass that adds a mount or an environment source has run.
 
+pub mod config_hash;
 pub mod names;
 pub mod services;
+pub mod volumes;
 
 use crate::diagnostics::Diagnostics;
 use crate::ir::{Locate, Project};
@@ -23,4 +25,6 @@ use crate::ir::{Locate, Project};
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     names::run(project, locations, diagnostics);
     services::run(project, locations, diagnostics);
+    volumes::run(project, locations, diagnostics);
+    config_hash::run(project, locations, diagnostics);
 }

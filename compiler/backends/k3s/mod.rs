@@ -3,7 +3,8 @@
 //! [`objects`] turns the IR into objects in the canonical kind order (storage and configuration
 //! first, then Services, then workloads), which is the order of the `--stdout` stream. [`files`]
 //! writes one file per object, `<name>-<kind>.yaml`, plus a `kustomization.yaml` listing them.
-//! Secrets are referenced by name only: their values never reach generated files.
+//! Secrets are referenced by name only: their values reach the output only when lowering read
+//! them (`--secrets inline`, or [`secrets`] for `stackc secrets`).
 
 mod pod;
 
@@ -36,6 +37,7 @@ pub struct Options {
 #[serde(untagged)]
 pub enum Object {
     ConfigMap(core::ConfigMap),
+    Secret(core::Secret),
     PersistentVolumeClaim(core::PersistentVolumeClaim),
     Service(core::Service),
     Deployment(Deployment),
@@ -49,6 +51,7 @@ impl Object {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::ConfigMap(_) => "configmap",
+            Self::Secret(_) => "secret",
             Self::PersistentVolumeClaim(_) => "persistentvolumeclaim",
             Self::Service(_) => "service",
             Self::Deployment(_) => "deployment",
@@ -61,6 +64,7 @@ impl Object {
     pub fn name(&self) -> &str {
         let meta = match self {
             Self::ConfigMap(o) => &o.metadata,
+            Self::Secret(o) => &o.metadata,
             Self::PersistentVolumeClaim(o) => &o.metadata,
             Self::Service(o) => &o.metadata,
             Self::Deployment(o) => &o.metadata,
@@ -88,6 +92,7 @@ pub fn objects(project: &ir::Project, options: &Options) -> Vec<Object> {
             .values()
             .map(|c| Object::ConfigMap(config_map(&meta, c))),
     );
+    out.extend(secret_objects(&meta, project));
     out.extend(
         project
             .claims
@@ -102,6 +107,27 @@ pub fn objects(project: &ir::Project, options: &Options) -> Vec<Object> {
     );
     out.extend(project.workloads.values().map(|w| workload(&meta, w)));
     out
+}
+
+/// The Secrets whose values lowering read, for `stackc secrets`.
+pub fn secrets(project: &ir::Project, options: &Options) -> Result<String, YamlError> {
+    let meta = Meta { project, options };
+    yaml::to_stream(&secret_objects(&meta, project).collect::<Vec<_>>())
+}
+
+fn secret_objects<'a>(
+    meta: &'a Meta<'a>,
+    project: &'a ir::Project,
+) -> impl Iterator<Item = Object> + 'a {
+    project.secrets.values().filter_map(|s| {
+        let data = s.data.as_ref()?;
+        Some(Object::Secret(core::Secret {
+            metadata: meta.object(&s.name, &s.name),
+            type_: Some("Opaque".to_owned()),
+            string_data: Some(data.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            ..core::Secret::default()
+        }))
+    })
 }
 
 /// Reports what would fail on a K3s cluster although each object is valid on its own.
@@ -273,6 +299,35 @@ fn service(meta: &Meta<'_>, project: &ir::Project, service: &ir::Service) -> cor
     }
 }
 
+/// A required pod affinity to the pods of `workloads` (which include the pod's own workload, so
+/// the first pod may schedule anywhere), on the same node.
+fn colocation(meta: &Meta<'_>, workloads: &[String]) -> core::Affinity {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
+    core::Affinity {
+        pod_affinity: Some(core::PodAffinity {
+            required_during_scheduling_ignored_during_execution: Some(vec![
+                core::PodAffinityTerm {
+                    label_selector: Some(LabelSelector {
+                        match_labels: Some(BTreeMap::from([(
+                            "app.kubernetes.io/part-of".to_owned(),
+                            label_value(&meta.project.name),
+                        )])),
+                        match_expressions: Some(vec![LabelSelectorRequirement {
+                            key: "app.kubernetes.io/name".to_owned(),
+                            operator: "In".to_owned(),
+                            values: Some(workloads.iter().map(|w| label_value(w)).collect()),
+                        }]),
+                    }),
+                    topology_key: "kubernetes.io/hostname".to_owned(),
+                    ..core::PodAffinityTerm::default()
+                },
+            ]),
+            ..core::PodAffinity::default()
+        }),
+        ..core::Affinity::default()
+    }
+}
+
 fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
     let mut metadata = meta.object(&workload.name, &workload.name);
     if !workload.annotations.is_empty() {
@@ -294,13 +349,25 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
             "Never"
         }),
     };
+    let mut template_annotations = metadata.annotations.clone().unwrap_or_default();
+    template_annotations.extend(
+        workload
+            .pod
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    let mut spec = pod::spec(&workload.pod, restart_policy);
+    if !workload.pod.colocate_with.is_empty() {
+        spec.affinity = Some(colocation(meta, &workload.pod.colocate_with));
+    }
     let template = core::PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(meta.labels(&workload.name)),
-            annotations: metadata.annotations.clone(),
+            annotations: (!template_annotations.is_empty()).then_some(template_annotations),
             ..ObjectMeta::default()
         }),
-        spec: Some(pod::spec(&workload.pod, restart_policy)),
+        spec: Some(spec),
     };
     let selector = LabelSelector {
         match_labels: Some(meta.selector(&workload.name)),

@@ -58,10 +58,11 @@ pub(super) fn spec(pod: &ir::Pod, restart_policy: Option<&str>) -> core::PodSpec
 }
 
 fn pod_security(pod: &ir::Pod) -> Option<core::PodSecurityContext> {
-    if pod.sysctls.is_empty() && pod.supplemental_groups.is_empty() {
+    if pod.sysctls.is_empty() && pod.supplemental_groups.is_empty() && pod.fs_group.is_none() {
         return None;
     }
     Some(core::PodSecurityContext {
+        fs_group: pod.fs_group,
         supplemental_groups: non_empty(pod.supplemental_groups.clone()),
         sysctls: non_empty(
             pod.sysctls

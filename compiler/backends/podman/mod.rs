@@ -69,9 +69,13 @@ pub fn prepare(
     for d in lowering {
         // Host addresses of published ports are kept by the podman target (`hostIP`), and podman
         // restarts an `OnFailure` pod without a limit, as compose does.
+        // One host has one node: claims shared by several pods need no co-location.
         let handled = matches!(
             d.code,
-            Code::PortNotPublished | Code::PortAddress | Code::UnboundedRetries
+            Code::PortNotPublished
+                | Code::PortAddress
+                | Code::UnboundedRetries
+                | Code::SharedVolume
         ) || d.code == Code::UnsupportedKey
             && compose::HANDLED_KEYS
                 .iter()
@@ -159,18 +163,6 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
         locations,
         diagnostics,
     };
-    for secret in stack.ir.secrets.values() {
-        let key = secret.data.keys().next().map_or("", String::as_str);
-        cx.warn(
-            Code::PodmanSecretInline,
-            &["secrets", key],
-            format!(
-                "the value of secret `{key}` is written into the podman YAML as Secret `{}`; keep the output out of version control",
-                secret.name
-            ),
-            "value written out",
-        );
-    }
     let mut host_ports: IndexMap<(u16, ir::Protocol), &str> = IndexMap::new();
     for (name, workload) in &stack.ir.workloads {
         let dependencies = stack.extras.depends_on.get(name).map(Vec::as_slice);
@@ -192,6 +184,38 @@ impl<L: Locate> Checker<'_, L> {
         let span = self.locations.span(path);
         self.diagnostics
             .push(Diagnostic::warning(code, message).with_label(span, label));
+    }
+
+    /// What podman does not keep of the pod's volumes: `fsGroup` and tmpfs sizes.
+    fn storage(&mut self, name: &str, pod: &ir::Pod) {
+        if pod.fs_group.is_some() {
+            self.warn(
+                Code::PodmanFileMode,
+                &["services", name],
+                format!(
+                    "the `gid` of the secrets and configs of service `{name}` is not kept: podman has no `fsGroup` and mounts them as root"
+                ),
+                "group not kept",
+            );
+        }
+        if pod.volumes.iter().any(|v| {
+            matches!(
+                v.source,
+                ir::VolumeSource::EmptyDir {
+                    in_memory: true,
+                    size_limit: Some(_)
+                }
+            )
+        }) {
+            self.warn(
+                Code::PodmanTmpfs,
+                &["services", name],
+                format!(
+                    "the tmpfs size of service `{name}` is not kept: podman mounts a tmpfs of the default size"
+                ),
+                "size not kept",
+            );
+        }
     }
 
     fn workload(&mut self, name: &str, workload: &ir::Workload, dependencies: &[Dependency]) {
@@ -224,6 +248,7 @@ impl<L: Locate> Checker<'_, L> {
             );
         }
         let pod = &workload.pod;
+        self.storage(name, pod);
         if pod.runtime_class.is_some() {
             self.warn(
                 Code::PodmanIgnoredField,
@@ -352,19 +377,7 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
             ..core::ConfigMap::default()
         })
     }));
-    out.extend(project.secrets.values().map(|s| {
-        Object::Secret(core::Secret {
-            metadata: meta(&s.name),
-            type_: Some("Opaque".to_owned()),
-            data: Some(
-                s.data
-                    .iter()
-                    .map(|(k, v)| (k.clone(), ByteString(v.clone().into_bytes())))
-                    .collect(),
-            ),
-            ..core::Secret::default()
-        })
-    }));
+    out.extend(secret_objects(project));
     out.extend(project.claims.values().map(|c| {
         Object::PersistentVolumeClaim(Box::new(core::PersistentVolumeClaim {
             metadata: meta(&c.name),
@@ -407,6 +420,32 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
         ))));
     }
     out
+}
+
+/// The Secrets whose values lowering read (`--secrets inline`, `stackc secrets`).
+fn secret_objects(project: &ir::Project) -> impl Iterator<Item = Object> + '_ {
+    project.secrets.values().filter_map(|s| {
+        let data = s.data.as_ref()?;
+        Some(Object::Secret(core::Secret {
+            metadata: ObjectMeta {
+                name: Some(s.name.clone()),
+                labels: Some(labels(&project.name, &s.name)),
+                ..ObjectMeta::default()
+            },
+            type_: Some("Opaque".to_owned()),
+            data: Some(
+                data.iter()
+                    .map(|(k, v)| (k.clone(), ByteString(v.clone().into_bytes())))
+                    .collect(),
+            ),
+            ..core::Secret::default()
+        }))
+    })
+}
+
+/// The `stackc secrets --target podman` stream: the Secrets only, for `podman kube play`.
+pub fn secrets(project: &ir::Project) -> Result<String, YamlError> {
+    yaml::to_stream(&secret_objects(project).collect::<Vec<_>>())
 }
 
 fn labels(project: &str, name: &str) -> BTreeMap<String, String> {

@@ -6,6 +6,7 @@
 //! is reported with its location instead of being dropped.
 
 mod container;
+mod storage;
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -22,6 +23,9 @@ use crate::source::Span;
 pub struct Options {
     /// Prefixed to the image names of services that compose builds (`registry.example.com/team`).
     pub image_registry: Option<String>,
+    /// Read secret values into the IR, to be written out (`--secrets inline`, `stackc secrets`).
+    /// Otherwise they are never read, and workloads reference Secrets by name.
+    pub read_secrets: bool,
 }
 
 /// Lowers a resolved compose project. Problems are pushed to `diagnostics`; the IR is always
@@ -46,6 +50,7 @@ pub fn lower(
         let workload = cx.service(project, name, service, options);
         ir.workloads.insert(name.clone(), workload);
     }
+    cx.storage(project, options, &mut ir);
     ir
 }
 

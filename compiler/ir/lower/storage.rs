@@ -1,0 +1,845 @@
+//! Secrets, configs and volumes of a service: Secrets, ConfigMaps and claims of the project, and
+//! the pod volumes and mounts that put them where compose does.
+//!
+//! Every compose secret and config is one object with one key, mounted alone with `subPath` at
+//! its compose path, so several of them share a directory without hiding each other. Secret
+//! values are read only when they are to be written out ([`Options::read_secrets`]).
+
+use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+use indexmap::IndexMap;
+use sha2::{Digest, Sha256};
+
+use super::{Lowering, Options};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::extension::{self, Settings};
+use crate::ir::names::dns_label;
+use crate::ir::{
+    AccessMode, ConfigMap, KeyToPath, Locate, Memory, Pod, Project, Secret, StorageClaim, Volume,
+    VolumeMount, VolumeSource,
+};
+use crate::model;
+
+/// Kubernetes rejects ConfigMaps larger than this.
+const CONFIG_MAP_LIMIT: u64 = 1 << 20;
+
+/// The node directory that holds the project directories bind mounts refer to.
+const NODE_PROJECTS: &str = "/var/lib/stackc";
+
+/// Default claim size when `x-stackc.volumes.<name>.size` is not set.
+const DEFAULT_SIZE: u64 = 1 << 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Secret,
+    Config,
+}
+
+impl Kind {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Secret => "secrets",
+            Self::Config => "configs",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Secret => "secret",
+            Self::Config => "config",
+        }
+    }
+}
+
+impl<L: Locate> Lowering<'_, L> {
+    /// Lowers `secrets`, `configs`, `volumes`, `tmpfs` and `shm_size` of every service.
+    pub(super) fn storage(
+        &mut self,
+        project: &model::Project,
+        options: &Options,
+        ir: &mut Project,
+    ) {
+        let locations = self.locations;
+        let settings = match extension::read(project, &|path| locations.span(path)) {
+            Ok(settings) => settings,
+            Err(diagnostic) => {
+                self.diagnostics.push(diagnostic);
+                Settings::default()
+            }
+        };
+        for (name, service) in &project.services {
+            let Some(mut pod) = ir
+                .workloads
+                .get_mut(name)
+                .map(|w| std::mem::take(&mut w.pod))
+            else {
+                continue;
+            };
+            let mut cx = Service {
+                project,
+                name,
+                options,
+                pod: &mut pod,
+                ir: &mut *ir,
+                gid_from: None,
+            };
+            self.files(&mut cx, Kind::Secret, &service.secrets);
+            self.files(&mut cx, Kind::Config, &service.configs);
+            let config_files = settings.service(name).config_files;
+            self.volumes(&mut cx, &settings, service, &config_files);
+            tmpfs(&mut cx, service);
+            if let Some(workload) = ir.workloads.get_mut(name) {
+                workload.pod = pod;
+            }
+        }
+    }
+
+    fn files(
+        &mut self,
+        cx: &mut Service<'_>,
+        kind: Kind,
+        references: &[model::FileReferenceConfig],
+    ) {
+        let name = cx.name;
+        for (i, reference) in references.iter().enumerate() {
+            let index = i.to_string();
+            let path = ["services", name, kind.key(), index.as_str()];
+            let definitions = match kind {
+                Kind::Secret => &cx.project.secrets,
+                Kind::Config => &cx.project.configs,
+            };
+            let Some(definition) = definitions.get(&reference.source) else {
+                continue;
+            };
+            let source = reference.source.as_str();
+            let key = data_key(source);
+            let object = if definition.external {
+                if definition.name.is_empty() {
+                    source.to_owned()
+                } else {
+                    definition.name.clone()
+                }
+            } else {
+                let object = object_name(&cx.project.name, source, &definition.name);
+                self.file_object(cx, kind, source, definition, &object, &key);
+                object
+            };
+            let target = match (kind, reference.target.as_str()) {
+                (Kind::Secret, "") => format!("/run/secrets/{source}"),
+                (Kind::Secret, t) if !t.starts_with('/') => format!("/run/secrets/{t}"),
+                (Kind::Config, "") => format!("/{source}"),
+                (_, t) => t.to_owned(),
+            };
+            let mode = reference
+                .mode
+                .map_or(0o444, |m| i32::try_from(m.0 & 0o7777).unwrap_or(0o444));
+            self.owner(cx, kind, reference, &path);
+            let items = vec![KeyToPath {
+                key: key.clone(),
+                path: key.clone(),
+                mode: Some(mode),
+            }];
+            let volume_source = match kind {
+                Kind::Secret => VolumeSource::Secret {
+                    secret: object,
+                    items,
+                },
+                Kind::Config => VolumeSource::ConfigMap {
+                    config_map: object,
+                    items,
+                },
+            };
+            let volume = add_volume(cx.pod, &format!("{}-{source}", kind.noun()), volume_source);
+            cx.mount(volume, target, Some(key), true);
+        }
+    }
+
+    /// The Secret or ConfigMap of one compose secret or config, once per project.
+    fn file_object(
+        &mut self,
+        cx: &mut Service<'_>,
+        kind: Kind,
+        source: &str,
+        definition: &model::FileObjectConfig,
+        object: &str,
+        key: &str,
+    ) {
+        let exists = match kind {
+            Kind::Secret => cx.ir.secrets.contains_key(object),
+            Kind::Config => cx.ir.config_maps.contains_key(object),
+        };
+        if exists {
+            return;
+        }
+        let origin = if kind == Kind::Config && !definition.content.is_empty() {
+            "content".to_owned()
+        } else if !definition.file.is_empty() {
+            format!(
+                "file:{}",
+                relative(&cx.project.working_dir, &definition.file)
+            )
+        } else {
+            format!("environment:{}", definition.environment)
+        };
+        let read = kind == Kind::Config || cx.options.read_secrets;
+        let value = if read {
+            let value = file_value(cx.project, kind, definition);
+            if value.is_none() {
+                let what = if definition.file.is_empty() {
+                    format!("variable `{}` is not set", definition.environment)
+                } else {
+                    format!("file `{}` cannot be read", definition.file)
+                };
+                self.warn(
+                    Code::FileValueMissing,
+                    &[kind.key(), source],
+                    format!(
+                        "{} `{source}` has no value ({what}), so no {} `{object}` is written; create it in the cluster before the pods can start",
+                        kind.noun(),
+                        match kind {
+                            Kind::Secret => "Secret",
+                            Kind::Config => "ConfigMap",
+                        }
+                    ),
+                    "no readable value",
+                );
+                return;
+            }
+            value
+        } else {
+            None
+        };
+        match kind {
+            Kind::Secret => {
+                let fingerprint = match &value {
+                    Some(v) => format!("{origin}:{}", sha256(v.as_bytes())),
+                    None => origin,
+                };
+                let data = value.map(|v| IndexMap::from([(key.to_owned(), v)]));
+                cx.ir.secrets.insert(
+                    object.to_owned(),
+                    Secret {
+                        name: object.to_owned(),
+                        key: key.to_owned(),
+                        data,
+                        fingerprint,
+                    },
+                );
+            }
+            Kind::Config => {
+                let data = IndexMap::from([(key.to_owned(), value.unwrap_or_default())]);
+                cx.ir.config_maps.insert(
+                    object.to_owned(),
+                    ConfigMap {
+                        name: object.to_owned(),
+                        data,
+                    },
+                );
+            }
+        }
+    }
+
+    /// `gid` becomes the pod's `fsGroup`; `uid` cannot be honoured unless it is the container's
+    /// own user, who reads the file through its mode anyway.
+    fn owner(
+        &mut self,
+        cx: &mut Service<'_>,
+        kind: Kind,
+        reference: &model::FileReferenceConfig,
+        path: &[&str],
+    ) {
+        let name = cx.name;
+        let source = &reference.source;
+        if !reference.uid.is_empty() {
+            let user = cx
+                .pod
+                .containers
+                .first()
+                .and_then(|c| c.security.run_as_user);
+            if reference.uid.parse::<i64>().ok() != user {
+                self.warn(
+                    Code::FileOwner,
+                    path,
+                    format!(
+                        "{} `{source}` of service `{name}` is owned by root, not uid {}: Kubernetes chooses only the group of mounted files",
+                        kind.noun(),
+                        reference.uid
+                    ),
+                    "`uid` not kept",
+                );
+            }
+        }
+        if reference.gid.is_empty() {
+            return;
+        }
+        let Ok(gid) = reference.gid.parse::<i64>() else {
+            return;
+        };
+        match cx.pod.fs_group {
+            None => {
+                cx.pod.fs_group = Some(gid);
+                cx.gid_from = Some(source.clone());
+            }
+            Some(first) if first != gid => {
+                let from = cx.gid_from.clone().unwrap_or_default();
+                self.warn(
+                    Code::FileGroupConflict,
+                    path,
+                    format!(
+                        "{} `{source}` of service `{name}` asks for gid {gid}, but `{from}` already set the pod's fsGroup to {first}; every mounted file gets group {first}",
+                        kind.noun()
+                    ),
+                    "second group",
+                );
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn volumes(
+        &mut self,
+        cx: &mut Service<'_>,
+        settings: &Settings,
+        service: &model::ServiceConfig,
+        config_files: &[String],
+    ) {
+        let name = cx.name;
+        let wanted: Vec<PathBuf> = config_files
+            .iter()
+            .map(|f| normalize(&Path::new(&cx.project.working_dir).join(f)))
+            .collect();
+        let mut used = vec![false; wanted.len()];
+        for (i, mount) in service.volumes.iter().enumerate() {
+            let index = i.to_string();
+            let path = ["services", name, "volumes", index.as_str()];
+            let sub_path = mount
+                .volume
+                .as_ref()
+                .map(|v| v.subpath.clone())
+                .filter(|s| !s.is_empty());
+            match mount.kind.as_str() {
+                "volume" if mount.source.is_empty() => {
+                    let volume = add_volume(
+                        cx.pod,
+                        "anonymous",
+                        VolumeSource::EmptyDir {
+                            in_memory: false,
+                            size_limit: None,
+                        },
+                    );
+                    cx.mount(volume, mount.target.clone(), None, mount.read_only);
+                }
+                "volume" => {
+                    if mount.volume.as_ref().is_some_and(|v| v.nocopy) {
+                        self.warn(
+                            Code::VolumeNoCopy,
+                            &path,
+                            format!(
+                                "`nocopy` of volume `{}` in service `{name}` is what Kubernetes always does: image content is never copied into a claim",
+                                mount.source
+                            ),
+                            "always the case",
+                        );
+                    }
+                    let claim = self.claim(cx, settings, &mount.source);
+                    let volume = add_volume(
+                        cx.pod,
+                        &format!("volume-{}", mount.source),
+                        VolumeSource::Claim {
+                            claim,
+                            read_only: false,
+                        },
+                    );
+                    cx.mount(volume, mount.target.clone(), sub_path, mount.read_only);
+                }
+                "bind" => {
+                    let source = normalize(Path::new(&mount.source));
+                    if let Some(at) = wanted.iter().position(|w| *w == source) {
+                        used[at] = true;
+                        self.config_file(cx, &path, &source, mount);
+                    } else {
+                        self.bind(cx, &path, i, &source, mount);
+                    }
+                }
+                "tmpfs" => {
+                    let size = mount.tmpfs.as_ref().map_or(0, |t| t.size.0);
+                    let volume = add_volume(
+                        cx.pod,
+                        "tmpfs",
+                        VolumeSource::EmptyDir {
+                            in_memory: true,
+                            size_limit: u64::try_from(size).ok().filter(|&s| s > 0).map(Memory),
+                        },
+                    );
+                    cx.mount(volume, mount.target.clone(), None, mount.read_only);
+                }
+                other => self.warn(
+                    Code::UnsupportedKey,
+                    &path,
+                    format!(
+                        "the `{other}` mount at `{}` of service `{name}` is left out: Kubernetes has no such volume",
+                        mount.target
+                    ),
+                    "not supported on k3s",
+                ),
+            }
+        }
+        for (entry, used) in config_files.iter().zip(used) {
+            if !used {
+                self.warn(
+                    Code::ConfigFileUnused,
+                    &["services", name, extension::KEY, "config-files"],
+                    format!(
+                        "`{entry}` in `x-stackc.config-files` of service `{name}` is not the source of any of its bind mounts"
+                    ),
+                    "no matching bind mount",
+                );
+            }
+        }
+    }
+
+    /// A bind mount as a hostPath, reported.
+    fn bind(
+        &mut self,
+        cx: &mut Service<'_>,
+        path: &[&str],
+        i: usize,
+        source: &Path,
+        mount: &model::ServiceVolumeConfig,
+    ) {
+        let name = cx.name;
+        if let Some(bind) = &mount.bind
+            && (!bind.selinux.is_empty() || !matches!(bind.propagation.as_str(), "" | "rprivate"))
+        {
+            self.warn(
+                Code::ApproximatedKey,
+                path,
+                format!(
+                    "the SELinux relabelling and mount propagation of bind mount `{}` in service `{name}` are not kept: the kubelet chooses them",
+                    mount.target
+                ),
+                "bind options not kept",
+            );
+        }
+        let host = node_path(cx.project, source);
+        let message = if host == mount.source {
+            format!(
+                "bind mount `{}` of service `{name}` becomes hostPath `{host}`: that path must exist on the node, and the data stays on that node",
+                mount.source
+            )
+        } else {
+            format!(
+                "bind mount `{}` of service `{name}` is in the project directory and becomes hostPath `{host}`: copy it there on the node; the data stays on that node",
+                Path::new(".")
+                    .join(relative(&cx.project.working_dir, &mount.source))
+                    .display()
+            )
+        };
+        self.warn(Code::BindMount, path, message, "hostPath");
+        let volume = add_volume(
+            cx.pod,
+            &format!("host-{i}"),
+            VolumeSource::HostPath { path: host },
+        );
+        cx.mount(volume, mount.target.clone(), None, mount.read_only);
+    }
+
+    /// The claim of a named volume, created once per project; external volumes are referenced.
+    fn claim(&mut self, cx: &mut Service<'_>, settings: &Settings, volume: &str) -> String {
+        let definition = cx.project.volumes.get(volume);
+        if let Some(d) = definition.filter(|d| d.external) {
+            return dns_label(if d.name.is_empty() { volume } else { &d.name });
+        }
+        let compose_name = definition.map_or("", |d| d.name.as_str());
+        let claim = object_name(&cx.project.name, volume, compose_name);
+        if cx.ir.claims.contains_key(&claim) {
+            return claim;
+        }
+        // Docker's `local` driver with `driver_opts` mounts NFS or a device; a claim cannot.
+        if definition.is_some_and(|d| {
+            !matches!(d.driver.as_str(), "" | "local") || !d.driver_opts.is_empty()
+        }) {
+            self.warn(
+                Code::ApproximatedKey,
+                &["volumes", volume],
+                format!(
+                    "the driver and driver options of volume `{volume}` are not kept: the claim gets its storage from a StorageClass"
+                ),
+                "driver not kept",
+            );
+        }
+        let wanted = settings
+            .project
+            .volumes
+            .get(volume)
+            .cloned()
+            .unwrap_or_default();
+        let path = [extension::KEY, "volumes", volume];
+        let size = wanted.size.as_deref().and_then(|s| {
+            let parsed = parse_quantity(s);
+            if parsed.is_none() {
+                self.warn(
+                    Code::VolumeSetting,
+                    &path,
+                    format!("size `{s}` of volume `{volume}` is not a Kubernetes quantity; the claim asks for 1Gi"),
+                    "not a quantity",
+                );
+            }
+            parsed
+        });
+        let access_mode = match wanted.access_mode.as_deref() {
+            None | Some("ReadWriteOnce") => AccessMode::ReadWriteOnce,
+            Some("ReadWriteMany") => AccessMode::ReadWriteMany,
+            Some("ReadOnlyMany") => AccessMode::ReadOnlyMany,
+            Some("ReadWriteOncePod") => AccessMode::ReadWriteOncePod,
+            Some(other) => {
+                self.warn(
+                    Code::VolumeSetting,
+                    &path,
+                    format!("access mode `{other}` of volume `{volume}` is not a Kubernetes access mode; the claim is ReadWriteOnce"),
+                    "unknown access mode",
+                );
+                AccessMode::ReadWriteOnce
+            }
+        };
+        cx.ir.claims.insert(
+            claim.clone(),
+            StorageClaim {
+                name: claim.clone(),
+                size: Memory(size.unwrap_or(DEFAULT_SIZE)),
+                storage_class: wanted.storage_class,
+                access_mode,
+            },
+        );
+        claim
+    }
+
+    /// A bind-mounted file or directory listed in `x-stackc.config-files`: a ConfigMap read now.
+    fn config_file(
+        &mut self,
+        cx: &mut Service<'_>,
+        path: &[&str],
+        source: &Path,
+        mount: &model::ServiceVolumeConfig,
+    ) {
+        let name = cx.name;
+        let base = source
+            .file_name()
+            .map_or_else(String::new, |b| b.to_string_lossy().into_owned());
+        let object = dns_label(&format!("{}-{name}-{base}", cx.project.name));
+        let mut data = IndexMap::new();
+        let is_dir = source.is_dir();
+        let files: Vec<PathBuf> = if is_dir {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(source)
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.is_file())
+                        .collect()
+                })
+                .unwrap_or_default();
+            files.sort();
+            files
+        } else {
+            vec![source.to_owned()]
+        };
+        let mut total = 0u64;
+        for file in &files {
+            let key = data_key(
+                &file
+                    .file_name()
+                    .map_or_else(String::new, |b| b.to_string_lossy().into_owned()),
+            );
+            match std::fs::read_to_string(file) {
+                Ok(text) => {
+                    total += text.len() as u64;
+                    data.insert(key, text);
+                }
+                Err(_) => {
+                    self.warn(
+                        Code::FileValueMissing,
+                        path,
+                        format!(
+                            "`{}` of service `{name}` cannot be read as UTF-8 text, so ConfigMap `{object}` is written without it",
+                            file.display()
+                        ),
+                        "unreadable config file",
+                    );
+                }
+            }
+        }
+        if total > CONFIG_MAP_LIMIT {
+            let span = self.span(path);
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::ConfigFileTooLarge,
+                    format!(
+                        "`{}` of service `{name}` holds {total} bytes, more than the 1 MiB a ConfigMap can hold",
+                        mount.source
+                    ),
+                )
+                .with_label(span, "too large for a ConfigMap")
+                .with_help("remove it from `x-stackc.config-files` to mount it as a hostPath"),
+            );
+            return;
+        }
+        let items: Vec<KeyToPath> = if is_dir {
+            Vec::new()
+        } else {
+            data.keys()
+                .map(|k| KeyToPath {
+                    key: k.clone(),
+                    path: k.clone(),
+                    mode: None,
+                })
+                .collect()
+        };
+        let sub_path = (!is_dir)
+            .then(|| items.first().map(|i| i.key.clone()))
+            .flatten();
+        cx.ir.config_maps.insert(
+            object.clone(),
+            ConfigMap {
+                name: object.clone(),
+                data,
+            },
+        );
+        let volume = add_volume(
+            cx.pod,
+            &format!("files-{base}"),
+            VolumeSource::ConfigMap {
+                config_map: object,
+                items,
+            },
+        );
+        cx.mount(volume, mount.target.clone(), sub_path, true);
+    }
+}
+
+/// `tmpfs:` entries and `shm_size`: memory-backed emptyDirs.
+fn tmpfs(cx: &mut Service<'_>, service: &model::ServiceConfig) {
+    for spec in &service.tmpfs {
+        let (target, options) = spec.split_once(':').unwrap_or((spec, ""));
+        let size = options
+            .split(',')
+            .find_map(|o| o.strip_prefix("size="))
+            .and_then(parse_docker_size);
+        let volume = add_volume(
+            cx.pod,
+            "tmpfs",
+            VolumeSource::EmptyDir {
+                in_memory: true,
+                size_limit: size.map(Memory),
+            },
+        );
+        cx.mount(volume, target.to_owned(), None, false);
+    }
+    if let Ok(size) = u64::try_from(service.shm_size.0)
+        && size > 0
+    {
+        let volume = add_volume(
+            cx.pod,
+            "shm",
+            VolumeSource::EmptyDir {
+                in_memory: true,
+                size_limit: Some(Memory(size)),
+            },
+        );
+        cx.mount(volume, "/dev/shm".to_owned(), None, false);
+    }
+}
+
+/// One service being lowered.
+struct Service<'a> {
+    project: &'a model::Project,
+    name: &'a str,
+    options: &'a Options,
+    pod: &'a mut Pod,
+    ir: &'a mut Project,
+    /// The secret or config whose `gid` set the pod's fsGroup.
+    gid_from: Option<String>,
+}
+
+impl Service<'_> {
+    fn mount(
+        &mut self,
+        volume: String,
+        mount_path: String,
+        sub_path: Option<String>,
+        read_only: bool,
+    ) {
+        if let Some(container) = self.pod.containers.first_mut() {
+            container.volume_mounts.push(VolumeMount {
+                volume,
+                mount_path,
+                sub_path,
+                read_only,
+            });
+        }
+    }
+}
+
+/// Adds a pod volume and returns its name: the same source reuses its volume, another source
+/// with the same base name gets a numbered name.
+fn add_volume(pod: &mut Pod, base: &str, source: VolumeSource) -> String {
+    if let Some(v) = pod.volumes.iter().find(|v| v.source == source) {
+        return v.name.clone();
+    }
+    let base = dns_label(base);
+    let mut name = base.clone();
+    let mut n = 1;
+    while pod.volumes.iter().any(|v| v.name == name) {
+        n += 1;
+        name = dns_label(&format!("{base}-{n}"));
+    }
+    pod.volumes.push(Volume {
+        name: name.clone(),
+        source,
+    });
+    name
+}
+
+/// The value of a secret or config: inline content, a file, or a project variable.
+fn file_value(
+    project: &model::Project,
+    kind: Kind,
+    definition: &model::FileObjectConfig,
+) -> Option<String> {
+    if kind == Kind::Config && !definition.content.is_empty() {
+        return Some(definition.content.clone());
+    }
+    if !definition.file.is_empty() {
+        let path = Path::new(&project.working_dir).join(&definition.file);
+        return std::fs::read_to_string(path).ok();
+    }
+    if !definition.environment.is_empty() {
+        return project.environment.get(&definition.environment).cloned();
+    }
+    None
+}
+
+/// The name of a project-owned object: the name compose gives it (`<project>_<key>`), as a DNS
+/// label; podman secrets and volumes are global to the host, so the prefix keeps projects apart.
+fn object_name(project: &str, key: &str, compose_name: &str) -> String {
+    if compose_name.is_empty() {
+        dns_label(&format!("{project}-{key}"))
+    } else {
+        dns_label(compose_name)
+    }
+}
+
+/// A ConfigMap or Secret key (`[-._a-zA-Z0-9]+`) derived from a compose name.
+fn data_key(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Where a bind-mounted host path is on the node. Paths inside the project directory move under
+/// [`NODE_PROJECTS`]`/<project>/`, so the manifests never hold the converting machine's checkout
+/// path and are the same wherever they are built; other absolute paths are kept.
+fn node_path(project: &model::Project, source: &Path) -> String {
+    let root = normalize(Path::new(&project.working_dir));
+    match source.strip_prefix(&root) {
+        Ok(rest) if !project.working_dir.is_empty() => {
+            let mut path = PathBuf::from(NODE_PROJECTS).join(dns_label(&project.name));
+            path.push(rest);
+            path.to_string_lossy().into_owned()
+        }
+        _ => source.to_string_lossy().into_owned(),
+    }
+}
+
+/// `file` relative to the project directory, so hashes do not depend on where it is checked out.
+fn relative(working_dir: &str, file: &str) -> String {
+    Path::new(file)
+        .strip_prefix(working_dir)
+        .map_or_else(|_| file.to_owned(), |p| p.to_string_lossy().into_owned())
+}
+
+/// Removes `.` and resolves `..` lexically: both sides of a comparison come from the model's
+/// absolute paths, and the files need not exist.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::new(), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+/// A Kubernetes quantity of bytes (`10Gi`, `500M`, `1024`).
+fn parse_quantity(text: &str) -> Option<u64> {
+    const UNITS: [(&str, u64); 10] = [
+        ("Ki", 1 << 10),
+        ("Mi", 1 << 20),
+        ("Gi", 1 << 30),
+        ("Ti", 1 << 40),
+        ("Pi", 1 << 50),
+        ("k", 1_000),
+        ("M", 1_000_000),
+        ("G", 1_000_000_000),
+        ("T", 1_000_000_000_000),
+        ("P", 1_000_000_000_000_000),
+    ];
+    let (digits, unit) = UNITS
+        .iter()
+        .find_map(|(suffix, unit)| text.strip_suffix(suffix).map(|d| (d, *unit)))
+        .unwrap_or((text, 1));
+    digits
+        .parse::<u64>()
+        .ok()
+        .filter(|&n| n > 0)?
+        .checked_mul(unit)
+}
+
+/// A Docker size (`64m`, `1g`, `512k`, bytes), as in `tmpfs: /run:size=64m`.
+fn parse_docker_size(text: &str) -> Option<u64> {
+    let lower = text.to_ascii_lowercase();
+    let lower = lower.trim_end_matches('b');
+    let (digits, unit) = match lower.chars().last()? {
+        'k' => (&lower[..lower.len() - 1], 1 << 10),
+        'm' => (&lower[..lower.len() - 1], 1 << 20),
+        'g' => (&lower[..lower.len() - 1], 1 << 30),
+        _ => (lower, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .filter(|&n| n > 0)?
+        .checked_mul(unit)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_parse_in_both_notations() {
+        assert_eq!(super::parse_quantity("20Gi"), Some(20 << 30));
+        assert_eq!(super::parse_quantity("500M"), Some(500_000_000));
+        assert_eq!(super::parse_quantity("lots"), None);
+        assert_eq!(super::parse_docker_size("64m"), Some(64 << 20));
+        assert_eq!(super::parse_docker_size("1024"), Some(1024));
+        assert_eq!(super::data_key("my key/1"), "my_key_1");
+        assert_eq!(super::object_name("shop", "db_pass", ""), "shop-db-pass");
+    }
+}

@@ -1,0 +1,283 @@
+//! No secret value reaches a generated file by default: every corpus case the reference loader
+//! accepts, and every `fixtures/secrets-*` and `fixtures/podman-*` project, is built for the k3s
+//! and podman targets (`-o DIR`, with the Quadlet unit), and the bytes of every file written are
+//! searched for each secret value the project defines, raw and base64-encoded. The values are the
+//! contents of `file:` secrets and the values of `environment:` secrets.
+//!
+//! So that the search itself is known to work, `--secrets inline` builds must show the values.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use stackc::frontend::{self, project::ProjectOptions};
+use stackc::source::SourceMap;
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Shorter values (`1`, `true`) occur in manifests by chance; they are counted, not searched.
+const MIN_LEN: usize = 6;
+
+/// Whether `value` also occurs in what is not secret: the compose files, the env files, or the
+/// project's path (`zabbix` as the password of the `zabbix` project). Such a value cannot be told
+/// apart from the names derived from it, so it is counted, not searched.
+fn public(input: &Input, value: &str) -> bool {
+    let value = value.trim();
+    if input.dir.to_string_lossy().contains(value) || input.id.contains(value) {
+        return true;
+    }
+    let mut names: Vec<PathBuf> = input
+        .args
+        .chunks(2)
+        .filter(|pair| pair[0] == "-f")
+        .map(|pair| input.dir.join(&pair[1]))
+        .collect();
+    names.extend(
+        [
+            "compose.yaml",
+            "docker-compose.yml",
+            "compose.yml",
+            "docker-compose.yaml",
+        ]
+        .iter()
+        .map(|f| input.dir.join(f)),
+    );
+    names
+        .iter()
+        .any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains(value)))
+}
+
+struct Input {
+    id: String,
+    dir: PathBuf,
+    /// Global options, before the subcommand.
+    args: Vec<String>,
+    env: BTreeMap<String, String>,
+}
+
+fn inputs() -> Vec<Input> {
+    let mut inputs: Vec<Input> = support::corpus_cases()
+        .into_iter()
+        .filter(|c| c.reference_ok)
+        .map(|case| Input {
+            args: case.args(),
+            id: case.id,
+            dir: case.dir,
+            env: BTreeMap::new(),
+        })
+        .collect();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .expect("fixtures/ exists")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n.starts_with("secrets-") || n.starts_with("podman-")
+            })
+        })
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let env = std::fs::read_to_string(dir.join("env"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        inputs.push(Input {
+            id: dir.file_name().unwrap().to_string_lossy().into_owned(),
+            dir,
+            args: Vec::new(),
+            env,
+        });
+    }
+    inputs
+}
+
+/// The secret values the project defines, as the loader resolves them.
+fn secret_values(input: &Input) -> Vec<String> {
+    let mut options = ProjectOptions {
+        cwd: input.dir.clone(),
+        environment: input.env.clone(),
+        ..ProjectOptions::default()
+    };
+    let mut args = input.args.iter();
+    while let Some(flag) = args.next() {
+        let value = args.next().cloned().unwrap_or_default();
+        match flag.as_str() {
+            "-f" => options.files.push(value),
+            "--env-file" => options.env_files.push(input.dir.join(value)),
+            "--profile" => options.profiles.push(value),
+            other => panic!("{}: unexpected argument `{other}`", input.id),
+        }
+    }
+    let mut sources = SourceMap::new();
+    let Ok(loaded) = frontend::load(&options, &mut sources) else {
+        return Vec::new();
+    };
+    let Some(project) = loaded.project else {
+        return Vec::new();
+    };
+    let mut values = Vec::new();
+    for secret in project.secrets.values() {
+        if !secret.file.is_empty() {
+            let path = Path::new(&project.working_dir).join(&secret.file);
+            if let Ok(text) = std::fs::read_to_string(path) {
+                values.push(text);
+            }
+        } else if let Some(value) = project.environment.get(&secret.environment) {
+            values.push(value.clone());
+        }
+    }
+    values
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+        out.push_str(&"=".repeat(3 - chunk.len()));
+    }
+    out
+}
+
+/// The needles for one value: raw (trimmed, as YAML may re-quote the newline) and base64 of the
+/// exact bytes.
+fn needles(value: &str) -> Vec<String> {
+    vec![value.trim().to_owned(), base64(value.as_bytes())]
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, out);
+        } else {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            out.push((path, bytes));
+        }
+    }
+}
+
+struct Result {
+    searched: usize,
+    short: usize,
+    built: usize,
+    leaks: Vec<String>,
+    inline_found: bool,
+}
+
+fn check(input: &Input, root: &Path) -> Result {
+    let values = secret_values(input);
+    let (long, short): (Vec<&String>, Vec<&String>) = values
+        .iter()
+        .partition(|v| v.trim().len() >= MIN_LEN && !public(input, v));
+    let mut result = Result {
+        searched: long.len(),
+        short: short.len(),
+        built: 0,
+        leaks: Vec::new(),
+        inline_found: false,
+    };
+    let builds: [(&str, &[&str]); 3] = [
+        ("k3s", &["build", "--target", "k3s", "-o"]),
+        (
+            "podman",
+            &["build", "--target", "podman", "--quadlet", "-o"],
+        ),
+        (
+            "inline",
+            &["build", "--target", "k3s", "--secrets", "inline", "-o"],
+        ),
+    ];
+    for (name, build) in builds {
+        let out = root.join(format!("{}.{name}", input.id));
+        let _ = std::fs::remove_dir_all(&out);
+        let mut cmd = support::clean_command(support::stackc(), &input.dir);
+        cmd.envs(&input.env)
+            .args(["--message-format", "json"])
+            .args(&input.args)
+            .args(build)
+            .arg(&out);
+        let run = support::run(&mut cmd, b"", TIMEOUT);
+        let mut written = Vec::new();
+        files(&out, &mut written);
+        // Diagnostics must not show values either.
+        written.push((PathBuf::from("<stderr>"), run.stderr.into_bytes()));
+        if name != "inline" {
+            result.built += usize::from(run.code == Some(0));
+        }
+        for (path, bytes) in &written {
+            let text = String::from_utf8_lossy(bytes);
+            for value in &long {
+                for needle in needles(value) {
+                    if !text.contains(&needle) {
+                        continue;
+                    }
+                    if name == "inline" && path.as_os_str() != "<stderr>" {
+                        result.inline_found = true;
+                    } else {
+                        result.leaks.push(format!(
+                            "{} ({name}): {} holds a secret value",
+                            input.id,
+                            path.display()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    result
+}
+
+#[test]
+fn no_secret_value_reaches_a_generated_file() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-secret-leak");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let inputs = inputs();
+    let results = support::parallel_map(&inputs, |input| check(input, &root));
+    let mut leaks = Vec::new();
+    let (mut searched, mut short, mut built, mut with_values, mut inline_found) = (0, 0, 0, 0, 0);
+    for (input, result) in inputs.iter().zip(results) {
+        searched += result.searched;
+        short += result.short;
+        built += result.built;
+        leaks.extend(result.leaks);
+        if result.searched > 0 {
+            with_values += 1;
+            if result.inline_found {
+                inline_found += 1;
+            } else {
+                leaks.push(format!(
+                    "{}: `--secrets inline` shows none of its values, so the search cannot be trusted",
+                    input.id
+                ));
+            }
+        }
+    }
+    println!(
+        "{} projects, {built} builds, {searched} secret values searched ({short} skipped: shorter than {MIN_LEN} bytes, or also in the compose files) in {with_values} projects; inline builds showed them in {inline_found}",
+        inputs.len()
+    );
+    assert!(searched > 0, "no secret values found to search for");
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}
+
+#[test]
+fn base64_matches_the_standard_alphabet() {
+    assert_eq!(base64(b"key-1234"), "a2V5LTEyMzQ=");
+    assert_eq!(base64(b"ab"), "YWI=");
+    assert_eq!(base64(b"abc"), "YWJj");
+}
