@@ -9,11 +9,16 @@
 //!    named after the compose service (and one per DNS alias), plus a LoadBalancer Service for
 //!    published ports. It runs after `names` because Service names derive from workload names.
 //!
-//! Passes for `depends_on` (wait init containers), secrets and configs (Secret and ConfigMap
-//! mounts), volumes (claims) and devices (device-plugin resources) slot in after `services`,
-//! since waiting on a dependency needs its Service.
+//! 3. [`namespaces`] (between the two above) merges a service with `network_mode: service:X`
+//!    into the pod of X, so that its ports join X's Service.
+//! 4. [`dependencies`] chooses how each `depends_on` entry is awaited; it needs the Services.
+//! 5. [`devices`] collects the generic device plugin's configuration, mounts `hostpath` devices
+//!    and sets the NVIDIA runtime class.
 
+pub mod dependencies;
+pub mod devices;
 pub mod names;
+pub mod namespaces;
 pub mod services;
 
 use crate::diagnostics::Diagnostics;
@@ -22,5 +27,8 @@ use crate::ir::{Locate, Project};
 /// Runs every pass in order.
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     names::run(project, locations, diagnostics);
+    namespaces::run(project, locations, diagnostics);
     services::run(project, locations, diagnostics);
+    dependencies::run(project, locations, diagnostics);
+    devices::run(project, locations, diagnostics);
 }
