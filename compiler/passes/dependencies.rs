@@ -17,7 +17,12 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         let dependencies = project.workloads[&name].depends_on.clone();
         let mut resolved = Vec::with_capacity(dependencies.len());
         for mut dep in dependencies {
-            let path = ["services", name.as_str(), "depends_on", dep.service.as_str()];
+            let path = [
+                "services",
+                name.as_str(),
+                "depends_on",
+                dep.service.as_str(),
+            ];
             let warn = |diagnostics: &mut Diagnostics, code, message: String, label: &str| {
                 diagnostics.push(
                     Diagnostic::warning(code, message).with_label(locations.span(&path), label),

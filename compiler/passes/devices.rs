@@ -26,7 +26,9 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         for container in &mut pod.containers {
             for device in &container.devices {
                 match &device.access {
-                    DeviceAccess::Resource { name: resource } if resource.starts_with("stackc.io/") => {
+                    DeviceAccess::Resource { name: resource }
+                        if resource.starts_with("stackc.io/") =>
+                    {
                         let paths = plugin.devices.entry(resource.clone()).or_default();
                         let path = if DEVICE_DIRECTORIES.contains(&device.source.as_str()) {
                             format!("{}/*", device.source)
@@ -50,7 +52,10 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                             .with_label(locations.span(&["services", name, "devices"]), "hostpath device profile")
                             .with_help("choose a device plugin profile (`generic`, `intel`, `intel-xe`, `amd`) to avoid privileged containers"),
                         );
-                        let volume = dns_label(&format!("device-{}", device.source.trim_start_matches("/dev/")));
+                        let volume = dns_label(&format!(
+                            "device-{}",
+                            device.source.trim_start_matches("/dev/")
+                        ));
                         if !pod.volumes.iter().any(|v| v.name == volume) {
                             pod.volumes.push(Volume {
                                 name: volume.clone(),
@@ -73,9 +78,16 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                 continue;
             };
             gpu = true;
-            let path = locations
-                .span(&["services", name, "gpus"])
-                .or_else(|| locations.span(&["services", name, "deploy", "resources", "reservations", "devices"]));
+            let path = locations.span(&["services", name, "gpus"]).or_else(|| {
+                locations.span(&[
+                    "services",
+                    name,
+                    "deploy",
+                    "resources",
+                    "reservations",
+                    "devices",
+                ])
+            });
             if gpus.count.is_none() {
                 diagnostics.push(
                     Diagnostic::warning(

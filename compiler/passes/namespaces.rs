@@ -17,9 +17,9 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     for (name, target) in joining {
         let problem = match project.workloads.get(&target) {
             None => Some(format!("`{target}` is not a service of the project")),
-            Some(host) if host.joins.is_some() => {
-                Some(format!("`{target}` joins the pod of another service itself"))
-            }
+            Some(host) if host.joins.is_some() => Some(format!(
+                "`{target}` joins the pod of another service itself"
+            )),
             Some(host) if host.kind != project.workloads[&name].kind => Some(format!(
                 "`{name}` and `{target}` run a different number or kind of copies"
             )),

@@ -6,6 +6,7 @@
 //! Secrets are referenced by name only: their values never reach generated files.
 
 mod pod;
+mod wait;
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,7 @@ use indexmap::IndexMap;
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -36,6 +38,9 @@ pub struct Options {
 #[serde(untagged)]
 pub enum Object {
     ConfigMap(core::ConfigMap),
+    ServiceAccount(core::ServiceAccount),
+    Role(Role),
+    RoleBinding(RoleBinding),
     PersistentVolumeClaim(core::PersistentVolumeClaim),
     Service(core::Service),
     Deployment(Deployment),
@@ -49,6 +54,9 @@ impl Object {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::ConfigMap(_) => "configmap",
+            Self::ServiceAccount(_) => "serviceaccount",
+            Self::Role(_) => "role",
+            Self::RoleBinding(_) => "rolebinding",
             Self::PersistentVolumeClaim(_) => "persistentvolumeclaim",
             Self::Service(_) => "service",
             Self::Deployment(_) => "deployment",
@@ -61,6 +69,9 @@ impl Object {
     pub fn name(&self) -> &str {
         let meta = match self {
             Self::ConfigMap(o) => &o.metadata,
+            Self::ServiceAccount(o) => &o.metadata,
+            Self::Role(o) => &o.metadata,
+            Self::RoleBinding(o) => &o.metadata,
             Self::PersistentVolumeClaim(o) => &o.metadata,
             Self::Service(o) => &o.metadata,
             Self::Deployment(o) => &o.metadata,
@@ -82,12 +93,27 @@ impl Object {
 pub fn objects(project: &ir::Project, options: &Options) -> Vec<Object> {
     let meta = Meta { project, options };
     let mut out = Vec::new();
+    let plugin = project
+        .device_plugin
+        .as_ref()
+        .map(|p| wait::device_plugin(&meta, p));
+    if let Some((config, _)) = &plugin {
+        out.push(Object::ConfigMap(config.clone()));
+    }
     out.extend(
         project
             .config_maps
             .values()
             .map(|c| Object::ConfigMap(config_map(&meta, c))),
     );
+    for workload in project.workloads.values() {
+        if let Some(name) = wait::account(workload) {
+            let (account, role, binding) = wait::rbac(&meta, workload, &name);
+            out.push(Object::ServiceAccount(account));
+            out.push(Object::Role(role));
+            out.push(Object::RoleBinding(binding));
+        }
+    }
     out.extend(
         project
             .claims
@@ -100,6 +126,9 @@ pub fn objects(project: &ir::Project, options: &Options) -> Vec<Object> {
             .values()
             .map(|s| Object::Service(service(&meta, project, s))),
     );
+    if let Some((_, daemon_set)) = plugin {
+        out.push(Object::DaemonSet(daemon_set));
+    }
     out.extend(project.workloads.values().map(|w| workload(&meta, w)));
     out
 }
@@ -294,13 +323,21 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
             "Never"
         }),
     };
+    let mut spec = pod::spec(&workload.pod, restart_policy);
+    let waits = wait::init_containers(workload);
+    if !waits.is_empty() {
+        let mut init = waits;
+        init.extend(spec.init_containers.take().unwrap_or_default());
+        spec.init_containers = Some(init);
+    }
+    spec.service_account_name = wait::account(workload);
     let template = core::PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(meta.labels(&workload.name)),
             annotations: metadata.annotations.clone(),
             ..ObjectMeta::default()
         }),
-        spec: Some(pod::spec(&workload.pod, restart_policy)),
+        spec: Some(spec),
     };
     let selector = LabelSelector {
         match_labels: Some(meta.selector(&workload.name)),

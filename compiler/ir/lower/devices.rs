@@ -32,7 +32,8 @@ pub(super) fn dependencies(service: &model::ServiceConfig) -> Vec<Dependency> {
 
 /// Directories of device nodes: a hostPath of one cannot be checked as a `CharDevice`, and the
 /// generic device plugin is given the nodes inside.
-pub(crate) const DEVICE_DIRECTORIES: &[&str] = &["/dev/dri", "/dev/snd", "/dev/input", "/dev/bus/usb"];
+pub(crate) const DEVICE_DIRECTORIES: &[&str] =
+    &["/dev/dri", "/dev/snd", "/dev/input", "/dev/bus/usb"];
 
 impl<L: Locate> Lowering<'_, L> {
     /// The service whose pod this one joins, from `network_mode`, `ipc` or `pid: service:X`.
@@ -258,7 +259,10 @@ fn vendor_resource(profile: DeviceProfile, source: &str) -> Option<&'static str>
 
 /// The resource name of a device under the generic plugin: its last path component.
 pub(crate) fn generic_name(source: &str) -> String {
-    let last = source.rsplit('/').find(|p| !p.is_empty()).unwrap_or("device");
+    let last = source
+        .rsplit('/')
+        .find(|p| !p.is_empty())
+        .unwrap_or("device");
     dns_label(last)
 }
 
