@@ -264,7 +264,6 @@ mod tests {
     use super::{BuildArgs, Output, Target};
     use crate::diagnostics::Diagnostics;
     use crate::error::Error;
-    use crate::extension::{self, DeviceProfile};
     use crate::ir::Unlocated;
 
     fn project() -> crate::model::Project {

@@ -1,7 +1,7 @@
 //! K3s objects for `depends_on` waits and the generic device plugin.
 //!
 //! A dependent pod waits in init containers: a TCP connection loop to the dependency's Service
-//! (no cluster access needed), or `kubectl wait` for a Job, which needs a ServiceAccount allowed
+//! (no cluster access needed), or `kubectl wait` for a Job, which needs a `ServiceAccount` allowed
 //! to read that Job and nothing else.
 
 use std::collections::BTreeMap;
@@ -26,7 +26,7 @@ pub(super) const DEVICE_PLUGIN: &str = "stackc-device-plugin";
 /// The resource domain of devices the generic plugin advertises.
 const DEVICE_DOMAIN: &str = "stackc.io";
 
-/// The name of the ServiceAccount, Role and RoleBinding a workload's Job waits use.
+/// The name of the `ServiceAccount`, `Role` and `RoleBinding` a workload's Job waits use.
 pub(super) fn account(workload: &ir::Workload) -> Option<String> {
     workload
         .depends_on
@@ -73,7 +73,7 @@ pub(super) fn init_containers(workload: &ir::Workload) -> Vec<core::Container> {
         .collect()
 }
 
-/// The ServiceAccount, Role and RoleBinding that let `name`'s init containers read the Jobs
+/// The `ServiceAccount`, `Role` and `RoleBinding` that let `name`'s init containers read the Jobs
 /// they wait for.
 pub(super) fn rbac(
     meta: &Meta<'_>,

@@ -203,6 +203,7 @@ fn built_images_get_the_compose_name_and_a_warning() {
     .unwrap();
     let options = super::Options {
         image_registry: Some("registry.example.com/team/".to_owned()),
+        ..super::Options::default()
     };
     let mut diagnostics = Diagnostics::new();
     let ir = super::lower(&project, &options, &Paths, &mut diagnostics);
