@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::backends::{self, Files};
 use crate::diagnostics::Diagnostics;
 use crate::error::Error;
+use crate::extension::{self, DeviceProfile};
 use crate::ir::names::is_dns_label;
 use crate::ir::{self, Locate};
 use crate::output::{self, Mode, OutputFiles, WriteReport};
@@ -51,6 +52,10 @@ pub struct BuildArgs {
     /// `inline` writes them into the output.
     #[arg(long, value_enum, default_value_t)]
     pub secrets: Secrets,
+    /// How `devices:` entries reach the pods, for services whose `x-stackc` names no
+    /// `device-plugin` (see docs/lowerings.md).
+    #[arg(long, value_enum, default_value_t)]
+    pub device_plugin: DevicePlugin,
 }
 
 /// Where secret values go.
@@ -61,6 +66,34 @@ pub enum Secrets {
     Reference,
     /// The Secrets, with their values, are written with the other objects.
     Inline,
+}
+
+/// The device profiles of `--device-plugin`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DevicePlugin {
+    /// The generic device plugin, emitted with the manifests (`stackc.io/<device>`).
+    #[default]
+    Generic,
+    /// Intel's GPU plugin (`gpu.intel.com/i915`).
+    Intel,
+    /// Intel's GPU plugin for the `xe` driver (`gpu.intel.com/xe`).
+    IntelXe,
+    /// AMD's GPU plugin (`amd.com/gpu`).
+    Amd,
+    /// The device node as a hostPath in a privileged container.
+    Hostpath,
+}
+
+impl From<DevicePlugin> for DeviceProfile {
+    fn from(plugin: DevicePlugin) -> Self {
+        match plugin {
+            DevicePlugin::Generic => Self::Generic,
+            DevicePlugin::Intel => Self::Intel,
+            DevicePlugin::IntelXe => Self::IntelXe,
+            DevicePlugin::Amd => Self::Amd,
+            DevicePlugin::Hostpath => Self::Hostpath,
+        }
+    }
 }
 
 /// The targets stackc knows.
@@ -154,9 +187,18 @@ pub fn compile(
             "`--namespace {namespace}` is not a valid namespace: use lowercase letters, digits and `-`, at most 63 characters"
         )));
     }
+    let settings = match extension::read(project, &|path| locations.span(path)) {
+        Ok(settings) => settings,
+        Err(diagnostic) => {
+            diagnostics.push(diagnostic);
+            return Ok(None);
+        }
+    };
     let options = ir::lower::Options {
         image_registry: args.image_registry.clone(),
         read_secrets: args.secrets == Secrets::Inline,
+        settings,
+        device_plugin: Some(args.device_plugin.into()),
     };
     if args.target == Target::Podman {
         return compile_podman(args, project, &options, locations, diagnostics);

@@ -143,8 +143,8 @@ codes! {
         "Kubernetes pulls images from a registry; it cannot build them. The manifests use the name Docker Compose gives the built image, `<project>-<service>`, prefixed with `--image-registry` when given. Build and push that image before applying, or set `image:`.";
     UserName = "SC1006", "`user` names a user instead of a numeric id",
         "Kubernetes runs containers as a numeric uid and gid (`runAsUser`, `runAsGroup`); it cannot look names up in the image. The user is left out, so the image's default user runs. Write `user: \"1000:1000\"` with the ids the name has in the image.";
-    GroupName = "SC1007", "`group_add` names a group instead of a numeric id",
-        "Kubernetes supplementary groups are numeric; the name cannot be looked up in the image or on the node. Running without the group would fail at the first access it guards. Write the numeric gid (for example `getent group video` on the node).";
+    GroupName = "SC1007", "`group_add` names a group whose id stackc does not know",
+        "Kubernetes supplementary groups are numeric; the name cannot be looked up in the image or on the node. Running without the group would fail at the first access it guards. Give the name's gid on the nodes (`getent group video`) in `x-stackc: {groups: {video: 44}}`, at the top level or in the service, or write the number in `group_add`.";
     QuantityRounded = "SC1008", "a memory or CPU amount was rounded",
         "Kubernetes quantities are written in whole units (`Ki`, `Mi`, millicores). The amount was rounded up to the next whole unit. Write the amount in those units to silence this.";
     DurationRounded = "SC1009", "a duration was rounded to whole seconds",
@@ -165,6 +165,24 @@ codes! {
         "Kubernetes ignores the image's HEALTHCHECK instruction, so no probe is created. Write the `test` in the compose file.";
     UnboundedRetries = "SC1017", "`on-failure` without a limit becomes a Job with Kubernetes' default of 6 retries",
         "Compose restarts an `on-failure` service forever; a Job gives up after `backoffLimit` failures, 6 by default. Write `on-failure:N` to choose the limit.";
+    DependencyNotAwaited = "SC1101", "a dependency is not waited for",
+        "A `depends_on` entry becomes an init container of the dependent pod that waits until the dependency is reachable. It is not waited for when it is `required: false` (compose starts the dependent anyway), when the dependency listens on no port (there is nothing to connect to), or when it is not part of the project. Give the dependency a port with `expose`, or make the dependent retry its connection.";
+    DependencyHealth = "SC1102", "`service_healthy` on a service whose healthcheck stackc cannot see",
+        "A `service_healthy` dependency is awaited through its Service, which routes only to pods whose readiness probe passes. The probe comes from the compose `healthcheck`; a healthcheck defined only in the image (`HEALTHCHECK`) is not visible to stackc and Kubernetes ignores it, so the wait means 'accepting connections' instead. Write the healthcheck in the compose file.";
+    DependencyRestart = "SC1103", "`restart: true` of a dependency is not kept",
+        "Compose restarts the dependent service when a dependency with `restart: true` restarts. Kubernetes has no such link; the init container only orders the first start. Make the dependent reconnect on its own.";
+    DependencyNotJob = "SC1104", "`service_completed_successfully` on a long-running service",
+        "Only a one-shot service (`restart: \"no\"` or `on-failure`) becomes a Job that can complete. A long-running dependency never completes, so the dependent waits until it accepts connections instead. Set `restart: \"no\"` on the dependency if it is meant to run once.";
+    SharedNamespace = "SC1110", "a shared namespace cannot be kept",
+        "`network_mode`, `ipc` or `pid: service:X` put the service's container into the pod of X, where containers share network, IPC and (with `shareProcessNamespace`) process namespaces. This is not possible when the two services run a different number of copies or kinds of workload, when X is not in the project or joins another pod itself, or for `container:NAME`; the service then keeps its own pod.";
+    DevicePath = "SC1120", "a device is granted differently",
+        "Device plugins grant a device at its host path with read, write and mknod access; a different container path or narrower permissions from the compose entry are not kept.";
+    DeviceNotCovered = "SC1121", "the chosen device plugin does not provide a device",
+        "Each device profile maps `devices:` entries to the resource of one device plugin: `intel` and `intel-xe` provide `/dev/dri`, `amd` provides `/dev/dri` and `/dev/kfd`. Another device is left out; choose the `generic` profile (any device node) or `hostpath` for the service in `x-stackc.device-plugin`.";
+    DeviceHostPath = "SC1122", "a device is passed as a hostPath in a privileged container",
+        "The `hostpath` device profile needs no device plugin: the device node is mounted as a hostPath volume and the container runs privileged, which gives it every device and capability of the node. Prefer a device plugin profile where one exists.";
+    GpuRequest = "SC1123", "a GPU request is not kept as written",
+        "NVIDIA GPU requests become `nvidia.com/gpu` limits with `runtimeClassName: nvidia`, which needs the NVIDIA device plugin and container toolkit on the node. Kubernetes cannot request every GPU of a node (`all` becomes 1) nor pick GPUs by id (the plugin chooses); other drivers are left out.";
     PublishedTwice = "SC2001", "two services publish the same host port",
         "K3s ServiceLB binds each LoadBalancer port on the node; a second Service asking for the same port and protocol stays pending. Publish one of them on another port.";
     PodmanSecretInline = "SC2101", "a secret's value is written into the podman YAML",

@@ -41,6 +41,15 @@ pub struct Project {
     pub config_maps: IndexMap<String, ConfigMap>,
     /// Secret files and values, keyed by their Kubernetes name.
     pub secrets: IndexMap<String, Secret>,
+    /// The generic device plugin the `generic` device profile needs, when a service uses it.
+    pub device_plugin: Option<DevicePlugin>,
+}
+
+/// The configuration of the generic device plugin (squat/generic-device-plugin): one resource
+/// per device group, keyed by the resource name (`stackc.io/dri`), each holding host paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct DevicePlugin {
+    pub devices: IndexMap<String, Vec<String>>,
 }
 
 /// One compose service: a pod template and the controller that runs it.
@@ -54,6 +63,45 @@ pub struct Workload {
     /// Other names compose resolves to this service (`container_name`, network aliases).
     pub dns_aliases: Vec<String>,
     pub pod: Pod,
+    /// From `depends_on`, in compose order; the `dependencies` pass decides how each is awaited.
+    pub depends_on: Vec<Dependency>,
+    /// From `network_mode`, `ipc` or `pid: service:X`: the compose name of the service whose pod
+    /// this service's containers join. The `namespaces` pass merges the two and clears it.
+    pub joins: Option<String>,
+}
+
+/// One `depends_on` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Dependency {
+    /// The compose name of the service depended on.
+    pub service: String,
+    pub condition: Condition,
+    /// `required: false`: a missing or failing dependency does not block the dependent.
+    pub required: bool,
+    /// `restart: true`: compose restarts the dependent when the dependency restarts.
+    pub restart: bool,
+    /// How the dependent waits, chosen by the `dependencies` pass; `None` starts it at once.
+    pub wait: Option<Wait>,
+}
+
+/// How far a dependency must have progressed before its dependent starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    Started,
+    Healthy,
+    CompletedSuccessfully,
+}
+
+/// What an init container of the dependent waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Wait {
+    /// A Service accepts TCP connections; a Service routes only to ready pods, so with a
+    /// readiness probe this also means healthy.
+    Tcp { host: String, port: u16 },
+    /// A Job (by Kubernetes name) has completed successfully.
+    JobComplete { job: String },
 }
 
 /// The controller that runs a workload's pods.
@@ -154,6 +202,42 @@ pub struct Container {
     /// Run before the container is stopped (`pre_stop`).
     pub pre_stop: Vec<Vec<String>>,
     pub volume_mounts: Vec<VolumeMount>,
+    /// From `devices`, in compose order.
+    pub devices: Vec<Device>,
+    /// From `gpus` and NVIDIA device reservations, merged.
+    pub gpus: Option<Gpus>,
+}
+
+/// A host device the container uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Device {
+    /// The host path (`/dev/dri`).
+    pub source: String,
+    /// The path in the container; the host path when compose gives none.
+    pub target: String,
+    /// Compose's cgroup permissions (`rwm`).
+    pub permissions: String,
+    /// How Kubernetes grants it, chosen by lowering from the service's device profile.
+    pub access: DeviceAccess,
+}
+
+/// How a device reaches a Kubernetes container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum DeviceAccess {
+    /// One unit of a device plugin's extended resource (`gpu.intel.com/i915`).
+    Resource { name: String },
+    /// A hostPath volume of the device node in a privileged container.
+    HostPath,
+}
+
+/// NVIDIA GPUs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Gpus {
+    /// How many; `None` is compose's `all`.
+    pub count: Option<u32>,
+    /// Particular GPUs by id or UUID; Kubernetes' device plugin chooses GPUs itself.
+    pub device_ids: Vec<String>,
 }
 
 /// When the kubelet pulls the image.
@@ -354,6 +438,9 @@ pub enum VolumeSource {
     },
     /// A path on the node.
     HostPath { path: String },
+    /// A device node on the node (hostPath `CharDevice`, or no type check for a directory of
+    /// devices such as `/dev/dri`).
+    Device { path: String },
 }
 
 /// One key of a ConfigMap or Secret projected to a file.

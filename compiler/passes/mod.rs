@@ -9,12 +9,21 @@
 //!    named after the compose service (and one per DNS alias), plus a LoadBalancer Service for
 //!    published ports. It runs after `names` because Service names derive from workload names.
 //!
-//! 3. [`volumes`] co-locates the pods of workloads that share a `ReadWriteOnce` claim.
-//! 4. [`config_hash`] stamps a hash of the ConfigMaps and Secrets a pod uses on its template.
+//! 3. [`namespaces`] (between the two above) merges a service with `network_mode: service:X`
+//!    into the pod of X, so that its ports join X's Service.
+//! 4. [`dependencies`] chooses how each `depends_on` entry is awaited; it needs the Services.
+//! 5. [`devices`] collects the generic device plugin's configuration, mounts `hostpath` devices
+//!    and sets the NVIDIA runtime class.
+//! 6. [`volumes`] co-locates the pods of workloads that share a `ReadWriteOnce` claim; it runs
+//!    after `namespaces`, which may have merged two such workloads into one pod.
+//! 7. [`config_hash`] stamps a hash of the ConfigMaps and Secrets a pod uses on its template.
 //!    It runs last, once every pass that adds a mount or an environment source has run.
 
 pub mod config_hash;
+pub mod dependencies;
+pub mod devices;
 pub mod names;
+pub mod namespaces;
 pub mod services;
 pub mod volumes;
 
@@ -24,7 +33,10 @@ use crate::ir::{Locate, Project};
 /// Runs every pass in order.
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     names::run(project, locations, diagnostics);
+    namespaces::run(project, locations, diagnostics);
     services::run(project, locations, diagnostics);
+    dependencies::run(project, locations, diagnostics);
+    devices::run(project, locations, diagnostics);
     volumes::run(project, locations, diagnostics);
     config_hash::run(project, locations, diagnostics);
 }

@@ -7,6 +7,7 @@
 //! them (`--secrets inline`, or [`secrets`] for `stackc secrets`).
 
 mod pod;
+mod wait;
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use indexmap::IndexMap;
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -38,6 +40,9 @@ pub struct Options {
 pub enum Object {
     ConfigMap(core::ConfigMap),
     Secret(core::Secret),
+    ServiceAccount(core::ServiceAccount),
+    Role(Role),
+    RoleBinding(RoleBinding),
     PersistentVolumeClaim(core::PersistentVolumeClaim),
     Service(core::Service),
     Deployment(Deployment),
@@ -52,6 +57,9 @@ impl Object {
         match self {
             Self::ConfigMap(_) => "configmap",
             Self::Secret(_) => "secret",
+            Self::ServiceAccount(_) => "serviceaccount",
+            Self::Role(_) => "role",
+            Self::RoleBinding(_) => "rolebinding",
             Self::PersistentVolumeClaim(_) => "persistentvolumeclaim",
             Self::Service(_) => "service",
             Self::Deployment(_) => "deployment",
@@ -65,6 +73,9 @@ impl Object {
         let meta = match self {
             Self::ConfigMap(o) => &o.metadata,
             Self::Secret(o) => &o.metadata,
+            Self::ServiceAccount(o) => &o.metadata,
+            Self::Role(o) => &o.metadata,
+            Self::RoleBinding(o) => &o.metadata,
             Self::PersistentVolumeClaim(o) => &o.metadata,
             Self::Service(o) => &o.metadata,
             Self::Deployment(o) => &o.metadata,
@@ -86,6 +97,13 @@ impl Object {
 pub fn objects(project: &ir::Project, options: &Options) -> Vec<Object> {
     let meta = Meta { project, options };
     let mut out = Vec::new();
+    let plugin = project
+        .device_plugin
+        .as_ref()
+        .map(|p| wait::device_plugin(&meta, p));
+    if let Some((config, _)) = &plugin {
+        out.push(Object::ConfigMap(config.clone()));
+    }
     out.extend(
         project
             .config_maps
@@ -93,6 +111,14 @@ pub fn objects(project: &ir::Project, options: &Options) -> Vec<Object> {
             .map(|c| Object::ConfigMap(config_map(&meta, c))),
     );
     out.extend(secret_objects(&meta, project));
+    for workload in project.workloads.values() {
+        if let Some(name) = wait::account(workload) {
+            let (account, role, binding) = wait::rbac(&meta, workload, &name);
+            out.push(Object::ServiceAccount(account));
+            out.push(Object::Role(role));
+            out.push(Object::RoleBinding(binding));
+        }
+    }
     out.extend(
         project
             .claims
@@ -105,6 +131,9 @@ pub fn objects(project: &ir::Project, options: &Options) -> Vec<Object> {
             .values()
             .map(|s| Object::Service(service(&meta, project, s))),
     );
+    if let Some((_, daemon_set)) = plugin {
+        out.push(Object::DaemonSet(daemon_set));
+    }
     out.extend(project.workloads.values().map(|w| workload(&meta, w)));
     out
 }
@@ -361,6 +390,13 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
     if !workload.pod.colocate_with.is_empty() {
         spec.affinity = Some(colocation(meta, &workload.pod.colocate_with));
     }
+    let waits = wait::init_containers(workload);
+    if !waits.is_empty() {
+        let mut init = waits;
+        init.extend(spec.init_containers.take().unwrap_or_default());
+        spec.init_containers = Some(init);
+    }
+    spec.service_account_name = wait::account(workload);
     let template = core::PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(meta.labels(&workload.name)),

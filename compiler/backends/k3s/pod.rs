@@ -113,11 +113,7 @@ fn container(c: &ir::Container) -> core::Container {
         readiness_probe: c.probes.readiness.as_ref().map(probe),
         liveness_probe: c.probes.liveness.as_ref().map(probe),
         startup_probe: c.probes.startup.as_ref().map(probe),
-        resources: (!c.resources.is_empty()).then(|| core::ResourceRequirements {
-            limits: resource_list(&c.resources.limits),
-            requests: resource_list(&c.resources.requests),
-            ..core::ResourceRequirements::default()
-        }),
+        resources: resources(c),
         security_context: security(&c.security),
         working_dir: c.working_dir.clone(),
         tty: c.tty.then_some(true),
@@ -187,6 +183,32 @@ fn probe(p: &ir::Probe) -> core::Probe {
         failure_threshold: Some(p.failure_threshold),
         ..core::Probe::default()
     }
+}
+
+/// Requests and limits, with one unit of each device plugin resource the container's devices
+/// use and its NVIDIA GPUs (extended resources are set as limits only).
+fn resources(c: &ir::Container) -> Option<core::ResourceRequirements> {
+    let mut limits = c.resources.limits.clone();
+    for device in &c.devices {
+        if let ir::DeviceAccess::Resource { name } = &device.access {
+            limits.extended.entry(name.clone()).or_insert(1);
+        }
+    }
+    if let Some(gpus) = &c.gpus {
+        // Kubernetes cannot request every GPU of a node; `all` requests one.
+        limits
+            .extended
+            .insert("nvidia.com/gpu".to_owned(), gpus.count.unwrap_or(1).max(1));
+    }
+    let resources = ir::Resources {
+        limits,
+        requests: c.resources.requests.clone(),
+    };
+    (!resources.is_empty()).then(|| core::ResourceRequirements {
+        limits: resource_list(&resources.limits),
+        requests: resource_list(&resources.requests),
+        ..core::ResourceRequirements::default()
+    })
 }
 
 fn resource_list(list: &ir::ResourceList) -> Option<BTreeMap<String, Quantity>> {
@@ -313,6 +335,17 @@ fn volume(v: &ir::Volume) -> core::Volume {
             out.host_path = Some(core::HostPathVolumeSource {
                 path: path.clone(),
                 ..core::HostPathVolumeSource::default()
+            });
+        }
+        ir::VolumeSource::Device { path } => {
+            let kind = if ir::lower::DEVICE_DIRECTORIES.contains(&path.as_str()) {
+                "Directory"
+            } else {
+                "CharDevice"
+            };
+            out.host_path = Some(core::HostPathVolumeSource {
+                path: path.clone(),
+                type_: Some(kind.to_owned()),
             });
         }
     }

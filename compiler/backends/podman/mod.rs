@@ -10,6 +10,7 @@
 //! [`check`] with the compose key's location.
 
 mod compose;
+mod devices;
 mod pod;
 
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-pub use compose::{Condition, Dependency, Extras, HostIpPort};
+pub use compose::{Extras, HostIpPort};
 
 use super::Files;
 use super::yaml::{self, YamlError};
@@ -69,23 +70,31 @@ pub fn prepare(
     for d in lowering {
         // Host addresses of published ports are kept by the podman target (`hostIP`), and podman
         // restarts an `OnFailure` pod without a limit, as compose does.
-        // One host has one node: claims shared by several pods need no co-location.
-        let handled = matches!(
+        // Device plugins, GPU counts and init-container waits are K3s matters; podman passes
+        // devices and GPUs its own way and orders pods instead of waiting.
+        let k3s_only = matches!(
             d.code,
-            Code::PortNotPublished
-                | Code::PortAddress
-                | Code::UnboundedRetries
-                | Code::SharedVolume
-        ) || d.code == Code::UnsupportedKey
-            && compose::HANDLED_KEYS
-                .iter()
-                .any(|key| d.message.starts_with(&format!("`{key}` of service ")));
+            Code::DevicePath
+                | Code::DependencyNotAwaited
+                | Code::DependencyHealth
+                | Code::DependencyNotJob
+        ) || d.code == Code::GpuRequest
+            && !d.message.starts_with("the device request");
+        let handled = k3s_only
+            || matches!(
+                d.code,
+                Code::PortNotPublished
+                    | Code::PortAddress
+                    | Code::UnboundedRetries
+                    | Code::SharedVolume
+            );
         if !handled {
             diagnostics.push(d);
         }
     }
-    let extras = compose::complete(&mut project, compose, locations, diagnostics);
-    let order = order(&project, &extras, locations, diagnostics);
+    let extras = compose::complete(&project, compose);
+    devices::run(&mut project, locations, diagnostics);
+    let order = order(&project, locations, diagnostics);
     Stack {
         ir: project,
         extras,
@@ -97,15 +106,14 @@ pub fn prepare(
 /// A cycle is an error that lists it; its services keep compose order.
 fn order(
     project: &ir::Project,
-    extras: &Extras,
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
 ) -> Vec<String> {
     let deps = |name: &str| -> Vec<&str> {
-        extras
-            .depends_on
+        project
+            .workloads
             .get(name)
-            .map(|d| d.iter().map(|d| d.service.as_str()).collect())
+            .map(|w| w.depends_on.iter().map(|d| d.service.as_str()).collect())
             .unwrap_or_default()
     };
     let mut done: IndexSet<&str> = IndexSet::new();
@@ -165,8 +173,7 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
     };
     let mut host_ports: IndexMap<(u16, ir::Protocol), &str> = IndexMap::new();
     for (name, workload) in &stack.ir.workloads {
-        let dependencies = stack.extras.depends_on.get(name).map(Vec::as_slice);
-        cx.workload(name, workload, dependencies.unwrap_or_default());
+        cx.workload(name, workload);
         for container in &workload.pod.containers {
             cx.container(name, container, &mut host_ports);
         }
@@ -218,7 +225,7 @@ impl<L: Locate> Checker<'_, L> {
         }
     }
 
-    fn workload(&mut self, name: &str, workload: &ir::Workload, dependencies: &[Dependency]) {
+    fn workload(&mut self, name: &str, workload: &ir::Workload) {
         let copies = match workload.kind {
             ir::WorkloadKind::Deployment { replicas } => replicas,
             ir::WorkloadKind::Job { completions, .. } => completions,
@@ -280,11 +287,11 @@ impl<L: Locate> Checker<'_, L> {
                 "alias not kept",
             );
         }
-        for dep in dependencies {
+        for dep in &workload.depends_on {
             let waits = match dep.condition {
-                Condition::Started => continue,
-                Condition::Healthy => "healthy",
-                Condition::CompletedSuccessfully => "completed",
+                ir::Condition::Started => continue,
+                ir::Condition::Healthy => "healthy",
+                ir::Condition::CompletedSuccessfully => "completed",
             };
             self.warn(
                 Code::PodmanDependencyOrder,
@@ -410,12 +417,10 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
                     .collect(),
             );
         }
-        let devices = stack.extras.char_devices.get(name).map(Vec::as_slice);
         let ports = stack.extras.host_ip_ports.get(name).map(Vec::as_slice);
         out.push(Object::Pod(Box::new(pod::pod(
             workload,
             metadata,
-            devices.unwrap_or_default(),
             ports.unwrap_or_default(),
         ))));
     }
@@ -496,11 +501,10 @@ fn quadlet(project: &str, yaml_name: &str) -> String {
 mod tests {
     use indexmap::IndexMap;
 
-    use super::{Condition, Dependency, Extras};
     use crate::diagnostics::{Code, Diagnostics};
     use crate::ir::{self, Unlocated};
 
-    fn project(names: &[&str]) -> ir::Project {
+    fn project(names: &[&str], edges: &[(&str, &str)]) -> ir::Project {
         let workloads = names
             .iter()
             .map(|n| {
@@ -510,6 +514,18 @@ mod tests {
                     annotations: IndexMap::new(),
                     dns_aliases: Vec::new(),
                     pod: ir::Pod::default(),
+                    depends_on: edges
+                        .iter()
+                        .filter(|(from, _)| from == n)
+                        .map(|(_, to)| ir::Dependency {
+                            service: (*to).to_owned(),
+                            condition: ir::Condition::Started,
+                            required: true,
+                            restart: false,
+                            wait: None,
+                        })
+                        .collect(),
+                    joins: None,
                 };
                 ((*n).to_owned(), workload)
             })
@@ -521,37 +537,26 @@ mod tests {
         }
     }
 
-    fn extras(edges: &[(&str, &str)]) -> Extras {
-        let mut extras = Extras::default();
-        for (from, to) in edges {
-            extras
-                .depends_on
-                .entry((*from).to_owned())
-                .or_default()
-                .push(Dependency {
-                    service: (*to).to_owned(),
-                    condition: Condition::Started,
-                });
-        }
-        extras
-    }
-
     #[test]
     fn dependencies_come_first_and_ties_keep_compose_order() {
-        let project = project(&["web", "api", "db", "cache"]);
-        let extras = extras(&[("web", "api"), ("api", "db"), ("web", "cache")]);
+        let project = project(
+            &["web", "api", "db", "cache"],
+            &[("web", "api"), ("api", "db"), ("web", "cache")],
+        );
         let mut diagnostics = Diagnostics::new();
-        let order = super::order(&project, &extras, &Unlocated, &mut diagnostics);
+        let order = super::order(&project, &Unlocated, &mut diagnostics);
         assert_eq!(order, ["db", "api", "cache", "web"]);
         assert!(diagnostics.is_empty());
     }
 
     #[test]
     fn a_cycle_is_an_error_that_names_it() {
-        let project = project(&["a", "b", "c", "d"]);
-        let extras = extras(&[("a", "b"), ("b", "c"), ("c", "b"), ("d", "a")]);
+        let project = project(
+            &["a", "b", "c", "d"],
+            &[("a", "b"), ("b", "c"), ("c", "b"), ("d", "a")],
+        );
         let mut diagnostics = Diagnostics::new();
-        let order = super::order(&project, &extras, &Unlocated, &mut diagnostics);
+        let order = super::order(&project, &Unlocated, &mut diagnostics);
         assert_eq!(order.len(), 4, "every service is still written once");
         let errors: Vec<_> = diagnostics.iter().collect();
         assert_eq!(errors.len(), 1);

@@ -12,12 +12,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use super::HostIpPort;
 use crate::ir;
 
-/// The pod of one workload. `char_devices` names the hostPath volumes that are device nodes;
-/// `host_ip_ports` are the first container's ports published on one host address.
+/// The pod of one workload. `host_ip_ports` are the first container's ports published on one
+/// host address.
 pub(super) fn pod(
     workload: &ir::Workload,
     metadata: ObjectMeta,
-    char_devices: &[String],
     host_ip_ports: &[HostIpPort],
 ) -> core::Pod {
     let restart_policy = match workload.kind {
@@ -44,12 +43,7 @@ pub(super) fn pod(
                     .map(|c| container(c, false, &[]))
                     .collect(),
             ),
-            volumes: non_empty(
-                pod.volumes
-                    .iter()
-                    .map(|v| volume(v, char_devices))
-                    .collect(),
-            ),
+            volumes: non_empty(pod.volumes.iter().map(volume).collect()),
             restart_policy: Some(restart_policy.to_owned()),
             hostname: pod.hostname.clone(),
             host_aliases: non_empty(
@@ -279,7 +273,7 @@ fn security(s: &ir::SecurityContext) -> Option<core::SecurityContext> {
 /// A pod volume. Secret and ConfigMap volumes take the whole object with the items' common mode
 /// as `defaultMode`: podman ignores item modes, rejects item paths with directories, and shares
 /// one podman volume per object, so mounts pick their key with `subPath` instead.
-fn volume(v: &ir::Volume, char_devices: &[String]) -> core::Volume {
+fn volume(v: &ir::Volume) -> core::Volume {
     let mut out = core::Volume {
         name: v.name.clone(),
         ..core::Volume::default()
@@ -314,9 +308,18 @@ fn volume(v: &ir::Volume, char_devices: &[String]) -> core::Volume {
         ir::VolumeSource::HostPath { path } => {
             out.host_path = Some(core::HostPathVolumeSource {
                 path: path.clone(),
-                type_: char_devices
-                    .contains(&v.name)
-                    .then(|| "CharDevice".to_owned()),
+                type_: None,
+            });
+        }
+        ir::VolumeSource::Device { path } => {
+            let kind = if ir::lower::DEVICE_DIRECTORIES.contains(&path.as_str()) {
+                "Directory"
+            } else {
+                "CharDevice"
+            };
+            out.host_path = Some(core::HostPathVolumeSource {
+                path: path.clone(),
+                type_: Some(kind.to_owned()),
             });
         }
     }

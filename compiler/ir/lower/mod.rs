@@ -7,6 +7,9 @@
 
 mod container;
 mod storage;
+mod devices;
+
+pub(crate) use devices::DEVICE_DIRECTORIES;
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -26,6 +29,10 @@ pub struct Options {
     /// Read secret values into the IR, to be written out (`--secrets inline`, `stackc secrets`).
     /// Otherwise they are never read, and workloads reference Secrets by name.
     pub read_secrets: bool,
+    /// The `x-stackc` settings of the project (device profiles, group ids).
+    pub settings: crate::extension::Settings,
+    /// `--device-plugin`: the device profile of services whose `x-stackc` names none.
+    pub device_plugin: Option<crate::extension::DeviceProfile>,
 }
 
 /// Lowers a resolved compose project. Problems are pushed to `diagnostics`; the IR is always
@@ -47,7 +54,18 @@ pub fn lower(
     };
     for (name, service) in &project.services {
         cx.service_keys(name, service);
-        let workload = cx.service(project, name, service, options);
+        let mut workload = cx.service(project, name, service, options);
+        workload.depends_on = devices::dependencies(service);
+        workload.joins = cx.joins(name, service);
+        let profile = options.settings.device_profile(
+            name,
+            options
+                .device_plugin
+                .unwrap_or(crate::extension::DeviceProfile::Generic),
+        );
+        workload.pod.containers[0].devices = cx.devices(name, service, profile);
+        workload.pod.containers[0].gpus = cx.gpus(name, service);
+        workload.pod.supplemental_groups = cx.groups(name, service, &options.settings);
         ir.workloads.insert(name.clone(), workload);
     }
     cx.storage(project, options, &mut ir);
@@ -216,6 +234,8 @@ impl<L: Locate> Lowering<'_, L> {
                 containers: vec![container],
                 ..self.pod(name, service)
             },
+            depends_on: Vec::new(),
+            joins: None,
         }
     }
 
@@ -343,21 +363,6 @@ impl<L: Locate> Lowering<'_, L> {
                 .collect(),
         };
         self.sysctls(name, service, &mut pod.sysctls);
-        for group in &service.group_add {
-            if let Ok(gid) = group.parse::<i64>() {
-                pod.supplemental_groups.push(gid);
-            } else {
-                let span = self.span(&["services", name, "group_add"]);
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::GroupName,
-                        format!("group `{group}` of service `{name}` is a name; Kubernetes needs a numeric gid"),
-                    )
-                    .with_label(span, "not a number")
-                    .with_help(format!("write the gid of `{group}` on the node (`getent group {group}`)")),
-                );
-            }
-        }
         if let Some(grace) = service.stop_grace_period {
             pod.termination_grace_period_seconds =
                 Some(self.seconds(grace, &["services", name, "stop_grace_period"], 0));
@@ -421,11 +426,12 @@ impl<L: Locate> Lowering<'_, L> {
         Some(first)
     }
 
-    /// `host` shares the node's namespace; sharing another service's is not lowered yet.
+    /// `host` shares the node's namespace; `service:X` is lowered by [`Self::joins`].
     fn namespace_mode(&mut self, name: &str, key: &str, mode: &str) -> bool {
         match mode {
             "host" => true,
             "" | "bridge" | "default" | "private" | "shareable" => false,
+            m if m.starts_with("service:") || m.starts_with("container:") => false,
             other => {
                 self.warn(
                     Code::UnsupportedKey,

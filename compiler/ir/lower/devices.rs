@@ -1,0 +1,277 @@
+//! The keys that link a service to others or to the node: `depends_on`, `network_mode`/`ipc`/
+//! `pid: service:X`, `devices`, `gpus` and GPU reservations, `group_add`.
+//!
+//! Lowering records them on the workload; what needs the whole project (the wait of a
+//! dependency, merging pods, the generic device plugin) is left to the passes.
+
+use super::Lowering;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::extension::{DeviceProfile, Settings};
+use crate::ir::names::dns_label;
+use crate::ir::{Condition, Dependency, Device, DeviceAccess, Gpus, Locate};
+use crate::model;
+
+/// The `depends_on` entries of a service, in compose order; the waits are chosen later.
+pub(super) fn dependencies(service: &model::ServiceConfig) -> Vec<Dependency> {
+    service
+        .depends_on
+        .iter()
+        .map(|(dep, d)| Dependency {
+            service: dep.clone(),
+            condition: match d.condition.as_str() {
+                "service_healthy" => Condition::Healthy,
+                "service_completed_successfully" => Condition::CompletedSuccessfully,
+                _ => Condition::Started,
+            },
+            required: d.required,
+            restart: d.restart,
+            wait: None,
+        })
+        .collect()
+}
+
+/// Directories of device nodes: a hostPath of one cannot be checked as a `CharDevice`, and the
+/// generic device plugin is given the nodes inside.
+pub(crate) const DEVICE_DIRECTORIES: &[&str] =
+    &["/dev/dri", "/dev/snd", "/dev/input", "/dev/bus/usb"];
+
+impl<L: Locate> Lowering<'_, L> {
+    /// The service whose pod this one joins, from `network_mode`, `ipc` or `pid: service:X`.
+    pub(super) fn joins(&mut self, name: &str, service: &model::ServiceConfig) -> Option<String> {
+        let network_mode = if service.network_mode.is_empty() {
+            &service.net
+        } else {
+            &service.network_mode
+        };
+        let mut joins: Option<String> = None;
+        for (key, mode) in [
+            ("network_mode", network_mode),
+            ("ipc", &service.ipc),
+            ("pid", &service.pid),
+        ] {
+            if let Some(container) = mode.strip_prefix("container:") {
+                self.warn_help(
+                    Code::SharedNamespace,
+                    &["services", name, key],
+                    format!(
+                        "`{key}: container:{container}` of service `{name}` is left out: the pod gets its own namespace"
+                    ),
+                    "a container, not a service",
+                    "write `service:NAME` with the compose service that runs the container",
+                );
+                continue;
+            }
+            let Some(target) = mode.strip_prefix("service:") else {
+                continue;
+            };
+            match &joins {
+                Some(first) if first != target => self.warn(
+                    Code::SharedNamespace,
+                    &["services", name, key],
+                    format!(
+                        "`{key}: service:{target}` of service `{name}` is not kept: its containers join the pod of `{first}`"
+                    ),
+                    "a second pod to share",
+                ),
+                Some(_) => {}
+                None => joins = Some(target.to_owned()),
+            }
+        }
+        joins
+    }
+
+    /// `devices`, with how each reaches the container under the service's device profile.
+    pub(super) fn devices(
+        &mut self,
+        name: &str,
+        service: &model::ServiceConfig,
+        profile: DeviceProfile,
+    ) -> Vec<Device> {
+        let mut out = Vec::new();
+        for (i, device) in service.devices.iter().enumerate() {
+            let index = i.to_string();
+            let path = ["services", name, "devices", &index];
+            let source = device.source.clone();
+            let target = if device.target.is_empty() {
+                source.clone()
+            } else {
+                device.target.clone()
+            };
+            let access = match profile {
+                DeviceProfile::Hostpath => DeviceAccess::HostPath,
+                DeviceProfile::Generic => DeviceAccess::Resource {
+                    name: format!("stackc.io/{}", generic_name(&source)),
+                },
+                DeviceProfile::Intel | DeviceProfile::IntelXe | DeviceProfile::Amd => {
+                    let Some(resource) = vendor_resource(profile, &source) else {
+                        self.warn_help(
+                            Code::DeviceNotCovered,
+                            &path,
+                            format!(
+                                "device `{source}` of service `{name}` is left out: the `{}` device plugin does not provide it",
+                                profile_name(profile)
+                            ),
+                            "not a device of this profile",
+                            "choose another profile for this service in `x-stackc.device-plugin` (`generic` advertises any device)",
+                        );
+                        continue;
+                    };
+                    DeviceAccess::Resource {
+                        name: resource.to_owned(),
+                    }
+                }
+            };
+            if target != source && matches!(access, DeviceAccess::Resource { .. }) {
+                self.warn(
+                    Code::DevicePath,
+                    &path,
+                    format!(
+                        "device `{source}` of service `{name}` appears at `{source}`, not `{target}`: device plugins keep the host path"
+                    ),
+                    "target path not kept",
+                );
+            }
+            if !matches!(device.permissions.as_str(), "" | "rwm") {
+                self.warn(
+                    Code::DevicePath,
+                    &path,
+                    format!(
+                        "device `{source}` of service `{name}` is granted read, write and mknod access, not `{}`",
+                        device.permissions
+                    ),
+                    "permissions not kept",
+                );
+            }
+            out.push(Device {
+                source,
+                target,
+                permissions: device.permissions.clone(),
+                access,
+            });
+        }
+        out
+    }
+
+    /// `gpus` and device reservations: NVIDIA GPUs, merged; other drivers are reported.
+    pub(super) fn gpus(&mut self, name: &str, service: &model::ServiceConfig) -> Option<Gpus> {
+        let reservations = service
+            .deploy
+            .as_ref()
+            .and_then(|d| d.resources.reservations.as_ref())
+            .map(|r| r.devices.as_slice())
+            .unwrap_or_default();
+        let keyed = service
+            .gpus
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (vec!["gpus".to_owned(), i.to_string()], r))
+            .chain(reservations.iter().enumerate().map(|(i, r)| {
+                let key = "deploy.resources.reservations.devices";
+                let mut path: Vec<String> = key.split('.').map(str::to_owned).collect();
+                path.push(i.to_string());
+                (path, r)
+            }));
+        let mut out: Option<Gpus> = None;
+        for (key, request) in keyed {
+            let mut path = vec!["services", name];
+            path.extend(key.iter().map(String::as_str));
+            let nvidia = matches!(request.driver.as_str(), "" | "nvidia")
+                && (request.capabilities.is_empty()
+                    || request.capabilities.iter().any(|c| c == "gpu"));
+            if !nvidia {
+                self.warn(
+                    Code::GpuRequest,
+                    &path,
+                    format!(
+                        "the device request of service `{name}` (driver `{}`, capabilities `{}`) is left out: stackc lowers NVIDIA GPU requests only",
+                        request.driver,
+                        request.capabilities.join(", ")
+                    ),
+                    "not an NVIDIA GPU request",
+                );
+                continue;
+            }
+            let gpus = out.get_or_insert(Gpus {
+                count: Some(0),
+                device_ids: Vec::new(),
+            });
+            gpus.device_ids.extend(request.device_ids.iter().cloned());
+            let count = if request.device_ids.is_empty() {
+                u32::try_from(request.count).ok().filter(|&n| n > 0)
+            } else {
+                u32::try_from(request.device_ids.len()).ok()
+            };
+            gpus.count = match (gpus.count, count) {
+                (Some(a), Some(b)) => Some(a.saturating_add(b)),
+                _ => None,
+            };
+        }
+        out
+    }
+
+    /// `group_add`: numeric ids as they are, names through `x-stackc` `groups`.
+    pub(super) fn groups(
+        &mut self,
+        name: &str,
+        service: &model::ServiceConfig,
+        settings: &Settings,
+    ) -> Vec<i64> {
+        let mut out = Vec::new();
+        for group in &service.group_add {
+            let gid = group
+                .parse::<i64>()
+                .ok()
+                .or_else(|| settings.group_id(name, group).map(i64::from));
+            if let Some(gid) = gid {
+                if !out.contains(&gid) {
+                    out.push(gid);
+                }
+                continue;
+            }
+            let span = self.span(&["services", name, "group_add"]);
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::GroupName,
+                    format!(
+                        "group `{group}` of service `{name}` is a name; Kubernetes needs a numeric gid"
+                    ),
+                )
+                .with_label(span, "not a number")
+                .with_help(format!(
+                    "give its gid on the nodes (`getent group {group}`) in `x-stackc: {{groups: {{{group}: GID}}}}` at the top level or in the service"
+                )),
+            );
+        }
+        out
+    }
+}
+
+/// The resource a vendor device plugin provides for a host device.
+fn vendor_resource(profile: DeviceProfile, source: &str) -> Option<&'static str> {
+    let dri = source == "/dev/dri" || source.starts_with("/dev/dri/");
+    match profile {
+        DeviceProfile::Intel if dri => Some("gpu.intel.com/i915"),
+        DeviceProfile::IntelXe if dri => Some("gpu.intel.com/xe"),
+        DeviceProfile::Amd if dri || source == "/dev/kfd" => Some("amd.com/gpu"),
+        _ => None,
+    }
+}
+
+/// The resource name of a device under the generic plugin: its last path component.
+pub(crate) fn generic_name(source: &str) -> String {
+    let last = source
+        .rsplit('/')
+        .find(|p| !p.is_empty())
+        .unwrap_or("device");
+    dns_label(last)
+}
+
+fn profile_name(profile: DeviceProfile) -> &'static str {
+    match profile {
+        DeviceProfile::Generic => "generic",
+        DeviceProfile::Intel => "intel",
+        DeviceProfile::IntelXe => "intel-xe",
+        DeviceProfile::Amd => "amd",
+        DeviceProfile::Hostpath => "hostpath",
+    }
+}

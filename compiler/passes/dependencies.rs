@@ -1,0 +1,201 @@
+//! `depends_on`: how each dependent waits for its dependencies.
+//!
+//! - `service_started` and `service_healthy`: until the dependency's Service accepts TCP
+//!   connections. A Service routes only to ready pods, and the compose healthcheck is the
+//!   readiness probe, so for a dependency with a healthcheck this means healthy.
+//! - `service_completed_successfully`: until the dependency's Job has completed.
+//!
+//! Backends turn a [`Wait`] into what their runtime can do (an init container on K3s, start
+//! order under podman). It runs after `services`, whose Services the waits connect to.
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{
+    Condition, Dependency, Locate, Project, Protocol, ServiceKind, Wait, WorkloadKind,
+};
+
+pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    let names: Vec<String> = project.workloads.keys().cloned().collect();
+    for name in names {
+        let dependencies = project.workloads[&name].depends_on.clone();
+        let mut resolved = Vec::with_capacity(dependencies.len());
+        for mut dep in dependencies {
+            let service = dep.service.clone();
+            let path = ["services", name.as_str(), "depends_on", service.as_str()];
+            let warn = |diagnostics: &mut Diagnostics, code, message: String, label: &str| {
+                diagnostics.push(
+                    Diagnostic::warning(code, message).with_label(locations.span(&path), label),
+                );
+            };
+            if dep.restart {
+                warn(
+                    diagnostics,
+                    Code::DependencyRestart,
+                    format!(
+                        "`restart: true` of dependency `{}` of service `{name}` is not kept: `{name}` is not restarted when `{}` restarts",
+                        dep.service, dep.service
+                    ),
+                    "restart not kept",
+                );
+            }
+            if !dep.required {
+                warn(
+                    diagnostics,
+                    Code::DependencyNotAwaited,
+                    format!(
+                        "service `{name}` does not wait for `{}`, which is `required: false`",
+                        dep.service
+                    ),
+                    "not awaited",
+                );
+                resolved.push(dep);
+                continue;
+            }
+            dep.wait = wait(project, &name, &dep, &mut |code, message, label| {
+                warn(diagnostics, code, message, label);
+            });
+            resolved.push(dep);
+        }
+        project.workloads[&name].depends_on = resolved;
+    }
+}
+
+/// How `name` waits for `dep`; `None` when there is nothing to wait on. `warn` reports at the
+/// `depends_on` entry.
+fn wait(
+    project: &Project,
+    name: &str,
+    dep: &Dependency,
+    warn: &mut dyn FnMut(Code, String, &str),
+) -> Option<Wait> {
+    let target = project.workloads.get(&dep.service)?;
+    let is_job = matches!(target.kind, WorkloadKind::Job { .. });
+    if dep.condition == Condition::CompletedSuccessfully && is_job {
+        return Some(Wait::JobComplete {
+            job: target.name.clone(),
+        });
+    }
+    if dep.condition == Condition::CompletedSuccessfully {
+        warn(
+            Code::DependencyNotJob,
+            format!(
+                "`{}` runs until stopped, so service `{name}` waits until it accepts connections instead of until it completes",
+                dep.service
+            ),
+            "never completes",
+        );
+    }
+    let has_probe = target
+        .pod
+        .containers
+        .iter()
+        .any(|c| c.probes.readiness.is_some());
+    if dep.condition == Condition::Healthy && !has_probe {
+        warn(
+            Code::DependencyHealth,
+            format!(
+                "`{}` has no healthcheck in the compose file, so service `{name}` waits until it accepts connections; a HEALTHCHECK in its image is not used",
+                dep.service
+            ),
+            "no healthcheck to wait for",
+        );
+    }
+    let port = project
+        .services
+        .values()
+        .filter(|s| s.workload == dep.service && s.kind == ServiceKind::ClusterIp)
+        .find_map(|s| {
+            s.ports
+                .iter()
+                .find(|p| p.protocol == Protocol::Tcp)
+                .map(|p| (s.name.clone(), p.port))
+        });
+    if port.is_none() {
+        warn(
+            Code::DependencyNotAwaited,
+            format!(
+                "service `{name}` starts without waiting for `{}`, which listens on no TCP port",
+                dep.service
+            ),
+            "nothing to connect to",
+        );
+    }
+    port.map(|(host, port)| Wait::Tcp { host, port })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostics::{Code, Diagnostics};
+    use crate::ir::{Condition, Unlocated, Wait};
+
+    fn project(json: serde_json::Value) -> crate::ir::Project {
+        let model = crate::model::from_canonical(json).unwrap();
+        let mut diagnostics = Diagnostics::new();
+        let options = crate::ir::lower::Options::default();
+        let mut ir = crate::ir::lower::lower(&model, &options, &Unlocated, &mut diagnostics);
+        crate::passes::run(&mut ir, &Unlocated, &mut diagnostics);
+        ir
+    }
+
+    #[test]
+    fn each_condition_gets_its_wait() {
+        let ir = project(serde_json::json!({
+            "name": "p",
+            "services": {
+                "db": {"image": "db", "expose": ["5432"]},
+                "job": {"image": "job", "restart": "no"},
+                "quiet": {"image": "q"},
+                "api": {"image": "api", "depends_on": {
+                    "db": {"condition": "service_healthy", "required": true},
+                    "job": {"condition": "service_completed_successfully", "required": true},
+                    "quiet": {"condition": "service_started", "required": true}
+                }}
+            }
+        }));
+        let waits: Vec<_> = ir.workloads["api"]
+            .depends_on
+            .iter()
+            .map(|d| (d.condition, d.wait.clone()))
+            .collect();
+        assert_eq!(
+            waits,
+            [
+                (
+                    Condition::Healthy,
+                    Some(Wait::Tcp {
+                        host: "db".to_owned(),
+                        port: 5432
+                    })
+                ),
+                (
+                    Condition::CompletedSuccessfully,
+                    Some(Wait::JobComplete {
+                        job: "job".to_owned()
+                    })
+                ),
+                (Condition::Started, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shared_network_namespace_merges_pods() {
+        let mut diagnostics = Diagnostics::new();
+        let model = crate::model::from_canonical(serde_json::json!({
+            "name": "p",
+            "services": {
+                "vpn": {"image": "vpn", "expose": ["1"]},
+                "app": {"image": "app", "network_mode": "service:vpn", "expose": ["2"]},
+                "web": {"image": "web", "depends_on": {"app": {"condition": "service_started", "required": true}}}
+            }
+        }))
+        .unwrap();
+        let options = crate::ir::lower::Options::default();
+        let mut ir = crate::ir::lower::lower(&model, &options, &Unlocated, &mut diagnostics);
+        crate::passes::run(&mut ir, &Unlocated, &mut diagnostics);
+        assert!(!ir.workloads.contains_key("app"));
+        assert_eq!(ir.workloads["vpn"].pod.containers.len(), 2);
+        assert_eq!(ir.services["vpn"].ports.len(), 2);
+        assert_eq!(ir.workloads["web"].depends_on[0].service, "vpn");
+        assert!(diagnostics.iter().all(|d| d.code != Code::SharedNamespace));
+    }
+}

@@ -1,0 +1,81 @@
+//! `network_mode`, `ipc` or `pid: service:X`: the service's containers join the pod of X.
+//!
+//! Compose runs the two containers in one network (and IPC or PID) namespace; in Kubernetes the
+//! containers of one pod share it. The joining workload is removed, its container (with its
+//! volumes and ports) moves into X's pod, so its ports join X's Service, and `depends_on` entries
+//! that name it name X instead. It runs before `services` for that reason.
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{Locate, Project};
+
+pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    let joining: Vec<(String, String)> = project
+        .workloads
+        .iter()
+        .filter_map(|(name, w)| Some((name.clone(), w.joins.clone()?)))
+        .collect();
+    for (name, target) in joining {
+        let problem = match project.workloads.get(&target) {
+            None => Some(format!("`{target}` is not a service of the project")),
+            Some(host) if host.joins.is_some() => Some(format!(
+                "`{target}` joins the pod of another service itself"
+            )),
+            Some(host) if host.kind != project.workloads[&name].kind => Some(format!(
+                "`{name}` and `{target}` run a different number or kind of copies"
+            )),
+            Some(_) => None,
+        };
+        if let Some(problem) = problem {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::SharedNamespace,
+                    format!(
+                        "service `{name}` keeps its own pod instead of sharing the pod of `{target}`: {problem}"
+                    ),
+                )
+                .with_label(locations.span(&["services", &name, "network_mode"]).or_else(|| locations.span(&["services", &name])), "shares a namespace here"),
+            );
+            if let Some(w) = project.workloads.get_mut(&name) {
+                w.joins = None;
+            }
+            continue;
+        }
+        let Some(guest) = project.workloads.shift_remove(&name) else {
+            continue;
+        };
+        let host = &mut project.workloads[&target];
+        host.pod.host_network |= guest.pod.host_network;
+        host.pod.supplemental_groups.extend(
+            guest
+                .pod
+                .supplemental_groups
+                .iter()
+                .filter(|g| !host.pod.supplemental_groups.contains(g))
+                .copied()
+                .collect::<Vec<_>>(),
+        );
+        for volume in guest.pod.volumes {
+            if !host.pod.volumes.iter().any(|v| v.name == volume.name) {
+                host.pod.volumes.push(volume);
+            }
+        }
+        host.pod.containers.extend(guest.pod.containers);
+        host.pod.init_containers.extend(guest.pod.init_containers);
+        host.dns_aliases.extend(guest.dns_aliases);
+        host.dns_aliases.push(name.clone());
+        for dep in guest.depends_on {
+            if dep.service != target && !host.depends_on.iter().any(|d| d.service == dep.service) {
+                host.depends_on.push(dep);
+            }
+        }
+        for (compose, workload) in &mut project.workloads {
+            for dep in &mut workload.depends_on {
+                if dep.service == name {
+                    dep.service.clone_from(&target);
+                }
+            }
+            // Merging can make X depend on itself.
+            workload.depends_on.retain(|d| d.service != *compose);
+        }
+    }
+}
