@@ -3,6 +3,7 @@
 //! A backend returns its files as an ordered map from a relative path to the file's text; it never
 //! touches the disk, so `--stdout`, `-o DIR` and tests all share one result.
 
+pub mod helm;
 pub mod k3s;
 pub mod podman;
 pub mod yaml;

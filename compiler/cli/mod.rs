@@ -4,6 +4,7 @@
 //! errors (stackc could not read or write what it was asked to).
 
 pub mod build;
+mod check;
 mod config;
 mod explain;
 mod schema;
@@ -72,6 +73,8 @@ enum Color {
 enum Command {
     /// Compile the project into one target's files.
     Build(build::BuildArgs),
+    /// Report every problem a build would report, without writing anything.
+    Check(check::CheckArgs),
     /// Print the resolved compose project, like `docker compose config`.
     Config(config::ConfigArgs),
     /// Explain a diagnostic code, or list every code with `--list`.
@@ -119,6 +122,7 @@ fn error_chain(error: &Error) -> String {
 fn run(cli: &Cli) -> Result<ExitCode, Error> {
     match &cli.command {
         Command::Build(args) => run_build(cli, args),
+        Command::Check(args) => check::run(cli, args),
         Command::Config(args) => config::run(cli, args),
         Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),

@@ -87,6 +87,34 @@ pub enum InterpolationErrorKind {
         reason_suffix(message)
     )]
     MissingRequired { name: String, message: String },
+    /// `${...}` nested deeper than [`MAX_NESTING`]: refused before any work, so that a hostile
+    /// value cannot make interpolation quadratic.
+    #[error(
+        "`${{...}}` nests more than {MAX_NESTING} levels deep: write the value with fewer nested defaults"
+    )]
+    TooDeep,
+}
+
+/// The deepest `${...}` nesting interpolated; real files nest two or three levels.
+pub const MAX_NESTING: usize = 64;
+
+/// How deeply `${` expressions nest in `text` (a literal `$${` counts too, which only makes the
+/// limit stricter).
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut previous_dollar = false;
+    for b in text.bytes() {
+        match b {
+            b'{' if previous_dollar => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous_dollar = b == b'$';
+    }
+    deepest
 }
 
 fn reason_suffix(message: &str) -> String {
@@ -117,6 +145,12 @@ pub fn interpolate(
     if !input.contains('$') {
         interpolated.value.push_str(input);
         return Ok(interpolated);
+    }
+    if nesting_depth(input) > MAX_NESTING {
+        return Err(InterpolationError {
+            kind: InterpolationErrorKind::TooDeep,
+            range: 0..input.len(),
+        });
     }
     evaluate(
         input,

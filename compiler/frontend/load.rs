@@ -28,6 +28,16 @@ pub(super) struct Stages {
     pub resource_dir: PathBuf,
 }
 
+/// The deepest `extends` chain stackc follows; real projects use two or three levels.
+const MAX_EXTENDS_DEPTH: usize = 256;
+
+/// The deepest `include` nesting stackc follows.
+const MAX_INCLUDE_DEPTH: usize = 64;
+
+/// The most services one project may define; far beyond real stacks, it bounds the work a
+/// hostile file can ask for.
+pub(super) const MAX_SERVICES: usize = 10_000;
+
 /// Paths marked `!reset` or `!override` in one document: they are removed from what was loaded
 /// before, so that the new value replaces it instead of merging.
 #[derive(Debug, Clone, Default)]
@@ -230,6 +240,7 @@ impl Loader<'_> {
                 )
                 .with_help("a compose file starts with keys such as `services:`"));
             }
+            check_service_count(&document)?;
             let lookup = |k: &str| environment.get(k).cloned();
             substitute::substitute(&mut document, &lookup, self.diagnostics)?;
             let mut resets = Resets::default();
@@ -404,6 +415,14 @@ impl Loader<'_> {
                 report.with_help("a service cannot extend itself, directly or through others")
             );
         }
+        if chain.0.len() >= MAX_EXTENDS_DEPTH {
+            return Err(Diagnostic::error(
+                Code::YamlLimit,
+                format!("`extends` chains deeper than {MAX_EXTENDS_DEPTH} services are not read"),
+            )
+            .with_label(Some(extends_span), "this `extends` goes past the limit")
+            .with_help("flatten the chain: let services extend a common base directly"));
+        }
         let mut next_chain = chain.clone();
         next_chain
             .0
@@ -536,6 +555,14 @@ impl Loader<'_> {
             let mut project_directory = PathBuf::new();
             for (i, (p, span)) in config.paths.iter().enumerate() {
                 let absolute = paths::clean_path(&stages.resource_dir.join(p));
+                if i == 0 && included.len() >= MAX_INCLUDE_DEPTH {
+                    return Err(Diagnostic::error(
+                        Code::YamlLimit,
+                        format!("`include` nests deeper than {MAX_INCLUDE_DEPTH} files"),
+                    )
+                    .with_label(Some(*span), "this include goes past the limit")
+                    .with_help("include the files from fewer levels"));
+                }
                 if i == 0 {
                     project_directory = match &config.project_directory {
                         None => absolute
@@ -571,28 +598,7 @@ impl Loader<'_> {
                 }
                 files.push((absolute, false));
             }
-            let env_files: Vec<PathBuf> = if config.env_files.is_empty() {
-                let default = project_directory.join(".env");
-                if default.is_file() {
-                    vec![default]
-                } else {
-                    Vec::new()
-                }
-            } else {
-                let mut list = Vec::new();
-                for (f, span) in &config.env_files {
-                    let absolute = paths::clean_path(&working_dir.join(f));
-                    if !absolute.is_file() {
-                        return Err(Diagnostic::error(
-                            Code::MissingFile,
-                            format!("env file `{}` does not exist", self.display(&absolute)),
-                        )
-                        .with_label(Some(*span), "named here"));
-                    }
-                    list.push(absolute);
-                }
-                list
-            };
+            let env_files = self.include_env_files(&config, &project_directory, working_dir)?;
             let from_files = project::read_env_files(environment, &env_files)
                 .map_err(|e| setup_error_diagnostic(e, item.span))?;
             let mut include_environment = environment.clone();
@@ -614,6 +620,59 @@ impl Loader<'_> {
             import_resources(imported, document, item.span)?;
         }
         Ok(())
+    }
+}
+
+/// Refuses a document (or a merged project) with more than [`MAX_SERVICES`] services before any
+/// work is spent on them.
+pub(super) fn check_service_count(document: &Node) -> Result<(), Diagnostic> {
+    let Some(services) = document.get("services") else {
+        return Ok(());
+    };
+    let count = services.as_map().map_or(0, Map::len);
+    if count > MAX_SERVICES {
+        return Err(Diagnostic::error(
+            Code::YamlLimit,
+            format!(
+                "the project defines {count} services, more than the {MAX_SERVICES} stackc compiles"
+            ),
+        )
+        .with_label(Some(services.span), "these services")
+        .with_help("split the stack into several projects"));
+    }
+    Ok(())
+}
+
+impl Loader<'_> {
+    /// The env files of an included project: the listed ones (relative to the including
+    /// project's directory, and required), else the included project's own `.env` if any.
+    fn include_env_files(
+        &self,
+        config: &IncludeConfig,
+        project_directory: &FsPath,
+        working_dir: &FsPath,
+    ) -> Result<Vec<PathBuf>, Diagnostic> {
+        if config.env_files.is_empty() {
+            let default = project_directory.join(".env");
+            return Ok(if default.is_file() {
+                vec![default]
+            } else {
+                Vec::new()
+            });
+        }
+        let mut list = Vec::new();
+        for (f, span) in &config.env_files {
+            let absolute = paths::clean_path(&working_dir.join(f));
+            if !absolute.is_file() {
+                return Err(Diagnostic::error(
+                    Code::MissingFile,
+                    format!("env file `{}` does not exist", self.display(&absolute)),
+                )
+                .with_label(Some(*span), "named here"));
+            }
+            list.push(absolute);
+        }
+        Ok(list)
     }
 }
 

@@ -86,4 +86,8 @@ impl crate::ir::Locate for Locations {
     fn span(&self, path: &[&str]) -> Option<Span> {
         self.key(path)
     }
+
+    fn template(&self, path: &[&str]) -> Option<&str> {
+        Locations::template(self, path)
+    }
 }

@@ -118,6 +118,7 @@ fn load_tree(loader: &mut Loader<'_>, setup: &project::ProjectSetup) -> Result<N
         resource_dir: setup.working_dir.clone(),
     };
     let mut tree = loader.load_model(&files, &setup.working_dir, &environment, &stages, &[])?;
+    load::check_service_count(&tree)?;
     let span = tree.span;
     let Some(map) = tree.as_map_mut() else {
         unreachable!("the loader always returns a mapping");

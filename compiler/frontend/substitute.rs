@@ -2,7 +2,7 @@
 //! [`interpolate`], then values at keys that need a number or a boolean are converted, exactly
 //! where compose-go converts them.
 
-use super::interpolate::{InterpolationErrorKind, interpolate};
+use super::interpolate::{InterpolationErrorKind, MAX_NESTING, interpolate};
 use super::node::{Node, Value};
 use super::tree::Path;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -108,6 +108,12 @@ fn walk(
         Value::Str(text) => {
             if text.contains('$') {
                 let result = interpolate(text, lookup).map_err(|e| match e.kind {
+                    InterpolationErrorKind::TooDeep => Diagnostic::error(
+                        Code::YamlLimit,
+                        format!("`{path}` nests `${{...}}` more than {MAX_NESTING} levels deep"),
+                    )
+                    .with_label(Some(node.span), "in this value")
+                    .with_help("write the value with fewer nested defaults"),
                     InterpolationErrorKind::InvalidFormat => Diagnostic::error(
                         Code::InvalidInterpolation,
                         format!("invalid interpolation format for `{path}`: `{text}`"),

@@ -7,6 +7,12 @@ use crate::source::Span;
 /// to the span of that key in the source, falling back to the nearest ancestor that has one.
 pub trait Locate {
     fn span(&self, path: &[&str]) -> Option<Span>;
+
+    /// The text before interpolation of the value at exactly `path`, when it came from `${...}`;
+    /// the Helm backend turns required variables into required chart values with it.
+    fn template(&self, _path: &[&str]) -> Option<&str> {
+        None
+    }
 }
 
 /// Locations for a project that was not read from source text (for example deserialized from

@@ -1,0 +1,158 @@
+//! The main container of a workload: its image, environment and resources become values.
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use super::Required;
+use super::template::{Fill, Templater, put, quoted};
+
+/// What parameterising one container needs to know.
+pub(super) struct Params<'a> {
+    pub(super) chart: &'a str,
+    /// The compose service the container comes from.
+    pub(super) compose: &'a str,
+    /// Its key in `values.yaml`.
+    pub(super) values_key: &'a str,
+    pub(super) required: &'a IndexMap<String, Required>,
+}
+
+impl Params<'_> {
+    /// `expr` guarded by the required variable behind the compose value at
+    /// `services.<service>.<key>`, if there is one.
+    fn guard(&self, key: &str, expr: String, values_path: &str) -> String {
+        let path = format!("services.{}.{key}", self.compose);
+        match self.required.get(&path) {
+            Some(required) => required.guard(&expr, &format!("{}.{values_path}", self.values_key)),
+            None => expr,
+        }
+    }
+}
+
+/// Parameterises the main container of a workload and records the defaults in `v`.
+pub(super) fn container_values(
+    t: &mut Templater,
+    params: &Params<'_>,
+    container: &mut Map<String, Value>,
+    v: &mut Map<String, Value>,
+) {
+    let image = container
+        .get("image")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let (repository, tag, digest) = split_image(image);
+    v.insert(
+        "image".to_owned(),
+        json!({
+            "repository": repository,
+            "tag": tag,
+            "digest": digest,
+            "pullPolicy": container.get("imagePullPolicy").cloned().unwrap_or_else(|| Value::from("")),
+        }),
+    );
+    put(
+        container,
+        "image",
+        t.value(Fill::Inline(format!(
+            "{} | quote",
+            params.guard(
+                "image",
+                format!(
+                    "include {} $v.image",
+                    quoted(&format!("{}.image", params.chart))
+                ),
+                "image.repository"
+            )
+        ))),
+    );
+    put(
+        container,
+        "imagePullPolicy",
+        t.value(Fill::OptionalScalar("$v.image.pullPolicy".to_owned())),
+    );
+
+    let mut env = Map::new();
+    match container.get_mut("env") {
+        Some(Value::Array(list)) => {
+            for var in list.iter_mut() {
+                let Some(name) = var.get("name").and_then(Value::as_str).map(str::to_owned) else {
+                    continue;
+                };
+                if let Some(value) = var.get_mut("value") {
+                    env.insert(name.clone(), value.clone());
+                    let expr = params.guard(
+                        &format!("environment.{name}"),
+                        format!("index $v.env {}", quoted(&name)),
+                        &format!("env.{name}"),
+                    );
+                    *value = t.value(Fill::Inline(format!("{expr} | toString | quote")));
+                }
+            }
+            list.push(t.value(Fill::Lines(
+                "{{- with $v.extraEnv }}{{ toYaml . | nindent {N} }}{{- end }}".to_owned(),
+            )));
+        }
+        _ => {
+            put(
+                container,
+                "env",
+                t.value(Fill::OptionalBlock("$v.extraEnv".to_owned())),
+            );
+        }
+    }
+    v.insert("env".to_owned(), Value::Object(env));
+    v.insert("extraEnv".to_owned(), json!([]));
+
+    v.insert(
+        "resources".to_owned(),
+        container
+            .get("resources")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+    );
+    put(
+        container,
+        "resources",
+        t.value(Fill::OptionalBlock("$v.resources".to_owned())),
+    );
+}
+
+/// `repo/name:tag@digest` → (`repo/name`, `tag`, `digest`), each possibly empty.
+/// A reference the parts cannot rebuild (an empty tag after `:`) stays whole in the repository,
+/// so that the default values still give the k3s image.
+fn split_image(image: &str) -> (&str, &str, &str) {
+    let (name, digest) = image.split_once('@').unwrap_or((image, ""));
+    let slash = name.rfind('/').map_or(0, |i| i + 1);
+    let (repository, tag) = match name[slash..].rfind(':') {
+        Some(colon) => (&name[..slash + colon], &name[slash + colon + 1..]),
+        None => (name, ""),
+    };
+    if repository.is_empty()
+        || (tag.is_empty() && repository != name)
+        || (digest.is_empty() && name != image)
+    {
+        return (image, "", "");
+    }
+    (repository, tag, digest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_image;
+
+    #[test]
+    fn images_split_into_repository_tag_and_digest() {
+        assert_eq!(split_image("nginx"), ("nginx", "", ""));
+        assert_eq!(split_image("nginx:1.25"), ("nginx", "1.25", ""));
+        assert_eq!(
+            split_image("localhost:5000/a/b:v1@sha256:ab"),
+            ("localhost:5000/a/b", "v1", "sha256:ab")
+        );
+        assert_eq!(
+            split_image("localhost:5000/a"),
+            ("localhost:5000/a", "", "")
+        );
+        assert_eq!(split_image(":"), (":", "", ""));
+        assert_eq!(split_image("app:"), ("app:", "", ""));
+        assert_eq!(split_image("app@"), ("app@", "", ""));
+    }
+}

@@ -1,0 +1,49 @@
+//! `stackc check`: every diagnostic a build would give, and nothing written (for editors and CI).
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::Cli;
+use super::build::{self, BuildArgs, Target};
+use crate::error::Error;
+
+#[derive(Debug, Args)]
+pub(super) struct CheckArgs {
+    /// The target whose lowering is checked.
+    #[arg(long, value_enum, default_value_t)]
+    target: Target,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    strict: bool,
+}
+
+pub(super) fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode, Error> {
+    let (mut result, sources) = super::load(cli)?;
+    if let Some(project) = result
+        .project
+        .take()
+        .filter(|_| !result.diagnostics.has_errors())
+    {
+        let build_args = BuildArgs {
+            target: args.target,
+            stdout: true,
+            strict: args.strict,
+            ..BuildArgs::default()
+        };
+        build::compile(
+            &build_args,
+            &project,
+            &result.locations,
+            &mut result.diagnostics,
+        )?;
+    } else if args.strict {
+        result.diagnostics.promote_warnings();
+    }
+    super::report(cli, &result.diagnostics, &sources);
+    Ok(if result.diagnostics.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
