@@ -707,9 +707,9 @@ fn storage_secrets_and_gpu() -> ir::Project {
             "db-password".to_owned(),
             ir::Secret {
                 name: "db-password".to_owned(),
-                data: [("db-password".to_owned(), String::new())]
-                    .into_iter()
-                    .collect(),
+                key: "db-password".to_owned(),
+                data: None,
+                fingerprint: "file:db-password".to_owned(),
             },
         )]
         .into_iter()

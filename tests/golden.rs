@@ -4,10 +4,14 @@
 //! For each fixture this checks, and reports every failing fixture together at the end:
 //! - `config.json`: `stackc config --format json`, or `diagnostics` when stackc rejects the input;
 //! - `k3s`: `stackc build --target k3s --stdout`, plus `k3s-diagnostics` for anything on stderr;
+//! - `podman` for `podman-*` fixtures (`build --target podman --stdout`) and `helm` for `helm-*`
+//!   fixtures (the whole chart, file by file);
 //! - that `docker-compose config --format json` agrees (skipped for `stackc-only-*` fixtures);
 //! - that `golden/` holds no snapshot that no fixture produces any more.
 
 mod support;
+
+use std::fmt::Write as _;
 
 use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
@@ -147,6 +151,12 @@ fn run_fixture(fixture: &Fixture, failures: &mut Vec<String>) -> BTreeSet<&'stat
                 insta::assert_snapshot!("config.json", fixture.redact(&config.stdout));
                 snapshots.insert("config.json");
                 build_k3s(fixture, failures, &mut snapshots);
+                if fixture.name.starts_with("podman-") {
+                    build_podman(fixture, failures, &mut snapshots);
+                }
+                if fixture.name.starts_with("helm-") {
+                    build_helm(fixture, failures, &mut snapshots);
+                }
                 Some(value)
             }
             Err(e) => {
@@ -225,6 +235,62 @@ fn build_k3s(fixture: &Fixture, failures: &mut Vec<String>, snapshots: &mut BTre
             "`build --target k3s --stdout`: {}",
             build.describe()
         )),
+    }
+}
+
+/// `podman-*` fixtures also snapshot the podman target's stream.
+fn build_podman(fixture: &Fixture, failures: &mut Vec<String>, snapshots: &mut BTreeSet<&str>) {
+    let build = fixture.stackc(&[
+        "--color", "never", "build", "--target", "podman", "--stdout",
+    ]);
+    if build.code == Some(0) {
+        insta::assert_snapshot!("podman", fixture.redact(&build.stdout));
+        snapshots.insert("podman");
+    } else {
+        failures.push(format!(
+            "`build --target podman --stdout`: {}",
+            build.describe()
+        ));
+    }
+}
+
+/// `helm-*` fixtures also snapshot the whole chart, file by file in path order.
+fn build_helm(fixture: &Fixture, failures: &mut Vec<String>, snapshots: &mut BTreeSet<&str>) {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("golden-helm")
+        .join(&fixture.name);
+    let _ = std::fs::remove_dir_all(&out);
+    let out_arg = out.display().to_string();
+    let build = fixture.stackc(&[
+        "--color", "never", "build", "--target", "helm", "-o", &out_arg,
+    ]);
+    if build.code != Some(0) {
+        failures.push(format!("`build --target helm`: {}", build.describe()));
+        return;
+    }
+    let mut files = Vec::new();
+    collect_files(&out, &out, &mut files);
+    files.sort();
+    let mut chart = String::new();
+    for relative in files {
+        let text = std::fs::read_to_string(out.join(&relative)).unwrap_or_default();
+        let _ = write!(chart, "── {relative} ──\n{text}");
+        if !text.ends_with('\n') {
+            chart.push('\n');
+        }
+    }
+    insta::assert_snapshot!("helm", fixture.redact(&chart));
+    snapshots.insert("helm");
+}
+
+fn collect_files(root: &Path, dir: &Path, files: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(root, &path, files);
+        } else if let Ok(relative) = path.strip_prefix(root) {
+            files.push(relative.display().to_string());
+        }
     }
 }
 

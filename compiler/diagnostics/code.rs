@@ -199,6 +199,8 @@ codes! {
         "Each `hostPort` can be bound by one pod only; the second pod of the file fails to start. Publish one of them on another host port.";
     InvalidExtension = "SC0218", "an `x-stackc` setting is not valid",
         "`x-stackc` holds stackc's own settings (device plugin, group ids, volume storage, config files). A key stackc does not know, or a value of the wrong type, is an error so that a typo never silently changes the output. See `schemas/x-stackc.schema.json`.";
+    HelmValuesKey = "SC2201", "a service's values are under another key in values.yaml",
+        "The Helm chart keeps each compose service's values under the service's name, except for names the chart uses for its own settings (`global`, `persistence`, `secrets`). The service's values are under `<name>-service` instead; `--set` and values files must use that key. Rename the service to keep its own name.";
     FileOwner = "SC1151", "a secret or config file's `uid` cannot be honoured",
         "Kubernetes mounts Secret and ConfigMap files owned by root; only their group can be chosen, through the pod's `fsGroup`. The `uid` is left out, so the file is owned by root with the item's mode. Give the file a mode the container's user can read (for example `0444`), or a `gid` the user belongs to.";
     FileGroupConflict = "SC1152", "files of one service ask for different groups",
@@ -219,6 +221,4 @@ codes! {
         "`--secrets inline` writes each secret's value into the generated files (base64 is not encryption). Keep those files out of version control, or build without `--secrets inline` and apply `stackc secrets | kubectl apply -f -` instead.";
     VolumeSetting = "SC1160", "an `x-stackc.volumes` setting cannot be used",
         "The size must be a Kubernetes quantity (`10Gi`, `500M`) and the access mode one of `ReadWriteOnce`, `ReadWriteMany`, `ReadOnlyMany` or `ReadWriteOncePod`. The default is used instead.";
-    HelmValuesKey = "SC2201", "a service's values are under another key in values.yaml",
-        "The Helm chart keeps each compose service's values under the service's name, except for names the chart uses for its own settings (`global`, `persistence`, `secrets`). The service's values are under `<name>-service` instead; `--set` and values files must use that key. Rename the service to keep its own name.";
 }

@@ -147,7 +147,11 @@ pub(super) fn notes(project: &ir::Project, values: &Value) -> String {
     if !project.secrets.is_empty() {
         out.push_str("\nSecrets the workloads read; create each one, or set `secrets.<name>.create=true` and its `data`:\n");
         for (name, secret) in &project.secrets {
-            let files = std::iter::once(&secret.key).fold(String::new(), |mut files, k| {
+            let keys: Vec<&String> = secret
+                .data
+                .as_ref()
+                .map_or_else(|| vec![&secret.key], |d| d.keys().collect());
+            let files = keys.into_iter().fold(String::new(), |mut files, k| {
                 let _ = write!(files, " --from-file={k}=./{k}");
                 files
             });

@@ -597,7 +597,12 @@ impl Emit<'_> {
         let mut secrets = Map::new();
         for (name, secret) in &project.secrets {
             let mut t = Templater::default();
-            let data: Map<String, Value> = std::iter::once(&secret.key)
+            let keys: Vec<&String> = secret
+                .data
+                .as_ref()
+                .map_or_else(|| vec![&secret.key], |d| d.keys().collect());
+            let data: Map<String, Value> = keys
+                .into_iter()
                 .map(|key| {
                     let message = format!("set secrets.{name}.data.{key}, or create the Secret yourself and set secrets.{name}.create=false");
                     let expr = format!("required {} (index $s.data {}) | toString | quote", quoted(&message), quoted(key));
