@@ -172,6 +172,11 @@ pub fn compile(
                 .to_owned(),
         ));
     }
+    if args.target == Target::Helm && args.secrets == Secrets::Inline {
+        return Err(Error::Usage(
+            "a Helm chart takes secret values from its values (`secrets.<name>.data`): leave out `--secrets inline` with `--target helm`".to_owned(),
+        ));
+    }
     if args.target == Target::Helm && args.stdout {
         return Err(Error::Usage(
             "a Helm chart is a directory: write it with `-o DIR`".to_owned(),
@@ -365,14 +370,15 @@ mod tests {
     }
 
     #[test]
-    fn other_targets_are_usage_errors() {
+    fn helm_charts_take_secret_values_from_their_values() {
         let args = BuildArgs {
-            target: Target::Podman,
-            stdout: true,
+            target: Target::Helm,
+            output: Some("chart".into()),
+            secrets: super::Secrets::Inline,
             ..BuildArgs::default()
         };
         let result = super::compile(&args, &project(), &Unlocated, &mut Diagnostics::new());
-        assert!(matches!(result, Err(Error::Usage(m)) if m.contains("not implemented yet")));
+        assert!(matches!(result, Err(Error::Usage(m)) if m.contains("--secrets inline")));
     }
 
     #[test]

@@ -228,7 +228,7 @@ codes! {
     SharedVolume = "SC1154", "a named volume is mounted by several services",
         "A `ReadWriteOnce` claim can be mounted by pods on one node only. The pods of every service that mounts it get a required pod affinity, so they are scheduled together on the same node. Ask for `access-mode: ReadWriteMany` under `x-stackc.volumes.<name>` if the storage class supports it, to let them spread.";
     BindMount = "SC1155", "a bind mount becomes a hostPath",
-        "A bind mount becomes a `hostPath` volume with the absolute path compose resolved on the converting machine. That path must exist on the node that runs the pod, and it pins the data to that node. Use a named volume for data, or list the path under `x-stackc.config-files` to ship a file or directory as a ConfigMap.";
+        "A bind mount becomes a `hostPath` volume. A path inside the project directory becomes `/var/lib/stackc/<project>/<path>` on the node, so the output never holds the converting machine's checkout path; an absolute path outside it is kept. That path must exist on the node that runs the pod, and it pins the data to that node. Use a named volume for data, or list the path under `x-stackc.config-files` to ship a file or directory as a ConfigMap.";
     ConfigFileTooLarge = "SC1156", "a config file is too large for a ConfigMap",
         "Kubernetes limits a ConfigMap to 1 MiB. The files listed under `x-stackc.config-files` for one mount exceed it. Mount the path as a volume or a bind mount instead.";
     ConfigFileUnused = "SC1157", "an `x-stackc.config-files` entry matches no bind mount",
