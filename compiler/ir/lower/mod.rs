@@ -6,8 +6,8 @@
 //! is reported with its location instead of being dropped.
 
 mod container;
-mod storage;
 mod devices;
+mod storage;
 
 pub(crate) use devices::DEVICE_DIRECTORIES;
 
