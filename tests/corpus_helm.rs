@@ -219,7 +219,9 @@ fn projects() -> Vec<Project> {
 /// Runs `stackc build` on a project the way a user does.
 fn stackc_build(project: &Project, cwd: &Path, target: &[&str], out: &Path) -> Result<(), String> {
     let mut cmd = support::clean_command(support::stackc(), cwd);
-    cmd.arg("--project-directory")
+    // `$PWD` is compose input (genai-stack interpolates it); a build from elsewhere keeps it.
+    cmd.env("PWD", &project.dir)
+        .arg("--project-directory")
         .arg(&project.dir)
         .args(&project.args)
         .arg("build")
@@ -581,6 +583,8 @@ fn workload(name: &str, container: ir::Container, pod: ir::Pod) -> ir::Workload 
             containers: vec![container],
             ..pod
         },
+        depends_on: Vec::new(),
+        joins: None,
     }
 }
 
@@ -663,11 +667,12 @@ fn gpu_worker() -> ir::Workload {
     workload("worker", worker, gpu_pod)
 }
 
-/// An IR with what the corpus cannot reach yet (lowering does not make claims, secrets and GPU
-/// resources for now).
+/// An IR built by hand with claims, secrets and GPU resources, so the chart's values for them
+/// are tested apart from lowering.
 fn storage_secrets_and_gpu() -> ir::Project {
     ir::Project {
         name: "shop".to_owned(),
+        device_plugin: None,
         workloads: [
             ("db".to_owned(), database()),
             ("worker".to_owned(), gpu_worker()),

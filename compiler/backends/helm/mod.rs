@@ -216,6 +216,18 @@ impl Emit<'_> {
         let mut t = Templater::default();
         let mut value = serde_json::to_value(object)?;
         self.metadata(&mut t, &mut value);
+        if object.kind() == "rolebinding" {
+            // The ServiceAccount a wait uses lives in the release namespace.
+            if let Some(subjects) = value.get_mut("subjects").and_then(Value::as_array_mut) {
+                for subject in subjects.iter_mut().filter_map(Value::as_object_mut) {
+                    put(
+                        subject,
+                        "namespace",
+                        t.value(Fill::Inline("$.Release.Namespace | quote".to_owned())),
+                    );
+                }
+            }
+        }
         // By kind name, so that a kind the k3s target adds later is written as it is (with the
         // release namespace and labels) until it gets values of its own.
         let header = match object.kind() {
@@ -676,6 +688,8 @@ mod tests {
                         containers: vec![container],
                         ..ir::Pod::default()
                     },
+                    depends_on: Vec::new(),
+                    joins: None,
                 };
                 ((*name).to_owned(), workload)
             })

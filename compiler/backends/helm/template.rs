@@ -52,7 +52,7 @@ impl Templater {
         out.push_str(header);
         for line in text.lines() {
             match self.find(line) {
-                None => out.push_str(line),
+                None => push_escaped(&mut out, line),
                 Some((at, len, fill)) => Self::rewrite(&mut out, line, at, len, fill)?,
             }
             out.push('\n');
@@ -147,11 +147,43 @@ pub(super) fn at<'a>(value: &'a mut Value, path: &[&str]) -> Option<&'a mut Valu
     path.iter().try_fold(value, |v, key| v.get_mut(*key))
 }
 
+/// Copies `line` with Go-template delimiters in literal text escaped (`{{` → `{{ "{{" }}`), so
+/// that configuration files which use them themselves (Prometheus rules, Go templates) reach the
+/// rendered object unchanged.
+fn push_escaped(out: &mut String, line: &str) {
+    let mut rest = line;
+    while let Some(at) = rest.find(['{', '}']) {
+        let pair = rest.get(at..at + 2);
+        out.push_str(&rest[..at]);
+        match pair {
+            Some("{{") => out.push_str("{{ \"{{\" }}"),
+            Some("}}") => out.push_str("{{ \"}}\" }}"),
+            _ => {
+                out.push_str(&rest[at..=at]);
+                rest = &rest[at + 1..];
+                continue;
+            }
+        }
+        rest = &rest[at + 2..];
+    }
+    out.push_str(rest);
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::{Fill, Templater, put};
+
+    #[test]
+    fn literal_template_delimiters_are_escaped() {
+        let mut out = String::new();
+        super::push_escaped(&mut out, "summary: \"{{ $labels.instance }} down\" {x}");
+        assert_eq!(
+            out,
+            "summary: \"{{ \"{{\" }} $labels.instance {{ \"}}\" }} down\" {x}"
+        );
+    }
 
     #[test]
     fn tokens_become_template_text() {
