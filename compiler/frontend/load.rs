@@ -654,7 +654,9 @@ pub(super) fn check_service_count(document: &Node) -> Result<(), Diagnostic> {
     if count > MAX_SERVICES {
         return Err(Diagnostic::error(
             Code::YamlLimit,
-            format!("the project defines {count} services, more than the {MAX_SERVICES} stackc compiles"),
+            format!(
+                "the project defines {count} services, more than the {MAX_SERVICES} stackc compiles"
+            ),
         )
         .with_label(Some(services.span), "these services")
         .with_help("split the stack into several projects"));
