@@ -29,7 +29,7 @@ impl Locations {
     /// one allocation: its key in the map.
     fn record(&mut self, node: &Node, path: &mut String) {
         let len = path.len();
-        let mut enter = |path: &mut String, part: &dyn std::fmt::Display| {
+        let enter = |path: &mut String, part: &dyn std::fmt::Display| {
             use std::fmt::Write as _;
             path.truncate(len);
             if len > 0 {
