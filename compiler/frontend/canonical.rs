@@ -10,8 +10,11 @@
 mod ports;
 mod volumes;
 
+use std::sync::LazyLock;
+
 use super::node::{Entry, Map, Node, Value};
 use super::paths::clean;
+use super::tree::{Cursor, PatternSet};
 use crate::diagnostics::{Code, Diagnostic};
 
 /// The dotted location of a node, `[]` standing for any list item, as compose-go's `tree.Path`.
@@ -23,18 +26,6 @@ impl TreePath {
         let mut parts = self.0.clone();
         parts.push(part.to_owned());
         Self(parts)
-    }
-
-    /// `*` in the pattern matches any one part, including `[]`.
-    pub(crate) fn matches(&self, pattern: &str) -> bool {
-        let mut parts = self.0.iter();
-        for want in pattern.split('.') {
-            match parts.next() {
-                Some(part) if want == "*" || want == part => {}
-                _ => return false,
-            }
-        }
-        parts.next().is_none()
     }
 
     fn display(&self) -> String {
@@ -95,17 +86,27 @@ const DEFAULTS: &[(&str, Transformer)] = &[
 
 /// Rewrites every short syntax compose-go knows into its long form (`transform.Canonical`).
 pub fn canonical(root: &mut Node) -> Result<(), Diagnostic> {
-    walk(root, &TreePath::default(), TRANSFORMERS)
+    walk(
+        root,
+        &TreePath::default(),
+        TRANSFORMER_TABLE.patterns.root(),
+        &TRANSFORMER_TABLE,
+    )
 }
 
 /// Fills in the defaults compose-go adds after all files are merged (`transform.SetDefaultValues`).
 pub fn set_defaults(root: &mut Node) -> Result<(), Diagnostic> {
-    walk(root, &TreePath::default(), DEFAULTS)
+    walk(
+        root,
+        &TreePath::default(),
+        DEFAULT_TABLE.patterns.root(),
+        &DEFAULT_TABLE,
+    )
 }
 
 /// Removes null and empty-string entries where compose-go's `OmitEmpty` does: `services.*.dns`.
 pub fn omit_empty(root: &mut Node) {
-    omit_empty_at(root, &TreePath::default());
+    omit_empty_at(root, OMIT_EMPTY.root());
 }
 
 /// The warnings compose-go logs while canonicalising one file: each deprecated
@@ -139,53 +140,92 @@ pub fn deprecation_warnings(root: &Node) -> Vec<Diagnostic> {
     warnings
 }
 
-fn omit_empty_at(node: &mut Node, path: &TreePath) {
-    let must_omit = path.matches("services.*.dns");
+static OMIT_EMPTY: LazyLock<PatternSet> = LazyLock::new(|| PatternSet::new(["services.*.dns"]));
+
+fn omit_empty_at(node: &mut Node, cursor: Cursor) {
+    let patterns = &*OMIT_EMPTY;
     let is_empty = |n: &Node| n.is_null() || n.as_str() == Some("");
+    if patterns.matched(cursor).is_some() {
+        match &mut node.value {
+            Value::Map(map) => map.retain(|_, e| !is_empty(&e.node)),
+            Value::Seq(items) => items.retain(|n| !is_empty(n)),
+            _ => {}
+        }
+        return;
+    }
     match &mut node.value {
         Value::Map(map) => {
-            if must_omit {
-                map.retain(|_, e| !is_empty(&e.node));
-            }
             for (key, entry) in map.iter_mut() {
-                omit_empty_at(&mut entry.node, &path.child(key));
+                let child = patterns.step(cursor, key);
+                if patterns.is_relevant(child) {
+                    omit_empty_at(&mut entry.node, child);
+                }
             }
         }
         Value::Seq(items) => {
-            if must_omit {
-                items.retain(|n| !is_empty(n));
-            }
-            let item_path = path.child("[]");
-            for item in items {
-                omit_empty_at(item, &item_path);
+            let child = patterns.step(cursor, "[]");
+            if patterns.is_relevant(child) {
+                for item in items {
+                    omit_empty_at(item, child);
+                }
             }
         }
         _ => {}
     }
 }
 
-fn walk(node: &mut Node, path: &TreePath, table: &[(&str, Transformer)]) -> Result<(), Diagnostic> {
-    if let Some((_, transformer)) = table.iter().find(|(pattern, _)| path.matches(pattern)) {
-        return transformer(node, path);
+/// A table of transformers with its patterns compiled, so walks skip subtrees no pattern reaches.
+struct Table {
+    entries: &'static [(&'static str, Transformer)],
+    patterns: &'static LazyLock<PatternSet>,
+}
+
+static TRANSFORMER_PATTERNS: LazyLock<PatternSet> =
+    LazyLock::new(|| PatternSet::new(TRANSFORMERS.iter().map(|(p, _)| *p)));
+static DEFAULT_PATTERNS: LazyLock<PatternSet> =
+    LazyLock::new(|| PatternSet::new(DEFAULTS.iter().map(|(p, _)| *p)));
+static TRANSFORMER_TABLE: Table = Table {
+    entries: TRANSFORMERS,
+    patterns: &TRANSFORMER_PATTERNS,
+};
+static DEFAULT_TABLE: Table = Table {
+    entries: DEFAULTS,
+    patterns: &DEFAULT_PATTERNS,
+};
+
+fn walk(node: &mut Node, path: &TreePath, cursor: Cursor, table: &Table) -> Result<(), Diagnostic> {
+    if let Some(i) = table.patterns.matched(cursor) {
+        return table.entries[i].1(node, path);
     }
-    walk_children(node, path, table)
+    walk_children(node, path, cursor, table)
 }
 
 fn walk_children(
     node: &mut Node,
     path: &TreePath,
-    table: &[(&str, Transformer)],
+    cursor: Cursor,
+    table: &Table,
 ) -> Result<(), Diagnostic> {
+    let patterns: &PatternSet = table.patterns;
+    if !patterns.may_match_below(cursor) {
+        return Ok(());
+    }
     match &mut node.value {
         Value::Map(map) => {
             for (key, entry) in map.iter_mut() {
-                walk(&mut entry.node, &path.child(key), table)?;
+                let child = patterns.step(cursor, key);
+                if patterns.is_relevant(child) {
+                    walk(&mut entry.node, &path.child(key), child, table)?;
+                }
             }
         }
         Value::Seq(items) => {
-            let item_path = path.child("[]");
-            for item in items {
-                walk(item, &item_path, table)?;
+            let child = patterns.step(cursor, "[]");
+            if patterns.is_relevant(child) {
+                let item_path = path.child("[]");
+                for item in items {
+                    walk(item, &item_path, child, table)?;
+                }
             }
         }
         _ => {}
@@ -194,7 +234,9 @@ fn walk_children(
 }
 
 fn descend(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
-    walk_children(node, path, TRANSFORMERS)
+    let table = &TRANSFORMER_TABLE;
+    let cursor = table.patterns.at(path.0.iter().map(String::as_str));
+    walk_children(node, path, cursor, table)
 }
 
 /// Builds a mapping node whose keys and values all point at `origin`.
@@ -770,14 +812,15 @@ mod tests {
 
     #[test]
     fn path_patterns_match_list_items() {
-        let path = TreePath::default()
-            .child("services")
-            .child("a")
-            .child("volumes")
-            .child("[]");
-        assert!(path.matches("services.*.volumes.*"));
-        assert!(!path.matches("services.*.volumes"));
-        assert!(!path.matches("services.*.volumes.*.x"));
+        let patterns = &*TRANSFORMER_PATTERNS;
+        let volumes = patterns.at(["services", "a", "volumes"]);
+        let item = patterns.step(volumes, "[]");
+        assert_eq!(
+            patterns.matched(item).map(|i| TRANSFORMERS[i].0),
+            Some("services.*.volumes.*")
+        );
+        assert_eq!(patterns.matched(volumes), None);
+        assert!(!patterns.may_match_below(item));
     }
 
     #[test]

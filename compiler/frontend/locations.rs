@@ -21,38 +21,46 @@ impl Locations {
     #[must_use]
     pub fn from_tree(root: &Node) -> Self {
         let mut locations = Self::default();
-        locations.record(root, "");
+        locations.record(root, &mut String::new());
         locations
     }
 
-    fn record(&mut self, node: &Node, path: &str) {
+    /// `path` is one buffer for the whole walk, truncated back after each child, so a node costs
+    /// one allocation: its key in the map.
+    fn record(&mut self, node: &Node, path: &mut String) {
+        let len = path.len();
+        let enter = |path: &mut String, part: &dyn std::fmt::Display| {
+            use std::fmt::Write as _;
+            path.truncate(len);
+            if len > 0 {
+                path.push('.');
+            }
+            let _ = write!(path, "{part}");
+        };
         match &node.value {
             Value::Map(map) => {
                 for (key, entry) in map {
-                    let child = if path.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{path}.{key}")
-                    };
-                    self.spans
-                        .insert(child.clone(), (entry.key_span, entry.node.span));
-                    if let Some(template) = &entry.node.template {
-                        self.templates.insert(child.clone(), template.clone());
-                    }
-                    self.record(&entry.node, &child);
+                    enter(path, key);
+                    self.insert(path, (entry.key_span, entry.node.span), &entry.node);
+                    self.record(&entry.node, path);
                 }
             }
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    let child = format!("{path}.{i}");
-                    self.spans.insert(child.clone(), (item.span, item.span));
-                    if let Some(template) = &item.template {
-                        self.templates.insert(child.clone(), template.clone());
-                    }
-                    self.record(item, &child);
+                    enter(path, &i);
+                    self.insert(path, (item.span, item.span), item);
+                    self.record(item, path);
                 }
             }
             _ => {}
+        }
+        path.truncate(len);
+    }
+
+    fn insert(&mut self, path: &str, spans: (Span, Span), node: &Node) {
+        self.spans.insert(path.to_owned(), spans);
+        if let Some(template) = &node.template {
+            self.templates.insert(path.to_owned(), template.clone());
         }
     }
 

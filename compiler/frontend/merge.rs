@@ -6,10 +6,12 @@
 //! `depends_on` as a mapping, …). After appending, [`enforce_unicity`] keeps only the last
 //! definition of each entry of keyed lists (`ports` by address, `volumes` by target, …).
 
+use std::sync::LazyLock;
+
 use indexmap::IndexMap;
 
 use super::node::{Entry, Map, Node, Value, format_go_float};
-use super::tree::Path;
+use super::tree::{Cursor, Path, PatternSet};
 use crate::diagnostics::{Code, Diagnostic};
 
 /// The merge rule for a path, when it is not the default one.
@@ -370,55 +372,63 @@ enum Indexer {
     EnvFile,
 }
 
-fn indexer_for(path: &Path) -> Option<Indexer> {
-    const UNIQUE: &[(&str, Indexer)] = &[
-        ("networks.*.labels", Indexer::KeyValue),
-        ("networks.*.ipam.options", Indexer::KeyValue),
-        ("services.*.annotations", Indexer::KeyValue),
-        ("services.*.build.args", Indexer::KeyValue),
-        ("services.*.build.additional_contexts", Indexer::KeyValue),
-        ("services.*.build.platform", Indexer::KeyValue),
-        ("services.*.build.tags", Indexer::KeyValue),
-        ("services.*.build.labels", Indexer::KeyValue),
-        ("services.*.cap_add", Indexer::KeyValue),
-        ("services.*.cap_drop", Indexer::KeyValue),
-        ("services.*.devices", Indexer::Device),
-        ("services.*.configs", Indexer::Mount("")),
-        ("services.*.deploy.labels", Indexer::KeyValue),
-        ("services.*.dns", Indexer::KeyValue),
-        ("services.*.dns_opt", Indexer::KeyValue),
-        ("services.*.dns_search", Indexer::KeyValue),
-        ("services.*.environment", Indexer::KeyValue),
-        ("services.*.env_file", Indexer::EnvFile),
-        ("services.*.expose", Indexer::Expose),
-        ("services.*.labels", Indexer::KeyValue),
-        ("services.*.links", Indexer::KeyValue),
-        ("services.*.networks.*.aliases", Indexer::KeyValue),
-        ("services.*.networks.*.link_local_ips", Indexer::KeyValue),
-        ("services.*.ports", Indexer::Port),
-        ("services.*.profiles", Indexer::KeyValue),
-        ("services.*.secrets", Indexer::Mount("/run/secrets")),
-        ("services.*.sysctls", Indexer::KeyValue),
-        ("services.*.tmpfs", Indexer::KeyValue),
-        ("services.*.volumes", Indexer::Volume),
-    ];
-    UNIQUE
-        .iter()
-        .find(|(pattern, _)| path.matches(pattern))
-        .map(|(_, indexer)| *indexer)
-}
+const UNIQUE: &[(&str, Indexer)] = &[
+    ("networks.*.labels", Indexer::KeyValue),
+    ("networks.*.ipam.options", Indexer::KeyValue),
+    ("services.*.annotations", Indexer::KeyValue),
+    ("services.*.build.args", Indexer::KeyValue),
+    ("services.*.build.additional_contexts", Indexer::KeyValue),
+    ("services.*.build.platform", Indexer::KeyValue),
+    ("services.*.build.tags", Indexer::KeyValue),
+    ("services.*.build.labels", Indexer::KeyValue),
+    ("services.*.cap_add", Indexer::KeyValue),
+    ("services.*.cap_drop", Indexer::KeyValue),
+    ("services.*.devices", Indexer::Device),
+    ("services.*.configs", Indexer::Mount("")),
+    ("services.*.deploy.labels", Indexer::KeyValue),
+    ("services.*.dns", Indexer::KeyValue),
+    ("services.*.dns_opt", Indexer::KeyValue),
+    ("services.*.dns_search", Indexer::KeyValue),
+    ("services.*.environment", Indexer::KeyValue),
+    ("services.*.env_file", Indexer::EnvFile),
+    ("services.*.expose", Indexer::Expose),
+    ("services.*.labels", Indexer::KeyValue),
+    ("services.*.links", Indexer::KeyValue),
+    ("services.*.networks.*.aliases", Indexer::KeyValue),
+    ("services.*.networks.*.link_local_ips", Indexer::KeyValue),
+    ("services.*.ports", Indexer::Port),
+    ("services.*.profiles", Indexer::KeyValue),
+    ("services.*.secrets", Indexer::Mount("/run/secrets")),
+    ("services.*.sysctls", Indexer::KeyValue),
+    ("services.*.tmpfs", Indexer::KeyValue),
+    ("services.*.volumes", Indexer::Volume),
+];
+
+static UNIQUE_PATTERNS: LazyLock<PatternSet> =
+    LazyLock::new(|| PatternSet::new(UNIQUE.iter().map(|(pattern, _)| *pattern)));
 
 /// Removes earlier definitions of entries redefined later in keyed lists; the later entry takes
 /// the earlier one's position, as in compose-go.
 pub fn enforce_unicity(node: &mut Node, path: &Path) -> Result<(), Diagnostic> {
+    let cursor = UNIQUE_PATTERNS.at(path.parts().iter().map(String::as_str));
+    unicity_at(node, path, cursor)
+}
+
+/// Only subtrees where some keyed list's pattern can still match are visited.
+fn unicity_at(node: &mut Node, path: &Path, cursor: Cursor) -> Result<(), Diagnostic> {
+    let patterns = &*UNIQUE_PATTERNS;
     match &mut node.value {
         Value::Map(map) => {
             for (key, entry) in map.iter_mut() {
-                enforce_unicity(&mut entry.node, &path.next(key))?;
+                let child = patterns.step(cursor, key);
+                if patterns.is_relevant(child) {
+                    unicity_at(&mut entry.node, &path.next(key), child)?;
+                }
             }
         }
         Value::Seq(items) => {
-            if let Some(indexer) = indexer_for(path) {
+            if let Some(i) = patterns.matched(cursor) {
+                let indexer = UNIQUE[i].1;
                 let mut unique: Vec<Node> = Vec::with_capacity(items.len());
                 let mut positions: IndexMap<String, usize> = IndexMap::new();
                 for item in std::mem::take(items) {

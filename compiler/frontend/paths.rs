@@ -3,9 +3,10 @@
 //! `filepath.Join` (unix semantics) that the frontend needs to match its output byte for byte.
 
 use std::path::Path;
+use std::sync::LazyLock;
 
-use super::canonical::TreePath;
 use super::node::{Node, Value};
+use super::tree::{Cursor, PatternSet};
 use crate::diagnostics::{Code, Diagnostic};
 
 type Resolve = fn(&Resolver, &mut Node) -> Result<(), Diagnostic>;
@@ -36,6 +37,9 @@ const RESOLVERS: &[(&str, Resolve)] = &[
     ("volumes.*", Resolver::volume_driver_opts),
 ];
 
+static RESOLVER_PATTERNS: LazyLock<PatternSet> =
+    LazyLock::new(|| PatternSet::new(RESOLVERS.iter().map(|(pattern, _)| *pattern)));
+
 /// Makes every path-valued attribute absolute against `working_dir`, expanding a leading `~`
 /// with `$HOME` as Go's `os.UserHomeDir` does.
 pub fn resolve_relative_paths(root: &mut Node, working_dir: &Path) -> Result<(), Diagnostic> {
@@ -52,7 +56,7 @@ pub(crate) fn resolve_with_home(
         working_dir: working_dir.to_string_lossy().into_owned(),
         home,
     };
-    resolver.walk(root, &TreePath::default())
+    resolver.walk(root, RESOLVER_PATTERNS.root())
 }
 
 struct Resolver {
@@ -61,20 +65,25 @@ struct Resolver {
 }
 
 impl Resolver {
-    fn walk(&self, node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
-        if let Some((_, resolve)) = RESOLVERS.iter().find(|(pattern, _)| path.matches(pattern)) {
-            return resolve(self, node);
+    /// Only subtrees where some resolver's pattern can still match are visited.
+    fn walk(&self, node: &mut Node, cursor: Cursor) -> Result<(), Diagnostic> {
+        let patterns = &*RESOLVER_PATTERNS;
+        if let Some(i) = patterns.matched(cursor) {
+            return RESOLVERS[i].1(self, node);
+        }
+        if !patterns.may_match_below(cursor) {
+            return Ok(());
         }
         match &mut node.value {
             Value::Map(map) => {
                 for (key, entry) in map.iter_mut() {
-                    self.walk(&mut entry.node, &path.child(key))?;
+                    self.walk(&mut entry.node, patterns.step(cursor, key))?;
                 }
             }
             Value::Seq(items) => {
-                let item_path = path.child("[]");
-                for item in items {
-                    self.walk(item, &item_path)?;
+                let item = patterns.step(cursor, "[]");
+                for node in items {
+                    self.walk(node, item)?;
                 }
             }
             _ => {}

@@ -2,9 +2,11 @@
 //! [`interpolate`], then values at keys that need a number or a boolean are converted, exactly
 //! where compose-go converts them.
 
+use std::sync::LazyLock;
+
 use super::interpolate::{InterpolationErrorKind, MAX_NESTING, interpolate};
 use super::node::{Node, Value};
-use super::tree::Path;
+use super::tree::{Cursor, PatternSet};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 
 #[derive(Clone, Copy)]
@@ -68,6 +70,9 @@ const CASTS: &[(&str, Cast)] = &[
     ("configs.*.external", Cast::Bool),
 ];
 
+static CAST_PATTERNS: LazyLock<PatternSet> =
+    LazyLock::new(|| PatternSet::new(CASTS.iter().map(|(pattern, _)| *pattern)));
+
 /// Interpolates every string in `root`. Unset variables give one warning per name; the first
 /// error (an invalid expression, a required variable, a value of the wrong type) stops, as in
 /// Docker Compose.
@@ -76,119 +81,127 @@ pub fn substitute(
     lookup: &dyn Fn(&str) -> Option<String>,
     diagnostics: &mut Diagnostics,
 ) -> Result<(), Diagnostic> {
-    let mut warned: Vec<String> = Vec::new();
-    walk(root, &Path::root(), lookup, &mut warned, diagnostics)
+    let mut walker = Walker {
+        lookup,
+        warned: Vec::new(),
+        diagnostics,
+    };
+    walker.walk(root, &mut Vec::new(), CAST_PATTERNS.root())
 }
 
-fn walk(
-    node: &mut Node,
-    path: &Path,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    warned: &mut Vec<String>,
-    diagnostics: &mut Diagnostics,
-) -> Result<(), Diagnostic> {
-    match &mut node.value {
-        Value::Map(map) => {
-            for (key, entry) in map.iter_mut() {
-                walk(
-                    &mut entry.node,
-                    &path.next(key),
-                    lookup,
-                    warned,
-                    diagnostics,
-                )?;
-            }
+struct Walker<'l, 'd> {
+    lookup: &'l dyn Fn(&str) -> Option<String>,
+    warned: Vec<String>,
+    diagnostics: &'d mut Diagnostics,
+}
+
+impl Walker<'_, '_> {
+    /// Every node is visited, as every string may hold a variable; the path is a stack of
+    /// borrowed keys, joined only for a message.
+    fn walk<'a>(
+        &mut self,
+        node: &'a mut Node,
+        path: &mut Vec<&'a str>,
+        cursor: Cursor,
+    ) -> Result<(), Diagnostic> {
+        if matches!(node.value, Value::Str(_)) {
+            return self.string(node, path, cursor);
         }
-        Value::Seq(items) => {
-            let next = path.next("[]");
-            for item in items {
-                walk(item, &next, lookup, warned, diagnostics)?;
+        match &mut node.value {
+            Value::Map(map) => {
+                for (key, entry) in map.iter_mut() {
+                    let child = CAST_PATTERNS.step(cursor, key);
+                    path.push(key);
+                    self.walk(&mut entry.node, path, child)?;
+                    path.pop();
+                }
             }
+            Value::Seq(items) => {
+                let child = CAST_PATTERNS.step(cursor, "[]");
+                for item in items {
+                    path.push("[]");
+                    self.walk(item, path, child)?;
+                    path.pop();
+                }
+            }
+            _ => {}
         }
-        Value::Str(text) => {
-            if text.contains('$') {
-                let result = interpolate(text, lookup).map_err(|e| match e.kind {
-                    InterpolationErrorKind::TooDeep => Diagnostic::error(
-                        Code::YamlLimit,
-                        format!("`{path}` nests `${{...}}` more than {MAX_NESTING} levels deep"),
+        Ok(())
+    }
+
+    fn string(&mut self, node: &mut Node, path: &[&str], cursor: Cursor) -> Result<(), Diagnostic> {
+        let Value::Str(text) = &mut node.value else {
+            return Ok(());
+        };
+        if text.contains('$') {
+            let result = interpolate(text, self.lookup).map_err(|e| match e.kind {
+                InterpolationErrorKind::TooDeep => Diagnostic::error(
+                    Code::YamlLimit,
+                    format!(
+                        "`{}` nests `${{...}}` more than {MAX_NESTING} levels deep",
+                        path.join(".")
+                    ),
+                )
+                .with_label(Some(node.span), "in this value")
+                .with_help("write the value with fewer nested defaults"),
+                InterpolationErrorKind::InvalidFormat => Diagnostic::error(
+                    Code::InvalidInterpolation,
+                    format!(
+                        "invalid interpolation format for `{}`: `{text}`",
+                        path.join(".")
+                    ),
+                )
+                .with_label(Some(node.span), "in this value")
+                .with_help("write a literal `$` as `$$`"),
+                InterpolationErrorKind::MissingRequired { name, message } => {
+                    let detail = if message.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {message}")
+                    };
+                    Diagnostic::error(
+                        Code::RequiredVariable,
+                        format!("required variable `{name}` is missing a value{detail}"),
                     )
-                    .with_label(Some(node.span), "in this value")
-                    .with_help("write the value with fewer nested defaults"),
-                    InterpolationErrorKind::InvalidFormat => Diagnostic::error(
-                        Code::InvalidInterpolation,
-                        format!("invalid interpolation format for `{path}`: `{text}`"),
-                    )
-                    .with_label(Some(node.span), "in this value")
-                    .with_help("write a literal `$` as `$$`"),
-                    InterpolationErrorKind::MissingRequired { name, message } => {
-                        let detail = if message.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {message}")
-                        };
-                        Diagnostic::error(
-                            Code::RequiredVariable,
-                            format!("required variable `{name}` is missing a value{detail}"),
+                    .with_label(Some(node.span), format!("`{name}` is required here"))
+                    .with_help(format!(
+                        "set `{name}` in the environment or in the project's `.env` file"
+                    ))
+                }
+            })?;
+            for name in result.unset {
+                if !self.warned.contains(&name) {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            Code::UnsetVariable,
+                            format!(
+                                "the `{name}` variable is not set; it defaults to an empty string"
+                            ),
                         )
-                        .with_label(Some(node.span), format!("`{name}` is required here"))
+                        .with_label(Some(node.span), "used here")
                         .with_help(format!(
-                            "set `{name}` in the environment or in the project's `.env` file"
-                        ))
-                    }
-                })?;
-                for name in result.unset {
-                    if !warned.contains(&name) {
-                        diagnostics.push(
-                            Diagnostic::warning(
-                                Code::UnsetVariable,
-                                format!(
-                                    "the `{name}` variable is not set; it defaults to an empty string"
-                                ),
-                            )
-                            .with_label(Some(node.span), "used here")
-                            .with_help(format!(
-                                "set `{name}`, or write `${{{name}:-}}` to make the empty default explicit"
-                            )),
-                        );
-                        warned.push(name);
-                    }
+                            "set `{name}`, or write `${{{name}:-}}` to make the empty default explicit"
+                        )),
+                    );
+                    self.warned.push(name);
                 }
-                if result.value != *text {
-                    node.template = Some(text.as_str().into());
-                }
-                *text = result.value;
             }
-            if let Some(cast) = cast_for(path) {
-                node.value = apply_cast(cast, text, path, node.span)?;
+            if result.value != *text {
+                node.template = Some(text.as_str().into());
             }
+            *text = result.value;
         }
-        _ => {}
+        if let Some(i) = CAST_PATTERNS.matched(cursor) {
+            node.value = apply_cast(CASTS[i].1, text, &path.join("."), node.span)?;
+        }
+        Ok(())
     }
-    Ok(())
-}
-
-fn cast_for(path: &Path) -> Option<Cast> {
-    // Every cast path is 3 to 7 parts deep under a top-level section; most strings (extension
-    // fields, long lists) are ruled out without trying the patterns.
-    let parts = path.parts();
-    if !(3..=7).contains(&parts.len())
-        || !matches!(
-            parts[0].as_str(),
-            "services" | "networks" | "volumes" | "secrets" | "configs"
-        )
-    {
-        return None;
-    }
-    CASTS
-        .iter()
-        .find(|(pattern, _)| path.matches(pattern))
-        .map(|(_, c)| *c)
 }
 
 fn apply_cast(
     cast: Cast,
     text: &str,
-    path: &Path,
+    path: &str,
     span: crate::source::Span,
 ) -> Result<Value, Diagnostic> {
     let fail = |expected: &str| {

@@ -3,64 +3,76 @@
 //! creation options, host IP addresses of ports, blank watch paths.
 
 use std::net::IpAddr;
+use std::sync::LazyLock;
 
 use super::node::{Node, Value};
-use super::tree::Path;
+use super::tree::{Cursor, Path, PatternSet};
 use crate::diagnostics::{Code, Diagnostic};
+
+/// The paths that have a check, in the order compose-go tries them.
+const CHECKED: [&str; 7] = [
+    "volumes.*",
+    "configs.*",
+    "secrets.*",
+    "services.*.ports.*",
+    "services.*.develop.watch.*.path",
+    "services.*.deploy.resources.reservations.devices.*",
+    "services.*.gpus.*",
+];
+
+static CHECKED_PATTERNS: LazyLock<PatternSet> = LazyLock::new(|| PatternSet::new(CHECKED));
 
 /// Runs every check; the first failure is returned, as Docker Compose stops there too.
 pub fn validate(root: &Node) -> Result<(), Diagnostic> {
-    check(root, &Path::root())
+    check(root, &Path::root(), CHECKED_PATTERNS.root())
 }
 
-fn check(node: &Node, path: &Path) -> Result<(), Diagnostic> {
-    if path.matches("volumes.*") {
-        return check_external(node, path);
-    }
-    if path.matches("configs.*") {
-        return check_file_object(node, path, &["file", "environment", "content"]);
-    }
-    if path.matches("secrets.*") {
-        return check_file_object(node, path, &["file", "environment"]);
-    }
-    if path.matches("services.*.ports.*") {
-        return check_ip_address(node, path);
-    }
-    if path.matches("services.*.develop.watch.*.path") {
-        if node.as_str() == Some("") {
-            return Err(
-                Diagnostic::error(Code::InvalidValue, format!("`{path}` can't be blank"))
-                    .with_label(Some(node.span), "empty path")
-                    .with_help("name the file or directory to watch"),
-            );
+/// Only subtrees where some check's pattern can still match are visited.
+fn check(node: &Node, path: &Path, cursor: Cursor) -> Result<(), Diagnostic> {
+    let patterns = &*CHECKED_PATTERNS;
+    match patterns.matched(cursor) {
+        Some(0) => return check_external(node, path),
+        Some(1) => return check_file_object(node, path, &["file", "environment", "content"]),
+        Some(2) => return check_file_object(node, path, &["file", "environment"]),
+        Some(3) => return check_ip_address(node, path),
+        Some(4) => {
+            if node.as_str() == Some("") {
+                return Err(Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("`{path}` can't be blank"),
+                )
+                .with_label(Some(node.span), "empty path")
+                .with_help("name the file or directory to watch"));
+            }
+            return Ok(());
         }
-        return Ok(());
-    }
-    if path.matches("services.*.deploy.resources.reservations.devices.*")
-        || path.matches("services.*.gpus.*")
-    {
-        if node.get("count").is_some() && node.get("device_ids").is_some() {
-            return Err(Diagnostic::error(
-                Code::InconsistentValue,
-                format!("`{path}` sets both `count` and `device_ids`, which are exclusive"),
-            )
-            .with_label(Some(node.span), "this device request")
-            .with_help(
-                "request a number of devices with `count`, or specific ones with `device_ids`",
-            ));
+        Some(_) => {
+            if node.get("count").is_some() && node.get("device_ids").is_some() {
+                return Err(Diagnostic::error(
+                    Code::InconsistentValue,
+                    format!("`{path}` sets both `count` and `device_ids`, which are exclusive"),
+                )
+                .with_label(Some(node.span), "this device request")
+                .with_help(
+                    "request a number of devices with `count`, or specific ones with `device_ids`",
+                ));
+            }
+            return Ok(());
         }
-        return Ok(());
+        None if !patterns.may_match_below(cursor) => return Ok(()),
+        None => {}
     }
     match &node.value {
         Value::Map(map) => {
             for (key, entry) in map {
-                check(&entry.node, &path.next(key))?;
+                check(&entry.node, &path.next(key), patterns.step(cursor, key))?;
             }
         }
         Value::Seq(items) => {
             let next = path.next("[]");
-            for item in items {
-                check(item, &next)?;
+            let item = patterns.step(cursor, "[]");
+            for node in items {
+                check(node, &next, item)?;
             }
         }
         _ => {}
