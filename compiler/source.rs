@@ -49,6 +49,20 @@ pub struct SourceFile {
     /// so that reports do not depend on where the project is checked out.
     pub display_name: String,
     pub text: Arc<str>,
+    /// Byte offset of the start of every line, so that locating a span costs a binary search
+    /// rather than a scan of the file (a file can have thousands of diagnostics).
+    pub line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// The 0-based line that contains byte `offset`.
+    #[must_use]
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next.saturating_sub(1),
+        }
+    }
 }
 
 /// All files read during one compilation.
@@ -70,10 +84,15 @@ impl SourceMap {
         text: impl Into<Arc<str>>,
     ) -> FileId {
         let id = FileId(self.files.len() as u32);
+        let text: Arc<str> = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         self.files.push(SourceFile {
             path,
             display_name,
-            text: text.into(),
+            text,
+            line_starts,
         });
         id
     }
@@ -95,16 +114,15 @@ impl SourceMap {
     /// 1-based line and column (in characters) of a byte offset.
     #[must_use]
     pub fn line_col(&self, file: FileId, offset: u32) -> (usize, usize) {
-        let text = &self.get(file).text;
+        let source = self.get(file);
+        let text = &source.text;
         let offset = (offset as usize).min(text.len());
         let offset = (0..=offset)
             .rev()
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
-        (line, col)
+        let line = source.line_of(offset);
+        let col = text[source.line_starts[line]..offset].chars().count() + 1;
+        (line + 1, col)
     }
 }

@@ -4,11 +4,14 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 use super::{Diagnostic, Diagnostics};
-use crate::source::SourceMap;
+use crate::source::{SourceFile, SourceMap};
 
 /// How diagnostics are printed (`--message-format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -134,25 +137,68 @@ fn on_long_line(sources: &SourceMap, span: crate::source::Span) -> bool {
     end - start > MAX_SNIPPET_LINE
 }
 
+/// A source file as miette reads it, through a window around the span: miette's own lookup scans
+/// the text from its start for every diagnostic, which makes many diagnostics on a large file
+/// quadratic. The window starts one line before the context miette asks for, so miette sees the
+/// same lines it would see in the whole file; its line numbers are then shifted back.
+struct Windowed<'a>(&'a SourceFile);
+
+impl SourceCode for Windowed<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let file = self.0;
+        let end = span.offset() + span.len();
+        if end > file.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = file.line_of(span.offset());
+        let last = file.line_of(end);
+        let from_line = first.saturating_sub(context_lines_before + 1);
+        let from = file.line_starts[from_line];
+        let to = file
+            .line_starts
+            .get(last + context_lines_after + 2)
+            .copied()
+            .unwrap_or(file.text.len());
+        let window: &'b [u8] = &file.text.as_bytes()[from..to];
+        let inner = SourceSpan::new((span.offset() - from).into(), span.len());
+        let contents = window.read_span(&inner, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            file.display_name.clone(),
+            contents.data(),
+            SourceSpan::new(
+                (contents.span().offset() + from).into(),
+                contents.span().len(),
+            ),
+            contents.line() + from_line,
+            contents.column(),
+            // miette counts lines from the start of the text it scanned; it uses the count to
+            // decide which labels share a snippet.
+            contents.line_count() + from_line,
+        )))
+    }
+}
+
 /// Adapter that lets miette render a [`Diagnostic`]. miette shows one source per report, so only
 /// labels in the primary label's file are drawn; the others are listed as text.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<Windowed<'a>>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
 }
 
 impl<'a> Report<'a> {
-    fn new(diagnostic: &'a Diagnostic, sources: &SourceMap) -> Self {
+    fn new(diagnostic: &'a Diagnostic, sources: &'a SourceMap) -> Self {
         let primary_file = diagnostic
             .primary_span()
             .filter(|span| !on_long_line(sources, *span))
             .map(|s| s.file);
-        let source = primary_file.map(|file| {
-            let f = sources.get(file);
-            NamedSource::new(f.display_name.clone(), f.text.to_string())
-        });
+        let source = primary_file.map(|file| Windowed(sources.get(file)));
         let mut labels = Vec::new();
         let mut elsewhere = Vec::new();
         for label in &diagnostic.labels {
