@@ -4,7 +4,7 @@
 //! against the schema, canonicalise; then, for the whole model, defaults, checks, relative paths
 //! and environment resolution.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path as FsPath, PathBuf};
 
 use super::node::{ComposeTag, Entry, Map, Node, Value};
@@ -129,6 +129,9 @@ pub(super) struct Loader<'a> {
     /// Shown in diagnostics instead of absolute paths.
     pub cwd: PathBuf,
     pub stdin: Option<String>,
+    /// Each file's documents, parsed once: the project name is read before loading, and a file
+    /// named by several `extends` is read once per use.
+    pub parsed: HashMap<FileId, Vec<Node>>,
 }
 
 /// The environment used for interpolation in one (possibly included) project.
@@ -164,8 +167,12 @@ impl Loader<'_> {
             let display = self.display(path);
             self.sources.add(path.to_path_buf(), display, text)
         };
+        if let Some(documents) = self.parsed.get(&id) {
+            return Ok((id, documents.clone()));
+        }
         let text = self.sources.get(id).text.clone();
         let documents = yaml::parse(&text, id)?;
+        self.parsed.insert(id, documents.clone());
         Ok((id, documents))
     }
 

@@ -82,6 +82,7 @@ pub fn load(options: &ProjectOptions, sources: &mut SourceMap) -> Result<LoadRet
         diagnostics: &mut result.diagnostics,
         cwd: options.cwd.clone(),
         stdin: options.stdin.clone(),
+        parsed: std::collections::HashMap::new(),
     };
     match load_tree(&mut loader, &setup) {
         Ok(tree) => {

@@ -6,7 +6,8 @@
 //! Secrets are referenced by name only: their values reach the output only when lowering read
 //! them (`--secrets inline`, or [`secrets`] for `stackc secrets`).
 
-mod pod;
+/// Also used by the podman backend: a pod is written the same way for both, bar what podman lacks.
+pub(in crate::backends) mod pod;
 mod wait;
 
 use std::collections::BTreeMap;

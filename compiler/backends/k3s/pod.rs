@@ -150,11 +150,11 @@ fn escape_expansion(s: &str) -> String {
     out
 }
 
-fn escape_all(argv: &[String]) -> Vec<String> {
+pub(in crate::backends) fn escape_all(argv: &[String]) -> Vec<String> {
     argv.iter().map(|a| escape_expansion(a)).collect()
 }
 
-fn env_from(source: &ir::EnvSource) -> core::EnvFromSource {
+pub(in crate::backends) fn env_from(source: &ir::EnvSource) -> core::EnvFromSource {
     match source {
         ir::EnvSource::ConfigMap(name) => core::EnvFromSource {
             config_map_ref: Some(core::ConfigMapEnvSource {
@@ -173,7 +173,7 @@ fn env_from(source: &ir::EnvSource) -> core::EnvFromSource {
     }
 }
 
-fn probe(p: &ir::Probe) -> core::Probe {
+pub(in crate::backends) fn probe(p: &ir::Probe) -> core::Probe {
     core::Probe {
         exec: Some(core::ExecAction {
             command: Some(p.exec.clone()),
@@ -211,7 +211,9 @@ fn resources(c: &ir::Container) -> Option<core::ResourceRequirements> {
     })
 }
 
-fn resource_list(list: &ir::ResourceList) -> Option<BTreeMap<String, Quantity>> {
+pub(in crate::backends) fn resource_list(
+    list: &ir::ResourceList,
+) -> Option<BTreeMap<String, Quantity>> {
     if list.is_empty() {
         return None;
     }
@@ -228,7 +230,7 @@ fn resource_list(list: &ir::ResourceList) -> Option<BTreeMap<String, Quantity>> 
     Some(out)
 }
 
-fn security(s: &ir::SecurityContext) -> Option<core::SecurityContext> {
+pub(in crate::backends) fn security(s: &ir::SecurityContext) -> Option<core::SecurityContext> {
     if *s == ir::SecurityContext::default() {
         return None;
     }
@@ -360,7 +362,7 @@ fn key_to_path(k: &ir::KeyToPath) -> core::KeyToPath {
     }
 }
 
-fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
+pub(in crate::backends) fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
     (!v.is_empty()).then_some(v)
 }
 

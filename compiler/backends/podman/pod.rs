@@ -3,13 +3,11 @@
 //! Fields `podman kube play` ignores (readiness probes, `runtimeClassName`, `nodeSelector`,
 //! `tty`, `stdin`, lifecycle hooks) are not written; `super::check` reports them.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1 as core;
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::HostIpPort;
+use crate::backends::k3s::pod::{env_from, escape_all, non_empty, probe, resource_list, security};
 use crate::ir;
 
 /// The pod of one workload. `host_ip_ports` are the first container's ports published on one
@@ -183,93 +181,6 @@ fn container(c: &ir::Container, probes: bool, host_ip_ports: &[HostIpPort]) -> c
     }
 }
 
-/// Podman 5.4 expands `$(VAR)` and turns `$$` into `$` in `command` and `args`, as Kubernetes
-/// does, but leaves env values alone (both checked by the smoke test); compose passes them
-/// through literally. Doubling every `$` that starts such a sequence keeps the text literal.
-fn escape_expansion(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '$' && matches!(chars.peek(), Some('$' | '(')) {
-            out.push('$');
-        }
-    }
-    out
-}
-
-fn escape_all(argv: &[String]) -> Vec<String> {
-    argv.iter().map(|a| escape_expansion(a)).collect()
-}
-
-fn env_from(source: &ir::EnvSource) -> core::EnvFromSource {
-    match source {
-        ir::EnvSource::ConfigMap(name) => core::EnvFromSource {
-            config_map_ref: Some(core::ConfigMapEnvSource {
-                name: name.clone(),
-                ..core::ConfigMapEnvSource::default()
-            }),
-            ..core::EnvFromSource::default()
-        },
-        ir::EnvSource::Secret(name) => core::EnvFromSource {
-            secret_ref: Some(core::SecretEnvSource {
-                name: name.clone(),
-                ..core::SecretEnvSource::default()
-            }),
-            ..core::EnvFromSource::default()
-        },
-    }
-}
-
-fn probe(p: &ir::Probe) -> core::Probe {
-    core::Probe {
-        exec: Some(core::ExecAction {
-            command: Some(p.exec.clone()),
-        }),
-        period_seconds: Some(p.period_seconds),
-        timeout_seconds: Some(p.timeout_seconds),
-        failure_threshold: Some(p.failure_threshold),
-        ..core::Probe::default()
-    }
-}
-
-fn resource_list(list: &ir::ResourceList) -> Option<BTreeMap<String, Quantity>> {
-    if list.is_empty() {
-        return None;
-    }
-    let mut out = BTreeMap::new();
-    if let Some(cpu) = list.cpu {
-        out.insert("cpu".to_owned(), Quantity(cpu.quantity()));
-    }
-    if let Some(memory) = list.memory {
-        out.insert("memory".to_owned(), Quantity(memory.quantity()));
-    }
-    for (name, count) in &list.extended {
-        out.insert(name.clone(), Quantity(count.to_string()));
-    }
-    Some(out)
-}
-
-fn security(s: &ir::SecurityContext) -> Option<core::SecurityContext> {
-    if *s == ir::SecurityContext::default() {
-        return None;
-    }
-    let capabilities =
-        (!s.cap_add.is_empty() || !s.cap_drop.is_empty()).then(|| core::Capabilities {
-            add: non_empty(s.cap_add.clone()),
-            drop: non_empty(s.cap_drop.clone()),
-        });
-    Some(core::SecurityContext {
-        run_as_user: s.run_as_user,
-        run_as_group: s.run_as_group,
-        privileged: s.privileged.then_some(true),
-        read_only_root_filesystem: s.read_only_root_filesystem.then_some(true),
-        allow_privilege_escalation: s.no_new_privileges.then_some(false),
-        capabilities,
-        ..core::SecurityContext::default()
-    })
-}
-
 /// A pod volume. Secret and ConfigMap volumes take the whole object with the items' common mode
 /// as `defaultMode`: podman ignores item modes, rejects item paths with directories, and shares
 /// one podman volume per object, so mounts pick their key with `subPath` instead.
@@ -329,8 +240,4 @@ fn volume(v: &ir::Volume) -> core::Volume {
 /// The mode of the first item that has one; `super::check` reports items that differ.
 pub(super) fn default_mode(items: &[ir::KeyToPath]) -> Option<i32> {
     items.iter().find_map(|i| i.mode)
-}
-
-fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
-    (!v.is_empty()).then_some(v)
 }
