@@ -93,6 +93,8 @@ impl Fixture {
     /// A cache key for the reference result that changes whenever any input does.
     fn cache_key(&self) -> String {
         let mut hasher = std::hash::DefaultHasher::new();
+        // The reference prints absolute paths, so a moved checkout must not reuse its results.
+        self.dir.hash(&mut hasher);
         self.args.hash(&mut hasher);
         self.env.hash(&mut hasher);
         hash_tree(&self.dir, &mut hasher);
