@@ -129,6 +129,9 @@ pub fn json(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
 /// Lines longer than this are not drawn: a snippet of a minified or generated line helps nobody.
 const MAX_SNIPPET_LINE: usize = 400;
 
+/// Two labels' snippets separated by at most this many hidden lines are shown as one.
+const SNIPPET_JOIN_GAP: usize = 3;
+
 fn on_long_line(sources: &SourceMap, span: crate::source::Span) -> bool {
     let text = &sources.get(span.file).text;
     let at = (span.start as usize).min(text.len());
@@ -176,9 +179,12 @@ impl SourceCode for Windowed<'_> {
             ),
             contents.line() + from_line,
             contents.column(),
-            // miette counts lines from the start of the text it scanned; it uses the count to
-            // decide which labels share a snippet.
-            contents.line_count() + from_line,
+            // miette joins two labels into one snippet when `line + line_count` of the first
+            // reaches the second's line. Its own reader counts every line from the start of the
+            // file, which joins labels hundreds of lines apart into one snippet of all the lines
+            // between them. Counting the lines shown plus a small gap joins only snippets that
+            // nearly touch, where one continuous excerpt reads better than two.
+            contents.line_count().saturating_sub(contents.line()) + SNIPPET_JOIN_GAP,
         )))
     }
 }

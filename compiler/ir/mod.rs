@@ -154,9 +154,11 @@ pub struct Pod {
     /// Annotations of the pod template only (`stackc.io/config-hash`), so that a change rolls
     /// the pods.
     pub annotations: IndexMap<String, String>,
-    /// Kubernetes workload names whose pods must run on the same node as this one (a
-    /// `ReadWriteOnce` claim they share); the workload itself is included.
-    pub colocate_with: Vec<String>,
+    /// The group of workloads whose pods must run on one node because they share
+    /// `ReadWriteOnce` claims (directly or through one another), named after the group's first
+    /// such claim. Every pod of the group carries it as a label and requires a pod with it on
+    /// its node.
+    pub colocation: Option<String>,
 }
 
 /// Resolver settings added to the cluster's own DNS configuration.

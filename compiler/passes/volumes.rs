@@ -1,10 +1,14 @@
 //! Claims mounted by several workloads. A `ReadWriteOnce` claim attaches to one node, so the pods
-//! of every workload that mounts it must run there: each gets a required pod affinity to all of
-//! them (a pod may match its own term, so the first one schedules freely), and the user is told.
+//! of every workload that mounts it must run there. Workloads linked by such claims, directly or
+//! through one another, form one colocation group: each of their pods carries the group's label
+//! and requires a pod with that label on its node (a pod may match its own term, so the first one
+//! schedules freely). A label per group keeps each pod's affinity one term long, however many
+//! workloads share the claim. The user is told.
 
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::names::label_value;
 use crate::ir::{AccessMode, Locate, Project, VolumeSource};
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
@@ -19,7 +23,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             }
         }
     }
-    let mut colocate: IndexMap<String, Vec<String>> = IndexMap::new();
+    let mut groups = Groups::new(project.workloads.len());
     for (claim, list) in &users {
         let single_node = project.claims.get(*claim).is_some_and(|c| {
             matches!(
@@ -47,18 +51,70 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         diagnostics.push(diagnostic.with_help(
             "set `access-mode: ReadWriteMany` under `x-stackc.volumes` if the storage class supports it",
         ));
-        for (compose, _) in list {
-            let entry = colocate.entry((*compose).to_owned()).or_default();
-            for (_, k8s) in list {
-                if !entry.iter().any(|n| n == k8s) {
-                    entry.push((*k8s).to_owned());
-                }
-            }
+        let members: Vec<usize> = names
+            .iter()
+            .filter_map(|compose| project.workloads.get_index_of(*compose))
+            .collect();
+        groups.join(&members, claim);
+    }
+    let names: Vec<Option<String>> = (0..project.workloads.len())
+        .map(|workload| groups.name(workload).map(label_value))
+        .collect();
+    for ((_, workload), name) in project.workloads.iter_mut().zip(names) {
+        workload.pod.colocation = name;
+    }
+}
+
+/// Union-find over workload indices; each root remembers the first claim that joined its group.
+struct Groups<'a> {
+    parent: Vec<usize>,
+    /// For roots of a group: (the order in which its first claim was joined, that claim).
+    first_claim: Vec<Option<(usize, &'a str)>>,
+    joins: usize,
+}
+
+impl<'a> Groups<'a> {
+    fn new(len: usize) -> Self {
+        Self {
+            parent: (0..len).collect(),
+            first_claim: vec![None; len],
+            joins: 0,
         }
     }
-    for (compose, names) in colocate {
-        if let Some(workload) = project.workloads.get_mut(&compose) {
-            workload.pod.colocate_with = names;
+
+    fn root(&mut self, mut item: usize) -> usize {
+        while self.parent[item] != item {
+            self.parent[item] = self.parent[self.parent[item]];
+            item = self.parent[item];
         }
+        item
+    }
+
+    fn join(&mut self, members: &[usize], claim: &'a str) {
+        let Some(&first) = members.first() else {
+            return;
+        };
+        let order = self.joins;
+        self.joins += 1;
+        let mut root = self.root(first);
+        let mut named = self.first_claim[root].unwrap_or((order, claim));
+        for &member in &members[1..] {
+            let other = self.root(member);
+            if other == root {
+                continue;
+            }
+            if let Some(claimed) = self.first_claim[other] {
+                named = named.min(claimed);
+            }
+            let (keep, drop) = (root.min(other), root.max(other));
+            self.parent[drop] = keep;
+            root = keep;
+        }
+        self.first_claim[root] = Some(named);
+    }
+
+    fn name(&mut self, item: usize) -> Option<&'a str> {
+        let root = self.root(item);
+        self.first_claim[root].map(|(_, claim)| claim)
     }
 }

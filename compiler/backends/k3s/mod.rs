@@ -331,22 +331,23 @@ fn service(meta: &Meta<'_>, project: &ir::Project, service: &ir::Service) -> cor
 
 /// A required pod affinity to the pods of `workloads` (which include the pod's own workload, so
 /// the first pod may schedule anywhere), on the same node.
-fn colocation(meta: &Meta<'_>, workloads: &[String]) -> core::Affinity {
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
+/// The label that marks the pods of one colocation group (see `passes::volumes`).
+const COLOCATION_LABEL: &str = "stackc.io/colocation";
+
+fn colocation(meta: &Meta<'_>, group: &str) -> core::Affinity {
     core::Affinity {
         pod_affinity: Some(core::PodAffinity {
             required_during_scheduling_ignored_during_execution: Some(vec![
                 core::PodAffinityTerm {
                     label_selector: Some(LabelSelector {
-                        match_labels: Some(BTreeMap::from([(
-                            "app.kubernetes.io/part-of".to_owned(),
-                            label_value(&meta.project.name),
-                        )])),
-                        match_expressions: Some(vec![LabelSelectorRequirement {
-                            key: "app.kubernetes.io/name".to_owned(),
-                            operator: "In".to_owned(),
-                            values: Some(workloads.iter().map(|w| label_value(w)).collect()),
-                        }]),
+                        match_labels: Some(BTreeMap::from([
+                            (
+                                "app.kubernetes.io/part-of".to_owned(),
+                                label_value(&meta.project.name),
+                            ),
+                            (COLOCATION_LABEL.to_owned(), group.to_owned()),
+                        ])),
+                        ..LabelSelector::default()
                     }),
                     topology_key: "kubernetes.io/hostname".to_owned(),
                     ..core::PodAffinityTerm::default()
@@ -356,6 +357,14 @@ fn colocation(meta: &Meta<'_>, workloads: &[String]) -> core::Affinity {
         }),
         ..core::Affinity::default()
     }
+}
+
+fn pod_labels(meta: &Meta<'_>, workload: &ir::Workload) -> BTreeMap<String, String> {
+    let mut labels = meta.labels(&workload.name);
+    if let Some(group) = &workload.pod.colocation {
+        labels.insert(COLOCATION_LABEL.to_owned(), group.clone());
+    }
+    labels
 }
 
 fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
@@ -388,8 +397,8 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
             .map(|(k, v)| (k.clone(), v.clone())),
     );
     let mut spec = pod::spec(&workload.pod, restart_policy);
-    if !workload.pod.colocate_with.is_empty() {
-        spec.affinity = Some(colocation(meta, &workload.pod.colocate_with));
+    if let Some(group) = &workload.pod.colocation {
+        spec.affinity = Some(colocation(meta, group));
     }
     let waits = wait::init_containers(workload);
     if !waits.is_empty() {
@@ -400,7 +409,7 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
     spec.service_account_name = wait::account(workload);
     let template = core::PodTemplateSpec {
         metadata: Some(ObjectMeta {
-            labels: Some(meta.labels(&workload.name)),
+            labels: Some(pod_labels(meta, workload)),
             annotations: (!template_annotations.is_empty()).then_some(template_annotations),
             ..ObjectMeta::default()
         }),
