@@ -29,10 +29,18 @@ pub fn to_string<T: Serialize>(value: &T) -> Result<String, YamlError> {
     serde_saphyr::to_string_with_options(value, options()).map_err(|e| YamlError(e.to_string()))
 }
 
-/// Several documents separated by `---`, as `kubectl apply -f -` reads them.
-pub fn to_stream<T: Serialize>(values: &[T]) -> Result<String, YamlError> {
-    serde_saphyr::to_string_multiple_with_options(values, options())
-        .map_err(|e| YamlError(e.to_string()))
+/// Several documents separated by `---`, as `kubectl apply -f -` reads them. Each value is
+/// written before the next is taken, so an iterator that builds values lazily never holds more
+/// than one.
+pub fn to_stream<T: Serialize>(values: impl IntoIterator<Item = T>) -> Result<String, YamlError> {
+    let mut out = String::new();
+    for (i, value) in values.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&to_string(&value)?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -83,14 +83,11 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
     };
     emit.values
         .insert("global".to_owned(), json!({"imagePullSecrets": []}));
-    let objects = k3s::objects(
-        project,
-        &k3s::Options {
-            namespace: Some(String::new()),
-        },
-    );
-    for object in &objects {
-        emit.object(object)?;
+    let k3s_options = k3s::Options {
+        namespace: Some(String::new()),
+    };
+    for object in k3s::objects(project, &k3s_options) {
+        emit.object(&object)?;
     }
     emit.ingresses()?;
     emit.secrets()?;

@@ -93,63 +93,68 @@ impl Object {
     }
 }
 
-/// Every object of the project, in the canonical order of the `--stdout` stream.
-#[must_use]
-pub fn objects(project: &ir::Project, options: &Options) -> Vec<Object> {
+/// Every object of the project, in the canonical order of the `--stdout` stream. Objects are
+/// built one at a time as the iterator is consumed, so a caller that writes each one before
+/// taking the next never holds them all (a pod spec is kilobytes of mostly empty fields).
+pub fn objects<'a>(
+    project: &'a ir::Project,
+    options: &'a Options,
+) -> impl Iterator<Item = Object> + 'a {
     let meta = Meta { project, options };
-    let mut out = Vec::new();
-    let plugin = project
+    let (plugin_config, plugin_daemon_set) = project
         .device_plugin
         .as_ref()
-        .map(|p| wait::device_plugin(&meta, p));
-    if let Some((config, _)) = &plugin {
-        out.push(Object::ConfigMap(config.clone()));
-    }
-    out.extend(
-        project
-            .config_maps
-            .values()
-            .map(|c| Object::ConfigMap(config_map(&meta, c))),
-    );
-    out.extend(secret_objects(&meta, project));
-    for workload in project.workloads.values() {
-        if let Some(name) = wait::account(workload) {
-            let (account, role, binding) = wait::rbac(&meta, workload, &name);
-            out.push(Object::ServiceAccount(account));
-            out.push(Object::Role(role));
-            out.push(Object::RoleBinding(binding));
-        }
-    }
-    out.extend(
-        project
-            .claims
-            .values()
-            .map(|c| Object::PersistentVolumeClaim(claim(&meta, c))),
-    );
-    out.extend(
-        project
-            .services
-            .values()
-            .map(|s| Object::Service(service(&meta, project, s))),
-    );
-    if let Some((_, daemon_set)) = plugin {
-        out.push(Object::DaemonSet(daemon_set));
-    }
-    out.extend(project.workloads.values().map(|w| workload(&meta, w)));
-    out
+        .map(|p| wait::device_plugin(&meta, p))
+        .unzip();
+    let config_maps = project
+        .config_maps
+        .values()
+        .map(move |c| Object::ConfigMap(config_map(&meta, c)));
+    let rbac = project.workloads.values().flat_map(move |workload| {
+        wait::account(workload)
+            .map(|name| {
+                let (account, role, binding) = wait::rbac(&meta, workload, &name);
+                [
+                    Object::ServiceAccount(account),
+                    Object::Role(role),
+                    Object::RoleBinding(binding),
+                ]
+            })
+            .into_iter()
+            .flatten()
+    });
+    let claims = project
+        .claims
+        .values()
+        .map(move |c| Object::PersistentVolumeClaim(claim(&meta, c)));
+    let services = project
+        .services
+        .values()
+        .map(move |s| Object::Service(service(&meta, project, s)));
+    let workloads = project.workloads.values().map(move |w| workload(&meta, w));
+    plugin_config
+        .map(Object::ConfigMap)
+        .into_iter()
+        .chain(config_maps)
+        .chain(secret_objects(meta, project))
+        .chain(rbac)
+        .chain(claims)
+        .chain(services)
+        .chain(plugin_daemon_set.map(Object::DaemonSet))
+        .chain(workloads)
 }
 
 /// The Secrets whose values lowering read, for `stackc secrets`.
 pub fn secrets(project: &ir::Project, options: &Options) -> Result<String, YamlError> {
     let meta = Meta { project, options };
-    yaml::to_stream(&secret_objects(&meta, project).collect::<Vec<_>>())
+    yaml::to_stream(secret_objects(meta, project))
 }
 
 fn secret_objects<'a>(
-    meta: &'a Meta<'a>,
+    meta: Meta<'a>,
     project: &'a ir::Project,
 ) -> impl Iterator<Item = Object> + 'a {
-    project.secrets.values().filter_map(|s| {
+    project.secrets.values().filter_map(move |s| {
         let data = s.data.as_ref()?;
         Some(Object::Secret(core::Secret {
             metadata: meta.object(&s.name, &s.name),
@@ -193,7 +198,7 @@ pub fn check(project: &ir::Project, locations: &impl Locate, diagnostics: &mut D
 
 /// The `--stdout` form: one multi-document YAML stream.
 pub fn stream(project: &ir::Project, options: &Options) -> Result<String, YamlError> {
-    yaml::to_stream(&objects(project, options))
+    yaml::to_stream(objects(project, options))
 }
 
 /// The `-o DIR` form: one file per object, then `kustomization.yaml` listing them in name order.
@@ -226,6 +231,7 @@ struct Kustomization<'a> {
 }
 
 /// Metadata shared by every object of one build.
+#[derive(Clone, Copy)]
 struct Meta<'a> {
     project: &'a ir::Project,
     options: &'a Options,

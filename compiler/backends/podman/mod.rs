@@ -450,7 +450,7 @@ fn secret_objects(project: &ir::Project) -> impl Iterator<Item = Object> + '_ {
 
 /// The `stackc secrets --target podman` stream: the Secrets only, for `podman kube play`.
 pub fn secrets(project: &ir::Project) -> Result<String, YamlError> {
-    yaml::to_stream(&secret_objects(project).collect::<Vec<_>>())
+    yaml::to_stream(secret_objects(project))
 }
 
 fn labels(project: &str, name: &str) -> BTreeMap<String, String> {
@@ -466,7 +466,7 @@ fn labels(project: &str, name: &str) -> BTreeMap<String, String> {
 
 /// The `--stdout` form, and the contents of the YAML file.
 pub fn stream(stack: &Stack) -> Result<String, YamlError> {
-    yaml::to_stream(&objects(stack))
+    yaml::to_stream(objects(stack))
 }
 
 /// The `-o DIR` form: `<project>.yaml`, and `<project>.kube` with `--quadlet`.
