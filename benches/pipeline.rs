@@ -47,7 +47,11 @@ struct Prepared {
 
 static INPUTS: LazyLock<IndexMap<String, Prepared>> = LazyLock::new(|| {
     let benchmarking = std::env::args().any(|arg| arg == "--bench");
-    let sizes: &[usize] = if benchmarking { &[50, 200, 1000] } else { &[50] };
+    let sizes: &[usize] = if benchmarking {
+        &[50, 200, 1000]
+    } else {
+        &[50]
+    };
     let mut inputs = IndexMap::new();
     for &services in sizes {
         let dir = generated(services);
@@ -165,10 +169,8 @@ fn prepare(options: ProjectOptions) -> Prepared {
         .project
         .as_ref()
         .unwrap_or_else(|| panic!("{:?} does not load", options.files));
-    let settings = extension::read(project, &|path| {
-        ir::Locate::span(&loaded.locations, path)
-    })
-    .expect("valid x-stackc settings");
+    let settings = extension::read(project, &|path| ir::Locate::span(&loaded.locations, path))
+        .expect("valid x-stackc settings");
     let lowering = ir::lower::Options {
         settings,
         ..ir::lower::Options::default()
@@ -200,10 +202,7 @@ fn options(dir: &Path, files: &[&str], env_file: Option<&str>) -> ProjectOptions
 
 /// A stack of `services` services from the generator, written once per process.
 fn generated(services: usize) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "stackc-bench-{}-{services}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("stackc-bench-{}-{services}", std::process::id()));
     let status = Command::new("python3")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen-stack.py"))
         .arg(services.to_string())

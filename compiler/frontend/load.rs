@@ -145,6 +145,49 @@ impl Loader<'_> {
         is_stdin: bool,
         cause: Option<Span>,
     ) -> Result<(FileId, Vec<Node>), Diagnostic> {
+        let id = self.source(path, is_stdin, cause)?;
+        if let Some(documents) = self.parsed.get(&id) {
+            return Ok((id, documents.clone()));
+        }
+        let documents = yaml::parse(&self.sources.get(id).text, id)?;
+        self.parsed.insert(id, documents.clone());
+        Ok((id, documents))
+    }
+
+    /// Like [`Loader::read`], but hands over the cached documents instead of a copy: for the
+    /// project's own files, which are loaded once. A later `extends` of such a file parses it
+    /// again.
+    pub(super) fn take(
+        &mut self,
+        path: &FsPath,
+        is_stdin: bool,
+    ) -> Result<(FileId, Vec<Node>), Diagnostic> {
+        let (id, _) = self.peek(path, is_stdin)?;
+        let documents = self.parsed.remove(&id).unwrap_or_default();
+        Ok((id, documents))
+    }
+
+    /// The documents of a file, parsed once and kept for later reads, without a copy.
+    pub(super) fn peek(
+        &mut self,
+        path: &FsPath,
+        is_stdin: bool,
+    ) -> Result<(FileId, &[Node]), Diagnostic> {
+        let id = self.source(path, is_stdin, None)?;
+        if !self.parsed.contains_key(&id) {
+            let documents = yaml::parse(&self.sources.get(id).text, id)?;
+            self.parsed.insert(id, documents);
+        }
+        Ok((id, &self.parsed[&id]))
+    }
+
+    /// The file's id in the source map, reading it on first use.
+    fn source(
+        &mut self,
+        path: &FsPath,
+        is_stdin: bool,
+        cause: Option<Span>,
+    ) -> Result<FileId, Diagnostic> {
         let id = if is_stdin {
             if let Some(id) = self.sources.find(FsPath::new("-")) {
                 id
@@ -167,13 +210,7 @@ impl Loader<'_> {
             let display = self.display(path);
             self.sources.add(path.to_path_buf(), display, text)
         };
-        if let Some(documents) = self.parsed.get(&id) {
-            return Ok((id, documents.clone()));
-        }
-        let text = self.sources.get(id).text.clone();
-        let documents = yaml::parse(&text, id)?;
-        self.parsed.insert(id, documents.clone());
-        Ok((id, documents))
+        Ok(id)
     }
 
     /// A path as shown in diagnostics: relative to the working directory when below it.
@@ -228,7 +265,7 @@ impl Loader<'_> {
         mut dict: Node,
         included: &[PathBuf],
     ) -> Result<Node, Diagnostic> {
-        let (_, documents) = self.read(path, is_stdin, None)?;
+        let (_, documents) = self.take(path, is_stdin)?;
         for mut document in documents {
             if document.is_null() {
                 continue;
@@ -316,7 +353,18 @@ impl Loader<'_> {
                     .with_label(Some(span), "not a mapping"),
             );
         };
-        let names: Vec<String> = services.keys().cloned().collect();
+        let names: Vec<String> = services
+            .iter()
+            .filter(|(_, entry)| {
+                // A mapping without `extends` is its own result; the rest (including values
+                // that are not mappings, which are errors) go through the full rule.
+                entry
+                    .node
+                    .as_map()
+                    .is_none_or(|service| service.contains_key("extends"))
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
         for name in names {
             let merged = self.apply_service_extends(
                 &name,

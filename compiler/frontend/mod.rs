@@ -165,7 +165,7 @@ fn project_name(
     }
     let mut from_files: Option<(String, Span)> = None;
     for (path, is_stdin) in files {
-        let (_, documents) = loader.read(path, *is_stdin, None)?;
+        let (_, documents) = loader.peek(path, *is_stdin)?;
         for document in documents {
             if let Some(node) = document.get("name") {
                 if let Some(s) = node.as_str().filter(|s| !s.is_empty()) {
