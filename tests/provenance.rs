@@ -316,11 +316,12 @@ fn helm_podman_and_secrets_carry_it_too() {
     );
 }
 
-/// `kubernetes-validate -k 1.33.0 --strict` over every manifest (the kustomization is not one).
+/// `kubernetes-validate -k 1.33.0 --strict` over every manifest (`kustomization.yaml` and
+/// `.stackc-files` are not manifests).
 fn validate(dir: &Path, files: &BTreeMap<String, String>) {
     let manifests: Vec<PathBuf> = files
         .keys()
-        .filter(|f| f.ends_with(".yaml") && *f != "kustomization.yaml")
+        .filter(|f| !f.starts_with('.') && *f != "kustomization.yaml")
         .map(|f| dir.join(f))
         .collect();
     let out = Command::new("kubernetes-validate")
