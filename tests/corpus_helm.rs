@@ -585,6 +585,7 @@ fn workload(name: &str, container: ir::Container, pod: ir::Pod) -> ir::Workload 
         },
         depends_on: Vec::new(),
         joins: None,
+        provenance: None,
     }
 }
 
@@ -692,6 +693,7 @@ fn storage_secrets_and_gpu() -> ir::Project {
                     protocol: ir::Protocol::Tcp,
                     app_protocol: None,
                 }],
+                provenance: None,
             },
         )]
         .into_iter()
@@ -703,6 +705,7 @@ fn storage_secrets_and_gpu() -> ir::Project {
                 size: ir::Memory(1 << 30),
                 storage_class: None,
                 access_mode: ir::AccessMode::ReadWriteOnce,
+                provenance: None,
             },
         )]
         .into_iter()
@@ -715,6 +718,7 @@ fn storage_secrets_and_gpu() -> ir::Project {
                 key: "db-password".to_owned(),
                 data: None,
                 fingerprint: "file:db-password".to_owned(),
+                provenance: None,
             },
         )]
         .into_iter()

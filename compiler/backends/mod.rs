@@ -12,3 +12,21 @@ use indexmap::IndexMap;
 
 /// Files of one target: relative path → contents, in the order they should be listed.
 pub type Files = IndexMap<String, String>;
+
+/// The annotation `--provenance` puts on every object made from a compose key.
+pub const SOURCE_ANNOTATION: &str = "stackc.io/source";
+
+/// Names the compose key an object comes from in its metadata, when provenance was asked for.
+/// Only the object's own metadata carries it, never a pod template: a line moving in the
+/// compose file must not restart pods.
+fn annotate(
+    metadata: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    provenance: Option<&String>,
+) {
+    if let Some(source) = provenance {
+        metadata
+            .annotations
+            .get_or_insert_default()
+            .insert(SOURCE_ANNOTATION.to_owned(), source.clone());
+    }
+}

@@ -56,6 +56,11 @@ pub struct BuildArgs {
     /// `device-plugin` (see docs/lowerings.md).
     #[arg(long, value_enum, default_value_t)]
     pub device_plugin: DevicePlugin,
+    /// Annotate every object made from a compose key with the file, line, column and key it
+    /// comes from (`stackc.io/source: compose.yaml:12:3 services.web`), for tracing a manifest
+    /// back to compose in review.
+    #[arg(long)]
+    pub provenance: bool,
 }
 
 /// Where secret values go.
@@ -204,6 +209,7 @@ pub fn compile(
         read_secrets: args.secrets == Secrets::Inline,
         settings,
         device_plugin: Some(args.device_plugin.into()),
+        provenance: args.provenance,
     };
     if args.target == Target::Podman {
         return compile_podman(args, project, &options, locations, diagnostics);

@@ -12,7 +12,7 @@ pub mod secrets;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -21,6 +21,7 @@ use crate::diagnostics::Diagnostics;
 use crate::diagnostics::render::{self, MessageFormat};
 use crate::error::Error;
 use crate::frontend::{self, LoadReturn, project::ProjectOptions};
+use crate::ir::Sourced;
 use crate::source::SourceMap;
 
 /// Compile Compose files to Kubernetes manifests, Helm charts and podman kube play YAML.
@@ -140,7 +141,12 @@ fn run_secrets(cli: &Cli, args: &secrets::SecretsArgs) -> Result<ExitCode, Error
         report(cli, &result.diagnostics, &sources);
         return Ok(ExitCode::from(1));
     };
-    let outcome = secrets::run(args, &project, &result.locations, &mut result.diagnostics);
+    let locations = Sourced {
+        locations: &result.locations,
+        sources: &sources,
+        project_dir: Path::new(&project.working_dir),
+    };
+    let outcome = secrets::run(args, &project, &locations, &mut result.diagnostics);
     report(cli, &result.diagnostics, &sources);
     outcome?;
     Ok(if result.diagnostics.has_errors() {
@@ -160,7 +166,12 @@ fn run_build(cli: &Cli, args: &build::BuildArgs) -> Result<ExitCode, Error> {
         report(cli, &result.diagnostics, &sources);
         return Ok(ExitCode::from(1));
     };
-    let outcome = build::run(args, &project, &result.locations, &mut result.diagnostics);
+    let locations = Sourced {
+        locations: &result.locations,
+        sources: &sources,
+        project_dir: Path::new(&project.working_dir),
+    };
+    let outcome = build::run(args, &project, &locations, &mut result.diagnostics);
     report(cli, &result.diagnostics, &sources);
     let up_to_date = outcome?;
     Ok(if result.diagnostics.has_errors() || !up_to_date {

@@ -21,6 +21,10 @@ pub struct SecretsArgs {
     /// Stamp this namespace on every Secret (k3s only).
     #[arg(long, value_name = "NAME")]
     pub namespace: Option<String>,
+    /// Annotate every Secret with the compose file, line, column and key it comes from
+    /// (`stackc.io/source`).
+    #[arg(long)]
+    pub provenance: bool,
 }
 
 /// The stream, or `None` when the diagnostics hold errors.
@@ -44,6 +48,7 @@ pub fn compile(
     }
     let options = ir::lower::Options {
         read_secrets: true,
+        provenance: args.provenance,
         ..ir::lower::Options::default()
     };
     // Only the Secrets are written: warnings about the rest of the project belong to `build`.
@@ -139,6 +144,7 @@ mod tests {
             let args = SecretsArgs {
                 target,
                 namespace: None,
+                provenance: false,
             };
             let text = super::compile(&args, &project(), &Unlocated, &mut Diagnostics::new())
                 .unwrap()

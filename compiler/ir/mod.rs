@@ -18,7 +18,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-pub use locate::{Locate, Unlocated};
+pub use locate::{Locate, Sourced, Unlocated};
 
 /// The JSON schema of the IR, written to `schemas/ir.schema.json` by `stackc schema`.
 #[must_use]
@@ -68,6 +68,10 @@ pub struct Workload {
     /// From `network_mode`, `ipc` or `pid: service:X`: the compose name of the service whose pod
     /// this service's containers join. The `namespaces` pass merges the two and clears it.
     pub joins: Option<String>,
+    /// With `--provenance`: where the compose key this object comes from was written
+    /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
 }
 
 /// One `depends_on` entry.
@@ -472,6 +476,10 @@ pub struct Service {
     pub workload: String,
     pub kind: ServiceKind,
     pub ports: Vec<ServicePort>,
+    /// With `--provenance`: where the compose key this object comes from was written
+    /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -500,6 +508,10 @@ pub struct StorageClaim {
     /// `None` uses the cluster's default StorageClass (`local-path` on K3s).
     pub storage_class: Option<String>,
     pub access_mode: AccessMode,
+    /// With `--provenance`: where the compose key this object comes from was written
+    /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -527,6 +539,10 @@ impl AccessMode {
 pub struct ConfigMap {
     pub name: String,
     pub data: IndexMap<String, String>,
+    /// With `--provenance`: where the compose key this object comes from was written
+    /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
 }
 
 /// A Secret of the project. Its values are read only when they are to be written out
@@ -542,6 +558,10 @@ pub struct Secret {
     /// path or variable name), and a digest of the value only when the value is written out
     /// anyway. A digest of a short secret could be brute-forced.
     pub fingerprint: String,
+    /// With `--provenance`: where the compose key this object comes from was written
+    /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             workload: compose.clone(),
             kind,
             ports,
+            provenance: workload.provenance.clone(),
         };
         // A clash of workload names is reported by the `names` pass.
         services
@@ -80,6 +81,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                             workload: compose.clone(),
                             kind: ServiceKind::ClusterIp,
                             ports: cluster.clone(),
+                            provenance: workload.provenance.clone(),
                         },
                     );
                 }

@@ -28,9 +28,9 @@ use serde_json::{Map, Value, json};
 use self::container::{Params, container_values};
 pub use self::required::{Required, required};
 use self::template::{Fill, Templater, at, put, quoted};
-use super::Files;
 use super::k3s;
 use super::yaml::{self, YamlError};
+use super::{Files, SOURCE_ANNOTATION};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::label_value;
 use crate::ir::{self, Locate};
@@ -632,6 +632,7 @@ impl Emit<'_> {
                 "type": "Opaque",
                 "stringData": data,
             });
+            provenance(&mut value, secret.provenance.as_ref());
             self.metadata(&mut t, &mut value);
             let header = format!(
                 "{{{{- $s := index .Values.secrets {} -}}}}\n{{{{- if $s.create }}}}\n",
@@ -651,6 +652,15 @@ impl Emit<'_> {
                 .insert("secrets".to_owned(), Value::Object(secrets));
         }
         Ok(())
+    }
+}
+
+/// The `stackc.io/source` annotation of a Secret the chart writes itself (the objects made from
+/// k3s objects carry it already).
+fn provenance(value: &mut Value, provenance: Option<&String>) {
+    let Some(source) = provenance else { return };
+    if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+        put(meta, "annotations", json!({ (SOURCE_ANNOTATION): source }));
     }
 }
 
@@ -687,6 +697,7 @@ mod tests {
                     },
                     depends_on: Vec::new(),
                     joins: None,
+                    provenance: None,
                 };
                 ((*name).to_owned(), workload)
             })

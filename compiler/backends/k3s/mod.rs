@@ -22,8 +22,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 
-use super::Files;
 use super::yaml::{self, YamlError};
+use super::{Files, annotate};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::label_value;
 use crate::ir::{self, Locate};
@@ -156,8 +156,10 @@ fn secret_objects<'a>(
 ) -> impl Iterator<Item = Object> + 'a {
     project.secrets.values().filter_map(move |s| {
         let data = s.data.as_ref()?;
+        let mut metadata = meta.object(&s.name, &s.name);
+        annotate(&mut metadata, s.provenance.as_ref());
         Some(Object::Secret(core::Secret {
-            metadata: meta.object(&s.name, &s.name),
+            metadata,
             type_: Some("Opaque".to_owned()),
             string_data: Some(data.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
             ..core::Secret::default()
@@ -269,8 +271,10 @@ impl Meta<'_> {
 }
 
 fn config_map(meta: &Meta<'_>, config: &ir::ConfigMap) -> core::ConfigMap {
+    let mut metadata = meta.object(&config.name, &config.name);
+    annotate(&mut metadata, config.provenance.as_ref());
     core::ConfigMap {
-        metadata: meta.object(&config.name, &config.name),
+        metadata,
         data: Some(
             config
                 .data
@@ -283,8 +287,10 @@ fn config_map(meta: &Meta<'_>, config: &ir::ConfigMap) -> core::ConfigMap {
 }
 
 fn claim(meta: &Meta<'_>, claim: &ir::StorageClaim) -> core::PersistentVolumeClaim {
+    let mut metadata = meta.object(&claim.name, &claim.name);
+    annotate(&mut metadata, claim.provenance.as_ref());
     core::PersistentVolumeClaim {
-        metadata: meta.object(&claim.name, &claim.name),
+        metadata,
         spec: Some(core::PersistentVolumeClaimSpec {
             access_modes: Some(vec![claim.access_mode.as_str().to_owned()]),
             storage_class_name: claim.storage_class.clone(),
@@ -310,8 +316,10 @@ fn service(meta: &Meta<'_>, project: &ir::Project, service: &ir::Service) -> cor
         ir::ServiceKind::ClusterIp => None,
         ir::ServiceKind::LoadBalancer => Some("LoadBalancer".to_owned()),
     };
+    let mut metadata = meta.object(&service.name, workload);
+    annotate(&mut metadata, service.provenance.as_ref());
     core::Service {
-        metadata: meta.object(&service.name, workload),
+        metadata,
         spec: Some(core::ServiceSpec {
             type_: kind,
             selector: Some(meta.selector(workload)),
@@ -402,6 +410,7 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone())),
     );
+    annotate(&mut metadata, workload.provenance.as_ref());
     let mut spec = pod::spec(&workload.pod, restart_policy);
     if let Some(group) = &workload.pod.colocation {
         spec.affinity = Some(colocation(meta, group));

@@ -24,8 +24,8 @@ use serde::Serialize;
 
 pub use compose::{Extras, HostIpPort};
 
-use super::Files;
 use super::yaml::{self, YamlError};
+use super::{Files, annotate};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::{dns_label, label_value};
 use crate::ir::{self, Locate};
@@ -371,15 +371,19 @@ impl<L: Locate> Checker<'_, L> {
 #[must_use]
 pub fn objects(stack: &Stack) -> Vec<Object> {
     let project = &stack.ir;
-    let meta = |name: &str| ObjectMeta {
-        name: Some(name.to_owned()),
-        labels: Some(labels(&project.name, name)),
-        ..ObjectMeta::default()
+    let meta = |name: &str, provenance: Option<&String>| {
+        let mut metadata = ObjectMeta {
+            name: Some(name.to_owned()),
+            labels: Some(labels(&project.name, name)),
+            ..ObjectMeta::default()
+        };
+        annotate(&mut metadata, provenance);
+        metadata
     };
     let mut out = Vec::new();
     out.extend(project.config_maps.values().map(|c| {
         Object::ConfigMap(core::ConfigMap {
-            metadata: meta(&c.name),
+            metadata: meta(&c.name, c.provenance.as_ref()),
             data: Some(c.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
             ..core::ConfigMap::default()
         })
@@ -387,7 +391,7 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
     out.extend(secret_objects(project));
     out.extend(project.claims.values().map(|c| {
         Object::PersistentVolumeClaim(Box::new(core::PersistentVolumeClaim {
-            metadata: meta(&c.name),
+            metadata: meta(&c.name, c.provenance.as_ref()),
             spec: Some(core::PersistentVolumeClaimSpec {
                 access_modes: Some(vec![c.access_mode.as_str().to_owned()]),
                 storage_class_name: c.storage_class.clone(),
@@ -407,14 +411,13 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
         let Some(workload) = project.workloads.get(name) else {
             continue;
         };
-        let mut metadata = meta(&workload.name);
+        let mut metadata = meta(&workload.name, workload.provenance.as_ref());
         if !workload.annotations.is_empty() {
-            metadata.annotations = Some(
+            metadata.annotations.get_or_insert_default().extend(
                 workload
                     .annotations
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
+                    .map(|(k, v)| (k.clone(), v.clone())),
             );
         }
         let ports = stack.extras.host_ip_ports.get(name).map(Vec::as_slice);
@@ -431,12 +434,14 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
 fn secret_objects(project: &ir::Project) -> impl Iterator<Item = Object> + '_ {
     project.secrets.values().filter_map(|s| {
         let data = s.data.as_ref()?;
+        let mut metadata = ObjectMeta {
+            name: Some(s.name.clone()),
+            labels: Some(labels(&project.name, &s.name)),
+            ..ObjectMeta::default()
+        };
+        annotate(&mut metadata, s.provenance.as_ref());
         Some(Object::Secret(core::Secret {
-            metadata: ObjectMeta {
-                name: Some(s.name.clone()),
-                labels: Some(labels(&project.name, &s.name)),
-                ..ObjectMeta::default()
-            },
+            metadata,
             type_: Some("Opaque".to_owned()),
             data: Some(
                 data.iter()
@@ -526,6 +531,7 @@ mod tests {
                         })
                         .collect(),
                     joins: None,
+                    provenance: None,
                 };
                 ((*n).to_owned(), workload)
             })

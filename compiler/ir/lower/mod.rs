@@ -33,6 +33,8 @@ pub struct Options {
     pub settings: crate::extension::Settings,
     /// `--device-plugin`: the device profile of services whose `x-stackc` names none.
     pub device_plugin: Option<crate::extension::DeviceProfile>,
+    /// `--provenance`: every object names the compose key it comes from.
+    pub provenance: bool,
 }
 
 /// Lowers a resolved compose project. Problems are pushed to `diagnostics`; the IR is always
@@ -81,6 +83,14 @@ struct Lowering<'a, L> {
 impl<L: Locate> Lowering<'_, L> {
     fn span(&self, path: &[&str]) -> Option<Span> {
         self.locations.span(path)
+    }
+
+    /// The provenance of an object made from the key at `path`, when it was asked for.
+    fn provenance(&self, options: &Options, path: &[&str]) -> Option<String> {
+        options
+            .provenance
+            .then(|| self.locations.provenance(path))
+            .flatten()
     }
 
     fn warn(&mut self, code: Code, path: &[&str], message: String, label: &str) {
@@ -236,6 +246,7 @@ impl<L: Locate> Lowering<'_, L> {
             },
             depends_on: Vec::new(),
             joins: None,
+            provenance: self.provenance(options, &["services", name]),
         }
     }
 

@@ -224,6 +224,7 @@ impl<L: Locate> Lowering<'_, L> {
                         key: key.to_owned(),
                         data,
                         fingerprint,
+                        provenance: self.provenance(cx.options, &[kind.key(), source]),
                     },
                 );
             }
@@ -234,6 +235,7 @@ impl<L: Locate> Lowering<'_, L> {
                     ConfigMap {
                         name: object.to_owned(),
                         data,
+                        provenance: self.provenance(cx.options, &[kind.key(), source]),
                     },
                 );
             }
@@ -510,6 +512,7 @@ impl<L: Locate> Lowering<'_, L> {
                 size: Memory(size.unwrap_or(DEFAULT_SIZE)),
                 storage_class: wanted.storage_class,
                 access_mode,
+                provenance: self.provenance(cx.options, &["volumes", volume]),
             },
         );
         claim
@@ -602,6 +605,7 @@ impl<L: Locate> Lowering<'_, L> {
             ConfigMap {
                 name: object.clone(),
                 data,
+                provenance: self.provenance(cx.options, path),
             },
         );
         let volume = add_volume(
