@@ -71,6 +71,10 @@ impl Resets {
 
 /// Strips `!reset` nodes (and records `!override` ones) from a freshly parsed document.
 fn resolve_resets(node: &mut Node, path: &mut Vec<String>, resets: &mut Resets) {
+    // Most files have no such tag: one walk that allocates nothing says so.
+    if !has_compose_tag(node) {
+        return;
+    }
     match &mut node.value {
         Value::Map(map) => {
             let keys: Vec<String> = map.keys().cloned().collect();
@@ -117,6 +121,15 @@ fn resolve_resets(node: &mut Node, path: &mut Vec<String>, resets: &mut Resets) 
         }
         _ => {}
     }
+}
+
+fn has_compose_tag(node: &Node) -> bool {
+    node.tag.is_some()
+        || match &node.value {
+            Value::Map(map) => map.values().any(|entry| has_compose_tag(&entry.node)),
+            Value::Seq(items) => items.iter().any(has_compose_tag),
+            _ => false,
+        }
 }
 
 /// Tracks `(file, service)` pairs along one `extends` chain to find cycles.

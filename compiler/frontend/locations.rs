@@ -3,90 +3,74 @@
 //! The typed model has no spans; lowering and backends ask for the span of a key path such as
 //! `services.web.devices` and get the span of that key, or of the nearest ancestor that has one
 //! (a synthesised default points at what caused it).
-
-use std::collections::HashMap;
+//!
+//! The resolved tree already holds every span, so it is kept and walked on each query: a query
+//! costs one map lookup per path part, while an index of every node's path would cost a string
+//! and a hash entry per node of the project, for the few paths a build ever asks about.
 
 use super::node::{Node, Value};
 use crate::source::Span;
 
 #[derive(Debug, Default, Clone)]
 pub struct Locations {
-    /// Dotted path (list elements by index) → (key span, value span).
-    spans: HashMap<String, (Span, Span)>,
-    /// Dotted path → the value's text before interpolation, for values that came from `${...}`.
-    templates: HashMap<String, Box<str>>,
+    root: Option<Node>,
 }
 
 impl Locations {
+    /// Keeps the resolved tree for queries.
     #[must_use]
-    pub fn from_tree(root: &Node) -> Self {
-        let mut locations = Self::default();
-        locations.record(root, &mut String::new());
-        locations
+    pub fn new(root: Node) -> Self {
+        Self { root: Some(root) }
     }
 
-    /// `path` is one buffer for the whole walk, truncated back after each child, so a node costs
-    /// one allocation: its key in the map.
-    fn record(&mut self, node: &Node, path: &mut String) {
-        let len = path.len();
-        let enter = |path: &mut String, part: &dyn std::fmt::Display| {
-            use std::fmt::Write as _;
-            path.truncate(len);
-            if len > 0 {
-                path.push('.');
-            }
-            let _ = write!(path, "{part}");
-        };
-        match &node.value {
-            Value::Map(map) => {
-                for (key, entry) in map {
-                    enter(path, key);
-                    self.insert(path, (entry.key_span, entry.node.span), &entry.node);
-                    self.record(&entry.node, path);
-                }
-            }
-            Value::Seq(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    enter(path, &i);
-                    self.insert(path, (item.span, item.span), item);
-                    self.record(item, path);
-                }
-            }
-            _ => {}
-        }
-        path.truncate(len);
-    }
-
-    fn insert(&mut self, path: &str, spans: (Span, Span), node: &Node) {
-        self.spans.insert(path.to_owned(), spans);
-        if let Some(template) = &node.template {
-            self.templates.insert(path.to_owned(), template.clone());
-        }
+    /// The resolved tree (`None` when the project did not load).
+    #[must_use]
+    pub fn tree(&self) -> Option<&Node> {
+        self.root.as_ref()
     }
 
     /// The span of the key at `path`, or of the nearest ancestor key.
     #[must_use]
     pub fn key(&self, path: &[&str]) -> Option<Span> {
-        self.lookup(path).map(|(key, _)| key)
+        self.lookup(path).map(|(key, _, _)| key)
     }
 
     /// The span of the value at `path`, or of the nearest ancestor's value.
     #[must_use]
     pub fn value(&self, path: &[&str]) -> Option<Span> {
-        self.lookup(path).map(|(_, value)| value)
+        self.lookup(path).map(|(_, value, _)| value.span)
     }
 
     /// The text before interpolation of the value at exactly `path`, when it came from `${...}`
     /// (for example `${TAG:-latest}` for `services.web.image`'s tag).
     #[must_use]
     pub fn template(&self, path: &[&str]) -> Option<&str> {
-        self.templates.get(&path.join(".")).map(AsRef::as_ref)
+        self.lookup(path)
+            .filter(|(_, _, depth)| *depth == path.len())
+            .and_then(|(_, node, _)| node.template.as_deref())
     }
 
-    fn lookup(&self, path: &[&str]) -> Option<(Span, Span)> {
-        (1..=path.len())
-            .rev()
-            .find_map(|n| self.spans.get(&path[..n].join(".")).copied())
+    /// The deepest node on `path` (a list item by its index), with the span of its key (a list
+    /// item's own span) and how many parts of `path` it matched.
+    fn lookup(&self, path: &[&str]) -> Option<(Span, &Node, usize)> {
+        let mut node = self.root.as_ref()?;
+        let mut found = None;
+        for (depth, part) in path.iter().enumerate() {
+            let (key, child) = match &node.value {
+                Value::Map(map) => match map.get(*part) {
+                    Some(entry) => (entry.key_span, &entry.node),
+                    None => break,
+                },
+                Value::Seq(items) => match part.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                    Some(item) => (item.span, item),
+                    None => break,
+                },
+                _ => break,
+            };
+            found = Some((key, child, depth + 1));
+            node = child;
+        }
+        found
     }
 }
 

@@ -86,14 +86,17 @@ pub fn load(options: &ProjectOptions, sources: &mut SourceMap) -> Result<LoadRet
     };
     match load_tree(&mut loader, &setup) {
         Ok(tree) => {
-            result.locations = Locations::from_tree(&tree);
-            match bind::bind(&tree, &setup, &result.locations) {
-                Ok((project, warnings)) => {
-                    result.diagnostics.extend(warnings);
-                    result.project = Some(project);
+            let locations = Locations::new(tree);
+            if let Some(tree) = locations.tree() {
+                match bind::bind(tree, &setup, &locations) {
+                    Ok((project, warnings)) => {
+                        result.diagnostics.extend(warnings);
+                        result.project = Some(project);
+                    }
+                    Err(diagnostic) => result.diagnostics.push(diagnostic),
                 }
-                Err(diagnostic) => result.diagnostics.push(diagnostic),
             }
+            result.locations = locations;
         }
         Err(diagnostic) => result.diagnostics.push(diagnostic),
     }
