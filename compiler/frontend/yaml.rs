@@ -7,15 +7,22 @@
 //! strings. Anchors, aliases and `<<` merge keys are expanded here, with a budget that stops alias
 //! bombs, and the copied nodes remember the alias that produced them.
 
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as YamlSpan, Tag};
+use serde_saphyr::granit_parser::{
+    ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, Span as YamlSpan, Tag,
+};
 
 use super::node::{ComposeTag, Entry, Map, Node, Value};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
 /// The most nodes one file may expand to once aliases are copied. Real compose files have a few
-/// thousand; an alias bomb has billions.
-const MAX_NODES: usize = 2_000_000;
+/// thousand; an alias bomb has billions. Each copied node costs about 200 bytes, so this keeps an
+/// alias bomb under 100 MB and half a second.
+const MAX_NODES: usize = 500_000;
+
+/// The deepest nesting of collections, flow or block (the parser's default): it stops a deeply
+/// nested file before the recursive code after the parser can overflow the stack.
+const MAX_DEPTH: usize = 255;
 
 /// The largest compose file stackc reads.
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
@@ -26,8 +33,7 @@ pub fn parse(text: &str, file: FileId) -> Result<Vec<Node>, Diagnostic> {
         return Err(Diagnostic::error(
             Code::YamlLimit,
             format!(
-                "the file is {} MiB, more than the {} MiB stackc reads",
-                text.len() / (1024 * 1024),
+                "the file is larger than the {} MiB stackc reads",
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
         )
@@ -42,7 +48,10 @@ pub fn parse(text: &str, file: FileId) -> Result<Vec<Node>, Diagnostic> {
         documents: Vec::new(),
         nodes: 0,
     };
-    for event in Parser::new_from_str(text) {
+    let mut options = Options::default();
+    options.flow_nesting_limit = MAX_DEPTH;
+    options.block_nesting_limit = MAX_DEPTH;
+    for event in Parser::new_from_str_with_options(text, options) {
         match event {
             Ok((event, span)) => builder.event(event, span)?,
             Err(error) => return Err(builder.syntax_error(&error)),
@@ -90,6 +99,14 @@ impl Builder<'_> {
     fn syntax_error(&self, error: &ScanError) -> Diagnostic {
         let marker = error.marker();
         let offset = marker.byte_offset().unwrap_or(0).min(self.text.len());
+        if *error.kind() == ErrorKind::RecursionLimitExceeded {
+            return Diagnostic::error(
+                Code::YamlLimit,
+                format!("the YAML nests deeper than {MAX_DEPTH} levels, the most stackc reads"),
+            )
+            .with_label(Some(Span::new(self.file, offset, offset)), "too deep here")
+            .with_help("flatten the structure; compose files rarely nest more than ten levels");
+        }
         let info = error.info();
         let message = if info.is_empty() {
             "invalid YAML".to_owned()
@@ -393,7 +410,11 @@ fn resolve_plain(text: &str) -> Value {
         return Value::Int(i);
     }
     if is_yaml_float(&plain) {
-        if let Ok(f) = plain.parse::<f64>() {
+        // Go's `ParseFloat` fails on a value out of range (`1e400`), so go-yaml keeps it a string;
+        // Rust's returns infinity.
+        if let Ok(f) = plain.parse::<f64>().map_err(drop).and_then(|f| {
+            if f.is_finite() { Ok(f) } else { Err(()) }
+        }) {
             return Value::Float(f);
         }
     }
