@@ -62,7 +62,10 @@ fn measure(dir: &Path, args: &[&str]) -> Measured {
     let (bin, release) = binary();
     let report = dir.join(".peak-kb");
     let mut cmd = support::clean_command(GNU_TIME, dir);
-    cmd.args(["-f", "%M", "-o"]).arg(&report).arg(bin).args(args);
+    cmd.args(["-f", "%M", "-o"])
+        .arg(&report)
+        .arg(bin)
+        .args(args);
     let out = support::run(
         &mut cmd,
         b"",
@@ -102,7 +105,8 @@ fn bounds(what: &str, m: &Measured) -> Vec<String> {
         println!(
             "| {what} | {} | {} |",
             m.out.elapsed.as_millis(),
-            m.peak_kb.map_or_else(|| "?".to_owned(), |kb| format!("{:.1}", kb as f64 / 1000.0))
+            m.peak_kb
+                .map_or_else(|| "?".to_owned(), |kb| format!("{:.1}", kb as f64 / 1000.0))
         );
     }
     failures
@@ -328,8 +332,7 @@ fn malformed_text() {
             Expect::Reject,
         )
         .naming(&[&["utf-8"], &["compose.yaml"]]),
-        Hostile::new("utf8-cut-mid-character", cut_utf8, Expect::Reject)
-            .naming(&[&["utf-8"]]),
+        Hostile::new("utf8-cut-mid-character", cut_utf8, Expect::Reject).naming(&[&["utf-8"]]),
         Hostile::new(
             "nul-byte",
             b"services:\n  web:\n    image: ngi\0nx\n".to_vec(),
@@ -372,10 +375,8 @@ fn deep_nesting() {
         Hostile::new("deep-flow-map", map, Expect::Reject).naming(DEPTH_WORDS),
         Hostile::new("deep-command", in_service, Expect::Reject).naming(DEPTH_WORDS),
         Hostile::new("deep-block-list", block_list, Expect::Reject).naming(DEPTH_WORDS),
-        Hostile::new("deep-block-map", block_map, Expect::Reject).naming(&[&[
-            "nests deeper than 255",
-            "larger than the 32 mib",
-        ]]),
+        Hostile::new("deep-block-map", block_map, Expect::Reject)
+            .naming(&[&["nests deeper than 255", "larger than the 32 mib"]]),
     ]);
 }
 
@@ -393,10 +394,13 @@ fn alias_bomb() {
     // The same bomb through `<<` merge keys, which copy mappings.
     let mut merges = String::from("x-m0: &m0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8}\n");
     for level in 1..9 {
-        let keys: String = (0..9)
-            .map(|k| format!("k{k}: *m{}, ", level - 1))
-            .collect();
-        writeln!(merges, "x-m{level}: &m{level} {{{keys}<<: *m{}}}", level - 1).unwrap();
+        let keys: String = (0..9).map(|k| format!("k{k}: *m{}, ", level - 1)).collect();
+        writeln!(
+            merges,
+            "x-m{level}: &m{level} {{{keys}<<: *m{}}}",
+            level - 1
+        )
+        .unwrap();
     }
     merges.push_str("services:\n  web:\n    image: nginx\n");
     check_all(&[
@@ -418,13 +422,13 @@ fn huge_numbers() {
             "scale: 123456789012345678901234567890",
             &[&["scale"]],
         ),
-        huge("huge-scale-float", "scale: 1e400", &[&["scale"], &["1e400"]]),
-        huge("huge-cpus", "cpus: 1e400", &[&["cpus"], &["1e400"]]),
         huge(
-            "huge-cpus-float32",
-            "cpus: 1e300",
-            &[&["cpus"], &["1e300"]],
+            "huge-scale-float",
+            "scale: 1e400",
+            &[&["scale"], &["1e400"]],
         ),
+        huge("huge-cpus", "cpus: 1e400", &[&["cpus"], &["1e400"]]),
+        huge("huge-cpus-float32", "cpus: 1e300", &[&["cpus"], &["1e300"]]),
         huge(
             "huge-port",
             "ports:\n      - 99999999999999999999999999",
@@ -456,7 +460,8 @@ fn large_files() {
     while text.len() < 10 * 1024 * 1024 {
         text.push_str("  - \"padding padding padding padding padding padding padding padding\"\n");
     }
-    let ten = format!("{text}services:\n  web:\n    image: nginx\n    ports:\n      - \"not a port\"\n");
+    let ten =
+        format!("{text}services:\n  web:\n    image: nginx\n    ports:\n      - \"not a port\"\n");
     while text.len() < 50 * 1024 * 1024 {
         text.push_str("  - \"padding padding padding padding padding padding padding padding\"\n");
     }
@@ -599,7 +604,17 @@ fn tree(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn path_traversal_in_names() {
     let names = [
-        "../evil", "..", ".", "a/../../b", "/abs", "a\\b", "café", "a\u{202e}b", "-", "_x", "CON",
+        "../evil",
+        "..",
+        ".",
+        "a/../../b",
+        "/abs",
+        "a\\b",
+        "café",
+        "a\u{202e}b",
+        "-",
+        "_x",
+        "CON",
     ];
     let kinds = ["services", "volumes", "secrets", "configs", "networks"];
     let mut cases = Vec::new();

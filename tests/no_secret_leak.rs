@@ -351,11 +351,26 @@ fn a_planted_secret_reaches_no_output_stream() {
         for target in ["k3s", "helm", "podman"] {
             let out = root.join(format!("{state}-{target}"));
             let out_str = out.to_str().unwrap();
-            all.extend(streams(&project, &["build", "--target", target, "-o", out_str], Some(&out)));
-            all.extend(streams(&project, &["build", "--target", target, "--stdout"], None));
             all.extend(streams(
                 &project,
-                &["--message-format", "json", "build", "--target", target, "--stdout"],
+                &["build", "--target", target, "-o", out_str],
+                Some(&out),
+            ));
+            all.extend(streams(
+                &project,
+                &["build", "--target", target, "--stdout"],
+                None,
+            ));
+            all.extend(streams(
+                &project,
+                &[
+                    "--message-format",
+                    "json",
+                    "build",
+                    "--target",
+                    target,
+                    "--stdout",
+                ],
                 None,
             ));
         }
@@ -367,13 +382,27 @@ fn a_planted_secret_reaches_no_output_stream() {
         // A stale output folder, so that `--check` prints its difference.
         let stale = root.join(format!("{state}-stale"));
         std::fs::create_dir_all(&stale).unwrap();
-        std::fs::write(project.join("compose.yaml"), text.replace("postgres:16", "postgres:15"))
-            .unwrap();
-        let _ = streams(&project, &["build", "--target", "k3s", "-o", stale.to_str().unwrap()], None);
+        std::fs::write(
+            project.join("compose.yaml"),
+            text.replace("postgres:16", "postgres:15"),
+        )
+        .unwrap();
+        let _ = streams(
+            &project,
+            &["build", "--target", "k3s", "-o", stale.to_str().unwrap()],
+            None,
+        );
         std::fs::write(project.join("compose.yaml"), &text).unwrap();
         all.extend(streams(
             &project,
-            &["build", "--target", "k3s", "--check", "-o", stale.to_str().unwrap()],
+            &[
+                "build",
+                "--target",
+                "k3s",
+                "--check",
+                "-o",
+                stale.to_str().unwrap(),
+            ],
             Some(&stale),
         ));
         for args in [
@@ -385,14 +414,26 @@ fn a_planted_secret_reaches_no_output_stream() {
         ] {
             all.extend(streams(&project, args, None));
         }
-        leaks.extend(marker_hits(&all).into_iter().map(|w| format!("{state}: {w}")));
+        leaks.extend(
+            marker_hits(&all)
+                .into_iter()
+                .map(|w| format!("{state}: {w}")),
+        );
         if state == "valid" {
             let secrets = streams(&project, &["secrets"], None);
             let inline = root.join("inline");
             let inline_str = inline.to_str().unwrap();
             let inline = streams(
                 &project,
-                &["build", "--target", "k3s", "--secrets", "inline", "-o", inline_str],
+                &[
+                    "build",
+                    "--target",
+                    "k3s",
+                    "--secrets",
+                    "inline",
+                    "-o",
+                    inline_str,
+                ],
                 Some(&inline),
             );
             shown.push(("`stackc secrets`", marker_hits(&secrets)));
@@ -405,5 +446,9 @@ fn a_planted_secret_reaches_no_output_stream() {
             "{what} shows no planted value, so the search cannot be trusted"
         );
     }
-    assert!(leaks.is_empty(), "secret values leaked:\n{}", leaks.join("\n"));
+    assert!(
+        leaks.is_empty(),
+        "secret values leaked:\n{}",
+        leaks.join("\n")
+    );
 }

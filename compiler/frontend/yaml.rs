@@ -412,9 +412,11 @@ fn resolve_plain(text: &str) -> Value {
     if is_yaml_float(&plain) {
         // Go's `ParseFloat` fails on a value out of range (`1e400`), so go-yaml keeps it a string;
         // Rust's returns infinity.
-        if let Ok(f) = plain.parse::<f64>().map_err(drop).and_then(|f| {
-            if f.is_finite() { Ok(f) } else { Err(()) }
-        }) {
+        if let Ok(f) = plain
+            .parse::<f64>()
+            .map_err(drop)
+            .and_then(|f| if f.is_finite() { Ok(f) } else { Err(()) })
+        {
             return Value::Float(f);
         }
     }
