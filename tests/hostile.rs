@@ -376,7 +376,7 @@ fn deep_nesting() {
         Hostile::new("deep-command", in_service, Expect::Reject).naming(DEPTH_WORDS),
         Hostile::new("deep-block-list", block_list, Expect::Reject).naming(DEPTH_WORDS),
         Hostile::new("deep-block-map", block_map, Expect::Reject)
-            .naming(&[&["nests deeper than 255", "larger than the 32 mib"]]),
+            .naming(&[&["nests deeper than 255", "more than the 32 mib"]]),
     ]);
 }
 
@@ -428,7 +428,6 @@ fn huge_numbers() {
             &[&["scale"], &["1e400"]],
         ),
         huge("huge-cpus", "cpus: 1e400", &[&["cpus"], &["1e400"]]),
-        huge("huge-cpus-float32", "cpus: 1e300", &[&["cpus"], &["1e300"]]),
         huge(
             "huge-port",
             "ports:\n      - 99999999999999999999999999",
@@ -630,10 +629,11 @@ fn path_traversal_in_names() {
         std::fs::create_dir_all(&project).unwrap();
         std::fs::write(project.join("value.txt"), "value").unwrap();
         let quoted = serde_json::to_string(name).unwrap();
+        let mount = serde_json::to_string(&format!("{name}:/data")).unwrap();
         let text = match kind {
             "services" => format!("services:\n  {quoted}:\n    image: nginx\n"),
             "volumes" => format!(
-                "services:\n  web:\n    image: nginx\n    volumes: [{quoted}:/data]\nvolumes:\n  {quoted}: {{}}\n"
+                "services:\n  web:\n    image: nginx\n    volumes: [{mount}]\nvolumes:\n  {quoted}: {{}}\n"
             ),
             "networks" => format!(
                 "services:\n  web:\n    image: nginx\n    networks: [{quoted}]\nnetworks:\n  {quoted}: {{}}\n"
@@ -643,9 +643,9 @@ fn path_traversal_in_names() {
             ),
         };
         std::fs::write(project.join("compose.yaml"), &text).unwrap();
-        let before = tree(&root);
         let mut failures = Vec::new();
         for target in ["k3s", "helm", "podman"] {
+            let before = tree(&root);
             let out_dir = format!("out-{target}");
             let m = measure(&project, &["build", "--target", target, "-o", &out_dir]);
             let what = format!("{kind} named {name:?}, target {target}");
