@@ -356,11 +356,8 @@ fn a_planted_secret_reaches_no_output_stream() {
                 &["build", "--target", target, "-o", out_str],
                 Some(&out),
             ));
-            all.extend(streams(
-                &project,
-                &["build", "--target", target, "--stdout"],
-                None,
-            ));
+            let json_out = root.join(format!("{state}-{target}-json"));
+            let json_str = json_out.to_str().unwrap();
             all.extend(streams(
                 &project,
                 &[
@@ -369,15 +366,45 @@ fn a_planted_secret_reaches_no_output_stream() {
                     "build",
                     "--target",
                     target,
-                    "--stdout",
+                    "-o",
+                    json_str,
                 ],
-                None,
+                Some(&json_out),
             ));
+            // A Helm chart is a folder; it has no `--stdout` form.
+            if target != "helm" {
+                all.extend(streams(
+                    &project,
+                    &["build", "--target", target, "--stdout"],
+                    None,
+                ));
+                all.extend(streams(
+                    &project,
+                    &[
+                        "--message-format",
+                        "json",
+                        "build",
+                        "--target",
+                        target,
+                        "--stdout",
+                    ],
+                    None,
+                ));
+            }
         }
+        let quadlet = root.join(format!("{state}-quadlet"));
+        let quadlet_str = quadlet.to_str().unwrap();
         all.extend(streams(
             &project,
-            &["build", "--target", "podman", "--quadlet", "--stdout"],
-            None,
+            &[
+                "build",
+                "--target",
+                "podman",
+                "--quadlet",
+                "-o",
+                quadlet_str,
+            ],
+            Some(&quadlet),
         ));
         // A stale output folder, so that `--check` prints its difference.
         let stale = root.join(format!("{state}-stale"));
