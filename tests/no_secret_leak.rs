@@ -328,6 +328,107 @@ fn marker_hits(streams: &[(String, String)]) -> Vec<String> {
         .collect()
 }
 
+/// What every command that should never show a secret prints and writes for `text`, which is
+/// written to `project/compose.yaml`.
+fn every_output(root: &Path, project: &Path, state: &str, text: &str) -> Vec<(String, String)> {
+    std::fs::write(project.join("compose.yaml"), text).unwrap();
+    let mut all = Vec::new();
+    for target in ["k3s", "helm", "podman"] {
+        let out = root.join(format!("{state}-{target}"));
+        let out_str = out.to_str().unwrap();
+        all.extend(streams(
+            project,
+            &["build", "--target", target, "-o", out_str],
+            Some(&out),
+        ));
+        let json_out = root.join(format!("{state}-{target}-json"));
+        let json_str = json_out.to_str().unwrap();
+        all.extend(streams(
+            project,
+            &[
+                "--message-format",
+                "json",
+                "build",
+                "--target",
+                target,
+                "-o",
+                json_str,
+            ],
+            Some(&json_out),
+        ));
+        // A Helm chart is a folder; it has no `--stdout` form.
+        if target != "helm" {
+            all.extend(streams(
+                project,
+                &["build", "--target", target, "--stdout"],
+                None,
+            ));
+            all.extend(streams(
+                project,
+                &[
+                    "--message-format",
+                    "json",
+                    "build",
+                    "--target",
+                    target,
+                    "--stdout",
+                ],
+                None,
+            ));
+        }
+    }
+    let quadlet = root.join(format!("{state}-quadlet"));
+    let quadlet_str = quadlet.to_str().unwrap();
+    all.extend(streams(
+        project,
+        &[
+            "build",
+            "--target",
+            "podman",
+            "--quadlet",
+            "-o",
+            quadlet_str,
+        ],
+        Some(&quadlet),
+    ));
+    // A stale output folder, so that `--check` prints its difference.
+    let outdated = root.join(format!("{state}-stale"));
+    std::fs::create_dir_all(&outdated).unwrap();
+    std::fs::write(
+        project.join("compose.yaml"),
+        text.replace("postgres:16", "postgres:15"),
+    )
+    .unwrap();
+    let _ = streams(
+        project,
+        &["build", "--target", "k3s", "-o", outdated.to_str().unwrap()],
+        None,
+    );
+    std::fs::write(project.join("compose.yaml"), text).unwrap();
+    all.extend(streams(
+        project,
+        &[
+            "build",
+            "--target",
+            "k3s",
+            "--check",
+            "-o",
+            outdated.to_str().unwrap(),
+        ],
+        Some(&outdated),
+    ));
+    for args in [
+        &["check"][..],
+        &["--message-format", "json", "check"],
+        &["check", "--target", "helm"],
+        &["config"],
+        &["config", "--format", "json"],
+    ] {
+        all.extend(streams(project, args, None));
+    }
+    all
+}
+
 /// Every command path that could print a secret value, on a valid project and on one with an
 /// error elsewhere, searched on stdout, stderr and every file written. `stackc secrets` and
 /// `--secrets inline` exist to output the values; they must show them, so the search can fail.
@@ -346,101 +447,7 @@ fn a_planted_secret_reaches_no_output_stream() {
     let mut leaks = Vec::new();
     let mut shown = Vec::new();
     for (state, text) in [("valid", valid.to_owned()), ("invalid", invalid)] {
-        std::fs::write(project.join("compose.yaml"), &text).unwrap();
-        let mut all = Vec::new();
-        for target in ["k3s", "helm", "podman"] {
-            let out = root.join(format!("{state}-{target}"));
-            let out_str = out.to_str().unwrap();
-            all.extend(streams(
-                &project,
-                &["build", "--target", target, "-o", out_str],
-                Some(&out),
-            ));
-            let json_out = root.join(format!("{state}-{target}-json"));
-            let json_str = json_out.to_str().unwrap();
-            all.extend(streams(
-                &project,
-                &[
-                    "--message-format",
-                    "json",
-                    "build",
-                    "--target",
-                    target,
-                    "-o",
-                    json_str,
-                ],
-                Some(&json_out),
-            ));
-            // A Helm chart is a folder; it has no `--stdout` form.
-            if target != "helm" {
-                all.extend(streams(
-                    &project,
-                    &["build", "--target", target, "--stdout"],
-                    None,
-                ));
-                all.extend(streams(
-                    &project,
-                    &[
-                        "--message-format",
-                        "json",
-                        "build",
-                        "--target",
-                        target,
-                        "--stdout",
-                    ],
-                    None,
-                ));
-            }
-        }
-        let quadlet = root.join(format!("{state}-quadlet"));
-        let quadlet_str = quadlet.to_str().unwrap();
-        all.extend(streams(
-            &project,
-            &[
-                "build",
-                "--target",
-                "podman",
-                "--quadlet",
-                "-o",
-                quadlet_str,
-            ],
-            Some(&quadlet),
-        ));
-        // A stale output folder, so that `--check` prints its difference.
-        let stale = root.join(format!("{state}-stale"));
-        std::fs::create_dir_all(&stale).unwrap();
-        std::fs::write(
-            project.join("compose.yaml"),
-            text.replace("postgres:16", "postgres:15"),
-        )
-        .unwrap();
-        let _ = streams(
-            &project,
-            &["build", "--target", "k3s", "-o", stale.to_str().unwrap()],
-            None,
-        );
-        std::fs::write(project.join("compose.yaml"), &text).unwrap();
-        all.extend(streams(
-            &project,
-            &[
-                "build",
-                "--target",
-                "k3s",
-                "--check",
-                "-o",
-                stale.to_str().unwrap(),
-            ],
-            Some(&stale),
-        ));
-        for args in [
-            &["check"][..],
-            &["--message-format", "json", "check"],
-            &["check", "--target", "helm"],
-            &["config"],
-            &["config", "--format", "json"],
-        ] {
-            all.extend(streams(&project, args, None));
-        }
+        let all = every_output(&root, &project, state, &text);
         leaks.extend(
             marker_hits(&all)
                 .into_iter()
