@@ -436,7 +436,7 @@ fn huge_numbers() {
         huge(
             "huge-port",
             "ports:\n      - 99999999999999999999999999",
-            &[&["ports"]],
+            &[&["ports"], &["float"]],
         ),
         huge(
             "huge-host-port",

@@ -255,16 +255,15 @@ impl Loader<'_> {
                 continue;
             }
             if document.as_map().is_none() {
+                // No label: the file may be anything on the machine that an `include` names
+                // (`/etc/passwd`), and a snippet would print its contents.
                 return Err(Diagnostic::error(
                     Code::NotAMapping,
                     format!(
-                        "the top level of `{}` must be a mapping",
-                        self.display(path)
+                        "the top level of `{}` must be a mapping, not {}",
+                        self.display(path),
+                        document.kind_name()
                     ),
-                )
-                .with_label(
-                    Some(document.span),
-                    format!("this is {}", document.kind_name()),
                 )
                 .with_help("a compose file starts with keys such as `services:`"));
             }
