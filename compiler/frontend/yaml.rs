@@ -486,7 +486,9 @@ mod tests {
 
     #[test]
     fn scalars_resolve_like_go_yaml() {
-        let n = doc("a: 0755\nb: 0x1F\nc: 1_000\nd: 1e3\ne: on\nf: '1'\ng: ~\nh: 08\ni: True\n");
+        let n = doc(
+            "a: 0755\nb: 0x1F\nc: 1_000\nd: 1e3\ne: on\nf: '1'\ng: ~\nh: 08\ni: True\nj: 1e400\nk: .inf\n",
+        );
         let get = |k: &str| n.get(k).unwrap().value.clone();
         assert_eq!(get("a"), Value::Int(493));
         assert_eq!(get("b"), Value::Int(31));
@@ -497,6 +499,8 @@ mod tests {
         assert_eq!(get("g"), Value::Null);
         assert_eq!(get("h"), Value::Float(8.0));
         assert_eq!(get("i"), Value::Bool(true));
+        assert_eq!(get("j"), Value::Str("1e400".into()));
+        assert_eq!(get("k"), Value::Float(f64::INFINITY));
     }
 
     #[test]
