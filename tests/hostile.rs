@@ -408,7 +408,21 @@ fn alias_bomb() {
         .unwrap();
     }
     merges.push_str("services:\n  web:\n    image: nginx\n");
+    // Few copies, each of a long string: counting nodes alone would miss it.
+    let mut long = format!("x-s: &s \"{}\"\n", "A".repeat(100_000));
+    let mut previous = "s".to_owned();
+    for level in 1..4 {
+        writeln!(
+            long,
+            "x-{level}: &x{level} [{}]",
+            vec![format!("*{previous}"); 10].join(",")
+        )
+        .unwrap();
+        previous = format!("x{level}");
+    }
+    long.push_str("services:\n  web:\n    image: nginx\n");
     check_all(&[
+        Hostile::new("long-string-bomb", long, Expect::Reject).naming(&[&["aliases expand"]]),
         Hostile::new("billion-laughs", text, Expect::Reject).naming(&[&["aliases expand"]]),
         Hostile::new("merge-key-bomb", merges, Expect::Reject).naming(&[&["aliases expand"]]),
     ]);

@@ -15,10 +15,15 @@ use super::node::{ComposeTag, Entry, Map, Node, Value};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
-/// The most nodes one file may expand to once aliases are copied. Real compose files have a few
-/// thousand; an alias bomb has billions. Each copied node costs about 200 bytes, so this keeps an
-/// alias bomb under 100 MB and half a second.
-const MAX_NODES: usize = 500_000;
+/// The most that aliases and `<<` merge keys may copy in one file, in estimated bytes (see
+/// [`own_weight`]). Real compose files copy a few kilobytes; an alias bomb copies billions of
+/// nodes, or a long string millions of times. Measured peak memory for bombs of short strings,
+/// of mappings and of long strings stays under 100 MB.
+const MAX_COPIED: usize = 48 * 1024 * 1024;
+
+/// The estimated memory of one node, and of one more mapping entry, beyond their text.
+const NODE_WEIGHT: usize = 128;
+const ENTRY_WEIGHT: usize = 128;
 
 /// The deepest nesting of collections, flow or block (the parser's default): it stops a deeply
 /// nested file before the recursive code after the parser can overflow the stack.
@@ -46,7 +51,7 @@ pub fn parse(text: &str, file: FileId) -> Result<Vec<Node>, Diagnostic> {
         anchors: Vec::new(),
         stack: Vec::new(),
         documents: Vec::new(),
-        nodes: 0,
+        copied: 0,
     };
     let mut options = Options::default();
     options.flow_nesting_limit = MAX_DEPTH;
@@ -86,7 +91,9 @@ struct Builder<'a> {
     anchors: Vec<Option<(Node, usize)>>,
     stack: Vec<Frame>,
     documents: Vec<Node>,
-    nodes: usize,
+    /// The estimated size of what aliases have copied so far; the rest of the file is bounded by
+    /// [`MAX_FILE_BYTES`].
+    copied: usize,
 }
 
 impl Builder<'_> {
@@ -196,11 +203,14 @@ impl Builder<'_> {
                     .with_label(Some(span_here), "alias used inside its own anchor")
                     .with_help("an alias can only copy a node whose definition is complete"));
                 };
-                self.nodes += size;
-                if self.nodes > MAX_NODES {
+                self.copied += size;
+                if self.copied > MAX_COPIED {
                     return Err(Diagnostic::error(
                         Code::YamlLimit,
-                        format!("aliases expand this file to more than {MAX_NODES} nodes"),
+                        format!(
+                            "aliases expand this file by more than {} MiB",
+                            MAX_COPIED / (1024 * 1024)
+                        ),
                     )
                     .with_label(Some(span_here), "this alias crosses the limit")
                     .with_help("this looks like an alias bomb; write the values out instead"));
@@ -224,12 +234,11 @@ impl Builder<'_> {
         if self.anchors.len() <= anchor {
             self.anchors.resize(anchor + 1, None);
         }
-        self.anchors[anchor] = Some((node.clone(), count_nodes(node)));
+        self.anchors[anchor] = Some((node.clone(), weight(node)));
     }
 
     /// Adds a finished node to the collection being built, or makes it a document.
     fn push_node(&mut self, node: Node) -> Result<(), Diagnostic> {
-        self.nodes += 1;
         match self.stack.last_mut() {
             None => self.documents.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -372,12 +381,25 @@ fn mark_alias(node: &mut Node, alias: Span) {
     }
 }
 
-fn count_nodes(node: &Node) -> usize {
-    1 + match &node.value {
-        Value::Seq(items) => items.iter().map(count_nodes).sum(),
-        Value::Map(map) => map.values().map(|e| count_nodes(&e.node)).sum(),
-        _ => 0,
-    }
+/// A node's estimated memory without its children: the node, its text, and its mapping entries
+/// with their keys. An estimate, because what matters is that it grows with what a copy costs.
+fn own_weight(node: &Node) -> usize {
+    NODE_WEIGHT
+        + match &node.value {
+            Value::Str(s) => s.len(),
+            Value::Map(map) => map.keys().map(|k| ENTRY_WEIGHT + k.len()).sum(),
+            _ => 0,
+        }
+}
+
+/// A node's estimated memory with its children.
+fn weight(node: &Node) -> usize {
+    own_weight(node)
+        + match &node.value {
+            Value::Seq(items) => items.iter().map(weight).sum(),
+            Value::Map(map) => map.values().map(|e| weight(&e.node)).sum(),
+            _ => 0,
+        }
 }
 
 fn lowercase_first(s: &str) -> String {
