@@ -488,7 +488,14 @@ fn large_files() {
     for i in 0..=10_000 {
         write!(services, "  s{i}:\n    image: nginx\n").unwrap();
     }
+    // Under the size limit, but millions of one-character items.
+    let tiny = format!(
+        "x-tiny:\n{}services:\n  web:\n    image: nginx\n",
+        "  - a\n".repeat(30 * 1024 * 1024 / 6)
+    );
     check_all(&[
+        Hostile::new("thirty-megabytes-of-tiny-items", tiny, Expect::Reject)
+            .naming(&[&["more than 500000 yaml nodes"]]),
         Hostile::new("ten-megabytes", ten, Expect::Reject).naming(&[&["not a port"]]),
         Hostile::new("fifty-megabytes", text, Expect::Reject)
             .naming(&[&["compose.yaml"], &["more than the 32 mib"]]),
