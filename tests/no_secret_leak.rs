@@ -281,3 +281,208 @@ fn base64_matches_the_standard_alphabet() {
     assert_eq!(base64(b"ab"), "YWI=");
     assert_eq!(base64(b"abc"), "YWJj");
 }
+
+/// A value planted as a file secret, and one as an environment secret. Unique, so that any
+/// occurrence in an output stream is a leak.
+const FILE_MARKER: &str = "planted-file-secret-7f3a9c2e51";
+const ENV_MARKER: &str = "planted-env-secret-b84d06e1f9";
+
+/// One command's output streams and written files, as text, with where each came from.
+fn streams(dir: &Path, args: &[&str], out_dir: Option<&Path>) -> Vec<(String, String)> {
+    let mut cmd = support::clean_command(support::stackc(), dir);
+    cmd.env("DB_PASSWORD", ENV_MARKER).args(args);
+    let run = support::run(&mut cmd, b"", TIMEOUT);
+    let what = args.join(" ");
+    assert!(
+        matches!(run.code, Some(0 | 1)),
+        "`{what}`: {}",
+        run.describe()
+    );
+    let mut found = vec![
+        (format!("`{what}` stdout"), run.stdout),
+        (format!("`{what}` stderr"), run.stderr),
+    ];
+    let mut written = Vec::new();
+    if let Some(out_dir) = out_dir {
+        files(out_dir, &mut written);
+    }
+    found.extend(written.into_iter().map(|(path, bytes)| {
+        (
+            format!("`{what}` wrote {}", path.display()),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }));
+    found
+}
+
+/// Where the planted values occur in `streams`.
+fn marker_hits(streams: &[(String, String)]) -> Vec<String> {
+    let needles: Vec<String> = [FILE_MARKER, ENV_MARKER]
+        .iter()
+        .flat_map(|m| [(*m).to_owned(), base64(m.as_bytes())])
+        .collect();
+    streams
+        .iter()
+        .filter(|(_, text)| needles.iter().any(|n| text.contains(n.as_str())))
+        .map(|(what, _)| what.clone())
+        .collect()
+}
+
+/// What every command that should never show a secret prints and writes for `text`, which is
+/// written to `project/compose.yaml`.
+fn every_output(root: &Path, project: &Path, state: &str, text: &str) -> Vec<(String, String)> {
+    std::fs::write(project.join("compose.yaml"), text).unwrap();
+    let mut all = Vec::new();
+    for target in ["k3s", "helm", "podman"] {
+        let out = root.join(format!("{state}-{target}"));
+        let out_str = out.to_str().unwrap();
+        all.extend(streams(
+            project,
+            &["build", "--target", target, "-o", out_str],
+            Some(&out),
+        ));
+        let json_out = root.join(format!("{state}-{target}-json"));
+        let json_str = json_out.to_str().unwrap();
+        all.extend(streams(
+            project,
+            &[
+                "--message-format",
+                "json",
+                "build",
+                "--target",
+                target,
+                "-o",
+                json_str,
+            ],
+            Some(&json_out),
+        ));
+        // A Helm chart is a folder; it has no `--stdout` form.
+        if target != "helm" {
+            all.extend(streams(
+                project,
+                &["build", "--target", target, "--stdout"],
+                None,
+            ));
+            all.extend(streams(
+                project,
+                &[
+                    "--message-format",
+                    "json",
+                    "build",
+                    "--target",
+                    target,
+                    "--stdout",
+                ],
+                None,
+            ));
+        }
+    }
+    let quadlet = root.join(format!("{state}-quadlet"));
+    let quadlet_str = quadlet.to_str().unwrap();
+    all.extend(streams(
+        project,
+        &[
+            "build",
+            "--target",
+            "podman",
+            "--quadlet",
+            "-o",
+            quadlet_str,
+        ],
+        Some(&quadlet),
+    ));
+    // A stale output folder, so that `--check` prints its difference.
+    let outdated = root.join(format!("{state}-stale"));
+    std::fs::create_dir_all(&outdated).unwrap();
+    std::fs::write(
+        project.join("compose.yaml"),
+        text.replace("postgres:16", "postgres:15"),
+    )
+    .unwrap();
+    let _ = streams(
+        project,
+        &["build", "--target", "k3s", "-o", outdated.to_str().unwrap()],
+        None,
+    );
+    std::fs::write(project.join("compose.yaml"), text).unwrap();
+    all.extend(streams(
+        project,
+        &[
+            "build",
+            "--target",
+            "k3s",
+            "--check",
+            "-o",
+            outdated.to_str().unwrap(),
+        ],
+        Some(&outdated),
+    ));
+    for args in [
+        &["check"][..],
+        &["--message-format", "json", "check"],
+        &["check", "--target", "helm"],
+        &["config"],
+        &["config", "--format", "json"],
+    ] {
+        all.extend(streams(project, args, None));
+    }
+    all
+}
+
+/// Every command path that could print a secret value, on a valid project and on one with an
+/// error elsewhere, searched on stdout, stderr and every file written. `stackc secrets` and
+/// `--secrets inline` exist to output the values; they must show them, so the search can fail.
+#[test]
+fn a_planted_secret_reaches_no_output_stream() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("planted-secret");
+    let _ = std::fs::remove_dir_all(&root);
+    let project = root.join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(project.join("db_password.txt"), format!("{FILE_MARKER}\n")).unwrap();
+    let valid = "name: planted\nservices:\n  db:\n    image: postgres:16\n    secrets: [from_file, from_env]\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/from_file\nsecrets:\n  from_file:\n    file: ./db_password.txt\n  from_env:\n    environment: DB_PASSWORD\n";
+    let invalid = valid.replace(
+        "    image: postgres:16\n",
+        "    image: postgres:16\n    ports: [\"not a port\"]\n",
+    );
+    let mut leaks = Vec::new();
+    let mut shown = Vec::new();
+    for (state, text) in [("valid", valid.to_owned()), ("invalid", invalid)] {
+        let all = every_output(&root, &project, state, &text);
+        leaks.extend(
+            marker_hits(&all)
+                .into_iter()
+                .map(|w| format!("{state}: {w}")),
+        );
+        if state == "valid" {
+            let secrets = streams(&project, &["secrets"], None);
+            let inline = root.join("inline");
+            let inline_str = inline.to_str().unwrap();
+            let inline = streams(
+                &project,
+                &[
+                    "build",
+                    "--target",
+                    "k3s",
+                    "--secrets",
+                    "inline",
+                    "-o",
+                    inline_str,
+                ],
+                Some(&inline),
+            );
+            shown.push(("`stackc secrets`", marker_hits(&secrets)));
+            shown.push(("`--secrets inline`", marker_hits(&inline)));
+        }
+    }
+    for (what, hits) in shown {
+        assert!(
+            !hits.is_empty(),
+            "{what} shows no planted value, so the search cannot be trusted"
+        );
+    }
+    assert!(
+        leaks.is_empty(),
+        "secret values leaked:\n{}",
+        leaks.join("\n")
+    );
+}

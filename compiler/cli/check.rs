@@ -1,5 +1,6 @@
 //! `stackc check`: every diagnostic a build would give, and nothing written (for editors and CI).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -25,9 +26,13 @@ pub(super) fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode, Error> {
         .take()
         .filter(|_| !result.diagnostics.has_errors())
     {
+        // The output is discarded, so where it would go only has to be a form the target
+        // accepts: a Helm chart is always a folder, the other targets can stream.
+        let helm = args.target == Target::Helm;
         let build_args = BuildArgs {
             target: args.target,
-            stdout: true,
+            stdout: !helm,
+            output: helm.then(|| PathBuf::from(".")),
             strict: args.strict,
             ..BuildArgs::default()
         };

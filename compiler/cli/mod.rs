@@ -190,7 +190,9 @@ fn load(cli: &Cli) -> Result<(LoadReturn, SourceMap), Error> {
     })?;
     let stdin = if cli.global.files.iter().any(|f| f == "-") {
         let mut text = String::new();
+        // One byte past the limit is enough for the parser to refuse the input as too large.
         std::io::stdin()
+            .take(frontend::yaml::MAX_FILE_BYTES as u64 + 1)
             .read_to_string(&mut text)
             .map_err(|source| Error::Read {
                 path: PathBuf::from("-"),

@@ -266,12 +266,18 @@ pub(crate) fn insert_default(node: &mut Node, key: &str, value: Value) {
 }
 
 fn shape_error(node: &Node, path: &TreePath, expected: &str) -> Diagnostic {
+    // Where "a number" is expected, a float is still refused: say why it is one.
+    let kind = match node.value {
+        Value::Float(f) => {
+            format!("`{f:e}`, a float (a fraction, or an integer beyond 64 bits)")
+        }
+        _ => node.kind_name().to_owned(),
+    };
     Diagnostic::error(
         Code::UnexpectedShape,
         format!(
-            "`{}` is {}, which compose cannot read here",
-            path.display(),
-            node.kind_name()
+            "`{}` is {kind}, which compose cannot read here",
+            path.display()
         ),
     )
     .with_label(Some(node.span), format!("expected {expected}"))

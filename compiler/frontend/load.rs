@@ -212,13 +212,34 @@ impl Loader<'_> {
         } else if let Some(id) = self.sources.find(path) {
             id
         } else {
-            let text = read_text(path).map_err(|message| {
-                Diagnostic::error(
-                    Code::MissingFile,
-                    format!("cannot read `{}`: {message}", self.display(path)),
-                )
+            let text = read_text(path).map_err(|error| {
+                let name = self.display(path);
+                match error {
+                    ReadError::Io(message) => Diagnostic::error(
+                        Code::MissingFile,
+                        format!("cannot read `{name}`: {message}"),
+                    )
+                    .with_help(
+                        "check the path; relative paths are resolved from the project directory",
+                    ),
+                    ReadError::TooLarge(bytes) => Diagnostic::error(
+                        Code::YamlLimit,
+                        format!(
+                            "`{name}` is {} MiB, more than the {} MiB stackc reads",
+                            bytes.div_ceil(1024 * 1024),
+                            yaml::MAX_FILE_BYTES / (1024 * 1024)
+                        ),
+                    )
+                    .with_help("split the project into several files and use `include`"),
+                    ReadError::NotUtf8(offset) => Diagnostic::error(
+                        Code::YamlSyntax,
+                        format!(
+                            "`{name}` is not valid UTF-8: the first bad byte is at offset {offset}"
+                        ),
+                    )
+                    .with_help("save the file as UTF-8; compose files cannot use other encodings"),
+                }
                 .with_label(cause, "needed here")
-                .with_help("check the path; relative paths are resolved from the project directory")
             })?;
             let display = self.display(path);
             self.sources.add(path.to_path_buf(), display, text)
@@ -284,16 +305,15 @@ impl Loader<'_> {
                 continue;
             }
             if document.as_map().is_none() {
+                // No label: the file may be anything on the machine that an `include` names
+                // (`/etc/passwd`), and a snippet would print its contents.
                 return Err(Diagnostic::error(
                     Code::NotAMapping,
                     format!(
-                        "the top level of `{}` must be a mapping",
-                        self.display(path)
+                        "the top level of `{}` must be a mapping, not {}",
+                        self.display(path),
+                        document.kind_name()
                     ),
-                )
-                .with_label(
-                    Some(document.span),
-                    format!("this is {}", document.kind_name()),
                 )
                 .with_help("a compose file starts with keys such as `services:`"));
             }
@@ -555,6 +575,20 @@ impl Loader<'_> {
         for mut document in documents {
             if document.is_null() {
                 continue;
+            }
+            if document.as_map().is_none() {
+                // The label stays on the `extends` that names the file: the file may be anything
+                // on the machine, and its contents have no place in a report.
+                return Err(Diagnostic::error(
+                    Code::NotAMapping,
+                    format!(
+                        "the top level of `{}` must be a mapping, not {}",
+                        self.display(path),
+                        document.kind_name()
+                    ),
+                )
+                .with_label(Some(file_span), "this file is not a compose file")
+                .with_help("`extends.file` names a compose file with a `services:` section"));
             }
             let lookup = |k: &str| environment.get(k).cloned();
             substitute::substitute(&mut document, &lookup, self.diagnostics)?;
@@ -895,23 +929,39 @@ pub(super) fn setup_error_diagnostic(error: project::SetupError, span: Span) -> 
     }
 }
 
-fn read_text(path: &FsPath) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        _ => e.to_string().to_lowercase(),
-    })?;
-    if bytes.len() > yaml::MAX_FILE_BYTES {
-        return Err(format!(
-            "the file is larger than {} MiB",
-            yaml::MAX_FILE_BYTES / (1024 * 1024)
-        ));
+/// Why a compose file could not be read as text.
+enum ReadError {
+    Io(String),
+    /// The file is larger than [`yaml::MAX_FILE_BYTES`]; at least this many bytes.
+    TooLarge(u64),
+    /// The byte offset of the first byte that is not UTF-8.
+    NotUtf8(usize),
+}
+
+/// Reads a compose file, refusing one over the size limit before reading it: the length is
+/// checked first, and the read stops one byte past the limit in case the file grows meanwhile
+/// or reports no length (a pipe).
+fn read_text(path: &FsPath) -> Result<String, ReadError> {
+    use std::io::Read as _;
+
+    let io = |e: std::io::Error| {
+        ReadError::Io(match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_owned(),
+            _ => e.to_string().to_lowercase(),
+        })
+    };
+    let limit = yaml::MAX_FILE_BYTES as u64;
+    let file = std::fs::File::open(path).map_err(io)?;
+    let length = file.metadata().map_err(io)?.len();
+    if length > limit {
+        return Err(ReadError::TooLarge(length));
     }
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "the file is not valid UTF-8 (first bad byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.utf8_error().valid_up_to()))
 }
 
 /// When the value a diagnostic points at was copied by an alias or a `<<` merge key, adds a label

@@ -219,14 +219,17 @@ fn apply_cast(
             .map(Value::Int)
             .ok_or_else(|| fail("an integer")),
         Cast::Float | Cast::Float32 => go_parse_float(text)
-            .map(|f| {
+            .and_then(|f| {
                 if matches!(cast, Cast::Float32) {
-                    // compose-go stores cpus as float32; the rounding shows in its output.
-                    Value::Float(f64::from(f as f32))
+                    // compose-go stores cpus as float32; the rounding shows in its output, and a
+                    // value beyond float32's range is an error, as in Go.
+                    let narrowed = f64::from(f as f32);
+                    narrowed.is_finite().then_some(narrowed)
                 } else {
-                    Value::Float(f)
+                    Some(f)
                 }
             })
+            .map(Value::Float)
             .ok_or_else(|| fail("a number")),
         Cast::Bool => match text.to_lowercase().as_str() {
             "true" | "y" | "yes" | "on" => Ok(Value::Bool(true)),
@@ -259,5 +262,10 @@ fn go_parse_float(s: &str) -> Option<f64> {
             _ => None,
         };
     }
-    lower.replace('_', "").parse::<f64>().ok()
+    // Go refuses a finite literal out of range (`1e400`) instead of returning infinity.
+    lower
+        .replace('_', "")
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
 }

@@ -7,15 +7,32 @@
 //! strings. Anchors, aliases and `<<` merge keys are expanded here, with a budget that stops alias
 //! bombs, and the copied nodes remember the alias that produced them.
 
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as YamlSpan, Tag};
+use serde_saphyr::granit_parser::{
+    ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, Span as YamlSpan, Tag,
+};
 
 use super::node::{ComposeTag, Entry, Map, Node, Value};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
-/// The most nodes one file may expand to once aliases are copied. Real compose files have a few
-/// thousand; an alias bomb has billions.
-const MAX_NODES: usize = 2_000_000;
+/// The most that aliases and `<<` merge keys may copy in one file, in estimated bytes (see
+/// [`own_weight`]). Real compose files copy a few kilobytes; an alias bomb copies billions of
+/// nodes, or a long string millions of times. Measured peak memory for bombs of short strings,
+/// of mappings and of long strings stays under 100 MB.
+const MAX_COPIED: usize = 48 * 1024 * 1024;
+
+/// The most nodes one file may hold, copies included. The largest generated benchmark project
+/// (1000 services, 1 MB) has about 65 000; a 32 MiB file of one-character items has millions,
+/// and would take gigabytes.
+const MAX_NODES: usize = 500_000;
+
+/// The estimated memory of one node, and of one more mapping entry, beyond their text.
+const NODE_WEIGHT: usize = 128;
+const ENTRY_WEIGHT: usize = 128;
+
+/// The deepest nesting of collections, flow or block (the parser's default): it stops a deeply
+/// nested file before the recursive code after the parser can overflow the stack.
+const MAX_DEPTH: usize = 255;
 
 /// The largest compose file stackc reads.
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
@@ -26,8 +43,7 @@ pub fn parse(text: &str, file: FileId) -> Result<Vec<Node>, Diagnostic> {
         return Err(Diagnostic::error(
             Code::YamlLimit,
             format!(
-                "the file is {} MiB, more than the {} MiB stackc reads",
-                text.len() / (1024 * 1024),
+                "the file is larger than the {} MiB stackc reads",
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
         )
@@ -40,9 +56,13 @@ pub fn parse(text: &str, file: FileId) -> Result<Vec<Node>, Diagnostic> {
         anchors: Vec::new(),
         stack: Vec::new(),
         documents: Vec::new(),
+        copied: 0,
         nodes: 0,
     };
-    for event in Parser::new_from_str(text) {
+    let mut options = Options::default();
+    options.flow_nesting_limit = MAX_DEPTH;
+    options.block_nesting_limit = MAX_DEPTH;
+    for event in Parser::new_from_str_with_options(text, options) {
         match event {
             Ok((event, span)) => builder.event(event, span)?,
             Err(error) => return Err(builder.syntax_error(&error)),
@@ -77,6 +97,10 @@ struct Builder<'a> {
     anchors: Vec<Option<(Node, usize)>>,
     stack: Vec<Frame>,
     documents: Vec<Node>,
+    /// The estimated size of what aliases have copied so far; the rest of the file is bounded by
+    /// [`MAX_FILE_BYTES`].
+    copied: usize,
+    /// Nodes built so far; an alias copy counts as one.
     nodes: usize,
 }
 
@@ -90,6 +114,14 @@ impl Builder<'_> {
     fn syntax_error(&self, error: &ScanError) -> Diagnostic {
         let marker = error.marker();
         let offset = marker.byte_offset().unwrap_or(0).min(self.text.len());
+        if *error.kind() == ErrorKind::RecursionLimitExceeded {
+            return Diagnostic::error(
+                Code::YamlLimit,
+                format!("the YAML nests deeper than {MAX_DEPTH} levels, the most stackc reads"),
+            )
+            .with_label(Some(Span::new(self.file, offset, offset)), "too deep here")
+            .with_help("flatten the structure; compose files rarely nest more than ten levels");
+        }
         let info = error.info();
         let message = if info.is_empty() {
             "invalid YAML".to_owned()
@@ -179,11 +211,14 @@ impl Builder<'_> {
                     .with_label(Some(span_here), "alias used inside its own anchor")
                     .with_help("an alias can only copy a node whose definition is complete"));
                 };
-                self.nodes += size;
-                if self.nodes > MAX_NODES {
+                self.copied += size;
+                if self.copied > MAX_COPIED {
                     return Err(Diagnostic::error(
                         Code::YamlLimit,
-                        format!("aliases expand this file to more than {MAX_NODES} nodes"),
+                        format!(
+                            "aliases expand this file by more than {} MiB",
+                            MAX_COPIED / (1024 * 1024)
+                        ),
                     )
                     .with_label(Some(span_here), "this alias crosses the limit")
                     .with_help("this looks like an alias bomb; write the values out instead"));
@@ -207,12 +242,20 @@ impl Builder<'_> {
         if self.anchors.len() <= anchor {
             self.anchors.resize(anchor + 1, None);
         }
-        self.anchors[anchor] = Some((node.clone(), count_nodes(node)));
+        self.anchors[anchor] = Some((node.clone(), weight(node)));
     }
 
     /// Adds a finished node to the collection being built, or makes it a document.
     fn push_node(&mut self, node: Node) -> Result<(), Diagnostic> {
         self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(Diagnostic::error(
+                Code::YamlLimit,
+                format!("the file has more than {MAX_NODES} YAML nodes, the most stackc reads"),
+            )
+            .with_label(Some(node.span), "the limit is crossed here")
+            .with_help("split the project into several files and use `include`"));
+        }
         match self.stack.last_mut() {
             None => self.documents.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -355,12 +398,25 @@ fn mark_alias(node: &mut Node, alias: Span) {
     }
 }
 
-fn count_nodes(node: &Node) -> usize {
-    1 + match &node.value {
-        Value::Seq(items) => items.iter().map(count_nodes).sum(),
-        Value::Map(map) => map.values().map(|e| count_nodes(&e.node)).sum(),
-        _ => 0,
-    }
+/// A node's estimated memory without its children: the node, its text, and its mapping entries
+/// with their keys. An estimate, because what matters is that it grows with what a copy costs.
+fn own_weight(node: &Node) -> usize {
+    NODE_WEIGHT
+        + match &node.value {
+            Value::Str(s) => s.len(),
+            Value::Map(map) => map.keys().map(|k| ENTRY_WEIGHT + k.len()).sum(),
+            _ => 0,
+        }
+}
+
+/// A node's estimated memory with its children.
+fn weight(node: &Node) -> usize {
+    own_weight(node)
+        + match &node.value {
+            Value::Seq(items) => items.iter().map(weight).sum(),
+            Value::Map(map) => map.values().map(|e| weight(&e.node)).sum(),
+            _ => 0,
+        }
 }
 
 fn lowercase_first(s: &str) -> String {
@@ -393,7 +449,13 @@ fn resolve_plain(text: &str) -> Value {
         return Value::Int(i);
     }
     if is_yaml_float(&plain) {
-        if let Ok(f) = plain.parse::<f64>() {
+        // Go's `ParseFloat` fails on a value out of range (`1e400`), so go-yaml keeps it a string;
+        // Rust's returns infinity.
+        if let Ok(f) = plain
+            .parse::<f64>()
+            .map_err(drop)
+            .and_then(|f| if f.is_finite() { Ok(f) } else { Err(()) })
+        {
             return Value::Float(f);
         }
     }
@@ -463,7 +525,9 @@ mod tests {
 
     #[test]
     fn scalars_resolve_like_go_yaml() {
-        let n = doc("a: 0755\nb: 0x1F\nc: 1_000\nd: 1e3\ne: on\nf: '1'\ng: ~\nh: 08\ni: True\n");
+        let n = doc(
+            "a: 0755\nb: 0x1F\nc: 1_000\nd: 1e3\ne: on\nf: '1'\ng: ~\nh: 08\ni: True\nj: 1e400\nk: .inf\n",
+        );
         let get = |k: &str| n.get(k).unwrap().value.clone();
         assert_eq!(get("a"), Value::Int(493));
         assert_eq!(get("b"), Value::Int(31));
@@ -474,6 +538,8 @@ mod tests {
         assert_eq!(get("g"), Value::Null);
         assert_eq!(get("h"), Value::Float(8.0));
         assert_eq!(get("i"), Value::Bool(true));
+        assert_eq!(get("j"), Value::Str("1e400".into()));
+        assert_eq!(get("k"), Value::Float(f64::INFINITY));
     }
 
     #[test]
