@@ -47,7 +47,10 @@ fn replay(input: &Path) -> Vec<String> {
         if !matches!(out.code, Some(0..=2)) || out.stderr.contains("panicked") {
             failures.push(format!("{what}: {}", out.describe()));
         } else if out.code != Some(0) && out.stderr.trim().is_empty() {
-            failures.push(format!("{what}: exit {:?} with nothing on stderr", out.code));
+            failures.push(format!(
+                "{what}: exit {:?} with nothing on stderr",
+                out.code
+            ));
         }
     }
     let _ = std::fs::remove_dir_all(&scratch);
