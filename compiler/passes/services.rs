@@ -5,11 +5,15 @@
 //! network aliases). Published ports get a LoadBalancer Service `<name>-lb`: K3s ServiceLB binds
 //! its ports on the node, the way compose binds them on the host.
 
+use std::collections::HashSet;
+
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::{dns_label, is_dns_label, with_suffix};
-use crate::ir::{ContainerPort, Locate, Project, Service, ServiceKind, ServicePort, Workload};
+use crate::ir::{
+    ContainerPort, Locate, Project, Protocol, Service, ServiceKind, ServicePort, Workload,
+};
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let mut services: IndexMap<String, Service> = IndexMap::new();
@@ -93,50 +97,60 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
 
 /// The ClusterIP ports (every container port once) and the published ports of a workload.
 fn ports(workload: &Workload) -> (Vec<ServicePort>, Vec<ServicePort>) {
-    let mut cluster: Vec<ServicePort> = Vec::new();
-    let mut published: Vec<ServicePort> = Vec::new();
+    let mut cluster = Ports::default();
+    let mut published = Ports::default();
     for p in workload.pod.containers.iter().flat_map(|c| &c.ports) {
-        if !cluster
-            .iter()
-            .any(|q| q.port == p.port && q.protocol == p.protocol)
-        {
-            cluster.push(port(p, p.port, &cluster));
-        }
+        cluster.add(p, p.port);
         if let Some(host) = p.published {
-            if !published
-                .iter()
-                .any(|q| q.port == host && q.protocol == p.protocol)
-            {
-                published.push(port(p, host, &published));
-            }
+            published.add(p, host);
         }
     }
-    (cluster, published)
+    (cluster.list, published.list)
 }
 
-/// The Service port `port` → `p.port`, named after the compose port when that name is a valid
-/// and unused port name (at most 15 characters, with a letter), else `<protocol>-<port>`, with a
-/// number added in the rare case a compose port name already took that.
-fn port(p: &ContainerPort, port: u16, taken: &[ServicePort]) -> ServicePort {
-    let free = |n: &str| !taken.iter().any(|q| q.name == n);
-    let compose = p.name.as_deref().filter(|n| {
-        is_dns_label(n) && n.len() <= 15 && n.bytes().any(|b| b.is_ascii_lowercase()) && free(n)
-    });
-    let default = format!("{}-{port}", p.protocol.lowercase());
-    let name = match compose {
-        Some(n) => n.to_owned(),
-        None if free(&default) => default,
-        // Among `taken.len() + 1` candidates at least one is free.
-        None => (2..=taken.len() + 2)
-            .map(|i| format!("{default}-{i}"))
-            .find(|n| free(n))
-            .unwrap_or(default),
-    };
-    ServicePort {
-        name,
-        port,
-        target_port: p.port,
-        protocol: p.protocol,
-        app_protocol: p.app_protocol.clone(),
+/// The ports of one Service, with sets of what is taken: one compose range (`1-65535`) is tens
+/// of thousands of ports, so a scan of the list for each port would be quadratic.
+#[derive(Default)]
+struct Ports {
+    list: Vec<ServicePort>,
+    numbers: HashSet<(u16, Protocol)>,
+    names: HashSet<String>,
+}
+
+impl Ports {
+    fn add(&mut self, p: &ContainerPort, port: u16) {
+        if self.numbers.insert((port, p.protocol)) {
+            let service_port = self.port(p, port);
+            self.names.insert(service_port.name.clone());
+            self.list.push(service_port);
+        }
+    }
+
+    /// The Service port `port` → `p.port`, named after the compose port when that name is a
+    /// valid and unused port name (at most 15 characters, with a letter), else
+    /// `<protocol>-<port>`, with a number added in the rare case a compose port name already
+    /// took that.
+    fn port(&self, p: &ContainerPort, port: u16) -> ServicePort {
+        let free = |n: &str| !self.names.contains(n);
+        let compose = p.name.as_deref().filter(|n| {
+            is_dns_label(n) && n.len() <= 15 && n.bytes().any(|b| b.is_ascii_lowercase()) && free(n)
+        });
+        let default = format!("{}-{port}", p.protocol.lowercase());
+        let name = match compose {
+            Some(n) => n.to_owned(),
+            None if free(&default) => default,
+            // Among `names.len() + 1` candidates at least one is free.
+            None => (2..=self.names.len() + 2)
+                .map(|i| format!("{default}-{i}"))
+                .find(|n| free(n))
+                .unwrap_or(default),
+        };
+        ServicePort {
+            name,
+            port,
+            target_port: p.port,
+            protocol: p.protocol,
+            app_protocol: p.app_protocol.clone(),
+        }
     }
 }

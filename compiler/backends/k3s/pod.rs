@@ -79,15 +79,13 @@ fn pod_security(pod: &ir::Pod) -> Option<core::PodSecurityContext> {
 
 fn container(c: &ir::Container) -> core::Container {
     let mut ports: Vec<core::ContainerPort> = Vec::new();
+    // A set, not a scan of `ports`: one compose range (`1-65535`) is tens of thousands of ports.
+    let mut seen = std::collections::HashSet::new();
     for p in &c.ports {
-        let protocol = p.protocol.as_str();
-        let seen = ports.iter().any(|q| {
-            q.container_port == i32::from(p.port) && q.protocol.as_deref() == Some(protocol)
-        });
-        if !seen {
+        if seen.insert((p.port, p.protocol)) {
             ports.push(core::ContainerPort {
                 container_port: i32::from(p.port),
-                protocol: Some(protocol.to_owned()),
+                protocol: Some(p.protocol.as_str().to_owned()),
                 ..core::ContainerPort::default()
             });
         }

@@ -3,6 +3,9 @@
 //! Fields `podman kube play` ignores (readiness probes, `runtimeClassName`, `nodeSelector`,
 //! `tty`, `stdin`, lifecycle hooks) are not written; `super::check` reports them.
 
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -99,45 +102,41 @@ fn pod_security(pod: &ir::Pod) -> Option<core::PodSecurityContext> {
 
 /// A container; init containers (`probes: false`) must not have probes under podman.
 fn container(c: &ir::Container, probes: bool, host_ip_ports: &[HostIpPort]) -> core::Container {
-    let mut ports: Vec<core::ContainerPort> = Vec::new();
+    // Ports by (container port, host port, protocol), in first-seen order: a map, not scans of
+    // the list, since one compose range (`1-65535`) is tens of thousands of ports.
+    let mut ports: IndexMap<(u16, Option<u16>, ir::Protocol), core::ContainerPort> =
+        IndexMap::new();
     for p in &c.ports {
-        let port = core::ContainerPort {
-            container_port: i32::from(p.port),
-            host_port: p.published.map(i32::from),
-            protocol: Some(p.protocol.as_str().to_owned()),
-            ..core::ContainerPort::default()
-        };
-        if !ports.contains(&port) {
-            ports.push(port);
-        }
-    }
-    for p in host_ip_ports {
-        let (port, host_port) = (i32::from(p.port), i32::from(p.host_port));
-        let protocol = Some(p.protocol.as_str().to_owned());
-        let same = |q: &core::ContainerPort| {
-            q.container_port == port && q.host_port == Some(host_port) && q.protocol == protocol
-        };
-        if let Some(existing) = ports.iter_mut().find(|q| same(q)) {
-            existing.host_ip = Some(p.host_ip.clone());
-        } else {
-            ports.push(core::ContainerPort {
-                container_port: port,
-                host_port: Some(host_port),
-                host_ip: Some(p.host_ip.clone()),
-                protocol,
+        ports
+            .entry((p.port, p.published, p.protocol))
+            .or_insert_with(|| core::ContainerPort {
+                container_port: i32::from(p.port),
+                host_port: p.published.map(i32::from),
+                protocol: Some(p.protocol.as_str().to_owned()),
                 ..core::ContainerPort::default()
             });
-        }
+    }
+    for p in host_ip_ports {
+        ports
+            .entry((p.port, Some(p.host_port), p.protocol))
+            .or_insert_with(|| core::ContainerPort {
+                container_port: i32::from(p.port),
+                host_port: Some(i32::from(p.host_port)),
+                protocol: Some(p.protocol.as_str().to_owned()),
+                ..core::ContainerPort::default()
+            })
+            .host_ip = Some(p.host_ip.clone());
     }
     // An unpublished port listed next to the same port published adds nothing.
-    let published: Vec<(i32, Option<String>)> = ports
-        .iter()
-        .filter(|p| p.host_port.is_some())
-        .map(|p| (p.container_port, p.protocol.clone()))
+    let published: HashSet<(u16, ir::Protocol)> = ports
+        .keys()
+        .filter(|(_, host, _)| host.is_some())
+        .map(|&(port, _, protocol)| (port, protocol))
         .collect();
-    ports.retain(|p| {
-        p.host_port.is_some() || !published.contains(&(p.container_port, p.protocol.clone()))
+    ports.retain(|&(port, host, protocol), _| {
+        host.is_some() || !published.contains(&(port, protocol))
     });
+    let ports: Vec<core::ContainerPort> = ports.into_values().collect();
     core::Container {
         name: c.name.clone(),
         image: Some(c.image.clone()),
