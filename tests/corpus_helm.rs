@@ -120,23 +120,6 @@ fn normalise(mut object: Value) -> (String, Value) {
     (key, object)
 }
 
-fn validate(manifests: &[PathBuf]) -> Vec<String> {
-    let out = Command::new("kubernetes-validate")
-        .args(["-k", "1.33.0", "--strict", "--quiet"])
-        .args(manifests)
-        .output()
-        .expect("`kubernetes-validate` must be on PATH: pip install kubernetes-validate");
-    let bad: Vec<String> = text(&out)
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with("INFO"))
-        .map(str::to_owned)
-        .collect();
-    if !out.status.success() && bad.is_empty() {
-        return vec![text(&out)];
-    }
-    bad
-}
-
 /// yamllint problems in the rendered charts and in each chart's `values.yaml` and `Chart.yaml`.
 fn yamllint(rendered: &[PathBuf]) -> Vec<String> {
     const CONFIG: &str = "{extends: default, rules: {document-start: disable, line-length: disable, indentation: {indent-sequences: whatever}, truthy: {level: error, check-keys: true}}}";
@@ -380,7 +363,7 @@ fn corpus_charts_lint_render_valid_objects_and_equal_k3s() {
         }
     }
     let rendered: Vec<PathBuf> = built.iter().map(|(_, b)| b.rendered.clone()).collect();
-    let mut problems = validate(&rendered);
+    let mut problems = support::kubernetes_validate(&rendered);
     problems.extend(yamllint(&rendered));
     println!(
         "helm corpus: {} charts linted and rendered, {objects} objects, {unequal} charts differ from k3s, {} validator and yamllint problems, {} failed",
@@ -570,7 +553,7 @@ fn values_reach_the_rendered_objects() {
     let ingress = &objects["Ingress/web"];
     assert_eq!(ingress["spec"]["ingressClassName"], "traefik");
     assert_eq!(ingress["spec"]["rules"][0]["host"], "shop.example.com");
-    assert!(validate(&[path]).is_empty());
+    assert!(support::kubernetes_validate(&[path]).is_empty());
 }
 
 fn workload(name: &str, container: ir::Container, pod: ir::Pod) -> ir::Workload {
@@ -809,7 +792,7 @@ fn claims_secrets_and_gpus_render_like_k3s_and_package() {
     let mut paths = built.manifests.clone();
     paths.push(built.rendered.clone());
     compare(&parse_yaml(&paths), &built).expect("the chart renders the k3s objects");
-    assert!(validate(std::slice::from_ref(&built.rendered)).is_empty());
+    assert!(support::kubernetes_validate(std::slice::from_ref(&built.rendered)).is_empty());
 
     // The HelmChart object carries the packaged chart: helm reads it back as a chart.
     let package = chart_dir.with_file_name("shop-0.1.0.tgz");
@@ -886,7 +869,7 @@ fn claims_secrets_and_gpus_follow_their_values() {
     );
     let worker = &objects["Deployment/worker"]["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(worker["resources"]["limits"]["nvidia.com/gpu"], 2);
-    assert!(validate(std::slice::from_ref(&built.rendered)).is_empty());
+    assert!(support::kubernetes_validate(std::slice::from_ref(&built.rendered)).is_empty());
 }
 
 #[test]

@@ -221,27 +221,13 @@ fn corpus_builds_valid_k3s_manifests() {
 /// One run of each validator over every file: each run costs about a second of Python start-up.
 /// `kustomization.yaml` is not a Kubernetes object, so only yamllint reads it.
 fn validate(manifests: &[&PathBuf], all_files: &[PathBuf]) {
-    let out = Command::new("kubernetes-validate")
-        .args(["-k", "1.33.0", "--strict", "--quiet"])
-        .args(manifests)
-        .output()
-        .expect("`kubernetes-validate` must be on PATH: pip install kubernetes-validate");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    let bad: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with("INFO"))
-        .collect();
+    let bad = support::kubernetes_validate(manifests);
     println!(
         "kubernetes-validate: {} manifests, {} problems",
         manifests.len(),
         bad.len()
     );
-    assert!(
-        out.status.success() && bad.is_empty(),
-        "kubernetes-validate:\n{}",
-        bad.join("\n")
-    );
+    assert!(bad.is_empty(), "kubernetes-validate:\n{}", bad.join("\n"));
 
     let out = Command::new("yamllint")
         .args(["-d", YAMLLINT_CONFIG, "-f", "parsable"])

@@ -1,6 +1,7 @@
 //! Replays every input kept in `fuzz/regressions/` through the CLI: `config` and `build` on each
-//! target. The folder holds each input that ever crashed the fuzz target (none so far) and a
-//! sample of what the fuzzer found on its first ten-minute run: odd but loadable projects that
+//! target. The folder holds each input that ever crashed or stalled the fuzz target (one
+//! timeout: a port range that was handled in quadratic time) and a sample of what the fuzzer
+//! found on its first ten-minute run: odd but loadable projects that
 //! reach every backend, and broken ones that must fail with a report. Each must exit 0, 1 or 2,
 //! print a message when it fails, and never panic.
 

@@ -7,7 +7,6 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use support::Outcome;
@@ -324,20 +323,6 @@ fn validate(dir: &Path, files: &BTreeMap<String, String>) {
         .filter(|f| !f.starts_with('.') && *f != "kustomization.yaml")
         .map(|f| dir.join(f))
         .collect();
-    let out = Command::new("kubernetes-validate")
-        .args(["-k", "1.33.0", "--strict", "--quiet"])
-        .args(&manifests)
-        .output()
-        .expect("`kubernetes-validate` must be on PATH: pip install kubernetes-validate");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    let bad: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with("INFO"))
-        .collect();
-    assert!(
-        out.status.success() && bad.is_empty(),
-        "kubernetes-validate:\n{}",
-        bad.join("\n")
-    );
+    let bad = support::kubernetes_validate(&manifests);
+    assert!(bad.is_empty(), "kubernetes-validate:\n{}", bad.join("\n"));
 }

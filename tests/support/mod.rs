@@ -340,6 +340,28 @@ fn short(value: &serde_json::Value) -> String {
     }
 }
 
+/// The problems `kubernetes-validate -k 1.33.0 --strict` finds in `manifests`: every line it
+/// prints that is not INFO (a WARN is a problem too), or its whole output when it fails without
+/// saying why.
+pub fn kubernetes_validate<P: AsRef<std::ffi::OsStr>>(manifests: &[P]) -> Vec<String> {
+    let out = Command::new("kubernetes-validate")
+        .args(["-k", "1.33.0", "--strict", "--quiet"])
+        .args(manifests)
+        .output()
+        .expect("`kubernetes-validate` must be on PATH: pip install kubernetes-validate");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let bad: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("INFO"))
+        .map(str::to_owned)
+        .collect();
+    if !out.status.success() && bad.is_empty() {
+        return vec![text];
+    }
+    bad
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
