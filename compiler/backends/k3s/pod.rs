@@ -18,29 +18,8 @@ pub(super) fn spec(pod: &ir::Pod, restart_policy: Option<&str>) -> core::PodSpec
         // that read a variable of the same name (for example `REDIS_PORT`).
         enable_service_links: Some(false),
         hostname: pod.hostname.clone(),
-        host_aliases: non_empty(
-            pod.host_aliases
-                .iter()
-                .map(|(ip, names)| core::HostAlias {
-                    ip: ip.clone(),
-                    hostnames: Some(names.clone()),
-                })
-                .collect(),
-        ),
-        dns_config: (!pod.dns.is_empty()).then(|| core::PodDNSConfig {
-            nameservers: non_empty(pod.dns.nameservers.clone()),
-            searches: non_empty(pod.dns.searches.clone()),
-            options: non_empty(
-                pod.dns
-                    .options
-                    .iter()
-                    .map(|(name, value)| core::PodDNSConfigOption {
-                        name: Some(name.clone()),
-                        value: value.clone(),
-                    })
-                    .collect(),
-            ),
-        }),
+        host_aliases: host_aliases(pod),
+        dns_config: dns_config(pod),
         security_context: security,
         termination_grace_period_seconds: pod.termination_grace_period_seconds,
         host_network: pod.host_network.then_some(true),
@@ -64,17 +43,67 @@ fn pod_security(pod: &ir::Pod) -> Option<core::PodSecurityContext> {
     Some(core::PodSecurityContext {
         fs_group: pod.fs_group,
         supplemental_groups: non_empty(pod.supplemental_groups.clone()),
-        sysctls: non_empty(
-            pod.sysctls
+        sysctls: sysctls(pod),
+        ..core::PodSecurityContext::default()
+    })
+}
+
+/// `extra_hosts`, one entry per address.
+pub(in crate::backends) fn host_aliases(pod: &ir::Pod) -> Option<Vec<core::HostAlias>> {
+    non_empty(
+        pod.host_aliases
+            .iter()
+            .map(|(ip, names)| core::HostAlias {
+                ip: ip.clone(),
+                hostnames: Some(names.clone()),
+            })
+            .collect(),
+    )
+}
+
+/// `dns`, `dns_search` and `dns_opt`.
+pub(in crate::backends) fn dns_config(pod: &ir::Pod) -> Option<core::PodDNSConfig> {
+    (!pod.dns.is_empty()).then(|| core::PodDNSConfig {
+        nameservers: non_empty(pod.dns.nameservers.clone()),
+        searches: non_empty(pod.dns.searches.clone()),
+        options: non_empty(
+            pod.dns
+                .options
                 .iter()
-                .map(|(name, value)| core::Sysctl {
-                    name: name.clone(),
+                .map(|(name, value)| core::PodDNSConfigOption {
+                    name: Some(name.clone()),
                     value: value.clone(),
                 })
                 .collect(),
         ),
-        ..core::PodSecurityContext::default()
     })
+}
+
+pub(in crate::backends) fn sysctls(pod: &ir::Pod) -> Option<Vec<core::Sysctl>> {
+    non_empty(
+        pod.sysctls
+            .iter()
+            .map(|(name, value)| core::Sysctl {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect(),
+    )
+}
+
+pub(in crate::backends) fn volume_mounts(c: &ir::Container) -> Option<Vec<core::VolumeMount>> {
+    non_empty(
+        c.volume_mounts
+            .iter()
+            .map(|m| core::VolumeMount {
+                name: m.volume.clone(),
+                mount_path: m.mount_path.clone(),
+                sub_path: m.sub_path.clone(),
+                read_only: m.read_only.then_some(true),
+                ..core::VolumeMount::default()
+            })
+            .collect(),
+    )
 }
 
 fn container(c: &ir::Container) -> core::Container {
@@ -117,18 +146,7 @@ fn container(c: &ir::Container) -> core::Container {
         tty: c.tty.then_some(true),
         stdin: c.stdin.then_some(true),
         lifecycle: lifecycle(c),
-        volume_mounts: non_empty(
-            c.volume_mounts
-                .iter()
-                .map(|m| core::VolumeMount {
-                    name: m.volume.clone(),
-                    mount_path: m.mount_path.clone(),
-                    sub_path: m.sub_path.clone(),
-                    read_only: m.read_only.then_some(true),
-                    ..core::VolumeMount::default()
-                })
-                .collect(),
-        ),
+        volume_mounts: volume_mounts(c),
         ..core::Container::default()
     }
 }

@@ -10,7 +10,10 @@ use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::HostIpPort;
-use crate::backends::k3s::pod::{env_from, escape_all, non_empty, probe, resource_list, security};
+use crate::backends::k3s::pod::{
+    dns_config, env_from, escape_all, host_aliases, non_empty, probe, resource_list, security,
+    sysctls, volume_mounts,
+};
 use crate::ir;
 
 /// The pod of one workload. `host_ip_ports` are the first container's ports published on one
@@ -47,29 +50,8 @@ pub(super) fn pod(
             volumes: non_empty(pod.volumes.iter().map(volume).collect()),
             restart_policy: Some(restart_policy.to_owned()),
             hostname: pod.hostname.clone(),
-            host_aliases: non_empty(
-                pod.host_aliases
-                    .iter()
-                    .map(|(ip, names)| core::HostAlias {
-                        ip: ip.clone(),
-                        hostnames: Some(names.clone()),
-                    })
-                    .collect(),
-            ),
-            dns_config: (!pod.dns.is_empty()).then(|| core::PodDNSConfig {
-                nameservers: non_empty(pod.dns.nameservers.clone()),
-                searches: non_empty(pod.dns.searches.clone()),
-                options: non_empty(
-                    pod.dns
-                        .options
-                        .iter()
-                        .map(|(name, value)| core::PodDNSConfigOption {
-                            name: Some(name.clone()),
-                            value: value.clone(),
-                        })
-                        .collect(),
-                ),
-            }),
+            host_aliases: host_aliases(pod),
+            dns_config: dns_config(pod),
             security_context: pod_security(pod),
             termination_grace_period_seconds: pod.termination_grace_period_seconds,
             host_network: pod.host_network.then_some(true),
@@ -87,15 +69,7 @@ fn pod_security(pod: &ir::Pod) -> Option<core::PodSecurityContext> {
     }
     Some(core::PodSecurityContext {
         supplemental_groups: non_empty(pod.supplemental_groups.clone()),
-        sysctls: non_empty(
-            pod.sysctls
-                .iter()
-                .map(|(name, value)| core::Sysctl {
-                    name: name.clone(),
-                    value: value.clone(),
-                })
-                .collect(),
-        ),
+        sysctls: sysctls(pod),
         ..core::PodSecurityContext::default()
     })
 }
@@ -164,18 +138,7 @@ fn container(c: &ir::Container, probes: bool, host_ip_ports: &[HostIpPort]) -> c
         }),
         security_context: security(&c.security),
         working_dir: c.working_dir.clone(),
-        volume_mounts: non_empty(
-            c.volume_mounts
-                .iter()
-                .map(|m| core::VolumeMount {
-                    name: m.volume.clone(),
-                    mount_path: m.mount_path.clone(),
-                    sub_path: m.sub_path.clone(),
-                    read_only: m.read_only.then_some(true),
-                    ..core::VolumeMount::default()
-                })
-                .collect(),
-        ),
+        volume_mounts: volume_mounts(c),
         ..core::Container::default()
     }
 }
