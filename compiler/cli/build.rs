@@ -134,14 +134,7 @@ pub fn run(
     match compile(args, project, locations, diagnostics)? {
         None => Ok(true),
         Some(Output::Stream(text)) => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|source| Error::Write {
-                    path: PathBuf::from("<stdout>"),
-                    source,
-                })?;
+            super::write_stdout(&text)?;
             Ok(true)
         }
         Some(Output::Files(files)) => {

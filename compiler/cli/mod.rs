@@ -132,31 +132,28 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
 }
 
 fn run_secrets(cli: &Cli, args: &secrets::SecretsArgs) -> Result<ExitCode, Error> {
-    let (mut result, sources) = load(cli)?;
-    let Some(project) = result
-        .project
-        .take()
-        .filter(|_| !result.diagnostics.has_errors())
-    else {
-        report(cli, &result.diagnostics, &sources);
-        return Ok(ExitCode::from(1));
-    };
-    let locations = Sourced {
-        locations: &result.locations,
-        sources: &sources,
-        project_dir: Path::new(&project.working_dir),
-    };
-    let outcome = secrets::run(args, &project, &locations, &mut result.diagnostics);
-    report(cli, &result.diagnostics, &sources);
-    outcome?;
-    Ok(if result.diagnostics.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    with_project(cli, |project, locations, diagnostics| {
+        secrets::run(args, project, locations, diagnostics).map(|()| true)
     })
 }
 
 fn run_build(cli: &Cli, args: &build::BuildArgs) -> Result<ExitCode, Error> {
+    with_project(cli, |project, locations, diagnostics| {
+        build::run(args, project, locations, diagnostics)
+    })
+}
+
+/// Loads the project and, when it loaded without errors, runs `command` on it with locations
+/// that can name the file, line and column of every key. Exit code 1 when any error was
+/// reported or `command` returned `false` (a stale `--check`).
+fn with_project(
+    cli: &Cli,
+    command: impl FnOnce(
+        &crate::model::Project,
+        &Sourced<'_, frontend::locations::Locations>,
+        &mut Diagnostics,
+    ) -> Result<bool, Error>,
+) -> Result<ExitCode, Error> {
     let (mut result, sources) = load(cli)?;
     let Some(project) = result
         .project
@@ -171,7 +168,7 @@ fn run_build(cli: &Cli, args: &build::BuildArgs) -> Result<ExitCode, Error> {
         sources: &sources,
         project_dir: Path::new(&project.working_dir),
     };
-    let outcome = build::run(args, &project, &locations, &mut result.diagnostics);
+    let outcome = command(&project, &locations, &mut result.diagnostics);
     report(cli, &result.diagnostics, &sources);
     let up_to_date = outcome?;
     Ok(if result.diagnostics.has_errors() || !up_to_date {
@@ -181,8 +178,18 @@ fn run_build(cli: &Cli, args: &build::BuildArgs) -> Result<ExitCode, Error> {
     })
 }
 
-/// Loads the project described by the global options and prints its diagnostics.
-/// Returns `None` when the input has errors (and they were printed).
+/// Writes generated text to standard output.
+pub(super) fn write_stdout(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|source| Error::Write {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })
+}
+
 fn load(cli: &Cli) -> Result<(LoadReturn, SourceMap), Error> {
     let cwd = std::env::current_dir().map_err(|source| Error::Read {
         path: PathBuf::from("."),

@@ -1,7 +1,6 @@
 //! `stackc secrets`: the project's Secrets with their values, as one YAML stream on stdout, for
 //! `stackc secrets | kubectl apply -f -` (or `| podman kube play -`). Nothing is written to disk.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use crate::backends;
@@ -87,17 +86,10 @@ pub fn run(
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
 ) -> Result<(), Error> {
-    let Some(text) = compile(args, project, locations, diagnostics)? else {
-        return Ok(());
-    };
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(|source| Error::Write {
-            path: PathBuf::from("<stdout>"),
-            source,
-        })
+    match compile(args, project, locations, diagnostics)? {
+        Some(text) => super::write_stdout(&text),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
