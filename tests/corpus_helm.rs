@@ -145,62 +145,13 @@ struct Built {
     manifests: Vec<PathBuf>,
 }
 
-/// One project to build: a corpus case the reference accepts, or a `fixtures/helm-*` folder.
-struct Project {
-    id: String,
-    dir: PathBuf,
-    /// Global options (`-f`, `--env-file`, `--profile`) with absolute paths.
-    args: Vec<String>,
-}
-
-fn projects() -> Vec<Project> {
-    let mut projects: Vec<Project> = support::corpus_cases()
-        .into_iter()
-        .filter(|c| c.reference_ok)
-        .map(|case| {
-            let mut args = Vec::new();
-            for f in &case.files {
-                args.extend(["-f".to_owned(), case.dir.join(f).display().to_string()]);
-            }
-            if let Some(env) = &case.env_file {
-                args.extend([
-                    "--env-file".to_owned(),
-                    case.dir.join(env).display().to_string(),
-                ]);
-            }
-            for p in &case.profiles {
-                args.extend(["--profile".to_owned(), p.clone()]);
-            }
-            Project {
-                id: case.id,
-                dir: case.dir,
-                args,
-            }
-        })
-        .collect();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
-        .expect("fixtures/ exists")
-        .filter_map(|e| Some(e.ok()?.path()))
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("helm-"))
-        })
-        .collect();
-    dirs.sort();
-    for dir in dirs {
-        let compose = dir.join("compose.yaml").display().to_string();
-        projects.push(Project {
-            id: dir.file_name().unwrap().to_string_lossy().into_owned(),
-            dir,
-            args: vec!["-f".to_owned(), compose],
-        });
-    }
-    projects
-}
-
 /// Runs `stackc build` on a project the way a user does.
-fn stackc_build(project: &Project, cwd: &Path, target: &[&str], out: &Path) -> Result<(), String> {
+fn stackc_build(
+    project: &support::Project,
+    cwd: &Path,
+    target: &[&str],
+    out: &Path,
+) -> Result<(), String> {
     let mut cmd = support::clean_command(support::stackc(), cwd);
     // `$PWD` is compose input (genai-stack interpolates it); a build from elsewhere keeps it.
     cmd.env("PWD", &project.dir)
@@ -240,7 +191,7 @@ fn read_tree(dir: &Path) -> BTreeMap<String, String> {
 /// Builds a project with both targets through the binary and the real frontend, checks that the
 /// chart is the same from another directory and holds no path of this machine, lints it and
 /// renders it with default values.
-fn build_case(project: &Project, root: &Path) -> Result<Built, String> {
+fn build_case(project: &support::Project, root: &Path) -> Result<Built, String> {
     let dir = root.join(&project.id);
     let chart_dir = dir.join("chart");
     stackc_build(project, &project.dir, &["--target", "helm"], &chart_dir)?;
@@ -337,7 +288,7 @@ fn corpus_charts_lint_render_valid_objects_and_equal_k3s() {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-helm");
     let _ = std::fs::remove_dir_all(&root);
     let mut failed: Vec<String> = Vec::new();
-    let projects = projects();
+    let projects = support::projects("helm-");
     let results = support::parallel_map(&projects, |p| build_case(p, &root));
     let mut built: Vec<(String, Built)> = Vec::new();
     for (project, result) in projects.iter().zip(results) {
@@ -877,7 +828,7 @@ fn a_required_compose_variable_is_a_required_chart_value() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/helm-stack");
     let chart_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helm-required");
     let _ = std::fs::remove_dir_all(&chart_dir);
-    let project = Project {
+    let project = support::Project {
         id: "helm-stack".to_owned(),
         args: vec![
             "-f".to_owned(),

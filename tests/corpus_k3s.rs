@@ -21,62 +21,6 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 const YAMLLINT_CONFIG: &str = "{extends: default, rules: {document-start: disable, line-length: disable, indentation: {indent-sequences: whatever}, truthy: {level: error, check-keys: true}}}";
 
-/// One project to build.
-struct Project {
-    id: String,
-    dir: PathBuf,
-    /// Global options (`-f`, `--env-file`, `--profile`) with absolute paths, so that the
-    /// build does not depend on the working directory.
-    args: Vec<String>,
-}
-
-/// Every corpus case the reference accepts, then every `fixtures/k3s-*` folder.
-fn projects() -> Vec<Project> {
-    let mut projects: Vec<Project> = support::corpus_cases()
-        .into_iter()
-        .filter(|c| c.reference_ok)
-        .map(|case| {
-            let mut args = Vec::new();
-            for f in &case.files {
-                args.extend(["-f".to_owned(), case.dir.join(f).display().to_string()]);
-            }
-            if let Some(env) = &case.env_file {
-                args.extend([
-                    "--env-file".to_owned(),
-                    case.dir.join(env).display().to_string(),
-                ]);
-            }
-            for p in &case.profiles {
-                args.extend(["--profile".to_owned(), p.clone()]);
-            }
-            Project {
-                id: case.id,
-                dir: case.dir,
-                args,
-            }
-        })
-        .collect();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
-        .expect("fixtures/ exists")
-        .filter_map(|e| Some(e.ok()?.path()))
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("k3s-"))
-        })
-        .collect();
-    dirs.sort();
-    for dir in dirs {
-        let compose = dir.join("compose.yaml").display().to_string();
-        projects.push(Project {
-            id: dir.file_name().unwrap().to_string_lossy().into_owned(),
-            dir,
-            args: vec!["-f".to_owned(), compose],
-        });
-    }
-    projects
-}
-
 /// What one project's builds gave.
 struct Built {
     files: Vec<PathBuf>,
@@ -84,7 +28,7 @@ struct Built {
     codes: BTreeMap<String, usize>,
 }
 
-fn build(project: &Project, root: &Path) -> Result<Built, String> {
+fn build(project: &support::Project, root: &Path) -> Result<Built, String> {
     let out_dir = root.join(&project.id);
     let mut cmd = support::clean_command(support::stackc(), &project.dir);
     cmd.args(&project.args)
@@ -176,7 +120,7 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
 fn corpus_builds_valid_k3s_manifests() {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-k3s");
     let _ = std::fs::remove_dir_all(&root);
-    let projects = projects();
+    let projects = support::projects("k3s-");
     let results = support::parallel_map(&projects, |p| build(p, &root));
     let mut files: Vec<PathBuf> = Vec::new();
     let mut codes: BTreeMap<(&str, String), usize> = BTreeMap::new();

@@ -68,18 +68,7 @@ fn inputs() -> Vec<Input> {
             env: BTreeMap::new(),
         })
         .collect();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
-        .expect("fixtures/ exists")
-        .filter_map(|e| Some(e.ok()?.path()))
-        .filter(|p| {
-            p.file_name().is_some_and(|n| {
-                let n = n.to_string_lossy();
-                n.starts_with("secrets-") || n.starts_with("podman-")
-            })
-        })
-        .collect();
-    dirs.sort();
+    let dirs = support::fixture_dirs(&["secrets-", "podman-"]);
     for dir in dirs {
         let env = std::fs::read_to_string(dir.join("env"))
             .unwrap_or_default()

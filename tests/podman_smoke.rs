@@ -12,6 +12,7 @@
 
 #[path = "podman/build.rs"]
 mod podman;
+mod support;
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;

@@ -15,17 +15,7 @@ use stackc::model;
 /// Every `fixtures/podman-*` directory, in name order.
 #[must_use]
 pub fn fixture_dirs() -> Vec<PathBuf> {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
-        .expect("fixtures/ exists")
-        .filter_map(|e| Some(e.ok()?.path()))
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("podman-"))
-        })
-        .collect();
-    dirs.sort();
-    dirs
+    crate::support::fixture_dirs(&["podman-"])
 }
 
 /// A fixture's project as `docker-compose config --format json` resolves it, or its stderr.

@@ -25,14 +25,25 @@ impl Case {
     /// The loader arguments shared by `docker-compose` and `stackc`, before the subcommand.
     #[must_use]
     pub fn args(&self) -> Vec<String> {
+        self.args_with(str::to_owned)
+    }
+
+    /// [`Case::args`] with absolute paths, for a build that must not depend on its working
+    /// directory.
+    #[must_use]
+    pub fn absolute_args(&self) -> Vec<String> {
+        self.args_with(|path| self.dir.join(path).display().to_string())
+    }
+
+    fn args_with(&self, path: impl Fn(&str) -> String) -> Vec<String> {
         let mut args = Vec::new();
         for f in &self.files {
             args.push("-f".to_owned());
-            args.push(f.clone());
+            args.push(path(f));
         }
         if let Some(env) = &self.env_file {
             args.push("--env-file".to_owned());
-            args.push(env.clone());
+            args.push(path(env));
         }
         for p in &self.profiles {
             args.push("--profile".to_owned());
@@ -40,6 +51,57 @@ impl Case {
         }
         args
     }
+}
+
+/// A project to build in a test: a corpus case or a fixture folder.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub id: String,
+    pub dir: PathBuf,
+    /// Global options (`-f`, `--env-file`, `--profile`) with absolute paths, so that the build
+    /// does not depend on the working directory.
+    pub args: Vec<String>,
+}
+
+/// Every corpus case the reference accepts, then every `fixtures/<prefix>*` folder.
+#[must_use]
+pub fn projects(prefix: &str) -> Vec<Project> {
+    let mut projects: Vec<Project> = corpus_cases()
+        .into_iter()
+        .filter(|c| c.reference_ok)
+        .map(|case| Project {
+            args: case.absolute_args(),
+            id: case.id,
+            dir: case.dir,
+        })
+        .collect();
+    for dir in fixture_dirs(&[prefix]) {
+        let compose = dir.join("compose.yaml").display().to_string();
+        projects.push(Project {
+            id: dir.file_name().unwrap().to_string_lossy().into_owned(),
+            dir,
+            args: vec!["-f".to_owned(), compose],
+        });
+    }
+    projects
+}
+
+/// Every `fixtures/` folder whose name starts with one of `prefixes`, in name order.
+#[must_use]
+pub fn fixture_dirs(prefixes: &[&str]) -> Vec<PathBuf> {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .expect("fixtures/ exists")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                prefixes.iter().any(|prefix| n.starts_with(prefix))
+            })
+        })
+        .collect();
+    dirs.sort();
+    dirs
 }
 
 #[must_use]
