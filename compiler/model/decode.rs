@@ -376,17 +376,7 @@ pub(crate) fn mapping<'de, D: Deserializer<'de>>(
 ) -> Result<IndexMap<String, String>, D::Error> {
     match Value::deserialize(deserializer)? {
         Value::Null => Ok(IndexMap::new()),
-        Value::Object(map) => Ok(map
-            .into_iter()
-            .map(|(k, v)| {
-                let text = if v.is_null() {
-                    String::new()
-                } else {
-                    go_sprint(&v)
-                };
-                (k, text)
-            })
-            .collect()),
+        Value::Object(map) => Ok(printed_values(map)),
         Value::Array(items) => Ok(items
             .iter()
             .map(|item| {
@@ -408,19 +398,23 @@ pub(crate) fn options<'de, D: Deserializer<'de>>(
 ) -> Result<IndexMap<String, String>, D::Error> {
     match Value::deserialize(deserializer)? {
         Value::Null => Ok(IndexMap::new()),
-        Value::Object(map) => Ok(map
-            .into_iter()
-            .map(|(k, v)| {
-                let text = if v.is_null() {
-                    String::new()
-                } else {
-                    go_sprint(&v)
-                };
-                (k, text)
-            })
-            .collect()),
+        Value::Object(map) => Ok(printed_values(map)),
         other => Err(D::Error::custom(expected("a mapping", &other))),
     }
+}
+
+/// A mapping's values printed as Go prints them, `null` as `""`.
+fn printed_values(map: Map<String, Value>) -> IndexMap<String, String> {
+    map.into_iter()
+        .map(|(k, v)| {
+            let text = if v.is_null() {
+                String::new()
+            } else {
+                go_sprint(&v)
+            };
+            (k, text)
+        })
+        .collect()
 }
 
 /// `MultiOptions` (`provider.options`): each value a list, or one value, printed as strings.
