@@ -181,8 +181,8 @@ codes! {
         "Each device profile maps `devices:` entries to the resource of one device plugin: `intel` and `intel-xe` provide `/dev/dri`, `amd` provides `/dev/dri` and `/dev/kfd`. Another device is left out; choose the `generic` profile (any device node) or `hostpath` for the service in `x-stackc.device-plugin`.";
     DeviceHostPath = "SC1122", "a device is passed as a hostPath in a privileged container",
         "The `hostpath` device profile needs no device plugin: the device node is mounted as a hostPath volume and the container runs privileged, which gives it every device and capability of the node. Prefer a device plugin profile where one exists.";
-    GpuRequest = "SC1123", "a GPU request is not kept as written",
-        "NVIDIA GPU requests become `nvidia.com/gpu` limits with `runtimeClassName: nvidia`, which needs the NVIDIA device plugin and container toolkit on the node. Kubernetes cannot request every GPU of a node (`all` becomes 1) nor pick GPUs by id (the plugin chooses); other drivers are left out.";
+    GpuRequest = "SC1123", "a device request is not for an NVIDIA GPU",
+        "NVIDIA GPU requests become `nvidia.com/gpu` limits with `runtimeClassName: nvidia`, which needs the NVIDIA device plugin and container toolkit on the node. A device reservation for another driver or capability has no equivalent and is left out.";
     PublishedTwice = "SC2001", "two services publish the same host port",
         "K3s ServiceLB binds each LoadBalancer port on the node; a second Service asking for the same port and protocol stays pending. Publish one of them on another port.";
     PodmanSecretInline = "SC2101", "a secret's value is written into the podman YAML",
@@ -239,4 +239,6 @@ codes! {
         "`--secrets inline` writes each secret's value into the generated files (base64 is not encryption). Keep those files out of version control, or build without `--secrets inline` and apply `stackc secrets | kubectl apply -f -` instead.";
     VolumeSetting = "SC1160", "an `x-stackc.volumes` setting cannot be used",
         "The size must be a Kubernetes quantity (`10Gi`, `500M`) and the access mode one of `ReadWriteOnce`, `ReadWriteMany`, `ReadOnlyMany` or `ReadWriteOncePod`. The default is used instead.";
+    GpuCount = "SC1161", "a GPU count or GPU ids cannot be requested on Kubernetes",
+        "The NVIDIA device plugin hands out a number of GPUs: Kubernetes cannot request every GPU of a node (`all` becomes 1) nor pick GPUs by id (the plugin chooses as many as ids were listed). Write `count: N`. Podman passes GPUs through CDI and keeps the request as written.";
 }

@@ -14,6 +14,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::lower::DEVICE_DIRECTORIES;
 use crate::ir::names::dns_label;
 use crate::ir::{DeviceAccess, DevicePlugin, Locate, Project, Volume, VolumeMount, VolumeSource};
+use crate::source::Span;
 
 /// The RuntimeClass K3s creates when it finds the NVIDIA container runtime.
 const NVIDIA_RUNTIME: &str = "nvidia";
@@ -78,20 +79,11 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                 continue;
             };
             gpu = true;
-            let path = locations.span(&["services", name, "gpus"]).or_else(|| {
-                locations.span(&[
-                    "services",
-                    name,
-                    "deploy",
-                    "resources",
-                    "reservations",
-                    "devices",
-                ])
-            });
+            let path = gpu_request_span(locations, name);
             if gpus.count.is_none() {
                 diagnostics.push(
                     Diagnostic::warning(
-                        Code::GpuRequest,
+                        Code::GpuCount,
                         format!("service `{name}` asks for every GPU of the node; it gets one (`nvidia.com/gpu: 1`)"),
                     )
                     .with_label(path, "`all` GPUs")
@@ -101,7 +93,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             if !gpus.device_ids.is_empty() {
                 diagnostics.push(
                     Diagnostic::warning(
-                        Code::GpuRequest,
+                        Code::GpuCount,
                         format!(
                             "service `{name}` asks for GPUs `{}`; the NVIDIA device plugin chooses which {} GPU(s) it gets",
                             gpus.device_ids.join("`, `"),
@@ -119,4 +111,18 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     if !plugin.devices.is_empty() {
         project.device_plugin = Some(plugin);
     }
+}
+
+/// Where a service asks for GPUs: `gpus:`, else its device reservations.
+pub(crate) fn gpu_request_span(locations: &impl Locate, service: &str) -> Option<Span> {
+    locations.span(&["services", service, "gpus"]).or_else(|| {
+        locations.span(&[
+            "services",
+            service,
+            "deploy",
+            "resources",
+            "reservations",
+            "devices",
+        ])
+    })
 }

@@ -65,16 +65,7 @@ pub(super) fn run(
             let limits = &mut container.resources.limits.extended;
             if gpus.device_ids.is_empty() {
                 if let Some(count) = gpus.count {
-                    let span = locations.span(&["services", name, "gpus"]).or_else(|| {
-                        locations.span(&[
-                            "services",
-                            name,
-                            "deploy",
-                            "resources",
-                            "reservations",
-                            "devices",
-                        ])
-                    });
+                    let span = crate::passes::devices::gpu_request_span(locations, name);
                     diagnostics.push(
                         Diagnostic::warning(
                             Code::PodmanGpu,

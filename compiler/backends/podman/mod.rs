@@ -79,8 +79,8 @@ pub fn prepare(
                 | Code::DependencyNotAwaited
                 | Code::DependencyHealth
                 | Code::DependencyNotJob
-        ) || d.code == Code::GpuRequest
-            && !d.message.starts_with("the device request");
+                | Code::GpuCount
+        );
         let handled = k3s_only
             || matches!(
                 d.code,
