@@ -1,0 +1,578 @@
+//! A block-YAML writer for the value shapes stackc emits: maps, structs, sequences, strings,
+//! integers, booleans and nulls. It writes the same bytes as serde-saphyr with the options in
+//! [`super::options`], several times faster, because it decides plain strings with a byte scan
+//! and leaves every string that scan cannot clear to serde-saphyr's own quoting ([`Quote`]).
+//! Shapes it does not write (floats, enum variants with data, tuples, bytes) stop it with
+//! [`Fallback`], and the caller writes the whole document with serde-saphyr instead.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde::ser::{self, Impossible};
+
+/// Why the fast writer handed a document back to serde-saphyr.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum Fallback {
+    #[error("the fast writer does not write {0}")]
+    Shape(&'static str),
+    #[error("{0}")]
+    Value(String),
+}
+
+impl ser::Error for Fallback {
+    fn custom<T: std::fmt::Display>(message: T) -> Self {
+        Self::Value(message.to_string())
+    }
+}
+
+/// Where a string that is not plain stands, which decides its quoting.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Position {
+    Key,
+    Value,
+}
+
+/// How serde-saphyr writes a string the byte scan could not clear: the scalar as it appears on
+/// its line, without the line's indentation or newline.
+pub(super) type Quote = fn(&str, Position) -> Result<String, Fallback>;
+
+/// Writes `value` as one YAML document at the end of `out`.
+pub(super) fn write<T: Serialize + ?Sized>(
+    out: &mut String,
+    value: &T,
+    quote: Quote,
+) -> Result<(), Fallback> {
+    value.serialize(&mut Writer {
+        out,
+        at: At::Start,
+        quote,
+    })
+}
+
+/// What the line holds just before the next node.
+#[derive(Clone, Copy)]
+enum At {
+    /// The start of the document.
+    Start,
+    /// `key:` of a mapping entry, the key at this indentation.
+    Key(usize),
+    /// `- ` of a sequence item, the dash at this indentation.
+    Dash(usize),
+}
+
+struct Writer<'o> {
+    out: &'o mut String,
+    at: At,
+    quote: Quote,
+}
+
+impl<'o> Writer<'o> {
+    fn scalar(&mut self, text: &str) {
+        if let At::Key(_) = self.at {
+            self.out.push(' ');
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn string(&mut self, text: &str) -> Result<(), Fallback> {
+        if is_plain_value(text) {
+            self.scalar(text);
+        } else {
+            let quoted = (self.quote)(text, Position::Value)?;
+            self.scalar(&quoted);
+        }
+        Ok(())
+    }
+
+    fn key(&mut self, key: &str) -> Result<(), Fallback> {
+        if is_plain_key(key) {
+            self.out.push_str(key);
+        } else {
+            self.out.push_str(&(self.quote)(key, Position::Key)?);
+        }
+        self.out.push(':');
+        Ok(())
+    }
+
+    fn block<'w>(&'w mut self, kind: Kind) -> Block<'w, 'o> {
+        let (indent, inline) = match (self.at, kind) {
+            (At::Start, _) => (0, true),
+            (At::Key(key), Kind::Map) => (key + 2, false),
+            // Sequences under a key are not indented (`compact_list_indent`).
+            (At::Key(key), Kind::Seq) => (key, false),
+            (At::Dash(dash), _) => (dash + 2, true),
+        };
+        Block {
+            opened_at: self.at,
+            kind,
+            indent,
+            inline,
+            entries: 0,
+            writer: self,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Map,
+    Seq,
+}
+
+/// A mapping or sequence being written. Its first entry shares the line of a `- ` before it;
+/// under a key it starts on the next line; an empty one is written in flow style.
+struct Block<'w, 'o> {
+    writer: &'w mut Writer<'o>,
+    opened_at: At,
+    kind: Kind,
+    indent: usize,
+    inline: bool,
+    entries: usize,
+}
+
+impl Block<'_, '_> {
+    fn start_entry(&mut self) {
+        let out = &mut *self.writer.out;
+        if self.entries == 0 && !self.inline {
+            out.push('\n');
+        }
+        if self.entries > 0 || !self.inline {
+            out.extend(std::iter::repeat_n(' ', self.indent));
+        }
+        self.entries += 1;
+    }
+
+    fn key(&mut self, key: &str) -> Result<(), Fallback> {
+        self.start_entry();
+        self.writer.key(key)?;
+        self.writer.at = At::Key(self.indent);
+        Ok(())
+    }
+
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Fallback> {
+        self.start_entry();
+        self.writer.out.push_str("- ");
+        self.writer.at = At::Dash(self.indent);
+        value.serialize(&mut *self.writer)
+    }
+
+    fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Fallback> {
+        value.serialize(&mut *self.writer)
+    }
+
+    fn end(self) {
+        if self.entries == 0 {
+            self.writer.at = self.opened_at;
+            self.writer.scalar(match self.kind {
+                Kind::Map => "{}",
+                Kind::Seq => "[]",
+            });
+        }
+    }
+}
+
+/// YAML 1.1 and 1.2 spellings of booleans, nulls and special floats, which a plain scalar must
+/// not be (compared without case).
+const AMBIGUOUS_WORDS: [&str; 11] = [
+    "true", "false", "null", "nan", "inf", "yes", "no", "y", "n", "on", "off",
+];
+
+fn is_ambiguous_word(text: &str) -> bool {
+    text.len() <= 5 && AMBIGUOUS_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w))
+}
+
+/// Whether a string is certainly written plain in a value position. `false` only means "ask
+/// serde-saphyr": the scan clears the common cases (names, images, paths, quantities) and no
+/// string that could read as another type or as YAML syntax.
+fn is_plain_value(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    if first.is_ascii_digit() {
+        // Digits and letters, with a letter no number, date or hex value spells (`256Mi`, `10s`).
+        return bytes.iter().all(u8::is_ascii_alphanumeric)
+            && bytes
+                .iter()
+                .any(|b| b.is_ascii_alphabetic() && !b"abcdefABCDEFoOxX".contains(b));
+    }
+    (first.is_ascii_alphabetic() || first == b'/')
+        && last != b' '
+        && last != b':'
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"._/-+=@,: ".contains(b))
+        && !text.contains(": ")
+        && !is_ambiguous_word(text)
+}
+
+/// Whether a mapping key is certainly written plain.
+fn is_plain_key(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.first().is_some_and(u8::is_ascii_alphabetic)
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(b))
+        && !is_ambiguous_word(text)
+}
+
+impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
+    type Ok = ();
+    type Error = Fallback;
+    type SerializeSeq = Block<'w, 'o>;
+    type SerializeTuple = Impossible<(), Fallback>;
+    type SerializeTupleStruct = Impossible<(), Fallback>;
+    type SerializeTupleVariant = Impossible<(), Fallback>;
+    type SerializeMap = Block<'w, 'o>;
+    type SerializeStruct = Block<'w, 'o>;
+    type SerializeStructVariant = Impossible<(), Fallback>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Fallback> {
+        self.scalar(if v { "true" } else { "false" });
+        Ok(())
+    }
+
+    fn serialize_i8(self, v: i8) -> Result<(), Fallback> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_i16(self, v: i16) -> Result<(), Fallback> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_i32(self, v: i32) -> Result<(), Fallback> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_i64(self, v: i64) -> Result<(), Fallback> {
+        if let At::Key(_) = self.at {
+            self.out.push(' ');
+        }
+        writeln!(self.out, "{v}").expect("writing to a String cannot fail");
+        Ok(())
+    }
+
+    fn serialize_u8(self, v: u8) -> Result<(), Fallback> {
+        self.serialize_u64(v.into())
+    }
+
+    fn serialize_u16(self, v: u16) -> Result<(), Fallback> {
+        self.serialize_u64(v.into())
+    }
+
+    fn serialize_u32(self, v: u32) -> Result<(), Fallback> {
+        self.serialize_u64(v.into())
+    }
+
+    fn serialize_u64(self, v: u64) -> Result<(), Fallback> {
+        if let At::Key(_) = self.at {
+            self.out.push(' ');
+        }
+        writeln!(self.out, "{v}").expect("writing to a String cannot fail");
+        Ok(())
+    }
+
+    fn serialize_f32(self, _: f32) -> Result<(), Fallback> {
+        Err(Fallback::Shape("a float"))
+    }
+
+    fn serialize_f64(self, _: f64) -> Result<(), Fallback> {
+        Err(Fallback::Shape("a float"))
+    }
+
+    fn serialize_char(self, v: char) -> Result<(), Fallback> {
+        self.string(v.encode_utf8(&mut [0; 4]))
+    }
+
+    fn serialize_str(self, v: &str) -> Result<(), Fallback> {
+        self.string(v)
+    }
+
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Fallback> {
+        Err(Fallback::Shape("bytes"))
+    }
+
+    fn serialize_none(self) -> Result<(), Fallback> {
+        self.scalar("null");
+        Ok(())
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Fallback> {
+        value.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<(), Fallback> {
+        self.serialize_none()
+    }
+
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Fallback> {
+        self.serialize_none()
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), Fallback> {
+        self.string(variant)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Fallback> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Fallback> {
+        Err(Fallback::Shape("an enum variant with data"))
+    }
+
+    fn serialize_seq(self, _: Option<usize>) -> Result<Block<'w, 'o>, Fallback> {
+        Ok(self.block(Kind::Seq))
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Fallback> {
+        Err(Fallback::Shape("a tuple"))
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Fallback> {
+        Err(Fallback::Shape("a tuple"))
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Fallback> {
+        Err(Fallback::Shape("an enum variant with data"))
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Block<'w, 'o>, Fallback> {
+        Ok(self.block(Kind::Map))
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Block<'w, 'o>, Fallback> {
+        Ok(self.block(Kind::Map))
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Fallback> {
+        Err(Fallback::Shape("an enum variant with data"))
+    }
+}
+
+impl ser::SerializeSeq for Block<'_, '_> {
+    type Ok = ();
+    type Error = Fallback;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Fallback> {
+        self.item(value)
+    }
+
+    fn end(self) -> Result<(), Fallback> {
+        Block::end(self);
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for Block<'_, '_> {
+    type Ok = ();
+    type Error = Fallback;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Fallback> {
+        self.start_entry();
+        key.serialize(KeyWriter(&mut *self.writer))?;
+        self.writer.at = At::Key(self.indent);
+        Ok(())
+    }
+
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Fallback> {
+        self.value(value)
+    }
+
+    fn end(self) -> Result<(), Fallback> {
+        Block::end(self);
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for Block<'_, '_> {
+    type Ok = ();
+    type Error = Fallback;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Fallback> {
+        self.key(key)?;
+        self.value(value)
+    }
+
+    fn end(self) -> Result<(), Fallback> {
+        Block::end(self);
+        Ok(())
+    }
+}
+
+/// Writes a mapping key that is a string; any other key is left to serde-saphyr.
+struct KeyWriter<'w, 'o>(&'w mut Writer<'o>);
+
+fn non_string_key<T>() -> Result<T, Fallback> {
+    Err(Fallback::Shape("a mapping key that is not a string"))
+}
+
+impl ser::Serializer for KeyWriter<'_, '_> {
+    type Ok = ();
+    type Error = Fallback;
+    type SerializeSeq = Impossible<(), Fallback>;
+    type SerializeTuple = Impossible<(), Fallback>;
+    type SerializeTupleStruct = Impossible<(), Fallback>;
+    type SerializeTupleVariant = Impossible<(), Fallback>;
+    type SerializeMap = Impossible<(), Fallback>;
+    type SerializeStruct = Impossible<(), Fallback>;
+    type SerializeStructVariant = Impossible<(), Fallback>;
+
+    fn serialize_str(self, v: &str) -> Result<(), Fallback> {
+        self.0.key(v)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Fallback> {
+        value.serialize(self)
+    }
+
+    fn serialize_bool(self, _: bool) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_i8(self, _: i8) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_i16(self, _: i16) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_i32(self, _: i32) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_i64(self, _: i64) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_u8(self, _: u8) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_u16(self, _: u16) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_u32(self, _: u32) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_u64(self, _: u64) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_f32(self, _: f32) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_f64(self, _: f64) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_char(self, _: char) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_none(self) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_unit(self) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+    ) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Fallback> {
+        non_string_key()
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Fallback> {
+        non_string_key()
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Fallback> {
+        non_string_key()
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Fallback> {
+        non_string_key()
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Fallback> {
+        non_string_key()
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Fallback> {
+        non_string_key()
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, Fallback> {
+        non_string_key()
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Fallback> {
+        non_string_key()
+    }
+}
