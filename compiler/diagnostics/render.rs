@@ -2,7 +2,8 @@
 //!
 //! This is the only module that knows about line and column numbers and about miette.
 
-use std::fmt;
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
 
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
@@ -10,15 +11,25 @@ use miette::{
 };
 use serde::Serialize;
 
-use super::{Diagnostic, Diagnostics};
+use super::{Code, Diagnostic, Diagnostics, Severity};
 use crate::source::{SourceFile, SourceMap};
 
 /// How diagnostics are printed (`--message-format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum MessageFormat {
+    /// A report with the source snippet; a warning code's later occurrences on one line each.
     Human,
+    /// One line per diagnostic: `file:line:col: severity[code]: message`.
+    Short,
+    /// One JSON object per line, for tools.
     Json,
 }
+
+/// How many warnings of one code get the full report. A stack that repeats a pattern repeats
+/// its warning once per service; after ten reports the snippet and help say nothing new, so the
+/// rest are listed one per line, each still with its location. Errors are always reported in
+/// full.
+const FULL_REPORTS_PER_CODE: usize = 10;
 
 /// Renders every diagnostic in `diagnostics`, one after another.
 #[must_use]
@@ -29,9 +40,19 @@ pub fn render_all(
     color: bool,
 ) -> String {
     let mut out = String::new();
+    let mut full_reports: BTreeMap<Code, usize> = BTreeMap::new();
     for diagnostic in diagnostics.iter() {
         match format {
-            MessageFormat::Human => out.push_str(&human(diagnostic, sources, color)),
+            MessageFormat::Human => {
+                let reported = full_reports.entry(diagnostic.code).or_default();
+                if diagnostic.severity == Severity::Error || *reported < FULL_REPORTS_PER_CODE {
+                    *reported += 1;
+                    out.push_str(&human(diagnostic, sources, color));
+                } else {
+                    short(&mut out, diagnostic, sources);
+                }
+            }
+            MessageFormat::Short => short(&mut out, diagnostic, sources),
             MessageFormat::Json => {
                 out.push_str(&json(diagnostic, sources));
                 out.push('\n');
@@ -39,6 +60,20 @@ pub fn render_all(
         }
     }
     out
+}
+
+/// One line, in the `file:line:col: ` form that editors and CI annotations link to.
+fn short(out: &mut String, diagnostic: &Diagnostic, sources: &SourceMap) {
+    if let Some((file, line, column)) = location(diagnostic, sources) {
+        let _ = write!(out, "{file}:{line}:{column}: ");
+    }
+    let _ = writeln!(
+        out,
+        "{}[{}]: {}",
+        diagnostic.severity.as_str(),
+        diagnostic.code.id(),
+        diagnostic.message.replace('\n', " ")
+    );
 }
 
 /// The graphical report, without colour when `color` is false (as in golden tests).
@@ -281,5 +316,68 @@ impl miette::Diagnostic for Report<'_> {
         } else {
             Some(Box::new(self.labels.iter().cloned()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FULL_REPORTS_PER_CODE, MessageFormat, render_all};
+    use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+    use crate::source::{SourceMap, Span};
+
+    /// Twelve bind-mount warnings, then two errors of one code, each on its own line.
+    fn repeated() -> (SourceMap, Diagnostics) {
+        let mut sources = SourceMap::new();
+        let text: String = (0..14).map(|i| format!("key{i:02}: value\n")).collect();
+        let file = sources.add("compose.yaml".into(), "compose.yaml".into(), text);
+        let mut diagnostics = Diagnostics::new();
+        for line in 0..14 {
+            let span = Some(Span::new(file, line * 13, line * 13 + 5));
+            diagnostics.push(if line < 12 {
+                Diagnostic::warning(Code::BindMount, format!("warning on line {}", line + 1))
+                    .with_label(span, "here")
+            } else {
+                Diagnostic::error(
+                    Code::UnknownReference,
+                    format!("error on line {}", line + 1),
+                )
+                .with_label(span, "here")
+            });
+        }
+        (sources, diagnostics)
+    }
+
+    #[test]
+    fn warnings_of_one_code_after_the_tenth_take_one_line_each() {
+        let (sources, diagnostics) = repeated();
+        let text = render_all(&diagnostics, &sources, MessageFormat::Human, false);
+        assert_eq!(
+            text.matches("╭─[").count(),
+            FULL_REPORTS_PER_CODE + 2,
+            "{text}"
+        );
+        assert!(text.contains("compose.yaml:11:1: warning[SC1155]: warning on line 11\n"));
+        assert!(text.contains("compose.yaml:12:1: warning[SC1155]: warning on line 12\n"));
+        assert!(!text.contains("compose.yaml:10:1: warning"), "{text}");
+        assert!(
+            !text.contains(": error["),
+            "errors keep the full report: {text}"
+        );
+    }
+
+    #[test]
+    fn short_format_gives_every_diagnostic_one_located_line() {
+        let (sources, diagnostics) = repeated();
+        let text = render_all(&diagnostics, &sources, MessageFormat::Short, false);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 14, "{text}");
+        assert_eq!(
+            lines[0],
+            "compose.yaml:1:1: warning[SC1155]: warning on line 1"
+        );
+        assert_eq!(
+            lines[13],
+            "compose.yaml:14:1: error[SC0215]: error on line 14"
+        );
     }
 }
