@@ -16,7 +16,9 @@
 //!   inspected before the first byte is written, so an unsafe path or an obstacle (a symbolic
 //!   link or a directory where a file goes) fails with an [`Error`] and changes nothing.
 //! - **Atomic per file.** Each file is written to a temporary file in its own directory and
-//!   renamed over the old one, so a reader sees the old or the new file, never half of one.
+//!   renamed over the old one, so a reader sees the old or the new file, never half of one. A
+//!   directory that does not exist yet is written whole under a hidden sibling name and renamed
+//!   into place, so a reader sees nothing or all of it.
 //!   Files are not fsynced: the generated directory is always reproducible from its inputs, and
 //!   a sync per file would cost more than the build itself.
 //! - **Unchanged files are not rewritten**, so their modification times stay and tools that
@@ -133,10 +135,11 @@ pub fn write(dir: &Path, files: &OutputFiles, mode: Mode) -> Result<WriteReport,
     } else {
         Previous::default()
     };
-    let plan = plan(dir, &generated, previous, warnings)?;
+    let plan = plan(dir, dir_exists, &generated, previous, warnings)?;
     match mode {
         Mode::Check => Ok(plan.check(dir)),
-        Mode::Write => plan.apply(dir, dir_exists),
+        Mode::Write if dir_exists => plan.apply(dir),
+        Mode::Write => plan.create(dir),
     }
 }
 
@@ -399,6 +402,7 @@ struct Plan<'a> {
 
 fn plan<'a>(
     dir: &Path,
+    dir_exists: bool,
     generated: &[(String, &'a str)],
     previous: Previous,
     mut warnings: Vec<Warning>,
@@ -406,6 +410,14 @@ fn plan<'a>(
     let mut changes = Vec::new();
     let mut unchanged = Vec::new();
     for (rel, content) in generated {
+        if !dir_exists {
+            changes.push(Change {
+                rel: rel.clone(),
+                content,
+                old: None,
+            });
+            continue;
+        }
         let mut parent_absent = false;
         for ancestor in ancestors(rel) {
             let path = dir.join(ancestor);
@@ -562,13 +574,81 @@ impl Plan<'_> {
         }
     }
 
-    fn apply(self, dir: &Path, dir_exists: bool) -> Result<WriteReport, Error> {
-        if !dir_exists {
-            fs::create_dir_all(dir).map_err(|source| Error::Write {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+    /// Writes a directory that does not exist yet: every file goes into a hidden sibling
+    /// directory, which is renamed into place once complete. A reader sees no directory or the
+    /// whole one, and each file costs one create and one write instead of a rename of its own.
+    fn create(self, dir: &Path) -> Result<WriteReport, Error> {
+        let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+            return self.create_in_place(dir);
+        };
+        // A dangling link is not replaced by a rename: creating through it fails as it did.
+        if kind(dir)? != Kind::Absent {
+            return self.create_in_place(dir);
         }
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        fs::create_dir_all(parent).map_err(|source| Error::Write {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+        let staging = create_unique(parent, &format!(".{}", name.to_string_lossy()), |path| {
+            fs::create_dir(path)
+        })?
+        .0;
+        let filled = self.fill(&staging).and_then(|report| {
+            fs::rename(&staging, dir)
+                .map(|()| report)
+                .map_err(|source| Error::Write {
+                    path: dir.to_path_buf(),
+                    source,
+                })
+        });
+        if filled.is_err() {
+            let _ = fs::remove_dir_all(&staging);
+        }
+        filled
+    }
+
+    /// [`Plan::create`] for a path without a parent or a name (`/`, `..`), or where a dangling
+    /// link stands: the directory is made first and filled file by file.
+    fn create_in_place(self, dir: &Path) -> Result<WriteReport, Error> {
+        fs::create_dir_all(dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        self.apply(dir)
+    }
+
+    /// Writes every file and the record into `dir`, an empty directory no one else reads.
+    fn fill(self, dir: &Path) -> Result<WriteReport, Error> {
+        let mut written = Vec::with_capacity(self.changes.len());
+        for change in &self.changes {
+            let path = dir.join(&change.rel);
+            if let Some(parent) = path.parent().filter(|p| *p != dir) {
+                fs::create_dir_all(parent).map_err(|source| Error::Write {
+                    path: parent.to_path_buf(),
+                    source,
+                })?;
+            }
+            fs::write(&path, change.content).map_err(|source| Error::Write { path, source })?;
+            written.push(PathBuf::from(&change.rel));
+        }
+        let record = dir.join(MANIFEST);
+        fs::write(&record, &self.manifest).map_err(|source| Error::Write {
+            path: record,
+            source,
+        })?;
+        Ok(WriteReport {
+            written,
+            warnings: self.warnings,
+            ..WriteReport::default()
+        })
+    }
+
+    fn apply(self, dir: &Path) -> Result<WriteReport, Error> {
         let mut on_disk = self.previous.text.clone();
         if self.added {
             let union: BTreeSet<&str> = self
@@ -630,24 +710,35 @@ fn remove_empty_parents(dir: &Path, rel: &str) {
     }
 }
 
+/// Creates a new file or directory named `{prefix}.stackc-tmp-{pid}-{n}` in `parent`, trying the
+/// next `n` while the name is taken.
+fn create_unique<T>(
+    parent: &Path,
+    prefix: &str,
+    create: impl Fn(&Path) -> io::Result<T>,
+) -> Result<(PathBuf, T), Error> {
+    let pid = std::process::id();
+    let mut attempt = 0u32;
+    loop {
+        let path = parent.join(format!("{prefix}.stackc-tmp-{pid}-{attempt}"));
+        match create(&path) {
+            Ok(made) => return Ok((path, made)),
+            // A leftover of an interrupted run with the same process id.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(source) => return Err(Error::Write { path, source }),
+        }
+    }
+}
+
 fn write_atomic(dir: &Path, rel: &str, content: &str) -> Result<(), Error> {
     let target = dir.join(rel);
     let parent = target.parent().unwrap_or(dir);
-    let pid = std::process::id();
-    let mut attempt = 0u32;
-    let (temp, mut file) = loop {
-        let temp = parent.join(format!(".stackc-tmp-{pid}-{attempt}"));
-        match fs::OpenOptions::new()
+    let (temp, mut file) = create_unique(parent, "", |path| {
+        fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&temp)
-        {
-            Ok(file) => break (temp, file),
-            // A leftover of an interrupted run with the same process id.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
-            Err(source) => return Err(Error::Write { path: temp, source }),
-        }
-    };
+            .open(path)
+    })?;
     let written = file.write_all(content.as_bytes());
     drop(file);
     if let Err(source) = written.and_then(|()| fs::rename(&temp, &target)) {

@@ -90,6 +90,36 @@ fn first_write_creates_the_directory_files_and_a_sorted_record() {
         .filter(|(p, _)| p.to_string_lossy().contains("stackc-tmp"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let beside: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, ["k8s"], "the staging directory was left beside it");
+}
+
+#[test]
+fn new_directory_under_missing_parents_is_created_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("deploy/overlays/k8s");
+    let report = write(&dir, &base());
+    assert_eq!(report.written.len(), 3);
+    assert_eq!(fs::read_to_string(dir.join("db.yaml")).unwrap(), DB);
+    assert!(dir.join(MANIFEST).is_file());
+    let beside: Vec<_> = fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, ["k8s"]);
+}
+
+#[test]
+fn dangling_link_as_output_directory_is_not_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("k8s");
+    std::os::unix::fs::symlink(tmp.path().join("nowhere"), &dir).unwrap();
+    assert!(output::write(&dir, &base(), Mode::Write).is_err());
+    assert!(fs::symlink_metadata(&dir).unwrap().file_type().is_symlink());
+    assert!(!tmp.path().join("nowhere").exists());
 }
 
 #[test]
