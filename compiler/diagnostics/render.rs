@@ -224,8 +224,14 @@ impl SourceCode for Windowed<'_> {
     }
 }
 
+/// The most labels drawn in one report's snippets; the rest are listed with their locations. A
+/// claim mounted by a hundred services has a label per mount, and a hundred snippets bury the
+/// message.
+const MAX_DRAWN_LABELS: usize = 5;
+
 /// Adapter that lets miette render a [`Diagnostic`]. miette shows one source per report, so only
-/// labels in the primary label's file are drawn; the others are listed as text.
+/// labels in the primary label's file are drawn (at most [`MAX_DRAWN_LABELS`]); the others are
+/// listed as text.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
     source: Option<Windowed<'a>>,
@@ -243,7 +249,7 @@ impl<'a> Report<'a> {
         let mut labels = Vec::new();
         let mut elsewhere = Vec::new();
         for label in &diagnostic.labels {
-            if Some(label.span.file) == primary_file {
+            if Some(label.span.file) == primary_file && labels.len() < MAX_DRAWN_LABELS {
                 labels.push(LabeledSpan::new_with_span(
                     Some(label.message.clone()),
                     SourceSpan::new((label.span.start as usize).into(), label.span.len()),
@@ -321,7 +327,7 @@ impl miette::Diagnostic for Report<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{FULL_REPORTS_PER_CODE, MessageFormat, render_all};
+    use super::{FULL_REPORTS_PER_CODE, MAX_DRAWN_LABELS, MessageFormat, human, render_all};
     use crate::diagnostics::{Code, Diagnostic, Diagnostics};
     use crate::source::{SourceMap, Span};
 
@@ -379,5 +385,28 @@ mod tests {
             lines[13],
             "compose.yaml:14:1: error[SC0215]: error on line 14"
         );
+    }
+
+    #[test]
+    fn labels_past_the_drawn_ones_are_listed_with_their_locations() {
+        let (sources, _) = repeated();
+        let file = crate::source::FileId(0);
+        let mut diagnostic = Diagnostic::warning(Code::BindMount, "shared");
+        for line in 0..8 {
+            diagnostic = diagnostic.with_label(
+                Some(Span::new(file, line * 13, line * 13 + 3)),
+                format!("mounted by `svc{line}`"),
+            );
+        }
+        let text = human(&diagnostic, &sources, false);
+        assert_eq!(
+            text.matches("╰── mounted by").count(),
+            MAX_DRAWN_LABELS,
+            "{text}"
+        );
+        for line in MAX_DRAWN_LABELS..8 {
+            let listed = format!("mounted by `svc{line}`: compose.yaml:{}:1", line + 1);
+            assert!(text.contains(&listed), "{listed} missing from {text}");
+        }
     }
 }
