@@ -141,6 +141,7 @@ pub fn run(
             let dir = args.output.as_deref().unwrap_or(Path::new("."));
             let mode = if args.check { Mode::Check } else { Mode::Write };
             let report = write_dir(dir, &files, mode)?;
+            super::exiting(files);
             let text = output::render(dir, mode, &report);
             if !text.is_empty() {
                 let _ = std::io::stderr().write_all(text.as_bytes());

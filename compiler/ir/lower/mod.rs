@@ -156,9 +156,6 @@ impl<L: Locate> Lowering<'_, L> {
             } else {
                 format!("{prefix}.{key}")
             };
-            let mut span_path = vec!["services", service];
-            span_path.extend(path.split('.'));
-            let span = self.span(&span_path);
             let (code, message, label) = match support::service_key(&path) {
                 Some(row) => match row.k3s {
                     Disposition::Lowered => continue,
@@ -188,6 +185,9 @@ impl<L: Locate> Lowering<'_, L> {
                     "not supported on k3s",
                 ),
             };
+            let mut span_path = vec!["services", service];
+            span_path.extend(path.split('.'));
+            let span = self.span(&span_path);
             found.push(Diagnostic::warning(code, message).with_label(span, label));
         }
     }
