@@ -8,19 +8,22 @@
 //! Backends turn a [`Wait`] into what their runtime can do (an init container on K3s, start
 //! order under podman). It runs after `services`, whose Services the waits connect to.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{
     Condition, Dependency, Locate, Project, Protocol, ServiceKind, Wait, WorkloadKind,
 };
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
-    let names: Vec<String> = project.workloads.keys().cloned().collect();
-    for name in names {
-        let dependencies = project.workloads[&name].depends_on.clone();
+    let endpoints = endpoints(project);
+    let mut waits = Vec::with_capacity(project.workloads.len());
+    for name in project.workloads.keys() {
+        let dependencies = project.workloads[name].depends_on.clone();
         let mut resolved = Vec::with_capacity(dependencies.len());
         for mut dep in dependencies {
             let service = dep.service.clone();
-            let path = ["services", name.as_str(), "depends_on", service.as_str()];
+            let path = ["services", name, "depends_on", service.as_str()];
             let warn = |diagnostics: &mut Diagnostics, code, message: String, label: &str| {
                 diagnostics.push(
                     Diagnostic::warning(code, message).with_label(locations.span(&path), label),
@@ -50,19 +53,46 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                 resolved.push(dep);
                 continue;
             }
-            dep.wait = wait(project, &name, &dep, &mut |code, message, label| {
-                warn(diagnostics, code, message, label);
-            });
+            dep.wait = wait(
+                project,
+                &endpoints,
+                name,
+                &dep,
+                &mut |code, message, label| {
+                    warn(diagnostics, code, message, label);
+                },
+            );
             resolved.push(dep);
         }
-        project.workloads[&name].depends_on = resolved;
+        waits.push(resolved);
     }
+    for (workload, resolved) in project.workloads.values_mut().zip(waits) {
+        workload.depends_on = resolved;
+    }
+}
+
+/// Where each workload accepts TCP connections: the first TCP port of its first ClusterIP
+/// Service, by workload name.
+fn endpoints(project: &Project) -> HashMap<&str, (&str, u16)> {
+    let mut endpoints = HashMap::new();
+    for service in project.services.values() {
+        if service.kind != ServiceKind::ClusterIp {
+            continue;
+        }
+        if let Some(port) = service.ports.iter().find(|p| p.protocol == Protocol::Tcp) {
+            endpoints
+                .entry(service.workload.as_str())
+                .or_insert((service.name.as_str(), port.port));
+        }
+    }
+    endpoints
 }
 
 /// How `name` waits for `dep`; `None` when there is nothing to wait on. `warn` reports at the
 /// `depends_on` entry.
 fn wait(
     project: &Project,
+    endpoints: &HashMap<&str, (&str, u16)>,
     name: &str,
     dep: &Dependency,
     warn: &mut dyn FnMut(Code, String, &str),
@@ -99,16 +129,7 @@ fn wait(
             "no healthcheck to wait for",
         );
     }
-    let port = project
-        .services
-        .values()
-        .filter(|s| s.workload == dep.service && s.kind == ServiceKind::ClusterIp)
-        .find_map(|s| {
-            s.ports
-                .iter()
-                .find(|p| p.protocol == Protocol::Tcp)
-                .map(|p| (s.name.clone(), p.port))
-        });
+    let port = endpoints.get(dep.service.as_str());
     if port.is_none() {
         warn(
             Code::DependencyNotAwaited,
@@ -119,7 +140,10 @@ fn wait(
             "nothing to connect to",
         );
     }
-    port.map(|(host, port)| Wait::Tcp { host, port })
+    port.map(|&(host, port)| Wait::Tcp {
+        host: host.to_owned(),
+        port,
+    })
 }
 
 #[cfg(test)]
