@@ -7,6 +7,7 @@
 
 mod container;
 mod devices;
+mod keys;
 mod storage;
 
 pub(crate) use devices::DEVICE_DIRECTORIES;
@@ -14,6 +15,7 @@ pub(crate) use devices::DEVICE_DIRECTORIES;
 use indexmap::IndexMap;
 use serde_json::Value;
 
+use self::keys::Step;
 use super::names::{dns_label, is_dns_label, is_qualified_name};
 use super::support::{self, Disposition};
 use super::{Dns, Locate, Pod, Project, Workload, WorkloadKind};
@@ -133,9 +135,15 @@ impl<L: Locate> Lowering<'_, L> {
     /// Reports every key of a service that the table marks approximated or unsupported, and
     /// every key the table does not know.
     fn service_keys(&mut self, name: &str, service: &model::ServiceConfig) {
-        let json = serde_json::to_value(service).unwrap_or(Value::Null);
-        let mut found = Vec::new();
-        self.walk(name, "", &json, &mut found);
+        let paths = keys::reported(service, &|path| match support::service_key(path) {
+            Some(row) if row.k3s == Disposition::Lowered => Step::Skip,
+            None if support::has_children(path) => Step::Descend,
+            _ => Step::Report,
+        });
+        let mut found: Vec<Diagnostic> = paths
+            .iter()
+            .map(|path| self.key_diagnostic(name, path))
+            .collect();
         // The walk sees keys in the model's order; report them in the order of the file.
         found.sort_by_key(|d: &Diagnostic| d.primary_span().map(|s| (s.file, s.start)));
         for diagnostic in found {
@@ -143,53 +151,31 @@ impl<L: Locate> Lowering<'_, L> {
         }
     }
 
-    fn walk(&self, service: &str, prefix: &str, value: &Value, found: &mut Vec<Diagnostic>) {
-        let Value::Object(map) = value else {
-            return;
-        };
-        for (key, value) in map {
-            if key.starts_with("x-") || is_empty(value) {
-                continue;
-            }
-            let path = if prefix.is_empty() {
-                key.clone()
-            } else {
-                format!("{prefix}.{key}")
-            };
-            let (code, message, label) = match support::service_key(&path) {
-                Some(row) => match row.k3s {
-                    Disposition::Lowered => continue,
-                    Disposition::Approximated => (
-                        Code::ApproximatedKey,
-                        format!(
-                            "`{path}` of service `{service}` is approximated: {}",
-                            row.note
-                        ),
-                        "approximated",
-                    ),
-                    Disposition::Unsupported => (
-                        Code::UnsupportedKey,
-                        format!("`{path}` of service `{service}` is left out: {}", row.note),
-                        "not supported on k3s",
-                    ),
-                },
-                None if support::has_children(&path) => {
-                    self.walk(service, &path, value, found);
-                    continue;
-                }
-                None => (
-                    Code::UnsupportedKey,
-                    format!(
-                        "`{path}` of service `{service}` is left out: stackc does not lower it"
-                    ),
-                    "not supported on k3s",
+    fn key_diagnostic(&self, service: &str, path: &str) -> Diagnostic {
+        let (code, message, label) = match support::service_key(path) {
+            Some(row) if row.k3s == Disposition::Approximated => (
+                Code::ApproximatedKey,
+                format!(
+                    "`{path}` of service `{service}` is approximated: {}",
+                    row.note
                 ),
-            };
-            let mut span_path = vec!["services", service];
-            span_path.extend(path.split('.'));
-            let span = self.span(&span_path);
-            found.push(Diagnostic::warning(code, message).with_label(span, label));
-        }
+                "approximated",
+            ),
+            Some(row) => (
+                Code::UnsupportedKey,
+                format!("`{path}` of service `{service}` is left out: {}", row.note),
+                "not supported on k3s",
+            ),
+            None => (
+                Code::UnsupportedKey,
+                format!("`{path}` of service `{service}` is left out: stackc does not lower it"),
+                "not supported on k3s",
+            ),
+        };
+        let mut span_path = vec!["services", service];
+        span_path.extend(path.split('.'));
+        let span = self.span(&span_path);
+        Diagnostic::warning(code, message).with_label(span, label)
     }
 
     fn service(
