@@ -34,8 +34,11 @@ fn options() -> serde_saphyr::SerializerOptions {
 
 /// One YAML document, ending in a newline.
 pub fn to_string<T: Serialize>(value: &T) -> Result<String, YamlError> {
-    let mut out = String::new();
+    // A manifest is one or two kilobytes: start there instead of growing from a few bytes, and
+    // give back what doubling left over, since a build holds every file until it writes them.
+    let mut out = String::with_capacity(1024);
     append(&mut out, value)?;
+    out.shrink_to_fit();
     Ok(out)
 }
 
