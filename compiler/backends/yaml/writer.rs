@@ -183,28 +183,49 @@ fn is_ambiguous_word(text: &str) -> bool {
 }
 
 /// Whether a string is certainly written plain in a value position. `false` only means "ask
-/// serde-saphyr": the scan clears the common cases (names, images, paths, quantities) and no
-/// string that could read as another type or as YAML syntax.
+/// serde-saphyr": the scan clears the common cases (names, images, paths, quantities, flags,
+/// digests, shell commands) and no string that could read as another type or as YAML syntax.
 fn is_plain_value(text: &str) -> bool {
     let bytes = text.as_bytes();
     let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
         return false;
     };
     if first.is_ascii_digit() {
-        // Digits and letters, with a letter no number, date or hex value spells (`256Mi`, `10s`).
-        return bytes.iter().all(u8::is_ascii_alphanumeric)
-            && bytes
-                .iter()
-                .any(|b| b.is_ascii_alphabetic() && !b"abcdefABCDEFoOxX".contains(b));
+        return is_plain_with_digits(bytes);
     }
-    (first.is_ascii_alphabetic() || first == b'/')
-        && last != b' '
+    let body_is_plain = last != b' '
         && last != b':'
         && bytes
             .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b"._/-+=@,: ".contains(b))
-        && !text.contains(": ")
-        && !is_ambiguous_word(text)
+            .all(|b| b.is_ascii_alphanumeric() || b"._/-+=@,;: ".contains(b))
+        && !text.contains(": ");
+    match first {
+        // A flag (`-f`, `--port`), but not a sequence entry, a document marker or `-inf`.
+        b'-' => {
+            matches!(bytes.get(1), Some(b) if b.is_ascii_alphabetic() || *b == b'-')
+                && !text.starts_with("---")
+                && !is_ambiguous_word(&text[1..])
+                && body_is_plain
+        }
+        b'/' => body_is_plain,
+        _ => first.is_ascii_alphabetic() && body_is_plain && !is_ambiguous_word(text),
+    }
+}
+
+/// Whether a string that starts with a digit is certainly plain: digits, letters and commas,
+/// with a comma or a letter that no number spells (`256Mi`, `10s`, `1,2`, a hex digest), and
+/// no `0x`, `0o` or `0b` prefix.
+fn is_plain_with_digits(bytes: &[u8]) -> bool {
+    let radix_prefix = bytes.len() > 1
+        && bytes[0] == b'0'
+        && matches!(bytes[1].to_ascii_lowercase(), b'x' | b'o' | b'b');
+    !radix_prefix
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b',')
+        && bytes
+            .iter()
+            .any(|b| *b == b',' || (b.is_ascii_alphabetic() && !b"eE".contains(b)))
 }
 
 /// Whether a mapping key is certainly written plain.
