@@ -405,10 +405,9 @@ impl<L: Locate> Checker<'_, L> {
 }
 
 /// Every document, in the order `podman kube play` should create them.
-#[must_use]
-pub fn objects(stack: &Stack) -> Vec<Object> {
+pub fn objects(stack: &Stack) -> impl Iterator<Item = Object> + '_ {
     let project = &stack.ir;
-    let meta = |name: &str, provenance: Option<&String>| {
+    let meta = move |name: &str, provenance: Option<&String>| {
         let mut metadata = ObjectMeta {
             name: Some(name.to_owned()),
             labels: Some(labels(&project.name, name)),
@@ -417,16 +416,14 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
         annotate(&mut metadata, provenance);
         metadata
     };
-    let mut out = Vec::new();
-    out.extend(project.config_maps.values().map(|c| {
+    let config_maps = project.config_maps.values().map(move |c| {
         Object::ConfigMap(core::ConfigMap {
             metadata: meta(&c.name, c.provenance.as_ref()),
             data: Some(c.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
             ..core::ConfigMap::default()
         })
-    }));
-    out.extend(secret_objects(project));
-    out.extend(project.claims.values().map(|c| {
+    });
+    let claims = project.claims.values().map(move |c| {
         Object::PersistentVolumeClaim(Box::new(core::PersistentVolumeClaim {
             metadata: meta(&c.name, c.provenance.as_ref()),
             spec: Some(core::PersistentVolumeClaimSpec {
@@ -443,11 +440,10 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
             }),
             ..core::PersistentVolumeClaim::default()
         }))
-    }));
-    for name in &stack.order {
-        let Some(workload) = project.workloads.get(name) else {
-            continue;
-        };
+    });
+    // Built one at a time as they are written: a pod spec is kilobytes of optional fields.
+    let pods = stack.order.iter().filter_map(move |name| {
+        let workload = project.workloads.get(name)?;
         let mut metadata = meta(&workload.name, workload.provenance.as_ref());
         if !workload.annotations.is_empty() {
             metadata.annotations.get_or_insert_default().extend(
@@ -458,13 +454,16 @@ pub fn objects(stack: &Stack) -> Vec<Object> {
             );
         }
         let ports = stack.extras.host_ip_ports.get(name).map(Vec::as_slice);
-        out.push(Object::Pod(Box::new(pod::pod(
+        Some(Object::Pod(Box::new(pod::pod(
             workload,
             metadata,
             ports.unwrap_or_default(),
-        ))));
-    }
-    out
+        ))))
+    });
+    config_maps
+        .chain(secret_objects(project))
+        .chain(claims)
+        .chain(pods)
 }
 
 /// The Secrets whose values lowering read (`--secrets inline`, `stackc secrets`).
