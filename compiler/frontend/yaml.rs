@@ -153,7 +153,7 @@ impl Builder<'_> {
             Event::MappingStart(_, anchor, tag) => {
                 let tag = Self::compose_tag(tag.as_deref(), span_here)?;
                 self.stack.push(Frame::Map {
-                    entries: Map::new(),
+                    entries: Map::default(),
                     merges: Vec::new(),
                     pending_key: None,
                     start: span_here.start as usize,
