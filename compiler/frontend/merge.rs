@@ -6,9 +6,8 @@
 //! `depends_on` as a mapping, …). After appending, [`enforce_unicity`] keeps only the last
 //! definition of each entry of keyed lists (`ports` by address, `volumes` by target, …).
 
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
-
-use indexmap::IndexMap;
 
 use super::node::{Entry, Map, Node, Value, format_go_float};
 use super::tree::{Cursor, Path, PatternSet};
@@ -429,12 +428,20 @@ fn unicity_at(node: &mut Node, path: &Path, cursor: Cursor) -> Result<(), Diagno
         Value::Seq(items) => {
             if let Some(i) = patterns.matched(cursor) {
                 let indexer = UNIQUE[i].1;
+                let keys = items
+                    .iter()
+                    .map(|item| index_key(indexer, item, path))
+                    .collect::<Result<Vec<String>, Diagnostic>>()?;
+                // Most lists redefine no entry: then nothing moves.
+                let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+                if keys.iter().all(|key| seen.insert(key)) {
+                    return Ok(());
+                }
                 let mut unique: Vec<Node> = Vec::with_capacity(items.len());
-                let mut positions: IndexMap<String, usize, foldhash::fast::RandomState> =
-                    IndexMap::default();
-                for item in std::mem::take(items) {
-                    let key = index_key(indexer, &item, path)?;
-                    if let Some(&i) = positions.get(&key) {
+                let mut positions: HashMap<&str, usize, foldhash::fast::RandomState> =
+                    HashMap::default();
+                for (item, key) in std::mem::take(items).into_iter().zip(&keys) {
+                    if let Some(&i) = positions.get(key.as_str()) {
                         unique[i] = item;
                     } else {
                         positions.insert(key, unique.len());
