@@ -444,6 +444,14 @@ fn resolve_plain(text: &str) -> Value {
     if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
         return Value::Str(text.to_owned());
     }
+    // Go ints and YAML floats use only these bytes: `8080:80` or `1.2.3.4/24` is a string
+    // without the work below.
+    if !text
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-' | b'.'))
+    {
+        return Value::Str(text.to_owned());
+    }
     let plain: String = text.chars().filter(|&c| c != '_').collect();
     if let Some(i) = parse_go_int(&plain) {
         return Value::Int(i);
