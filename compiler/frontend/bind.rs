@@ -2,7 +2,7 @@
 //! project-level steps run on it: profiles, consistency checks (references, cycles,
 //! contradictory keys) and each service's environment resolved from its `env_file`s.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use indexmap::IndexMap;
@@ -22,13 +22,12 @@ pub fn bind(
     locations: &Locations,
 ) -> Result<(Project, Diagnostics), Diagnostic> {
     let warnings = Diagnostics::new();
-    let mut json = tree.to_json();
-    let name = json
-        .as_object_mut()
-        .and_then(|o| o.remove("name"))
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let mut project = model::from_canonical(json).map_err(|e| {
+    let name = tree
+        .get("name")
+        .and_then(Node::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let mut project = model::from_tree(tree).map_err(|e| {
         let path: Vec<&str> = e.path.split('.').collect();
         Diagnostic::error(
             Code::InvalidValue,
@@ -517,6 +516,8 @@ fn resolve_service_environment(
     locations: &Locations,
 ) -> Result<(), Diagnostic> {
     let project_env = project.environment.clone();
+    // Stacks often give every service the same env file: each file is read once.
+    let mut texts: HashMap<String, EnvFileText> = HashMap::new();
     for (name, service) in &mut project.services {
         for (key, value) in &mut service.environment {
             if value.is_none() {
@@ -527,27 +528,29 @@ fn resolve_service_environment(
         }
         let mut from_files: IndexMap<String, String> = IndexMap::new();
         for (i, env_file) in service.env_file.iter().enumerate() {
-            let path = Path::new(&env_file.path);
-            let index = i.to_string();
-            let span = locations.value(&["services", name, "env_file", &index]);
-            if !path.exists() {
-                if env_file.required {
+            let span = || locations.value(&["services", name, "env_file", &i.to_string()]);
+            let text = texts
+                .entry(env_file.path.clone())
+                .or_insert_with(|| EnvFileText::read(Path::new(&env_file.path)));
+            let text = match text {
+                EnvFileText::Missing if env_file.required => {
                     return Err(Diagnostic::error(
                         Code::MissingFile,
                         format!("env file `{}` not found", env_file.path),
                     )
-                    .with_label(span, "required here")
+                    .with_label(span(), "required here")
                     .with_help("create the file, or mark it optional with `required: false`"));
                 }
-                continue;
-            }
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Diagnostic::error(
-                    Code::MissingFile,
-                    format!("cannot read env file `{}`: {e}", env_file.path),
-                )
-                .with_label(span, "named here")
-            })?;
+                EnvFileText::Missing => continue,
+                EnvFileText::Unreadable(e) => {
+                    return Err(Diagnostic::error(
+                        Code::MissingFile,
+                        format!("cannot read env file `{}`: {e}", env_file.path),
+                    )
+                    .with_label(span(), "named here"));
+                }
+                EnvFileText::Text(text) => text,
+            };
             let environment = &service.environment;
             let lookup = |k: &str| {
                 project_env
@@ -557,10 +560,10 @@ fn resolve_service_environment(
                     .or_else(|| from_files.get(k).cloned())
             };
             let parsed = if env_file.format == "raw" {
-                raw_env_file(&text)
+                raw_env_file(text)
             } else {
-                dotenv::parse(&text, &lookup)
-                    .map_err(|e| env_file_error(&env_file.path, &e, span))?
+                dotenv::parse(text, &lookup)
+                    .map_err(|e| env_file_error(&env_file.path, &e, span()))?
                     .vars
             };
             from_files.extend(parsed);
@@ -574,6 +577,22 @@ fn resolve_service_environment(
         service.env_file.clear();
     }
     Ok(())
+}
+
+/// An env file as read from disk.
+enum EnvFileText {
+    Missing,
+    Unreadable(std::io::Error),
+    Text(String),
+}
+
+impl EnvFileText {
+    fn read(path: &Path) -> Self {
+        if !path.exists() {
+            return Self::Missing;
+        }
+        std::fs::read_to_string(path).map_or_else(Self::Unreadable, Self::Text)
+    }
 }
 
 fn env_file_error(path: &str, error: &dotenv::DotenvError, span: Option<Span>) -> Diagnostic {

@@ -14,22 +14,20 @@ use std::sync::LazyLock;
 
 use super::node::{Entry, Map, Node, Value};
 use super::paths::clean;
-use super::tree::{Cursor, PatternSet};
+use super::tree::{Cursor, Path, PatternSet};
 use crate::diagnostics::{Code, Diagnostic};
 
 /// The dotted location of a node, `[]` standing for any list item, as compose-go's `tree.Path`.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct TreePath(Vec<String>);
+pub(crate) struct TreePath(Path);
 
 impl TreePath {
     pub(crate) fn child(&self, part: &str) -> Self {
-        let mut parts = self.0.clone();
-        parts.push(part.to_owned());
-        Self(parts)
+        Self(self.0.next(part))
     }
 
     fn display(&self) -> String {
-        self.0.join(".")
+        self.0.to_string()
     }
 }
 
@@ -235,7 +233,7 @@ fn walk_children(
 
 fn descend(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
     let table = &TRANSFORMER_TABLE;
-    let cursor = table.patterns.at(path.0.iter().map(String::as_str));
+    let cursor = table.patterns.at(path.0.parts());
     walk_children(node, path, cursor, table)
 }
 
@@ -347,7 +345,7 @@ fn transform_depends_on(node: &mut Node, path: &TreePath) -> Result<(), Diagnost
             Ok(())
         }
         Value::Seq(items) => {
-            let mut map = Map::new();
+            let mut map = Map::default();
             for item in items.iter() {
                 let Some(name) = item.as_str() else {
                     return Err(shape_error(item, &path.child("[]"), "a service name"));
@@ -446,7 +444,7 @@ fn transform_string_slice_to_map(node: &mut Node, path: &TreePath) -> Result<(),
     let Some(items) = node.as_seq() else {
         return Ok(());
     };
-    let mut map = Map::new();
+    let mut map = Map::default();
     for item in items {
         let Some(name) = item.scalar_text() else {
             return Err(shape_error(item, &path.child("[]"), "a name"));
@@ -465,7 +463,7 @@ fn transform_key_value(node: &mut Node, path: &TreePath) -> Result<(), Diagnosti
     match &node.value {
         Value::Map(_) => Ok(()),
         Value::Seq(items) => {
-            let mut map = Map::new();
+            let mut map = Map::default();
             for item in items {
                 let text = item.scalar_text().unwrap_or_default();
                 let Some((key, value)) = text.split_once('=') else {
@@ -649,7 +647,7 @@ fn transform_ssh(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
     match &node.value {
         Value::Map(_) => Ok(()),
         Value::Seq(items) => {
-            let mut map = Map::new();
+            let mut map = Map::default();
             for item in items {
                 let Some(text) = item.as_str() else {
                     return Err(shape_error(item, &path.child("[]"), "a string `id=path`"));

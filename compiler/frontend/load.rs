@@ -262,7 +262,7 @@ impl Loader<'_> {
         stages: &Stages,
         included: &[PathBuf],
     ) -> Result<Node, Diagnostic> {
-        let mut dict = Node::new(Value::Map(Map::new()), Span::new(FileId(0), 0, 0));
+        let mut dict = Node::new(Value::Map(Map::default()), Span::new(FileId(0), 0, 0));
         for (path, is_stdin) in files {
             dict = self.load_file(
                 path,
@@ -570,7 +570,7 @@ impl Loader<'_> {
     ) -> Result<(Map, Resets), Diagnostic> {
         let (_, documents) = self.read(path, false, Some(file_span))?;
         let base_dir = path.parent().map_or_else(PathBuf::new, FsPath::to_path_buf);
-        let mut dict = Node::new(Value::Map(Map::new()), file_span);
+        let mut dict = Node::new(Value::Map(Map::default()), file_span);
         let mut all_resets = Resets::default();
         for mut document in documents {
             if document.is_null() {
@@ -848,10 +848,10 @@ fn import_resources(imported: Node, target: &mut Node, span: Span) -> Result<(),
         };
         let entry = target_map.entry(key.to_owned()).or_insert_with(|| Entry {
             key_span: span,
-            node: Node::new(Value::Map(Map::new()), span),
+            node: Node::new(Value::Map(Map::default()), span),
         });
         if entry.node.is_null() {
-            entry.node = Node::new(Value::Map(Map::new()), span);
+            entry.node = Node::new(Value::Map(Map::default()), span);
         }
         let Some(to) = entry.node.as_map_mut() else {
             continue;
@@ -877,7 +877,7 @@ fn import_resources(imported: Node, target: &mut Node, span: Span) -> Result<(),
 
 fn wrap_service(name: &str, service: Node) -> Node {
     let span = service.span;
-    let mut services = Map::new();
+    let mut services = Map::default();
     services.insert(
         name.to_owned(),
         Entry {
@@ -885,7 +885,7 @@ fn wrap_service(name: &str, service: Node) -> Node {
             node: service,
         },
     );
-    let mut root = Map::new();
+    let mut root = Map::default();
     root.insert(
         "services".to_owned(),
         Entry {
@@ -902,7 +902,7 @@ fn unwrap_service(name: &str, mut wrapper: Node) -> Node {
         .get_mut("services")
         .and_then(Node::as_map_mut)
         .and_then(|m| m.shift_remove(name))
-        .map_or_else(|| Node::new(Value::Map(Map::new()), span), |e| e.node)
+        .map_or_else(|| Node::new(Value::Map(Map::default()), span), |e| e.node)
 }
 
 fn unknown_extends(name: &str, reference: &str, span: Span, services: &Map) -> Diagnostic {

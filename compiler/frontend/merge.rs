@@ -6,9 +6,8 @@
 //! `depends_on` as a mapping, …). After appending, [`enforce_unicity`] keeps only the last
 //! definition of each entry of keyed lists (`ports` by address, `volumes` by target, …).
 
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
-
-use indexmap::IndexMap;
 
 use super::node::{Entry, Map, Node, Value, format_go_float};
 use super::tree::{Cursor, Path, PatternSet};
@@ -256,7 +255,7 @@ pub fn go_sprint(node: &Node) -> String {
 fn build_mapping(node: Node) -> Map {
     match node.value {
         Value::Str(_) => {
-            let mut map = Map::new();
+            let mut map = Map::default();
             map.insert(
                 "context".to_owned(),
                 Entry {
@@ -267,7 +266,7 @@ fn build_mapping(node: Node) -> Map {
             map
         }
         Value::Map(map) => map,
-        _ => Map::new(),
+        _ => Map::default(),
     }
 }
 
@@ -277,7 +276,7 @@ fn into_mapping(node: Node, depends_on_defaults: bool) -> Map {
     match node.value {
         Value::Map(map) => map,
         Value::Seq(items) => {
-            let mut map = Map::new();
+            let mut map = Map::default();
             for item in items {
                 let Some(name) = item.as_str().map(str::to_owned) else {
                     continue;
@@ -297,14 +296,14 @@ fn into_mapping(node: Node, depends_on_defaults: bool) -> Map {
             }
             map
         }
-        _ => Map::new(),
+        _ => Map::default(),
     }
 }
 
 /// `{condition: service_started, required: true}`, pointing at `origin`.
 #[must_use]
 pub fn depends_on_default(origin: &Node) -> Node {
-    let mut map = Map::new();
+    let mut map = Map::default();
     map.insert(
         "condition".to_owned(),
         Entry {
@@ -410,7 +409,7 @@ static UNIQUE_PATTERNS: LazyLock<PatternSet> =
 /// Removes earlier definitions of entries redefined later in keyed lists; the later entry takes
 /// the earlier one's position, as in compose-go.
 pub fn enforce_unicity(node: &mut Node, path: &Path) -> Result<(), Diagnostic> {
-    let cursor = UNIQUE_PATTERNS.at(path.parts().iter().map(String::as_str));
+    let cursor = UNIQUE_PATTERNS.at(path.parts());
     unicity_at(node, path, cursor)
 }
 
@@ -429,11 +428,20 @@ fn unicity_at(node: &mut Node, path: &Path, cursor: Cursor) -> Result<(), Diagno
         Value::Seq(items) => {
             if let Some(i) = patterns.matched(cursor) {
                 let indexer = UNIQUE[i].1;
+                let keys = items
+                    .iter()
+                    .map(|item| index_key(indexer, item, path))
+                    .collect::<Result<Vec<String>, Diagnostic>>()?;
+                // Most lists redefine no entry: then nothing moves.
+                let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+                if keys.iter().all(|key| seen.insert(key)) {
+                    return Ok(());
+                }
                 let mut unique: Vec<Node> = Vec::with_capacity(items.len());
-                let mut positions: IndexMap<String, usize> = IndexMap::new();
-                for item in std::mem::take(items) {
-                    let key = index_key(indexer, &item, path)?;
-                    if let Some(&i) = positions.get(&key) {
+                let mut positions: HashMap<&str, usize, foldhash::fast::RandomState> =
+                    HashMap::default();
+                for (item, key) in std::mem::take(items).into_iter().zip(&keys) {
+                    if let Some(&i) = positions.get(key.as_str()) {
                         unique[i] = item;
                     } else {
                         positions.insert(key, unique.len());

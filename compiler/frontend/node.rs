@@ -50,7 +50,9 @@ pub struct Entry {
     pub node: Node,
 }
 
-pub type Map = IndexMap<String, Entry>;
+/// Hashed with foldhash: every stage looks keys up, and `SipHash`'s resistance is not needed for
+/// maps whose order is the insertion order whatever the hasher.
+pub type Map = IndexMap<String, Entry, foldhash::fast::RandomState>;
 
 impl Node {
     #[must_use]

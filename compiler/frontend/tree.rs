@@ -3,9 +3,22 @@
 //! Many of compose's rules are keyed by a path pattern such as `services.*.ports.[].target`:
 //! `*` matches any one key or list marker, and list elements are written `[]` (or `[N]`).
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
 /// A path from the document root, one part per mapping key or list element.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Path(Vec<String>);
+///
+/// Walkers make a path for every node they visit and rarely read it (for an error message or a
+/// rule lookup), so a child shares its parent's parts instead of copying them.
+#[derive(Debug, Clone, Default)]
+pub struct Path(Option<Rc<Link>>);
+
+#[derive(Debug)]
+struct Link {
+    parent: Path,
+    part: Box<str>,
+    len: usize,
+}
 
 impl Path {
     #[must_use]
@@ -15,39 +28,73 @@ impl Path {
 
     #[must_use]
     pub fn next(&self, part: &str) -> Self {
-        let mut parts = self.0.clone();
-        parts.push(part.to_owned());
-        Self(parts)
+        Self(Some(Rc::new(Link {
+            parent: self.clone(),
+            part: part.into(),
+            len: self.len() + 1,
+        })))
     }
 
+    fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |link| link.len)
+    }
+
+    /// The parts from the leaf up to the root.
+    fn rev_parts(&self) -> impl Iterator<Item = &str> {
+        std::iter::successors(self.0.as_deref(), |link| link.parent.0.as_deref())
+            .map(|link| &*link.part)
+    }
+
+    /// The parts from the root down.
     #[must_use]
-    pub fn parts(&self) -> &[String] {
-        &self.0
+    pub fn parts(&self) -> Vec<&str> {
+        let mut parts: Vec<&str> = self.rev_parts().collect();
+        parts.reverse();
+        parts
     }
 
     /// compose-go's `Path.Matches`: same length, each part equal or the pattern part is `*`.
     #[must_use]
     pub fn matches(&self, pattern: &str) -> bool {
-        let mut parts = self.0.iter();
-        for pat in pattern.split('.') {
-            match parts.next() {
-                Some(part) if pat == "*" || part == pat => {}
-                _ => return false,
-            }
+        let mut parts = self.rev_parts();
+        if pattern.split('.').count() != self.len() {
+            return false;
         }
-        parts.next().is_none()
+        pattern
+            .rsplit('.')
+            .all(|pat| parts.next().is_some_and(|part| pat == "*" || part == pat))
     }
 }
 
+impl PartialEq for Path {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.rev_parts().eq(other.rev_parts())
+    }
+}
+
+impl Eq for Path {}
+
 /// A table of path patterns compiled once, matched incrementally while a walker descends.
 ///
-/// Walkers used to split every pattern at every node; with a [`Cursor`] each step only checks
-/// the patterns still alive, and a walker skips a subtree as soon as none can match below it.
-/// At most 64 patterns, one bit each.
+/// Walkers used to split every pattern at every node; with a [`Cursor`] each step is one lookup
+/// of the key among the literal parts at that depth, and a walker skips a subtree as soon as no
+/// pattern can match below it. At most 64 patterns, one bit each.
 #[derive(Debug)]
 pub struct PatternSet {
-    /// Each pattern's parts, `None` for `*`.
-    patterns: Vec<Vec<Option<&'static str>>>,
+    /// Per depth: which patterns have a part there, and what each literal part lets through.
+    levels: Vec<Level>,
+    /// Per depth: the patterns that end there (a path of that length matches them).
+    ends: Vec<u64>,
+    /// Every pattern.
+    all: u64,
+}
+
+#[derive(Debug, Default)]
+struct Level {
+    /// Patterns whose part at this depth is `*`.
+    wildcards: u64,
+    /// Patterns whose part at this depth is this literal.
+    literals: HashMap<&'static str, u64, foldhash::fast::FixedState>,
 }
 
 /// Where a walker stands in a [`PatternSet`]: the patterns whose prefix matches the path so far.
@@ -60,30 +107,40 @@ pub struct Cursor {
 impl PatternSet {
     #[must_use]
     pub fn new(patterns: impl IntoIterator<Item = &'static str>) -> Self {
-        let patterns: Vec<Vec<Option<&'static str>>> = patterns
-            .into_iter()
-            .map(|p| {
-                p.split('.')
-                    .map(|part| (part != "*").then_some(part))
-                    .collect()
-            })
-            .collect();
-        assert!(
-            patterns.len() <= 64,
-            "a pattern set holds at most 64 patterns"
-        );
-        Self { patterns }
+        let mut set = Self {
+            levels: Vec::new(),
+            ends: Vec::new(),
+            all: 0,
+        };
+        for (i, pattern) in patterns.into_iter().enumerate() {
+            assert!(i < 64, "a pattern set holds at most 64 patterns");
+            let bit = 1u64 << i;
+            let parts: Vec<&'static str> = pattern.split('.').collect();
+            if set.levels.len() < parts.len() {
+                set.levels.resize_with(parts.len(), Level::default);
+                set.ends.resize(parts.len() + 1, 0);
+            }
+            for (depth, &part) in parts.iter().enumerate() {
+                let level = &mut set.levels[depth];
+                if part == "*" {
+                    level.wildcards |= bit;
+                } else {
+                    *level.literals.entry(part).or_default() |= bit;
+                }
+            }
+            set.ends[parts.len()] |= bit;
+            set.all |= bit;
+        }
+        set
     }
 
     /// The cursor at the document root, where every pattern is still possible.
     #[must_use]
     pub fn root(&self) -> Cursor {
-        let alive = if self.patterns.len() == 64 {
-            u64::MAX
-        } else {
-            (1u64 << self.patterns.len()) - 1
-        };
-        Cursor { alive, depth: 0 }
+        Cursor {
+            alive: self.all,
+            depth: 0,
+        }
     }
 
     /// The cursor at `parts`, for a walk that resumes below a node it was handed.
@@ -103,55 +160,41 @@ impl PatternSet {
     /// The cursor one part further down: `part` is a mapping key or `[]` for a list item.
     #[must_use]
     pub fn step(&self, cursor: Cursor, part: &str) -> Cursor {
-        let mut alive = 0;
-        let mut rest = cursor.alive;
-        while rest != 0 {
-            let i = rest.trailing_zeros() as usize;
-            rest &= rest - 1;
-            if let Some(want) = self.patterns[i].get(cursor.depth)
-                && want.is_none_or(|w| w == part)
-            {
-                alive |= 1 << i;
-            }
+        let depth = cursor.depth + 1;
+        let Some(level) = self.levels.get(cursor.depth) else {
+            return Cursor { alive: 0, depth };
+        };
+        let mut through = level.wildcards;
+        if cursor.alive & !through != 0 {
+            through |= level.literals.get(part).copied().unwrap_or(0);
         }
         Cursor {
-            alive,
-            depth: cursor.depth + 1,
+            alive: cursor.alive & through,
+            depth,
         }
     }
 
     /// The first pattern, in table order, that matches the whole path (compose-go's `Matches`).
     #[must_use]
     pub fn matched(&self, cursor: Cursor) -> Option<usize> {
-        let mut rest = cursor.alive;
-        while rest != 0 {
-            let i = rest.trailing_zeros() as usize;
-            if self.patterns[i].len() == cursor.depth {
-                return Some(i);
-            }
-            rest &= rest - 1;
-        }
-        None
+        let hits = cursor.alive & self.ends_at(cursor.depth);
+        (hits != 0).then(|| hits.trailing_zeros() as usize)
     }
 
     /// Whether some pattern is longer than the path and still matches it so far.
     #[must_use]
     pub fn may_match_below(&self, cursor: Cursor) -> bool {
-        let mut rest = cursor.alive;
-        while rest != 0 {
-            let i = rest.trailing_zeros() as usize;
-            if self.patterns[i].len() > cursor.depth {
-                return true;
-            }
-            rest &= rest - 1;
-        }
-        false
+        cursor.alive & !self.ends_at(cursor.depth) != 0
+    }
+
+    fn ends_at(&self, depth: usize) -> u64 {
+        self.ends.get(depth).copied().unwrap_or(0)
     }
 }
 
 impl std::fmt::Display for Path {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0.join("."))
+        f.write_str(&self.parts().join("."))
     }
 }
 

@@ -65,7 +65,10 @@ fn check(node: &Node, path: &Path, cursor: Cursor) -> Result<(), Diagnostic> {
     match &node.value {
         Value::Map(map) => {
             for (key, entry) in map {
-                check(&entry.node, &path.next(key), patterns.step(cursor, key))?;
+                let child = patterns.step(cursor, key);
+                if patterns.is_relevant(child) {
+                    check(&entry.node, &path.next(key), child)?;
+                }
             }
         }
         Value::Seq(items) => {

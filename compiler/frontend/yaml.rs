@@ -153,7 +153,7 @@ impl Builder<'_> {
             Event::MappingStart(_, anchor, tag) => {
                 let tag = Self::compose_tag(tag.as_deref(), span_here)?;
                 self.stack.push(Frame::Map {
-                    entries: Map::new(),
+                    entries: Map::default(),
                     merges: Vec::new(),
                     pending_key: None,
                     start: span_here.start as usize,
@@ -442,6 +442,14 @@ fn resolve_plain(text: &str) -> Value {
     }
     let first = text.as_bytes()[0];
     if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
+        return Value::Str(text.to_owned());
+    }
+    // Go ints and YAML floats use only these bytes: `8080:80` or `1.2.3.4/24` is a string
+    // without the work below.
+    if !text
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-' | b'.'))
+    {
         return Value::Str(text.to_owned());
     }
     let plain: String = text.chars().filter(|&c| c != '_').collect();

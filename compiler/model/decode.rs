@@ -17,8 +17,11 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use super::{Project, SshKey};
-use crate::frontend::node::format_go_float;
+use crate::frontend::node::{Entry, Node, Value as NodeValue, format_go_float};
 use crate::frontend::units;
+use crate::source::{FileId, Span};
+
+mod tree;
 
 /// Why the canonical dict does not bind to the model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,112 +33,81 @@ pub struct DecodeError {
     pub message: String,
 }
 
-/// Binds compose-go's canonical dict (as JSON) to the model. Errors name the JSON path of the bad
-/// value.
+/// Binds compose-go's canonical dict to the model. Errors name the dotted path of the bad value.
 ///
 /// `x-*` keys go to the `extensions` of the object holding them, except where keys are user
 /// names (services, networks, volumes, secrets, configs, `depends_on` entries), as compose-go's
-/// `processExtensions` does.
-pub fn from_canonical(mut dict: Value) -> Result<Project, DecodeError> {
-    process_extensions(&mut dict, &mut Vec::new());
-    move_secret_values(&mut dict);
-    serde_path_to_error::deserialize(dict).map_err(|err| {
-        let path = err
-            .path()
-            .iter()
-            .map(|segment| match segment {
-                serde_path_to_error::Segment::Seq { index } => index.to_string(),
-                serde_path_to_error::Segment::Map { key } => key.clone(),
-                serde_path_to_error::Segment::Enum { variant } => variant.clone(),
-                serde_path_to_error::Segment::Unknown => "?".to_owned(),
-            })
-            .collect::<Vec<_>>()
-            .join(".");
-        DecodeError {
-            path,
-            message: err.into_inner().to_string(),
-        }
+/// `processExtensions` does; a secret's `x-#value` (the value of its `environment` variable) is
+/// its `content`, as compose-go's `secretConfigDecoderHook` makes it.
+pub fn from_tree(dict: &Node) -> Result<Project, DecodeError> {
+    let root = tree::Item::Node(dict, tree::Place::Root);
+    // Tracking the path costs a string per key; decoding is deterministic, so the path is found
+    // by decoding again, only when there is an error to report.
+    let error = match Project::deserialize(root) {
+        Ok(project) => return Ok(project),
+        Err(error) => error,
+    };
+    let Err(err) = serde_path_to_error::deserialize::<_, Project>(root) else {
+        return Err(DecodeError {
+            path: String::new(),
+            message: error.to_string(),
+        });
+    };
+    let path = err
+        .path()
+        .iter()
+        .map(|segment| match segment {
+            serde_path_to_error::Segment::Seq { index } => index.to_string(),
+            serde_path_to_error::Segment::Map { key } => key.clone(),
+            serde_path_to_error::Segment::Enum { variant } => variant.clone(),
+            serde_path_to_error::Segment::Unknown => "?".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(".");
+    Err(DecodeError {
+        path,
+        message: err.into_inner().to_string(),
     })
+}
+
+/// [`from_tree`] for a dict written as JSON (tests, and tools that build a dict by hand). An
+/// integer beyond the int64 range becomes a float, as YAML would read it.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "callers build the dict only to bind it"
+)]
+pub fn from_canonical(dict: Value) -> Result<Project, DecodeError> {
+    from_tree(&node_from_json(&dict))
+}
+
+fn node_from_json(value: &Value) -> Node {
+    let span = Span::new(FileId(0), 0, 0);
+    let value = match value {
+        Value::Null => NodeValue::Null,
+        Value::Bool(b) => NodeValue::Bool(*b),
+        Value::Number(n) => n.as_i64().map_or_else(
+            || NodeValue::Float(n.as_f64().unwrap_or_default()),
+            NodeValue::Int,
+        ),
+        Value::String(s) => NodeValue::Str(s.clone()),
+        Value::Array(items) => NodeValue::Seq(items.iter().map(node_from_json).collect()),
+        Value::Object(map) => NodeValue::Map(
+            map.iter()
+                .map(|(k, v)| {
+                    let entry = Entry {
+                        key_span: span,
+                        node: node_from_json(v),
+                    };
+                    (k.clone(), entry)
+                })
+                .collect(),
+        ),
+    };
+    Node::new(value, span)
 }
 
 /// The key under which compose-go gathers an object's `x-*` keys.
 pub(crate) const EXTENSIONS_KEY: &str = "#extensions";
-
-/// Paths whose keys are user-chosen names, where an `x-` prefix is not an extension.
-fn holds_user_names(path: &[String]) -> bool {
-    match path {
-        [top] => matches!(
-            top.as_str(),
-            "services" | "volumes" | "networks" | "secrets" | "configs"
-        ),
-        [services, _, depends_on] => services == "services" && depends_on == "depends_on",
-        _ => false,
-    }
-}
-
-/// Moves every `x-*` key into its object's `#extensions` map, as compose-go's
-/// `processExtensions` does (it also reaches into mappings such as `environment`).
-fn process_extensions(value: &mut Value, path: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            let user_names = holds_user_names(path);
-            let mut extensions = Map::new();
-            if !user_names {
-                let keys: Vec<String> = map
-                    .keys()
-                    .filter(|k| k.starts_with("x-"))
-                    .cloned()
-                    .collect();
-                for key in keys {
-                    if let Some(extension) = map.shift_remove(&key) {
-                        extensions.insert(key, extension);
-                    }
-                }
-            }
-            for (key, child) in map.iter_mut() {
-                path.push(key.clone());
-                process_extensions(child, path);
-                path.pop();
-            }
-            if !extensions.is_empty() {
-                map.insert(EXTENSIONS_KEY.to_owned(), Value::Object(extensions));
-            }
-        }
-        Value::Array(items) => {
-            for (index, item) in items.iter_mut().enumerate() {
-                if item.is_object() {
-                    path.push(index.to_string());
-                    process_extensions(item, path);
-                    path.pop();
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The loader keeps the value of a secret's `environment` variable in the `x-#value` extension;
-/// binding moves it to `content` (compose-go's `secretConfigDecoderHook`).
-fn move_secret_values(dict: &mut Value) {
-    let Some(Value::Object(secrets)) = dict.get_mut("secrets") else {
-        return;
-    };
-    for secret in secrets.values_mut() {
-        let Some(Value::Object(secret)) = Some(secret) else {
-            continue;
-        };
-        let Some(Value::Object(extensions)) = secret.get_mut(EXTENSIONS_KEY) else {
-            continue;
-        };
-        let Some(Value::String(content)) = extensions.shift_remove("x-#value") else {
-            continue;
-        };
-        if extensions.is_empty() {
-            secret.shift_remove(EXTENSIONS_KEY);
-        }
-        secret.insert("content".to_owned(), Value::String(content));
-    }
-}
 
 /// Prints a decoded YAML value as Go's `fmt.Sprint` does.
 pub(crate) fn go_sprint(value: &Value) -> String {

@@ -28,7 +28,7 @@ use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-pub use decode::{DecodeError, from_canonical};
+pub use decode::{DecodeError, from_canonical, from_tree};
 pub use json::{to_json, to_json_value};
 pub use resources::{
     FileObjectConfig, IpamConfig, IpamPool, ModelConfig, NetworkConfig, VolumeConfig,
