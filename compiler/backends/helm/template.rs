@@ -3,25 +3,28 @@
 //! into Go-template text. The YAML writer thus decides all quoting and layout of the literal
 //! parts, and only the lines holding a token are text we write by hand.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value};
-
 use super::Error;
+use super::tree::{Map, Tree};
 use crate::backends::yaml;
+
+/// Template text: most expressions are fixed, so they are borrowed.
+pub(super) type Text = Cow<'static, str>;
 
 /// What a placeholder token becomes.
 #[derive(Debug, Clone)]
 pub(super) enum Fill {
     /// `key: TOKEN` → `key: {{ EXPR }}`; the expression must render valid YAML (quote it).
-    Inline(String),
+    Inline(Text),
     /// `key: TOKEN` → the key holding `{{ . | quote }}`, present only when EXPR is not empty.
-    OptionalScalar(String),
+    OptionalScalar(Text),
     /// `key: TOKEN` → the key holding `toYaml EXPR`, present only when EXPR is not empty.
-    OptionalBlock(String),
+    OptionalBlock(Text),
     /// A whole line (`- TOKEN` or `TOKEN: …`) replaced by template text; `{N}` in it stands for
     /// the line's indentation.
-    Lines(String),
+    Lines(Text),
 }
 
 /// Hands out placeholder tokens and rewrites them into template text.
@@ -40,24 +43,52 @@ impl Templater {
         format!("{PREFIX}{}{SUFFIX}", self.fills.len() - 1)
     }
 
-    /// The token as a JSON string value.
-    pub(super) fn value(&mut self, fill: Fill) -> Value {
-        Value::String(self.token(fill))
+    /// The token as a string value.
+    pub(super) fn value(&mut self, fill: Fill) -> Tree {
+        Tree::Str(self.token(fill))
     }
 
     /// Serializes `value` and rewrites every token in it.
-    pub(super) fn render(&self, header: &str, value: &Value) -> Result<String, Error> {
+    pub(super) fn render(&self, header: &str, value: &Tree) -> Result<String, Error> {
         let text = yaml::to_string(value)?;
-        let mut out = String::with_capacity(text.len() + header.len() + 256);
+        let mut out = String::with_capacity(text.len() + header.len() + 64 * self.fills.len());
         out.push_str(header);
-        for line in text.lines() {
-            match self.find(line) {
-                None => push_escaped(&mut out, line),
-                Some((at, len, fill)) => Self::rewrite(&mut out, line, at, len, fill)?,
+        // Text without template delimiters or carriage returns needs no escaping and splits into
+        // lines at `\n` alone, so only the lines holding a token are looked at; that is nearly
+        // every object.
+        let bytes = text.as_bytes();
+        if bytes.contains(&b'{') || bytes.contains(&b'}') || bytes.contains(&b'\r') {
+            for line in text.lines() {
+                self.line(&mut out, line)?;
             }
+            return Ok(out);
+        }
+        let mut done = 0;
+        while let Some(found) = text[done..].find(PREFIX).map(|at| done + at) {
+            let start = text[done..found]
+                .rfind('\n')
+                .map_or(done, |at| done + at + 1);
+            let end = text[found..].find('\n').map_or(text.len(), |at| found + at);
+            out.push_str(&text[done..start]);
+            self.line(&mut out, &text[start..end])?;
+            done = (end + 1).min(text.len());
+        }
+        let tail = &text[done..];
+        out.push_str(tail);
+        if !tail.is_empty() && !tail.ends_with('\n') {
             out.push('\n');
         }
         Ok(out)
+    }
+
+    /// Copies one line (without its line break), rewriting its token if it has one.
+    fn line(&self, out: &mut String, line: &str) -> Result<(), Error> {
+        match self.find(line) {
+            None => push_escaped(out, line),
+            Some((at, len, fill)) => Self::rewrite(out, line, at, len, fill)?,
+        }
+        out.push('\n');
+        Ok(())
     }
 
     fn find(&self, line: &str) -> Option<(usize, usize, &Fill)> {
@@ -122,29 +153,24 @@ impl Templater {
 
 /// A Go-template string literal.
 pub(super) fn quoted(s: &str) -> String {
-    serde_json::Value::String(s.to_owned()).to_string()
+    serde_json::to_string(s).unwrap_or_default()
 }
 
 /// Sets `key` in an object serialized from k8s-openapi, whose fields are in alphabetical order:
 /// in place when present, else where the order puts it, but never first, because the first key
 /// of a list item shares its line with the `- ` and could not hold a conditional field.
-pub(super) fn put(map: &mut Map<String, Value>, key: &str, value: Value) {
+pub(super) fn put(map: &mut Map, key: &'static str, value: Tree) {
     if let Some(slot) = map.get_mut(key) {
         *slot = value;
         return;
     }
     let at = map
         .keys()
-        .position(|k| k.as_str() > key)
+        .position(|k| k > key)
         .unwrap_or(map.len())
         .max(1)
         .min(map.len());
-    map.shift_insert(at, key.to_owned(), value);
-}
-
-/// The JSON value at `path`, if every step exists.
-pub(super) fn at<'a>(value: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
-    path.iter().try_fold(value, |v, key| v.get_mut(*key))
+    map.insert_at(at, key, value);
 }
 
 /// Copies `line` with Go-template delimiters in literal text escaped (`{{` → `{{ "{{" }}`), so
@@ -171,9 +197,8 @@ fn push_escaped(out: &mut String, line: &str) {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::{Fill, Templater, put};
+    use crate::backends::helm::tree::{Map, Tree};
 
     #[test]
     fn literal_template_delimiters_are_escaped() {
@@ -188,14 +213,20 @@ mod tests {
     #[test]
     fn tokens_become_template_text() {
         let mut t = Templater::default();
-        let value = json!({
-            "spec": {
-                "replicas": t.value(Fill::Inline("$v.replicas".to_owned())),
-                "type": t.value(Fill::OptionalScalar("$v.type".to_owned())),
-                "resources": t.value(Fill::OptionalBlock("$v.resources".to_owned())),
-                "env": [{"name": "A", "value": "1"}, t.value(Fill::Lines("{{- toYaml $v.extra | nindent {N} }}".to_owned()))],
-            }
-        });
+        let env = Tree::Seq(vec![
+            Map::from([("name", "A".into()), ("value", "1".into())]).into(),
+            t.value(Fill::Lines("{{- toYaml $v.extra | nindent {N} }}".into())),
+        ]);
+        let spec = Map::from([
+            ("replicas", t.value(Fill::Inline("$v.replicas".into()))),
+            ("type", t.value(Fill::OptionalScalar("$v.type".into()))),
+            (
+                "resources",
+                t.value(Fill::OptionalBlock("$v.resources".into())),
+            ),
+            ("env", env),
+        ]);
+        let value = Tree::Map(Map::from([("spec", spec.into())]));
         let text = t.render("", &value).unwrap();
         assert_eq!(
             text,
@@ -206,25 +237,23 @@ mod tests {
     #[test]
     fn a_conditional_key_cannot_open_a_list_item() {
         let mut t = Templater::default();
-        let value = json!([{"type": t.value(Fill::OptionalScalar("$v".to_owned()))}]);
+        let item = Map::from([("type", t.value(Fill::OptionalScalar("$v".into())))]);
+        let value = Tree::Seq(vec![item.into()]);
         assert!(t.render("", &value).is_err());
     }
 
     #[test]
     fn fields_go_where_the_alphabet_puts_them_but_never_first() {
-        let mut map = json!({"image": "a", "name": "b"})
-            .as_object()
-            .cloned()
-            .unwrap();
-        put(&mut map, "imagePullPolicy", json!("c"));
-        put(&mut map, "env", json!("d"));
-        put(&mut map, "resources", json!("e"));
-        put(&mut map, "name", json!("f"));
-        let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        let mut map = Map::from([("image", "a".into()), ("name", "b".into())]);
+        put(&mut map, "imagePullPolicy", "c".into());
+        put(&mut map, "env", "d".into());
+        put(&mut map, "resources", "e".into());
+        put(&mut map, "name", "f".into());
+        let keys: Vec<&str> = map.keys().collect();
         assert_eq!(
             keys,
             ["image", "env", "imagePullPolicy", "name", "resources"]
         );
-        assert_eq!(map["name"], "f");
+        assert_eq!(map.get("name"), Some(&Tree::from("f")));
     }
 }
