@@ -1,5 +1,7 @@
 //! The main container of a workload: its image, environment and resources become values.
 
+use std::fmt;
+
 use indexmap::IndexMap;
 
 use super::Required;
@@ -19,7 +21,15 @@ pub(super) struct Params<'a> {
 impl Params<'_> {
     /// `expr` guarded by the required variable behind the compose value at
     /// `services.<service>.<key>`, if there is one.
-    fn guard(&self, key: &str, expr: String, values_path: &str) -> String {
+    fn guard(
+        &self,
+        key: fmt::Arguments<'_>,
+        expr: String,
+        values_path: fmt::Arguments<'_>,
+    ) -> String {
+        if self.required.is_empty() {
+            return expr;
+        }
         let path = format!("services.{}.{key}", self.compose);
         match self.required.get(&path) {
             Some(required) => required.guard(&expr, &format!("{}.{values_path}", self.values_key)),
@@ -60,12 +70,12 @@ pub(super) fn container_values(
             format!(
                 "{} | quote",
                 params.guard(
-                    "image",
+                    format_args!("image"),
                     format!(
                         "include {} $v.image",
                         quoted(&format!("{}.image", params.chart))
                     ),
-                    "image.repository"
+                    format_args!("image.repository")
                 )
             )
             .into(),
@@ -89,9 +99,9 @@ pub(super) fn container_values(
                 };
                 if let Some(value) = var.get_mut("value") {
                     let expr = params.guard(
-                        &format!("environment.{name}"),
+                        format_args!("environment.{name}"),
                         format!("index $v.env {}", quoted(&name)),
-                        &format!("env.{name}"),
+                        format_args!("env.{name}"),
                     );
                     let token = t.value(Fill::Inline(format!("{expr} | toString | quote").into()));
                     env.insert(name, std::mem::replace(value, token));

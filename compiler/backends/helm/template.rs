@@ -4,7 +4,6 @@
 //! parts, and only the lines holding a token are text we write by hand.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use super::Error;
 use super::tree::{Map, Tree};
@@ -40,7 +39,11 @@ impl Templater {
     /// A token standing for `fill`: a plain YAML scalar the writer never quotes.
     pub(super) fn token(&mut self, fill: Fill) -> String {
         self.fills.push(fill);
-        format!("{PREFIX}{}{SUFFIX}", self.fills.len() - 1)
+        let mut token = String::with_capacity(PREFIX.len() + SUFFIX.len() + 4);
+        token.push_str(PREFIX);
+        push_number(&mut token, self.fills.len() - 1);
+        token.push_str(SUFFIX);
+        token
     }
 
     /// The token as a string value.
@@ -64,7 +67,7 @@ impl Templater {
             return Ok(out);
         }
         let mut done = 0;
-        while let Some(found) = text[done..].find(PREFIX).map(|at| done + at) {
+        while let Some(found) = find_prefix(&text[done..]).map(|at| done + at) {
             let start = text[done..found]
                 .rfind('\n')
                 .map_or(done, |at| done + at + 1);
@@ -78,6 +81,8 @@ impl Templater {
         if !tail.is_empty() && !tail.ends_with('\n') {
             out.push('\n');
         }
+        // The chart keeps every template until it is written.
+        out.shrink_to_fit();
         Ok(out)
     }
 
@@ -92,7 +97,7 @@ impl Templater {
     }
 
     fn find(&self, line: &str) -> Option<(usize, usize, &Fill)> {
-        let at = line.find(PREFIX)?;
+        let at = find_prefix(line)?;
         let rest = &line[at + PREFIX.len()..];
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         let index: usize = rest[..digits].parse().ok()?;
@@ -127,28 +132,67 @@ impl Templater {
                 out.push_str(" }}");
                 out.push_str(&line[at + len..]);
             }
+            // `{pad}{{- with EXPR }}`, the key, `{pad}{{- end }}`.
             Fill::OptionalScalar(expr) => {
                 let key = key()?;
-                let _ = write!(
-                    out,
-                    "{pad}{{{{- with {expr} }}}}\n{pad}{key}: {{{{ . | quote }}}}\n{pad}{{{{- end }}}}"
-                );
+                push_all(out, &[pad, "{{- with ", expr, " }}\n", pad, key]);
+                push_all(out, &[": {{ . | quote }}\n", pad, "{{- end }}"]);
             }
             Fill::OptionalBlock(expr) => {
                 let key = key()?;
-                let inner = indent + 2;
-                let _ = write!(
-                    out,
-                    "{pad}{{{{- with {expr} }}}}\n{pad}{key}:\n{pad}  {{{{- toYaml . | nindent {inner} }}}}\n{pad}{{{{- end }}}}"
-                );
+                push_all(out, &[pad, "{{- with ", expr, " }}\n", pad, key, ":\n"]);
+                push_all(out, &[pad, "  {{- toYaml . | nindent "]);
+                push_number(out, indent + 2);
+                push_all(out, &[" }}\n", pad, "{{- end }}"]);
             }
             Fill::Lines(text) => {
                 out.push_str(pad);
-                out.push_str(&text.replace("{N}", &indent.to_string()));
+                let mut rest = text.as_ref();
+                while let Some(at) = rest.find("{N}") {
+                    out.push_str(&rest[..at]);
+                    push_number(out, indent);
+                    rest = &rest[at + 3..];
+                }
+                out.push_str(rest);
             }
         }
         Ok(())
     }
+}
+
+/// Appends `parts` in order, without the formatting machinery of `write!`.
+fn push_all(out: &mut String, parts: &[&str]) {
+    for part in parts {
+        out.push_str(part);
+    }
+}
+
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
+/// Where [`PREFIX`] first occurs in `text`. Its first byte is rare in YAML, so a byte search
+/// (`memchr`) for it finds the few candidates; a substring search would prepare its tables at
+/// every call, which cost more than the search on the short texts here.
+fn find_prefix(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = text[from..].find('z').map(|at| from + at) {
+        if text[at..].starts_with(PREFIX) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// A Go-template string literal.
