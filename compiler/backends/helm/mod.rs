@@ -371,14 +371,13 @@ impl Emit<'_> {
                 take(pod, "runtimeClassName", runtime, || "".into()),
             );
             // Scheduling: where the pods run differs between clusters.
-            let fields: [(&'static str, &'static str, fn() -> Tree); 3] = [
-                ("nodeSelector", "$v.nodeSelector", || Map::new().into()),
-                ("tolerations", "$v.tolerations", || Tree::Seq(Vec::new())),
-                ("affinity", "$v.affinity", || Map::new().into()),
-            ];
-            for (field, expr, empty) in fields {
-                let token = t.value(Fill::OptionalBlock(expr.into()));
-                v.insert(field, take(pod, field, token, empty));
+            for (field, empty) in [
+                ("nodeSelector", Tree::from(Map::new())),
+                ("tolerations", Tree::Seq(Vec::new())),
+                ("affinity", Tree::from(Map::new())),
+            ] {
+                let token = t.value(Fill::OptionalBlock(format!("$v.{field}").into()));
+                v.insert(field, take(pod, field, token, || empty));
             }
             put(
                 pod,
@@ -515,13 +514,11 @@ impl Emit<'_> {
 /// Replaces `map[key]` by `token` where [`put`] puts it, and returns the value it held, or
 /// `missing()`.
 fn take(map: &mut Map, key: &'static str, token: Tree, missing: impl FnOnce() -> Tree) -> Tree {
-    match map.get_mut(key) {
-        Some(slot) => std::mem::replace(slot, token),
-        None => {
-            put(map, key, token);
-            missing()
-        }
+    if let Some(slot) = map.get_mut(key) {
+        return std::mem::replace(slot, token);
     }
+    put(map, key, token);
+    missing()
 }
 
 impl Emit<'_> {
@@ -562,63 +559,7 @@ impl Emit<'_> {
                 continue;
             };
             let mut t = Templater::default();
-            let annotations = t.value(Fill::OptionalBlock("$v.ingress.annotations".into()));
-            let metadata = Map::from([
-                ("name", workload.name.as_str().into()),
-                ("namespace", "".into()),
-                (
-                    "labels",
-                    Map::from([
-                        ("app.kubernetes.io/name", label_value(&workload.name).into()),
-                        ("app.kubernetes.io/part-of", self.part_of.as_str().into()),
-                    ])
-                    .into(),
-                ),
-                ("annotations", annotations),
-            ]);
-            let class = t.value(Fill::OptionalScalar("$v.ingress.className".into()));
-            let tls = t.value(Fill::OptionalBlock("$v.ingress.tls".into()));
-            let backend = Map::from([(
-                "service",
-                Map::from([
-                    ("name", service.name.as_str().into()),
-                    (
-                        "port",
-                        Map::from([("name", port.name.as_str().into())]).into(),
-                    ),
-                ])
-                .into(),
-            )]);
-            let path = Map::from([
-                (
-                    "path",
-                    t.value(Fill::Inline("$v.ingress.path | quote".into())),
-                ),
-                (
-                    "pathType",
-                    t.value(Fill::Inline("$v.ingress.pathType | quote".into())),
-                ),
-                ("backend", backend.into()),
-            ]);
-            let http = Map::from([("paths", Tree::Seq(vec![path.into()]))]);
-            let rule = Map::from([
-                ("http", http.into()),
-                (
-                    "host",
-                    t.value(Fill::OptionalScalar("$v.ingress.host".into())),
-                ),
-            ]);
-            let spec = Map::from([
-                ("ingressClassName", class),
-                ("tls", tls),
-                ("rules", Tree::Seq(vec![rule.into()])),
-            ]);
-            let mut value = Tree::Map(Map::from([
-                ("apiVersion", "networking.k8s.io/v1".into()),
-                ("kind", "Ingress".into()),
-                ("metadata", metadata.into()),
-                ("spec", spec.into()),
-            ]));
+            let mut value = self.ingress(&mut t, workload, service, port);
             self.metadata(&mut t, &mut value);
             let header = format!("{}{{{{- if $v.ingress.enabled }}}}\n", self.bind(compose));
             let mut text = t.render(&header, &value)?;
@@ -640,6 +581,74 @@ impl Emit<'_> {
             );
         }
         Ok(())
+    }
+
+    /// The Ingress of `workload`: to `port` of `service`, with its class, host, path and TLS
+    /// from the values.
+    fn ingress(
+        &self,
+        t: &mut Templater,
+        workload: &ir::Workload,
+        service: &ir::Service,
+        port: &ir::ServicePort,
+    ) -> Tree {
+        let annotations = t.value(Fill::OptionalBlock("$v.ingress.annotations".into()));
+        let metadata = Map::from([
+            ("name", workload.name.as_str().into()),
+            ("namespace", "".into()),
+            (
+                "labels",
+                Map::from([
+                    ("app.kubernetes.io/name", label_value(&workload.name).into()),
+                    ("app.kubernetes.io/part-of", self.part_of.as_str().into()),
+                ])
+                .into(),
+            ),
+            ("annotations", annotations),
+        ]);
+        let class = t.value(Fill::OptionalScalar("$v.ingress.className".into()));
+        let tls = t.value(Fill::OptionalBlock("$v.ingress.tls".into()));
+        let backend = Map::from([(
+            "service",
+            Map::from([
+                ("name", service.name.as_str().into()),
+                (
+                    "port",
+                    Map::from([("name", port.name.as_str().into())]).into(),
+                ),
+            ])
+            .into(),
+        )]);
+        let path = Map::from([
+            (
+                "path",
+                t.value(Fill::Inline("$v.ingress.path | quote".into())),
+            ),
+            (
+                "pathType",
+                t.value(Fill::Inline("$v.ingress.pathType | quote".into())),
+            ),
+            ("backend", backend.into()),
+        ]);
+        let http = Map::from([("paths", Tree::Seq(vec![path.into()]))]);
+        let rule = Map::from([
+            ("http", http.into()),
+            (
+                "host",
+                t.value(Fill::OptionalScalar("$v.ingress.host".into())),
+            ),
+        ]);
+        let spec = Map::from([
+            ("ingressClassName", class),
+            ("tls", tls),
+            ("rules", Tree::Seq(vec![rule.into()])),
+        ]);
+        Tree::Map(Map::from([
+            ("apiVersion", "networking.k8s.io/v1".into()),
+            ("kind", "Ingress".into()),
+            ("metadata", metadata.into()),
+            ("spec", spec.into()),
+        ]))
     }
 
     /// Each compose secret names an existing Secret by default; with `create: true` the chart
