@@ -279,6 +279,19 @@ mod tests {
     }
 
     #[test]
+    fn tokens_are_rewritten_beside_literal_delimiters() {
+        let mut t = Templater::default();
+        let value = Tree::Map(Map::from([
+            ("rule", "{{ $x }}".into()),
+            ("replicas", t.value(Fill::Inline("$v.replicas".into()))),
+        ]));
+        let text = t.render("", &value).unwrap();
+        assert!(text.starts_with("rule: "), "{text}");
+        assert!(text.contains("{{ \"{{\" }} $x {{ \"}}\" }}"), "{text}");
+        assert!(text.ends_with("\nreplicas: {{ $v.replicas }}\n"), "{text}");
+    }
+
+    #[test]
     fn a_conditional_key_cannot_open_a_list_item() {
         let mut t = Templater::default();
         let item = Map::from([("type", t.value(Fill::OptionalScalar("$v".into())))]);
