@@ -59,36 +59,36 @@ impl Templater {
         // Text without template delimiters or carriage returns needs no escaping and splits into
         // lines at `\n` alone, so only the lines holding a token are looked at; that is nearly
         // every object.
-        let bytes = text.as_bytes();
-        if bytes.contains(&b'{') || bytes.contains(&b'}') || bytes.contains(&b'\r') {
+        if needs_escaping(&text) {
             for line in text.lines() {
-                self.line(&mut out, line)?;
+                self.line(&mut out, line, find_prefix(line))?;
             }
-            return Ok(out);
-        }
-        let mut done = 0;
-        while let Some(found) = find_prefix(&text[done..]).map(|at| done + at) {
-            let start = text[done..found]
-                .rfind('\n')
-                .map_or(done, |at| done + at + 1);
-            let end = text[found..].find('\n').map_or(text.len(), |at| found + at);
-            out.push_str(&text[done..start]);
-            self.line(&mut out, &text[start..end])?;
-            done = (end + 1).min(text.len());
-        }
-        let tail = &text[done..];
-        out.push_str(tail);
-        if !tail.is_empty() && !tail.ends_with('\n') {
-            out.push('\n');
+        } else {
+            let mut done = 0;
+            while let Some(found) = find_prefix(&text[done..]).map(|at| done + at) {
+                let start = text[done..found]
+                    .rfind('\n')
+                    .map_or(done, |at| done + at + 1);
+                let end = text[found..].find('\n').map_or(text.len(), |at| found + at);
+                out.push_str(&text[done..start]);
+                self.line(&mut out, &text[start..end], Some(found - start))?;
+                done = (end + 1).min(text.len());
+            }
+            let tail = &text[done..];
+            out.push_str(tail);
+            if !tail.is_empty() && !tail.ends_with('\n') {
+                out.push('\n');
+            }
         }
         // The chart keeps every template until it is written.
         out.shrink_to_fit();
         Ok(out)
     }
 
-    /// Copies one line (without its line break), rewriting its token if it has one.
-    fn line(&self, out: &mut String, line: &str) -> Result<(), Error> {
-        match self.find(line) {
+    /// Copies one line (without its line break), rewriting the token at `prefix`, where the
+    /// line's first [`PREFIX`] is, if that is a token.
+    fn line(&self, out: &mut String, line: &str, prefix: Option<usize>) -> Result<(), Error> {
+        match prefix.and_then(|at| self.token_at(line, at)) {
             None => push_escaped(out, line),
             Some((at, len, fill)) => Self::rewrite(out, line, at, len, fill)?,
         }
@@ -96,8 +96,8 @@ impl Templater {
         Ok(())
     }
 
-    fn find(&self, line: &str) -> Option<(usize, usize, &Fill)> {
-        let at = find_prefix(line)?;
+    /// The position, length and fill of the token at `at` in `line`, where [`PREFIX`] is.
+    fn token_at(&self, line: &str, at: usize) -> Option<(usize, usize, &Fill)> {
         let rest = &line[at + PREFIX.len()..];
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         let index: usize = rest[..digits].parse().ok()?;
@@ -179,6 +179,16 @@ fn push_number(out: &mut String, mut n: usize) {
         }
     }
     out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
+/// Whether `text` holds a template delimiter or a carriage return, which only the line by line
+/// path handles. Each block is scanned without an early exit, which the compiler vectorizes.
+fn needs_escaping(text: &str) -> bool {
+    text.as_bytes().chunks(512).any(|block| {
+        block
+            .iter()
+            .fold(false, |found, &b| found | matches!(b, b'{' | b'}' | b'\r'))
+    })
 }
 
 /// Where [`PREFIX`] first occurs in `text`. Its first byte is rare in YAML, so a byte search
