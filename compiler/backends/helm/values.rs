@@ -8,8 +8,9 @@
 //! It is serialized straight from the values: each schema node is a view of the value it types
 //! or a constant, so a large stack's schema (megabytes of JSON) is written without being built.
 
+use std::fmt::Write as _;
+
 use indexmap::IndexMap;
-use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::tree::{Map, Tree};
 
@@ -31,9 +32,11 @@ const SHARED: &[&str] = &[
 
 /// `values.schema.json`: the schema of `values`, pretty-printed, ending in a newline.
 pub(super) fn schema_json(values: &Values) -> String {
-    let mut text = serde_json::to_string_pretty(&Root { values }).unwrap_or_default();
-    text.push('\n');
-    text
+    let mut json = Pretty::default();
+    json.root(values);
+    json.out.push('\n');
+    json.out.shrink_to_fit();
+    json.out
 }
 
 /// A fixed part of the schema.
@@ -43,18 +46,6 @@ enum Lit {
     Strs(&'static [&'static str]),
     UInt(u64),
     Bool(bool),
-}
-
-impl Serialize for Lit {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Object(entries) => serializer.collect_map(entries.iter().map(|(k, v)| (k, v))),
-            Self::Str(s) => serializer.serialize_str(s),
-            Self::Strs(items) => serializer.collect_seq(*items),
-            Self::UInt(n) => serializer.serialize_u64(*n),
-            Self::Bool(b) => serializer.serialize_bool(*b),
-        }
-    }
 }
 
 /// `{"type": "string", "enum": [...]}`.
@@ -215,87 +206,175 @@ fn collect<'a>(node: Node<'a>, found: &mut Vec<(&'a str, Node<'a>)>) {
     }
 }
 
-struct Root<'a> {
-    values: &'a Values,
+/// A JSON writer with the layout of `serde_json::to_string_pretty` (two-space indent, `": "`
+/// after keys, empty containers as `{}`), which the schema had when it was built as a
+/// `serde_json::Value`; written directly, it costs a third as much.
+#[derive(Default)]
+struct Pretty {
+    out: String,
+    depth: usize,
+    /// Whether the container just opened has no entry yet.
+    first: bool,
 }
 
-impl Serialize for Root<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let definitions = definitions(self.values);
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("$schema", "http://json-schema.org/draft-07/schema#")?;
-        map.serialize_entry("title", "values")?;
-        map.serialize_entry("type", "object")?;
-        map.serialize_entry("properties", &Named(self.values))?;
-        map.serialize_entry("additionalProperties", &false)?;
-        if !definitions.is_empty() {
-            map.serialize_entry("definitions", &Entries(&definitions))?;
+impl Pretty {
+    fn open(&mut self, bracket: char) {
+        self.out.push(bracket);
+        self.depth += 1;
+        self.first = true;
+    }
+
+    fn close(&mut self, bracket: char) {
+        self.depth -= 1;
+        if !self.first {
+            self.out.push('\n');
+            self.indent();
         }
-        map.end()
+        self.out.push(bracket);
+        // A closed container is an entry of the one around it.
+        self.first = false;
     }
-}
 
-/// The properties of the root: a schema per top-level key of the values.
-struct Named<'a>(&'a Values);
-
-impl Serialize for Named<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(k, v)| (k, generic(v, 1, k))))
+    /// Starts an entry of the open container.
+    fn item(&mut self) {
+        self.out.push_str(if self.first { "\n" } else { ",\n" });
+        self.first = false;
+        self.indent();
     }
-}
 
-struct Entries<'n, 'a>(&'n [(&'a str, Node<'a>)]);
-
-impl Serialize for Entries<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    fn key(&mut self, key: &str) {
+        self.item();
+        self.string("", key);
+        self.out.push_str(": ");
     }
-}
 
-impl Serialize for Node<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match *self {
-            Self::Lit(lit) => lit.serialize(serializer),
-            Self::Ref(name) => {
-                let mut map = serializer.serialize_map(Some(1))?;
-                map.serialize_entry("$ref", &Reference(name))?;
-                map.end()
+    fn indent(&mut self) {
+        const SPACES: &str = "                                ";
+        let mut width = 2 * self.depth;
+        while width > 0 {
+            let step = width.min(SPACES.len());
+            self.out.push_str(&SPACES[..step]);
+            width -= step;
+        }
+    }
+
+    /// `prefix` (which needs no escaping) and `text` as one JSON string, escaped as
+    /// `serde_json` escapes.
+    fn string(&mut self, prefix: &str, text: &str) {
+        self.out.push('"');
+        self.out.push_str(prefix);
+        if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            self.out.push_str(text);
+        } else {
+            for c in text.chars() {
+                match c {
+                    '"' => self.out.push_str("\\\""),
+                    '\\' => self.out.push_str("\\\\"),
+                    '\u{8}' => self.out.push_str("\\b"),
+                    '\t' => self.out.push_str("\\t"),
+                    '\n' => self.out.push_str("\\n"),
+                    '\u{c}' => self.out.push_str("\\f"),
+                    '\r' => self.out.push_str("\\r"),
+                    c if u32::from(c) < 0x20 => {
+                        let _ = write!(self.out, "\\u{:04x}", u32::from(c));
+                    }
+                    c => self.out.push(c),
+                }
             }
-            Self::Object { depth, key, map } => {
+        }
+        self.out.push('"');
+    }
+
+    fn lit(&mut self, lit: &Lit) {
+        match lit {
+            Lit::Object(entries) => {
+                self.open('{');
+                for (key, value) in *entries {
+                    self.key(key);
+                    self.lit(value);
+                }
+                self.close('}');
+            }
+            Lit::Str(s) => self.string("", s),
+            Lit::Strs(items) => {
+                self.open('[');
+                for item in *items {
+                    self.item();
+                    self.string("", item);
+                }
+                self.close(']');
+            }
+            Lit::UInt(n) => {
+                let _ = write!(self.out, "{n}");
+            }
+            Lit::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+        }
+    }
+
+    fn node(&mut self, schema: Node<'_>) {
+        match schema {
+            Node::Lit(lit) => self.lit(lit),
+            Node::Ref(name) => {
+                self.open('{');
+                self.key("$ref");
+                self.string("#/definitions/", name);
+                self.close('}');
+            }
+            Node::Object { depth, key, map } => {
                 let named = names_keys(depth, key);
-                let properties = Properties(map, move |k, v| node(depth + 1, k, named, v));
-                closed(serializer, &properties)
+                self.closed(map, |k, v| self::node(depth + 1, k, named, v));
             }
             // Every port refers to the one `port` definition.
-            Self::Ports(ports) => closed(serializer, &Properties(ports, |_, _| Node::Ref("port"))),
+            Node::Ports(ports) => self.closed(ports, |_, _| Node::Ref("port")),
         }
     }
-}
 
-/// The entries of `map`, each with the schema `schema` gives it.
-struct Properties<'a, F>(&'a Map, F);
-
-impl<'a, F: Fn(&'a str, &'a Tree) -> Node<'a>> Serialize for Properties<'a, F> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(k, v)| (k, (self.1)(k, v))))
+    /// An object schema that lists the entries of `map`, each with the schema `schema` gives
+    /// it, and refuses other keys.
+    fn closed<'a>(&mut self, map: &'a Map, schema: impl Fn(&'a str, &'a Tree) -> Node<'a>) {
+        self.open('{');
+        self.key("type");
+        self.string("", "object");
+        self.key("properties");
+        self.open('{');
+        for (key, value) in map.iter() {
+            self.key(key);
+            self.node(schema(key, value));
+        }
+        self.close('}');
+        self.key("additionalProperties");
+        self.out.push_str("false");
+        self.close('}');
     }
-}
 
-/// An object schema that refuses keys it does not list.
-fn closed<S: Serializer>(serializer: S, properties: &impl Serialize) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(Some(3))?;
-    map.serialize_entry("type", "object")?;
-    map.serialize_entry("properties", properties)?;
-    map.serialize_entry("additionalProperties", &false)?;
-    map.end()
-}
-
-/// `#/definitions/<name>`.
-struct Reference<'a>(&'a str);
-
-impl Serialize for Reference<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("#/definitions/{}", self.0))
+    fn root(&mut self, values: &Values) {
+        self.open('{');
+        self.key("$schema");
+        self.string("", "http://json-schema.org/draft-07/schema#");
+        self.key("title");
+        self.string("", "values");
+        self.key("type");
+        self.string("", "object");
+        self.key("properties");
+        self.open('{');
+        for (key, value) in values {
+            self.key(key);
+            self.node(generic(value, 1, key));
+        }
+        self.close('}');
+        self.key("additionalProperties");
+        self.out.push_str("false");
+        let definitions = definitions(values);
+        if !definitions.is_empty() {
+            self.key("definitions");
+            self.open('{');
+            for (name, definition) in definitions {
+                self.key(name);
+                self.node(definition);
+            }
+            self.close('}');
+        }
+        self.close('}');
     }
 }
 
@@ -348,5 +427,22 @@ mod tests {
         );
         let claim = &schema["properties"]["persistence"]["properties"]["data"];
         assert_eq!(claim["properties"]["size"]["type"], "string");
+    }
+
+    #[test]
+    fn the_schema_has_the_layout_and_escapes_of_serde_json() {
+        let values = json!({
+            "we\"b\\\u{1}\t": {"replicas": 1, "env": {}, "services": {"a\nb": {"type": "", "ports": {}}}},
+            "persistence": {"data": {"size": "1Gi", "accessMode": "ReadWriteOnce"}},
+            "global": {"imagePullSecrets": []},
+        });
+        let Ok(Tree::Map(map)) = to_tree(&values) else {
+            panic!("values are a mapping")
+        };
+        let values: Values = map.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
+        let text = super::schema_json(&values);
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        let pretty = serde_json::to_string_pretty(&parsed).unwrap();
+        assert_eq!(text, pretty + "\n");
     }
 }
