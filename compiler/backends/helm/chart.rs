@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::template::quoted;
+use super::tree::Tree;
+use super::values::Values;
 use crate::backends::yaml::{self, YamlError};
 use crate::ir::{self, names::dns_label};
 
@@ -93,15 +94,15 @@ An image reference from `repository`, `tag` and `digest`; an empty tag or digest
 }
 
 /// How to reach the published services and which Secrets must exist.
-pub(super) fn notes(project: &ir::Project, values: &Value) -> String {
+pub(super) fn notes(project: &ir::Project, values: &Values) -> String {
     let mut out = format!(
         "The `{}` stack is installed in namespace {{{{ .Release.Namespace }}}}.\n",
         project.name
     );
     let mut services = String::new();
     let mut ingresses = String::new();
-    for (compose, service_values) in values.as_object().into_iter().flatten() {
-        let Some(names) = service_values.get("services").and_then(Value::as_object) else {
+    for (compose, service_values) in values {
+        let Some(names) = service_values.get("services").and_then(Tree::as_map) else {
             continue;
         };
         for name in names.keys() {
@@ -126,9 +127,7 @@ pub(super) fn notes(project: &ir::Project, values: &Value) -> String {
     }
     if !ingresses.is_empty() {
         let enabled = values
-            .as_object()
-            .into_iter()
-            .flatten()
+            .iter()
             .filter(|(_, v)| v.get("ingress").is_some())
             .fold(String::new(), |mut conditions, (key, _)| {
                 let _ = write!(

@@ -1,10 +1,12 @@
 //! The main container of a workload: its image, environment and resources become values.
 
+use std::fmt;
+
 use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
 
 use super::Required;
 use super::template::{Fill, Templater, put, quoted};
+use super::tree::{Map, Tree};
 
 /// What parameterising one container needs to know.
 pub(super) struct Params<'a> {
@@ -19,7 +21,15 @@ pub(super) struct Params<'a> {
 impl Params<'_> {
     /// `expr` guarded by the required variable behind the compose value at
     /// `services.<service>.<key>`, if there is one.
-    fn guard(&self, key: &str, expr: String, values_path: &str) -> String {
+    fn guard(
+        &self,
+        key: fmt::Arguments<'_>,
+        expr: String,
+        values_path: fmt::Arguments<'_>,
+    ) -> String {
+        if self.required.is_empty() {
+            return expr;
+        }
         let path = format!("services.{}.{key}", self.compose);
         match self.required.get(&path) {
             Some(required) => required.guard(&expr, &format!("{}.{values_path}", self.values_key)),
@@ -32,87 +42,94 @@ impl Params<'_> {
 pub(super) fn container_values(
     t: &mut Templater,
     params: &Params<'_>,
-    container: &mut Map<String, Value>,
-    v: &mut Map<String, Value>,
+    container: &mut Map,
+    v: &mut Map,
 ) {
     let image = container
         .get("image")
-        .and_then(Value::as_str)
+        .and_then(Tree::as_str)
         .unwrap_or_default();
     let (repository, tag, digest) = split_image(image);
-    v.insert(
-        "image".to_owned(),
-        json!({
-            "repository": repository,
-            "tag": tag,
-            "digest": digest,
-            "pullPolicy": container.get("imagePullPolicy").cloned().unwrap_or_else(|| Value::from("")),
-        }),
-    );
+    let image = Map::from([
+        ("repository", repository.into()),
+        ("tag", tag.into()),
+        ("digest", digest.into()),
+        (
+            "pullPolicy",
+            container
+                .get("imagePullPolicy")
+                .cloned()
+                .unwrap_or_else(|| "".into()),
+        ),
+    ]);
+    v.insert("image", image.into());
     put(
         container,
         "image",
-        t.value(Fill::Inline(format!(
-            "{} | quote",
-            params.guard(
-                "image",
-                format!(
-                    "include {} $v.image",
-                    quoted(&format!("{}.image", params.chart))
-                ),
-                "image.repository"
+        t.value(Fill::Inline(
+            format!(
+                "{} | quote",
+                params.guard(
+                    format_args!("image"),
+                    format!(
+                        "include {} $v.image",
+                        quoted(&format!("{}.image", params.chart))
+                    ),
+                    format_args!("image.repository")
+                )
             )
-        ))),
+            .into(),
+        )),
     );
     put(
         container,
         "imagePullPolicy",
-        t.value(Fill::OptionalScalar("$v.image.pullPolicy".to_owned())),
+        t.value(Fill::OptionalScalar("$v.image.pullPolicy".into())),
     );
 
     let mut env = Map::new();
     match container.get_mut("env") {
-        Some(Value::Array(list)) => {
+        Some(Tree::Seq(list)) => {
             for var in list.iter_mut() {
-                let Some(name) = var.get("name").and_then(Value::as_str).map(str::to_owned) else {
+                let Some(var) = var.as_map_mut() else {
+                    continue;
+                };
+                let Some(name) = var.get("name").and_then(Tree::as_str).map(str::to_owned) else {
                     continue;
                 };
                 if let Some(value) = var.get_mut("value") {
-                    env.insert(name.clone(), value.clone());
                     let expr = params.guard(
-                        &format!("environment.{name}"),
+                        format_args!("environment.{name}"),
                         format!("index $v.env {}", quoted(&name)),
-                        &format!("env.{name}"),
+                        format_args!("env.{name}"),
                     );
-                    *value = t.value(Fill::Inline(format!("{expr} | toString | quote")));
+                    let token = t.value(Fill::Inline(format!("{expr} | toString | quote").into()));
+                    env.insert(name, std::mem::replace(value, token));
                 }
             }
             list.push(t.value(Fill::Lines(
-                "{{- with $v.extraEnv }}{{ toYaml . | nindent {N} }}{{- end }}".to_owned(),
+                "{{- with $v.extraEnv }}{{ toYaml . | nindent {N} }}{{- end }}".into(),
             )));
         }
         _ => {
             put(
                 container,
                 "env",
-                t.value(Fill::OptionalBlock("$v.extraEnv".to_owned())),
+                t.value(Fill::OptionalBlock("$v.extraEnv".into())),
             );
         }
     }
-    v.insert("env".to_owned(), Value::Object(env));
-    v.insert("extraEnv".to_owned(), json!([]));
+    v.insert("env", env.into());
+    v.insert("extraEnv", Tree::Seq(Vec::new()));
 
-    v.insert(
-        "resources".to_owned(),
-        container
-            .get("resources")
-            .cloned()
-            .unwrap_or_else(|| json!({})),
-    );
+    let resources = container
+        .get_mut("resources")
+        .map_or_else(|| Map::new().into(), |r| std::mem::replace(r, Tree::Null));
+    v.insert("resources", resources);
     put(
         container,
         "resources",
-        t.value(Fill::OptionalBlock("$v.resources".to_owned())),
+        t.value(Fill::OptionalBlock("$v.resources".into())),
     );
 }
 

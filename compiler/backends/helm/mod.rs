@@ -20,14 +20,16 @@ mod container;
 mod package;
 mod required;
 mod template;
+mod tree;
 mod values;
 
 use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
 
 use self::container::{Params, container_values};
 pub use self::required::{Required, required};
-use self::template::{Fill, Templater, at, put, quoted};
+use self::template::{Fill, Templater, put, quoted};
+use self::tree::{Map, Tree, to_tree};
+use self::values::Values;
 use super::k3s;
 use super::yaml::{self, YamlError};
 use super::{Files, SOURCE_ANNOTATION};
@@ -53,8 +55,8 @@ pub struct Options {
 pub enum Error {
     #[error(transparent)]
     Yaml(#[from] YamlError),
-    /// A Kubernetes object could not be turned into a JSON value to template.
-    #[error("cannot read a Kubernetes object as JSON")]
+    /// A Kubernetes object could not be turned into a tree to template.
+    #[error("cannot read a Kubernetes object as a tree of values")]
     Json(#[from] serde_json::Error),
     /// A template expression was asked for where YAML cannot hold one.
     #[error("cannot place a template expression on the line `{0}`")]
@@ -77,12 +79,20 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
             .map(|(compose, w)| (w.name.as_str(), compose.as_str()))
             .collect(),
         chart: &chart,
+        part_of: label_value(&project.name),
+        labels: format!(
+            "{{{{- include {} $ | nindent {{N}} }}}}",
+            quoted(&format!("{chart}.labels"))
+        ),
+        selector_labels: quoted(&format!("{chart}.selectorLabels")),
         keys: value_keys(project),
-        values: Map::new(),
+        values: Values::new(),
         templates: Files::new(),
     };
-    emit.values
-        .insert("global".to_owned(), json!({"imagePullSecrets": []}));
+    emit.values.insert(
+        "global".to_owned(),
+        Map::from([("imagePullSecrets", Tree::Seq(Vec::new()))]).into(),
+    );
     let k3s_options = k3s::Options {
         namespace: Some(String::new()),
     };
@@ -92,14 +102,12 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
     emit.ingresses()?;
     emit.secrets()?;
     for key in emit.keys.values() {
-        if let Some(Value::Object(service)) = emit.values.get_mut(key) {
-            let mut fields: Vec<(String, Value)> = std::mem::take(service).into_iter().collect();
-            fields.sort_by_key(|(field, _)| field_rank(field));
-            service.extend(fields);
+        if let Some(Tree::Map(service)) = emit.values.get_mut(key) {
+            service.sort_by_key(field_rank);
         }
     }
 
-    let values = Value::Object(emit.values);
+    let values = emit.values;
     let mut files = Files::new();
     files.insert("Chart.yaml".to_owned(), chart::chart_yaml(project, &chart)?);
     files.insert(
@@ -111,7 +119,7 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
     );
     files.insert(
         "values.schema.json".to_owned(),
-        pretty_json(&values::schema(&values)),
+        values::schema_json(&values),
     );
     files.insert(
         "templates/_helpers.tpl".to_owned(),
@@ -202,25 +210,34 @@ struct Emit<'a> {
     /// Workload Kubernetes name → compose service.
     by_name: IndexMap<&'a str, &'a str>,
     chart: &'a str,
+    /// The `app.kubernetes.io/part-of` label of every object.
+    part_of: String,
+    /// The line that includes Helm's release labels.
+    labels: String,
+    /// The quoted name of the selector labels helper.
+    selector_labels: String,
     /// Compose service → key in `values.yaml`.
     keys: IndexMap<String, String>,
-    values: Map<String, Value>,
+    values: Values,
     templates: Files,
 }
+
+/// The release namespace, quoted.
+const NAMESPACE: &str = "$.Release.Namespace | quote";
 
 impl Emit<'_> {
     fn object(&mut self, object: &k3s::Object) -> Result<(), Error> {
         let mut t = Templater::default();
-        let mut value = serde_json::to_value(object)?;
+        let mut value = to_tree(object)?;
         self.metadata(&mut t, &mut value);
         if object.kind() == "rolebinding" {
             // The ServiceAccount a wait uses lives in the release namespace.
-            if let Some(subjects) = value.get_mut("subjects").and_then(Value::as_array_mut) {
-                for subject in subjects.iter_mut().filter_map(Value::as_object_mut) {
+            if let Some(subjects) = value.get_mut("subjects").and_then(Tree::as_seq_mut) {
+                for subject in subjects.iter_mut().filter_map(Tree::as_map_mut) {
                     put(
                         subject,
                         "namespace",
-                        t.value(Fill::Inline("$.Release.Namespace | quote".to_owned())),
+                        t.value(Fill::Inline(NAMESPACE.into())),
                     );
                 }
             }
@@ -240,33 +257,26 @@ impl Emit<'_> {
     }
 
     /// Namespace from the release, and Helm's release labels beside the k3s ones.
-    fn metadata(&self, t: &mut Templater, value: &mut Value) {
-        if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-            put(
-                meta,
-                "namespace",
-                t.value(Fill::Inline("$.Release.Namespace | quote".to_owned())),
-            );
+    fn metadata(&self, t: &mut Templater, value: &mut Tree) {
+        if let Some(meta) = value.get_mut("metadata").and_then(Tree::as_map_mut) {
+            put(meta, "namespace", t.value(Fill::Inline(NAMESPACE.into())));
         }
         for path in [
             &["metadata", "labels"][..],
             &["spec", "template", "metadata", "labels"],
         ] {
-            if let Some(labels) = at(value, path).and_then(Value::as_object_mut) {
-                labels.shift_remove("app.kubernetes.io/managed-by");
+            if let Some(labels) = value.at(path).and_then(Tree::as_map_mut) {
+                labels.remove("app.kubernetes.io/managed-by");
                 self.selector(t, labels);
-                let include = format!(
-                    "{{{{- include {} $ | nindent {{N}} }}}}",
-                    quoted(&format!("{}.labels", self.chart))
-                );
-                labels.insert(t.token(Fill::Lines(include)), Value::String(String::new()));
+                let include = t.token(Fill::Lines(self.labels.clone().into()));
+                labels.insert(include, Tree::from(""));
             }
         }
         for path in [
             &["spec", "selector"][..],
             &["spec", "selector", "matchLabels"],
         ] {
-            if let Some(labels) = at(value, path).and_then(Value::as_object_mut) {
+            if let Some(labels) = value.at(path).and_then(Tree::as_map_mut) {
                 self.selector(t, labels);
             }
         }
@@ -274,28 +284,22 @@ impl Emit<'_> {
 
     /// Writes the k3s selector labels through the `selectorLabels` helper when `labels` holds
     /// exactly them; other labels stay literal.
-    fn selector(&self, t: &mut Templater, labels: &mut Map<String, Value>) {
+    fn selector(&self, t: &mut Templater, labels: &mut Map) {
         const NAME: &str = "app.kubernetes.io/name";
         const PART_OF: &str = "app.kubernetes.io/part-of";
-        let part_of = label_value(&self.project.name);
-        let Some(name) = labels.get(NAME).and_then(Value::as_str).map(str::to_owned) else {
-            return;
-        };
-        if labels.get(PART_OF).and_then(Value::as_str) != Some(part_of.as_str()) {
+        if labels.get(PART_OF).and_then(Tree::as_str) != Some(self.part_of.as_str()) {
             return;
         }
-        labels.shift_remove(NAME);
-        labels.shift_remove(PART_OF);
+        let Some(name) = labels.get(NAME).and_then(Tree::as_str).map(quoted) else {
+            return;
+        };
+        labels.remove(NAME);
+        labels.remove(PART_OF);
         let include = format!(
-            "{{{{- include {} {} | nindent {{N}} }}}}",
-            quoted(&format!("{}.selectorLabels", self.chart)),
-            quoted(&name)
+            "{{{{- include {} {name} | nindent {{N}} }}}}",
+            self.selector_labels
         );
-        labels.shift_insert(
-            0,
-            t.token(Fill::Lines(include)),
-            Value::String(String::new()),
-        );
+        labels.insert_at(0, t.token(Fill::Lines(include.into())), Tree::from(""));
     }
 
     fn workload_of(&self, name: &str) -> Option<(&String, &ir::Workload)> {
@@ -304,7 +308,7 @@ impl Emit<'_> {
     }
 
     /// Values of a compose service, created on first use.
-    fn service_values(&mut self, compose: &str) -> &mut Map<String, Value> {
+    fn service_values(&mut self, compose: &str) -> &mut Map {
         let key = self
             .keys
             .get(compose)
@@ -312,8 +316,8 @@ impl Emit<'_> {
             .unwrap_or_else(|| compose.to_owned());
         self.values
             .entry(key)
-            .or_insert_with(|| Value::Object(Map::new()))
-            .as_object_mut()
+            .or_insert_with(|| Map::new().into())
+            .as_map_mut()
             .expect("service values are a mapping")
     }
 
@@ -323,7 +327,7 @@ impl Emit<'_> {
         format!("{{{{- $v := index .Values {} -}}}}\n", quoted(key))
     }
 
-    fn workload(&mut self, t: &mut Templater, value: &mut Value, name: &str) -> String {
+    fn workload(&mut self, t: &mut Templater, value: &mut Tree, name: &str) -> String {
         let Some((compose, workload)) = self.workload_of(name) else {
             return String::new();
         };
@@ -335,15 +339,19 @@ impl Emit<'_> {
             .position(|c| c.name == workload.name)
             .unwrap_or(0);
         let mut v = Map::new();
-        if let Some(replicas) = at(value, &["spec", "replicas"]) {
-            v.insert("replicas".to_owned(), replicas.clone());
-            *replicas = t.value(Fill::Inline("$v.replicas".to_owned()));
+        if let Some(replicas) = value.at(&["spec", "replicas"]) {
+            let token = t.value(Fill::Inline("$v.replicas".into()));
+            v.insert("replicas", std::mem::replace(replicas, token));
         }
-        if let Some(pod) = at(value, &["spec", "template", "spec"]).and_then(Value::as_object_mut) {
+        if let Some(pod) = value
+            .at(&["spec", "template", "spec"])
+            .and_then(Tree::as_map_mut)
+        {
             if let Some(container) = pod
                 .get_mut("containers")
+                .and_then(Tree::as_seq_mut)
                 .and_then(|c| c.get_mut(main))
-                .and_then(Value::as_object_mut)
+                .and_then(Tree::as_map_mut)
             {
                 let key = self
                     .keys
@@ -357,161 +365,160 @@ impl Emit<'_> {
                 };
                 container_values(t, &params, container, &mut v);
             }
+            let runtime = t.value(Fill::OptionalScalar("$v.runtimeClassName".into()));
             v.insert(
-                "runtimeClassName".to_owned(),
-                pod.get("runtimeClassName")
-                    .cloned()
-                    .unwrap_or_else(|| Value::from("")),
-            );
-            put(
-                pod,
                 "runtimeClassName",
-                t.value(Fill::OptionalScalar("$v.runtimeClassName".to_owned())),
+                take(pod, "runtimeClassName", runtime, || "".into()),
             );
             // Scheduling: where the pods run differs between clusters.
             for (field, empty) in [
-                ("nodeSelector", json!({})),
-                ("tolerations", json!([])),
-                ("affinity", json!({})),
+                ("nodeSelector", Tree::from(Map::new())),
+                ("tolerations", Tree::Seq(Vec::new())),
+                ("affinity", Tree::from(Map::new())),
             ] {
-                v.insert(field.to_owned(), pod.get(field).cloned().unwrap_or(empty));
-                put(
-                    pod,
-                    field,
-                    t.value(Fill::OptionalBlock(format!("$v.{field}"))),
-                );
+                let token = t.value(Fill::OptionalBlock(format!("$v.{field}").into()));
+                v.insert(field, take(pod, field, token, || empty));
             }
             put(
                 pod,
                 "imagePullSecrets",
                 t.value(Fill::OptionalBlock(
-                    "$.Values.global.imagePullSecrets".to_owned(),
+                    "$.Values.global.imagePullSecrets".into(),
                 )),
             );
             self.secret_references(t, pod);
         }
         let values = self.service_values(&compose);
-        for (k, val) in v {
+        for (k, val) in v.into_entries() {
             values.insert(k, val);
         }
         self.bind(&compose)
     }
 
     /// Secret names in volumes and `envFrom` come from the secret's values.
-    fn secret_references(&self, t: &mut Templater, pod: &mut Map<String, Value>) {
-        let expr = |name: &str| {
-            Fill::Inline(format!(
-                "index $.Values.secrets {} \"existingSecret\" | quote",
-                quoted(name)
-            ))
-        };
-        let mut rewrite = |name: &mut Value| {
+    fn secret_references(&self, t: &mut Templater, pod: &mut Map) {
+        let mut rewrite = |name: &mut Tree| {
             if let Some(secret) = name
                 .as_str()
                 .filter(|n| self.project.secrets.contains_key(*n))
             {
-                *name = t.value(expr(secret));
+                let expr = format!(
+                    "index $.Values.secrets {} \"existingSecret\" | quote",
+                    quoted(secret)
+                );
+                *name = t.value(Fill::Inline(expr.into()));
             }
         };
-        if let Some(Value::Array(volumes)) = pod.get_mut("volumes") {
+        if let Some(Tree::Seq(volumes)) = pod.get_mut("volumes") {
             volumes
                 .iter_mut()
-                .filter_map(|v| at(v, &["secret", "secretName"]))
+                .filter_map(|v| v.at(&["secret", "secretName"]))
                 .for_each(&mut rewrite);
         }
-        if let Some(Value::Array(containers)) = pod.get_mut("containers") {
+        if let Some(Tree::Seq(containers)) = pod.get_mut("containers") {
             for container in containers {
-                if let Some(Value::Array(sources)) = container.get_mut("envFrom") {
+                if let Some(Tree::Seq(sources)) = container.get_mut("envFrom") {
                     sources
                         .iter_mut()
-                        .filter_map(|s| at(s, &["secretRef", "name"]))
+                        .filter_map(|s| s.at(&["secretRef", "name"]))
                         .for_each(&mut rewrite);
                 }
             }
         }
     }
 
-    fn service(&mut self, t: &mut Templater, value: &mut Value, name: &str) -> String {
+    fn service(&mut self, t: &mut Templater, value: &mut Tree, name: &str) -> String {
         let Some(service) = self.project.services.get(name) else {
             return String::new();
         };
         let compose = service.workload.clone();
-        let path =
-            |field: &str| format!("index $v \"services\" {} {}", quoted(name), quoted(field));
+        let quoted_name = quoted(name);
+        let path = |field: &str| format!("index $v \"services\" {quoted_name} {}", quoted(field));
         let mut ports = Map::new();
-        if let Some(Value::Array(list)) = at(value, &["spec", "ports"]) {
-            for port in list {
-                let (Some(port_name), Some(number)) = (
-                    port.get("name").and_then(Value::as_str).map(str::to_owned),
-                    port.get("port").cloned(),
-                ) else {
+        if let Some(Tree::Seq(list)) = value.at(&["spec", "ports"]) {
+            let prefix = path("ports");
+            for port in list.iter_mut().filter_map(Tree::as_map_mut) {
+                let Some(port_name) = port.get("name").and_then(Tree::as_str).map(str::to_owned)
+                else {
                     continue;
                 };
-                port["port"] = t.value(Fill::Inline(format!(
-                    "{} {}",
-                    path("ports"),
-                    quoted(&port_name)
-                )));
-                ports.insert(port_name, number);
+                let Some(number) = port.get_mut("port") else {
+                    continue;
+                };
+                let token = t.value(Fill::Inline(
+                    format!("{prefix} {}", quoted(&port_name)).into(),
+                ));
+                ports.insert(port_name, std::mem::replace(number, token));
             }
         }
-        let mut kind = Value::from("");
-        if let Some(spec) = value.get_mut("spec").and_then(Value::as_object_mut) {
-            kind = spec.get("type").cloned().unwrap_or(kind);
-            put(
-                spec,
-                "type",
-                t.value(Fill::OptionalScalar(format!("({})", path("type")))),
-            );
+        let mut kind = Tree::from("");
+        if let Some(spec) = value.get_mut("spec").and_then(Tree::as_map_mut) {
+            let token = t.value(Fill::OptionalScalar(format!("({})", path("type")).into()));
+            kind = take(spec, "type", token, || kind);
         }
         let values = self.service_values(&compose);
-        let services = values
-            .entry("services")
-            .or_insert_with(|| Value::Object(Map::new()));
-        services[name] = json!({"type": kind, "ports": ports});
+        let services = values.entry("services", || Map::new().into());
+        if let Some(services) = services.as_map_mut() {
+            services.insert(
+                name.to_owned(),
+                Map::from([("type", kind), ("ports", ports.into())]).into(),
+            );
+        }
         self.bind(&compose)
     }
 
-    fn claim(&mut self, t: &mut Templater, value: &mut Value, name: &str) -> String {
+    fn claim(&mut self, t: &mut Templater, value: &mut Tree, name: &str) -> String {
         let Some(claim) = self.project.claims.get(name) else {
             return String::new();
         };
-        let p = |field: &str| {
-            format!(
-                "index .Values.persistence {} {}",
-                quoted(name),
-                quoted(field)
-            )
-        };
-        if let Some(spec) = value.get_mut("spec").and_then(Value::as_object_mut) {
-            put(
-                spec,
-                "accessModes",
-                json!([t.value(Fill::Inline(format!("{} | quote", p("accessMode"))))]),
-            );
+        let quoted_name = quoted(name);
+        let p = |field: &str| format!("index .Values.persistence {quoted_name} {}", quoted(field));
+        if let Some(spec) = value.get_mut("spec").and_then(Tree::as_map_mut) {
+            let mode = t.value(Fill::Inline(format!("{} | quote", p("accessMode")).into()));
+            put(spec, "accessModes", Tree::Seq(vec![mode]));
             put(
                 spec,
                 "storageClassName",
-                t.value(Fill::OptionalScalar(format!("({})", p("storageClass")))),
+                t.value(Fill::OptionalScalar(
+                    format!("({})", p("storageClass")).into(),
+                )),
             );
             if let Some(storage) = spec
                 .get_mut("resources")
-                .and_then(|r| at(r, &["requests", "storage"]))
+                .and_then(|r| r.at(&["requests", "storage"]))
             {
-                *storage = t.value(Fill::Inline(format!("{} | quote", p("size"))));
+                *storage = t.value(Fill::Inline(format!("{} | quote", p("size")).into()));
             }
         }
         let persistence = self
             .values
-            .entry("persistence")
-            .or_insert_with(|| Value::Object(Map::new()));
-        persistence[name] = json!({
-            "size": claim.size.quantity(),
-            "storageClass": claim.storage_class.clone().unwrap_or_default(),
-            "accessMode": claim.access_mode.as_str(),
-        });
+            .entry("persistence".to_owned())
+            .or_insert_with(|| Map::new().into());
+        if let Some(persistence) = persistence.as_map_mut() {
+            let size = claim.size.quantity();
+            let class = claim.storage_class.clone().unwrap_or_default();
+            persistence.insert(
+                name.to_owned(),
+                Map::from([
+                    ("size", size.into()),
+                    ("storageClass", class.into()),
+                    ("accessMode", claim.access_mode.as_str().into()),
+                ])
+                .into(),
+            );
+        }
         String::new()
     }
+}
+
+/// Replaces `map[key]` by `token` where [`put`] puts it, and returns the value it held, or
+/// `missing()`.
+fn take(map: &mut Map, key: &'static str, token: Tree, missing: impl FnOnce() -> Tree) -> Tree {
+    if let Some(slot) = map.get_mut(key) {
+        return std::mem::replace(slot, token);
+    }
+    put(map, key, token);
+    missing()
 }
 
 impl Emit<'_> {
@@ -552,31 +559,7 @@ impl Emit<'_> {
                 continue;
             };
             let mut t = Templater::default();
-            let mut value = json!({
-                "apiVersion": "networking.k8s.io/v1",
-                "kind": "Ingress",
-                "metadata": {
-                    "name": workload.name,
-                    "namespace": "",
-                    "labels": {
-                        "app.kubernetes.io/name": label_value(&workload.name),
-                        "app.kubernetes.io/part-of": label_value(&project.name),
-                    },
-                    "annotations": t.value(Fill::OptionalBlock("$v.ingress.annotations".to_owned())),
-                },
-                "spec": {
-                    "ingressClassName": t.value(Fill::OptionalScalar("$v.ingress.className".to_owned())),
-                    "tls": t.value(Fill::OptionalBlock("$v.ingress.tls".to_owned())),
-                    "rules": [{
-                        "http": {"paths": [{
-                            "path": t.value(Fill::Inline("$v.ingress.path | quote".to_owned())),
-                            "pathType": t.value(Fill::Inline("$v.ingress.pathType | quote".to_owned())),
-                            "backend": {"service": {"name": service.name, "port": {"name": port.name}}},
-                        }]},
-                        "host": t.value(Fill::OptionalScalar("$v.ingress.host".to_owned())),
-                    }],
-                },
-            });
+            let mut value = self.ingress(&mut t, workload, service, port);
             self.metadata(&mut t, &mut value);
             let header = format!("{}{{{{- if $v.ingress.enabled }}}}\n", self.bind(compose));
             let mut text = t.render(&header, &value)?;
@@ -584,19 +567,88 @@ impl Emit<'_> {
             self.templates
                 .insert(format!("templates/{}-ingress.yaml", workload.name), text);
             self.service_values(compose).insert(
-                "ingress".to_owned(),
-                json!({
-                    "enabled": false,
-                    "className": "traefik",
-                    "host": "",
-                    "path": "/",
-                    "pathType": "Prefix",
-                    "annotations": {},
-                    "tls": [],
-                }),
+                "ingress",
+                Map::from([
+                    ("enabled", false.into()),
+                    ("className", "traefik".into()),
+                    ("host", "".into()),
+                    ("path", "/".into()),
+                    ("pathType", "Prefix".into()),
+                    ("annotations", Map::new().into()),
+                    ("tls", Tree::Seq(Vec::new())),
+                ])
+                .into(),
             );
         }
         Ok(())
+    }
+
+    /// The Ingress of `workload`: to `port` of `service`, with its class, host, path and TLS
+    /// from the values.
+    fn ingress(
+        &self,
+        t: &mut Templater,
+        workload: &ir::Workload,
+        service: &ir::Service,
+        port: &ir::ServicePort,
+    ) -> Tree {
+        let annotations = t.value(Fill::OptionalBlock("$v.ingress.annotations".into()));
+        let metadata = Map::from([
+            ("name", workload.name.as_str().into()),
+            ("namespace", "".into()),
+            (
+                "labels",
+                Map::from([
+                    ("app.kubernetes.io/name", label_value(&workload.name).into()),
+                    ("app.kubernetes.io/part-of", self.part_of.as_str().into()),
+                ])
+                .into(),
+            ),
+            ("annotations", annotations),
+        ]);
+        let class = t.value(Fill::OptionalScalar("$v.ingress.className".into()));
+        let tls = t.value(Fill::OptionalBlock("$v.ingress.tls".into()));
+        let backend = Map::from([(
+            "service",
+            Map::from([
+                ("name", service.name.as_str().into()),
+                (
+                    "port",
+                    Map::from([("name", port.name.as_str().into())]).into(),
+                ),
+            ])
+            .into(),
+        )]);
+        let path = Map::from([
+            (
+                "path",
+                t.value(Fill::Inline("$v.ingress.path | quote".into())),
+            ),
+            (
+                "pathType",
+                t.value(Fill::Inline("$v.ingress.pathType | quote".into())),
+            ),
+            ("backend", backend.into()),
+        ]);
+        let http = Map::from([("paths", Tree::Seq(vec![path.into()]))]);
+        let rule = Map::from([
+            ("http", http.into()),
+            (
+                "host",
+                t.value(Fill::OptionalScalar("$v.ingress.host".into())),
+            ),
+        ]);
+        let spec = Map::from([
+            ("ingressClassName", class),
+            ("tls", tls),
+            ("rules", Tree::Seq(vec![rule.into()])),
+        ]);
+        Tree::Map(Map::from([
+            ("apiVersion", "networking.k8s.io/v1".into()),
+            ("kind", "Ingress".into()),
+            ("metadata", metadata.into()),
+            ("spec", spec.into()),
+        ]))
     }
 
     /// Each compose secret names an existing Secret by default; with `create: true` the chart
@@ -610,28 +662,36 @@ impl Emit<'_> {
                 .data
                 .as_ref()
                 .map_or_else(|| vec![&secret.key], |d| d.keys().collect());
-            let data: Map<String, Value> = keys
+            let data: Map = keys
                 .into_iter()
                 .map(|key| {
                     let message = format!("set secrets.{name}.data.{key}, or create the Secret yourself and set secrets.{name}.create=false");
                     let expr = format!("required {} (index $s.data {}) | toString | quote", quoted(&message), quoted(key));
-                    (key.clone(), t.value(Fill::Inline(expr)))
+                    (key.clone(), t.value(Fill::Inline(expr.into())))
                 })
                 .collect();
-            let mut value = json!({
-                "apiVersion": "v1",
-                "kind": "Secret",
-                "metadata": {
-                    "name": t.value(Fill::Inline("$s.existingSecret | quote".to_owned())),
-                    "namespace": "",
-                    "labels": {
-                        "app.kubernetes.io/name": label_value(name),
-                        "app.kubernetes.io/part-of": label_value(&project.name),
-                    },
-                },
-                "type": "Opaque",
-                "stringData": data,
-            });
+            let metadata = Map::from([
+                (
+                    "name",
+                    t.value(Fill::Inline("$s.existingSecret | quote".into())),
+                ),
+                ("namespace", "".into()),
+                (
+                    "labels",
+                    Map::from([
+                        ("app.kubernetes.io/name", label_value(name).into()),
+                        ("app.kubernetes.io/part-of", self.part_of.as_str().into()),
+                    ])
+                    .into(),
+                ),
+            ]);
+            let mut value = Tree::Map(Map::from([
+                ("apiVersion", "v1".into()),
+                ("kind", "Secret".into()),
+                ("metadata", metadata.into()),
+                ("type", "Opaque".into()),
+                ("stringData", data.into()),
+            ]));
             provenance(&mut value, secret.provenance.as_ref());
             self.metadata(&mut t, &mut value);
             let header = format!(
@@ -644,12 +704,16 @@ impl Emit<'_> {
                 .insert(format!("templates/{name}-secret.yaml"), text);
             secrets.insert(
                 name.clone(),
-                json!({"existingSecret": name, "create": false, "data": {}}),
+                Map::from([
+                    ("existingSecret", name.as_str().into()),
+                    ("create", false.into()),
+                    ("data", Map::new().into()),
+                ])
+                .into(),
             );
         }
         if !secrets.is_empty() {
-            self.values
-                .insert("secrets".to_owned(), Value::Object(secrets));
+            self.values.insert("secrets".to_owned(), secrets.into());
         }
         Ok(())
     }
@@ -657,17 +721,12 @@ impl Emit<'_> {
 
 /// The `stackc.io/source` annotation of a Secret the chart writes itself (the objects made from
 /// k3s objects carry it already).
-fn provenance(value: &mut Value, provenance: Option<&String>) {
+fn provenance(value: &mut Tree, provenance: Option<&String>) {
     let Some(source) = provenance else { return };
-    if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-        put(meta, "annotations", json!({ (SOURCE_ANNOTATION): source }));
+    if let Some(meta) = value.get_mut("metadata").and_then(Tree::as_map_mut) {
+        let annotations = Map::from_iter([(SOURCE_ANNOTATION.to_owned(), source.as_str().into())]);
+        put(meta, "annotations", annotations.into());
     }
-}
-
-fn pretty_json(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
 }
 
 #[cfg(test)]

@@ -3,25 +3,27 @@
 //! into Go-template text. The YAML writer thus decides all quoting and layout of the literal
 //! parts, and only the lines holding a token are text we write by hand.
 
-use std::fmt::Write as _;
-
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 use super::Error;
+use super::tree::{Map, Tree};
 use crate::backends::yaml;
+
+/// Template text: most expressions are fixed, so they are borrowed.
+pub(super) type Text = Cow<'static, str>;
 
 /// What a placeholder token becomes.
 #[derive(Debug, Clone)]
 pub(super) enum Fill {
     /// `key: TOKEN` → `key: {{ EXPR }}`; the expression must render valid YAML (quote it).
-    Inline(String),
+    Inline(Text),
     /// `key: TOKEN` → the key holding `{{ . | quote }}`, present only when EXPR is not empty.
-    OptionalScalar(String),
+    OptionalScalar(Text),
     /// `key: TOKEN` → the key holding `toYaml EXPR`, present only when EXPR is not empty.
-    OptionalBlock(String),
+    OptionalBlock(Text),
     /// A whole line (`- TOKEN` or `TOKEN: …`) replaced by template text; `{N}` in it stands for
     /// the line's indentation.
-    Lines(String),
+    Lines(Text),
 }
 
 /// Hands out placeholder tokens and rewrites them into template text.
@@ -37,31 +39,65 @@ impl Templater {
     /// A token standing for `fill`: a plain YAML scalar the writer never quotes.
     pub(super) fn token(&mut self, fill: Fill) -> String {
         self.fills.push(fill);
-        format!("{PREFIX}{}{SUFFIX}", self.fills.len() - 1)
+        let mut token = String::with_capacity(PREFIX.len() + SUFFIX.len() + 4);
+        token.push_str(PREFIX);
+        push_number(&mut token, self.fills.len() - 1);
+        token.push_str(SUFFIX);
+        token
     }
 
-    /// The token as a JSON string value.
-    pub(super) fn value(&mut self, fill: Fill) -> Value {
-        Value::String(self.token(fill))
+    /// The token as a string value.
+    pub(super) fn value(&mut self, fill: Fill) -> Tree {
+        Tree::Str(self.token(fill))
     }
 
     /// Serializes `value` and rewrites every token in it.
-    pub(super) fn render(&self, header: &str, value: &Value) -> Result<String, Error> {
+    pub(super) fn render(&self, header: &str, value: &Tree) -> Result<String, Error> {
         let text = yaml::to_string(value)?;
-        let mut out = String::with_capacity(text.len() + header.len() + 256);
+        let mut out = String::with_capacity(text.len() + header.len() + 64 * self.fills.len());
         out.push_str(header);
-        for line in text.lines() {
-            match self.find(line) {
-                None => push_escaped(&mut out, line),
-                Some((at, len, fill)) => Self::rewrite(&mut out, line, at, len, fill)?,
+        // Text without template delimiters or carriage returns needs no escaping and splits into
+        // lines at `\n` alone, so only the lines holding a token are looked at; that is nearly
+        // every object.
+        if needs_escaping(&text) {
+            for line in text.lines() {
+                self.line(&mut out, line, find_prefix(line))?;
             }
-            out.push('\n');
+        } else {
+            let mut done = 0;
+            while let Some(found) = find_prefix(&text[done..]).map(|at| done + at) {
+                let start = text[done..found]
+                    .rfind('\n')
+                    .map_or(done, |at| done + at + 1);
+                let end = text[found..].find('\n').map_or(text.len(), |at| found + at);
+                out.push_str(&text[done..start]);
+                self.line(&mut out, &text[start..end], Some(found - start))?;
+                done = (end + 1).min(text.len());
+            }
+            let tail = &text[done..];
+            out.push_str(tail);
+            if !tail.is_empty() && !tail.ends_with('\n') {
+                out.push('\n');
+            }
         }
+        // The chart keeps every template until it is written.
+        out.shrink_to_fit();
         Ok(out)
     }
 
-    fn find(&self, line: &str) -> Option<(usize, usize, &Fill)> {
-        let at = line.find(PREFIX)?;
+    /// Copies one line (without its line break), rewriting the token at `prefix`, where the
+    /// line's first [`PREFIX`] is, if that is a token.
+    fn line(&self, out: &mut String, line: &str, prefix: Option<usize>) -> Result<(), Error> {
+        match prefix.and_then(|at| self.token_at(line, at)) {
+            None => push_escaped(out, line),
+            Some((at, len, fill)) => Self::rewrite(out, line, at, len, fill)?,
+        }
+        out.push('\n');
+        Ok(())
+    }
+
+    /// The position, length and fill of the token at `at` in `line`, where [`PREFIX`] is.
+    fn token_at(&self, line: &str, at: usize) -> Option<(usize, usize, &Fill)> {
         let rest = &line[at + PREFIX.len()..];
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         let index: usize = rest[..digits].parse().ok()?;
@@ -96,55 +132,99 @@ impl Templater {
                 out.push_str(" }}");
                 out.push_str(&line[at + len..]);
             }
+            // `{pad}{{- with EXPR }}`, the key, `{pad}{{- end }}`.
             Fill::OptionalScalar(expr) => {
                 let key = key()?;
-                let _ = write!(
-                    out,
-                    "{pad}{{{{- with {expr} }}}}\n{pad}{key}: {{{{ . | quote }}}}\n{pad}{{{{- end }}}}"
-                );
+                push_all(out, &[pad, "{{- with ", expr, " }}\n", pad, key]);
+                push_all(out, &[": {{ . | quote }}\n", pad, "{{- end }}"]);
             }
             Fill::OptionalBlock(expr) => {
                 let key = key()?;
-                let inner = indent + 2;
-                let _ = write!(
-                    out,
-                    "{pad}{{{{- with {expr} }}}}\n{pad}{key}:\n{pad}  {{{{- toYaml . | nindent {inner} }}}}\n{pad}{{{{- end }}}}"
-                );
+                push_all(out, &[pad, "{{- with ", expr, " }}\n", pad, key, ":\n"]);
+                push_all(out, &[pad, "  {{- toYaml . | nindent "]);
+                push_number(out, indent + 2);
+                push_all(out, &[" }}\n", pad, "{{- end }}"]);
             }
             Fill::Lines(text) => {
                 out.push_str(pad);
-                out.push_str(&text.replace("{N}", &indent.to_string()));
+                let mut rest = text.as_ref();
+                while let Some(at) = rest.find("{N}") {
+                    out.push_str(&rest[..at]);
+                    push_number(out, indent);
+                    rest = &rest[at + 3..];
+                }
+                out.push_str(rest);
             }
         }
         Ok(())
     }
 }
 
+/// Appends `parts` in order, without the formatting machinery of `write!`.
+fn push_all(out: &mut String, parts: &[&str]) {
+    for part in parts {
+        out.push_str(part);
+    }
+}
+
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
+/// Whether `text` holds a template delimiter or a carriage return, which only the line by line
+/// path handles. Each block is scanned without an early exit, which the compiler vectorizes.
+fn needs_escaping(text: &str) -> bool {
+    text.as_bytes().chunks(512).any(|block| {
+        block
+            .iter()
+            .fold(false, |found, &b| found | matches!(b, b'{' | b'}' | b'\r'))
+    })
+}
+
+/// Where [`PREFIX`] first occurs in `text`. Its first byte is rare in YAML, so a byte search
+/// (`memchr`) for it finds the few candidates; a substring search would prepare its tables at
+/// every call, which cost more than the search on the short texts here.
+fn find_prefix(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = text[from..].find('z').map(|at| from + at) {
+        if text[at..].starts_with(PREFIX) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// A Go-template string literal.
 pub(super) fn quoted(s: &str) -> String {
-    serde_json::Value::String(s.to_owned()).to_string()
+    serde_json::to_string(s).unwrap_or_default()
 }
 
 /// Sets `key` in an object serialized from k8s-openapi, whose fields are in alphabetical order:
 /// in place when present, else where the order puts it, but never first, because the first key
 /// of a list item shares its line with the `- ` and could not hold a conditional field.
-pub(super) fn put(map: &mut Map<String, Value>, key: &str, value: Value) {
+pub(super) fn put(map: &mut Map, key: &'static str, value: Tree) {
     if let Some(slot) = map.get_mut(key) {
         *slot = value;
         return;
     }
     let at = map
         .keys()
-        .position(|k| k.as_str() > key)
+        .position(|k| k > key)
         .unwrap_or(map.len())
         .max(1)
         .min(map.len());
-    map.shift_insert(at, key.to_owned(), value);
-}
-
-/// The JSON value at `path`, if every step exists.
-pub(super) fn at<'a>(value: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
-    path.iter().try_fold(value, |v, key| v.get_mut(*key))
+    map.insert_at(at, key, value);
 }
 
 /// Copies `line` with Go-template delimiters in literal text escaped (`{{` → `{{ "{{" }}`), so
@@ -171,9 +251,8 @@ fn push_escaped(out: &mut String, line: &str) {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::{Fill, Templater, put};
+    use crate::backends::helm::tree::{Map, Tree};
 
     #[test]
     fn literal_template_delimiters_are_escaped() {
@@ -188,14 +267,20 @@ mod tests {
     #[test]
     fn tokens_become_template_text() {
         let mut t = Templater::default();
-        let value = json!({
-            "spec": {
-                "replicas": t.value(Fill::Inline("$v.replicas".to_owned())),
-                "type": t.value(Fill::OptionalScalar("$v.type".to_owned())),
-                "resources": t.value(Fill::OptionalBlock("$v.resources".to_owned())),
-                "env": [{"name": "A", "value": "1"}, t.value(Fill::Lines("{{- toYaml $v.extra | nindent {N} }}".to_owned()))],
-            }
-        });
+        let env = Tree::Seq(vec![
+            Map::from([("name", "A".into()), ("value", "1".into())]).into(),
+            t.value(Fill::Lines("{{- toYaml $v.extra | nindent {N} }}".into())),
+        ]);
+        let spec = Map::from([
+            ("replicas", t.value(Fill::Inline("$v.replicas".into()))),
+            ("type", t.value(Fill::OptionalScalar("$v.type".into()))),
+            (
+                "resources",
+                t.value(Fill::OptionalBlock("$v.resources".into())),
+            ),
+            ("env", env),
+        ]);
+        let value = Tree::Map(Map::from([("spec", spec.into())]));
         let text = t.render("", &value).unwrap();
         assert_eq!(
             text,
@@ -204,27 +289,38 @@ mod tests {
     }
 
     #[test]
+    fn tokens_are_rewritten_beside_literal_delimiters() {
+        let mut t = Templater::default();
+        let value = Tree::Map(Map::from([
+            ("rule", "{{ $x }}".into()),
+            ("replicas", t.value(Fill::Inline("$v.replicas".into()))),
+        ]));
+        let text = t.render("", &value).unwrap();
+        assert!(text.starts_with("rule: "), "{text}");
+        assert!(text.contains("{{ \"{{\" }} $x {{ \"}}\" }}"), "{text}");
+        assert!(text.ends_with("\nreplicas: {{ $v.replicas }}\n"), "{text}");
+    }
+
+    #[test]
     fn a_conditional_key_cannot_open_a_list_item() {
         let mut t = Templater::default();
-        let value = json!([{"type": t.value(Fill::OptionalScalar("$v".to_owned()))}]);
+        let item = Map::from([("type", t.value(Fill::OptionalScalar("$v".into())))]);
+        let value = Tree::Seq(vec![item.into()]);
         assert!(t.render("", &value).is_err());
     }
 
     #[test]
     fn fields_go_where_the_alphabet_puts_them_but_never_first() {
-        let mut map = json!({"image": "a", "name": "b"})
-            .as_object()
-            .cloned()
-            .unwrap();
-        put(&mut map, "imagePullPolicy", json!("c"));
-        put(&mut map, "env", json!("d"));
-        put(&mut map, "resources", json!("e"));
-        put(&mut map, "name", json!("f"));
-        let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        let mut map = Map::from([("image", "a".into()), ("name", "b".into())]);
+        put(&mut map, "imagePullPolicy", "c".into());
+        put(&mut map, "env", "d".into());
+        put(&mut map, "resources", "e".into());
+        put(&mut map, "name", "f".into());
+        let keys: Vec<&str> = map.keys().collect();
         assert_eq!(
             keys,
             ["image", "env", "imagePullPolicy", "name", "resources"]
         );
-        assert_eq!(map["name"], "f");
+        assert_eq!(map.get("name"), Some(&Tree::from("f")));
     }
 }

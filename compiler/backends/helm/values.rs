@@ -4,8 +4,18 @@
 //! properties and refuses others (a misspelt `--set web.replica=3` fails instead of being
 //! ignored), every leaf gets the type of its default, and the maps users extend (`env`,
 //! `resources`, `annotations`, `data`) are open with typed entries.
+//!
+//! It is serialized straight from the values: each schema node is a view of the value it types
+//! or a constant, so a large stack's schema (megabytes of JSON) is written without being built.
 
-use serde_json::{Map, Value, json};
+use std::fmt::Write as _;
+
+use indexmap::IndexMap;
+
+use super::tree::{Map, Tree};
+
+/// The chart's values: `global`, `persistence`, `secrets` and one entry per compose service.
+pub(super) type Values = IndexMap<String, Tree>;
 
 /// Fields every service has with the same shape; their schemas are written once under
 /// `definitions` and referenced, so the schema of a large stack stays small.
@@ -20,131 +30,373 @@ const SHARED: &[&str] = &[
     "ingress",
 ];
 
-/// The schema of `values`.
-pub(super) fn schema(values: &Value) -> Value {
-    let mut schema = Schema::default();
-    let root = schema.generic(0, "", values);
-    let mut out = Map::new();
-    out.insert(
-        "$schema".to_owned(),
-        Value::from("http://json-schema.org/draft-07/schema#"),
-    );
-    out.insert("title".to_owned(), Value::from("values"));
-    if let Value::Object(root) = root {
-        out.extend(root);
-    }
-    if !schema.definitions.is_empty() {
-        out.insert("definitions".to_owned(), Value::Object(schema.definitions));
-    }
-    Value::Object(out)
+/// `values.schema.json`: the schema of `values`, pretty-printed, ending in a newline.
+pub(super) fn schema_json(values: &Values) -> String {
+    let mut json = Pretty::default();
+    json.root(values);
+    json.out.push('\n');
+    json.out.shrink_to_fit();
+    json.out
 }
 
+/// A fixed part of the schema.
+enum Lit {
+    Object(&'static [(&'static str, Lit)]),
+    Str(&'static str),
+    Strs(&'static [&'static str]),
+    UInt(u64),
+    Bool(bool),
+}
+
+/// `{"type": "string", "enum": [...]}`.
+macro_rules! enumeration {
+    ($($allowed:literal),* $(,)?) => {
+        Lit::Object(&[("type", Lit::Str("string")), ("enum", Lit::Strs(&[$($allowed),*]))])
+    };
+}
+
+const EMPTY: Lit = Lit::Object(&[]);
+const STRING: Lit = Lit::Object(&[("type", Lit::Str("string"))]);
+const BOOLEAN: Lit = Lit::Object(&[("type", Lit::Str("boolean"))]);
+const INTEGER: Lit = Lit::Object(&[("type", Lit::Str("integer"))]);
+const NUMBER: Lit = Lit::Object(&[("type", Lit::Str("number"))]);
+const ARRAY: Lit = Lit::Object(&[("type", Lit::Str("array"))]);
+const OBJECT: Lit = Lit::Object(&[("type", Lit::Str("object"))]);
+const OBJECTS: Lit = Lit::Object(&[("type", Lit::Str("array")), ("items", OBJECT)]);
+const REPLICAS: Lit = Lit::Object(&[("type", Lit::Str("integer")), ("minimum", Lit::UInt(0))]);
+const PORT: Lit = Lit::Object(&[
+    ("type", Lit::Str("integer")),
+    ("minimum", Lit::UInt(1)),
+    ("maximum", Lit::UInt(65535)),
+]);
+/// Environment values: what compose accepts for them.
+const ENV: Lit = Lit::Object(&[
+    ("type", Lit::Str("object")),
+    (
+        "additionalProperties",
+        Lit::Object(&[("type", Lit::Strs(&["string", "number", "boolean"]))]),
+    ),
+]);
+const STRINGS: Lit = Lit::Object(&[
+    ("type", Lit::Str("object")),
+    ("additionalProperties", STRING),
+]);
+/// Kubernetes quantities by name: `512Mi`, `500m`, `2`.
+const QUANTITIES: Lit = Lit::Object(&[
+    ("type", Lit::Str("object")),
+    (
+        "additionalProperties",
+        Lit::Object(&[("type", Lit::Strs(&["string", "integer"]))]),
+    ),
+]);
+const RESOURCES: Lit = Lit::Object(&[
+    ("type", Lit::Str("object")),
+    (
+        "properties",
+        Lit::Object(&[
+            ("limits", QUANTITIES),
+            ("requests", QUANTITIES),
+            ("claims", ARRAY),
+        ]),
+    ),
+    ("additionalProperties", Lit::Bool(false)),
+]);
+const PULL_POLICY: Lit = enumeration!["", "Always", "IfNotPresent", "Never"];
+const SERVICE_TYPE: Lit = enumeration!["", "ClusterIP", "NodePort", "LoadBalancer"];
+const ACCESS_MODE: Lit = enumeration![
+    "ReadWriteOnce",
+    "ReadOnlyMany",
+    "ReadWriteMany",
+    "ReadWriteOncePod",
+];
+const PATH_TYPE: Lit = enumeration!["Prefix", "Exact", "ImplementationSpecific"];
+
+/// The schema of a value: a constant, a reference to a definition, or derived from the value.
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Lit(&'static Lit),
+    /// `{"$ref": "#/definitions/<name>"}`.
+    Ref(&'a str),
+    /// A closed object with the schema of each entry of `map`, found under `key` at `depth`.
+    Object {
+        depth: usize,
+        key: &'a str,
+        map: &'a Map,
+    },
+    /// A Service's ports by name, each a port number.
+    Ports(&'a Map),
+}
+
+/// The schema of `value` found under `key` at `depth`. A key that is a name the user chose (a
+/// service, a volume, a secret) is never mistaken for a field.
+fn node<'a>(depth: usize, key: &'a str, is_name: bool, value: &'a Tree) -> Node<'a> {
+    if is_name {
+        return generic(value, depth, key);
+    }
+    if depth == 2 && SHARED.contains(&key) {
+        return Node::Ref(key);
+    }
+    field(depth, key, value)
+}
+
+fn field<'a>(depth: usize, key: &'a str, value: &'a Tree) -> Node<'a> {
+    match (key, value) {
+        ("env", _) => Node::Lit(&ENV),
+        ("annotations" | "data" | "nodeSelector", _) => Node::Lit(&STRINGS),
+        ("resources", _) => Node::Lit(&RESOURCES),
+        ("extraEnv" | "imagePullSecrets" | "tolerations", _) => Node::Lit(&OBJECTS),
+        ("affinity", _) => Node::Lit(&OBJECT),
+        ("replicas", _) => Node::Lit(&REPLICAS),
+        ("pullPolicy", _) => Node::Lit(&PULL_POLICY),
+        ("type", _) => Node::Lit(&SERVICE_TYPE),
+        ("accessMode", _) => Node::Lit(&ACCESS_MODE),
+        ("pathType", _) => Node::Lit(&PATH_TYPE),
+        ("ports", Tree::Map(ports)) => Node::Ports(ports),
+        _ => generic(value, depth, key),
+    }
+}
+
+fn generic<'a>(value: &'a Tree, depth: usize, key: &'a str) -> Node<'a> {
+    match value {
+        Tree::Map(map) => Node::Object { depth, key, map },
+        Tree::Str(_) => Node::Lit(&STRING),
+        Tree::Bool(_) => Node::Lit(&BOOLEAN),
+        Tree::UInt(_) | Tree::Int(_) => Node::Lit(&INTEGER),
+        Tree::Float(_) => Node::Lit(&NUMBER),
+        Tree::Seq(_) => Node::Lit(&ARRAY),
+        Tree::Null => Node::Lit(&EMPTY),
+    }
+}
+
+/// Whether the keys of the object under `key` at `depth` are names the user chose.
+fn names_keys(depth: usize, key: &str) -> bool {
+    depth == 0
+        || (depth == 1 && matches!(key, "persistence" | "secrets"))
+        || (depth == 2 && key == "services")
+}
+
+/// The definitions the schema refers to, in the order the references first appear: each shared
+/// field is typed by its first service.
+fn definitions(values: &Values) -> Vec<(&str, Node<'_>)> {
+    let mut found = Vec::new();
+    for (key, value) in values {
+        collect(generic(value, 1, key), &mut found);
+    }
+    found
+}
+
+fn collect<'a>(node: Node<'a>, found: &mut Vec<(&'a str, Node<'a>)>) {
+    let known = |found: &[(&str, Node<'_>)], name: &str| found.iter().any(|(n, _)| *n == name);
+    match node {
+        Node::Object { depth, key, map } => {
+            let named = names_keys(depth, key);
+            for (k, v) in map.iter() {
+                match self::node(depth + 1, k, named, v) {
+                    Node::Ref(name) if !known(found, name) => {
+                        let definition = field(depth + 1, name, v);
+                        collect(definition, found);
+                        found.push((name, definition));
+                    }
+                    child => collect(child, found),
+                }
+            }
+        }
+        Node::Ports(_) if !known(found, "port") => found.push(("port", Node::Lit(&PORT))),
+        Node::Lit(_) | Node::Ref(_) | Node::Ports(_) => {}
+    }
+}
+
+/// A JSON writer with the layout of `serde_json::to_string_pretty` (two-space indent, `": "`
+/// after keys, empty containers as `{}`), which the schema had when it was built as a
+/// `serde_json::Value`; written directly, it costs a third as much.
 #[derive(Default)]
-struct Schema {
-    definitions: Map<String, Value>,
+struct Pretty {
+    out: String,
+    depth: usize,
+    /// Whether the container just opened has no entry yet.
+    first: bool,
 }
 
-impl Schema {
-    /// The schema of `value` found under `key` at `depth`. A key that is a name the user chose
-    /// (a service, a volume, a secret) is never mistaken for a field.
-    fn node(&mut self, depth: usize, key: &str, is_name: bool, value: &Value) -> Value {
-        if is_name {
-            return self.generic(depth, key, value);
-        }
-        if depth == 2 && SHARED.contains(&key) {
-            if !self.definitions.contains_key(key) {
-                let definition = self.field(depth, key, value);
-                self.definitions.insert(key.to_owned(), definition);
-            }
-            return json!({"$ref": format!("#/definitions/{key}")});
-        }
-        self.field(depth, key, value)
+impl Pretty {
+    fn open(&mut self, bracket: char) {
+        self.out.push(bracket);
+        self.depth += 1;
+        self.first = true;
     }
 
-    fn field(&mut self, depth: usize, key: &str, value: &Value) -> Value {
-        match (key, value) {
-            ("env", _) => open(&json!({"type": ["string", "number", "boolean"]})),
-            ("annotations" | "data" | "nodeSelector", _) => open(&json!({"type": "string"})),
-            ("resources", _) => json!({
-                "type": "object",
-                "properties": {
-                    "limits": open(&quantity()),
-                    "requests": open(&quantity()),
-                    "claims": {"type": "array"},
-                },
-                "additionalProperties": false,
-            }),
-            ("extraEnv" | "imagePullSecrets" | "tolerations", _) => {
-                json!({"type": "array", "items": {"type": "object"}})
-            }
-            ("affinity", _) => json!({"type": "object"}),
-            ("replicas", _) => json!({"type": "integer", "minimum": 0}),
-            ("pullPolicy", _) => enumeration(&["", "Always", "IfNotPresent", "Never"]),
-            ("type", _) => enumeration(&["", "ClusterIP", "NodePort", "LoadBalancer"]),
-            ("accessMode", _) => enumeration(&[
-                "ReadWriteOnce",
-                "ReadOnlyMany",
-                "ReadWriteMany",
-                "ReadWriteOncePod",
-            ]),
-            ("pathType", _) => enumeration(&["Prefix", "Exact", "ImplementationSpecific"]),
-            ("ports", Value::Object(ports)) => {
-                self.definitions
-                    .entry("port")
-                    .or_insert_with(|| json!({"type": "integer", "minimum": 1, "maximum": 65535}));
-                json!({
-                    "type": "object",
-                    "properties": ports.keys().map(|k| (k.clone(), json!({"$ref": "#/definitions/port"}))).collect::<Map<_, _>>(),
-                    "additionalProperties": false,
-                })
-            }
-            _ => self.generic(depth, key, value),
+    fn close(&mut self, bracket: char) {
+        self.depth -= 1;
+        if !self.first {
+            self.out.push('\n');
+            self.indent();
+        }
+        self.out.push(bracket);
+        // A closed container is an entry of the one around it.
+        self.first = false;
+    }
+
+    /// Starts an entry of the open container.
+    fn item(&mut self) {
+        self.out.push_str(if self.first { "\n" } else { ",\n" });
+        self.first = false;
+        self.indent();
+    }
+
+    fn key(&mut self, key: &str) {
+        self.item();
+        self.string("", key);
+        self.out.push_str(": ");
+    }
+
+    fn indent(&mut self) {
+        const SPACES: &str = "                                ";
+        let mut width = 2 * self.depth;
+        while width > 0 {
+            let step = width.min(SPACES.len());
+            self.out.push_str(&SPACES[..step]);
+            width -= step;
         }
     }
 
-    fn generic(&mut self, depth: usize, key: &str, value: &Value) -> Value {
-        match value {
-            Value::Object(map) => {
-                let named = depth == 0
-                    || (depth == 1 && matches!(key, "persistence" | "secrets"))
-                    || (depth == 2 && key == "services");
-                let properties: Map<String, Value> = map
-                    .iter()
-                    .map(|(k, v)| (k.clone(), self.node(depth + 1, k, named, v)))
-                    .collect();
-                json!({"type": "object", "properties": properties, "additionalProperties": false})
+    /// `prefix` (which needs no escaping) and `text` as one JSON string, escaped as
+    /// `serde_json` escapes.
+    fn string(&mut self, prefix: &str, text: &str) {
+        self.out.push('"');
+        self.out.push_str(prefix);
+        if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            self.out.push_str(text);
+        } else {
+            for c in text.chars() {
+                match c {
+                    '"' => self.out.push_str("\\\""),
+                    '\\' => self.out.push_str("\\\\"),
+                    '\u{8}' => self.out.push_str("\\b"),
+                    '\t' => self.out.push_str("\\t"),
+                    '\n' => self.out.push_str("\\n"),
+                    '\u{c}' => self.out.push_str("\\f"),
+                    '\r' => self.out.push_str("\\r"),
+                    c if u32::from(c) < 0x20 => {
+                        let _ = write!(self.out, "\\u{:04x}", u32::from(c));
+                    }
+                    c => self.out.push(c),
+                }
             }
-            Value::String(_) => json!({"type": "string"}),
-            Value::Bool(_) => json!({"type": "boolean"}),
-            Value::Number(n) if n.is_i64() || n.is_u64() => json!({"type": "integer"}),
-            Value::Number(_) => json!({"type": "number"}),
-            Value::Array(_) => json!({"type": "array"}),
-            Value::Null => json!({}),
+        }
+        self.out.push('"');
+    }
+
+    fn lit(&mut self, lit: &Lit) {
+        match lit {
+            Lit::Object(entries) => {
+                self.open('{');
+                for (key, value) in *entries {
+                    self.key(key);
+                    self.lit(value);
+                }
+                self.close('}');
+            }
+            Lit::Str(s) => self.string("", s),
+            Lit::Strs(items) => {
+                self.open('[');
+                for item in *items {
+                    self.item();
+                    self.string("", item);
+                }
+                self.close(']');
+            }
+            Lit::UInt(n) => {
+                let _ = write!(self.out, "{n}");
+            }
+            Lit::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
         }
     }
-}
 
-fn open(entries: &Value) -> Value {
-    json!({"type": "object", "additionalProperties": entries})
-}
+    fn node(&mut self, schema: Node<'_>) {
+        match schema {
+            Node::Lit(lit) => self.lit(lit),
+            Node::Ref(name) => {
+                self.open('{');
+                self.key("$ref");
+                self.string("#/definitions/", name);
+                self.close('}');
+            }
+            Node::Object { depth, key, map } => {
+                let named = names_keys(depth, key);
+                self.closed(map, |k, v| self::node(depth + 1, k, named, v));
+            }
+            // Every port refers to the one `port` definition.
+            Node::Ports(ports) => self.closed(ports, |_, _| Node::Ref("port")),
+        }
+    }
 
-/// A Kubernetes quantity: `512Mi`, `500m`, `2`.
-fn quantity() -> Value {
-    json!({"type": ["string", "integer"]})
-}
+    /// An object schema that lists the entries of `map`, each with the schema `schema` gives
+    /// it, and refuses other keys.
+    fn closed<'a>(&mut self, map: &'a Map, schema: impl Fn(&'a str, &'a Tree) -> Node<'a>) {
+        self.open('{');
+        self.key("type");
+        self.string("", "object");
+        self.key("properties");
+        self.open('{');
+        for (key, value) in map.iter() {
+            self.key(key);
+            self.node(schema(key, value));
+        }
+        self.close('}');
+        self.key("additionalProperties");
+        self.out.push_str("false");
+        self.close('}');
+    }
 
-fn enumeration(allowed: &[&str]) -> Value {
-    json!({"type": "string", "enum": allowed})
+    fn root(&mut self, values: &Values) {
+        self.open('{');
+        self.key("$schema");
+        self.string("", "http://json-schema.org/draft-07/schema#");
+        self.key("title");
+        self.string("", "values");
+        self.key("type");
+        self.string("", "object");
+        self.key("properties");
+        self.open('{');
+        for (key, value) in values {
+            self.key(key);
+            self.node(generic(value, 1, key));
+        }
+        self.close('}');
+        self.key("additionalProperties");
+        self.out.push_str("false");
+        let definitions = definitions(values);
+        if !definitions.is_empty() {
+            self.key("definitions");
+            self.open('{');
+            for (name, definition) in definitions {
+                self.key(name);
+                self.node(definition);
+            }
+            self.close('}');
+        }
+        self.close('}');
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    use super::Values;
+    use crate::backends::helm::tree::{Tree, to_tree};
+
+    fn schema(values: &Value) -> Value {
+        let Ok(Tree::Map(map)) = to_tree(values) else {
+            panic!("values are a mapping")
+        };
+        let values: Values = map.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
+        serde_json::from_str(&super::schema_json(&values)).unwrap()
+    }
 
     #[test]
     fn defaults_give_types_and_closed_objects() {
         let values = json!({"web": {"replicas": 2, "image": {"tag": "1"}, "env": {"A": "b"}}});
-        let schema = super::schema(&values);
+        let schema = schema(&values);
         let web = &schema["properties"]["web"];
         assert_eq!(web["properties"]["replicas"]["type"], "integer");
         assert_eq!(web["properties"]["image"]["$ref"], "#/definitions/image");
@@ -163,7 +415,7 @@ mod tests {
             "env": {"replicas": 1, "services": {"data": {"type": "", "ports": {"tcp-80": 80}}}},
             "persistence": {"data": {"size": "1Gi"}},
         });
-        let schema = super::schema(&values);
+        let schema = schema(&values);
         assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
         let env = &schema["properties"]["env"];
         assert_eq!(env["additionalProperties"], false);
@@ -175,5 +427,22 @@ mod tests {
         );
         let claim = &schema["properties"]["persistence"]["properties"]["data"];
         assert_eq!(claim["properties"]["size"]["type"], "string");
+    }
+
+    #[test]
+    fn the_schema_has_the_layout_and_escapes_of_serde_json() {
+        let values = json!({
+            "we\"b\\\u{1}\t": {"replicas": 1, "env": {}, "services": {"a\nb": {"type": "", "ports": {}}}},
+            "persistence": {"data": {"size": "1Gi", "accessMode": "ReadWriteOnce"}},
+            "global": {"imagePullSecrets": []},
+        });
+        let Ok(Tree::Map(map)) = to_tree(&values) else {
+            panic!("values are a mapping")
+        };
+        let values: Values = map.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
+        let text = super::schema_json(&values);
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        let pretty = serde_json::to_string_pretty(&parsed).unwrap();
+        assert_eq!(text, pretty + "\n");
     }
 }
