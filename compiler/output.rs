@@ -58,6 +58,18 @@ pub struct OutputFiles {
     pub files: IndexMap<PathBuf, String>,
 }
 
+impl From<IndexMap<String, String>> for OutputFiles {
+    /// A backend's files, moved rather than copied: a build holds all of them until it writes.
+    fn from(files: IndexMap<String, String>) -> Self {
+        Self {
+            files: files
+                .into_iter()
+                .map(|(name, text)| (PathBuf::from(name), text))
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Bring the directory up to date.

@@ -140,7 +140,8 @@ pub fn run(
         Some(Output::Files(files)) => {
             let dir = args.output.as_deref().unwrap_or(Path::new("."));
             let mode = if args.check { Mode::Check } else { Mode::Write };
-            let report = write_dir(dir, &files, mode)?;
+            let files = OutputFiles::from(files);
+            let report = output::write(dir, &files, mode)?;
             super::exiting(files);
             let text = output::render(dir, mode, &report);
             if !text.is_empty() {
@@ -314,13 +315,7 @@ fn warn_inline(ir: &ir::Project, diagnostics: &mut Diagnostics) {
 /// file, unchanged files untouched, files stackc wrote before and no longer produces removed, and
 /// nothing else in `dir` touched. In [`Mode::Check`] nothing is written.
 pub fn write_dir(dir: &Path, files: &Files, mode: Mode) -> Result<WriteReport, Error> {
-    let files = OutputFiles {
-        files: files
-            .iter()
-            .map(|(name, text)| (PathBuf::from(name), text.clone()))
-            .collect(),
-    };
-    output::write(dir, &files, mode)
+    output::write(dir, &OutputFiles::from(files.clone()), mode)
 }
 
 #[cfg(test)]
