@@ -127,11 +127,16 @@ pub enum Output {
 /// directory stale (the differences were printed on stderr).
 pub fn run(
     args: &BuildArgs,
-    project: &model::Project,
-    locations: &impl Locate,
+    project: model::Project,
+    locations: impl Locate,
     diagnostics: &mut Diagnostics,
 ) -> Result<bool, Error> {
-    match compile(args, project, locations, diagnostics)? {
+    let lowered = lower(args, &project, &locations, diagnostics)?;
+    // Emitting needs only the IR: freeing the compose model and the source tree first lowers the
+    // peak memory of a build by their size.
+    drop(locations);
+    drop(project);
+    match lowered.map(|lowered| emit(args, lowered)).transpose()? {
         None => Ok(true),
         Some(Output::Stream(text)) => {
             super::write_stdout(&text)?;
@@ -160,6 +165,29 @@ pub fn compile(
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
 ) -> Result<Option<Output>, Error> {
+    lower(args, project, locations, diagnostics)?
+        .map(|lowered| emit(args, lowered))
+        .transpose()
+}
+
+/// A project lowered and checked for one target, ready to emit.
+enum Lowered {
+    /// The K3s manifests, or the Helm chart with its options.
+    Kubernetes {
+        ir: ir::Project,
+        helm: Option<backends::helm::Options>,
+    },
+    Podman(backends::podman::Stack),
+}
+
+/// Everything of [`compile`] that reads the compose model and the source locations: lowering,
+/// the passes and the target's checks. `None` when the diagnostics hold errors.
+fn lower(
+    args: &BuildArgs,
+    project: &model::Project,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) -> Result<Option<Lowered>, Error> {
     if args.target == Target::Podman && args.namespace.is_some() {
         return Err(Error::Usage(
             "`--namespace` has no effect on podman, which has no namespaces: leave it out with `--target podman`"
@@ -207,14 +235,17 @@ pub fn compile(
         provenance: args.provenance,
     };
     if args.target == Target::Podman {
-        return compile_podman(args, project, &options, locations, diagnostics);
+        return Ok(lower_podman(
+            args,
+            project,
+            &options,
+            locations,
+            diagnostics,
+        ));
     }
     let mut ir = ir::lower::lower(project, &options, locations, diagnostics);
     passes::run(&mut ir, locations, diagnostics);
     warn_inline(&ir, diagnostics);
-    let k3s = backends::k3s::Options {
-        namespace: args.namespace.clone(),
-    };
     backends::k3s::check(&ir, locations, diagnostics);
     if args.target == Target::Helm {
         backends::helm::check(&ir, locations, diagnostics);
@@ -225,41 +256,22 @@ pub fn compile(
     if diagnostics.has_errors() {
         return Ok(None);
     }
-    let output = if args.target == Target::Helm {
-        let helm = backends::helm::Options {
-            k3s_helmchart: args.k3s_helmchart,
-            namespace: args.namespace.clone(),
-            required: backends::helm::required(&ir, locations),
-        };
-        backends::helm::files(&ir, &helm)
-            .map(Output::Files)
-            .map_err(std::io::Error::other)
-    } else if args.stdout {
-        backends::k3s::stream(&ir, &k3s)
-            .map(Output::Stream)
-            .map_err(std::io::Error::other)
-    } else {
-        backends::k3s::files(&ir, &k3s)
-            .map(Output::Files)
-            .map_err(std::io::Error::other)
-    };
-    output.map(Some).map_err(|source| Error::Write {
-        path: args
-            .output
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("<stdout>")),
-        source,
-    })
+    let helm = (args.target == Target::Helm).then(|| backends::helm::Options {
+        k3s_helmchart: args.k3s_helmchart,
+        namespace: args.namespace.clone(),
+        required: backends::helm::required(&ir, locations),
+    });
+    Ok(Some(Lowered::Kubernetes { ir, helm }))
 }
 
-/// The podman arm of [`compile`].
-fn compile_podman(
+/// The podman arm of [`lower`].
+fn lower_podman(
     args: &BuildArgs,
     project: &model::Project,
     options: &ir::lower::Options,
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
-) -> Result<Option<Output>, Error> {
+) -> Option<Lowered> {
     let mut lowering = Diagnostics::new();
     let mut ir = ir::lower::lower(project, options, locations, &mut lowering);
     passes::run(&mut ir, locations, &mut lowering);
@@ -269,23 +281,45 @@ fn compile_podman(
     if args.strict {
         diagnostics.promote_warnings();
     }
-    if diagnostics.has_errors() {
-        return Ok(None);
-    }
-    let podman = backends::podman::Options {
-        quadlet: args.quadlet,
+    (!diagnostics.has_errors()).then_some(Lowered::Podman(stack))
+}
+
+/// The files or the stream of a lowered project.
+fn emit(args: &BuildArgs, lowered: Lowered) -> Result<Output, Error> {
+    let k3s = backends::k3s::Options {
+        namespace: args.namespace.clone(),
     };
-    let output = if args.stdout {
-        backends::podman::stream(&stack).map(Output::Stream)
-    } else {
-        backends::podman::files(&stack, podman).map(Output::Files)
+    let output = match lowered {
+        Lowered::Kubernetes {
+            ir,
+            helm: Some(helm),
+        } => backends::helm::files(&ir, &helm)
+            .map(Output::Files)
+            .map_err(std::io::Error::other),
+        Lowered::Kubernetes { ir, helm: None } if args.stdout => backends::k3s::stream(&ir, &k3s)
+            .map(Output::Stream)
+            .map_err(std::io::Error::other),
+        Lowered::Kubernetes { ir, helm: None } => backends::k3s::files(&ir, &k3s)
+            .map(Output::Files)
+            .map_err(std::io::Error::other),
+        Lowered::Podman(stack) if args.stdout => backends::podman::stream(&stack)
+            .map(Output::Stream)
+            .map_err(std::io::Error::other),
+        Lowered::Podman(stack) => backends::podman::files(
+            &stack,
+            backends::podman::Options {
+                quadlet: args.quadlet,
+            },
+        )
+        .map(Output::Files)
+        .map_err(std::io::Error::other),
     };
-    output.map(Some).map_err(|e| Error::Write {
+    output.map_err(|source| Error::Write {
         path: args
             .output
             .clone()
             .unwrap_or_else(|| PathBuf::from("<stdout>")),
-        source: std::io::Error::other(e),
+        source,
     })
 }
 

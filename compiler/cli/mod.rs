@@ -12,7 +12,7 @@ pub mod secrets;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -133,7 +133,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
 
 fn run_secrets(cli: &Cli, args: &secrets::SecretsArgs) -> Result<ExitCode, Error> {
     with_project(cli, |project, locations, diagnostics| {
-        secrets::run(args, project, locations, diagnostics).map(|()| true)
+        secrets::run(args, &project, &locations, diagnostics).map(|()| true)
     })
 }
 
@@ -149,8 +149,8 @@ fn run_build(cli: &Cli, args: &build::BuildArgs) -> Result<ExitCode, Error> {
 fn with_project(
     cli: &Cli,
     command: impl FnOnce(
-        &crate::model::Project,
-        &Sourced<'_, frontend::locations::Locations>,
+        crate::model::Project,
+        Sourced<'_, frontend::locations::Locations>,
         &mut Diagnostics,
     ) -> Result<bool, Error>,
 ) -> Result<ExitCode, Error> {
@@ -163,12 +163,13 @@ fn with_project(
         report(cli, &result.diagnostics, &sources);
         return Ok(ExitCode::from(1));
     };
+    let project_dir = PathBuf::from(&project.working_dir);
     let locations = Sourced {
-        locations: &result.locations,
+        locations: std::mem::take(&mut result.locations),
         sources: &sources,
-        project_dir: Path::new(&project.working_dir),
+        project_dir: &project_dir,
     };
-    let outcome = command(&project, &locations, &mut result.diagnostics);
+    let outcome = command(project, locations, &mut result.diagnostics);
     report(cli, &result.diagnostics, &sources);
     let up_to_date = outcome?;
     let code = if result.diagnostics.has_errors() || !up_to_date {
@@ -178,12 +179,11 @@ fn with_project(
     };
     exiting(result);
     exiting(sources);
-    exiting(project);
     Ok(code)
 }
 
-/// Leaves a value to the end of the process, which is next: freeing the trees of a large
-/// project one node at a time costs more than any stage after loading it.
+/// Leaves a value to the end of the process, which is next: freeing it piece by piece would
+/// cost time and give back memory no one needs any more.
 pub(super) fn exiting<T>(value: T) {
     std::mem::forget(value);
 }

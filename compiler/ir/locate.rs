@@ -39,7 +39,7 @@ impl Locate for Unlocated {
 /// line and column of a key.
 #[derive(Debug, Clone, Copy)]
 pub struct Sourced<'a, L> {
-    pub locations: &'a L,
+    pub locations: L,
     pub sources: &'a SourceMap,
     /// The project directory: files are named relative to it, so the annotation does not depend
     /// on where the project is checked out.
