@@ -136,7 +136,9 @@ pub fn run(
     // peak memory of a build by their size.
     drop(locations);
     drop(project);
-    match lowered.map(|lowered| emit(args, lowered)).transpose()? {
+    let output = lowered.as_ref().map(|l| emit(args, l)).transpose()?;
+    super::exiting(lowered);
+    match output {
         None => Ok(true),
         Some(Output::Stream(text)) => {
             super::write_stdout(&text)?;
@@ -166,7 +168,7 @@ pub fn compile(
     diagnostics: &mut Diagnostics,
 ) -> Result<Option<Output>, Error> {
     lower(args, project, locations, diagnostics)?
-        .map(|lowered| emit(args, lowered))
+        .map(|lowered| emit(args, &lowered))
         .transpose()
 }
 
@@ -285,7 +287,7 @@ fn lower_podman(
 }
 
 /// The files or the stream of a lowered project.
-fn emit(args: &BuildArgs, lowered: Lowered) -> Result<Output, Error> {
+fn emit(args: &BuildArgs, lowered: &Lowered) -> Result<Output, Error> {
     let k3s = backends::k3s::Options {
         namespace: args.namespace.clone(),
     };
@@ -293,20 +295,20 @@ fn emit(args: &BuildArgs, lowered: Lowered) -> Result<Output, Error> {
         Lowered::Kubernetes {
             ir,
             helm: Some(helm),
-        } => backends::helm::files(&ir, &helm)
+        } => backends::helm::files(ir, helm)
             .map(Output::Files)
             .map_err(std::io::Error::other),
-        Lowered::Kubernetes { ir, helm: None } if args.stdout => backends::k3s::stream(&ir, &k3s)
+        Lowered::Kubernetes { ir, helm: None } if args.stdout => backends::k3s::stream(ir, &k3s)
             .map(Output::Stream)
             .map_err(std::io::Error::other),
-        Lowered::Kubernetes { ir, helm: None } => backends::k3s::files(&ir, &k3s)
+        Lowered::Kubernetes { ir, helm: None } => backends::k3s::files(ir, &k3s)
             .map(Output::Files)
             .map_err(std::io::Error::other),
-        Lowered::Podman(stack) if args.stdout => backends::podman::stream(&stack)
+        Lowered::Podman(stack) if args.stdout => backends::podman::stream(stack)
             .map(Output::Stream)
             .map_err(std::io::Error::other),
         Lowered::Podman(stack) => backends::podman::files(
-            &stack,
+            stack,
             backends::podman::Options {
                 quadlet: args.quadlet,
             },
