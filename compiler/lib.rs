@@ -24,3 +24,4 @@ pub mod output;
 pub mod passes;
 pub mod schema;
 pub mod source;
+mod text_key;

@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
+use crate::text_key::TextKey;
+
 /// Why the fast writer handed a document back to serde-saphyr.
 #[derive(Debug, thiserror::Error)]
 pub(super) enum Fallback {
@@ -423,7 +425,8 @@ impl ser::SerializeMap for Block<'_, '_> {
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Fallback> {
         self.start_entry();
-        key.serialize(KeyWriter(&mut *self.writer))?;
+        // A key that is not a string is left to serde-saphyr, with the whole document.
+        key.serialize(TextKey(|text: &str| self.writer.key(text)))?;
         self.writer.at = At::Key(self.indent);
         Ok(())
     }
@@ -454,146 +457,5 @@ impl ser::SerializeStruct for Block<'_, '_> {
     fn end(self) -> Result<(), Fallback> {
         Block::end(self);
         Ok(())
-    }
-}
-
-/// Writes a mapping key that is a string; any other key is left to serde-saphyr.
-struct KeyWriter<'w, 'o>(&'w mut Writer<'o>);
-
-fn non_string_key<T>() -> Result<T, Fallback> {
-    Err(Fallback::Shape("a mapping key that is not a string"))
-}
-
-impl ser::Serializer for KeyWriter<'_, '_> {
-    type Ok = ();
-    type Error = Fallback;
-    type SerializeSeq = Impossible<(), Fallback>;
-    type SerializeTuple = Impossible<(), Fallback>;
-    type SerializeTupleStruct = Impossible<(), Fallback>;
-    type SerializeTupleVariant = Impossible<(), Fallback>;
-    type SerializeMap = Impossible<(), Fallback>;
-    type SerializeStruct = Impossible<(), Fallback>;
-    type SerializeStructVariant = Impossible<(), Fallback>;
-
-    fn serialize_str(self, v: &str) -> Result<(), Fallback> {
-        self.0.key(v)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<(), Fallback> {
-        value.serialize(self)
-    }
-
-    fn serialize_bool(self, _: bool) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_i8(self, _: i8) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_i16(self, _: i16) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_i32(self, _: i32) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_i64(self, _: i64) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_u8(self, _: u8) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_u16(self, _: u16) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_u32(self, _: u32) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_u64(self, _: u64) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_f32(self, _: f32) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_f64(self, _: f64) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_char(self, _: char) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_none(self) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_unit(self) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_unit_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-    ) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), Fallback> {
-        non_string_key()
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Fallback> {
-        non_string_key()
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Fallback> {
-        non_string_key()
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Fallback> {
-        non_string_key()
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Fallback> {
-        non_string_key()
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Fallback> {
-        non_string_key()
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, Fallback> {
-        non_string_key()
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Fallback> {
-        non_string_key()
     }
 }

@@ -5,6 +5,8 @@
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
+use crate::text_key::TextKey;
+
 /// What the walk does with a key path.
 pub(super) enum Step {
     /// Lowered: nothing to report, whatever its value.
@@ -102,7 +104,8 @@ impl ser::SerializeMap for Entries<'_> {
     type Error = Skipped;
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Skipped> {
-        self.pending = Some(key.serialize(KeyText)?);
+        self.pending =
+            Some(key.serialize(TextKey(|text: &str| Ok::<_, Skipped>(text.to_owned())))?);
         Ok(())
     }
 
@@ -457,141 +460,6 @@ impl ser::SerializeStruct for Count {
     }
     fn end(self) -> Result<bool, Skipped> {
         Ok(self.0 == 0)
-    }
-}
-
-/// A map key as text; keys of the compose model are strings.
-struct KeyText;
-
-fn not_text<T>() -> Result<T, Skipped> {
-    Err(Skipped("a map key that is not a string".to_owned()))
-}
-
-impl ser::Serializer for KeyText {
-    type Ok = String;
-    type Error = Skipped;
-    type SerializeSeq = Impossible<String, Skipped>;
-    type SerializeTuple = Impossible<String, Skipped>;
-    type SerializeTupleStruct = Impossible<String, Skipped>;
-    type SerializeTupleVariant = Impossible<String, Skipped>;
-    type SerializeMap = Impossible<String, Skipped>;
-    type SerializeStruct = Impossible<String, Skipped>;
-    type SerializeStructVariant = Impossible<String, Skipped>;
-
-    fn serialize_str(self, v: &str) -> Result<String, Skipped> {
-        Ok(v.to_owned())
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<String, Skipped> {
-        value.serialize(self)
-    }
-    fn serialize_bool(self, _: bool) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_i8(self, _: i8) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_i16(self, _: i16) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_i32(self, _: i32) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_i64(self, _: i64) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_u8(self, _: u8) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_u16(self, _: u16) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_u32(self, _: u32) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_u64(self, _: u64) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_f32(self, _: f32) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_f64(self, _: f64) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_char(self, _: char) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_none(self) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_unit(self) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_unit_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-    ) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<String, Skipped> {
-        not_text()
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Skipped> {
-        not_text()
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Skipped> {
-        not_text()
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Skipped> {
-        not_text()
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Skipped> {
-        not_text()
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Skipped> {
-        not_text()
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Skipped> {
-        not_text()
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Skipped> {
-        not_text()
     }
 }
 
