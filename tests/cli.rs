@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -143,4 +144,44 @@ fn human_diagnostics_have_no_colour_with_color_never() {
         "escape codes with --color never: {}",
         out.stderr
     );
+}
+
+#[test]
+fn short_format_gives_one_located_line_per_diagnostic() {
+    let dir = project("short", UNDEFINED_DEPENDENCY);
+    let out = stackc(&dir, &["--message-format", "short", "config"]);
+    assert_eq!(out.code, Some(1), "{}", out.describe());
+    assert_eq!(
+        out.stderr,
+        "compose.yaml:5:9: error[SC0215]: service `web` depends on undefined service `dbb`\n",
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn repeated_warnings_after_the_tenth_take_one_line_each() {
+    let mut compose = String::from("services:\n");
+    for i in 0..12 {
+        writeln!(compose, "  web{i:02}:\n    image: nginx\n    init: true").unwrap();
+    }
+    let dir = project("repeated", &compose);
+    let out = stackc(&dir, &["--color", "never", "check"]);
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    assert_eq!(
+        out.stderr.matches("╭─[compose.yaml").count(),
+        10,
+        "{}",
+        out.describe()
+    );
+    for (service, line) in [("web10", 34), ("web11", 37)] {
+        let short = format!(
+            "compose.yaml:{line}:5: warning[SC1001]: `init` of service `{service}` is left out"
+        );
+        assert!(
+            out.stderr.contains(&short),
+            "{short} missing: {}",
+            out.describe()
+        );
+    }
 }
