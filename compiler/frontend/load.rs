@@ -341,8 +341,7 @@ impl Loader<'_> {
             merge::enforce_unicity(&mut dict, &Path::root())?;
 
             if stages.validation {
-                let json = dict.to_json();
-                let errors = schema::validate(&json, &|pointer, key| span_of(&dict, pointer, key));
+                let errors = schema::validate(&dict, &|pointer, key| span_of(&dict, pointer, key));
                 if let Some(first) = errors.into_iter().next() {
                     return Err(with_alias_labels(&dict, first));
                 }

@@ -7,7 +7,7 @@
 
 use indexmap::IndexMap;
 
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// Compose's own YAML tags, which change how a value merges with an earlier file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +65,42 @@ impl Node {
             quoted: false,
             template: None,
         }
+    }
+
+    /// A node written in no file, such as a name the schema validator checks on its own.
+    #[must_use]
+    pub fn detached(value: Value) -> Self {
+        Self::new(value, Span::new(FileId(0), 0, 0))
+    }
+
+    /// The tree of a dict written as JSON (tests, and tools that build a dict by hand), every
+    /// node [`detached`](Self::detached). An integer beyond the int64 range becomes a float, as
+    /// YAML would read it.
+    #[must_use]
+    pub fn from_json(value: &serde_json::Value) -> Self {
+        use serde_json::Value as J;
+        let value = match value {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => n
+                .as_i64()
+                .map_or_else(|| Value::Float(n.as_f64().unwrap_or_default()), Value::Int),
+            J::String(s) => Value::Str(s.clone()),
+            J::Array(items) => Value::Seq(items.iter().map(Node::from_json).collect()),
+            J::Object(map) => Value::Map(
+                map.iter()
+                    .map(|(k, v)| {
+                        let node = Node::from_json(v);
+                        let entry = Entry {
+                            key_span: node.span,
+                            node,
+                        };
+                        (k.clone(), entry)
+                    })
+                    .collect(),
+            ),
+        };
+        Self::detached(value)
     }
 
     /// A node synthesised by stackc (a default, a canonical form) that points at `origin`.

@@ -9,28 +9,34 @@
 use std::cmp::Ordering;
 use std::sync::LazyLock;
 
-use jsonschema::ValidationError;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::types::{JsonType, JsonTypeSet};
+use jsonschema::{Draft, ValidationError};
 use serde_json::Value;
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::frontend::node::{Node, Value as NodeValue};
 use crate::source::Span;
+
+mod instance;
 
 static SCHEMA: LazyLock<Value> = LazyLock::new(|| {
     serde_json::from_str(include_str!("../../schemas/compose-spec.json"))
         .expect("the bundled compose schema is valid JSON")
 });
 
-static VALIDATOR: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
-    jsonschema::draft7::new(&SCHEMA).expect("the bundled compose schema is a valid draft-07 schema")
+static VALIDATOR: LazyLock<jsonschema::Validator<instance::Tree>> = LazyLock::new(|| {
+    jsonschema::options_for::<instance::Tree>()
+        .with_draft(Draft::Draft7)
+        .build(&SCHEMA)
+        .expect("the bundled compose schema is a valid draft-07 schema")
 });
 
 /// Validates one compose file's content. `span_of` maps a JSON pointer (e.g.
 /// `/services/web/ports/0`) to the span of that node in the source, or of its key when the flag
 /// is true (unknown-key errors point at the key).
 #[must_use]
-pub fn validate(document: &Value, span_of: &dyn Fn(&str, bool) -> Option<Span>) -> Vec<Diagnostic> {
+pub fn validate(document: &Node, span_of: &dyn Fn(&str, bool) -> Option<Span>) -> Vec<Diagnostic> {
     let mut issues: Vec<Issue> = VALIDATOR
         .iter_errors(document)
         .flat_map(|error| reduce(&error))
@@ -212,13 +218,14 @@ fn specificity(issues: &[Issue]) -> usize {
 
 fn describe(
     issue: &Issue,
-    document: &Value,
+    document: &Node,
     span_of: &dyn Fn(&str, bool) -> Option<Span>,
 ) -> Diagnostic {
     let pointer = issue.pointer.as_str();
     let path = display_path(pointer);
     let node = span_of(pointer, false);
-    let value = document.pointer(pointer);
+    let value = node_at(document, pointer).map(Node::to_json);
+    let value = value.as_ref();
     match &issue.problem {
         Problem::UnknownKey { key, schema_at } => {
             describe_unknown_key(pointer, key, schema_at, span_of)
@@ -407,6 +414,18 @@ fn describe_duplicates(
     .with_label(span_of(&format!("{pointer}/{later}"), false), "duplicate")
     .with_label(span_of(&format!("{pointer}/{first}"), false), "first here")
     .with_help("remove the duplicate")
+}
+
+/// The node at a JSON pointer the validator reported.
+fn node_at<'a>(root: &'a Node, pointer: &str) -> Option<&'a Node> {
+    pointer
+        .split('/')
+        .skip(1)
+        .try_fold(root, |node, segment| match &node.value {
+            NodeValue::Map(map) => map.get(&unescape_segment(segment)).map(|e| &e.node),
+            NodeValue::Seq(items) => items.get(segment.parse::<usize>().ok()?),
+            _ => None,
+        })
 }
 
 /// `/services/web/ports/0` → `` `services.web.ports.0` ``, the dotted form Docker Compose prints.
@@ -600,7 +619,7 @@ mod tests {
             let start = 2 * index + usize::from(!key);
             Some(Span::new(FileId(0), start, start + 1))
         };
-        validate(document, &span_of)
+        validate(&Node::from_json(document), &span_of)
             .into_iter()
             .map(|d| Report {
                 code: d.code.id(),
