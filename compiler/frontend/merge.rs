@@ -79,7 +79,7 @@ pub fn merge(base: Node, over: Node, path: &Path) -> Result<Node, Diagnostic> {
     }
     match (base.value, over.value) {
         (Value::Map(base_map), Value::Map(over_map)) => Ok(Node {
-            value: Value::Map(merge_mappings(base_map, over_map, path)?),
+            value: Value::Map(Box::new(merge_mappings(*base_map, *over_map, path)?)),
             ..over_with_value(&over.span, over.via_alias)
         }),
         (Value::Seq(mut base_items), Value::Seq(over_items)) => {
@@ -164,17 +164,23 @@ fn merge_special(rule: Rule, base: Node, over: Node, path: &Path) -> Result<Node
         Rule::Build => {
             let base = build_mapping(base);
             let over = build_mapping(over);
-            Ok(wrap(Value::Map(merge_mappings(base, over, path)?)))
+            Ok(wrap(Value::Map(Box::new(merge_mappings(
+                base, over, path,
+            )?))))
         }
         Rule::DependsOn => {
             let base = into_mapping(base, true);
             let over = into_mapping(over, true);
-            Ok(wrap(Value::Map(merge_mappings(base, over, path)?)))
+            Ok(wrap(Value::Map(Box::new(merge_mappings(
+                base, over, path,
+            )?))))
         }
         Rule::NamesToMapping => {
             let base = into_mapping(base, false);
             let over = into_mapping(over, false);
-            Ok(wrap(Value::Map(merge_mappings(base, over, path)?)))
+            Ok(wrap(Value::Map(Box::new(merge_mappings(
+                base, over, path,
+            )?))))
         }
         Rule::Logging => {
             let (Value::Map(base_map), Value::Map(over_map)) = (&base.value, &over.value) else {
@@ -188,7 +194,9 @@ fn merge_special(rule: Rule, base: Node, over: Node, path: &Path) -> Result<Node
                 let (Value::Map(base_map), Value::Map(over_map)) = (base.value, over.value) else {
                     unreachable!("checked above");
                 };
-                Ok(wrap(Value::Map(merge_mappings(base_map, over_map, path)?)))
+                Ok(wrap(Value::Map(Box::new(merge_mappings(
+                    *base_map, *over_map, path,
+                )?))))
             } else {
                 Ok(over)
             }
@@ -209,7 +217,7 @@ fn into_sequence(node: Node) -> Vec<Node> {
         Value::Str(_) => vec![node],
         Value::Map(map) => {
             let mut items: Vec<Node> = Vec::new();
-            for (key, entry) in map {
+            for (key, entry) in *map {
                 match &entry.node.value {
                     Value::Null => items.push(Node::str(key, &entry.node)),
                     Value::Seq(values) => {
@@ -265,7 +273,7 @@ fn build_mapping(node: Node) -> Map {
             );
             map
         }
-        Value::Map(map) => map,
+        Value::Map(map) => *map,
         _ => Map::default(),
     }
 }
@@ -274,7 +282,7 @@ fn build_mapping(node: Node) -> Map {
 /// defaults each name gets `{condition: service_started, required: true}`.
 fn into_mapping(node: Node, depends_on_defaults: bool) -> Map {
     match node.value {
-        Value::Map(map) => map,
+        Value::Map(map) => *map,
         Value::Seq(items) => {
             let mut map = Map::default();
             for item in items {
@@ -318,7 +326,7 @@ pub fn depends_on_default(origin: &Node) -> Node {
             node: Node::derived(Value::Bool(true), origin),
         },
     );
-    Node::derived(Value::Map(map), origin)
+    Node::derived(Value::Map(Box::new(map)), origin)
 }
 
 fn merge_ipam_config(base: Node, over: Node, path: &Path) -> Result<Node, Diagnostic> {
@@ -352,7 +360,7 @@ fn merge_ipam_config(base: Node, over: Node, path: &Path) -> Result<Node, Diagno
         Value::Seq(
             result
                 .into_iter()
-                .map(|m| Node::new(Value::Map(m), span))
+                .map(|m| Node::new(Value::Map(Box::new(m)), span))
                 .collect(),
         ),
         span,

@@ -195,7 +195,7 @@ impl Builder<'_> {
                     apply_merge(&mut entries, merged, merge_span)?;
                 }
                 let mut node = Node::new(
-                    Value::Map(entries),
+                    Value::Map(Box::new(entries)),
                     Span::new(self.file, start, span_here.end as usize),
                 );
                 node.tag = tag;
@@ -368,7 +368,7 @@ fn apply_merge(entries: &mut Map, merged: Node, merge_span: Span) -> Result<(), 
         _ => return Err(bad_merge(merged.span, merge_span)),
     };
     for map in sources {
-        for (key, entry) in map {
+        for (key, entry) in *map {
             if !entries.contains_key(&key) {
                 entries.insert(key, entry);
             }
