@@ -979,14 +979,14 @@ fn with_alias_labels(root: &Node, mut diagnostic: Diagnostic) -> Diagnostic {
 
 fn find_alias(node: &Node, span: Span) -> Option<Span> {
     if node.span == span {
-        if let Some(alias) = node.via_alias {
+        if let Some(alias) = node.via_alias() {
             return Some(alias);
         }
     }
     match &node.value {
         Value::Map(map) => map.values().find_map(|e| {
             if e.key_span == span {
-                e.node.via_alias
+                e.node.via_alias()
             } else {
                 find_alias(&e.node, span)
             }

@@ -70,39 +70,41 @@ fn rule_for(path: &Path) -> Option<Rule> {
 
 /// Merges `over` onto `base` (a later file onto an earlier one, or a service onto the service it
 /// extends). `path` is where the two trees sit.
-pub fn merge(base: Node, over: Node, path: &Path) -> Result<Node, Diagnostic> {
+pub fn merge(base: Node, mut over: Node, path: &Path) -> Result<Node, Diagnostic> {
     if let Some(rule) = rule_for(path) {
         return merge_special(rule, base, over, path);
     }
     if over.is_null() {
         return Ok(base);
     }
-    match (base.value, over.value) {
-        (Value::Map(base_map), Value::Map(over_map)) => Ok(Node {
-            value: Value::Map(Box::new(merge_mappings(*base_map, *over_map, path)?)),
-            ..over_with_value(&over.span, over.via_alias)
-        }),
+    let (span, via_alias) = (over.span, over.via_alias());
+    match (base.value, std::mem::replace(&mut over.value, Value::Null)) {
+        (Value::Map(base_map), Value::Map(over_map)) => Ok(over_with_value(
+            Value::Map(Box::new(merge_mappings(*base_map, *over_map, path)?)),
+            span,
+            via_alias,
+        )),
         (Value::Seq(mut base_items), Value::Seq(over_items)) => {
             base_items.extend(over_items);
-            Ok(Node {
-                value: Value::Seq(base_items),
-                ..over_with_value(&over.span, over.via_alias)
-            })
+            Ok(over_with_value(Value::Seq(base_items), span, via_alias))
         }
-        (Value::Map(_) | Value::Seq(_), other) => Err(cannot_override(path, &over.span, &other)),
-        (_, value) => Ok(Node { value, ..over }),
+        (Value::Map(_) | Value::Seq(_), other) => Err(cannot_override(path, &span, &other)),
+        (_, value) => {
+            over.value = value;
+            Ok(over)
+        }
     }
 }
 
-fn over_with_value(span: &crate::source::Span, via_alias: Option<crate::source::Span>) -> Node {
-    Node {
-        value: Value::Null,
-        span: *span,
-        via_alias,
-        tag: None,
-        quoted: false,
-        template: None,
-    }
+/// A merged value that points where the overriding one was written.
+fn over_with_value(
+    value: Value,
+    span: crate::source::Span,
+    via_alias: Option<crate::source::Span>,
+) -> Node {
+    let mut node = Node::new(value, span);
+    node.set_via_alias(via_alias);
+    node
 }
 
 fn cannot_override(path: &Path, span: &crate::source::Span, value: &Value) -> Diagnostic {
@@ -140,11 +142,8 @@ fn merge_mappings(mut base: Map, over: Map, path: &Path) -> Result<Map, Diagnost
 
 fn merge_special(rule: Rule, base: Node, over: Node, path: &Path) -> Result<Node, Diagnostic> {
     let span = over.span;
-    let via_alias = over.via_alias;
-    let wrap = |value: Value| Node {
-        value,
-        ..over_with_value(&span, via_alias)
-    };
+    let via_alias = over.via_alias();
+    let wrap = |value: Value| over_with_value(value, span, via_alias);
     match rule {
         Rule::Replace => Ok(over),
         Rule::ToSequence => {
