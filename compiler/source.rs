@@ -127,26 +127,22 @@ impl SourceMap {
 
 /// The offset of every line's first byte. Compose files have short lines, so searching for each
 /// newline with `memchr` costs more in setup than in scanning; eight bytes are tested at a time
-/// instead, and only the words that hold a newline are looked into.
+/// instead, and the newlines of a word are read off its bits.
 fn line_starts(text: &[u8]) -> Vec<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const NEWLINES: u64 = u64::from_ne_bytes([b'\n'; 8]);
+    const LOWS: u64 = u64::from_le_bytes([0x7f; 8]);
+    const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
     let mut starts = vec![0];
     let words = text.chunks_exact(8);
     let tail = words.remainder();
     for (index, word) in words.enumerate() {
-        let word = u64::from_le_bytes(word.try_into().expect("chunks of eight bytes"));
-        let x = word ^ NEWLINES;
-        // Nonzero exactly when some byte of `x` is zero, i.e. some byte of `word` is a newline;
-        // a set high bit can be a false positive only above a true one, so each is checked.
-        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-            let base = index * 8;
-            for (offset, byte) in word.to_le_bytes().iter().enumerate() {
-                if *byte == b'\n' {
-                    starts.push(base + offset + 1);
-                }
-            }
+        let x = u64::from_le_bytes(word.try_into().expect("chunks of eight bytes")) ^ NEWLINES;
+        // The high bit of each byte of `x` that is zero, i.e. of each newline in the word (the
+        // low seven bits are added without a carry into the next byte, so there are no false
+        // positives).
+        let mut found = !(((x & LOWS) + LOWS) | x | LOWS);
+        while found != 0 {
+            starts.push(index * 8 + found.trailing_zeros() as usize / 8 + 1);
+            found &= found - 1;
         }
     }
     let base = text.len() - tail.len();
@@ -178,6 +174,12 @@ mod tests {
                 .chain(text.match_indices('\n').map(|(i, _)| i + 1))
                 .collect();
             assert_eq!(line_starts(text.as_bytes()), expected, "{text:?}");
+        }
+        // Every other byte value around a newline.
+        for other in (0..=u8::MAX).filter(|b| *b != b'\n') {
+            let mut text = [other; 16];
+            text[3] = b'\n';
+            assert_eq!(line_starts(&text), [0, 4], "{other}");
         }
         // A newline at every position of every word and of the tail.
         for len in 0..=24 {
