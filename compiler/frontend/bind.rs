@@ -60,19 +60,17 @@ pub fn bind(
 
 /// compose-go's `WithProfiles`: a service with no `profiles` is always on; others need one of
 /// theirs active (`*` activates all).
+/// The disabled services are moved out in place: rebuilding the map of enabled ones would hold
+/// two copies of every service's (large) configuration at once.
 fn apply_profiles(project: &mut Project, profiles: &[String]) {
-    let services = std::mem::take(&mut project.services);
-    for (name, service) in services {
+    let disabled = project.services.extract_if(.., |_, service| {
         let enabled = service.profiles.is_empty()
             || profiles
                 .iter()
                 .any(|p| p == "*" || service.profiles.contains(p));
-        if enabled {
-            project.services.insert(name, service);
-        } else {
-            project.disabled_services.insert(name, service);
-        }
-    }
+        !enabled
+    });
+    project.disabled_services.extend(disabled);
     project.profiles = profiles.to_vec();
 }
 

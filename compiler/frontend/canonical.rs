@@ -249,7 +249,7 @@ pub(crate) fn mapping(origin: &Node, entries: Vec<(&str, Node)>) -> Node {
             (key.to_owned(), entry)
         })
         .collect();
-    Node::derived(Value::Map(map), origin)
+    Node::derived(Value::Map(Box::new(map)), origin)
 }
 
 /// Inserts `key` when the mapping lacks it, pointing the new entry at the mapping.
@@ -365,7 +365,7 @@ fn transform_depends_on(node: &mut Node, path: &TreePath) -> Result<(), Diagnost
                     },
                 );
             }
-            node.value = Value::Map(map);
+            node.value = Value::Map(Box::new(map));
             Ok(())
         }
         _ => Err(shape_error(
@@ -455,7 +455,7 @@ fn transform_string_slice_to_map(node: &mut Node, path: &TreePath) -> Result<(),
         };
         map.insert(name, entry);
     }
-    node.value = Value::Map(map);
+    node.value = Value::Map(Box::new(map));
     Ok(())
 }
 
@@ -483,7 +483,7 @@ fn transform_key_value(node: &mut Node, path: &TreePath) -> Result<(), Diagnosti
                 };
                 map.insert(key.to_owned(), entry);
             }
-            node.value = Value::Map(map);
+            node.value = Value::Map(Box::new(map));
             Ok(())
         }
         _ => Err(shape_error(
@@ -672,7 +672,7 @@ fn transform_ssh(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
                     },
                 );
             }
-            node.value = Value::Map(map);
+            node.value = Value::Map(Box::new(map));
             Ok(())
         }
         _ => Err(shape_error(node, path, "a list of `id=path` or a mapping")),

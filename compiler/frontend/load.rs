@@ -262,7 +262,7 @@ impl Loader<'_> {
         stages: &Stages,
         included: &[PathBuf],
     ) -> Result<Node, Diagnostic> {
-        let mut dict = Node::new(Value::Map(Map::default()), Span::new(FileId(0), 0, 0));
+        let mut dict = Node::new(Value::Map(Box::default()), Span::new(FileId(0), 0, 0));
         for (path, is_stdin) in files {
             dict = self.load_file(
                 path,
@@ -341,8 +341,7 @@ impl Loader<'_> {
             merge::enforce_unicity(&mut dict, &Path::root())?;
 
             if stages.validation {
-                let json = dict.to_json();
-                let errors = schema::validate(&json, &|pointer, key| span_of(&dict, pointer, key));
+                let errors = schema::validate(&dict, &|pointer, key| span_of(&dict, pointer, key));
                 if let Some(first) = errors.into_iter().next() {
                     return Err(with_alias_labels(&dict, first));
                 }
@@ -570,7 +569,7 @@ impl Loader<'_> {
     ) -> Result<(Map, Resets), Diagnostic> {
         let (_, documents) = self.read(path, false, Some(file_span))?;
         let base_dir = path.parent().map_or_else(PathBuf::new, FsPath::to_path_buf);
-        let mut dict = Node::new(Value::Map(Map::default()), file_span);
+        let mut dict = Node::new(Value::Map(Box::default()), file_span);
         let mut all_resets = Resets::default();
         for mut document in documents {
             if document.is_null() {
@@ -848,15 +847,15 @@ fn import_resources(imported: Node, target: &mut Node, span: Span) -> Result<(),
         };
         let entry = target_map.entry(key.to_owned()).or_insert_with(|| Entry {
             key_span: span,
-            node: Node::new(Value::Map(Map::default()), span),
+            node: Node::new(Value::Map(Box::default()), span),
         });
         if entry.node.is_null() {
-            entry.node = Node::new(Value::Map(Map::default()), span);
+            entry.node = Node::new(Value::Map(Box::default()), span);
         }
         let Some(to) = entry.node.as_map_mut() else {
             continue;
         };
-        for (name, resource) in from {
+        for (name, resource) in *from {
             if let Some(existing) = to.get(&name) {
                 if existing.node.to_json() == resource.node.to_json() {
                     continue;
@@ -890,10 +889,10 @@ fn wrap_service(name: &str, service: Node) -> Node {
         "services".to_owned(),
         Entry {
             key_span: span,
-            node: Node::new(Value::Map(services), span),
+            node: Node::new(Value::Map(Box::new(services)), span),
         },
     );
-    Node::new(Value::Map(root), span)
+    Node::new(Value::Map(Box::new(root)), span)
 }
 
 fn unwrap_service(name: &str, mut wrapper: Node) -> Node {
@@ -902,7 +901,7 @@ fn unwrap_service(name: &str, mut wrapper: Node) -> Node {
         .get_mut("services")
         .and_then(Node::as_map_mut)
         .and_then(|m| m.shift_remove(name))
-        .map_or_else(|| Node::new(Value::Map(Map::default()), span), |e| e.node)
+        .map_or_else(|| Node::new(Value::Map(Box::default()), span), |e| e.node)
 }
 
 fn unknown_extends(name: &str, reference: &str, span: Span, services: &Map) -> Diagnostic {
@@ -980,14 +979,14 @@ fn with_alias_labels(root: &Node, mut diagnostic: Diagnostic) -> Diagnostic {
 
 fn find_alias(node: &Node, span: Span) -> Option<Span> {
     if node.span == span {
-        if let Some(alias) = node.via_alias {
+        if let Some(alias) = node.via_alias() {
             return Some(alias);
         }
     }
     match &node.value {
         Value::Map(map) => map.values().find_map(|e| {
             if e.key_span == span {
-                e.node.via_alias
+                e.node.via_alias()
             } else {
                 find_alias(&e.node, span)
             }

@@ -47,7 +47,7 @@ impl Locations {
     pub fn template(&self, path: &[&str]) -> Option<&str> {
         self.lookup(path)
             .filter(|(_, _, depth)| *depth == path.len())
-            .and_then(|(_, node, _)| node.template.as_deref())
+            .and_then(|(_, node, _)| node.template())
     }
 
     /// The deepest node on `path` (a list item by its index), with the span of its key (a list

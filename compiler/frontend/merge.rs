@@ -70,39 +70,41 @@ fn rule_for(path: &Path) -> Option<Rule> {
 
 /// Merges `over` onto `base` (a later file onto an earlier one, or a service onto the service it
 /// extends). `path` is where the two trees sit.
-pub fn merge(base: Node, over: Node, path: &Path) -> Result<Node, Diagnostic> {
+pub fn merge(base: Node, mut over: Node, path: &Path) -> Result<Node, Diagnostic> {
     if let Some(rule) = rule_for(path) {
         return merge_special(rule, base, over, path);
     }
     if over.is_null() {
         return Ok(base);
     }
-    match (base.value, over.value) {
-        (Value::Map(base_map), Value::Map(over_map)) => Ok(Node {
-            value: Value::Map(merge_mappings(base_map, over_map, path)?),
-            ..over_with_value(&over.span, over.via_alias)
-        }),
+    let (span, via_alias) = (over.span, over.via_alias());
+    match (base.value, std::mem::replace(&mut over.value, Value::Null)) {
+        (Value::Map(base_map), Value::Map(over_map)) => Ok(over_with_value(
+            Value::Map(Box::new(merge_mappings(*base_map, *over_map, path)?)),
+            span,
+            via_alias,
+        )),
         (Value::Seq(mut base_items), Value::Seq(over_items)) => {
             base_items.extend(over_items);
-            Ok(Node {
-                value: Value::Seq(base_items),
-                ..over_with_value(&over.span, over.via_alias)
-            })
+            Ok(over_with_value(Value::Seq(base_items), span, via_alias))
         }
-        (Value::Map(_) | Value::Seq(_), other) => Err(cannot_override(path, &over.span, &other)),
-        (_, value) => Ok(Node { value, ..over }),
+        (Value::Map(_) | Value::Seq(_), other) => Err(cannot_override(path, &span, &other)),
+        (_, value) => {
+            over.value = value;
+            Ok(over)
+        }
     }
 }
 
-fn over_with_value(span: &crate::source::Span, via_alias: Option<crate::source::Span>) -> Node {
-    Node {
-        value: Value::Null,
-        span: *span,
-        via_alias,
-        tag: None,
-        quoted: false,
-        template: None,
-    }
+/// A merged value that points where the overriding one was written.
+fn over_with_value(
+    value: Value,
+    span: crate::source::Span,
+    via_alias: Option<crate::source::Span>,
+) -> Node {
+    let mut node = Node::new(value, span);
+    node.set_via_alias(via_alias);
+    node
 }
 
 fn cannot_override(path: &Path, span: &crate::source::Span, value: &Value) -> Diagnostic {
@@ -140,11 +142,8 @@ fn merge_mappings(mut base: Map, over: Map, path: &Path) -> Result<Map, Diagnost
 
 fn merge_special(rule: Rule, base: Node, over: Node, path: &Path) -> Result<Node, Diagnostic> {
     let span = over.span;
-    let via_alias = over.via_alias;
-    let wrap = |value: Value| Node {
-        value,
-        ..over_with_value(&span, via_alias)
-    };
+    let via_alias = over.via_alias();
+    let wrap = |value: Value| over_with_value(value, span, via_alias);
     match rule {
         Rule::Replace => Ok(over),
         Rule::ToSequence => {
@@ -164,17 +163,23 @@ fn merge_special(rule: Rule, base: Node, over: Node, path: &Path) -> Result<Node
         Rule::Build => {
             let base = build_mapping(base);
             let over = build_mapping(over);
-            Ok(wrap(Value::Map(merge_mappings(base, over, path)?)))
+            Ok(wrap(Value::Map(Box::new(merge_mappings(
+                base, over, path,
+            )?))))
         }
         Rule::DependsOn => {
             let base = into_mapping(base, true);
             let over = into_mapping(over, true);
-            Ok(wrap(Value::Map(merge_mappings(base, over, path)?)))
+            Ok(wrap(Value::Map(Box::new(merge_mappings(
+                base, over, path,
+            )?))))
         }
         Rule::NamesToMapping => {
             let base = into_mapping(base, false);
             let over = into_mapping(over, false);
-            Ok(wrap(Value::Map(merge_mappings(base, over, path)?)))
+            Ok(wrap(Value::Map(Box::new(merge_mappings(
+                base, over, path,
+            )?))))
         }
         Rule::Logging => {
             let (Value::Map(base_map), Value::Map(over_map)) = (&base.value, &over.value) else {
@@ -188,7 +193,9 @@ fn merge_special(rule: Rule, base: Node, over: Node, path: &Path) -> Result<Node
                 let (Value::Map(base_map), Value::Map(over_map)) = (base.value, over.value) else {
                     unreachable!("checked above");
                 };
-                Ok(wrap(Value::Map(merge_mappings(base_map, over_map, path)?)))
+                Ok(wrap(Value::Map(Box::new(merge_mappings(
+                    *base_map, *over_map, path,
+                )?))))
             } else {
                 Ok(over)
             }
@@ -209,7 +216,7 @@ fn into_sequence(node: Node) -> Vec<Node> {
         Value::Str(_) => vec![node],
         Value::Map(map) => {
             let mut items: Vec<Node> = Vec::new();
-            for (key, entry) in map {
+            for (key, entry) in *map {
                 match &entry.node.value {
                     Value::Null => items.push(Node::str(key, &entry.node)),
                     Value::Seq(values) => {
@@ -265,7 +272,7 @@ fn build_mapping(node: Node) -> Map {
             );
             map
         }
-        Value::Map(map) => map,
+        Value::Map(map) => *map,
         _ => Map::default(),
     }
 }
@@ -274,7 +281,7 @@ fn build_mapping(node: Node) -> Map {
 /// defaults each name gets `{condition: service_started, required: true}`.
 fn into_mapping(node: Node, depends_on_defaults: bool) -> Map {
     match node.value {
-        Value::Map(map) => map,
+        Value::Map(map) => *map,
         Value::Seq(items) => {
             let mut map = Map::default();
             for item in items {
@@ -318,7 +325,7 @@ pub fn depends_on_default(origin: &Node) -> Node {
             node: Node::derived(Value::Bool(true), origin),
         },
     );
-    Node::derived(Value::Map(map), origin)
+    Node::derived(Value::Map(Box::new(map)), origin)
 }
 
 fn merge_ipam_config(base: Node, over: Node, path: &Path) -> Result<Node, Diagnostic> {
@@ -352,7 +359,7 @@ fn merge_ipam_config(base: Node, over: Node, path: &Path) -> Result<Node, Diagno
         Value::Seq(
             result
                 .into_iter()
-                .map(|m| Node::new(Value::Map(m), span))
+                .map(|m| Node::new(Value::Map(Box::new(m)), span))
                 .collect(),
         ),
         span,

@@ -7,7 +7,7 @@
 
 use indexmap::IndexMap;
 
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// Compose's own YAML tags, which change how a value merges with an earlier file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,14 +22,18 @@ pub enum ComposeTag {
 pub struct Node {
     pub value: Value,
     pub span: Span,
-    /// Where the alias that copied this node was written, when it came through `*anchor` or `<<`.
-    pub via_alias: Option<Span>,
     pub tag: Option<ComposeTag>,
     /// True for a scalar written with quotes or a block style: it is never a number or a bool.
     pub quoted: bool,
-    /// The text before interpolation, when the value came from a `${...}` expression; the Helm
-    /// backend turns such values back into chart values.
-    pub template: Option<Box<str>>,
+    /// What few nodes have, boxed so that the others stay small (see [`Node::via_alias`] and
+    /// [`Node::template`]).
+    origin: Option<Box<Origin>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Origin {
+    via_alias: Option<Span>,
+    template: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +44,7 @@ pub enum Value {
     Float(f64),
     Str(String),
     Seq(Vec<Node>),
-    Map(Map),
+    Map(Box<Map>),
 }
 
 /// A mapping entry: the key's span (diagnostics about a key point at it) and the value.
@@ -60,24 +64,79 @@ impl Node {
         Self {
             value,
             span,
-            via_alias: None,
             tag: None,
             quoted: false,
-            template: None,
+            origin: None,
         }
+    }
+
+    /// Where the alias that copied this node was written, when it came through `*anchor` or `<<`.
+    #[must_use]
+    pub fn via_alias(&self) -> Option<Span> {
+        self.origin.as_ref().and_then(|origin| origin.via_alias)
+    }
+
+    pub fn set_via_alias(&mut self, alias: Option<Span>) {
+        if alias.is_some() || self.origin.is_some() {
+            self.origin.get_or_insert_default().via_alias = alias;
+        }
+    }
+
+    /// The text before interpolation, when the value came from a `${...}` expression; the Helm
+    /// backend turns such values back into chart values.
+    #[must_use]
+    pub fn template(&self) -> Option<&str> {
+        self.origin
+            .as_ref()
+            .and_then(|origin| origin.template.as_deref())
+    }
+
+    pub fn set_template(&mut self, template: &str) {
+        self.origin.get_or_insert_default().template = Some(template.into());
+    }
+
+    /// A node written in no file, such as a name the schema validator checks on its own.
+    #[must_use]
+    pub fn detached(value: Value) -> Self {
+        Self::new(value, Span::new(FileId(0), 0, 0))
+    }
+
+    /// The tree of a dict written as JSON (tests, and tools that build a dict by hand), every
+    /// node [`detached`](Self::detached). An integer beyond the int64 range becomes a float, as
+    /// YAML would read it.
+    #[must_use]
+    pub fn from_json(value: &serde_json::Value) -> Self {
+        use serde_json::Value as J;
+        let value = match value {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => n
+                .as_i64()
+                .map_or_else(|| Value::Float(n.as_f64().unwrap_or_default()), Value::Int),
+            J::String(s) => Value::Str(s.clone()),
+            J::Array(items) => Value::Seq(items.iter().map(Node::from_json).collect()),
+            J::Object(map) => Value::Map(Box::new(
+                map.iter()
+                    .map(|(k, v)| {
+                        let node = Node::from_json(v);
+                        let entry = Entry {
+                            key_span: node.span,
+                            node,
+                        };
+                        (k.clone(), entry)
+                    })
+                    .collect(),
+            )),
+        };
+        Self::detached(value)
     }
 
     /// A node synthesised by stackc (a default, a canonical form) that points at `origin`.
     #[must_use]
     pub fn derived(value: Value, origin: &Node) -> Self {
-        Self {
-            value,
-            span: origin.span,
-            via_alias: origin.via_alias,
-            tag: None,
-            quoted: false,
-            template: None,
-        }
+        let mut node = Self::new(value, origin.span);
+        node.set_via_alias(origin.via_alias());
+        node
     }
 
     #[must_use]
@@ -209,5 +268,18 @@ pub fn format_go_float(f: f64) -> String {
         }
     } else {
         format!("{f}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Node;
+
+    /// Every file's tree stays alive for the whole build (for locations), and nodes are moved
+    /// while merging: a mapping's table, and what only aliased or interpolated nodes carry, are
+    /// boxed so that the other nodes do not pay for them.
+    #[test]
+    fn a_node_stays_small() {
+        assert!(std::mem::size_of::<Node>() <= 56);
     }
 }

@@ -115,10 +115,10 @@ fn normalize_networks(root: &mut Node) {
     };
     let networks = root_map.entry("networks".into()).or_insert_with(|| Entry {
         key_span: origin.span,
-        node: Node::derived(Value::Map(Map::default()), &origin),
+        node: Node::derived(Value::Map(Box::default()), &origin),
     });
     if networks.node.is_null() {
-        networks.node.value = Value::Map(Map::default());
+        networks.node.value = Value::Map(Box::default());
     }
     insert_default(&mut networks.node, "default", Value::Null);
 }
@@ -146,7 +146,7 @@ fn normalize_service(service: &mut Node, environment: Environment<'_>) {
     }
     let mut depends_on = match service.get("depends_on") {
         Some(node) => node.clone(),
-        None => Node::derived(Value::Map(Map::default()), service),
+        None => Node::derived(Value::Map(Box::default()), service),
     };
     let before = depends_on.as_map().map_or(0, Map::len);
     let mut implied: Vec<(String, bool, Node)> = Vec::new();
@@ -271,7 +271,7 @@ fn set_name_from_key(root: &mut Node) {
         };
         for (key, entry) in resources.iter_mut() {
             if entry.node.is_null() {
-                entry.node.value = Value::Map(Map::default());
+                entry.node.value = Value::Map(Box::default());
             }
             if entry.node.get("name").is_some_and(|n| !n.is_null()) {
                 continue;

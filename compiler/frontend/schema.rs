@@ -9,28 +9,107 @@
 use std::cmp::Ordering;
 use std::sync::LazyLock;
 
-use jsonschema::ValidationError;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::types::{JsonType, JsonTypeSet};
+use jsonschema::{Draft, ValidationError};
 use serde_json::Value;
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::frontend::node::{Node, Value as NodeValue};
 use crate::source::Span;
 
+mod instance;
+
 static SCHEMA: LazyLock<Value> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../../schemas/compose-spec.json"))
+    serde_json::from_str::<Annotated>(include_str!("../../schemas/compose-spec.json"))
         .expect("the bundled compose schema is valid JSON")
+        .0
 });
 
-static VALIDATOR: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
-    jsonschema::draft7::new(&SCHEMA).expect("the bundled compose schema is a valid draft-07 schema")
+/// The schema read without its `description` texts: they validate nothing, and are two thirds
+/// of its bytes and a third of its strings, each allocated on every run and walked by the
+/// validator's compiler.
+struct Annotated(Value);
+
+impl<'de> serde::Deserialize<'de> for Annotated {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(AnnotatedVisitor)
+            .map(Annotated)
+    }
+}
+
+struct AnnotatedVisitor;
+
+impl<'de> serde::de::Visitor<'de> for AnnotatedVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Annotated(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Annotated(value) = map.next_value()?;
+            // A property named `description` has a schema (a mapping) as its value.
+            if key == "description" && value.is_string() {
+                continue;
+            }
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+static VALIDATOR: LazyLock<jsonschema::Validator<instance::Tree>> = LazyLock::new(|| {
+    jsonschema::options_for::<instance::Tree>()
+        .with_draft(Draft::Draft7)
+        .build(&SCHEMA)
+        .expect("the bundled compose schema is a valid draft-07 schema")
 });
 
 /// Validates one compose file's content. `span_of` maps a JSON pointer (e.g.
 /// `/services/web/ports/0`) to the span of that node in the source, or of its key when the flag
 /// is true (unknown-key errors point at the key).
 #[must_use]
-pub fn validate(document: &Value, span_of: &dyn Fn(&str, bool) -> Option<Span>) -> Vec<Diagnostic> {
+pub fn validate(document: &Node, span_of: &dyn Fn(&str, bool) -> Option<Span>) -> Vec<Diagnostic> {
     let mut issues: Vec<Issue> = VALIDATOR
         .iter_errors(document)
         .flat_map(|error| reduce(&error))
@@ -212,13 +291,14 @@ fn specificity(issues: &[Issue]) -> usize {
 
 fn describe(
     issue: &Issue,
-    document: &Value,
+    document: &Node,
     span_of: &dyn Fn(&str, bool) -> Option<Span>,
 ) -> Diagnostic {
     let pointer = issue.pointer.as_str();
     let path = display_path(pointer);
     let node = span_of(pointer, false);
-    let value = document.pointer(pointer);
+    let value = node_at(document, pointer).map(Node::to_json);
+    let value = value.as_ref();
     match &issue.problem {
         Problem::UnknownKey { key, schema_at } => {
             describe_unknown_key(pointer, key, schema_at, span_of)
@@ -407,6 +487,18 @@ fn describe_duplicates(
     .with_label(span_of(&format!("{pointer}/{later}"), false), "duplicate")
     .with_label(span_of(&format!("{pointer}/{first}"), false), "first here")
     .with_help("remove the duplicate")
+}
+
+/// The node at a JSON pointer the validator reported.
+fn node_at<'a>(root: &'a Node, pointer: &str) -> Option<&'a Node> {
+    pointer
+        .split('/')
+        .skip(1)
+        .try_fold(root, |node, segment| match &node.value {
+            NodeValue::Map(map) => map.get(&unescape_segment(segment)).map(|e| &e.node),
+            NodeValue::Seq(items) => items.get(segment.parse::<usize>().ok()?),
+            _ => None,
+        })
 }
 
 /// `/services/web/ports/0` → `` `services.web.ports.0` ``, the dotted form Docker Compose prints.
@@ -600,7 +692,7 @@ mod tests {
             let start = 2 * index + usize::from(!key);
             Some(Span::new(FileId(0), start, start + 1))
         };
-        validate(document, &span_of)
+        validate(&Node::from_json(document), &span_of)
             .into_iter()
             .map(|d| Report {
                 code: d.code.id(),
@@ -623,6 +715,28 @@ mod tests {
         let mut reports = check(document);
         assert_eq!(reports.len(), 1, "{reports:#?}");
         reports.remove(0)
+    }
+
+    #[test]
+    fn the_schema_is_read_whole_but_for_descriptions() {
+        fn without_descriptions(value: &Value) -> Value {
+            match value {
+                Value::Object(map) => Value::Object(
+                    map.iter()
+                        .filter(|(key, value)| !(*key == "description" && value.is_string()))
+                        .map(|(key, value)| (key.clone(), without_descriptions(value)))
+                        .collect(),
+                ),
+                Value::Array(items) => {
+                    Value::Array(items.iter().map(without_descriptions).collect())
+                }
+                other => other.clone(),
+            }
+        }
+        let text = include_str!("../../schemas/compose-spec.json");
+        let full: Value = serde_json::from_str(text).unwrap();
+        assert!(text.contains("\"description\""));
+        assert_eq!(*SCHEMA, without_descriptions(&full));
     }
 
     #[test]

@@ -133,6 +133,8 @@ impl Walker<'_, '_> {
         let Value::Str(text) = &mut node.value else {
             return Ok(());
         };
+        // The text as written, kept on the node when interpolation changed it.
+        let mut written = None;
         if text.contains('$') {
             let result = interpolate(text, self.lookup).map_err(|e| match e.kind {
                 InterpolationErrorKind::TooDeep => Diagnostic::error(
@@ -187,12 +189,14 @@ impl Walker<'_, '_> {
                 }
             }
             if result.value != *text {
-                node.template = Some(text.as_str().into());
+                written = Some(std::mem::replace(text, result.value));
             }
-            *text = result.value;
         }
         if let Some(i) = CAST_PATTERNS.matched(cursor) {
             node.value = apply_cast(CASTS[i].1, text, &path.join("."), node.span)?;
+        }
+        if let Some(written) = written {
+            node.set_template(&written);
         }
         Ok(())
     }

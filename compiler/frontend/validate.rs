@@ -64,7 +64,7 @@ fn check(node: &Node, path: &Path, cursor: Cursor) -> Result<(), Diagnostic> {
     }
     match &node.value {
         Value::Map(map) => {
-            for (key, entry) in map {
+            for (key, entry) in map.iter() {
                 let child = patterns.step(cursor, key);
                 if patterns.is_relevant(child) {
                     check(&entry.node, &path.next(key), child)?;

@@ -195,7 +195,7 @@ impl Builder<'_> {
                     apply_merge(&mut entries, merged, merge_span)?;
                 }
                 let mut node = Node::new(
-                    Value::Map(entries),
+                    Value::Map(Box::new(entries)),
                     Span::new(self.file, start, span_here.end as usize),
                 );
                 node.tag = tag;
@@ -368,7 +368,7 @@ fn apply_merge(entries: &mut Map, merged: Node, merge_span: Span) -> Result<(), 
         _ => return Err(bad_merge(merged.span, merge_span)),
     };
     for map in sources {
-        for (key, entry) in map {
+        for (key, entry) in *map {
             if !entries.contains_key(&key) {
                 entries.insert(key, entry);
             }
@@ -388,7 +388,7 @@ fn bad_merge(value: Span, key: Span) -> Diagnostic {
 }
 
 fn mark_alias(node: &mut Node, alias: Span) {
-    node.via_alias = Some(alias);
+    node.set_via_alias(Some(alias));
     match &mut node.value {
         Value::Seq(items) => items.iter_mut().for_each(|n| mark_alias(n, alias)),
         Value::Map(map) => map
@@ -557,7 +557,7 @@ mod tests {
         assert_eq!(z.get("a").unwrap().value, Value::Int(3));
         assert_eq!(z.get("b").unwrap().value, Value::Int(1));
         assert_eq!(z.get("c").unwrap().value, Value::Int(2));
-        assert!(z.get("b").unwrap().via_alias.is_some());
+        assert!(z.get("b").unwrap().via_alias().is_some());
     }
 
     #[test]

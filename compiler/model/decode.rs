@@ -17,9 +17,8 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use super::{Project, SshKey};
-use crate::frontend::node::{Entry, Node, Value as NodeValue, format_go_float};
+use crate::frontend::node::{Node, format_go_float};
 use crate::frontend::units;
-use crate::source::{FileId, Span};
 
 mod tree;
 
@@ -77,33 +76,7 @@ pub fn from_tree(dict: &Node) -> Result<Project, DecodeError> {
     reason = "callers build the dict only to bind it"
 )]
 pub fn from_canonical(dict: Value) -> Result<Project, DecodeError> {
-    from_tree(&node_from_json(&dict))
-}
-
-fn node_from_json(value: &Value) -> Node {
-    let span = Span::new(FileId(0), 0, 0);
-    let value = match value {
-        Value::Null => NodeValue::Null,
-        Value::Bool(b) => NodeValue::Bool(*b),
-        Value::Number(n) => n.as_i64().map_or_else(
-            || NodeValue::Float(n.as_f64().unwrap_or_default()),
-            NodeValue::Int,
-        ),
-        Value::String(s) => NodeValue::Str(s.clone()),
-        Value::Array(items) => NodeValue::Seq(items.iter().map(node_from_json).collect()),
-        Value::Object(map) => NodeValue::Map(
-            map.iter()
-                .map(|(k, v)| {
-                    let entry = Entry {
-                        key_span: span,
-                        node: node_from_json(v),
-                    };
-                    (k.clone(), entry)
-                })
-                .collect(),
-        ),
-    };
-    Node::new(value, span)
+    from_tree(&Node::from_json(&dict))
 }
 
 /// The key under which compose-go gathers an object's `x-*` keys.

@@ -42,13 +42,13 @@ pub struct ServiceConfig {
     pub attach: Option<bool>,
     /// `build`, always in long syntax after loading.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub build: Option<BuildConfig>,
+    pub build: Option<Box<BuildConfig>>,
     /// `develop`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub develop: Option<DevelopConfig>,
     /// `blkio_config`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub blkio_config: Option<BlkioConfig>,
+    pub blkio_config: Option<Box<BlkioConfig>>,
     /// `cap_add`.
     #[serde(
         skip_serializing_if = "Vec::is_empty",
@@ -125,13 +125,13 @@ pub struct ServiceConfig {
     pub container_name: String,
     /// `credential_spec`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub credential_spec: Option<CredentialSpecConfig>,
+    pub credential_spec: Option<Box<CredentialSpecConfig>>,
     /// `depends_on`, in long syntax.
     #[serde(skip_serializing_if = "IndexMap::is_empty", serialize_with = "sorted")]
     pub depends_on: IndexMap<String, ServiceDependency>,
     /// `deploy`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deploy: Option<DeployConfig>,
+    pub deploy: Option<Box<DeployConfig>>,
     /// `device_cgroup_rules`.
     #[serde(
         skip_serializing_if = "Vec::is_empty",
@@ -176,7 +176,7 @@ pub struct ServiceConfig {
     pub entrypoint: Option<Vec<String>>,
     /// `provider`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub provider: Option<ServiceProviderConfig>,
+    pub provider: Option<Box<ServiceProviderConfig>>,
     /// `environment`; `None` is a variable named without a value (printed `null`).
     #[serde(
         skip_serializing_if = "IndexMap::is_empty",
@@ -276,7 +276,7 @@ pub struct ServiceConfig {
     pub links: Vec<String>,
     /// `logging`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub logging: Option<LoggingConfig>,
+    pub logging: Option<Box<LoggingConfig>>,
     /// `log_driver` (legacy).
     #[serde(
         skip_serializing_if = "String::is_empty",

@@ -69,7 +69,7 @@ fn project() -> Project {
                 ..Trigger::default()
             }],
         }),
-        deploy: Some(DeployConfig::default()),
+        deploy: Some(Box::default()),
         extensions: map([("x-hidden", json!(true))]),
         ..ServiceConfig::default()
     };
