@@ -491,6 +491,33 @@ fn huge_port_ranges() {
     ]);
 }
 
+/// Every target writes an entry per port, and the chart a value per port: a lookup per port that
+/// scans the ports before it is quadratic (the chart once took 15 s for this), so each target is
+/// built, not only the k3s stream that `huge_port_ranges` checks.
+#[test]
+fn huge_port_ranges_on_every_target() {
+    let dir = scratch("ports-every-target");
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n    ports: [\"1-65535:1-65535\"]\n",
+    )
+    .expect("write compose.yaml");
+    let out = dir.join("out");
+    let out = out.to_str().expect("a UTF-8 scratch path");
+    let mut failures = Vec::new();
+    for target in ["k3s", "helm", "podman"] {
+        let m = measure(&dir, &["build", "--target", target, "-o", out]);
+        let what = format!("65535 published ports, `build --target {target}`");
+        failures.extend(bounds(&what, &m));
+        if m.out.code != Some(0) {
+            failures.push(format!("{what}: {}", m.out.describe()));
+        }
+        let _ = std::fs::remove_dir_all(out);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn large_files() {
     // A valid 10 MB extension field followed by a service with an invalid port, so the whole file

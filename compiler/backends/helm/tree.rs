@@ -8,6 +8,7 @@
 //! calls a `serde_json::Value` makes, so the YAML writer sees the same input as before.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use serde::ser::{self, Serialize, Serializer};
 
@@ -29,9 +30,22 @@ pub(super) enum Tree {
     Map(Map),
 }
 
-/// A mapping in insertion order.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(super) struct Map(Vec<(Key, Tree)>);
+/// A mapping in insertion order. Most have a few keys, where a scan beats hashing; one that
+/// grows past [`INDEXED`] entries (the ports of a Service, the services of a chart) gets a hash
+/// index on its first lookup, so that filling it stays linear.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Map {
+    entries: Vec<(Key, Tree)>,
+    index: Option<HashMap<String, usize>>,
+}
+
+const INDEXED: usize = 32;
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
 
 impl Tree {
     pub(super) fn as_str(&self) -> Option<&str> {
@@ -79,73 +93,112 @@ impl Tree {
 
 impl Map {
     pub(super) fn new() -> Self {
-        Self(Vec::new())
+        Self::default()
+    }
+
+    fn with_entries(entries: Vec<(Key, Tree)>) -> Self {
+        Self {
+            entries,
+            index: None,
+        }
     }
 
     pub(super) fn len(&self) -> usize {
-        self.0.len()
+        self.entries.len()
     }
 
     pub(super) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 
     pub(super) fn iter(&self) -> impl Iterator<Item = (&str, &Tree)> {
-        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+        self.entries.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
     pub(super) fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_ref())
+        self.entries.iter().map(|(k, _)| k.as_ref())
     }
 
     fn position(&self, key: &str) -> Option<usize> {
-        self.0.iter().position(|(k, _)| k == key)
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k == key),
+        }
+    }
+
+    /// Builds the index of a map that has grown large enough to need one.
+    fn index_if_large(&mut self) {
+        if self.index.is_none() && self.entries.len() >= INDEXED {
+            let mut index = HashMap::with_capacity(self.entries.len());
+            for (at, (key, _)) in self.entries.iter().enumerate() {
+                index.entry(key.to_string()).or_insert(at);
+            }
+            self.index = Some(index);
+        }
+    }
+
+    fn push(&mut self, key: Key, value: Tree) -> usize {
+        let at = self.entries.len();
+        if let Some(index) = &mut self.index {
+            index.insert(key.to_string(), at);
+        }
+        self.entries.push((key, value));
+        at
     }
 
     pub(super) fn get(&self, key: &str) -> Option<&Tree> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.position(key).map(|at| &self.entries[at].1)
     }
 
     pub(super) fn get_mut(&mut self, key: &str) -> Option<&mut Tree> {
-        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.index_if_large();
+        let at = self.position(key)?;
+        Some(&mut self.entries[at].1)
     }
 
     /// Sets `key`: in place when present, else last.
     pub(super) fn insert(&mut self, key: impl Into<Key>, value: Tree) {
         let key = key.into();
-        match self.get_mut(&key) {
-            Some(slot) => *slot = value,
-            None => self.0.push((key, value)),
+        self.index_if_large();
+        match self.position(&key) {
+            Some(at) => self.entries[at].1 = value,
+            None => {
+                self.push(key, value);
+            }
         }
     }
 
     /// The value under `key`, created by `default` (last) when missing.
     pub(super) fn entry(&mut self, key: &str, default: impl FnOnce() -> Tree) -> &mut Tree {
-        let at = self.position(key).unwrap_or_else(|| {
-            self.0.push((Key::Owned(key.to_owned()), default()));
-            self.0.len() - 1
-        });
-        &mut self.0[at].1
+        self.index_if_large();
+        let at = match self.position(key) {
+            Some(at) => at,
+            None => self.push(Key::Owned(key.to_owned()), default()),
+        };
+        &mut self.entries[at].1
     }
 
     /// Inserts a key that is not present at `index`, shifting the following entries.
     pub(super) fn insert_at(&mut self, index: usize, key: impl Into<Key>, value: Tree) {
-        self.0.insert(index, (key.into(), value));
+        self.entries.insert(index, (key.into(), value));
+        self.index = None;
     }
 
     /// Removes `key`, keeping the order of the others.
     pub(super) fn remove(&mut self, key: &str) -> Option<Tree> {
         let at = self.position(key)?;
-        Some(self.0.remove(at).1)
+        self.index = None;
+        Some(self.entries.remove(at).1)
     }
 
     pub(super) fn into_entries(self) -> impl Iterator<Item = (Key, Tree)> {
-        self.0.into_iter()
+        self.entries.into_iter()
     }
 
     /// Reorders the entries by `rank`, keeping the order of equal ranks.
     pub(super) fn sort_by_key<K: Ord>(&mut self, mut rank: impl FnMut(&str) -> K) {
-        self.0.sort_by_key(|(k, _)| rank(k));
+        self.entries.sort_by_key(|(k, _)| rank(k));
+        self.index = None;
     }
 }
 
@@ -181,7 +234,7 @@ impl From<Vec<Tree>> for Tree {
 
 impl<const N: usize> From<[(&'static str, Tree); N]> for Map {
     fn from(entries: [(&'static str, Tree); N]) -> Self {
-        Self(
+        Self::with_entries(
             entries
                 .into_iter()
                 .map(|(k, v)| (Key::Borrowed(k), v))
@@ -192,7 +245,7 @@ impl<const N: usize> From<[(&'static str, Tree); N]> for Map {
 
 impl FromIterator<(String, Tree)> for Map {
     fn from_iter<I: IntoIterator<Item = (String, Tree)>>(entries: I) -> Self {
-        Self(
+        Self::with_entries(
             entries
                 .into_iter()
                 .map(|(k, v)| (Key::Owned(k), v))
@@ -381,7 +434,7 @@ impl Serializer for TreeSerializer {
     }
     fn serialize_map(self, len: Option<usize>) -> Result<MapBuilder, Error> {
         Ok(MapBuilder {
-            map: Map(Vec::with_capacity(len.unwrap_or(0))),
+            map: Map::with_entries(Vec::with_capacity(len.unwrap_or(0))),
             key: None,
             variant: None,
         })
@@ -397,7 +450,7 @@ impl Serializer for TreeSerializer {
         len: usize,
     ) -> Result<MapBuilder, Error> {
         Ok(MapBuilder {
-            map: Map(Vec::with_capacity(len)),
+            map: Map::with_entries(Vec::with_capacity(len)),
             key: None,
             variant: Some(name),
         })
@@ -481,7 +534,7 @@ impl MapBuilder {
     /// the maps of Kubernetes objects (`BTreeMap`s) hold each key once, so a scan per key (a
     /// quadratic cost on a large ConfigMap) would find nothing.
     fn put(&mut self, key: Key, value: Tree) {
-        self.map.0.push((key, value));
+        self.map.entries.push((key, value));
     }
 
     fn finish(self) -> Tree {
