@@ -253,6 +253,20 @@ impl Loader<'_> {
             .map_or_else(|_| path.display().to_string(), |p| p.display().to_string())
     }
 
+    /// A file whose document is not a mapping. No label on the file itself: it may be anything
+    /// on the machine that an `include` or `extends` names (`/etc/passwd`), and a snippet would
+    /// print its contents.
+    fn not_a_mapping(&self, path: &FsPath, document: &Node) -> Diagnostic {
+        Diagnostic::error(
+            Code::NotAMapping,
+            format!(
+                "the top level of `{}` must be a mapping, not {}",
+                self.display(path),
+                document.kind_name()
+            ),
+        )
+    }
+
     /// compose-go's `loadYamlModel`: every file in order, then defaults, checks, paths, env.
     pub(super) fn load_model(
         &mut self,
@@ -305,17 +319,9 @@ impl Loader<'_> {
                 continue;
             }
             if document.as_map().is_none() {
-                // No label: the file may be anything on the machine that an `include` names
-                // (`/etc/passwd`), and a snippet would print its contents.
-                return Err(Diagnostic::error(
-                    Code::NotAMapping,
-                    format!(
-                        "the top level of `{}` must be a mapping, not {}",
-                        self.display(path),
-                        document.kind_name()
-                    ),
-                )
-                .with_help("a compose file starts with keys such as `services:`"));
+                return Err(self
+                    .not_a_mapping(path, &document)
+                    .with_help("a compose file starts with keys such as `services:`"));
             }
             check_service_count(&document)?;
             let lookup = |k: &str| environment.get(k).cloned();
@@ -576,18 +582,11 @@ impl Loader<'_> {
                 continue;
             }
             if document.as_map().is_none() {
-                // The label stays on the `extends` that names the file: the file may be anything
-                // on the machine, and its contents have no place in a report.
-                return Err(Diagnostic::error(
-                    Code::NotAMapping,
-                    format!(
-                        "the top level of `{}` must be a mapping, not {}",
-                        self.display(path),
-                        document.kind_name()
-                    ),
-                )
-                .with_label(Some(file_span), "this file is not a compose file")
-                .with_help("`extends.file` names a compose file with a `services:` section"));
+                // The label stays on the `extends` that names the file.
+                return Err(self
+                    .not_a_mapping(path, &document)
+                    .with_label(Some(file_span), "this file is not a compose file")
+                    .with_help("`extends.file` names a compose file with a `services:` section"));
             }
             let lookup = |k: &str| environment.get(k).cloned();
             substitute::substitute(&mut document, &lookup, self.diagnostics)?;
