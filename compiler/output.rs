@@ -638,16 +638,15 @@ impl Plan<'_> {
     /// files are written by two threads: creating thousands of files is kernel time, which the
     /// second core can share.
     fn fill(self, dir: &Path) -> Result<WriteReport, Error> {
-        let mut made = dir.to_path_buf();
+        let mut made = "";
         for change in &self.changes {
-            let path = dir.join(&change.rel);
-            let parent = path.parent().unwrap_or(dir);
+            let Some((parent, _)) = change.rel.rsplit_once('/') else {
+                continue;
+            };
             if parent != made {
-                fs::create_dir_all(parent).map_err(|source| Error::Write {
-                    path: parent.to_path_buf(),
-                    source,
-                })?;
-                made = parent.to_path_buf();
+                let path = dir.join(parent);
+                fs::create_dir_all(&path).map_err(|source| Error::Write { path, source })?;
+                made = parent;
             }
         }
         let (first, second) = self.changes.split_at(self.changes.len() / 2);

@@ -77,6 +77,13 @@ impl<'o> Writer<'o> {
         self.out.push('\n');
     }
 
+    fn number(&mut self, value: impl std::fmt::Display) {
+        if let At::Key(_) = self.at {
+            self.out.push(' ');
+        }
+        writeln!(self.out, "{value}").expect("writing to a String cannot fail");
+    }
+
     fn string(&mut self, text: &str) -> Result<(), Fallback> {
         if is_plain_value(text) {
             self.scalar(text);
@@ -269,10 +276,7 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
     }
 
     fn serialize_i64(self, v: i64) -> Result<(), Fallback> {
-        if let At::Key(_) = self.at {
-            self.out.push(' ');
-        }
-        writeln!(self.out, "{v}").expect("writing to a String cannot fail");
+        self.number(v);
         Ok(())
     }
 
@@ -289,10 +293,7 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
     }
 
     fn serialize_u64(self, v: u64) -> Result<(), Fallback> {
-        if let At::Key(_) = self.at {
-            self.out.push(' ');
-        }
-        writeln!(self.out, "{v}").expect("writing to a String cannot fail");
+        self.number(v);
         Ok(())
     }
 
