@@ -21,6 +21,7 @@ pub mod frontend;
 pub mod ir;
 pub mod model;
 pub mod output;
+mod parallel;
 pub mod passes;
 pub mod schema;
 pub mod source;

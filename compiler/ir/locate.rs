@@ -7,7 +7,8 @@ use crate::source::{SourceMap, Span};
 
 /// A lookup from a dotted key path of the resolved project (`["services", "web", "devices"]`)
 /// to the span of that key in the source, falling back to the nearest ancestor that has one.
-pub trait Locate {
+/// Shared by the threads that lower services.
+pub trait Locate: Sync {
     fn span(&self, path: &[&str]) -> Option<Span>;
 
     /// The text before interpolation of the value at exactly `path`, when it came from `${...}`;

@@ -96,8 +96,10 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
     let k3s_options = k3s::Options {
         namespace: Some(String::new()),
     };
-    for object in k3s::objects(project, &k3s_options) {
-        emit.object(&object)?;
+    for rendered in k3s::map_objects(project, &k3s_options, |object| emit.object(object)) {
+        let rendered = rendered?;
+        emit.contribute(rendered.values);
+        emit.templates.insert(rendered.file, rendered.text);
     }
     emit.ingresses()?;
     emit.secrets()?;
@@ -222,11 +224,42 @@ struct Emit<'a> {
     templates: Files,
 }
 
+/// One object's template, from [`Emit::object`].
+struct Rendered {
+    file: String,
+    text: String,
+    values: Contribution,
+}
+
+/// What one object adds to `values.yaml`.
+enum Contribution {
+    None,
+    /// The workload's own values of a compose service.
+    Workload {
+        compose: String,
+        values: Map,
+    },
+    /// One Service's type and ports, under the compose service's `services`.
+    Service {
+        compose: String,
+        name: String,
+        values: Tree,
+    },
+    /// A claim's size, class and access mode, under `persistence`.
+    Claim {
+        name: String,
+        values: Tree,
+    },
+}
+
 /// The release namespace, quoted.
 const NAMESPACE: &str = "$.Release.Namespace | quote";
 
 impl Emit<'_> {
-    fn object(&mut self, object: &k3s::Object) -> Result<(), Error> {
+    /// An object's template, and what it adds to the chart's values. It reads only the chart's
+    /// settings, so that objects can be templated on several threads; the values are added
+    /// after, in object order ([`Emit::contribute`]).
+    fn object(&self, object: &k3s::Object) -> Result<Rendered, Error> {
         let mut t = Templater::default();
         let mut value = to_tree(object)?;
         self.metadata(&mut t, &mut value);
@@ -244,16 +277,49 @@ impl Emit<'_> {
         }
         // By kind name, so that a kind the k3s target adds later is written as it is (with the
         // release namespace and labels) until it gets values of its own.
-        let header = match object.kind() {
+        let (header, values) = match object.kind() {
             "deployment" | "daemonset" | "job" => self.workload(&mut t, &mut value, object.name()),
             "service" => self.service(&mut t, &mut value, object.name()),
             "persistentvolumeclaim" => self.claim(&mut t, &mut value, object.name()),
-            _ => String::new(),
+            _ => (String::new(), Contribution::None),
         };
-        let text = t.render(&header, &value)?;
-        self.templates
-            .insert(format!("templates/{}", object.file_name()), text);
-        Ok(())
+        Ok(Rendered {
+            file: format!("templates/{}", object.file_name()),
+            text: t.render(&header, &value)?,
+            values,
+        })
+    }
+
+    fn contribute(&mut self, contribution: Contribution) {
+        match contribution {
+            Contribution::None => {}
+            Contribution::Workload { compose, values } => {
+                let service = self.service_values(&compose);
+                for (k, val) in values.into_entries() {
+                    service.insert(k, val);
+                }
+            }
+            Contribution::Service {
+                compose,
+                name,
+                values,
+            } => {
+                let service = self.service_values(&compose);
+                let services = service.entry("services", || Map::new().into());
+                if let Some(services) = services.as_map_mut() {
+                    services.insert(name, values);
+                }
+            }
+            Contribution::Claim { name, values } => {
+                let persistence = self
+                    .values
+                    .entry("persistence".to_owned())
+                    .or_insert_with(|| Map::new().into());
+                if let Some(persistence) = persistence.as_map_mut() {
+                    persistence.insert(name, values);
+                }
+            }
+        }
     }
 
     /// Namespace from the release, and Helm's release labels beside the k3s ones.
@@ -327,9 +393,9 @@ impl Emit<'_> {
         format!("{{{{- $v := index .Values {} -}}}}\n", quoted(key))
     }
 
-    fn workload(&mut self, t: &mut Templater, value: &mut Tree, name: &str) -> String {
+    fn workload(&self, t: &mut Templater, value: &mut Tree, name: &str) -> (String, Contribution) {
         let Some((compose, workload)) = self.workload_of(name) else {
-            return String::new();
+            return (String::new(), Contribution::None);
         };
         let compose = compose.clone();
         let main = workload
@@ -388,11 +454,8 @@ impl Emit<'_> {
             );
             self.secret_references(t, pod);
         }
-        let values = self.service_values(&compose);
-        for (k, val) in v.into_entries() {
-            values.insert(k, val);
-        }
-        self.bind(&compose)
+        let header = self.bind(&compose);
+        (header, Contribution::Workload { compose, values: v })
     }
 
     /// Secret names in volumes and `envFrom` come from the secret's values.
@@ -427,9 +490,9 @@ impl Emit<'_> {
         }
     }
 
-    fn service(&mut self, t: &mut Templater, value: &mut Tree, name: &str) -> String {
+    fn service(&self, t: &mut Templater, value: &mut Tree, name: &str) -> (String, Contribution) {
         let Some(service) = self.project.services.get(name) else {
-            return String::new();
+            return (String::new(), Contribution::None);
         };
         let compose = service.workload.clone();
         let quoted_name = quoted(name);
@@ -456,20 +519,21 @@ impl Emit<'_> {
             let token = t.value(Fill::OptionalScalar(format!("({})", path("type")).into()));
             kind = take(spec, "type", token, || kind);
         }
-        let values = self.service_values(&compose);
-        let services = values.entry("services", || Map::new().into());
-        if let Some(services) = services.as_map_mut() {
-            services.insert(
-                name.to_owned(),
-                Map::from([("type", kind), ("ports", ports.into())]).into(),
-            );
-        }
-        self.bind(&compose)
+        let header = self.bind(&compose);
+        let values = Map::from([("type", kind), ("ports", ports.into())]).into();
+        (
+            header,
+            Contribution::Service {
+                compose,
+                name: name.to_owned(),
+                values,
+            },
+        )
     }
 
-    fn claim(&mut self, t: &mut Templater, value: &mut Tree, name: &str) -> String {
+    fn claim(&self, t: &mut Templater, value: &mut Tree, name: &str) -> (String, Contribution) {
         let Some(claim) = self.project.claims.get(name) else {
-            return String::new();
+            return (String::new(), Contribution::None);
         };
         let quoted_name = quoted(name);
         let p = |field: &str| format!("index .Values.persistence {quoted_name} {}", quoted(field));
@@ -490,24 +554,21 @@ impl Emit<'_> {
                 *storage = t.value(Fill::Inline(format!("{} | quote", p("size")).into()));
             }
         }
-        let persistence = self
-            .values
-            .entry("persistence".to_owned())
-            .or_insert_with(|| Map::new().into());
-        if let Some(persistence) = persistence.as_map_mut() {
-            let size = claim.size.quantity();
-            let class = claim.storage_class.clone().unwrap_or_default();
-            persistence.insert(
-                name.to_owned(),
-                Map::from([
-                    ("size", size.into()),
-                    ("storageClass", class.into()),
-                    ("accessMode", claim.access_mode.as_str().into()),
-                ])
-                .into(),
-            );
-        }
-        String::new()
+        let size = claim.size.quantity();
+        let class = claim.storage_class.clone().unwrap_or_default();
+        let values = Map::from([
+            ("size", size.into()),
+            ("storageClass", class.into()),
+            ("accessMode", claim.access_mode.as_str().into()),
+        ])
+        .into();
+        (
+            String::new(),
+            Contribution::Claim {
+                name: name.to_owned(),
+                values,
+            },
+        )
     }
 }
 

@@ -101,47 +101,87 @@ pub fn objects<'a>(
     options: &'a Options,
 ) -> impl Iterator<Item = Object> + 'a {
     let meta = Meta { project, options };
-    let (plugin_config, plugin_daemon_set) = project
-        .device_plugin
-        .as_ref()
-        .map(|p| wait::device_plugin(&meta, p))
-        .unzip();
-    let config_maps = project
-        .config_maps
-        .values()
-        .map(move |c| Object::ConfigMap(config_map(&meta, c)));
-    let rbac = project.workloads.values().flat_map(move |workload| {
-        wait::account(workload)
-            .map(|name| {
-                let (account, role, binding) = wait::rbac(&meta, workload, &name);
-                [
-                    Object::ServiceAccount(account),
-                    Object::Role(role),
-                    Object::RoleBinding(binding),
-                ]
-            })
-            .into_iter()
-            .flatten()
-    });
-    let claims = project
-        .claims
-        .values()
-        .map(move |c| Object::PersistentVolumeClaim(claim(&meta, c)));
-    let services = project
-        .services
-        .values()
-        .map(move |s| Object::Service(service(&meta, project, s)));
-    let workloads = project.workloads.values().map(move |w| workload(&meta, w));
-    plugin_config
-        .map(Object::ConfigMap)
+    parts(project).flat_map(move |part| part.build(&meta))
+}
+
+/// `f` applied to every object of [`objects`], in its order. The objects are built and passed
+/// to `f` on several threads: building and writing them is most of a backend's work.
+pub(in crate::backends) fn map_objects<R: Send>(
+    project: &ir::Project,
+    options: &Options,
+    f: impl Fn(&Object) -> R + Sync,
+) -> Vec<R> {
+    let meta = Meta { project, options };
+    let parts: Vec<Part> = parts(project).collect();
+    crate::parallel::map(&parts, |part| {
+        part.build(&meta).iter().map(&f).collect::<Vec<R>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// What one step of [`objects`] builds: an object, or the three RBAC objects of a workload.
+/// Listing the parts costs nothing, so [`files`] can share the building among threads.
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    PluginConfig(&'a ir::DevicePlugin),
+    ConfigMap(&'a ir::ConfigMap),
+    Secret(&'a ir::Secret),
+    Rbac(&'a ir::Workload),
+    Claim(&'a ir::StorageClaim),
+    Service(&'a ir::Service),
+    PluginDaemonSet(&'a ir::DevicePlugin),
+    Workload(&'a ir::Workload),
+}
+
+/// The parts of [`objects`], in its order.
+fn parts(project: &ir::Project) -> impl Iterator<Item = Part<'_>> {
+    let plugin = project.device_plugin.as_ref();
+    plugin
+        .map(Part::PluginConfig)
         .into_iter()
-        .chain(config_maps)
-        .chain(secret_objects(meta, project))
-        .chain(rbac)
-        .chain(claims)
-        .chain(services)
-        .chain(plugin_daemon_set.map(Object::DaemonSet))
-        .chain(workloads)
+        .chain(project.config_maps.values().map(Part::ConfigMap))
+        .chain(
+            project
+                .secrets
+                .values()
+                .filter(|s| s.data.is_some())
+                .map(Part::Secret),
+        )
+        .chain(project.workloads.values().map(Part::Rbac))
+        .chain(project.claims.values().map(Part::Claim))
+        .chain(project.services.values().map(Part::Service))
+        .chain(plugin.map(Part::PluginDaemonSet))
+        .chain(project.workloads.values().map(Part::Workload))
+}
+
+impl Part<'_> {
+    fn build(self, meta: &Meta<'_>) -> Vec<Object> {
+        match self {
+            Self::PluginConfig(plugin) => {
+                vec![Object::ConfigMap(wait::device_plugin(meta, plugin).0)]
+            }
+            Self::ConfigMap(config) => vec![Object::ConfigMap(config_map(meta, config))],
+            Self::Secret(secret) => secret_object(meta, secret).into_iter().collect(),
+            Self::Rbac(workload) => wait::account(workload)
+                .map(|name| {
+                    let (account, role, binding) = wait::rbac(meta, workload, &name);
+                    vec![
+                        Object::ServiceAccount(account),
+                        Object::Role(role),
+                        Object::RoleBinding(binding),
+                    ]
+                })
+                .unwrap_or_default(),
+            Self::Claim(c) => vec![Object::PersistentVolumeClaim(claim(meta, c))],
+            Self::Service(s) => vec![Object::Service(service(meta, meta.project, s))],
+            Self::PluginDaemonSet(plugin) => {
+                vec![Object::DaemonSet(wait::device_plugin(meta, plugin).1)]
+            }
+            Self::Workload(w) => vec![workload(meta, w)],
+        }
+    }
 }
 
 /// The Secrets whose values lowering read, for `stackc secrets`.
@@ -154,17 +194,22 @@ fn secret_objects<'a>(
     meta: Meta<'a>,
     project: &'a ir::Project,
 ) -> impl Iterator<Item = Object> + 'a {
-    project.secrets.values().filter_map(move |s| {
-        let data = s.data.as_ref()?;
-        let mut metadata = meta.object(&s.name, &s.name);
-        annotate(&mut metadata, s.provenance.as_ref());
-        Some(Object::Secret(core::Secret {
-            metadata,
-            type_: Some("Opaque".to_owned()),
-            string_data: Some(data.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-            ..core::Secret::default()
-        }))
-    })
+    project
+        .secrets
+        .values()
+        .filter_map(move |s| secret_object(&meta, s))
+}
+
+fn secret_object(meta: &Meta<'_>, secret: &ir::Secret) -> Option<Object> {
+    let data = secret.data.as_ref()?;
+    let mut metadata = meta.object(&secret.name, &secret.name);
+    annotate(&mut metadata, secret.provenance.as_ref());
+    Some(Object::Secret(core::Secret {
+        metadata,
+        type_: Some("Opaque".to_owned()),
+        string_data: Some(data.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        ..core::Secret::default()
+    }))
 }
 
 /// Reports what would fail on a K3s cluster although each object is valid on its own.
@@ -205,9 +250,13 @@ pub fn stream(project: &ir::Project, options: &Options) -> Result<String, YamlEr
 
 /// The `-o DIR` form: one file per object, then `kustomization.yaml` listing them in name order.
 pub fn files(project: &ir::Project, options: &Options) -> Result<Files, YamlError> {
+    let written = map_objects(project, options, |object| {
+        Ok::<_, YamlError>((object.file_name(), yaml::to_string(object)?))
+    });
     let mut files = Files::new();
-    for object in objects(project, options) {
-        files.insert(object.file_name(), yaml::to_string(&object)?);
+    for file in written {
+        let (name, text) = file?;
+        files.insert(name, text);
     }
     let mut resources: Vec<&str> = files.keys().map(String::as_str).collect();
     resources.sort_unstable();

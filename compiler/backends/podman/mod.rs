@@ -404,89 +404,112 @@ impl<L: Locate> Checker<'_, L> {
     }
 }
 
-/// Every document, in the order `podman kube play` should create them.
-pub fn objects(stack: &Stack) -> impl Iterator<Item = Object> + '_ {
+/// What one document is made from, in the order `podman kube play` should create them.
+/// Listing the parts costs nothing, so [`stream`] can share the building among threads.
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    ConfigMap(&'a ir::ConfigMap),
+    Secret(&'a ir::Secret),
+    Claim(&'a ir::StorageClaim),
+    Pod(&'a str),
+}
+
+fn parts(stack: &Stack) -> impl Iterator<Item = Part<'_>> {
     let project = &stack.ir;
-    let meta = move |name: &str, provenance: Option<&String>| {
-        let mut metadata = ObjectMeta {
-            name: Some(name.to_owned()),
-            labels: Some(labels(&project.name, name)),
-            ..ObjectMeta::default()
+    project
+        .config_maps
+        .values()
+        .map(Part::ConfigMap)
+        .chain(project.secrets.values().map(Part::Secret))
+        .chain(project.claims.values().map(Part::Claim))
+        .chain(stack.order.iter().map(|name| Part::Pod(name)))
+}
+
+impl Part<'_> {
+    fn build(self, stack: &Stack) -> Option<Object> {
+        let project = &stack.ir;
+        let meta = |name: &str, provenance: Option<&String>| {
+            let mut metadata = ObjectMeta {
+                name: Some(name.to_owned()),
+                labels: Some(labels(&project.name, name)),
+                ..ObjectMeta::default()
+            };
+            annotate(&mut metadata, provenance);
+            metadata
         };
-        annotate(&mut metadata, provenance);
-        metadata
-    };
-    let config_maps = project.config_maps.values().map(move |c| {
-        Object::ConfigMap(core::ConfigMap {
-            metadata: meta(&c.name, c.provenance.as_ref()),
-            data: Some(c.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-            ..core::ConfigMap::default()
-        })
-    });
-    let claims = project.claims.values().map(move |c| {
-        Object::PersistentVolumeClaim(Box::new(core::PersistentVolumeClaim {
-            metadata: meta(&c.name, c.provenance.as_ref()),
-            spec: Some(core::PersistentVolumeClaimSpec {
-                access_modes: Some(vec![c.access_mode.as_str().to_owned()]),
-                storage_class_name: c.storage_class.clone(),
-                resources: Some(core::VolumeResourceRequirements {
-                    requests: Some(BTreeMap::from([(
-                        "storage".to_owned(),
-                        Quantity(c.size.quantity()),
-                    )])),
-                    ..core::VolumeResourceRequirements::default()
-                }),
-                ..core::PersistentVolumeClaimSpec::default()
-            }),
-            ..core::PersistentVolumeClaim::default()
-        }))
-    });
-    // Built one at a time as they are written: a pod spec is kilobytes of optional fields.
-    let pods = stack.order.iter().filter_map(move |name| {
-        let workload = project.workloads.get(name)?;
-        let mut metadata = meta(&workload.name, workload.provenance.as_ref());
-        if !workload.annotations.is_empty() {
-            metadata.annotations.get_or_insert_default().extend(
-                workload
-                    .annotations
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone())),
-            );
+        match self {
+            Self::ConfigMap(c) => Some(Object::ConfigMap(core::ConfigMap {
+                metadata: meta(&c.name, c.provenance.as_ref()),
+                data: Some(c.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+                ..core::ConfigMap::default()
+            })),
+            Self::Secret(s) => secret_object(project, s),
+            Self::Claim(c) => Some(Object::PersistentVolumeClaim(Box::new(
+                core::PersistentVolumeClaim {
+                    metadata: meta(&c.name, c.provenance.as_ref()),
+                    spec: Some(core::PersistentVolumeClaimSpec {
+                        access_modes: Some(vec![c.access_mode.as_str().to_owned()]),
+                        storage_class_name: c.storage_class.clone(),
+                        resources: Some(core::VolumeResourceRequirements {
+                            requests: Some(BTreeMap::from([(
+                                "storage".to_owned(),
+                                Quantity(c.size.quantity()),
+                            )])),
+                            ..core::VolumeResourceRequirements::default()
+                        }),
+                        ..core::PersistentVolumeClaimSpec::default()
+                    }),
+                    ..core::PersistentVolumeClaim::default()
+                },
+            ))),
+            Self::Pod(name) => {
+                let workload = project.workloads.get(name)?;
+                let mut metadata = meta(&workload.name, workload.provenance.as_ref());
+                if !workload.annotations.is_empty() {
+                    metadata.annotations.get_or_insert_default().extend(
+                        workload
+                            .annotations
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone())),
+                    );
+                }
+                let ports = stack.extras.host_ip_ports.get(name).map(Vec::as_slice);
+                Some(Object::Pod(Box::new(pod::pod(
+                    workload,
+                    metadata,
+                    ports.unwrap_or_default(),
+                ))))
+            }
         }
-        let ports = stack.extras.host_ip_ports.get(name).map(Vec::as_slice);
-        Some(Object::Pod(Box::new(pod::pod(
-            workload,
-            metadata,
-            ports.unwrap_or_default(),
-        ))))
-    });
-    config_maps
-        .chain(secret_objects(project))
-        .chain(claims)
-        .chain(pods)
+    }
 }
 
 /// The Secrets whose values lowering read (`--secrets inline`, `stackc secrets`).
 fn secret_objects(project: &ir::Project) -> impl Iterator<Item = Object> + '_ {
-    project.secrets.values().filter_map(|s| {
-        let data = s.data.as_ref()?;
-        let mut metadata = ObjectMeta {
-            name: Some(s.name.clone()),
-            labels: Some(labels(&project.name, &s.name)),
-            ..ObjectMeta::default()
-        };
-        annotate(&mut metadata, s.provenance.as_ref());
-        Some(Object::Secret(core::Secret {
-            metadata,
-            type_: Some("Opaque".to_owned()),
-            data: Some(
-                data.iter()
-                    .map(|(k, v)| (k.clone(), ByteString(v.clone().into_bytes())))
-                    .collect(),
-            ),
-            ..core::Secret::default()
-        }))
-    })
+    project
+        .secrets
+        .values()
+        .filter_map(|s| secret_object(project, s))
+}
+
+fn secret_object(project: &ir::Project, secret: &ir::Secret) -> Option<Object> {
+    let data = secret.data.as_ref()?;
+    let mut metadata = ObjectMeta {
+        name: Some(secret.name.clone()),
+        labels: Some(labels(&project.name, &secret.name)),
+        ..ObjectMeta::default()
+    };
+    annotate(&mut metadata, secret.provenance.as_ref());
+    Some(Object::Secret(core::Secret {
+        metadata,
+        type_: Some("Opaque".to_owned()),
+        data: Some(
+            data.iter()
+                .map(|(k, v)| (k.clone(), ByteString(v.clone().into_bytes())))
+                .collect(),
+        ),
+        ..core::Secret::default()
+    }))
 }
 
 /// The `stackc secrets --target podman` stream: the Secrets only, for `podman kube play`.
@@ -507,7 +530,22 @@ fn labels(project: &str, name: &str) -> BTreeMap<String, String> {
 
 /// The `--stdout` form, and the contents of the YAML file.
 pub fn stream(stack: &Stack) -> Result<String, YamlError> {
-    yaml::to_stream(objects(stack))
+    let parts: Vec<Part> = parts(stack).collect();
+    let documents = crate::parallel::map(&parts, |part| {
+        part.build(stack)
+            .map(|object| yaml::to_string(&object))
+            .transpose()
+    });
+    let mut out = String::new();
+    for document in documents {
+        if let Some(document) = document? {
+            if !out.is_empty() {
+                out.push_str("---\n");
+            }
+            out.push_str(&document);
+        }
+    }
+    Ok(out)
 }
 
 /// The `-o DIR` form: `<project>.yaml`, and `<project>.kube` with `--quadlet`.

@@ -56,20 +56,20 @@ pub fn lower(
         name: project.name.clone(),
         ..Project::default()
     };
-    for (name, service) in &project.services {
-        cx.service_keys(name, service);
-        let mut workload = cx.service(project, name, service, options);
-        workload.depends_on = devices::dependencies(service);
-        workload.joins = cx.joins(name, service);
-        let profile = options.settings.device_profile(
-            name,
-            options
-                .device_plugin
-                .unwrap_or(crate::extension::DeviceProfile::Generic),
-        );
-        workload.pod.containers[0].devices = cx.devices(name, service, profile);
-        workload.pod.containers[0].gpus = cx.gpus(name, service);
-        workload.pod.supplemental_groups = cx.groups(name, service, &options.settings);
+    // Each service lowers on its own, so services are shared among threads; their workloads and
+    // diagnostics are then taken in service order, as one thread would have made them.
+    let services: Vec<(&String, &model::ServiceConfig)> = project.services.iter().collect();
+    let workloads = crate::parallel::map(&services, |(name, service)| {
+        let mut diagnostics = Diagnostics::new();
+        let mut cx = Lowering {
+            locations,
+            diagnostics: &mut diagnostics,
+        };
+        let workload = cx.workload(project, name, service, options);
+        (workload, diagnostics)
+    });
+    for ((name, _), (workload, diagnostics)) in services.into_iter().zip(workloads) {
+        cx.diagnostics.extend(diagnostics);
         ir.workloads.insert(name.clone(), workload);
     }
     cx.storage(project, options, &mut ir);
@@ -108,6 +108,30 @@ impl<L: Locate> Lowering<'_, L> {
                 .with_label(span, label)
                 .with_help(help),
         );
+    }
+
+    /// One service's workload, with its devices, GPUs and groups.
+    fn workload(
+        &mut self,
+        project: &model::Project,
+        name: &str,
+        service: &model::ServiceConfig,
+        options: &Options,
+    ) -> Workload {
+        self.service_keys(name, service);
+        let mut workload = self.service(project, name, service, options);
+        workload.depends_on = devices::dependencies(service);
+        workload.joins = self.joins(name, service);
+        let profile = options.settings.device_profile(
+            name,
+            options
+                .device_plugin
+                .unwrap_or(crate::extension::DeviceProfile::Generic),
+        );
+        workload.pod.containers[0].devices = self.devices(name, service, profile);
+        workload.pod.containers[0].gpus = self.gpus(name, service);
+        workload.pod.supplemental_groups = self.groups(name, service, &options.settings);
+        workload
     }
 
     /// Top-level keys other than `services`: networks are approximated, models unsupported.
