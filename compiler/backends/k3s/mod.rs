@@ -1,6 +1,6 @@
 //! The `k3s` target: plain Kubernetes manifests built from k8s-openapi objects.
 //!
-//! [`objects`] turns the IR into objects in the canonical kind order (storage and configuration
+//! [`map_objects`] turns the IR into objects in the canonical kind order (storage and configuration
 //! first, then Services, then workloads), which is the order of the `--stdout` stream. [`files`]
 //! writes one file per object, `<name>-<kind>.yaml`, plus a `kustomization.yaml` listing them.
 //! Secrets are referenced by name only: their values reach the output only when lowering read
@@ -93,19 +93,10 @@ impl Object {
     }
 }
 
-/// Every object of the project, in the canonical order of the `--stdout` stream. Objects are
-/// built one at a time as the iterator is consumed, so a caller that writes each one before
-/// taking the next never holds them all (a pod spec is kilobytes of mostly empty fields).
-pub fn objects<'a>(
-    project: &'a ir::Project,
-    options: &'a Options,
-) -> impl Iterator<Item = Object> + 'a {
-    let meta = Meta { project, options };
-    parts(project).flat_map(move |part| part.build(&meta))
-}
-
-/// `f` applied to every object of [`objects`], in its order. The objects are built and passed
-/// to `f` on several threads: building and writing them is most of a backend's work.
+/// `f` applied to every object of the project, in the canonical order of the `--stdout` stream.
+/// The objects are built and passed to `f` on several threads, since building and writing them
+/// is most of a backend's work; each is dropped once `f` has seen it, as a pod spec is
+/// kilobytes of mostly empty fields.
 pub(in crate::backends) fn map_objects<R: Send>(
     project: &ir::Project,
     options: &Options,
@@ -121,8 +112,8 @@ pub(in crate::backends) fn map_objects<R: Send>(
     .collect()
 }
 
-/// What one step of [`objects`] builds: an object, or the three RBAC objects of a workload.
-/// Listing the parts costs nothing, so [`files`] can share the building among threads.
+/// What one step of [`map_objects`] builds: an object, or the three RBAC objects of a workload.
+/// Listing the parts costs nothing, so that the building can be shared among threads.
 #[derive(Clone, Copy)]
 enum Part<'a> {
     PluginConfig(&'a ir::DevicePlugin),
@@ -135,7 +126,7 @@ enum Part<'a> {
     Workload(&'a ir::Workload),
 }
 
-/// The parts of [`objects`], in its order.
+/// The parts of the project, in the order of its objects.
 fn parts(project: &ir::Project) -> impl Iterator<Item = Part<'_>> {
     let plugin = project.device_plugin.as_ref();
     plugin
@@ -245,7 +236,7 @@ pub fn check(project: &ir::Project, locations: &impl Locate, diagnostics: &mut D
 
 /// The `--stdout` form: one multi-document YAML stream.
 pub fn stream(project: &ir::Project, options: &Options) -> Result<String, YamlError> {
-    yaml::to_stream(objects(project, options))
+    yaml::join(map_objects(project, options, yaml::to_string))
 }
 
 /// The `-o DIR` form: one file per object, then `kustomization.yaml` listing them in name order.

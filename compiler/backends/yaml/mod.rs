@@ -56,6 +56,19 @@ pub fn to_stream<T: Serialize>(values: impl IntoIterator<Item = T>) -> Result<St
     Ok(out)
 }
 
+/// Documents written one by one (on several threads) joined into one stream, as [`to_stream`]
+/// would have written them.
+pub fn join(documents: impl IntoIterator<Item = Result<String, YamlError>>) -> Result<String, YamlError> {
+    let mut out = String::new();
+    for (i, document) in documents.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&document?);
+    }
+    Ok(out)
+}
+
 fn append<T: Serialize>(out: &mut String, value: &T) -> Result<(), YamlError> {
     let start = out.len();
     if writer::write(out, value, quote).is_err() {
