@@ -18,11 +18,11 @@ use super::tree::{Cursor, Path, PatternSet};
 use crate::diagnostics::{Code, Diagnostic};
 
 /// The dotted location of a node, `[]` standing for any list item, as compose-go's `tree.Path`.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct TreePath(Path);
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct TreePath<'a>(Path<'a>);
 
-impl TreePath {
-    pub(crate) fn child(&self, part: &str) -> Self {
+impl<'a> TreePath<'a> {
+    pub(crate) fn child(&'a self, part: &'a str) -> Self {
         Self(self.0.next(part))
     }
 
@@ -31,7 +31,7 @@ impl TreePath {
     }
 }
 
-type Transformer = fn(&mut Node, &TreePath) -> Result<(), Diagnostic>;
+type Transformer = fn(&mut Node, &TreePath<'_>) -> Result<(), Diagnostic>;
 
 const TRANSFORMERS: &[(&str, Transformer)] = &[
     ("services.*", transform_service),
@@ -233,7 +233,7 @@ fn walk_children(
 
 fn descend(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
     let table = &TRANSFORMER_TABLE;
-    let cursor = table.patterns.at(path.0.parts());
+    let cursor = table.patterns.at_path(&path.0);
     walk_children(node, path, cursor, table)
 }
 
