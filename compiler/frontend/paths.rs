@@ -276,13 +276,31 @@ pub fn join(elements: &[&str]) -> String {
     if parts.is_empty() {
         return String::new();
     }
-    clean(&parts.join("/"))
+    let joined = parts.join("/");
+    if is_clean(&joined) {
+        joined
+    } else {
+        clean(&joined)
+    }
+}
+
+/// Whether [`clean`] would return `p` unchanged: no empty, `.` or `..` part and no trailing
+/// slash, the usual case, which then costs no rebuilding.
+fn is_clean(p: &str) -> bool {
+    if p == "/" {
+        return true;
+    }
+    let body = p.strip_prefix('/').unwrap_or(p);
+    !body.is_empty() && body.split('/').all(|part| !matches!(part, "" | "." | ".."))
 }
 
 /// Go's `path.Clean`: the shortest equivalent path, without `.`, `..` that can be resolved,
 /// repeated or trailing slashes; `.` for an empty result.
 #[must_use]
 pub fn clean(p: &str) -> String {
+    if is_clean(p) {
+        return p.to_owned();
+    }
     let rooted = p.starts_with('/');
     let mut out: Vec<&str> = Vec::new();
     for part in p.split('/') {
