@@ -535,23 +535,22 @@ fn index_key<'a>(
         },
         Indexer::Mount(default_dir) => match &item.value {
             Value::Str(s) => Cow::Owned(format!("{default_dir}/{s}")),
-            Value::Map(m) => Cow::Owned(match m.get("target") {
-                Some(t) => go_sprint(&t.node),
-                None => format!(
+            Value::Map(m) => match m.get("target") {
+                Some(t) => sprint(&t.node),
+                None => Cow::Owned(format!(
                     "{default_dir}/{}",
                     m.get("source")
-                        .map_or("<nil>".to_owned(), |e| go_sprint(&e.node))
-                ),
-            }),
+                        .map_or(Cow::Borrowed("<nil>"), |e| sprint(&e.node))
+                )),
+            },
             _ => return Err(unexpected()),
         },
         Indexer::Port => match &item.value {
             Value::Int(i) => Cow::Owned(i.to_string()),
             Value::Str(s) => Cow::Borrowed(s),
             Value::Map(m) => {
-                let field = |k: &str, default: &str| {
-                    m.get(k)
-                        .map_or_else(|| default.to_owned(), |e| go_sprint(&e.node))
+                let field = |k: &str, default: &'static str| {
+                    m.get(k).map_or(Cow::Borrowed(default), |e| sprint(&e.node))
                 };
                 Cow::Owned(format!(
                     "{}:{}:{}/{}",
@@ -565,19 +564,24 @@ fn index_key<'a>(
         },
         Indexer::EnvFile => match &item.value {
             Value::Str(s) => Cow::Borrowed(s),
-            Value::Map(m) => m
-                .get("path")
-                .map(|e| Cow::Owned(go_sprint(&e.node)))
-                .ok_or_else(|| {
-                    Diagnostic::error(
-                        Code::MergeTypeMismatch,
-                        format!("an entry of `{path}` has no `path`"),
-                    )
-                    .with_label(Some(item.span), "this entry")
-                })?,
+            Value::Map(m) => m.get("path").map(|e| sprint(&e.node)).ok_or_else(|| {
+                Diagnostic::error(
+                    Code::MergeTypeMismatch,
+                    format!("an entry of `{path}` has no `path`"),
+                )
+                .with_label(Some(item.span), "this entry")
+            })?,
             _ => Cow::Borrowed(""),
         },
     })
+}
+
+/// [`go_sprint`], borrowing a string instead of copying it.
+fn sprint(node: &Node) -> Cow<'_, str> {
+    match &node.value {
+        Value::Str(s) => Cow::Borrowed(s),
+        _ => Cow::Owned(go_sprint(node)),
+    }
 }
 
 /// The mount target of a short volume (`src:dst[:mode]`), enough to tell entries apart.
