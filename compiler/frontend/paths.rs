@@ -286,7 +286,7 @@ pub fn join(elements: &[&str]) -> String {
 
 /// Whether [`clean`] would return `p` unchanged: no empty, `.` or `..` part and no trailing
 /// slash, the usual case, which then costs no rebuilding.
-fn is_clean(p: &str) -> bool {
+pub(crate) fn is_clean(p: &str) -> bool {
     if p == "/" {
         return true;
     }
