@@ -85,15 +85,15 @@ fn populate_field(at_end: bool, text: &str, volume: &mut VolumeSpec) -> Result<(
         return Err("empty section between colons");
     }
     if volume.source.is_empty() && at_end {
-        volume.target = text.to_owned();
+        text.clone_into(&mut volume.target);
         return Ok(());
     }
     if volume.source.is_empty() {
-        volume.source = text.to_owned();
+        text.clone_into(&mut volume.source);
         return Ok(());
     }
     if volume.target.is_empty() {
-        volume.target = text.to_owned();
+        text.clone_into(&mut volume.target);
         return Ok(());
     }
     if !at_end {
