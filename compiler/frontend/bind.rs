@@ -2,7 +2,8 @@
 //! project-level steps run on it: profiles, consistency checks (references, cycles,
 //! contradictory keys) and each service's environment resolved from its `env_file`s.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::path::Path;
 
 use indexmap::IndexMap;
@@ -125,8 +126,7 @@ fn drop_unused_resources(project: &mut Project) {
 /// compose-go's `checkConsistency`, with located diagnostics.
 #[allow(clippy::too_many_lines)]
 fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(), Diagnostic> {
-    let service_names: Vec<String> = project.services.keys().cloned().collect();
-    let names: Vec<&str> = service_names.iter().map(String::as_str).collect();
+    let names: Vec<&str> = project.services.keys().map(String::as_str).collect();
     let networks: Vec<&str> = project.networks.keys().map(String::as_str).collect();
     let volumes: Vec<&str> = project.volumes.keys().map(String::as_str).collect();
     let secrets: Vec<&str> = project.secrets.keys().map(String::as_str).collect();
@@ -367,28 +367,28 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                 ),
             ));
         }
-        let mut mounts: BTreeMap<String, String> = BTreeMap::new();
+        // Each target with the key and index of the mount that claimed it.
+        let mut mounts: HashMap<&str, (&str, usize), foldhash::fast::RandomState> =
+            HashMap::default();
         for (i, tmpfs) in s.tmpfs.iter().enumerate() {
             let target = tmpfs.split_once(':').map_or(tmpfs.as_str(), |(p, _)| p);
-            let here = format!("tmpfs.{i}");
-            if let Some(previous) = mounts.insert(target.to_owned(), here) {
+            if let Some(previous) = mounts.insert(target, ("tmpfs", i)) {
                 return Err(double_mount(
                     locations,
                     name,
                     target,
-                    &previous,
+                    previous,
                     &svc_path(name, &["tmpfs", &i.to_string()]),
                 ));
             }
         }
         for (i, volume) in s.volumes.iter().enumerate() {
-            let here = format!("volumes.{i}");
-            if let Some(previous) = mounts.insert(volume.target.clone(), here) {
+            if let Some(previous) = mounts.insert(&volume.target, ("volumes", i)) {
                 return Err(double_mount(
                     locations,
                     name,
                     &volume.target,
-                    &previous,
+                    previous,
                     &svc_path(name, &["volumes", &i.to_string()]),
                 ));
             }
@@ -429,7 +429,7 @@ fn double_mount(
     locations: &Locations,
     service: &str,
     target: &str,
-    previous: &str,
+    (previous_key, previous_index): (&str, usize),
     path: &[&str],
 ) -> Diagnostic {
     Diagnostic::error(
@@ -441,8 +441,8 @@ fn double_mount(
         locations.value(&[
             "services",
             service,
-            previous.split('.').next().unwrap_or(""),
-            previous.split('.').nth(1).unwrap_or(""),
+            previous_key,
+            &previous_index.to_string(),
         ]),
         "first mount",
     )
@@ -459,7 +459,7 @@ fn check_cycles(project: &Project, locations: &Locations) -> Result<(), Diagnost
     fn visit<'a>(
         name: &'a str,
         services: &'a IndexMap<String, ServiceConfig>,
-        state: &mut BTreeMap<&'a str, State>,
+        state: &mut HashMap<&'a str, State, foldhash::fast::RandomState>,
         stack: &mut Vec<&'a str>,
     ) -> Option<Vec<&'a str>> {
         match state.get(name) {
@@ -485,7 +485,7 @@ fn check_cycles(project: &Project, locations: &Locations) -> Result<(), Diagnost
         state.insert(name, State::Done);
         None
     }
-    let mut state = BTreeMap::new();
+    let mut state = HashMap::default();
     for name in project.services.keys() {
         let mut stack = Vec::new();
         if let Some(cycle) = visit(name, &project.services, &mut state, &mut stack) {
@@ -516,6 +516,9 @@ fn resolve_service_environment(
     let project_env = project.environment.clone();
     // Stacks often give every service the same env file: each file is read once.
     let mut texts: HashMap<String, EnvFileText> = HashMap::new();
+    // A file that never consulted the environment while parsing parses the same for every
+    // service: its variables are kept and reused.
+    let mut parsed_files: HashMap<String, IndexMap<String, String>> = HashMap::new();
     for (name, service) in &mut project.services {
         for (key, value) in &mut service.environment {
             if value.is_none() {
@@ -549,20 +552,28 @@ fn resolve_service_environment(
                 }
                 EnvFileText::Text(text) => text,
             };
-            let environment = &service.environment;
-            let lookup = |k: &str| {
-                project_env
-                    .get(k)
-                    .cloned()
-                    .or_else(|| environment.get(k).cloned().flatten())
-                    .or_else(|| from_files.get(k).cloned())
-            };
             let parsed = if env_file.format == "raw" {
                 raw_env_file(text)
+            } else if let Some(vars) = parsed_files.get(&env_file.path) {
+                vars.clone()
             } else {
-                dotenv::parse(text, &lookup)
+                let environment = &service.environment;
+                let consulted = Cell::new(false);
+                let lookup = |k: &str| {
+                    consulted.set(true);
+                    project_env
+                        .get(k)
+                        .cloned()
+                        .or_else(|| environment.get(k).cloned().flatten())
+                        .or_else(|| from_files.get(k).cloned())
+                };
+                let vars = dotenv::parse(text, &lookup)
                     .map_err(|e| env_file_error(&env_file.path, &e, span()))?
-                    .vars
+                    .vars;
+                if !consulted.get() {
+                    parsed_files.insert(env_file.path.clone(), vars.clone());
+                }
+                vars
             };
             from_files.extend(parsed);
         }

@@ -10,6 +10,7 @@
 mod ports;
 mod volumes;
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use super::node::{Entry, Map, Node, Value};
@@ -18,11 +19,11 @@ use super::tree::{Cursor, Path, PatternSet};
 use crate::diagnostics::{Code, Diagnostic};
 
 /// The dotted location of a node, `[]` standing for any list item, as compose-go's `tree.Path`.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct TreePath(Path);
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct TreePath<'a>(Path<'a>);
 
-impl TreePath {
-    pub(crate) fn child(&self, part: &str) -> Self {
+impl<'a> TreePath<'a> {
+    pub(crate) fn child(&'a self, part: &'a str) -> Self {
         Self(self.0.next(part))
     }
 
@@ -31,7 +32,7 @@ impl TreePath {
     }
 }
 
-type Transformer = fn(&mut Node, &TreePath) -> Result<(), Diagnostic>;
+type Transformer = fn(&mut Node, &TreePath<'_>) -> Result<(), Diagnostic>;
 
 const TRANSFORMERS: &[(&str, Transformer)] = &[
     ("services.*", transform_service),
@@ -233,7 +234,7 @@ fn walk_children(
 
 fn descend(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
     let table = &TRANSFORMER_TABLE;
-    let cursor = table.patterns.at(path.0.parts());
+    let cursor = table.patterns.at_path(&path.0);
     walk_children(node, path, cursor, table)
 }
 
@@ -256,11 +257,21 @@ pub(crate) fn mapping(origin: &Node, entries: Vec<(&str, Node)>) -> Node {
 pub(crate) fn insert_default(node: &mut Node, key: &str, value: Value) {
     let origin = Node::derived(Value::Null, node);
     if let Some(map) = node.as_map_mut() {
-        map.entry(key.to_owned()).or_insert_with(|| Entry {
-            key_span: origin.span,
-            node: Node::derived(value, &origin),
-        });
+        if !map.contains_key(key) {
+            let entry = Entry {
+                key_span: origin.span,
+                node: Node::derived(value, &origin),
+            };
+            map.insert(key.to_owned(), entry);
+        }
     }
+}
+
+/// `node` moved into a one-entry mapping under `key` (`build: ./dir` → `{context: ./dir}`).
+fn wrap_in_mapping(node: &mut Node, key: &str) {
+    let origin = Node::derived(Value::Null, node);
+    let value = std::mem::replace(node, Node::derived(Value::Null, &origin));
+    *node = mapping(&origin, vec![(key, value)]);
 }
 
 fn shape_error(node: &Node, path: &TreePath, expected: &str) -> Diagnostic {
@@ -320,8 +331,7 @@ fn transform_build(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
     match &node.value {
         Value::Map(_) => descend(node, path),
         Value::Str(_) => {
-            let context = node.clone();
-            *node = mapping(&context, vec![("context", context.clone())]);
+            wrap_in_mapping(node, "context");
             Ok(())
         }
         _ => Err(shape_error(node, path, "a build context path or a mapping")),
@@ -395,13 +405,11 @@ fn transform_env_file(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic
 
 fn env_file_entry(mut item: Node) -> Node {
     match item.value {
-        Value::Str(_) => mapping(
-            &item,
-            vec![
-                ("path", item.clone()),
-                ("required", Node::derived(Value::Bool(true), &item)),
-            ],
-        ),
+        Value::Str(_) => {
+            let origin = Node::derived(Value::Null, &item);
+            let required = Node::derived(Value::Bool(true), &origin);
+            mapping(&origin, vec![("path", item), ("required", required)])
+        }
         Value::Map(_) => {
             insert_default(&mut item, "required", Value::Bool(true));
             item
@@ -415,8 +423,7 @@ fn transform_extends(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic>
     match &node.value {
         Value::Map(_) => descend(node, path),
         Value::Str(_) => {
-            let service = node.clone();
-            *node = mapping(&service, vec![("service", service.clone())]);
+            wrap_in_mapping(node, "service");
             Ok(())
         }
         _ => Err(shape_error(node, path, "a service name or a mapping")),
@@ -497,10 +504,10 @@ fn transform_key_value(node: &mut Node, path: &TreePath) -> Result<(), Diagnosti
 fn transform_volume_mount(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
     let spec = match &node.value {
         Value::Map(_) => return Ok(()),
-        Value::Str(spec) => spec.clone(),
+        Value::Str(spec) => spec,
         _ => return Err(shape_error(node, path, "a volume string or a mapping")),
     };
-    let parsed = volumes::parse_volume(&spec).map_err(|reason| {
+    let parsed = volumes::parse_volume(spec).map_err(|reason| {
         Diagnostic::error(Code::InvalidVolume, format!("invalid volume `{spec}`: {reason}"))
             .with_label(Some(node.span), "not a valid short-syntax volume")
             .with_help("write `[SOURCE:]TARGET[:ro|rw|z|Z|nocopy|PROPAGATION]`, for example `./data:/data:ro` or `cache:/cache`")
@@ -510,7 +517,7 @@ fn transform_volume_mount(node: &mut Node, path: &TreePath) -> Result<(), Diagno
     } else {
         clean(&parsed.target)
     };
-    let origin = node.clone();
+    let origin = Node::derived(Value::Null, node);
     let text = |s: &str| Node::str(s, &origin);
     let yes = || Node::derived(Value::Bool(true), &origin);
     let mut entries = vec![("type", text(parsed.kind))];
@@ -551,7 +558,7 @@ fn transform_volume_mount(node: &mut Node, path: &TreePath) -> Result<(), Diagno
 fn transform_device_mapping(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
     let spec = match &node.value {
         Value::Map(_) => return Ok(()),
-        Value::Str(spec) => spec.clone(),
+        Value::Str(spec) => spec,
         _ => return Err(shape_error(node, path, "a device string or a mapping")),
     };
     let parts: Vec<&str> = spec.split(':').collect();
@@ -571,8 +578,8 @@ fn transform_device_mapping(node: &mut Node, path: &TreePath) -> Result<(), Diag
         }
     };
     let target = if target.is_empty() { source } else { target };
-    let origin = node.clone();
-    *node = mapping(
+    let origin = Node::derived(Value::Null, node);
+    let device = mapping(
         &origin,
         vec![
             ("source", Node::str(source, &origin)),
@@ -580,6 +587,7 @@ fn transform_device_mapping(node: &mut Node, path: &TreePath) -> Result<(), Diag
             ("permissions", Node::str(permissions, &origin)),
         ],
     );
+    *node = device;
     Ok(())
 }
 
@@ -587,8 +595,7 @@ fn transform_file_mount(node: &mut Node, path: &TreePath) -> Result<(), Diagnost
     match &node.value {
         Value::Map(_) => Ok(()),
         Value::Str(_) => {
-            let source = node.clone();
-            *node = mapping(&source, vec![("source", source.clone())]);
+            wrap_in_mapping(node, "source");
             Ok(())
         }
         _ => Err(shape_error(node, path, "a name or a mapping")),
@@ -599,15 +606,16 @@ fn transform_ports(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
     let Some(items) = node.as_seq() else {
         return Err(shape_error(node, path, "a list of ports"));
     };
-    let mut ports = Vec::new();
+    // Checked first, so that the list is taken apart only when every item is valid.
+    let mut parsed_items = Vec::with_capacity(items.len());
     for item in items {
         let spec = match &item.value {
             Value::Map(_) => {
-                ports.push(item.clone());
+                parsed_items.push(None);
                 continue;
             }
-            Value::Int(i) => i.to_string(),
-            Value::Str(s) => s.clone(),
+            Value::Int(i) => Cow::Owned(i.to_string()),
+            Value::Str(s) => Cow::Borrowed(s.as_str()),
             _ => {
                 return Err(shape_error(
                     item,
@@ -621,6 +629,18 @@ fn transform_ports(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
                 .with_label(Some(item.span), "not a valid short-syntax port")
                 .with_help("write `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`, for example `80`, `8080:80`, `127.0.0.1:8080:80/udp`, `[::1]:8080:80` or `8000-8010:80-90`")
         })?;
+        parsed_items.push(Some(parsed));
+    }
+    let Some(items) = node.as_seq_mut() else {
+        unreachable!("checked above");
+    };
+    let mut ports = Vec::with_capacity(items.len());
+    for (item, parsed) in std::mem::take(items).into_iter().zip(parsed_items) {
+        let Some(parsed) = parsed else {
+            ports.push(item);
+            continue;
+        };
+        let item = &item;
         for port in parsed {
             let mut entries = vec![("mode", Node::str("ingress", item))];
             if !port.host_ip.is_empty() {
@@ -738,8 +758,7 @@ fn transform_include(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic>
     match &node.value {
         Value::Map(_) => Ok(()),
         Value::Str(_) => {
-            let file = node.clone();
-            *node = mapping(&file, vec![("path", file.clone())]);
+            wrap_in_mapping(node, "path");
             Ok(())
         }
         _ => Err(shape_error(node, path, "a path or a mapping")),

@@ -6,6 +6,7 @@
 //! `depends_on` as a mapping, …). After appending, [`enforce_unicity`] keeps only the last
 //! definition of each entry of keyed lists (`ports` by address, `volumes` by target, …).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -416,7 +417,7 @@ static UNIQUE_PATTERNS: LazyLock<PatternSet> =
 /// Removes earlier definitions of entries redefined later in keyed lists; the later entry takes
 /// the earlier one's position, as in compose-go.
 pub fn enforce_unicity(node: &mut Node, path: &Path) -> Result<(), Diagnostic> {
-    let cursor = UNIQUE_PATTERNS.at(path.parts());
+    let cursor = UNIQUE_PATTERNS.at_path(path);
     unicity_at(node, path, cursor)
 }
 
@@ -438,12 +439,12 @@ fn unicity_at(node: &mut Node, path: &Path, cursor: Cursor) -> Result<(), Diagno
                 let keys = items
                     .iter()
                     .map(|item| index_key(indexer, item, path))
-                    .collect::<Result<Vec<String>, Diagnostic>>()?;
+                    .collect::<Result<Vec<Cow<'_, str>>, Diagnostic>>()?;
                 // Most lists redefine no entry: then nothing moves.
-                let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
-                if keys.iter().all(|key| seen.insert(key)) {
+                if !has_duplicates(&keys) {
                     return Ok(());
                 }
+                let keys: Vec<String> = keys.into_iter().map(Cow::into_owned).collect();
                 let mut unique: Vec<Node> = Vec::with_capacity(items.len());
                 let mut positions: HashMap<&str, usize, foldhash::fast::RandomState> =
                     HashMap::default();
@@ -463,7 +464,24 @@ fn unicity_at(node: &mut Node, path: &Path, cursor: Cursor) -> Result<(), Diagno
     Ok(())
 }
 
-fn index_key(indexer: Indexer, item: &Node, path: &Path) -> Result<String, Diagnostic> {
+/// Whether some key occurs twice; short lists, the usual ones, are compared pairwise.
+fn has_duplicates(keys: &[Cow<'_, str>]) -> bool {
+    if keys.len() <= 16 {
+        return keys
+            .iter()
+            .enumerate()
+            .any(|(i, key)| keys[..i].contains(key));
+    }
+    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+    !keys.iter().all(|key| seen.insert(key))
+}
+
+/// The identity of a keyed list's entry, borrowed from the entry when it is written there.
+fn index_key<'a>(
+    indexer: Indexer,
+    item: &'a Node,
+    path: &Path<'_>,
+) -> Result<Cow<'a, str>, Diagnostic> {
     let unexpected = || {
         Diagnostic::error(
             Code::MergeTypeMismatch,
@@ -473,14 +491,14 @@ fn index_key(indexer: Indexer, item: &Node, path: &Path) -> Result<String, Diagn
     };
     Ok(match indexer {
         Indexer::KeyValue => match &item.value {
-            Value::Str(s) => s.split_once('=').map_or(s.as_str(), |(k, _)| k).to_owned(),
+            Value::Str(s) => Cow::Borrowed(s.split_once('=').map_or(s.as_str(), |(k, _)| k)),
             _ => return Err(unexpected()),
         },
         Indexer::Volume => match &item.value {
             Value::Map(m) => m
                 .get("target")
                 .and_then(|e| e.node.as_str())
-                .map(str::to_owned)
+                .map(Cow::Borrowed)
                 .ok_or_else(|| {
                     Diagnostic::error(
                         Code::MergeTypeMismatch,
@@ -488,14 +506,14 @@ fn index_key(indexer: Indexer, item: &Node, path: &Path) -> Result<String, Diagn
                     )
                     .with_label(Some(item.span), "this volume")
                 })?,
-            Value::Str(s) => short_volume_target(s),
-            _ => String::new(),
+            Value::Str(s) => Cow::Borrowed(short_volume_target(s)),
+            _ => Cow::Borrowed(""),
         },
         Indexer::Device => match &item.value {
             Value::Map(m) => m
                 .get("target")
                 .and_then(|e| e.node.as_str())
-                .map(str::to_owned)
+                .map(Cow::Borrowed)
                 .ok_or_else(|| {
                     Diagnostic::error(
                         Code::MergeTypeMismatch,
@@ -504,71 +522,78 @@ fn index_key(indexer: Indexer, item: &Node, path: &Path) -> Result<String, Diagn
                     .with_label(Some(item.span), "this device")
                 })?,
             Value::Str(s) => {
-                let parts: Vec<&str> = s.split(':').collect();
-                if parts.len() == 1 {
-                    parts[0].to_owned()
-                } else {
-                    parts[1].to_owned()
-                }
+                let mut parts = s.split(':');
+                let first = parts.next().unwrap_or_default();
+                Cow::Borrowed(parts.next().unwrap_or(first))
             }
-            _ => String::new(),
+            _ => Cow::Borrowed(""),
         },
         Indexer::Expose => match &item.value {
-            Value::Str(s) => s.clone(),
-            Value::Int(i) => i.to_string(),
+            Value::Str(s) => Cow::Borrowed(s),
+            Value::Int(i) => Cow::Owned(i.to_string()),
             _ => return Err(unexpected()),
         },
         Indexer::Mount(default_dir) => match &item.value {
-            Value::Str(s) => format!("{default_dir}/{s}"),
+            Value::Str(s) => Cow::Owned(format!("{default_dir}/{s}")),
             Value::Map(m) => match m.get("target") {
-                Some(t) => go_sprint(&t.node),
-                None => format!(
+                Some(t) => sprint(&t.node),
+                None => Cow::Owned(format!(
                     "{default_dir}/{}",
                     m.get("source")
-                        .map_or("<nil>".to_owned(), |e| go_sprint(&e.node))
-                ),
+                        .map_or(Cow::Borrowed("<nil>"), |e| sprint(&e.node))
+                )),
             },
             _ => return Err(unexpected()),
         },
         Indexer::Port => match &item.value {
-            Value::Int(i) => i.to_string(),
-            Value::Str(s) => s.clone(),
+            Value::Int(i) => Cow::Owned(i.to_string()),
+            Value::Str(s) => Cow::Borrowed(s),
             Value::Map(m) => {
-                let field = |k: &str, default: &str| {
-                    m.get(k)
-                        .map_or_else(|| default.to_owned(), |e| go_sprint(&e.node))
+                let field = |k: &str, default: &'static str| {
+                    m.get(k).map_or(Cow::Borrowed(default), |e| sprint(&e.node))
                 };
-                format!(
+                Cow::Owned(format!(
                     "{}:{}:{}/{}",
                     field("host_ip", "0.0.0.0"),
                     field("published", "<nil>"),
                     field("target", "<nil>"),
                     field("protocol", "tcp")
-                )
+                ))
             }
-            _ => String::new(),
+            _ => Cow::Borrowed(""),
         },
         Indexer::EnvFile => match &item.value {
-            Value::Str(s) => s.clone(),
-            Value::Map(m) => m.get("path").map(|e| go_sprint(&e.node)).ok_or_else(|| {
+            Value::Str(s) => Cow::Borrowed(s),
+            Value::Map(m) => m.get("path").map(|e| sprint(&e.node)).ok_or_else(|| {
                 Diagnostic::error(
                     Code::MergeTypeMismatch,
                     format!("an entry of `{path}` has no `path`"),
                 )
                 .with_label(Some(item.span), "this entry")
             })?,
-            _ => String::new(),
+            _ => Cow::Borrowed(""),
         },
     })
 }
 
+/// [`go_sprint`], borrowing a string instead of copying it.
+fn sprint(node: &Node) -> Cow<'_, str> {
+    match &node.value {
+        Value::Str(s) => Cow::Borrowed(s),
+        _ => Cow::Owned(go_sprint(node)),
+    }
+}
+
 /// The mount target of a short volume (`src:dst[:mode]`), enough to tell entries apart.
-fn short_volume_target(spec: &str) -> String {
-    let parts: Vec<&str> = spec.split(':').collect();
-    match parts.len() {
-        1 => parts[0].to_owned(),
+fn short_volume_target(spec: &str) -> &str {
+    let mut parts = spec.split(':');
+    let first = parts.next().unwrap_or_default();
+    let Some(second) = parts.next() else {
+        return first;
+    };
+    match parts.next() {
         // A Windows drive letter splits the source in two (`C:\x:/y`).
-        _ if parts[0].len() == 1 && parts.len() >= 3 => parts[2].to_owned(),
-        _ => parts[1].to_owned(),
+        Some(third) if first.len() == 1 => third,
+        _ => second,
     }
 }

@@ -5,7 +5,7 @@
 
 use super::canonical::{insert_default, mapping};
 use super::node::{Entry, Map, Node, Value};
-use super::paths::clean;
+use super::paths::{clean, is_clean};
 use crate::diagnostics::Diagnostic;
 
 /// Looks a variable up in the project environment.
@@ -144,11 +144,6 @@ fn normalize_service(service: &mut Node, environment: Environment<'_>) {
     if let Some(env) = service.get_mut("environment") {
         resolve(env, environment, true);
     }
-    let mut depends_on = match service.get("depends_on") {
-        Some(node) => node.clone(),
-        None => Node::derived(Value::Map(Box::default()), service),
-    };
-    let before = depends_on.as_map().map_or(0, Map::len);
     let mut implied: Vec<(String, bool, Node)> = Vec::new();
     if let Some(links) = service.get("links").and_then(Node::as_seq) {
         for link in links {
@@ -169,7 +164,9 @@ fn normalize_service(service: &mut Node, environment: Environment<'_>) {
     if let Some(volumes) = service.get_mut("volumes").and_then(Node::as_seq_mut) {
         for volume in volumes {
             if let Some(Value::Str(target)) = volume.get_mut("target").map(|n| &mut n.value) {
-                *target = clean(target);
+                if !is_clean(target) {
+                    *target = clean(target);
+                }
             }
         }
     }
@@ -182,6 +179,15 @@ fn normalize_service(service: &mut Node, environment: Environment<'_>) {
             }
         }
     }
+    // Most services imply no dependency: then `depends_on` is not even copied.
+    if implied.is_empty() {
+        return;
+    }
+    let mut depends_on = match service.get("depends_on") {
+        Some(node) => node.clone(),
+        None => Node::derived(Value::Map(Box::default()), service),
+    };
+    let before = depends_on.as_map().map_or(0, Map::len);
     if let Some(map) = depends_on.as_map_mut() {
         for (name, restart, origin) in implied {
             map.entry(name).or_insert_with(|| Entry {

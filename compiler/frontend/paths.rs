@@ -2,6 +2,7 @@
 //! `paths.ResolveRelativePaths` does on the merged dict, plus Go's `path.Clean` and
 //! `filepath.Join` (unix semantics) that the frontend needs to match its output byte for byte.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -92,10 +93,10 @@ impl Resolver {
     }
 
     /// Go's `paths.ExpandUser`: `~anything` becomes `$HOME/anything`; without a home, unchanged.
-    fn expand_user(&self, p: &str) -> String {
+    fn expand_user<'p>(&self, p: &'p str) -> Cow<'p, str> {
         match (p.strip_prefix('~'), &self.home) {
-            (Some(rest), Some(home)) => join(&[home, rest]),
-            _ => p.to_owned(),
+            (Some(rest), Some(home)) => Cow::Owned(join(&[home, rest])),
+            _ => Cow::Borrowed(p),
         }
     }
 
@@ -104,11 +105,11 @@ impl Resolver {
             Value::Seq(items) => items.iter_mut().try_for_each(|item| self.abs_path(item)),
             Value::Str(p) => {
                 let expanded = self.expand_user(p);
-                *p = if expanded.starts_with('/') || expanded.is_empty() {
-                    expanded
-                } else {
-                    join(&[&self.working_dir, &expanded])
-                };
+                if !(expanded.starts_with('/') || expanded.is_empty()) {
+                    *p = join(&[&self.working_dir, &expanded]);
+                } else if let Cow::Owned(expanded) = expanded {
+                    *p = expanded;
+                }
                 Ok(())
             }
             _ => Err(Diagnostic::error(
@@ -131,11 +132,11 @@ impl Resolver {
     fn maybe_unix_path(&self, node: &mut Node) -> Result<(), Diagnostic> {
         if let Value::Str(p) = &mut node.value {
             let expanded = self.expand_user(p);
-            *p = if expanded.starts_with('/') || is_windows_abs(&expanded) {
-                expanded
-            } else {
-                join(&[&self.working_dir, &expanded])
-            };
+            if !(expanded.starts_with('/') || is_windows_abs(&expanded)) {
+                *p = join(&[&self.working_dir, &expanded]);
+            } else if let Cow::Owned(expanded) = expanded {
+                *p = expanded;
+            }
         }
         Ok(())
     }
@@ -272,17 +273,37 @@ fn resolve_symbolic_link(p: &str) -> std::io::Result<String> {
 /// Go's `filepath.Join` on unix: the non-empty elements joined with `/`, then cleaned.
 #[must_use]
 pub fn join(elements: &[&str]) -> String {
-    let parts: Vec<&str> = elements.iter().copied().filter(|e| !e.is_empty()).collect();
-    if parts.is_empty() {
-        return String::new();
+    let mut joined = String::with_capacity(elements.iter().map(|e| e.len() + 1).sum());
+    for element in elements.iter().filter(|e| !e.is_empty()) {
+        if !joined.is_empty() {
+            joined.push('/');
+        }
+        joined.push_str(element);
     }
-    clean(&parts.join("/"))
+    if joined.is_empty() || is_clean(&joined) {
+        joined
+    } else {
+        clean(&joined)
+    }
+}
+
+/// Whether [`clean`] would return `p` unchanged: no empty, `.` or `..` part and no trailing
+/// slash, the usual case, which then costs no rebuilding.
+pub(crate) fn is_clean(p: &str) -> bool {
+    if p == "/" {
+        return true;
+    }
+    let body = p.strip_prefix('/').unwrap_or(p);
+    !body.is_empty() && body.split('/').all(|part| !matches!(part, "" | "." | ".."))
 }
 
 /// Go's `path.Clean`: the shortest equivalent path, without `.`, `..` that can be resolved,
 /// repeated or trailing slashes; `.` for an empty result.
 #[must_use]
 pub fn clean(p: &str) -> String {
+    if is_clean(p) {
+        return p.to_owned();
+    }
     let rooted = p.starts_with('/');
     let mut out: Vec<&str> = Vec::new();
     for part in p.split('/') {
@@ -298,12 +319,20 @@ pub fn clean(p: &str) -> String {
             _ => out.push(part),
         }
     }
-    let body = out.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".to_owned(),
-        (false, false) => body,
+    if !rooted && out.is_empty() {
+        return ".".to_owned();
     }
+    let mut cleaned = String::with_capacity(p.len() + 1);
+    for (i, part) in out.iter().enumerate() {
+        if rooted || i > 0 {
+            cleaned.push('/');
+        }
+        cleaned.push_str(part);
+    }
+    if cleaned.is_empty() {
+        cleaned.push('/');
+    }
+    cleaned
 }
 
 /// [`clean`] for a filesystem path.

@@ -193,7 +193,7 @@ impl Walker<'_, '_> {
             }
         }
         if let Some(i) = CAST_PATTERNS.matched(cursor) {
-            node.value = apply_cast(CASTS[i].1, text, &path.join("."), node.span)?;
+            node.value = apply_cast(CASTS[i].1, text, path, node.span)?;
         }
         if let Some(written) = written {
             node.set_template(&written);
@@ -205,13 +205,13 @@ impl Walker<'_, '_> {
 fn apply_cast(
     cast: Cast,
     text: &str,
-    path: &str,
+    path: &[&str],
     span: crate::source::Span,
 ) -> Result<Value, Diagnostic> {
     let fail = |expected: &str| {
         Diagnostic::error(
             Code::InvalidValue,
-            format!("`{path}` must be {expected}, not `{text}`"),
+            format!("`{}` must be {expected}, not `{text}`", path.join(".")),
         )
         .with_label(Some(span), "this value")
         .with_help(format!(

@@ -4,35 +4,35 @@
 //! `*` matches any one key or list marker, and list elements are written `[]` (or `[N]`).
 
 use std::collections::HashMap;
-use std::rc::Rc;
 
 /// A path from the document root, one part per mapping key or list element.
 ///
 /// Walkers make a path for every node they visit and rarely read it (for an error message or a
-/// rule lookup), so a child shares its parent's parts instead of copying them.
-#[derive(Debug, Clone, Default)]
-pub struct Path(Option<Rc<Link>>);
+/// rule lookup), so a path is a chain of borrowed parts on the walker's stack: making one
+/// allocates nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<'a>(Option<Link<'a>>);
 
-#[derive(Debug)]
-struct Link {
-    parent: Path,
-    part: Box<str>,
+#[derive(Debug, Clone, Copy)]
+struct Link<'a> {
+    parent: &'a Path<'a>,
+    part: &'a str,
     len: usize,
 }
 
-impl Path {
+impl<'a> Path<'a> {
     #[must_use]
     pub fn root() -> Self {
-        Self::default()
+        Self(None)
     }
 
     #[must_use]
-    pub fn next(&self, part: &str) -> Self {
-        Self(Some(Rc::new(Link {
-            parent: self.clone(),
-            part: part.into(),
+    pub fn next(&'a self, part: &'a str) -> Self {
+        Self(Some(Link {
+            parent: self,
+            part,
             len: self.len() + 1,
-        })))
+        }))
     }
 
     fn len(&self) -> usize {
@@ -40,14 +40,13 @@ impl Path {
     }
 
     /// The parts from the leaf up to the root.
-    fn rev_parts(&self) -> impl Iterator<Item = &str> {
-        std::iter::successors(self.0.as_deref(), |link| link.parent.0.as_deref())
-            .map(|link| &*link.part)
+    fn rev_parts(&self) -> impl Iterator<Item = &'a str> {
+        std::iter::successors(self.0, |link| link.parent.0).map(|link| link.part)
     }
 
     /// The parts from the root down.
     #[must_use]
-    pub fn parts(&self) -> Vec<&str> {
+    pub fn parts(&self) -> Vec<&'a str> {
         let mut parts: Vec<&str> = self.rev_parts().collect();
         parts.reverse();
         parts
@@ -66,13 +65,13 @@ impl Path {
     }
 }
 
-impl PartialEq for Path {
+impl PartialEq for Path<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.len() == other.len() && self.rev_parts().eq(other.rev_parts())
     }
 }
 
-impl Eq for Path {}
+impl Eq for Path<'_> {}
 
 /// A table of path patterns compiled once, matched incrementally while a walker descends.
 ///
@@ -151,6 +150,15 @@ impl PatternSet {
             .fold(self.root(), |cursor, part| self.step(cursor, part))
     }
 
+    /// The cursor at `path`, for a walk that resumes below a node it was handed.
+    #[must_use]
+    pub fn at_path(&self, path: &Path<'_>) -> Cursor {
+        match path.0 {
+            None => self.root(),
+            Some(link) => self.step(self.at_path(link.parent), link.part),
+        }
+    }
+
     /// Whether the walk must visit the node at `cursor`: a pattern matches it or lies below it.
     #[must_use]
     pub fn is_relevant(&self, cursor: Cursor) -> bool {
@@ -192,7 +200,7 @@ impl PatternSet {
     }
 }
 
-impl std::fmt::Display for Path {
+impl std::fmt::Display for Path<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.parts().join("."))
     }
@@ -204,7 +212,11 @@ mod tests {
 
     #[test]
     fn wildcards_match_one_part() {
-        let p = Path::root().next("services").next("web").next("ports");
+        let (root, services, web);
+        root = Path::root();
+        services = root.next("services");
+        web = services.next("web");
+        let p = web.next("ports");
         assert!(p.matches("services.*.ports"));
         assert!(!p.matches("services.*"));
         assert!(

@@ -43,8 +43,10 @@ pub(crate) fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
         }
         _ => {}
     }
+    // Every character goes to the current field except the colons that end one, so a field is a
+    // slice of the spec from `start`.
     let bytes = spec.as_bytes();
-    let mut buffer: Vec<char> = Vec::new();
+    let mut start = 0;
     let mut in_substitution = 0usize;
     let chars = spec.char_indices().map(Some).chain(std::iter::once(None));
     for item in chars {
@@ -54,50 +56,44 @@ pub(crate) fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
         };
         if ch == Some('$') && bytes.get(index + 1) == Some(&b'{') {
             in_substitution += 1;
-            buffer.push('$');
             continue;
         }
         if ch == Some('}') && in_substitution > 0 {
             in_substitution -= 1;
-            buffer.push('}');
             continue;
         }
-        if ch == Some(':') && is_windows_drive(&buffer) {
-            buffer.push(':');
-        } else if (ch == Some(':') || ch.is_none()) && in_substitution == 0 {
-            populate_field(ch.is_none(), &buffer, &mut volume)?;
-            buffer.clear();
-        } else if let Some(c) = ch {
-            buffer.push(c);
+        let field = &spec[start..index];
+        if ch == Some(':') && is_windows_drive(field) {
+            continue;
+        }
+        if (ch == Some(':') || ch.is_none()) && in_substitution == 0 {
+            populate_field(ch.is_none(), field, &mut volume)?;
+            start = index + 1;
         }
     }
     populate_type(&mut volume);
     Ok(volume)
 }
 
-fn is_windows_drive(buffer: &[char]) -> bool {
-    buffer.len() == 1 && buffer[0].is_alphabetic()
+fn is_windows_drive(field: &str) -> bool {
+    let mut chars = field.chars();
+    chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none()
 }
 
-fn populate_field(
-    at_end: bool,
-    buffer: &[char],
-    volume: &mut VolumeSpec,
-) -> Result<(), &'static str> {
-    let text: String = buffer.iter().collect();
-    if buffer.is_empty() {
+fn populate_field(at_end: bool, text: &str, volume: &mut VolumeSpec) -> Result<(), &'static str> {
+    if text.is_empty() {
         return Err("empty section between colons");
     }
     if volume.source.is_empty() && at_end {
-        volume.target = text;
+        text.clone_into(&mut volume.target);
         return Ok(());
     }
     if volume.source.is_empty() {
-        volume.source = text;
+        text.clone_into(&mut volume.source);
         return Ok(());
     }
     if volume.target.is_empty() {
-        volume.target = text;
+        text.clone_into(&mut volume.target);
         return Ok(());
     }
     if !at_end {
