@@ -31,7 +31,13 @@ pub(super) fn parse(text: &str, file: FileId) -> Option<Vec<Node>> {
         nodes: 0,
         depth: 0,
     };
-    let first = reader.next_line(0)??;
+    // One document, which may open with a `---` line of its own.
+    let start = if text.starts_with("---") && reader.separates(3) {
+        reader.finish_line(3)?
+    } else {
+        0
+    };
+    let first = reader.next_line(start)??;
     let (node, rest) = reader.block(first)?;
     if rest.is_some() {
         return None;
@@ -169,10 +175,10 @@ impl Reader<'_> {
         let next = loop {
             let (key, key_span, colon) = self.key(line.at)?;
             let (node, next) = self.value(colon, indent)?;
-            if entries.contains_key(&key) {
+            // A duplicate key is an error, which the event path reports.
+            if entries.insert(key, Entry { key_span, node }).is_some() {
                 return None;
             }
-            entries.insert(key, Entry { key_span, node });
             match next {
                 None => break None,
                 Some(l) if l.indent == indent => line = l,
@@ -413,8 +419,8 @@ impl Reader<'_> {
         }
     }
 
-    /// A scalar inside a flow collection: quoted, or plain without flow indicators or colons;
-    /// a `key` ends at its colon.
+    /// A scalar inside a flow collection: quoted, or plain without flow indicators, and with a
+    /// colon only inside a word (`http://host:80`); a `key` ends at its colon.
     fn flow_scalar(&mut self, at: usize, key: bool) -> Option<(Node, usize)> {
         if matches!(self.byte(at), b'"' | b'\'') {
             return self.quoted_node(at);
@@ -428,6 +434,10 @@ impl Reader<'_> {
             match self.byte(i) {
                 b',' | b']' | b'}' => break,
                 b':' if key => break,
+                b':' if i > at && !matches!(self.byte(i + 1), b' ' | b'\n' | b',' | b']' | b'}' | b'[' | b'{') => {
+                    i += 1;
+                    end = i;
+                }
                 b'\n' | b'[' | b'{' | b':' => return None,
                 b'#' if self.byte(i - 1) == b' ' => return None,
                 b' ' => i += 1,
@@ -473,17 +483,17 @@ impl Reader<'_> {
                 let Value::Str(name) = key.value else {
                     return None;
                 };
-                if name == "<<" || entries.contains_key(&name) {
+                if name == "<<" {
                     return None;
                 }
                 let (node, end) = self.flow_scalar(self.skip_spaces(colon + 1), false)?;
-                entries.insert(
-                    name,
-                    Entry {
-                        key_span: key.span,
-                        node,
-                    },
-                );
+                let entry = Entry {
+                    key_span: key.span,
+                    node,
+                };
+                if entries.insert(name, entry).is_some() {
+                    return None;
+                }
                 at = self.skip_spaces(end);
                 match self.byte(at) {
                     b',' => at = self.skip_spaces(at + 1),
@@ -638,9 +648,9 @@ mod tests {
             .iter()
             .filter(|(name, text)| agrees(text, name))
             .count();
-        // Measured: 231 of 276; a regression that sends everything to the event path fails.
+        // Measured: 239 of 276; a regression that sends everything to the event path fails.
         assert!(samples.len() >= 270, "{} files", samples.len());
-        assert!(fast >= 225, "only {fast} of {} files take the fast path", samples.len());
+        assert!(fast >= 235, "only {fast} of {} files take the fast path", samples.len());
     }
 
     /// One-byte edits, duplicated lines and shifted indentation of every sample: invalid and
@@ -711,6 +721,14 @@ mod tests {
     }
 
     #[test]
+    fn one_document_marker_at_the_start() {
+        accepted("---\na: 1\n");
+        accepted("--- # c\n# d\na: 1\n");
+        rejected("---\na: 1\n---\n");
+        rejected("--- a: 1\n");
+    }
+
+    #[test]
     fn empty_values() {
         accepted("a:\nb: # c\nc:   \nd:\n- \n-\n- # c\ne:");
     }
@@ -731,6 +749,7 @@ mod tests {
     fn flow_collections() {
         accepted("a: [\"CMD\", x, 'y']\nb: []\nc: {}\nd: { e: 1, \"f\": \"g\" }\ne: [ ]\n");
         accepted("- [a, b] # c\n- {x: y}\n");
+        accepted("a: [ http://host:9200, a:b ]\n");
     }
 
     #[test]
@@ -743,7 +762,6 @@ mod tests {
             "a: >-\n  x\n",
             "a: b\n  c\n",
             "a: \"b\n  c\"\n",
-            "---\na: 1\n",
             "a: 1\n---\nb: 1\n",
             "a: 1\n...\n",
             "%YAML 1.2\n---\na: 1\n",
@@ -753,7 +771,6 @@ mod tests {
             "a: [[1]]\n",
             "a: [1, {b: c}]\n",
             "a: {b: [1]}\n",
-            "a: [a:b]\n",
             "a\n",
         ] {
             rejected(text);
