@@ -30,6 +30,8 @@ pub(super) fn parse(text: &str, file: FileId) -> Option<Vec<Node>> {
         file,
         nodes: 0,
         depth: 0,
+        entries: Vec::new(),
+        items: Vec::new(),
     };
     // One document, which may open with a `---` line of its own.
     let start = if text.starts_with("---") && reader.separates(3) {
@@ -49,15 +51,22 @@ pub(super) fn parse(text: &str, file: FileId) -> Option<Vec<Node>> {
 /// carriage returns, no byte-order mark, and none of the characters YAML rejects or treats as
 /// line breaks.
 fn plain_characters(text: &str) -> bool {
+    // In blocks without an early exit, so that the check compiles to vector instructions.
+    let control = |b: u8| (b < 0x20 && b != b'\n') || b == 0x7f;
     if text
-        .bytes()
-        .any(|b| (b < 0x20 && b != b'\n') || b == 0x7f)
+        .as_bytes()
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |found, &b| found | control(b)))
     {
         return false;
     }
     text.is_ascii()
         || text.chars().all(|c| {
-            !matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+            !matches!(
+                c,
+                '\u{80}'
+                    ..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+            )
         })
 }
 
@@ -74,6 +83,10 @@ struct Reader<'a> {
     file: FileId,
     nodes: usize,
     depth: usize,
+    /// The entries and items of the collections being read, innermost last: each collection is
+    /// allocated once at its final size when it closes.
+    entries: Vec<(String, Entry)>,
+    items: Vec<Node>,
 }
 
 /// A node and the line that follows it (`None` at the end of the text).
@@ -170,15 +183,12 @@ impl Reader<'_> {
         self.enter()?;
         self.count()?;
         let indent = first.indent;
-        let mut entries = Map::default();
+        let base = self.entries.len();
         let mut line = first;
         let next = loop {
             let (key, key_span, colon) = self.key(line.at)?;
             let (node, next) = self.value(colon, indent)?;
-            // A duplicate key is an error, which the event path reports.
-            if entries.insert(key, Entry { key_span, node }).is_some() {
-                return None;
-            }
+            self.entries.push((key, Entry { key_span, node }));
             match next {
                 None => break None,
                 Some(l) if l.indent == indent => line = l,
@@ -187,6 +197,16 @@ impl Reader<'_> {
             }
         };
         self.depth -= 1;
+        // Later stages add keys (defaults, canonical forms): the room that growing one key at a
+        // time would have left saves them reallocating the map.
+        let room = (self.entries.len() - base).max(3).next_power_of_two();
+        let mut entries = Map::with_capacity_and_hasher(room, Default::default());
+        for (key, entry) in self.entries.drain(base..) {
+            // A duplicate key is an error, which the event path reports.
+            if entries.insert(key, entry).is_some() {
+                return None;
+            }
+        }
         let end = next.map_or(self.bytes.len(), |l| l.at);
         let span = self.span(first.at, end);
         Some((Node::new(Value::Map(Box::new(entries)), span), next))
@@ -198,7 +218,7 @@ impl Reader<'_> {
         self.enter()?;
         self.count()?;
         let indent = first.indent;
-        let mut items = Vec::new();
+        let base = self.items.len();
         let mut line = first;
         let next = loop {
             let dash = line.at;
@@ -221,7 +241,7 @@ impl Reader<'_> {
                 let next = self.next_line(self.finish_line(end)?)?;
                 (node, next)
             };
-            items.push(node);
+            self.items.push(node);
             match next {
                 None => break None,
                 Some(l) if l.indent == indent && self.is_item(l.at) => line = l,
@@ -232,6 +252,7 @@ impl Reader<'_> {
             }
         };
         self.depth -= 1;
+        let items: Vec<Node> = self.items.drain(base..).collect();
         let start = if indentless {
             items[0].span.start as usize
         } else {
@@ -434,7 +455,12 @@ impl Reader<'_> {
             match self.byte(i) {
                 b',' | b']' | b'}' => break,
                 b':' if key => break,
-                b':' if i > at && !matches!(self.byte(i + 1), b' ' | b'\n' | b',' | b']' | b'}' | b'[' | b'{') => {
+                b':' if i > at
+                    && !matches!(
+                        self.byte(i + 1),
+                        b' ' | b'\n' | b',' | b']' | b'}' | b'[' | b'{'
+                    ) =>
+                {
                     i += 1;
                     end = i;
                 }
@@ -466,7 +492,10 @@ impl Reader<'_> {
                 }
             }
         }
-        Some((Node::new(Value::Seq(items), self.span(open, at + 1)), at + 1))
+        Some((
+            Node::new(Value::Seq(items), self.span(open, at + 1)),
+            at + 1,
+        ))
     }
 
     fn flow_map(&mut self, open: usize) -> Option<(Node, usize)> {
@@ -581,10 +610,7 @@ mod tests {
         for path in entries {
             if path.is_dir() {
                 yaml_files(&path, out);
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "yml" || e == "yaml")
-            {
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
                 out.push(path);
             }
         }
@@ -626,7 +652,12 @@ mod tests {
             )
             .unwrap();
             if i > 0 {
-                write!(text, "    depends_on:\n      svc{:04}:\n        condition: service_healthy\n", i - 1).unwrap();
+                write!(
+                    text,
+                    "    depends_on:\n      svc{:04}:\n        condition: service_healthy\n",
+                    i - 1
+                )
+                .unwrap();
             }
             text.push_str("    deploy:\n      resources:\n        limits:\n          cpus: \"0.5\"\n    labels:\n      com.example.tier: \"web\"\n    networks:\n      - backend\n");
         }
@@ -650,7 +681,11 @@ mod tests {
             .count();
         // Measured: 239 of 276; a regression that sends everything to the event path fails.
         assert!(samples.len() >= 270, "{} files", samples.len());
-        assert!(fast >= 235, "only {fast} of {} files take the fast path", samples.len());
+        assert!(
+            fast >= 235,
+            "only {fast} of {} files take the fast path",
+            samples.len()
+        );
     }
 
     /// One-byte edits, duplicated lines and shifted indentation of every sample: invalid and
@@ -670,8 +705,14 @@ mod tests {
                 let mut inserted = bytes.to_vec();
                 inserted.insert(at, BYTES[n % BYTES.len()]);
                 mutants.push(inserted);
-                let line = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-                let end = bytes[at..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| at + i + 1);
+                let line = bytes[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                let end = bytes[at..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |i| at + i + 1);
                 let mut doubled = bytes.to_vec();
                 doubled.splice(line..line, bytes[line..end].iter().copied());
                 mutants.push(doubled);
