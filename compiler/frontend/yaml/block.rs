@@ -8,6 +8,8 @@
 //! else — anchors, tags, block scalars, multi-line scalars, several documents, tabs, anything that
 //! might be an error — so that the event path parses the file and reports its diagnostics.
 
+use foldhash::fast::RandomState;
+
 use super::{MAX_NODES, resolve_plain};
 use crate::frontend::node::{Entry, Map, Node, Value};
 use crate::source::{FileId, Span};
@@ -39,7 +41,7 @@ pub(super) fn parse(text: &str, file: FileId) -> Option<Vec<Node>> {
     } else {
         0
     };
-    let first = reader.next_line(start)??;
+    let first = reader.next_line(start).ok()??;
     let (node, rest) = reader.block(first)?;
     if rest.is_some() {
         return None;
@@ -69,6 +71,9 @@ fn plain_characters(text: &str) -> bool {
             )
         })
 }
+
+/// A `---` or `...` line after the start: several documents, which the event path reads.
+struct DocumentMarker;
 
 /// The first token of a line: its column and its byte offset.
 #[derive(Clone, Copy)]
@@ -132,12 +137,12 @@ impl Reader<'_> {
     }
 
     /// The next line with a token, from the start of a line: blank and comment lines are
-    /// skipped. `Some(None)` at the end of the text; `None` at a document marker.
-    fn next_line(&self, mut from: usize) -> Option<Option<Line>> {
+    /// skipped. `Ok(None)` at the end of the text.
+    fn next_line(&self, mut from: usize) -> Result<Option<Line>, DocumentMarker> {
         loop {
             let at = self.skip_spaces(from);
             match self.bytes.get(at) {
-                None => return Some(None),
+                None => return Ok(None),
                 Some(b'\n') => from = at + 1,
                 Some(b'#') => from = self.line_end(at) + 1,
                 Some(_) => {
@@ -147,9 +152,9 @@ impl Reader<'_> {
                             || self.bytes[at..].starts_with(b"..."))
                         && self.separates(at + 3)
                     {
-                        return None;
+                        return Err(DocumentMarker);
                     }
-                    return Some(Some(Line { indent, at }));
+                    return Ok(Some(Line { indent, at }));
                 }
             }
         }
@@ -200,7 +205,7 @@ impl Reader<'_> {
         // Later stages add keys (defaults, canonical forms): the room that growing one key at a
         // time would have left saves them reallocating the map.
         let room = (self.entries.len() - base).max(3).next_power_of_two();
-        let mut entries = Map::with_capacity_and_hasher(room, Default::default());
+        let mut entries = Map::with_capacity_and_hasher(room, RandomState::default());
         for (key, entry) in self.entries.drain(base..) {
             // A duplicate key is an error, which the event path reports.
             if entries.insert(key, entry).is_some() {
@@ -225,7 +230,7 @@ impl Reader<'_> {
             let at = self.skip_spaces(dash + 1);
             let (node, next) = if matches!(self.byte(at), b'\n' | b'#') {
                 let eol = self.line_end(at);
-                let next = self.next_line(eol + 1)?;
+                let next = self.next_line(eol + 1).ok()?;
                 match next {
                     Some(l) if l.indent > indent => self.block(l)?,
                     _ => {
@@ -238,7 +243,7 @@ impl Reader<'_> {
                 self.map(Line { indent: column, at })?
             } else {
                 let (node, end) = self.inline(at)?;
-                let next = self.next_line(self.finish_line(end)?)?;
+                let next = self.next_line(self.finish_line(end)?).ok()?;
                 (node, next)
             };
             self.items.push(node);
@@ -328,7 +333,7 @@ impl Reader<'_> {
     fn value(&mut self, colon: usize, indent: usize) -> Option<Parsed> {
         let at = self.skip_spaces(colon + 1);
         if matches!(self.byte(at), b'\n' | b'#') {
-            let next = self.next_line(self.line_end(at) + 1)?;
+            let next = self.next_line(self.line_end(at) + 1).ok()?;
             return match next {
                 Some(l) if l.indent > indent => self.block(l),
                 Some(l) if l.indent == indent && self.is_item(l.at) => self.seq(l, true),
@@ -339,7 +344,7 @@ impl Reader<'_> {
             };
         }
         let (node, end) = self.inline(at)?;
-        let next = self.next_line(self.finish_line(end)?)?;
+        let next = self.next_line(self.finish_line(end)?).ok()?;
         Some((node, next))
     }
 
