@@ -635,8 +635,8 @@ impl Plan<'_> {
     }
 
     /// Writes every file and the record into `dir`, an empty directory no one else reads. The
-    /// files are written by two threads: creating thousands of files is kernel time, which the
-    /// second core can share.
+    /// files are written in two halves side by side: creating thousands of files is kernel time,
+    /// which the second core can share.
     fn fill(self, dir: &Path) -> Result<WriteReport, Error> {
         let mut made = "";
         for change in &self.changes {
@@ -650,14 +650,9 @@ impl Plan<'_> {
             }
         }
         let (first, second) = self.changes.split_at(self.changes.len() / 2);
-        std::thread::scope(|scope| {
-            let other = scope.spawn(|| create_files(dir, second));
-            let mine = create_files(dir, first);
-            let theirs = other
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            mine.and(theirs)
-        })?;
+        let (first, second) =
+            crate::parallel::join(|| create_files(dir, first), || create_files(dir, second));
+        first.and(second)?;
         let record = dir.join(MANIFEST);
         fs::write(&record, &self.manifest).map_err(|source| Error::Write {
             path: record,

@@ -425,6 +425,18 @@ pub fn enforce_unicity(node: &mut Node, path: &Path) -> Result<(), Diagnostic> {
 fn unicity_at(node: &mut Node, path: &Path, cursor: Cursor) -> Result<(), Diagnostic> {
     let patterns = &*UNIQUE_PATTERNS;
     match &mut node.value {
+        Value::Map(map) if path.is_services() => {
+            // Services are independent: shared among threads, first error in service order.
+            crate::parallel::map(map.iter_mut(), |(key, entry)| {
+                let child = patterns.step(cursor, key);
+                if patterns.is_relevant(child) {
+                    unicity_at(&mut entry.node, &path.next(key), child)?;
+                }
+                Ok(())
+            })
+            .into_iter()
+            .collect::<Result<(), Diagnostic>>()?;
+        }
         Value::Map(map) => {
             for (key, entry) in map.iter_mut() {
                 let child = patterns.step(cursor, key);

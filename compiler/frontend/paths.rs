@@ -57,7 +57,19 @@ pub(crate) fn resolve_with_home(
         working_dir: working_dir.to_string_lossy().into_owned(),
         home,
     };
-    resolver.walk(root, RESOLVER_PATTERNS.root())
+    let cursor = RESOLVER_PATTERNS.root();
+    let Some(map) = root.as_map_mut() else {
+        return resolver.walk(root, cursor);
+    };
+    for (key, entry) in map.iter_mut() {
+        let child = RESOLVER_PATTERNS.step(cursor, key);
+        if key == "services" {
+            resolver.services(&mut entry.node, child)?;
+        } else {
+            resolver.walk(&mut entry.node, child)?;
+        }
+    }
+    Ok(())
 }
 
 struct Resolver {
@@ -90,6 +102,23 @@ impl Resolver {
             _ => {}
         }
         Ok(())
+    }
+
+    /// [`Resolver::walk`] of the `services` mapping, whose services are independent: they are
+    /// shared among threads, and the first error in service order is the one returned.
+    fn services(&self, node: &mut Node, cursor: Cursor) -> Result<(), Diagnostic> {
+        let patterns = &*RESOLVER_PATTERNS;
+        if patterns.matched(cursor).is_some() || !patterns.may_match_below(cursor) {
+            return self.walk(node, cursor);
+        }
+        let Value::Map(services) = &mut node.value else {
+            return self.walk(node, cursor);
+        };
+        crate::parallel::map(services.iter_mut(), |(key, entry)| {
+            self.walk(&mut entry.node, patterns.step(cursor, key))
+        })
+        .into_iter()
+        .collect()
     }
 
     /// Go's `paths.ExpandUser`: `~anything` becomes `$HOME/anything`; without a home, unchanged.

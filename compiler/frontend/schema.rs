@@ -105,10 +105,12 @@ static VALIDATOR: LazyLock<jsonschema::Validator<instance::Tree>> = LazyLock::ne
         .expect("the bundled compose schema is a valid draft-07 schema")
 });
 
-/// Builds the validator on another thread, so that the 2 to 3 milliseconds it takes overlap
+/// Builds the validator on another thread, so that the millisecond or two it takes overlaps
 /// reading and parsing the compose files instead of adding to them. [`validate`] waits for it.
 pub fn prepare_in_background() {
-    std::thread::spawn(|| LazyLock::force(&VALIDATOR));
+    crate::parallel::spawn(|| {
+        LazyLock::force(&VALIDATOR);
+    });
 }
 
 /// Validates one compose file's content. `span_of` maps a JSON pointer (e.g.

@@ -78,7 +78,7 @@ static CAST_PATTERNS: LazyLock<PatternSet> =
 /// Docker Compose.
 pub fn substitute(
     root: &mut Node,
-    lookup: &dyn Fn(&str) -> Option<String>,
+    lookup: &(dyn Fn(&str) -> Option<String> + Sync),
     diagnostics: &mut Diagnostics,
 ) -> Result<(), Diagnostic> {
     let mut walker = Walker {
@@ -90,12 +90,57 @@ pub fn substitute(
 }
 
 struct Walker<'l, 'd> {
-    lookup: &'l dyn Fn(&str) -> Option<String>,
+    lookup: &'l (dyn Fn(&str) -> Option<String> + Sync),
+    /// The unset variables warned about, each once, at its first use.
     warned: Vec<String>,
     diagnostics: &'d mut Diagnostics,
 }
 
+/// What the walk of one service found, when services are walked on several threads.
+struct ServiceWalk {
+    /// Its unset-variable warnings, each with the variable's name.
+    warnings: Vec<(String, Diagnostic)>,
+    result: Result<(), Diagnostic>,
+}
+
 impl Walker<'_, '_> {
+    /// The services, shared among threads. Each keeps its own warnings; they are then taken in
+    /// service order, up to the first error, leaving out variables warned about before, which
+    /// is what one walk in order would have reported.
+    fn services(
+        &mut self,
+        services: &mut crate::frontend::node::Map,
+        outer: &[&str],
+        cursor: Cursor,
+    ) -> Result<(), Diagnostic> {
+        let lookup = self.lookup;
+        let walks = crate::parallel::map(services.iter_mut(), |(key, entry)| {
+            let mut diagnostics = Diagnostics::new();
+            let mut walker = Walker {
+                lookup,
+                warned: Vec::new(),
+                diagnostics: &mut diagnostics,
+            };
+            let mut path: Vec<&str> = outer.to_vec();
+            path.push(key);
+            let result = walker.walk(&mut entry.node, &mut path, CAST_PATTERNS.step(cursor, key));
+            ServiceWalk {
+                warnings: walker.warned.into_iter().zip(diagnostics).collect(),
+                result,
+            }
+        });
+        for walk in walks {
+            for (name, warning) in walk.warnings {
+                if !self.warned.contains(&name) {
+                    self.diagnostics.push(warning);
+                    self.warned.push(name);
+                }
+            }
+            walk.result?;
+        }
+        Ok(())
+    }
+
     /// Every node is visited, as every string may hold a variable; the path is a stack of
     /// borrowed keys, joined only for a message.
     fn walk<'a>(
@@ -106,6 +151,11 @@ impl Walker<'_, '_> {
     ) -> Result<(), Diagnostic> {
         if matches!(node.value, Value::Str(_)) {
             return self.string(node, path, cursor);
+        }
+        if path.as_slice() == ["services"] {
+            if let Value::Map(map) = &mut node.value {
+                return self.services(map, path, cursor);
+            }
         }
         match &mut node.value {
             Value::Map(map) => {

@@ -52,6 +52,14 @@ impl<'a> Path<'a> {
         parts
     }
 
+    /// True for the path of the top-level `services` mapping, whose entries walkers share
+    /// among threads.
+    #[must_use]
+    pub fn is_services(&self) -> bool {
+        self.0
+            .is_some_and(|link| link.len == 1 && link.part == "services")
+    }
+
     /// compose-go's `Path.Matches`: same length, each part equal or the pattern part is `*`.
     #[must_use]
     pub fn matches(&self, pattern: &str) -> bool {

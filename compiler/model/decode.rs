@@ -16,11 +16,30 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-use super::{Project, SshKey};
+use super::{Project, ServiceConfig, SshKey};
 use crate::frontend::node::{Node, format_go_float};
 use crate::frontend::units;
 
 mod tree;
+
+/// The project with its services decoded on several threads, as the project's own decoding
+/// would have decoded them. `None` when something does not decode: the decoding in one piece
+/// then finds the error and its path.
+fn services_in_parallel(dict: &Node) -> Option<Project> {
+    let services = dict.get("services")?.as_map()?;
+    let mut project =
+        Project::deserialize(tree::Item::Node(dict, tree::Place::RootWithoutServices)).ok()?;
+    project.services = crate::parallel::map(services.iter(), |(name, entry)| {
+        let mut service =
+            ServiceConfig::deserialize(tree::Item::Node(&entry.node, tree::Place::Service)).ok()?;
+        // compose-go's `nameServices`: the key is the service's name.
+        service.name.clone_from(name);
+        Some((name.clone(), service))
+    })
+    .into_iter()
+    .collect::<Option<_>>()?;
+    Some(project)
+}
 
 /// Why the canonical dict does not bind to the model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +58,9 @@ pub struct DecodeError {
 /// `processExtensions` does; a secret's `x-#value` (the value of its `environment` variable) is
 /// its `content`, as compose-go's `secretConfigDecoderHook` makes it.
 pub fn from_tree(dict: &Node) -> Result<Project, DecodeError> {
+    if let Some(project) = services_in_parallel(dict) {
+        return Ok(project);
+    }
     let root = tree::Item::Node(dict, tree::Place::Root);
     // Tracking the path costs a string per key; decoding is deterministic, so the path is found
     // by decoding again, only when there is an error to report.

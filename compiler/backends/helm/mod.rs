@@ -111,14 +111,8 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
 
     let values = emit.values;
     // The values' YAML and their schema are each a walk of every service's values.
-    let (values_yaml, schema) = std::thread::scope(|scope| {
-        let schema = scope.spawn(|| values::schema_json(&values));
-        let values_yaml = yaml::to_string(&values);
-        let schema = schema
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (values_yaml, schema)
-    });
+    let (values_yaml, schema) =
+        crate::parallel::join(|| yaml::to_string(&values), || values::schema_json(&values));
     let mut files = Files::new();
     files.insert("Chart.yaml".to_owned(), chart::chart_yaml(project, &chart)?);
     files.insert(

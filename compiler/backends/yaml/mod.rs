@@ -58,7 +58,9 @@ pub fn to_stream<T: Serialize>(values: impl IntoIterator<Item = T>) -> Result<St
 
 /// Documents written one by one (on several threads) joined into one stream, as [`to_stream`]
 /// would have written them.
-pub fn join(documents: impl IntoIterator<Item = Result<String, YamlError>>) -> Result<String, YamlError> {
+pub fn join(
+    documents: impl IntoIterator<Item = Result<String, YamlError>>,
+) -> Result<String, YamlError> {
     let mut out = String::new();
     for (i, document) in documents.into_iter().enumerate() {
         if i > 0 {

@@ -48,6 +48,8 @@ impl de::Error for Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Place {
     Root,
+    /// The root, with `services` left out, to be decoded on their own.
+    RootWithoutServices,
     /// `services`.
     Services,
     /// `services.<name>`.
@@ -66,7 +68,12 @@ pub(super) enum Place {
 
 impl Place {
     fn child(self, key: Option<&str>) -> Self {
-        match (self, key) {
+        let place = if self == Self::RootWithoutServices {
+            Self::Root
+        } else {
+            self
+        };
+        match (place, key) {
             (Self::Root, Some("services")) => Self::Services,
             (Self::Root, Some("secrets")) => Self::Secrets,
             (Self::Root, Some("volumes" | "networks" | "configs"))
@@ -437,7 +444,9 @@ impl<'a> Entries<'a> {
                         }
                     }
                     Mode::Extract => {
-                        if key.starts_with("x-") {
+                        if key.starts_with("x-")
+                            || (self.place == Place::RootWithoutServices && key == "services")
+                        {
                             continue;
                         }
                         if key == "content" {
