@@ -10,9 +10,10 @@ use std::sync::OnceLock;
 
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
-/// Fewer items than this are done on the calling thread, where handing them over would cost
-/// more than they take.
-const MIN_PARALLEL_ITEMS: usize = 16;
+/// Fewer items than this are done on the calling thread: handing work to the pool costs tens of
+/// microseconds, what walking a few dozen services takes, and the pool may still be busy
+/// building the schema validator.
+const MIN_PARALLEL_ITEMS: usize = 64;
 
 /// At most this many threads: past it, each thread's allocator arena adds memory faster than
 /// the work shrinks.
@@ -78,7 +79,7 @@ mod tests {
 
     #[test]
     fn results_keep_item_order_whatever_the_thread_count() {
-        for len in [0, 1, 15, 16, 17, 33, 64, 1000] {
+        for len in [0, 1, 63, 64, 65, 129, 1000] {
             let items: Vec<usize> = (0..len).collect();
             let doubled = map(&items, |i| i * 2);
             assert_eq!(doubled, items.iter().map(|i| i * 2).collect::<Vec<_>>());
