@@ -8,61 +8,23 @@ use std::fmt::Write as _;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostics::Diagnostics;
-use crate::ir::{EnvSource, Locate, Project, VolumeSource};
+use crate::ir::{EnvSource, Locate, Project, VolumeSource, Workload};
 
 /// The annotation on pod templates.
 pub const ANNOTATION: &str = "stackc.io/config-hash";
 
 pub fn run(project: &mut Project, _locations: &impl Locate, _diagnostics: &mut Diagnostics) {
-    let mut stamps = Vec::new();
-    for (compose, workload) in &project.workloads {
-        let mut hasher = Sha256::new();
-        let mut used = false;
-        let mut config_map = |name: &str, hasher: &mut Sha256| {
-            if let Some(c) = project.config_maps.get(name) {
-                hasher.update(format!("configmap\0{name}\0").as_bytes());
-                for (k, v) in &c.data {
-                    hasher.update(format!("{}\0{k}\0{}\0", k.len(), v.len()).as_bytes());
-                    hasher.update(v.as_bytes());
-                }
-                used = true;
-            }
-        };
-        let mut secrets = Vec::new();
-        for volume in &workload.pod.volumes {
-            match &volume.source {
-                VolumeSource::ConfigMap {
-                    config_map: name, ..
-                } => config_map(name, &mut hasher),
-                VolumeSource::Secret { secret, .. } => secrets.push(secret.as_str()),
-                _ => {}
-            }
-        }
-        for container in &workload.pod.containers {
-            for source in &container.env_from {
-                match source {
-                    EnvSource::ConfigMap(name) => config_map(name, &mut hasher),
-                    EnvSource::Secret(name) => secrets.push(name.as_str()),
-                }
-            }
-        }
-        for name in secrets {
-            if let Some(s) = project.secrets.get(name) {
-                hasher.update(format!("secret\0{name}\0{}\0", s.fingerprint).as_bytes());
-                used = true;
-            }
-        }
-        if used {
-            let digest = hasher.finalize()[..16]
-                .iter()
-                .fold(String::new(), |mut out, b| {
-                    let _ = write!(out, "{b:02x}");
-                    out
-                });
-            stamps.push((compose.clone(), digest));
-        }
-    }
-    for (compose, digest) in stamps {
+    // Each workload's digest reads only the project: they are computed on several threads.
+    let digests = crate::parallel::map(project.workloads.values(), |workload| {
+        digest(project, workload)
+    });
+    let stamped: Vec<(String, String)> = project
+        .workloads
+        .keys()
+        .zip(digests)
+        .filter_map(|(compose, digest)| Some((compose.clone(), digest?)))
+        .collect();
+    for (compose, digest) in stamped {
         if let Some(workload) = project.workloads.get_mut(&compose) {
             workload
                 .pod
@@ -70,4 +32,52 @@ pub fn run(project: &mut Project, _locations: &impl Locate, _diagnostics: &mut D
                 .insert(ANNOTATION.to_owned(), digest);
         }
     }
+}
+
+/// The digest of what `workload` mounts or reads, or `None` when it uses no ConfigMap or Secret.
+fn digest(project: &Project, workload: &Workload) -> Option<String> {
+    let mut hasher = Sha256::new();
+    let mut used = false;
+    let mut config_map = |name: &str, hasher: &mut Sha256| {
+        if let Some(c) = project.config_maps.get(name) {
+            hasher.update(format!("configmap\0{name}\0").as_bytes());
+            for (k, v) in &c.data {
+                hasher.update(format!("{}\0{k}\0{}\0", k.len(), v.len()).as_bytes());
+                hasher.update(v.as_bytes());
+            }
+            used = true;
+        }
+    };
+    let mut secrets = Vec::new();
+    for volume in &workload.pod.volumes {
+        match &volume.source {
+            VolumeSource::ConfigMap {
+                config_map: name, ..
+            } => config_map(name, &mut hasher),
+            VolumeSource::Secret { secret, .. } => secrets.push(secret.as_str()),
+            _ => {}
+        }
+    }
+    for container in &workload.pod.containers {
+        for source in &container.env_from {
+            match source {
+                EnvSource::ConfigMap(name) => config_map(name, &mut hasher),
+                EnvSource::Secret(name) => secrets.push(name.as_str()),
+            }
+        }
+    }
+    for name in secrets {
+        if let Some(s) = project.secrets.get(name) {
+            hasher.update(format!("secret\0{name}\0{}\0", s.fingerprint).as_bytes());
+            used = true;
+        }
+    }
+    used.then(|| {
+        hasher.finalize()[..16]
+            .iter()
+            .fold(String::new(), |mut out, b| {
+                let _ = write!(out, "{b:02x}");
+                out
+            })
+    })
 }

@@ -17,9 +17,10 @@ use crate::ir::{
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let mut services: IndexMap<String, Service> = IndexMap::new();
+    // A workload's ports depend on it alone: they are gathered on several threads.
+    let all_ports = crate::parallel::map(project.workloads.values(), ports);
     // Names of workloads first: a workload's own name wins over another one's alias.
-    for (compose, workload) in &project.workloads {
-        let (cluster, published) = ports(workload);
+    for ((compose, workload), (cluster, published)) in project.workloads.iter().zip(all_ports) {
         if cluster.is_empty() {
             continue;
         }
