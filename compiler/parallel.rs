@@ -15,8 +15,8 @@ use rayon::iter::{IntoParallelIterator, ParallelIterator};
 /// building the schema validator.
 const MIN_PARALLEL_ITEMS: usize = 64;
 
-/// At most this many threads: past it, each thread's allocator arena adds memory faster than
-/// the work shrinks.
+/// At most this many threads unless `STACKC_THREADS` asks for more: past it, each thread's
+/// allocator arena adds memory faster than the work shrinks.
 const MAX_THREADS: usize = 4;
 
 /// `f` applied to every item, in item order. Items may be mutable borrows of disjoint parts of
@@ -53,14 +53,24 @@ pub(crate) fn spawn(f: impl FnOnce() + Send + 'static) {
     }
 }
 
-/// The pool, or `None` on a single core (or where threads cannot be started): then every step
-/// runs on the calling thread.
+/// The environment variable that sets the number of threads; `1` runs every step on the
+/// calling thread.
+const THREADS_VARIABLE: &str = "STACKC_THREADS";
+
+/// The pool, or `None` with one thread (one core, `STACKC_THREADS=1`, or where threads cannot be
+/// started): then every step runs on the calling thread.
 fn pool() -> Option<&'static rayon::ThreadPool> {
     static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
     POOL.get_or_init(|| {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, NonZero::get)
-            .min(MAX_THREADS);
+        let threads = std::env::var(THREADS_VARIABLE)
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map_or(1, NonZero::get)
+                    .min(MAX_THREADS)
+            });
         if threads < 2 {
             return None;
         }
