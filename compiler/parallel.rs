@@ -34,6 +34,15 @@ pub(crate) fn map<T: Send, R: Send>(
     }
 }
 
+/// [`map`] for steps that can fail: every item is done, and the error returned is the first in
+/// item order, the one a loop that stops at its first error would have returned.
+pub(crate) fn try_for_each<T: Send, E: Send>(
+    items: impl IntoIterator<Item = T>,
+    f: impl Fn(T) -> Result<(), E> + Sync + Send,
+) -> Result<(), E> {
+    map(items, f).into_iter().collect()
+}
+
 /// Both results, `a` and `b` run side by side.
 pub(crate) fn join<A: Send, B: Send>(
     a: impl FnOnce() -> A + Send,
@@ -85,7 +94,7 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
 
 #[cfg(test)]
 mod tests {
-    use super::{join, map};
+    use super::{join, map, try_for_each};
 
     #[test]
     fn results_keep_item_order_whatever_the_thread_count() {
@@ -97,6 +106,14 @@ mod tests {
             map(cells.iter_mut(), |cell| *cell += 1);
             assert_eq!(cells, items.iter().map(|i| i + 1).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn the_first_error_in_item_order_is_returned() {
+        let items: Vec<usize> = (0..200).collect();
+        let result = try_for_each(&items, |i| if i % 70 == 69 { Err(*i) } else { Ok(()) });
+        assert_eq!(result, Err(69));
+        assert_eq!(try_for_each(&items, |_| Ok::<(), usize>(())), Ok(()));
     }
 
     #[test]

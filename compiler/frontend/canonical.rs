@@ -213,15 +213,13 @@ fn walk_children(
         Value::Map(map) if path.0.is_services() => {
             // Services are independent: they are shared among threads, and the first error in
             // service order is the one a single walk would have stopped at.
-            crate::parallel::map(map.iter_mut(), |(key, entry)| {
+            crate::parallel::try_for_each(map.iter_mut(), |(key, entry)| {
                 let child = patterns.step(cursor, key);
                 if patterns.is_relevant(child) {
                     walk(&mut entry.node, &path.child(key), child, table)?;
                 }
                 Ok(())
-            })
-            .into_iter()
-            .collect::<Result<(), Diagnostic>>()?;
+            })?;
         }
         Value::Map(map) => {
             for (key, entry) in map.iter_mut() {

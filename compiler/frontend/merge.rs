@@ -427,15 +427,13 @@ fn unicity_at(node: &mut Node, path: &Path, cursor: Cursor) -> Result<(), Diagno
     match &mut node.value {
         Value::Map(map) if path.is_services() => {
             // Services are independent: shared among threads, first error in service order.
-            crate::parallel::map(map.iter_mut(), |(key, entry)| {
+            crate::parallel::try_for_each(map.iter_mut(), |(key, entry)| {
                 let child = patterns.step(cursor, key);
                 if patterns.is_relevant(child) {
                     unicity_at(&mut entry.node, &path.next(key), child)?;
                 }
                 Ok(())
-            })
-            .into_iter()
-            .collect::<Result<(), Diagnostic>>()?;
+            })?;
         }
         Value::Map(map) => {
             for (key, entry) in map.iter_mut() {

@@ -114,11 +114,9 @@ impl Resolver {
         let Value::Map(services) = &mut node.value else {
             return self.walk(node, cursor);
         };
-        crate::parallel::map(services.iter_mut(), |(key, entry)| {
+        crate::parallel::try_for_each(services.iter_mut(), |(key, entry)| {
             self.walk(&mut entry.node, patterns.step(cursor, key))
         })
-        .into_iter()
-        .collect()
     }
 
     /// Go's `paths.ExpandUser`: `~anything` becomes `$HOME/anything`; without a home, unchanged.

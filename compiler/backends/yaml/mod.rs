@@ -46,18 +46,10 @@ pub fn to_string<T: Serialize>(value: &T) -> Result<String, YamlError> {
 /// written before the next is taken, so an iterator that builds values lazily never holds more
 /// than one.
 pub fn to_stream<T: Serialize>(values: impl IntoIterator<Item = T>) -> Result<String, YamlError> {
-    let mut out = String::new();
-    for (i, value) in values.into_iter().enumerate() {
-        if i > 0 {
-            out.push_str("---\n");
-        }
-        append(&mut out, &value)?;
-    }
-    Ok(out)
+    join(values.into_iter().map(|value| to_string(&value)))
 }
 
-/// Documents written one by one (on several threads) joined into one stream, as [`to_stream`]
-/// would have written them.
+/// Documents written one by one (by [`to_string`], on several threads) joined into one stream.
 pub fn join(
     documents: impl IntoIterator<Item = Result<String, YamlError>>,
 ) -> Result<String, YamlError> {
