@@ -25,9 +25,27 @@ pub(crate) fn map<T: Send, R: Send>(
     items: impl IntoIterator<Item = T>,
     f: impl Fn(T) -> R + Sync + Send,
 ) -> Vec<R> {
+    map_from(MIN_PARALLEL_ITEMS, items, f)
+}
+
+/// [`map`] for items that each take a hundred microseconds or more, which are shared between
+/// the threads however few they are.
+pub(crate) fn map_costly<T: Send, R: Send>(
+    items: impl IntoIterator<Item = T>,
+    f: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
+    map_from(2, items, f)
+}
+
+/// [`map`] on the pool from `min_items` items on, on the calling thread below.
+fn map_from<T: Send, R: Send>(
+    min_items: usize,
+    items: impl IntoIterator<Item = T>,
+    f: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
     let items: Vec<T> = items.into_iter().collect();
     match pool() {
-        Some(pool) if items.len() >= MIN_PARALLEL_ITEMS => {
+        Some(pool) if items.len() >= min_items => {
             pool.install(|| items.into_par_iter().map(f).collect())
         }
         _ => items.into_iter().map(f).collect(),
@@ -54,11 +72,11 @@ pub(crate) fn join<A: Send, B: Send>(
     }
 }
 
-/// Runs `f` on the pool while the caller goes on, or right away without one.
-pub(crate) fn spawn(f: impl FnOnce() + Send + 'static) {
-    match pool() {
-        Some(pool) => pool.spawn(f),
-        None => f(),
+/// Runs `f` on the pool while the caller goes on: for work done ahead of its need, which
+/// without a pool is left to the caller that needs it.
+pub(crate) fn ahead(f: impl FnOnce() + Send + 'static) {
+    if let Some(pool) = pool() {
+        pool.spawn(f);
     }
 }
 

@@ -39,20 +39,29 @@ pub fn render_all(
     format: MessageFormat,
     color: bool,
 ) -> String {
-    let mut out = String::new();
     let mut full_reports: BTreeMap<Code, usize> = BTreeMap::new();
-    for diagnostic in diagnostics.iter() {
+    let full: Vec<bool> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let reported = full_reports.entry(diagnostic.code).or_default();
+            let full = format == MessageFormat::Human
+                && (diagnostic.severity == Severity::Error || *reported < FULL_REPORTS_PER_CODE);
+            *reported += usize::from(full);
+            full
+        })
+        .collect();
+    // A full report costs a few hundred microseconds of miette's layout, so even a handful is
+    // worth sharing between the cores.
+    let mut reports = crate::parallel::map_costly(
+        diagnostics.iter().zip(&full).filter(|(_, full)| **full),
+        |(diagnostic, _)| human(diagnostic, sources, color),
+    )
+    .into_iter();
+    let mut out = String::new();
+    for (diagnostic, full) in diagnostics.iter().zip(full) {
         match format {
-            MessageFormat::Human => {
-                let reported = full_reports.entry(diagnostic.code).or_default();
-                if diagnostic.severity == Severity::Error || *reported < FULL_REPORTS_PER_CODE {
-                    *reported += 1;
-                    out.push_str(&human(diagnostic, sources, color));
-                } else {
-                    short(&mut out, diagnostic, sources);
-                }
-            }
-            MessageFormat::Short => short(&mut out, diagnostic, sources),
+            _ if full => out.push_str(&reports.next().expect("one report per full diagnostic")),
+            MessageFormat::Human | MessageFormat::Short => short(&mut out, diagnostic, sources),
             MessageFormat::Json => {
                 out.push_str(&json(diagnostic, sources));
                 out.push('\n');

@@ -7,7 +7,7 @@
 //! [`validate`] keeps only the alternative the value was evidently written in (see [`reduce`]).
 
 use std::cmp::Ordering;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Once};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::types::{JsonType, JsonTypeSet};
@@ -105,11 +105,16 @@ static VALIDATOR: LazyLock<jsonschema::Validator<instance::Tree>> = LazyLock::ne
         .expect("the bundled compose schema is a valid draft-07 schema")
 });
 
-/// Builds the validator on another thread, so that the millisecond or two it takes overlaps
-/// reading and parsing the compose files instead of adding to them. [`validate`] waits for it.
+/// Builds the validator on another thread, so that the two milliseconds it takes overlap
+/// parsing the command line and reading the compose files instead of adding to them;
+/// [`validate`] waits for it. Later calls do nothing, so that no second thread blocks on the
+/// first one's build.
 pub fn prepare_in_background() {
-    crate::parallel::spawn(|| {
-        LazyLock::force(&VALIDATOR);
+    static STARTED: Once = Once::new();
+    STARTED.call_once(|| {
+        crate::parallel::ahead(|| {
+            LazyLock::force(&VALIDATOR);
+        });
     });
 }
 
