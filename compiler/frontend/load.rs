@@ -313,7 +313,10 @@ impl Loader<'_> {
         mut dict: Node,
         included: &[PathBuf],
     ) -> Result<Node, Diagnostic> {
-        let (_, documents) = self.take(path, is_stdin)?;
+        let (id, documents) = self.take(path, is_stdin)?;
+        // A tag is written with `!`: without one the file has no `!reset` or `!override`, and
+        // the walk of the whole tree that looks for them is spared.
+        let tagged = self.sources.get(id).text.contains('!');
         for mut document in documents {
             if document.is_null() {
                 continue;
@@ -327,7 +330,9 @@ impl Loader<'_> {
             let lookup = |k: &str| environment.get(k).cloned();
             substitute::substitute(&mut document, &lookup, self.diagnostics)?;
             let mut resets = Resets::default();
-            resolve_resets(&mut document, &mut Vec::new(), &mut resets);
+            if tagged {
+                resolve_resets(&mut document, &mut Vec::new(), &mut resets);
+            }
             for warning in canonical::deprecation_warnings(&document) {
                 self.diagnostics.push(warning);
             }

@@ -68,6 +68,7 @@ impl<L: Locate> Lowering<'_, L> {
                 Settings::default()
             }
         };
+        let node_paths = NodePaths::new(project);
         for (name, service) in &project.services {
             let Some(mut pod) = ir
                 .workloads
@@ -82,6 +83,7 @@ impl<L: Locate> Lowering<'_, L> {
                 options,
                 pod: &mut pod,
                 ir: &mut *ir,
+                node_paths: &node_paths,
                 gid_from: None,
             };
             self.files(&mut cx, Kind::Secret, &service.secrets);
@@ -424,7 +426,7 @@ impl<L: Locate> Lowering<'_, L> {
                 "bind options not kept",
             );
         }
-        let host = node_path(cx.project, source);
+        let host = cx.node_paths.host(source);
         let message = if host == mount.source {
             format!(
                 "bind mount `{}` of service `{name}` becomes hostPath `{host}`: that path must exist on the node, and the data stays on that node",
@@ -660,6 +662,7 @@ struct Service<'a> {
     options: &'a Options,
     pod: &'a mut Pod,
     ir: &'a mut Project,
+    node_paths: &'a NodePaths,
     /// The secret or config whose `gid` set the pod's fsGroup.
     gid_from: Option<String>,
 }
@@ -745,18 +748,35 @@ fn data_key(name: &str) -> String {
         .collect()
 }
 
-/// Where a bind-mounted host path is on the node. Paths inside the project directory move under
+/// Where bind-mounted host paths are on the node. Paths inside the project directory move under
 /// [`NODE_PROJECTS`]`/<project>/`, so the manifests never hold the converting machine's checkout
 /// path and are the same wherever they are built; other absolute paths are kept.
-fn node_path(project: &model::Project, source: &Path) -> String {
-    let root = normalize(Path::new(&project.working_dir));
-    match source.strip_prefix(&root) {
-        Ok(rest) if !project.working_dir.is_empty() => {
-            let mut path = PathBuf::from(NODE_PROJECTS).join(dns_label(&project.name));
-            path.push(rest);
-            path.to_string_lossy().into_owned()
+struct NodePaths {
+    /// The project directory, normalised; `None` when the project has none.
+    project_dir: Option<PathBuf>,
+    /// Where the project directory is on the node.
+    on_node: PathBuf,
+}
+
+impl NodePaths {
+    /// Made once per project: a stack binds a file or two per service.
+    fn new(project: &model::Project) -> Self {
+        Self {
+            project_dir: (!project.working_dir.is_empty())
+                .then(|| normalize(Path::new(&project.working_dir))),
+            on_node: PathBuf::from(NODE_PROJECTS).join(dns_label(&project.name)),
         }
-        _ => source.to_string_lossy().into_owned(),
+    }
+
+    fn host(&self, source: &Path) -> String {
+        match self
+            .project_dir
+            .as_deref()
+            .and_then(|dir| source.strip_prefix(dir).ok())
+        {
+            Some(rest) => self.on_node.join(rest).to_string_lossy().into_owned(),
+            None => source.to_string_lossy().into_owned(),
+        }
     }
 }
 
