@@ -20,21 +20,41 @@ const MAX_DEPTH: usize = 64;
 /// YAML limits an implicit key to 1024 characters; longer keys go to the event path.
 const MAX_KEY_BYTES: usize = 1000;
 
+/// How a large top-level `services` mapping is shared out over the pool: its entries are read
+/// in pieces of whole services, side by side, and joined in order into the one mapping.
+#[derive(Clone, Copy)]
+struct Split {
+    /// A `services` block shorter than this, from its first service to the end of the text, is
+    /// read on the calling thread: handing pieces to the pool costs more than it saves.
+    min_bytes: usize,
+    pieces: usize,
+}
+
+/// Reading in pieces pays only with a free core: the pieces allocate the tree in the pool
+/// threads' own malloc arenas, still empty at this point of a build, and perf measured twice the
+/// CPU time of the serial read for them (page clearing, `mprotect` to grow the arenas, the other
+/// thread's page faults waiting on it).
+const SERVICES_SPLIT: Split = Split {
+    // About 128 services of the generated benchmark shape, which take half a millisecond to read
+    // here; handing work to the pool costs tens of microseconds.
+    min_bytes: 128 * 1024,
+    // `parallel::map` shares out work only from 64 items; pieces of a few services also keep
+    // every thread busy to the end.
+    pieces: 64,
+};
+
 /// Parses `text` when it is in the subset, as the only document of the file; `None` when it is
 /// not, or when it may be invalid.
 pub(super) fn parse(text: &str, file: FileId) -> Option<Vec<Node>> {
+    read(text, file, Some(SERVICES_SPLIT))
+}
+
+/// [`parse`], with the top-level `services` read in pieces as `split` says, or serially.
+fn read(text: &str, file: FileId, split: Option<Split>) -> Option<Vec<Node>> {
     if !plain_characters(text) {
         return None;
     }
-    let mut reader = Reader {
-        text,
-        bytes: text.as_bytes(),
-        file,
-        nodes: 0,
-        depth: 0,
-        entries: Vec::new(),
-        items: Vec::new(),
-    };
+    let mut reader = Reader::new(text, file, split);
     // One document, which may open with a `---` line of its own.
     let start = if text.starts_with("---") && reader.separates(3) {
         reader.finish_line(3)?
@@ -72,6 +92,14 @@ fn plain_characters(text: &str) -> bool {
         })
 }
 
+/// The entries of a piece of the `services` mapping, in order, and what reading them found.
+struct Piece {
+    entries: Vec<(String, Entry)>,
+    /// The line after the mapping when it ends inside the piece.
+    next: Option<Line>,
+    nodes: usize,
+}
+
 /// A `---` or `...` line after the start: several documents, which the event path reads.
 struct DocumentMarker;
 
@@ -88,6 +116,8 @@ struct Reader<'a> {
     file: FileId,
     nodes: usize,
     depth: usize,
+    /// `None` in the readers of the pieces, which never split again.
+    split: Option<Split>,
     /// The entries and items of the collections being read, innermost last: each collection is
     /// allocated once at its final size when it closes.
     entries: Vec<(String, Entry)>,
@@ -97,7 +127,20 @@ struct Reader<'a> {
 /// A node and the line that follows it (`None` at the end of the text).
 type Parsed = (Node, Option<Line>);
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(text: &'a str, file: FileId, split: Option<Split>) -> Self {
+        Reader {
+            text,
+            bytes: text.as_bytes(),
+            file,
+            nodes: 0,
+            depth: 0,
+            split,
+            entries: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+
     fn byte(&self, at: usize) -> u8 {
         self.bytes.get(at).copied().unwrap_or(b'\n')
     }
@@ -187,21 +230,41 @@ impl Reader<'_> {
     fn map(&mut self, first: Line) -> Option<Parsed> {
         self.enter()?;
         self.count()?;
-        let indent = first.indent;
         let base = self.entries.len();
+        let next = self.map_entries(first)?;
+        self.depth -= 1;
+        self.close_map(first, base, next)
+    }
+
+    /// Reads the entries of a mapping whose first key is on `first`, onto `self.entries`;
+    /// returns the line after the mapping.
+    #[allow(
+        clippy::option_option,
+        reason = "`None` is outside the subset, `Some(None)` the end of the text, as in `next_line`"
+    )]
+    fn map_entries(&mut self, first: Line) -> Option<Option<Line>> {
+        let indent = first.indent;
         let mut line = first;
-        let next = loop {
+        loop {
             let (key, key_span, colon) = self.key(line.at)?;
-            let (node, next) = self.value(colon, indent)?;
+            let (node, next) = match self.split {
+                Some(split) if self.depth == 1 && key == "services" => {
+                    self.services(colon, indent, split)?
+                }
+                _ => self.value(colon, indent)?,
+            };
             self.entries.push((key, Entry { key_span, node }));
             match next {
-                None => break None,
+                None => return Some(None),
                 Some(l) if l.indent == indent => line = l,
-                Some(l) if l.indent < indent => break Some(l),
+                Some(l) if l.indent < indent => return Some(Some(l)),
                 Some(_) => return None,
             }
-        };
-        self.depth -= 1;
+        }
+    }
+
+    /// The mapping of the entries from `base` on, which started on `first`.
+    fn close_map(&mut self, first: Line, base: usize, next: Option<Line>) -> Option<Parsed> {
         // Later stages add keys (defaults, canonical forms): the room that growing one key at a
         // time would have left saves them reallocating the map.
         let room = (self.entries.len() - base).max(3).next_power_of_two();
@@ -215,6 +278,97 @@ impl Reader<'_> {
         let end = next.map_or(self.bytes.len(), |l| l.at);
         let span = self.span(first.at, end);
         Some((Node::new(Value::Map(Box::new(entries)), span), next))
+    }
+
+    /// The value of the root mapping's `services` key: a large block mapping is read in pieces
+    /// on the pool, anything else as any other value.
+    fn services(&mut self, colon: usize, indent: usize, split: Split) -> Option<Parsed> {
+        let at = self.skip_spaces(colon + 1);
+        if matches!(self.byte(at), b'\n' | b'#') {
+            if let Ok(Some(first)) = self.next_line(self.line_end(at) + 1) {
+                if first.indent > indent
+                    && !self.is_item(first.at)
+                    && self.bytes.len() - first.at >= split.min_bytes
+                {
+                    return self.map_in_pieces(first, split.pieces);
+                }
+            }
+        }
+        self.value(colon, indent)
+    }
+
+    /// The block mapping whose first key is on `first`, read in up to `pieces` pieces that each
+    /// start at a key of the mapping.
+    ///
+    /// A piece's reader sees the text only up to the next piece's first key, which it reads as
+    /// the end of the text: every construct the subset reads ends at a line with a token at the
+    /// mapping's indentation, and ends the same way at the end of the text, with the same span
+    /// end (the offset of that token). So each piece reads exactly what the serial reader reads
+    /// there, as long as the mapping has not ended or failed before: the pieces are looked at in
+    /// order, and the first that fails, or that ends the mapping, ends the mapping.
+    fn map_in_pieces(&mut self, first: Line, pieces: usize) -> Option<Parsed> {
+        self.enter()?;
+        self.count()?;
+        let starts = self.piece_starts(first, pieces);
+        let ends = starts[1..].iter().map(|l| l.at).chain([self.bytes.len()]);
+        let ranges: Vec<(Line, usize)> = starts.iter().copied().zip(ends).collect();
+        let (text, file, depth) = (self.text, self.file, self.depth);
+        let read = crate::parallel::map(ranges, |(start, end)| {
+            Reader::new(&text[..end], file, None).piece(start, depth)
+        });
+        let base = self.entries.len();
+        let mut next = None;
+        for piece in read {
+            let piece = piece?;
+            self.nodes += piece.nodes;
+            self.entries.extend(piece.entries);
+            if piece.next.is_some() {
+                next = piece.next;
+                break;
+            }
+        }
+        if self.nodes > MAX_NODES {
+            return None;
+        }
+        self.depth -= 1;
+        self.close_map(first, base, next)
+    }
+
+    /// The first line of each piece: `first`, then the first key line of the mapping at or after
+    /// each even share of the rest of the text. A line that is not a key of the mapping is caught
+    /// by the piece reader before it (which fails, or ends the mapping there).
+    fn piece_starts(&self, first: Line, pieces: usize) -> Vec<Line> {
+        let mut starts = vec![first];
+        let share = (self.bytes.len() - first.at) / pieces;
+        let mut from = first.at;
+        for piece in 1..pieces {
+            let target = (first.at + piece * share).max(from);
+            let mut line = self.line_end(target) + 1;
+            loop {
+                match self.next_line(line) {
+                    Ok(Some(l)) if l.indent == first.indent && !self.is_item(l.at) => {
+                        starts.push(l);
+                        from = l.at;
+                        break;
+                    }
+                    Ok(Some(l)) if l.indent >= first.indent => line = self.line_end(l.at) + 1,
+                    // The mapping ends before: the last piece runs to the end of the text.
+                    _ => return starts,
+                }
+            }
+        }
+        starts
+    }
+
+    /// Reads the keys of a mapping from `start`, which the serial reader reads at `depth`.
+    fn piece(mut self, start: Line, depth: usize) -> Option<Piece> {
+        self.depth = depth;
+        let next = self.map_entries(start)?;
+        Some(Piece {
+            entries: self.entries,
+            next,
+            nodes: self.nodes,
+        })
     }
 
     /// A sequence whose items start at `first.indent`; `indentless` when it is the value of a
@@ -606,6 +760,34 @@ mod tests {
         }
     }
 
+    /// The numbers of pieces the tests split `services` into, whatever its size: two halves,
+    /// a few services each, and as many pieces as `parallel::map` needs to use the pool.
+    const FORCED_PIECES: [usize; 3] = [2, 5, 64];
+
+    /// [`agrees`], and reading the top-level `services` in pieces gives the serial reader's
+    /// tree, or `None` where it gives `None`, whatever the number of pieces.
+    fn split_agrees(text: &str, what: &str) -> bool {
+        let serial = read(text, FileId(3), None);
+        for pieces in FORCED_PIECES {
+            let split = read(
+                text,
+                FileId(3),
+                Some(Split {
+                    min_bytes: 0,
+                    pieces,
+                }),
+            );
+            // `PartialEq` compares what the dump leaves out, the dump compares key order.
+            assert!(split == serial, "{what} in {pieces} pieces:\n{text}");
+            assert_eq!(
+                split.as_deref().map(dump_all),
+                serial.as_deref().map(dump_all),
+                "{what} in {pieces} pieces:\n{text}"
+            );
+        }
+        agrees(text, what)
+    }
+
     fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -677,12 +859,124 @@ mod tests {
         }
     }
 
+    /// The first key line of the top-level `services` mapping.
+    fn first_service(reader: &Reader<'_>) -> Line {
+        let services = reader.text.find("\nservices:\n").unwrap();
+        reader.next_line(services + 11).ok().flatten().unwrap()
+    }
+
+    #[test]
+    fn large_stacks_are_read_in_pieces() {
+        for n in [50, 200, 1000] {
+            let text = generated_stack(n);
+            assert!(split_agrees(&text, "generated stack"));
+            assert_eq!(parse(&text, FileId(3)), read(&text, FileId(3), None));
+
+            let reader = Reader::new(&text, FileId(3), None);
+            let first = first_service(&reader);
+            let starts = reader.piece_starts(first, 64);
+            assert_eq!(starts.len(), n.min(64), "{n} services");
+            for start in starts {
+                assert!(text[start.at..].starts_with("svc"), "{n} services");
+            }
+        }
+    }
+
+    /// Files whose `services` a naive split would misread, each with enough services around the
+    /// doubtful lines that the forced pieces start next to them.
+    #[test]
+    fn doubtful_services_blocks_agree() {
+        let padding = |from: usize| {
+            let mut text = String::new();
+            for i in from..from + 6 {
+                write!(text, "  p{i}:\n    image: x\n").unwrap();
+            }
+            text
+        };
+        let cases = [
+            "  a:\n  - x\n  - y: 1\n  b:\n",
+            "  a:\n    command: |\n      x\n  b: 1\n",
+            "  a:\n    command: \"x\n  b: 1\"\n",
+            "  a:\n    command: x\n      y\n  b: 1\n",
+            "  a:\n    ports: [1,\n  2]\n",
+            "  \"a\": 1\n  'b':\n    c: 2\n",
+            "  a: 1\n # odd\n   # odd\n# first column\n  b:\n    # deeper\n    c: 2\n",
+            "  a:\n    b: 1\n  a:\n    b: 2\n",
+            "  a: 1\n---\n  b: 1\n",
+            "  a: 1\n b: 1\n",
+            "  a:\n   b: 1\n    c: 1\n",
+            "  - a\n",
+            "  a: 1\n  - b\n",
+            "  a: {}\n  b: []\n  c:\n",
+        ];
+        for case in cases {
+            for (before, after) in [("", "volumes:\n  v: {}\n"), ("name: x\n", "")] {
+                let text = format!(
+                    "{before}services:\n{}{case}{}{after}",
+                    padding(0),
+                    padding(6)
+                );
+                split_agrees(&text, "doubtful services");
+            }
+        }
+        for text in [
+            "services: {a: 1}\n",
+            "services:\n- a\n",
+            "services: x\n",
+            "services:\n",
+            "services:\n  a: 1\nservices:\n  b: 1\n",
+            "x:\n  services:\n    a: 1\n    b: 1\n",
+            "- services:\n    a: 1\n    b: 1\n",
+            "\"services\":\n  a: 1\n  b: 1\n",
+            "services:\n  # only a comment\nx: 1\n",
+        ] {
+            split_agrees(text, "services that is not a block mapping");
+        }
+    }
+
+    /// The limits count every piece: the nodes of all pieces together, and the depth of a piece
+    /// from the root.
+    #[test]
+    fn limits_hold_across_pieces() {
+        let items = format!("[{}x]", "x, ".repeat(MAX_NODES / 4 + 1));
+        let mut many = String::from("services:\n");
+        for i in 0..4 {
+            writeln!(many, "  s{i}: {items}").unwrap();
+        }
+        assert!(read(&many, FileId(0), None).is_none());
+        for pieces in FORCED_PIECES {
+            assert!(
+                read(
+                    &many,
+                    FileId(0),
+                    Some(Split {
+                        min_bytes: 0,
+                        pieces
+                    })
+                )
+                .is_none()
+            );
+        }
+
+        let nested = |levels: usize| {
+            let mut text = String::from("services:\n  a: 1\n  b:");
+            for level in 0..levels {
+                write!(text, "\n{}k{level}:", " ".repeat(level + 3)).unwrap();
+            }
+            text + " v\n  c: 1\n"
+        };
+        split_agrees(&nested(MAX_DEPTH - 2), "nested");
+        assert!(read(&nested(MAX_DEPTH - 2), FileId(0), None).is_some());
+        split_agrees(&nested(MAX_DEPTH - 1), "nested");
+        assert!(read(&nested(MAX_DEPTH - 1), FileId(0), None).is_none());
+    }
+
     #[test]
     fn corpus_and_fixtures_agree() {
         let samples = samples();
         let fast = samples
             .iter()
-            .filter(|(name, text)| agrees(text, name))
+            .filter(|(name, text)| split_agrees(text, name))
             .count();
         // Measured: 239 of 276; a regression that sends everything to the event path fails.
         assert!(samples.len() >= 270, "{} files", samples.len());
@@ -732,7 +1026,7 @@ mod tests {
             }
             for mutant in mutants {
                 if let Ok(mutant) = String::from_utf8(mutant) {
-                    agrees(&mutant, &name);
+                    split_agrees(&mutant, &name);
                     checked += 1;
                 }
             }
