@@ -83,3 +83,18 @@ impl crate::ir::Locate for Locations {
         Locations::template(self, path)
     }
 }
+
+impl Drop for Locations {
+    /// A large project's tree is hundreds of thousands of nodes, most of them in its services,
+    /// which are freed side by side on the pool.
+    fn drop(&mut self) {
+        let services = self
+            .root
+            .as_mut()
+            .and_then(|root| root.as_map_mut()?.get_mut("services"))
+            .map(|entry| std::mem::replace(&mut entry.node.value, Value::Null));
+        if let Some(Value::Map(services)) = services {
+            crate::parallel::map(*services, drop);
+        }
+    }
+}
