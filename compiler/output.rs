@@ -272,6 +272,16 @@ fn validate(files: &OutputFiles) -> Result<Vec<(String, &str)>, Error> {
 
 fn plain_relative(path: &Path) -> Result<String, &'static str> {
     let text = path.to_str().ok_or("it is not valid UTF-8")?;
+    // What every backend writes, checked in one pass over the bytes; anything else gets the
+    // component-wise check and its exact reason.
+    if is_plain(text) {
+        return Ok(text.to_owned());
+    }
+    plain_components(path, text)
+}
+
+/// [`plain_relative`] component by component, with the reason a path is refused.
+fn plain_components(path: &Path, text: &str) -> Result<String, &'static str> {
     if text.is_empty() {
         return Err("it is empty");
     }
@@ -305,6 +315,21 @@ fn plain_relative(path: &Path) -> Result<String, &'static str> {
         return Err("`.stackc-files` is where stackc records the files it wrote");
     }
     Ok(plain)
+}
+
+/// Names of allowed bytes of at most 255 bytes, other than `.` and `..`, joined by single `/`s,
+/// and not the record's own name.
+fn is_plain(text: &str) -> bool {
+    text != MANIFEST
+        && text.split('/').all(|part| {
+            !part.is_empty()
+                && part.len() <= 255
+                && part != "."
+                && part != ".."
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        })
 }
 
 #[derive(Debug, Default)]
@@ -787,4 +812,50 @@ fn unified_diff(dir: &Path, rel: &str, old: &str, new: &str) -> String {
             &format!("{shown} (generated)"),
         )
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plain_components, plain_relative};
+    use std::path::Path;
+
+    #[test]
+    fn the_one_pass_check_agrees_with_the_component_check() {
+        let long = "n".repeat(255);
+        let too_long = "n".repeat(256);
+        let paths = [
+            "a",
+            "a/b",
+            "A-b_c.d/e.yaml",
+            "templates/web-deployment.yaml",
+            long.as_str(),
+            too_long.as_str(),
+            "",
+            "/",
+            "/a",
+            "a/",
+            "a//b",
+            ".",
+            "./a",
+            "a/.",
+            "a/./b",
+            "..",
+            "a/../b",
+            ".hidden",
+            "a/..b",
+            ".stackc-files",
+            "x/.stackc-files",
+            "a b",
+            "a\\b",
+            "é",
+            "a:b",
+        ];
+        for path in paths {
+            assert_eq!(
+                plain_relative(Path::new(path)),
+                plain_components(Path::new(path), path),
+                "{path:?}"
+            );
+        }
+    }
 }

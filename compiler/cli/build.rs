@@ -133,8 +133,11 @@ pub fn run(
 ) -> Result<bool, Error> {
     let lowered = lower(args, &project, &locations, diagnostics)?;
     // Emitting needs only the IR: freeing the compose model and the source tree first lowers the
-    // peak memory of a build by their size.
+    // peak memory of a build by their size. The tree frees its services on the pool, and so are
+    // the model's, most of its size, freed here.
     drop(locations);
+    let mut project = project;
+    crate::parallel::map(std::mem::take(&mut project.services), drop);
     drop(project);
     let output = lowered.as_ref().map(|l| emit(args, l)).transpose()?;
     super::exiting(lowered);
