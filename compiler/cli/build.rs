@@ -133,8 +133,8 @@ pub fn run(
 ) -> Result<bool, Error> {
     let lowered = lower(args, &project, &locations, diagnostics)?;
     // Emitting needs only the IR: freeing the compose model and the source tree first lowers the
-    // peak memory of a build by their size. The tree frees its services on the pool, and so are
-    // the model's, most of its size, freed here.
+    // peak memory of a build by their size. Services are most of both, so they are freed on the
+    // pool: the tree's by `Locations`' drop, the model's here.
     drop(locations);
     let mut project = project;
     crate::parallel::map(std::mem::take(&mut project.services), drop);

@@ -44,6 +44,17 @@ pub(super) const MAX_SERVICES: usize = 10_000;
 pub(super) struct Resets(Vec<Vec<String>>);
 
 impl Resets {
+    /// Strips the `!reset` nodes of `document`, freshly parsed from `text`, and records them and
+    /// the `!override` ones. A tag is written with `!`: in a file without one there is none, and
+    /// the walk of the whole tree that looks for them is spared.
+    fn take_from(text: &str, document: &mut Node) -> Self {
+        let mut resets = Self::default();
+        if text.contains('!') {
+            resolve_resets(document, &mut Vec::new(), &mut resets);
+        }
+        resets
+    }
+
     /// Removes every reset path from `target` (a mapping rooted like a compose file).
     fn apply(&self, target: &mut Node) {
         if self.0.is_empty() {
@@ -314,9 +325,7 @@ impl Loader<'_> {
         included: &[PathBuf],
     ) -> Result<Node, Diagnostic> {
         let (id, documents) = self.take(path, is_stdin)?;
-        // A tag is written with `!`: without one the file has no `!reset` or `!override`, and
-        // the walk of the whole tree that looks for them is spared.
-        let tagged = self.sources.get(id).text.contains('!');
+        let text = self.sources.get(id).text.clone();
         for mut document in documents {
             if document.is_null() {
                 continue;
@@ -329,10 +338,7 @@ impl Loader<'_> {
             check_service_count(&document)?;
             let lookup = |k: &str| environment.get(k).cloned();
             substitute::substitute(&mut document, &lookup, self.diagnostics)?;
-            let mut resets = Resets::default();
-            if tagged {
-                resolve_resets(&mut document, &mut Vec::new(), &mut resets);
-            }
+            let resets = Resets::take_from(&text, &mut document);
             for warning in canonical::deprecation_warnings(&document) {
                 self.diagnostics.push(warning);
             }
@@ -578,7 +584,8 @@ impl Loader<'_> {
         file_span: Span,
         environment: &Environment,
     ) -> Result<(Map, Resets), Diagnostic> {
-        let (_, documents) = self.read(path, false, Some(file_span))?;
+        let (id, documents) = self.read(path, false, Some(file_span))?;
+        let text = self.sources.get(id).text.clone();
         let base_dir = path.parent().map_or_else(PathBuf::new, FsPath::to_path_buf);
         let mut dict = Node::new(Value::Map(Box::default()), file_span);
         let mut all_resets = Resets::default();
@@ -595,8 +602,7 @@ impl Loader<'_> {
             }
             let lookup = |k: &str| environment.get(k).cloned();
             substitute::substitute(&mut document, &lookup, self.diagnostics)?;
-            let mut resets = Resets::default();
-            resolve_resets(&mut document, &mut Vec::new(), &mut resets);
+            let resets = Resets::take_from(&text, &mut document);
             resets.apply(&mut dict);
             dict = merge::merge(dict, document, &Path::root())?;
             merge::enforce_unicity(&mut dict, &Path::root())?;
