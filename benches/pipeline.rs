@@ -200,17 +200,36 @@ fn options(dir: &Path, files: &[&str], env_file: Option<&str>) -> ProjectOptions
     }
 }
 
-/// A stack of `services` services from the generator, written once per process.
+/// A stack of `services` services from the generator, kept in Cargo's scratch directory for
+/// benchmarks. The generator is deterministic: a stack another run of the same generator left
+/// there is the same (its name holds a digest of the script), and a fresh one is written beside
+/// it and renamed into place, so no run reads one half written.
 fn generated(services: usize) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stackc-bench-{}-{services}", std::process::id()));
+    use sha2::{Digest, Sha256};
+    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen-stack.py");
+    let script = std::fs::read(&generator).expect("read scripts/gen-stack.py");
+    let digest: String = Sha256::digest(&script)[..4]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let dir = scratch.join(format!("stack-{services}-{digest}"));
+    if dir.is_dir() {
+        return dir;
+    }
+    let fresh = scratch.join(format!("stack-{services}-{digest}.{}", std::process::id()));
     let status = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen-stack.py"))
+        .arg(&generator)
         .arg(services.to_string())
-        .arg(&dir)
+        .arg(&fresh)
         .stdout(std::process::Stdio::null())
         .status()
         .expect("run scripts/gen-stack.py (needs python3)");
     assert!(status.success(), "scripts/gen-stack.py failed");
+    if std::fs::rename(&fresh, &dir).is_err() {
+        // Another run renamed its own copy into place first.
+        let _ = std::fs::remove_dir_all(&fresh);
+    }
     dir
 }
 

@@ -4,8 +4,10 @@
 mod support;
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
+
+use tempfile::TempDir;
 
 use support::Outcome;
 
@@ -14,11 +16,13 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// A compose file whose only problem is on line 5: `web` depends on a service that does not exist.
 const UNDEFINED_DEPENDENCY: &str = "services:\n  web:\n    image: nginx\n    depends_on:\n      - dbb\n  db:\n    image: postgres\n";
 
-/// A scratch project folder holding `compose.yaml`, unique per test.
-fn project(test: &str, compose: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stackc-cli-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create scratch project");
-    std::fs::write(dir.join("compose.yaml"), compose).expect("write compose.yaml");
+/// A scratch project folder holding `compose.yaml`, removed when dropped.
+fn project(test: &str, compose: &str) -> TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("stackc-cli-{test}-"))
+        .tempdir()
+        .expect("create scratch project");
+    std::fs::write(dir.path().join("compose.yaml"), compose).expect("write compose.yaml");
     dir
 }
 
@@ -60,7 +64,8 @@ fn unknown_flag_is_a_usage_error() {
 
 #[test]
 fn missing_file_is_an_io_error() {
-    let dir = project("missing-file", "services: {}\n");
+    let scratch = project("missing-file", "services: {}\n");
+    let dir = scratch.path();
     let out = stackc(&dir, &["-f", "does-not-exist.yaml", "config"]);
     assert_eq!(out.code, Some(2), "{}", out.describe());
     assert!(
@@ -72,7 +77,8 @@ fn missing_file_is_an_io_error() {
 
 #[test]
 fn valid_project_prints_its_config() {
-    let dir = project("valid", "services:\n  web:\n    image: nginx\n");
+    let scratch = project("valid", "services:\n  web:\n    image: nginx\n");
+    let dir = scratch.path();
     let out = stackc(&dir, &["config", "--format", "json"]);
     assert_eq!(out.code, Some(0), "{}", out.describe());
     let config: serde_json::Value = serde_json::from_str(&out.stdout).expect("config is JSON");
@@ -109,13 +115,15 @@ fn assert_located_json_error(out: &Outcome) {
 
 #[test]
 fn broken_file_gives_a_located_json_diagnostic() {
-    let dir = project("json-diagnostic", UNDEFINED_DEPENDENCY);
+    let scratch = project("json-diagnostic", UNDEFINED_DEPENDENCY);
+    let dir = scratch.path();
     assert_located_json_error(&stackc(&dir, &["--message-format", "json", "config"]));
 }
 
 #[test]
 fn global_flags_are_accepted_after_the_subcommand() {
-    let dir = project("global-after", UNDEFINED_DEPENDENCY);
+    let scratch = project("global-after", UNDEFINED_DEPENDENCY);
+    let dir = scratch.path();
     assert_located_json_error(&stackc(
         &dir,
         &[
@@ -131,7 +139,8 @@ fn global_flags_are_accepted_after_the_subcommand() {
 
 #[test]
 fn human_diagnostics_have_no_colour_with_color_never() {
-    let dir = project("color-never", UNDEFINED_DEPENDENCY);
+    let scratch = project("color-never", UNDEFINED_DEPENDENCY);
+    let dir = scratch.path();
     let out = stackc(&dir, &["--color", "never", "config"]);
     assert_eq!(out.code, Some(1), "{}", out.describe());
     assert!(
@@ -148,7 +157,8 @@ fn human_diagnostics_have_no_colour_with_color_never() {
 
 #[test]
 fn short_format_gives_one_located_line_per_diagnostic() {
-    let dir = project("short", UNDEFINED_DEPENDENCY);
+    let scratch = project("short", UNDEFINED_DEPENDENCY);
+    let dir = scratch.path();
     let out = stackc(&dir, &["--message-format", "short", "config"]);
     assert_eq!(out.code, Some(1), "{}", out.describe());
     assert_eq!(
@@ -165,7 +175,8 @@ fn repeated_warnings_after_the_tenth_take_one_line_each() {
     for i in 0..12 {
         writeln!(compose, "  web{i:02}:\n    image: nginx\n    init: true").unwrap();
     }
-    let dir = project("repeated", &compose);
+    let scratch = project("repeated", &compose);
+    let dir = scratch.path();
     let out = stackc(&dir, &["--color", "never", "check"]);
     assert_eq!(out.code, Some(0), "{}", out.describe());
     assert_eq!(

@@ -17,6 +17,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use tempfile::TempDir;
+
 /// "Within a few seconds", with headroom for unoptimised test builds on a busy 2-core machine.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -123,11 +125,12 @@ enum Expect {
     NoCrash,
 }
 
-/// A scratch folder per input, so that parallel runs never share a file.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stackc-hostile-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create scratch folder");
-    dir
+/// A scratch folder per input, so that parallel runs never share a file; removed when dropped.
+fn scratch(name: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("stackc-hostile-{name}-"))
+        .tempdir()
+        .expect("create scratch folder")
 }
 
 /// A hostile project: its files (the first is `-f`), what it must do, and words its report must
@@ -162,7 +165,8 @@ impl Hostile {
 
 /// Runs every command on the input and returns what went wrong, if anything.
 fn check(input: &Hostile) -> Vec<String> {
-    let dir = scratch(&input.name);
+    let workspace = scratch(&input.name);
+    let dir = workspace.path();
     for (path, bytes) in &input.files {
         let path = dir.join(path);
         std::fs::create_dir_all(path.parent().unwrap()).expect("create input folder");
@@ -209,7 +213,6 @@ fn check(input: &Hostile) -> Vec<String> {
             }
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
     failures
 }
 
@@ -252,7 +255,8 @@ impl XorShift {
 /// Without this, a command line that stackc rejects (exit 2) would make every test below pass.
 #[test]
 fn the_commands_accept_the_whole_file() {
-    let dir = scratch("whole-file");
+    let workspace = scratch("whole-file");
+    let dir = workspace.path();
     std::fs::write(dir.join("compose.yaml"), REALISTIC).expect("write compose.yaml");
     for command in COMMANDS {
         let mut args = vec!["-f", "compose.yaml"];
@@ -270,7 +274,6 @@ fn the_commands_accept_the_whole_file() {
             "GNU time measured no memory"
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -496,7 +499,8 @@ fn huge_port_ranges() {
 /// built, not only the k3s stream that `huge_port_ranges` checks.
 #[test]
 fn huge_port_ranges_on_every_target() {
-    let dir = scratch("ports-every-target");
+    let workspace = scratch("ports-every-target");
+    let dir = workspace.path();
     std::fs::write(
         dir.join("compose.yaml"),
         "services:\n  web:\n    image: nginx\n    ports: [\"1-65535:1-65535\"]\n",
@@ -514,7 +518,6 @@ fn huge_port_ranges_on_every_target() {
         }
         let _ = std::fs::remove_dir_all(out);
     }
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -699,7 +702,8 @@ fn path_traversal_in_names() {
     }
     let failures: Vec<String> = support::parallel_map(&cases, |&(name, kind)| {
         let id = format!("name-{kind}-{}", cases.iter().position(|c| c.0 == name).unwrap());
-        let root = scratch(&id);
+        let workspace = scratch(&id);
+        let root = workspace.path();
         let project = root.join("a/b/project");
         std::fs::create_dir_all(&project).unwrap();
         std::fs::write(project.join("value.txt"), "value").unwrap();
@@ -739,7 +743,6 @@ fn path_traversal_in_names() {
                 failures.push(format!("{what}: refused without naming it: {}", m.out.describe()));
             }
         }
-        let _ = std::fs::remove_dir_all(&root);
         failures
     })
     .into_iter()

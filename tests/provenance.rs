@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use tempfile::TempDir;
+
 use support::Outcome;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -115,11 +117,13 @@ const UNANNOTATED: &[&str] = &[
     "kustomization.yaml",
 ];
 
-/// A scratch folder holding the project in `shop/`, unique per test.
-fn workspace(test: &str) -> PathBuf {
-    let root =
-        std::env::temp_dir().join(format!("stackc-provenance-{}-{test}", std::process::id()));
-    let dir = root.join("shop");
+/// A scratch folder holding the project in `shop/`, removed when dropped.
+fn workspace(test: &str) -> TempDir {
+    let root = tempfile::Builder::new()
+        .prefix(&format!("stackc-provenance-{test}-"))
+        .tempdir()
+        .expect("create scratch folder");
+    let dir = root.path().join("shop");
     std::fs::create_dir_all(&dir).expect("create scratch project");
     for (name, text) in [
         ("compose.yaml", COMPOSE),
@@ -171,7 +175,8 @@ fn sources(text: &str) -> Vec<&str> {
 
 #[test]
 fn k3s_objects_name_the_file_line_column_and_key_they_come_from() {
-    let root = workspace("k3s");
+    let scratch = workspace("k3s");
+    let root = scratch.path();
     let project = root.join("shop");
     let out = root.join("out");
     let out_arg = out.to_string_lossy().into_owned();
@@ -220,7 +225,8 @@ fn k3s_objects_name_the_file_line_column_and_key_they_come_from() {
 
 #[test]
 fn provenance_is_the_same_on_every_run_and_from_every_working_directory() {
-    let root = workspace("stable");
+    let scratch = workspace("stable");
+    let root = scratch.path();
     let project = root.join("shop");
     let build = |cwd: &Path, out: &str, extra: &[&str]| {
         let out = root.join(out);
@@ -253,7 +259,8 @@ fn provenance_is_the_same_on_every_run_and_from_every_working_directory() {
 
 #[test]
 fn without_the_flag_no_object_is_annotated() {
-    let root = workspace("off");
+    let scratch = workspace("off");
+    let root = scratch.path();
     let project = root.join("shop");
     let chart = root.join("chart").to_string_lossy().into_owned();
     let k3s = stackc(&project, &["build", "--stdout"]);
@@ -270,7 +277,8 @@ fn without_the_flag_no_object_is_annotated() {
 
 #[test]
 fn helm_podman_and_secrets_carry_it_too() {
-    let root = workspace("targets");
+    let scratch = workspace("targets");
+    let root = scratch.path();
     let project = root.join("shop");
     let chart = root.join("chart").to_string_lossy().into_owned();
     stackc(
