@@ -63,6 +63,18 @@ fn check(node: &Node, path: &Path, cursor: Cursor) -> Result<(), Diagnostic> {
         None => {}
     }
     match &node.value {
+        // Services are independent: they are shared among threads, and the first error in
+        // service order is the one returned.
+        Value::Map(map) if path.is_services() => {
+            crate::parallel::try_for_each(map.iter(), |(key, entry)| {
+                let child = patterns.step(cursor, key);
+                if patterns.is_relevant(child) {
+                    check(&entry.node, &path.next(key), child)
+                } else {
+                    Ok(())
+                }
+            })?;
+        }
         Value::Map(map) => {
             for (key, entry) in map.iter() {
                 let child = patterns.step(cursor, key);
@@ -153,4 +165,43 @@ fn check_ip_address(node: &Node, path: &Path) -> Result<(), Diagnostic> {
         .with_help("write an IPv4 or IPv6 address such as `127.0.0.1`"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::validate;
+    use crate::frontend::yaml;
+    use crate::source::FileId;
+
+    /// Enough services for the walk to share them among threads: the error reported is still
+    /// the first in document order, as compose-go's walk returns it.
+    #[test]
+    fn the_first_failing_service_is_reported_however_many_there_are() {
+        let mut text = String::from("services:\n");
+        for i in 0..200 {
+            let host_ip = match i {
+                70 => "not-an-ip",
+                150 => "also-wrong",
+                _ => "127.0.0.1",
+            };
+            writeln!(
+                text,
+                "  s{i}:\n    ports:\n      - {{target: 80, host_ip: {host_ip}}}"
+            )
+            .unwrap();
+        }
+        let root = yaml::parse(&text, FileId(0)).unwrap().remove(0);
+        let error = validate(&root).unwrap_err();
+        assert_eq!(
+            error.message,
+            "`services.s70.ports.[]` has an invalid host IP address `not-an-ip`"
+        );
+        let valid = text
+            .replace("not-an-ip", "::1")
+            .replace("also-wrong", "10.0.0.1");
+        let root = yaml::parse(&valid, FileId(0)).unwrap().remove(0);
+        assert!(validate(&root).is_ok());
+    }
 }

@@ -58,7 +58,11 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             }
         }
     }
+    // Few workloads have aliases: only theirs are gathered again.
     for (compose, workload) in &project.workloads {
+        if workload.dns_aliases.is_empty() {
+            continue;
+        }
         let (cluster, _) = ports(workload);
         if cluster.is_empty() {
             continue;
