@@ -66,7 +66,7 @@ fn unknown_flag_is_a_usage_error() {
 fn missing_file_is_an_io_error() {
     let scratch = project("missing-file", "services: {}\n");
     let dir = scratch.path();
-    let out = stackc(&dir, &["-f", "does-not-exist.yaml", "config"]);
+    let out = stackc(dir, &["-f", "does-not-exist.yaml", "config"]);
     assert_eq!(out.code, Some(2), "{}", out.describe());
     assert!(
         out.stderr.contains("does-not-exist.yaml"),
@@ -79,7 +79,7 @@ fn missing_file_is_an_io_error() {
 fn valid_project_prints_its_config() {
     let scratch = project("valid", "services:\n  web:\n    image: nginx\n");
     let dir = scratch.path();
-    let out = stackc(&dir, &["config", "--format", "json"]);
+    let out = stackc(dir, &["config", "--format", "json"]);
     assert_eq!(out.code, Some(0), "{}", out.describe());
     let config: serde_json::Value = serde_json::from_str(&out.stdout).expect("config is JSON");
     assert_eq!(config["services"]["web"]["image"], "nginx");
@@ -117,7 +117,7 @@ fn assert_located_json_error(out: &Outcome) {
 fn broken_file_gives_a_located_json_diagnostic() {
     let scratch = project("json-diagnostic", UNDEFINED_DEPENDENCY);
     let dir = scratch.path();
-    assert_located_json_error(&stackc(&dir, &["--message-format", "json", "config"]));
+    assert_located_json_error(&stackc(dir, &["--message-format", "json", "config"]));
 }
 
 #[test]
@@ -125,7 +125,7 @@ fn global_flags_are_accepted_after_the_subcommand() {
     let scratch = project("global-after", UNDEFINED_DEPENDENCY);
     let dir = scratch.path();
     assert_located_json_error(&stackc(
-        &dir,
+        dir,
         &[
             "build",
             "--stdout",
@@ -141,7 +141,7 @@ fn global_flags_are_accepted_after_the_subcommand() {
 fn human_diagnostics_have_no_colour_with_color_never() {
     let scratch = project("color-never", UNDEFINED_DEPENDENCY);
     let dir = scratch.path();
-    let out = stackc(&dir, &["--color", "never", "config"]);
+    let out = stackc(dir, &["--color", "never", "config"]);
     assert_eq!(out.code, Some(1), "{}", out.describe());
     assert!(
         support::has_location(&out.stderr),
@@ -159,7 +159,7 @@ fn human_diagnostics_have_no_colour_with_color_never() {
 fn short_format_gives_one_located_line_per_diagnostic() {
     let scratch = project("short", UNDEFINED_DEPENDENCY);
     let dir = scratch.path();
-    let out = stackc(&dir, &["--message-format", "short", "config"]);
+    let out = stackc(dir, &["--message-format", "short", "config"]);
     assert_eq!(out.code, Some(1), "{}", out.describe());
     assert_eq!(
         out.stderr,
@@ -177,7 +177,7 @@ fn repeated_warnings_after_the_tenth_take_one_line_each() {
     }
     let scratch = project("repeated", &compose);
     let dir = scratch.path();
-    let out = stackc(&dir, &["--color", "never", "check"]);
+    let out = stackc(dir, &["--color", "never", "check"]);
     assert_eq!(out.code, Some(0), "{}", out.describe());
     assert_eq!(
         out.stderr.matches("╭─[compose.yaml").count(),

@@ -176,7 +176,7 @@ fn check(input: &Hostile) -> Vec<String> {
     for command in COMMANDS {
         let mut args = vec!["-f", input.files[0].0];
         args.extend_from_slice(command);
-        let m = measure(&dir, &args);
+        let m = measure(dir, &args);
         let out = &m.out;
         let what = format!(
             "{} ({} bytes), `{}`",
@@ -261,7 +261,7 @@ fn the_commands_accept_the_whole_file() {
     for command in COMMANDS {
         let mut args = vec!["-f", "compose.yaml"];
         args.extend_from_slice(command);
-        let m = measure(&dir, &args);
+        let m = measure(dir, &args);
         assert_eq!(
             m.out.code,
             Some(0),
@@ -510,7 +510,7 @@ fn huge_port_ranges_on_every_target() {
     let out = out.to_str().expect("a UTF-8 scratch path");
     let mut failures = Vec::new();
     for target in ["k3s", "helm", "podman"] {
-        let m = measure(&dir, &["build", "--target", target, "-o", out]);
+        let m = measure(dir, &["build", "--target", target, "-o", out]);
         let what = format!("65535 published ports, `build --target {target}`");
         failures.extend(bounds(&what, &m));
         if m.out.code != Some(0) {
@@ -724,7 +724,7 @@ fn path_traversal_in_names() {
         std::fs::write(project.join("compose.yaml"), &text).unwrap();
         let mut failures = Vec::new();
         for target in ["k3s", "helm", "podman"] {
-            let before = tree(&root);
+            let before = tree(root);
             let out_dir = format!("out-{target}");
             let m = measure(&project, &["build", "--target", target, "-o", &out_dir]);
             let what = format!("{kind} named {name:?}, target {target}");
@@ -732,7 +732,7 @@ fn path_traversal_in_names() {
             if !matches!(m.out.code, Some(0 | 1)) || m.out.stderr.contains("panicked") {
                 failures.push(format!("{what}: {}", m.out.describe()));
             }
-            let outside: Vec<_> = tree(&root)
+            let outside: Vec<_> = tree(root)
                 .into_iter()
                 .filter(|p| !before.contains(p) && !p.starts_with(format!("a/b/project/{out_dir}")))
                 .collect();

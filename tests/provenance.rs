@@ -239,7 +239,7 @@ fn provenance_is_the_same_on_every_run_and_from_every_working_directory() {
     let first = build(&project, "first", &[]);
     assert_eq!(first, build(&project, "second", &[]));
     let elsewhere = build(
-        &root,
+        root,
         "elsewhere",
         &[
             "--project-directory",
