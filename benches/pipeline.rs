@@ -208,10 +208,11 @@ fn generated(services: usize) -> PathBuf {
     use sha2::{Digest, Sha256};
     let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen-stack.py");
     let script = std::fs::read(&generator).expect("read scripts/gen-stack.py");
-    let digest: String = Sha256::digest(&script)[..4]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let hash = Sha256::digest(&script);
+    let digest = format!(
+        "{:08x}",
+        u32::from_be_bytes([hash[0], hash[1], hash[2], hash[3]])
+    );
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let dir = scratch.join(format!("stack-{services}-{digest}"));
     if dir.is_dir() {
