@@ -34,14 +34,13 @@ fn inputs() -> Vec<PathBuf> {
 fn replay(input: &Path) -> Vec<String> {
     let name = input.file_name().unwrap_or_default().to_string_lossy();
     let bytes = std::fs::read(input).expect("read a kept input");
-    let scratch = std::env::temp_dir().join(format!(
-        "stackc-fuzz-regression-{}-{name}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&scratch).expect("create scratch folder");
+    let scratch = tempfile::Builder::new()
+        .prefix(&format!("stackc-fuzz-regression-{name}-"))
+        .tempdir()
+        .expect("create scratch folder");
     let mut failures = Vec::new();
     for command in COMMANDS {
-        let mut cmd = support::clean_command(support::stackc(), &scratch);
+        let mut cmd = support::clean_command(support::stackc(), scratch.path());
         cmd.args(["-f", "-", "-p", "fuzz"]).args(command);
         let out = support::run(&mut cmd, &bytes, TIMEOUT);
         let what = format!("{name}: `{}`", command.join(" "));
@@ -54,7 +53,6 @@ fn replay(input: &Path) -> Vec<String> {
             ));
         }
     }
-    let _ = std::fs::remove_dir_all(&scratch);
     failures
 }
 

@@ -459,10 +459,10 @@ volumes:
 
     #[test]
     fn watched_paths_follow_the_first_symbolic_link() {
-        let dir = std::env::temp_dir().join(format!("stackc-paths-{}", std::process::id()));
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path();
         std::fs::create_dir_all(dir.join("real")).unwrap();
         let link = dir.join("link");
-        let _ = std::fs::remove_file(&link);
         std::os::unix::fs::symlink(dir.join("real"), &link).unwrap();
         let mut root = yaml::parse(
             "services: {a: {develop: {watch: [{path: ./link/sub, action: sync}]}, build: {context: 'git@github.com:x/y.git'}}}",
@@ -470,11 +470,10 @@ volumes:
         )
         .unwrap()
         .remove(0);
-        resolve_with_home(&mut root, &dir, None).unwrap();
+        resolve_with_home(&mut root, dir, None).unwrap();
         let json = root.to_json();
         let real = std::fs::canonicalize(dir.join("real")).unwrap();
         let expected = format!("{}/sub", real.display());
-        std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(
             json["services"]["a"]["develop"]["watch"][0]["path"],
             expected

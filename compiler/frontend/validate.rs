@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 use std::sync::LazyLock;
 
-use super::node::{Node, Value};
+use super::node::{Entry, Node, Value};
 use super::tree::{Cursor, Path, PatternSet};
 use crate::diagnostics::{Code, Diagnostic};
 
@@ -63,24 +63,21 @@ fn check(node: &Node, path: &Path, cursor: Cursor) -> Result<(), Diagnostic> {
         None => {}
     }
     match &node.value {
-        // Services are independent: they are shared among threads, and the first error in
-        // service order is the one returned.
-        Value::Map(map) if path.is_services() => {
-            crate::parallel::try_for_each(map.iter(), |(key, entry)| {
+        Value::Map(map) => {
+            let visit = |(key, entry): (&String, &Entry)| {
                 let child = patterns.step(cursor, key);
                 if patterns.is_relevant(child) {
                     check(&entry.node, &path.next(key), child)
                 } else {
                     Ok(())
                 }
-            })?;
-        }
-        Value::Map(map) => {
-            for (key, entry) in map.iter() {
-                let child = patterns.step(cursor, key);
-                if patterns.is_relevant(child) {
-                    check(&entry.node, &path.next(key), child)?;
-                }
+            };
+            // Services are independent: they are shared among threads, and the first error in
+            // service order is the one returned.
+            if path.is_services() {
+                crate::parallel::try_for_each(map.iter(), visit)?;
+            } else {
+                map.iter().try_for_each(visit)?;
             }
         }
         Value::Seq(items) => {
