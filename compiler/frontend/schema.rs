@@ -20,83 +20,13 @@ use crate::source::Span;
 
 mod instance;
 
+/// The compose schema without its `description` texts (`schemas/compose-spec.validation.json`,
+/// see `schemas/SOURCES.md`): they validate nothing, and are most of its bytes and a third of
+/// its strings, each read on every run and walked by the validator's compiler.
 static SCHEMA: LazyLock<Value> = LazyLock::new(|| {
-    serde_json::from_str::<Annotated>(include_str!("../../schemas/compose-spec.json"))
+    serde_json::from_str(include_str!("../../schemas/compose-spec.validation.json"))
         .expect("the bundled compose schema is valid JSON")
-        .0
 });
-
-/// The schema read without its `description` texts: they validate nothing, and are two thirds
-/// of its bytes and a third of its strings, each allocated on every run and walked by the
-/// validator's compiler.
-struct Annotated(Value);
-
-impl<'de> serde::Deserialize<'de> for Annotated {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_any(AnnotatedVisitor)
-            .map(Annotated)
-    }
-}
-
-struct AnnotatedVisitor;
-
-impl<'de> serde::de::Visitor<'de> for AnnotatedVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Annotated(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = serde_json::Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let Annotated(value) = map.next_value()?;
-            // A property named `description` has a schema (a mapping) as its value.
-            if key == "description" && value.is_string() {
-                continue;
-            }
-            object.insert(key, value);
-        }
-        Ok(Value::Object(object))
-    }
-}
 
 static VALIDATOR: LazyLock<jsonschema::Validator<instance::Tree>> = LazyLock::new(|| {
     jsonschema::options_for::<instance::Tree>()
@@ -728,28 +658,6 @@ mod tests {
         let mut reports = check(document);
         assert_eq!(reports.len(), 1, "{reports:#?}");
         reports.remove(0)
-    }
-
-    #[test]
-    fn the_schema_is_read_whole_but_for_descriptions() {
-        fn without_descriptions(value: &Value) -> Value {
-            match value {
-                Value::Object(map) => Value::Object(
-                    map.iter()
-                        .filter(|(key, value)| !(*key == "description" && value.is_string()))
-                        .map(|(key, value)| (key.clone(), without_descriptions(value)))
-                        .collect(),
-                ),
-                Value::Array(items) => {
-                    Value::Array(items.iter().map(without_descriptions).collect())
-                }
-                other => other.clone(),
-            }
-        }
-        let text = include_str!("../../schemas/compose-spec.json");
-        let full: Value = serde_json::from_str(text).unwrap();
-        assert!(text.contains("\"description\""));
-        assert_eq!(*SCHEMA, without_descriptions(&full));
     }
 
     #[test]
