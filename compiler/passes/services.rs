@@ -19,10 +19,15 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     let mut services: IndexMap<String, Service> = IndexMap::new();
     // A workload's ports depend on it alone: they are gathered on several threads.
     let all_ports = crate::parallel::map(project.workloads.values(), ports);
-    // Names of workloads first: a workload's own name wins over another one's alias.
+    // Names of workloads first: a workload's own name wins over another one's alias. The few
+    // workloads with aliases keep their ports for the second round.
+    let mut aliased = Vec::new();
     for ((compose, workload), (cluster, published)) in project.workloads.iter().zip(all_ports) {
         if cluster.is_empty() {
             continue;
+        }
+        if !workload.dns_aliases.is_empty() {
+            aliased.push((compose, workload, cluster.clone()));
         }
         let service = |name: String, kind, ports| Service {
             name,
@@ -58,15 +63,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             }
         }
     }
-    // Few workloads have aliases: only theirs are gathered again.
-    for (compose, workload) in &project.workloads {
-        if workload.dns_aliases.is_empty() {
-            continue;
-        }
-        let (cluster, _) = ports(workload);
-        if cluster.is_empty() {
-            continue;
-        }
+    for (compose, workload, cluster) in aliased {
         for alias in &workload.dns_aliases {
             let name = dns_label(alias);
             match services.get(&name) {
