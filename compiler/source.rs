@@ -48,7 +48,8 @@ pub struct SourceFile {
     /// The name shown in diagnostics: the path relative to the working directory when possible,
     /// so that reports do not depend on where the project is checked out.
     pub display_name: String,
-    pub text: Arc<str>,
+    /// Not an `Arc<str>`, which would copy the text once more: a file can be megabytes.
+    pub text: Arc<String>,
     /// Byte offset of the start of every line, so that locating a span costs a binary search
     /// rather than a scan of the file (a file can have thousands of diagnostics).
     pub line_starts: Vec<usize>,
@@ -81,10 +82,10 @@ impl SourceMap {
         &mut self,
         path: PathBuf,
         display_name: String,
-        text: impl Into<Arc<str>>,
+        text: impl Into<String>,
     ) -> FileId {
         let id = FileId(self.files.len() as u32);
-        let text: Arc<str> = text.into();
+        let text = Arc::new(text.into());
         let line_starts = line_starts(text.as_bytes());
         self.files.push(SourceFile {
             path,

@@ -29,15 +29,20 @@ fn services_in_parallel(dict: &Node) -> Option<Project> {
     let services = dict.get("services")?.as_map()?;
     let mut project =
         Project::deserialize(tree::Item::Node(dict, tree::Place::RootWithoutServices)).ok()?;
-    project.services = crate::parallel::map(services.iter(), |(name, entry)| {
+    let decoded = crate::parallel::map(services.iter(), |(name, entry)| {
         let mut service =
             ServiceConfig::deserialize(tree::Item::Node(&entry.node, tree::Place::Service)).ok()?;
         // compose-go's `nameServices`: the key is the service's name.
         service.name.clone_from(name);
         Some((name.clone(), service))
-    })
-    .into_iter()
-    .collect::<Option<_>>()?;
+    });
+    // Sized up front: a service is kilobytes, and a map grown by doubling would copy them all
+    // about twice, into memory touched for nothing else.
+    project.services = IndexMap::with_capacity(decoded.len());
+    for service in decoded {
+        let (name, service) = service?;
+        project.services.insert(name, service);
+    }
     Some(project)
 }
 

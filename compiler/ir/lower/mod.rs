@@ -68,6 +68,7 @@ pub fn lower(
         let workload = cx.workload(project, name, service, options);
         (workload, diagnostics)
     });
+    ir.workloads.reserve(services.len());
     for ((name, _), (workload, diagnostics)) in services.into_iter().zip(workloads) {
         cx.diagnostics.extend(diagnostics);
         ir.workloads.insert(name.clone(), workload);
