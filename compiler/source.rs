@@ -78,12 +78,7 @@ impl SourceMap {
         Self::default()
     }
 
-    pub fn add(
-        &mut self,
-        path: PathBuf,
-        display_name: String,
-        text: impl Into<String>,
-    ) -> FileId {
+    pub fn add(&mut self, path: PathBuf, display_name: String, text: impl Into<String>) -> FileId {
         let id = FileId(self.files.len() as u32);
         let text = Arc::new(text.into());
         let line_starts = line_starts(text.as_bytes());

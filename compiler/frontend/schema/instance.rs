@@ -24,8 +24,6 @@ impl Json for Tree {
     type PreparedKey = String;
     type StringBuffer = Option<Node>;
 
-    const ACYCLIC: bool = true;
-
     fn prepare_key(key: &str) -> String {
         key.to_owned()
     }
