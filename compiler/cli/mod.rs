@@ -89,9 +89,6 @@ enum Command {
 /// Runs the command line and returns the process exit code.
 #[must_use]
 pub fn main() -> ExitCode {
-    // Every command but `explain` and `schema` validates compose files; the validator's build
-    // is the longest fixed cost of a run, so it starts before anything else.
-    frontend::schema::prepare_in_background();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -217,6 +217,7 @@ impl Loader<'_> {
                 id
             } else {
                 let text = self.stdin.clone().unwrap_or_default();
+                schema::prepare_for(text.len());
                 self.sources
                     .add(PathBuf::from("-"), "<stdin>".to_owned(), text)
             }
@@ -252,6 +253,7 @@ impl Loader<'_> {
                 }
                 .with_label(cause, "needed here")
             })?;
+            schema::prepare_for(text.len());
             let display = self.display(path);
             self.sources.add(path.to_path_buf(), display, text)
         };

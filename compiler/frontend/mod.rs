@@ -53,7 +53,6 @@ pub struct LoadReturn {
 /// Loads the compose project described by `options`. Problems in the input are diagnostics in
 /// the result; an [`Error`] means stackc could not even find or read the project.
 pub fn load(options: &ProjectOptions, sources: &mut SourceMap) -> Result<LoadReturn, Error> {
-    schema::prepare_in_background();
     let mut result = LoadReturn::default();
     let setup = match project::setup(options) {
         Ok(setup) => setup,
