@@ -25,4 +25,6 @@ mod parallel;
 pub mod passes;
 pub mod schema;
 pub mod source;
+#[cfg(test)]
+mod test_inputs;
 mod text_key;

@@ -684,25 +684,6 @@ mod tests {
         reports.remove(0)
     }
 
-    /// Every `.yml` and `.yaml` file under `dir`, recursively, in name order.
-    fn yaml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-            .map(|entry| entry.unwrap().path())
-            .collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                yaml_files(&path, out);
-            } else if path
-                .extension()
-                .is_some_and(|ext| ext == "yml" || ext == "yaml")
-            {
-                out.push(path);
-            }
-        }
-    }
-
     /// Whether the document is valid, after checking that both validators say so.
     fn agreed_validity(document: &Node, what: &dyn std::fmt::Display) -> bool {
         let full = VALIDATOR.iter_errors(document).next().is_none();
@@ -722,10 +703,6 @@ mod tests {
     /// name the schema refuses; and each top-level value replaced likewise.
     #[test]
     fn the_precompiled_check_accepts_exactly_what_the_validator_accepts() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        yaml_files(&root.join("fixtures"), &mut files);
-        yaml_files(&root.join("../shared/corpus"), &mut files);
         let replacements = [
             json!(null),
             json!(true),
@@ -749,29 +726,26 @@ mod tests {
                 invalid += 1;
             }
         };
-        for file in &files {
-            let Ok(text) = std::fs::read_to_string(file) else {
-                continue;
-            };
+        for (file, text) in crate::test_inputs::yaml_samples() {
             let Ok(documents) = crate::frontend::yaml::parse(&text, FileId(0)) else {
                 continue;
             };
             for document in documents {
-                agreed_validity(&document, &file.display());
+                agreed_validity(&document, &file);
                 let json = document.to_json();
                 let Some(top) = json.as_object() else {
                     continue;
                 };
                 for (section, value) in top {
                     for replacement in &replacements {
-                        let what = format!("{} with /{section} = {replacement}", file.display());
+                        let what = format!("{file} with /{section} = {replacement}");
                         check(&json!({ section: replacement }), &what);
                     }
                     let Some((name, entry)) = value.as_object().and_then(|m| m.iter().next())
                     else {
                         continue;
                     };
-                    let what = format!("{} with /{section}/{name} renamed", file.display());
+                    let what = format!("{file} with /{section}/{name} renamed");
                     check(&json!({ section: { "x y": entry } }), &what);
                     let mut all = Vec::new();
                     pointers(entry, "", &mut all);
@@ -779,10 +753,8 @@ mod tests {
                         for replacement in &replacements {
                             let mut changed = entry.clone();
                             *changed.pointer_mut(pointer).unwrap() = replacement.clone();
-                            let what = format!(
-                                "{} with /{section}/{name}{pointer} = {replacement}",
-                                file.display()
-                            );
+                            let what =
+                                format!("{file} with /{section}/{name}{pointer} = {replacement}");
                             check(&json!({ section: { name: changed } }), &what);
                         }
                     }

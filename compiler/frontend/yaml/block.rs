@@ -698,7 +698,6 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use std::fmt::Write;
-    use std::path::{Path, PathBuf};
 
     use super::super::parse_events;
     use super::*;
@@ -786,36 +785,6 @@ mod tests {
             );
         }
         agrees(text, what)
-    }
-
-    fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                yaml_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-                out.push(path);
-            }
-        }
-    }
-
-    /// The fixtures, then the shared corpus (CI always has it beside the checkout).
-    fn samples() -> Vec<(String, String)> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut paths = Vec::new();
-        yaml_files(&root.join("fixtures"), &mut paths);
-        yaml_files(&root.join("../shared/corpus"), &mut paths);
-        paths
-            .into_iter()
-            .filter_map(|p| {
-                let text = std::fs::read_to_string(&p).ok()?;
-                Some((p.display().to_string(), text))
-            })
-            .collect()
     }
 
     /// The shape of `scripts/gen-stack.py`'s services.
@@ -973,7 +942,7 @@ mod tests {
 
     #[test]
     fn corpus_and_fixtures_agree() {
-        let samples = samples();
+        let samples = crate::test_inputs::yaml_samples();
         let fast = samples
             .iter()
             .filter(|(name, text)| split_agrees(text, name))
@@ -993,7 +962,7 @@ mod tests {
     fn mutations_agree() {
         const BYTES: &[u8] = b" :-#\"'[],{}\nax";
         let mut checked = 0;
-        for (name, text) in samples() {
+        for (name, text) in crate::test_inputs::yaml_samples() {
             let bytes = text.as_bytes();
             let step = (bytes.len() / 12).max(1);
             let mut mutants: Vec<Vec<u8>> = Vec::new();
