@@ -55,6 +55,11 @@ const BACKGROUND_FROM_BYTES: usize = 128 * 1024;
 
 static BACKGROUND: Once = Once::new();
 
+/// The most nodes a document is copied for [`Precompiled`]: about what a 128 KiB file holds.
+/// Aliases can make a small file's tree far larger, up to the parser's node budget; such a tree
+/// is checked in place by [`VALIDATOR`] instead of copied.
+const PRECOMPILED_MAX_NODES: usize = 8_000;
+
 /// Called with the size of each compose file as it is read. For a large file, starts building
 /// [`VALIDATOR`] on another thread, so that the build overlaps parsing instead of adding to it;
 /// [`validate`] waits for it. Later calls do nothing, so that no second thread blocks on the
@@ -74,7 +79,10 @@ pub fn prepare_for(file_bytes: usize) {
 /// is true (unknown-key errors point at the key).
 #[must_use]
 pub fn validate(document: &Node, span_of: &dyn Fn(&str, bool) -> Option<Span>) -> Vec<Diagnostic> {
-    if !BACKGROUND.is_completed() && Precompiled::is_valid(&document.to_json()) {
+    if !BACKGROUND.is_completed()
+        && has_at_most(document, PRECOMPILED_MAX_NODES)
+        && Precompiled::is_valid(&document.to_json())
+    {
         return Vec::new();
     }
     let mut issues: Vec<Issue> = VALIDATOR
@@ -93,6 +101,22 @@ pub fn validate(document: &Node, span_of: &dyn Fn(&str, bool) -> Option<Span>) -
     // The sort is stable, so issues without a span keep pointer order after the located ones.
     located.sort_by_key(|(start, _)| start.unwrap_or(u32::MAX));
     located.into_iter().map(|(_, d)| d).collect()
+}
+
+/// Whether the tree has at most `limit` nodes, counting no further than that.
+fn has_at_most(node: &Node, mut limit: usize) -> bool {
+    fn count_down(node: &Node, left: &mut usize) -> bool {
+        let Some(rest) = left.checked_sub(1) else {
+            return false;
+        };
+        *left = rest;
+        match &node.value {
+            NodeValue::Seq(items) => items.iter().all(|item| count_down(item, left)),
+            NodeValue::Map(map) => map.values().all(|entry| count_down(&entry.node, left)),
+            _ => true,
+        }
+    }
+    count_down(node, &mut limit)
 }
 
 /// One schema violation at one node, after `oneOf`/`anyOf` reduction.
@@ -1004,6 +1028,14 @@ mod tests {
                 "the top level has an unknown key `volumse`",
             ]
         );
+    }
+
+    #[test]
+    fn node_counts_stop_at_the_limit() {
+        let document = Node::from_json(&json!({"a": [1, 2], "b": {"c": null}}));
+        assert!(has_at_most(&document, 6));
+        assert!(!has_at_most(&document, 5));
+        assert!(!has_at_most(&document, 0));
     }
 
     #[test]
