@@ -1,44 +1,64 @@
 #!/usr/bin/env bash
 # Times the whole CLI, `stackc build --target T -o DIR`, on generated stacks of 50, 200 and 1000
 # services, for each target: the median over RUNS runs of the wall time and of the CPU time (user
-# plus system, which other load on a shared machine disturbs less than wall time), and the peak
-# resident memory. Output goes to tmpfs (/dev/shm) so the disk does not dominate.
+# plus system, which other load on a shared machine disturbs less than wall time), the median and
+# the highest peak resident memory. Output goes to tmpfs (/dev/shm) so the disk does not dominate.
 #
-# usage: scripts/time-cli.sh [STACKC] [RUNS]   (default: target/release/stackc, 11 runs)
+# Binaries after RUNS are measured side by side with the first: each run times every binary in
+# turn, so that the host's load, which moves absolute figures by 10-40% between minutes on these
+# shared machines, weighs on all of them alike, and their ratios hold.
+#
+# usage: scripts/time-cli.sh [STACKC] [RUNS] [STACKC...]
+#        (default: target/release/stackc, 11 runs)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 stackc="$(realpath "${1:-${CARGO_TARGET_DIR:-$here/../target}/release/stackc}")"
 runs="${2:-11}"
+others=()
+for other in "${@:3}"; do
+    others+=("$(realpath "$other")")
+done
 work="$(mktemp -d /dev/shm/stackc-perf.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
 for n in 50 200 1000; do
     "$here/gen-stack.py" "$n" "$work/stack-$n"
 done
-python3 - "$stackc" "$runs" "$work" <<'PY'
+python3 - "$runs" "$work" "$stackc" "${others[@]}" <<'PY'
 import os, shutil, statistics, subprocess, sys, time
 
-stackc, runs, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-print(f"{'services':<8} {'target':<7} {'median_ms':>10} {'cpu_ms':>8} {'peak_mb':>8}")
+runs, work, binaries = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+several = len(binaries) > 1
+print(("binary  " if several else "")
+      + f"{'services':<8} {'target':<7} {'median_ms':>10} {'cpu_ms':>8} {'peak_mb':>8} {'max_mb':>8}")
 for n in (50, 200, 1000):
     for target in ("k3s", "helm", "podman"):
-        walls, cpus, peak = [], [], 0
+        walls = {b: [] for b in binaries}
+        cpus = {b: [] for b in binaries}
+        peaks = {b: [] for b in binaries}
         for _ in range(runs):
-            out = os.path.join(work, "out")
-            shutil.rmtree(out, ignore_errors=True)
-            start = time.perf_counter()
-            child = subprocess.Popen(
-                [stackc, "build", "--target", target, "-o", out],
-                cwd=os.path.join(work, f"stack-{n}"),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            _, status, usage = os.wait4(child.pid, 0)
-            walls.append((time.perf_counter() - start) * 1000)
-            if status != 0:
-                sys.exit(f"stackc failed on {n} services, target {target}")
-            cpus.append((usage.ru_utime + usage.ru_stime) * 1000)
-            peak = max(peak, usage.ru_maxrss)
-        print(f"{n:<8} {target:<7} {statistics.median(walls):>10.1f} "
-              f"{statistics.median(cpus):>8.1f} {peak / 1024:>8.1f}")
+            for binary in binaries:
+                out = os.path.join(work, "out")
+                shutil.rmtree(out, ignore_errors=True)
+                start = time.perf_counter()
+                child = subprocess.Popen(
+                    [binary, "build", "--target", target, "-o", out],
+                    cwd=os.path.join(work, f"stack-{n}"),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                _, status, usage = os.wait4(child.pid, 0)
+                walls[binary].append((time.perf_counter() - start) * 1000)
+                if status != 0:
+                    sys.exit(f"{binary} failed on {n} services, target {target}")
+                cpus[binary].append((usage.ru_utime + usage.ru_stime) * 1000)
+                peaks[binary].append(usage.ru_maxrss / 1024)
+        for index, binary in enumerate(binaries):
+            print((f"{index + 1:<7} " if several else "")
+                  + f"{n:<8} {target:<7} {statistics.median(walls[binary]):>10.2f} "
+                  f"{statistics.median(cpus[binary]):>8.2f} {statistics.median(peaks[binary]):>8.1f} "
+                  f"{max(peaks[binary]):>8.1f}")
+if several:
+    for index, binary in enumerate(binaries):
+        print(f"binary {index + 1}: {binary}")
 PY
