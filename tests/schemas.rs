@@ -32,7 +32,7 @@ fn committed_schemas_are_current() {
 /// `additionalProperties` beside `"type": "array"`): they can never apply, and the code that
 /// `jsonschema`'s `validator` macro generates for them (0.60) accepts a mapping there.
 #[test]
-fn the_validation_schema_is_the_bundled_one_without_descriptions() {
+fn the_validation_schema_is_the_bundled_one_without_what_never_applies() {
     const MAPPING_KEYWORDS: [&str; 8] = [
         "properties",
         "patternProperties",

@@ -217,9 +217,7 @@ impl Loader<'_> {
                 id
             } else {
                 let text = self.stdin.clone().unwrap_or_default();
-                schema::prepare_for(text.len());
-                self.sources
-                    .add(PathBuf::from("-"), "<stdin>".to_owned(), text)
+                self.add_source(PathBuf::from("-"), "<stdin>".to_owned(), text)
             }
         } else if let Some(id) = self.sources.find(path) {
             id
@@ -253,11 +251,17 @@ impl Loader<'_> {
                 }
                 .with_label(cause, "needed here")
             })?;
-            schema::prepare_for(text.len());
             let display = self.display(path);
-            self.sources.add(path.to_path_buf(), display, text)
+            self.add_source(path.to_path_buf(), display, text)
         };
         Ok(id)
+    }
+
+    /// Registers a compose file's text, the one way such text enters the loader: its size
+    /// decides how the schema check will run (see [`schema::prepare_for`]).
+    fn add_source(&mut self, path: PathBuf, display: String, text: String) -> FileId {
+        schema::prepare_for(text.len());
+        self.sources.add(path, display, text)
     }
 
     /// A path as shown in diagnostics: relative to the working directory when below it.
