@@ -79,10 +79,12 @@ pub fn prepare_for(file_bytes: usize) {
 /// is true (unknown-key errors point at the key).
 #[must_use]
 pub fn validate(document: &Node, span_of: &dyn Fn(&str, bool) -> Option<Span>) -> Vec<Diagnostic> {
-    if !BACKGROUND.is_completed()
-        && has_at_most(document, PRECOMPILED_MAX_NODES)
-        && Precompiled::is_valid(&document.to_json())
-    {
+    let valid = if !BACKGROUND.is_completed() && has_at_most(document, PRECOMPILED_MAX_NODES) {
+        Precompiled::is_valid(&document.to_json())
+    } else {
+        VALIDATOR.is_valid(document)
+    };
+    if valid {
         return Vec::new();
     }
     let mut issues: Vec<Issue> = VALIDATOR
