@@ -179,6 +179,10 @@ mod tests {
         "a:b",
         "a: b",
         "a :b",
+        "/a: b",
+        "/a:b",
+        "-a:b",
+        "--a: b",
         "#x",
         "a#b",
         "a #b",
@@ -311,6 +315,9 @@ mod tests {
             "u": 18_446_744_073_709_551_615_u64,
         });
         same_as_serde_saphyr(&tree);
+        // Deeper than one slice of indentation.
+        let deep = (0..40).fold(json!(["leaf"]), |inner, _| json!({ "k": inner }));
+        same_as_serde_saphyr(&deep);
         same_as_serde_saphyr(&json!({}));
         same_as_serde_saphyr(&json!([]));
         same_as_serde_saphyr(&json!("on"));

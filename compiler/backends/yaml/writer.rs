@@ -147,7 +147,7 @@ impl Block<'_, '_> {
             out.push('\n');
         }
         if self.entries > 0 || !self.inline {
-            out.extend(std::iter::repeat_n(' ', self.indent));
+            push_spaces(out, self.indent);
         }
         self.entries += 1;
     }
@@ -181,6 +181,36 @@ impl Block<'_, '_> {
     }
 }
 
+/// Appends `count` spaces a slice at a time: one push per indentation instead of one per space.
+fn push_spaces(out: &mut String, mut count: usize) {
+    const SPACES: &str = "                                                                ";
+    while count > 0 {
+        let run = count.min(SPACES.len());
+        out.push_str(&SPACES[..run]);
+        count -= run;
+    }
+}
+
+/// The bytes of a plain scalar: ASCII letters and digits and `extra`, as a table, so that a
+/// string costs one lookup a byte.
+const fn byte_set(extra: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut byte = 0;
+    while byte < set.len() {
+        set[byte] = (byte as u8).is_ascii_alphanumeric();
+        byte += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        set[extra[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
+static VALUE_BYTES: [bool; 256] = byte_set(b"._/-+=@,;: ");
+static KEY_BYTES: [bool; 256] = byte_set(b"._/-");
+
 /// YAML 1.1 and 1.2 spellings of booleans, nulls and special floats, which a plain scalar must
 /// not be (compared without case).
 const AMBIGUOUS_WORDS: [&str; 11] = [
@@ -202,12 +232,14 @@ fn is_plain_value(text: &str) -> bool {
     if first.is_ascii_digit() {
         return is_plain_with_digits(bytes);
     }
+    // `: ` would start a mapping value; the pair is found in the same pass as the bytes' check.
     let body_is_plain = last != b' '
         && last != b':'
         && bytes
             .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b"._/-+=@,;: ".contains(b))
-        && !text.contains(": ");
+            .zip(&bytes[1..])
+            .all(|(&b, &next)| VALUE_BYTES[usize::from(b)] && !(b == b':' && next == b' '))
+        && VALUE_BYTES[usize::from(last)];
     match first {
         // A flag (`-f`, `--port`), but not a sequence entry, a document marker or `-inf`.
         b'-' => {
@@ -241,9 +273,7 @@ fn is_plain_with_digits(bytes: &[u8]) -> bool {
 fn is_plain_key(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.first().is_some_and(u8::is_ascii_alphabetic)
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(b))
+        && bytes.iter().all(|&b| KEY_BYTES[usize::from(b)])
         && !is_ambiguous_word(text)
 }
 
