@@ -39,6 +39,18 @@ pub fn with_suffix(base: &str, suffix: &str) -> String {
 /// with an alphanumeric) derived from `value`.
 #[must_use]
 pub fn label_value(value: &str) -> String {
+    let bytes = value.as_bytes();
+    // Most values (a project's or a service's name) are valid as they are; every object carries
+    // several of them.
+    if bytes.len() <= MAX_LABEL
+        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        return value.to_owned();
+    }
     let mapped: String = value
         .chars()
         .map(|c| {
@@ -134,5 +146,19 @@ mod tests {
             label_value("docker__awesome-compose__django"),
             "docker__awesome-compose__django"
         );
+    }
+
+    #[test]
+    fn label_values_are_cut_to_63_characters_and_cleaned() {
+        let long = "a".repeat(63);
+        assert_eq!(label_value(&long), long);
+        assert_eq!(label_value(&format!("{long}b")), long);
+        assert_eq!(label_value(&format!("{}-b", "a".repeat(62))), "a".repeat(62));
+        assert_eq!(label_value("web.1"), "web.1");
+        assert_eq!(label_value("web."), "web");
+        assert_eq!(label_value("-web"), "web");
+        assert_eq!(label_value("wéb"), "w-b");
+        assert_eq!(label_value(""), "");
+        assert_eq!(label_value("._-"), "");
     }
 }

@@ -9,6 +9,7 @@
 //! table by [`markdown`]; a test keeps the committed file current.
 
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 
 /// What happens to a compose key on a target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,18 +183,33 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "working_dir" => L, "container `workingDir`";
 };
 
+/// [`SERVICE_KEYS`] sorted by key, for lookups: lowering looks up every key of every service,
+/// and the table keeps the order of the documentation.
+static SERVICE_KEYS_SORTED: LazyLock<Vec<&'static KeySupport>> = LazyLock::new(|| {
+    let mut sorted: Vec<&KeySupport> = SERVICE_KEYS.iter().collect();
+    sorted.sort_unstable_by_key(|row| row.key);
+    sorted
+});
+
 /// The table row for a service key path, if there is one.
 #[must_use]
 pub fn service_key(path: &str) -> Option<&'static KeySupport> {
-    SERVICE_KEYS.iter().find(|k| k.key == path)
+    let sorted = &*SERVICE_KEYS_SORTED;
+    sorted
+        .binary_search_by(|row| row.key.cmp(path))
+        .ok()
+        .map(|i| sorted[i])
 }
 
 /// Whether the table lists keys below `path`, so that lowering walks into it.
 #[must_use]
 pub fn has_children(path: &str) -> bool {
-    SERVICE_KEYS.iter().any(|k| {
-        k.key.len() > path.len() && k.key.starts_with(path) && k.key.as_bytes()[path.len()] == b'.'
-    })
+    let sorted = &*SERVICE_KEYS_SORTED;
+    // The keys that start with `path` are one run of the sorted table.
+    sorted[sorted.partition_point(|row| row.key < path)..]
+        .iter()
+        .take_while(|row| row.key.starts_with(path))
+        .any(|row| row.key.as_bytes().get(path.len()) == Some(&b'.'))
 }
 
 /// The text of `docs/compose-support.md`.
@@ -252,6 +268,36 @@ mod tests {
         assert!(super::has_children("deploy"));
         assert!(super::has_children("deploy.resources.limits"));
         assert!(!super::has_children("deploy.replicas"));
+        assert!(!super::has_children("deploy.resources.limits.cpus"));
+        assert!(!super::has_children("deploy.resources.lim"));
+        assert!(!super::has_children("zzz"));
+        assert!(super::service_key("nope").is_none());
+    }
+
+    /// The sorted index answers as a scan of the table in its own order would.
+    #[test]
+    fn lookups_agree_with_a_scan_of_the_table() {
+        let mut probes: Vec<&str> = vec!["", ".", "deploy.", "a", "zzzz"];
+        for row in super::SERVICE_KEYS {
+            for (i, _) in row.key.char_indices().skip(1) {
+                probes.push(&row.key[..i]);
+            }
+            probes.push(row.key);
+        }
+        for path in probes {
+            let found = super::SERVICE_KEYS.iter().find(|k| k.key == path);
+            assert_eq!(
+                super::service_key(path).map(|row| row.key),
+                found.map(|row| row.key),
+                "{path}"
+            );
+            let children = super::SERVICE_KEYS.iter().any(|k| {
+                k.key.len() > path.len()
+                    && k.key.starts_with(path)
+                    && k.key.as_bytes()[path.len()] == b'.'
+            });
+            assert_eq!(super::has_children(path), children, "{path}");
+        }
     }
 
     /// `docs/compose-support.md` is generated; `STACKC_UPDATE_DOCS=1` rewrites it.

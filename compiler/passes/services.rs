@@ -115,8 +115,8 @@ fn ports(workload: &Workload) -> (Vec<ServicePort>, Vec<ServicePort>) {
 #[derive(Default)]
 struct Ports {
     list: Vec<ServicePort>,
-    numbers: HashSet<(u16, Protocol)>,
-    names: HashSet<String>,
+    numbers: HashSet<(u16, Protocol), foldhash::fast::RandomState>,
+    names: HashSet<String, foldhash::fast::RandomState>,
 }
 
 impl Ports {

@@ -2,6 +2,8 @@
 //! value: the support table classifies each key path, and only the values of keys it does not
 //! mark lowered are looked at (to skip empty ones) or walked into.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
@@ -52,16 +54,18 @@ impl Keys<'_> {
         if key.starts_with("x-") {
             return;
         }
+        // A service has about a hundred keys, most of them lowered: a top-level path is only
+        // copied when it is reported.
         let path = if self.prefix.is_empty() {
-            key.to_owned()
+            Cow::Borrowed(key)
         } else {
-            format!("{}.{key}", self.prefix)
+            Cow::Owned(format!("{}.{key}", self.prefix))
         };
         match (self.classify)(&path) {
             Step::Skip => {}
             Step::Report => {
                 if !value.serialize(Empty).unwrap_or(true) {
-                    self.found.push(path);
+                    self.found.push(path.into_owned());
                 }
             }
             Step::Descend => {
