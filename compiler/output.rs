@@ -34,12 +34,14 @@
 //! [`Mode::Check`] runs the same inspection, writes nothing, and reports every difference,
 //! with a unified diff for each changed file; [`render`] turns either report into text.
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
 
+use foldhash::fast::FixedState;
 use indexmap::IndexMap;
 
 use crate::error::Error;
@@ -241,14 +243,22 @@ fn files(n: usize) -> String {
 /// Checks every generated path and returns it in its one plain spelling, `dir/file`.
 fn validate(files: &OutputFiles) -> Result<Vec<(String, &str)>, Error> {
     let mut generated = Vec::with_capacity(files.files.len());
-    let mut by_lowercase = BTreeSet::new();
+    // Hashed sets, only looked up: a build checks thousands of paths, and what the backends
+    // write is already lowercase, so a lowercase copy is rarely made.
+    let mut by_lowercase: HashSet<Cow<'_, str>, FixedState> =
+        HashSet::with_capacity_and_hasher(files.files.len(), FixedState::default());
     for (path, content) in &files.files {
         let rel = plain_relative(path).map_err(|reason| Error::UnsafeOutputPath {
             path: path.clone(),
             reason,
         })?;
+        // A plain path is spelled as it was given, so the given text can stand for it.
+        let lowercase = match path.to_str() {
+            Some(text) if !text.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Borrowed(text),
+            _ => Cow::Owned(rel.to_ascii_lowercase()),
+        };
         // Two such names are one file on macOS and Windows, so the output would differ there.
-        if !by_lowercase.insert(rel.to_ascii_lowercase()) {
+        if !by_lowercase.insert(lowercase) {
             return Err(Error::UnsafeOutputPath {
                 path: path.clone(),
                 reason: "it differs from another generated path only in letter case",
@@ -256,14 +266,17 @@ fn validate(files: &OutputFiles) -> Result<Vec<(String, &str)>, Error> {
         }
         generated.push((rel, content.as_str()));
     }
-    let all: BTreeSet<&str> = generated.iter().map(|(rel, _)| rel.as_str()).collect();
-    for (rel, _) in &generated {
-        for (i, _) in rel.match_indices('/') {
-            if all.contains(&rel[..i]) {
-                return Err(Error::UnsafeOutputPath {
-                    path: PathBuf::from(&rel[..i]),
-                    reason: "another generated path uses it as a directory",
-                });
+    if generated.iter().any(|(rel, _)| rel.contains('/')) {
+        let all: HashSet<&str, FixedState> =
+            generated.iter().map(|(rel, _)| rel.as_str()).collect();
+        for (rel, _) in &generated {
+            for (i, _) in rel.match_indices('/') {
+                if all.contains(&rel[..i]) {
+                    return Err(Error::UnsafeOutputPath {
+                        path: PathBuf::from(&rel[..i]),
+                        reason: "another generated path uses it as a directory",
+                    });
+                }
             }
         }
     }
@@ -514,10 +527,12 @@ fn plan<'a>(
         }
     }
 
-    let current: BTreeSet<&str> = generated.iter().map(|(rel, _)| rel.as_str()).collect();
+    // The paths are unique (`validate`), so an unstable sort orders them as a set would.
+    let mut current: Vec<&str> = generated.iter().map(|(rel, _)| rel.as_str()).collect();
+    current.sort_unstable();
     let mut removals = Vec::new();
     for rel in &previous.entries {
-        if current.contains(rel.as_str()) {
+        if current.binary_search(&rel.as_str()).is_ok() {
             continue;
         }
         if let Some(removal) = stale_entry(dir, rel, &mut warnings)? {

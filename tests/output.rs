@@ -335,6 +335,24 @@ fn conflicting_paths_are_rejected() {
         output::write(tmp.path(), &by_case, Mode::Write),
         Err(Error::UnsafeOutputPath { .. })
     ));
+    // The path named is the later of the two, whichever of them has capitals.
+    for (pair, later) in [
+        (["web.yaml", "Web.yaml"], "Web.yaml"),
+        (["WEB.yaml", "Web.yaml"], "Web.yaml"),
+        (["d/Web.yaml", "d/web.yaml"], "d/web.yaml"),
+        (["b", "b/c/d.yaml"], "b"),
+        (["b/c/d.yaml", "b/c"], "b/c"),
+    ] {
+        let set = files(&[("other.yaml", WEB), (pair[0], WEB), (pair[1], WEB)]);
+        match output::write(tmp.path(), &set, Mode::Write) {
+            Err(Error::UnsafeOutputPath { path, .. }) => {
+                assert_eq!(path, Path::new(later), "{pair:?}");
+            }
+            other => panic!("{pair:?} was accepted: {other:?}"),
+        }
+    }
+    let distinct = files(&[("Web.yaml", WEB), ("web2.yaml", WEB), ("b/c.yaml", WEB)]);
+    assert!(output::write(tmp.path(), &distinct, Mode::Check).is_ok());
     assert!(snapshot(tmp.path()).is_empty());
 }
 
