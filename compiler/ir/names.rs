@@ -153,7 +153,10 @@ mod tests {
         let long = "a".repeat(63);
         assert_eq!(label_value(&long), long);
         assert_eq!(label_value(&format!("{long}b")), long);
-        assert_eq!(label_value(&format!("{}-b", "a".repeat(62))), "a".repeat(62));
+        assert_eq!(
+            label_value(&format!("{}-b", "a".repeat(62))),
+            "a".repeat(62)
+        );
         assert_eq!(label_value("web.1"), "web.1");
         assert_eq!(label_value("web."), "web");
         assert_eq!(label_value("-web"), "web");

@@ -208,11 +208,13 @@ impl EnvFile {
     pub(crate) fn deserialize_list<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Vec<Self>, D::Error> {
+        // Each shape fits one variant only; the long form, which the loader's canonical dict
+        // always holds, is tried first, so that it does not first fail as a path.
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Repr {
-            Path(String),
             Full(EnvFile),
+            Path(String),
         }
         Ok(Vec::<Repr>::deserialize(deserializer)?
             .into_iter()
