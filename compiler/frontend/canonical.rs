@@ -13,6 +13,8 @@ mod volumes;
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use foldhash::fast::RandomState;
+
 use super::node::{Entry, Map, Node, Value};
 use super::paths::clean;
 use super::tree::{Cursor, Path, PatternSet};
@@ -366,7 +368,7 @@ fn transform_depends_on(node: &mut Node, path: &TreePath) -> Result<(), Diagnost
             Ok(())
         }
         Value::Seq(items) => {
-            let mut map = Map::default();
+            let mut map = Map::with_capacity_and_hasher(items.len(), RandomState::default());
             for item in items.iter() {
                 let Some(name) = item.as_str() else {
                     return Err(shape_error(item, &path.child("[]"), "a service name"));
@@ -462,7 +464,7 @@ fn transform_string_slice_to_map(node: &mut Node, path: &TreePath) -> Result<(),
     let Some(items) = node.as_seq() else {
         return Ok(());
     };
-    let mut map = Map::default();
+    let mut map = Map::with_capacity_and_hasher(items.len(), RandomState::default());
     for item in items {
         let Some(name) = item.scalar_text() else {
             return Err(shape_error(item, &path.child("[]"), "a name"));
@@ -481,7 +483,7 @@ fn transform_key_value(node: &mut Node, path: &TreePath) -> Result<(), Diagnosti
     match &node.value {
         Value::Map(_) => Ok(()),
         Value::Seq(items) => {
-            let mut map = Map::default();
+            let mut map = Map::with_capacity_and_hasher(items.len(), RandomState::default());
             for item in items {
                 let text = item.scalar_text().unwrap_or_default();
                 let Some((key, value)) = text.split_once('=') else {
@@ -678,7 +680,7 @@ fn transform_ssh(node: &mut Node, path: &TreePath) -> Result<(), Diagnostic> {
     match &node.value {
         Value::Map(_) => Ok(()),
         Value::Seq(items) => {
-            let mut map = Map::default();
+            let mut map = Map::with_capacity_and_hasher(items.len(), RandomState::default());
             for item in items {
                 let Some(text) = item.as_str() else {
                     return Err(shape_error(item, &path.child("[]"), "a string `id=path`"));
