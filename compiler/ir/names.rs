@@ -39,16 +39,9 @@ pub fn with_suffix(base: &str, suffix: &str) -> String {
 /// with an alphanumeric) derived from `value`.
 #[must_use]
 pub fn label_value(value: &str) -> String {
-    let bytes = value.as_bytes();
     // Most values (a project's or a service's name) are valid as they are; every object carries
     // several of them.
-    if bytes.len() <= MAX_LABEL
-        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    {
+    if is_label_value(value) {
         return value.to_owned();
     }
     let mapped: String = value
@@ -88,15 +81,20 @@ pub fn is_qualified_name(key: &str) -> bool {
     let (prefix, name) = key
         .rsplit_once('/')
         .map_or((None, key), |(p, n)| (Some(p), n));
-    let name_ok = !name.is_empty()
-        && name.len() <= MAX_LABEL
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
     let prefix_ok = prefix.is_none_or(|p| p.len() <= 253 && p.split('.').all(is_dns_label));
-    name_ok && prefix_ok
+    is_label_value(name) && prefix_ok
+}
+
+/// Whether `s` is a label value, and the name part of a label key: at most 63 alphanumerics,
+/// `-`, `_` and `.`, starting and ending with an alphanumeric.
+fn is_label_value(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    bytes.len() <= MAX_LABEL
+        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 fn truncate_label(s: &mut String, max: usize) {

@@ -737,18 +737,12 @@ fn object_name(project: &str, key: &str, compose_name: &str) -> String {
 
 /// A ConfigMap or Secret key (`[-._a-zA-Z0-9]+`) derived from a compose name.
 fn data_key(name: &str) -> String {
-    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
-    if name.bytes().all(allowed) {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if name.chars().all(allowed) {
         return name.to_owned();
     }
     name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if allowed(c) { c } else { '_' })
         .collect()
 }
 
