@@ -29,7 +29,8 @@ static SCHEMA: LazyLock<Value> = LazyLock::new(|| {
 });
 
 /// The full validator, built at run time from [`SCHEMA`] (about two milliseconds): it names every
-/// error, which the diagnostics need.
+/// error, which the diagnostics need, and checks the documents too large to copy for
+/// [`Precompiled`].
 static VALIDATOR: LazyLock<jsonschema::Validator<instance::Tree>> = LazyLock::new(|| {
     jsonschema::options_for::<instance::Tree>()
         .with_draft(Draft::Draft7)
@@ -710,13 +711,20 @@ mod tests {
         reports.remove(0)
     }
 
-    /// Whether the document is valid, after checking that both validators say so.
+    /// Whether the document is valid, after checking that every verdict [`validate`] may take
+    /// agrees with the errors [`VALIDATOR`] finds: [`Precompiled`]'s and [`VALIDATOR`]'s own
+    /// `is_valid`, which each skip the error walk when they say valid.
     fn agreed_validity(document: &Node, what: &dyn std::fmt::Display) -> bool {
         let full = VALIDATOR.iter_errors(document).next().is_none();
         assert_eq!(
             Precompiled::is_valid(&document.to_json()),
             full,
             "the validators disagree on {what}"
+        );
+        assert_eq!(
+            VALIDATOR.is_valid(document),
+            full,
+            "is_valid and iter_errors disagree on {what}"
         );
         full
     }
