@@ -38,11 +38,18 @@ pub fn run(project: &mut Project, _locations: &impl Locate, _diagnostics: &mut D
 fn digest(project: &Project, workload: &Workload) -> Option<String> {
     let mut hasher = Sha256::new();
     let mut used = false;
+    // Each entry's header is formatted into one buffer: a shared ConfigMap is digested once for
+    // every workload that uses it, and a string for each of its keys was most of that work.
+    let mut header = String::new();
     let mut config_map = |name: &str, hasher: &mut Sha256| {
         if let Some(c) = project.config_maps.get(name) {
-            hasher.update(format!("configmap\0{name}\0").as_bytes());
+            hasher.update(b"configmap\0");
+            hasher.update(name.as_bytes());
+            hasher.update(b"\0");
             for (k, v) in &c.data {
-                hasher.update(format!("{}\0{k}\0{}\0", k.len(), v.len()).as_bytes());
+                header.clear();
+                let _ = write!(header, "{}\0{k}\0{}\0", k.len(), v.len());
+                hasher.update(header.as_bytes());
                 hasher.update(v.as_bytes());
             }
             used = true;
