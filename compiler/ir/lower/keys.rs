@@ -2,8 +2,6 @@
 //! value: the support table classifies each key path, and only the values of keys it does not
 //! mark lowered are looked at (to skip empty ones) or walked into.
 
-use std::borrow::Cow;
-
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
@@ -26,7 +24,7 @@ pub(super) fn reported<T: Serialize>(value: &T, classify: &dyn Fn(&str) -> Step)
     let mut found = Vec::new();
     // A value that cannot be serialized has no keys to report.
     let _ = value.serialize(Keys {
-        prefix: "",
+        path: &mut String::new(),
         classify,
         found: &mut found,
     });
@@ -44,7 +42,8 @@ impl ser::Error for Skipped {
 }
 
 struct Keys<'a> {
-    prefix: &'a str,
+    /// The dotted path of the value being walked (empty at the top), one buffer for the walk.
+    path: &'a mut String,
     classify: &'a dyn Fn(&str) -> Step,
     found: &'a mut Vec<String>,
 }
@@ -57,23 +56,23 @@ impl Keys<'_> {
         if key.starts_with("x-") || value.serialize(Empty).unwrap_or(true) {
             return;
         }
-        // A top-level path is only copied when it is reported.
-        let path = if self.prefix.is_empty() {
-            Cow::Borrowed(key)
-        } else {
-            Cow::Owned(format!("{}.{key}", self.prefix))
-        };
-        match (self.classify)(&path) {
+        let parent = self.path.len();
+        if parent > 0 {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+        match (self.classify)(self.path) {
             Step::Skip => {}
-            Step::Report => self.found.push(path.into_owned()),
+            Step::Report => self.found.push(self.path.clone()),
             Step::Descend => {
                 let _ = value.serialize(Keys {
-                    prefix: &path,
+                    path: &mut *self.path,
                     classify: self.classify,
-                    found: self.found,
+                    found: &mut *self.found,
                 });
             }
         }
+        self.path.truncate(parent);
     }
 }
 
