@@ -5,8 +5,9 @@
 # the highest peak resident memory. Output goes to tmpfs (/dev/shm) so the disk does not dominate.
 #
 # Binaries after RUNS are measured side by side with the first: each run times every binary in
-# turn, so that the host's load, which moves absolute figures by 10-40% between minutes on these
-# shared machines, weighs on all of them alike, and their ratios hold.
+# turn, and each binary on every target in turn, so that the host's load, which moves absolute
+# figures by 10-40% between minutes on these shared machines, weighs on all of them alike, and
+# their ratios (between binaries, and between targets, such as helm / k3s) hold.
 #
 # usage: scripts/time-cli.sh [STACKC] [RUNS] [STACKC...]
 #        (default: target/release/stackc, 11 runs)
@@ -31,13 +32,14 @@ runs, work, binaries = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 several = len(binaries) > 1
 print(("binary  " if several else "")
       + f"{'services':<8} {'target':<7} {'median_ms':>10} {'cpu_ms':>8} {'peak_mb':>8} {'max_mb':>8}")
+targets = ("k3s", "helm", "podman")
 for n in (50, 200, 1000):
-    for target in ("k3s", "helm", "podman"):
-        walls = {b: [] for b in binaries}
-        cpus = {b: [] for b in binaries}
-        peaks = {b: [] for b in binaries}
-        for _ in range(runs):
-            for binary in binaries:
+    walls = {(b, t): [] for b in binaries for t in targets}
+    cpus = {(b, t): [] for b in binaries for t in targets}
+    peaks = {(b, t): [] for b in binaries for t in targets}
+    for _ in range(runs):
+        for binary in binaries:
+            for target in targets:
                 out = os.path.join(work, "out")
                 shutil.rmtree(out, ignore_errors=True)
                 start = time.perf_counter()
@@ -48,16 +50,18 @@ for n in (50, 200, 1000):
                     stderr=subprocess.DEVNULL,
                 )
                 _, status, usage = os.wait4(child.pid, 0)
-                walls[binary].append((time.perf_counter() - start) * 1000)
+                walls[binary, target].append((time.perf_counter() - start) * 1000)
                 if status != 0:
                     sys.exit(f"{binary} failed on {n} services, target {target}")
-                cpus[binary].append((usage.ru_utime + usage.ru_stime) * 1000)
-                peaks[binary].append(usage.ru_maxrss / 1024)
+                cpus[binary, target].append((usage.ru_utime + usage.ru_stime) * 1000)
+                peaks[binary, target].append(usage.ru_maxrss / 1024)
+    for target in targets:
         for index, binary in enumerate(binaries):
+            run = (binary, target)
             print((f"{index + 1:<7} " if several else "")
-                  + f"{n:<8} {target:<7} {statistics.median(walls[binary]):>10.2f} "
-                  f"{statistics.median(cpus[binary]):>8.2f} {statistics.median(peaks[binary]):>8.1f} "
-                  f"{max(peaks[binary]):>8.1f}")
+                  + f"{n:<8} {target:<7} {statistics.median(walls[run]):>10.2f} "
+                  f"{statistics.median(cpus[run]):>8.2f} {statistics.median(peaks[run]):>8.1f} "
+                  f"{max(peaks[run]):>8.1f}")
 if several:
     for index, binary in enumerate(binaries):
         print(f"binary {index + 1}: {binary}")
