@@ -38,8 +38,8 @@ pub fn run(project: &mut Project, _locations: &impl Locate, _diagnostics: &mut D
 fn digest(project: &Project, workload: &Workload) -> Option<String> {
     let mut hasher = Sha256::new();
     let mut used = false;
-    // Each entry's header is formatted into one buffer: a shared ConfigMap is digested once for
-    // every workload that uses it, and a string for each of its keys was most of that work.
+    // Each entry's header is formatted into one reused buffer, not a new string: a shared
+    // ConfigMap is digested once for every workload that uses it.
     let mut header = String::new();
     let mut config_map = |name: &str, hasher: &mut Sha256| {
         if let Some(c) = project.config_maps.get(name) {

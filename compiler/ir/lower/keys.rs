@@ -1,6 +1,7 @@
 //! The keys a service sets, read through the model's `Serialize` impls without building a JSON
-//! value: the support table classifies each key path, and only the values of keys it does not
-//! mark lowered are looked at (to skip empty ones) or walked into.
+//! value: each value is first tested for emptiness, then the support table classifies the key
+//! paths of the others, and only the values of keys it neither marks lowered nor reports are
+//! walked into.
 
 use serde::Serialize;
 use serde::ser::{self, Impossible};
@@ -50,9 +51,8 @@ struct Keys<'a> {
 
 impl Keys<'_> {
     fn key<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        // An empty value is neither reported nor holds keys to walk, whatever its key's step. A
-        // service's model has about a hundred keys and sets a few, so this cheap test spares most
-        // of them the support table's lookup.
+        // An empty value is neither reported nor holds keys to walk, whatever its key's step, so
+        // it needs no lookup in the support table.
         if key.starts_with("x-") || value.serialize(Empty).unwrap_or(true) {
             return;
         }
