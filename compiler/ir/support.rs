@@ -184,35 +184,39 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "working_dir" => L, "container `workingDir`";
 };
 
-/// [`SERVICE_KEYS`] sorted by key, for the prefix searches of [`has_children`]; the table keeps
-/// the order of the documentation.
-static SERVICE_KEYS_SORTED: LazyLock<Vec<&'static KeySupport>> = LazyLock::new(|| {
-    let mut sorted: Vec<&KeySupport> = SERVICE_KEYS.iter().collect();
-    sorted.sort_unstable_by_key(|row| row.key);
-    sorted
-});
+/// What [`SERVICE_KEYS`] says of one key path: lowering asks for every key that every service
+/// sets, about 200 a service, so both answers come from one hash lookup.
+#[derive(Default)]
+struct PathSupport {
+    row: Option<&'static KeySupport>,
+    has_children: bool,
+}
 
-/// [`SERVICE_KEYS`] by key: lowering looks up every key that every service sets, about 200 a
-/// service, where a binary search compared seven strings.
-static SERVICE_KEYS_BY_KEY: LazyLock<
-    HashMap<&'static str, &'static KeySupport, foldhash::fast::FixedState>,
-> = LazyLock::new(|| SERVICE_KEYS.iter().map(|row| (row.key, row)).collect());
+/// Every key of [`SERVICE_KEYS`] and every dotted prefix of one.
+static SERVICE_PATHS: LazyLock<HashMap<&'static str, PathSupport, foldhash::fast::FixedState>> =
+    LazyLock::new(|| {
+        let mut paths: HashMap<&'static str, PathSupport, _> = HashMap::default();
+        for row in SERVICE_KEYS {
+            paths.entry(row.key).or_default().row.get_or_insert(row);
+            for (dot, _) in row.key.match_indices('.') {
+                paths.entry(&row.key[..dot]).or_default().has_children = true;
+            }
+        }
+        paths
+    });
 
 /// The table row for a service key path, if there is one.
 #[must_use]
 pub fn service_key(path: &str) -> Option<&'static KeySupport> {
-    SERVICE_KEYS_BY_KEY.get(path).copied()
+    SERVICE_PATHS.get(path).and_then(|support| support.row)
 }
 
 /// Whether the table lists keys below `path`, so that lowering walks into it.
 #[must_use]
 pub fn has_children(path: &str) -> bool {
-    let sorted = &*SERVICE_KEYS_SORTED;
-    // The keys that start with `path` are one run of the sorted table.
-    sorted[sorted.partition_point(|row| row.key < path)..]
-        .iter()
-        .take_while(|row| row.key.starts_with(path))
-        .any(|row| row.key.as_bytes().get(path.len()) == Some(&b'.'))
+    SERVICE_PATHS
+        .get(path)
+        .is_some_and(|support| support.has_children)
 }
 
 /// The text of `docs/compose-support.md`.
@@ -277,7 +281,7 @@ mod tests {
         assert!(super::service_key("nope").is_none());
     }
 
-    /// The indexes answer as a scan of the table in its own order would.
+    /// The index answers as a scan of the table in its own order would.
     #[test]
     fn lookups_agree_with_a_scan_of_the_table() {
         let mut probes: Vec<&str> = vec!["", ".", "deploy.", "a", "zzzz"];
