@@ -101,18 +101,19 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
         if threads < 2 {
             return None;
         }
-        let builder = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("stackc-{i}"));
-        // The process's main thread, which runs every step that is not shared, becomes the
-        // pool's first worker: a shared step then starts on it at once instead of waking two
-        // other threads and sleeping until they are done, and one thread fewer is started. On
-        // two cores: 50 services 5.52 -> 4.98 ms, one service 2.54 -> 2.06 ms. Other threads
-        // (the test harness's) hand their steps to the pool as before.
+        let builder = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("stackc-{i}"));
+        // The process's main thread, which runs every step that is not shared, also joins the
+        // pool: a shared step then starts on it at once instead of waking a pool thread and
+        // sleeping until the step is done, two hand-offs that each cost tens of microseconds
+        // and, on these virtual machines, often wake the other thread on the main thread's own
+        // core. The pool keeps its `threads` threads besides, for the work done ahead (the
+        // schema validator, freeing the chart's values) and to share the steps. On two cores:
+        // 50 services 5.49 -> 4.95 ms; 200 and 1000 services unchanged. Other threads (the test
+        // harness's) hand their steps to the pool as before.
         let builder = if std::thread::current().name() == Some("main") {
-            builder.use_current_thread()
+            builder.num_threads(threads + 1).use_current_thread()
         } else {
-            builder
+            builder.num_threads(threads)
         };
         builder.build().ok()
     })
