@@ -80,8 +80,8 @@ pub(crate) fn ahead(f: impl FnOnce() + Send + 'static) {
     }
 }
 
-/// The environment variable that sets the number of threads; `1` runs every step on the
-/// calling thread.
+/// The environment variable that sets the number of pool threads (the main thread joins them);
+/// `1` runs every step on the calling thread.
 const THREADS_VARIABLE: &str = "STACKC_THREADS";
 
 /// The pool, or `None` with one thread (one core, `STACKC_THREADS=1`, or where threads cannot be
