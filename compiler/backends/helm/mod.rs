@@ -143,8 +143,8 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
         let object = chart::helmchart(&chart, namespace, &files)?;
         files.insert("helmchart.yaml".to_owned(), object);
     }
-    // Freeing every service's values takes milliseconds at a thousand services; the pool does it
-    // while the files are written, where the main thread would only wait.
+    // Freeing every service's values takes milliseconds at a thousand services; a pool thread
+    // does it while the files are written, off the main thread's path.
     crate::parallel::ahead(move || drop(values));
     Ok(files)
 }
