@@ -89,6 +89,7 @@ enum Command {
 /// Runs the command line and returns the process exit code.
 #[must_use]
 pub fn main() -> ExitCode {
+    crate::parallel::join_from_this_thread();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
