@@ -338,7 +338,7 @@ impl Emit<'_> {
                 labels.remove("app.kubernetes.io/managed-by");
                 self.selector(t, labels);
                 let include = t.token(Fill::Lines(self.labels.clone().into()));
-                labels.insert(include, Tree::from(""));
+                labels.insert(include.clone(), Tree::Str(include));
             }
         }
         for path in [
@@ -364,11 +364,18 @@ impl Emit<'_> {
         };
         labels.remove(NAME);
         labels.remove(PART_OF);
-        let include = format!(
-            "{{{{- include {} {name} | nindent {{N}} }}}}",
-            self.selector_labels
-        );
-        labels.insert_at(0, t.token(Fill::Lines(include.into())), Tree::from(""));
+        let mut include = String::with_capacity(64 + self.selector_labels.len() + name.len());
+        for part in [
+            "{{- include ",
+            &self.selector_labels,
+            " ",
+            &name,
+            " | nindent {N} }}",
+        ] {
+            include.push_str(part);
+        }
+        let include = t.token(Fill::Lines(include.into()));
+        labels.insert_at(0, include.clone(), Tree::Str(include));
     }
 
     fn workload_of(&self, name: &str) -> Option<(&String, &ir::Workload)> {

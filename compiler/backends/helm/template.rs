@@ -1,13 +1,17 @@
-//! Templates are written in two steps: an object is serialized as YAML through `backends/yaml.rs`
-//! with placeholder tokens where values are parameterised, then each token's line is rewritten
-//! into Go-template text. The YAML writer thus decides all quoting and layout of the literal
-//! parts, and only the lines holding a token are text we write by hand.
+//! Templates are YAML objects with placeholder tokens where values are parameterised; each
+//! token's line becomes Go-template text. The YAML writer decides all quoting and layout of the
+//! literal parts, and only the lines holding a token are text we write by hand.
+//!
+//! The YAML writer hands every token to [`Templater::render`] as it meets it, which writes the
+//! template text in place. A document the fast writer cannot write, or whose literal text holds
+//! template delimiters to escape, is written whole and its token lines are rewritten after.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::Error;
 use super::tree::{Map, Tree};
-use crate::backends::yaml;
+use crate::backends::yaml::{self, Handled, Slot, push_spaces};
 
 /// Template text: most expressions are fixed, so they are borrowed.
 pub(super) type Text = Cow<'static, str>;
@@ -21,8 +25,8 @@ pub(super) enum Fill {
     OptionalScalar(Text),
     /// `key: TOKEN` → the key holding `toYaml EXPR`, present only when EXPR is not empty.
     OptionalBlock(Text),
-    /// A whole line (`- TOKEN` or `TOKEN: …`) replaced by template text; `{N}` in it stands for
-    /// the line's indentation.
+    /// A whole line (`- TOKEN`, or `TOKEN: TOKEN` in a mapping) replaced by template text; `{N}`
+    /// in it stands for the line's indentation.
     Lines(Text),
 }
 
@@ -51,8 +55,85 @@ impl Templater {
         Tree::Str(self.token(fill))
     }
 
-    /// Serializes `value` and rewrites every token in it.
+    /// `header`, then `value` as YAML with every token written as template text.
     pub(super) fn render(&self, header: &str, value: &Tree) -> Result<String, Error> {
+        // Most objects are one to four kilobytes.
+        let mut out = String::with_capacity(header.len() + 2048);
+        out.push_str(header);
+        let mut filled = Vec::with_capacity(self.fills.len());
+        let written = yaml::append_custom(&mut out, value, &mut |out, slot, text| {
+            self.fill_in_place(out, slot, text, &mut filled)
+        });
+        if written && !literal_needs_escaping(&out, header.len(), &filled) {
+            out.shrink_to_fit();
+            return Ok(out);
+        }
+        self.render_by_lines(header, value)
+    }
+
+    /// Writes the fill `text` names, if it is a token, where the writer stands on the last line
+    /// of `out`, and notes the bytes of template text written.
+    fn fill_in_place(
+        &self,
+        out: &mut String,
+        slot: Slot,
+        text: &str,
+        filled: &mut Vec<Range<usize>>,
+    ) -> Handled {
+        let Some(fill) = self.fill_named(text) else {
+            return Handled::Left;
+        };
+        // The line so far, and its indentation, for the fills that replace it.
+        let line = |out: &str| {
+            let start = out.rfind('\n').map_or(0, |at| at + 1);
+            let indent = out[start..].bytes().take_while(|&b| b == b' ').count();
+            (start, indent)
+        };
+        let start = match fill {
+            Fill::Inline(expr) => {
+                if slot == Slot::Key {
+                    out.push(' ');
+                }
+                let start = out.len();
+                push_all(out, &["{{ ", expr, " }}"]);
+                start
+            }
+            Fill::OptionalScalar(expr) | Fill::OptionalBlock(expr) => {
+                let (line_start, indent) = line(out);
+                // `key:`, which must not share its line with a list item's `- `.
+                let key = match (slot, out[line_start + indent..].strip_suffix(':')) {
+                    (Slot::Key, Some(key)) if !key.starts_with("- ") => key.to_owned(),
+                    _ => return Handled::Refused,
+                };
+                out.truncate(line_start);
+                let block = matches!(fill, Fill::OptionalBlock(_));
+                optional(out, indent, &key, expr, block);
+                line_start
+            }
+            Fill::Lines(text) => {
+                let (line_start, indent) = line(out);
+                out.truncate(line_start);
+                lines(out, indent, text);
+                line_start
+            }
+        };
+        filled.push(start..out.len());
+        out.push('\n');
+        Handled::Wrote
+    }
+
+    /// The fill of `text` when all of it is a token.
+    fn fill_named(&self, text: &str) -> Option<&Fill> {
+        if !text.starts_with(PREFIX) {
+            return None;
+        }
+        self.token_at(text, 0)
+            .filter(|(_, len, _)| *len == text.len())
+            .map(|(_, _, fill)| fill)
+    }
+
+    /// Serializes `value` and rewrites every token's line in the text.
+    fn render_by_lines(&self, header: &str, value: &Tree) -> Result<String, Error> {
         let text = yaml::to_string(value)?;
         let mut out = String::with_capacity(text.len() + header.len() + 64 * self.fills.len());
         out.push_str(header);
@@ -98,7 +179,7 @@ impl Templater {
 
     /// The position, length and fill of the token at `at` in `line`, where [`PREFIX`] is.
     fn token_at(&self, line: &str, at: usize) -> Option<(usize, usize, &Fill)> {
-        let rest = &line[at + PREFIX.len()..];
+        let rest = line.get(at..)?.strip_prefix(PREFIX)?;
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         let index: usize = rest[..digits].parse().ok()?;
         rest[digits..].starts_with(SUFFIX).then_some(())?;
@@ -114,7 +195,6 @@ impl Templater {
         fill: &Fill,
     ) -> Result<(), Error> {
         let indent = line.len() - line.trim_start_matches(' ').len();
-        let pad = &line[..indent];
         let body = &line[indent..];
         // A key on the first line of a list item shares its line with the `- `, so it cannot be
         // made conditional on its own; the objects are built so that this never happens.
@@ -132,32 +212,65 @@ impl Templater {
                 out.push_str(" }}");
                 out.push_str(&line[at + len..]);
             }
-            // `{pad}{{- with EXPR }}`, the key, `{pad}{{- end }}`.
-            Fill::OptionalScalar(expr) => {
-                let key = key()?;
-                push_all(out, &[pad, "{{- with ", expr, " }}\n", pad, key]);
-                push_all(out, &[": {{ . | quote }}\n", pad, "{{- end }}"]);
-            }
-            Fill::OptionalBlock(expr) => {
-                let key = key()?;
-                push_all(out, &[pad, "{{- with ", expr, " }}\n", pad, key, ":\n"]);
-                push_all(out, &[pad, "  {{- toYaml . | nindent "]);
-                push_number(out, indent + 2);
-                push_all(out, &[" }}\n", pad, "{{- end }}"]);
-            }
-            Fill::Lines(text) => {
-                out.push_str(pad);
-                let mut rest = text.as_ref();
-                while let Some(at) = rest.find("{N}") {
-                    out.push_str(&rest[..at]);
-                    push_number(out, indent);
-                    rest = &rest[at + 3..];
-                }
-                out.push_str(rest);
-            }
+            Fill::OptionalScalar(expr) => optional(out, indent, key()?, expr, false),
+            Fill::OptionalBlock(expr) => optional(out, indent, key()?, expr, true),
+            Fill::Lines(text) => lines(out, indent, text),
         }
         Ok(())
     }
+}
+
+/// `key` at `indent`, present only when `expr` is not empty: `{{- with EXPR }}`, the key holding
+/// the value quoted, or as YAML (`block`), `{{- end }}`.
+fn optional(out: &mut String, indent: usize, key: &str, expr: &str, block: bool) {
+    push_spaces(out, indent);
+    push_all(out, &["{{- with ", expr, " }}\n"]);
+    push_spaces(out, indent);
+    out.push_str(key);
+    if block {
+        out.push_str(":\n");
+        push_spaces(out, indent);
+        out.push_str("  {{- toYaml . | nindent ");
+        push_number(out, indent + 2);
+        out.push_str(" }}\n");
+    } else {
+        out.push_str(": {{ . | quote }}\n");
+    }
+    push_spaces(out, indent);
+    out.push_str("{{- end }}");
+}
+
+/// Template lines at `indent`, `{N}` in them standing for it.
+fn lines(out: &mut String, indent: usize, text: &str) {
+    push_spaces(out, indent);
+    // A plain scan: the texts are short, and a substring search would build its tables at each
+    // call, a byte search stop at every `{{`.
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(window) = text.as_bytes().get(at..at + 3) {
+        if window == b"{N}" {
+            out.push_str(&text[copied..at]);
+            push_number(out, indent);
+            at += 3;
+            copied = at;
+        } else {
+            at += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+}
+
+/// Whether the literal text of a document, `out` from `start` on outside the `filled` ranges,
+/// holds a template delimiter or a carriage return.
+fn literal_needs_escaping(out: &str, start: usize, filled: &[Range<usize>]) -> bool {
+    let mut from = start;
+    for range in filled {
+        if needs_escaping(&out[from..range.start]) {
+            return true;
+        }
+        from = range.end;
+    }
+    needs_escaping(&out[from..])
 }
 
 /// Appends `parts` in order, without the formatting machinery of `write!`.
@@ -253,6 +366,7 @@ fn push_escaped(out: &mut String, line: &str) {
 mod tests {
     use super::{Fill, Templater, put};
     use crate::backends::helm::tree::{Map, Tree};
+    use crate::backends::yaml;
 
     #[test]
     fn literal_template_delimiters_are_escaped() {
@@ -286,6 +400,81 @@ mod tests {
             text,
             "spec:\n  replicas: {{ $v.replicas }}\n  {{- with $v.type }}\n  type: {{ . | quote }}\n  {{- end }}\n  {{- with $v.resources }}\n  resources:\n    {{- toYaml . | nindent 4 }}\n  {{- end }}\n  env:\n  - name: A\n    value: \"1\"\n  {{- toYaml $v.extra | nindent 2 }}\n"
         );
+    }
+
+    /// A tree with every kind of fill in every place the objects put one.
+    fn every_fill(t: &mut Templater, literal: &str) -> Tree {
+        let include = t.token(Fill::Lines("{{- include \"x\" . | nindent {N} }}".into()));
+        let labels = Map::from_iter([
+            (include.clone(), Tree::Str(include)),
+            ("app".to_owned(), literal.into()),
+        ]);
+        let container = Map::from([
+            ("image", t.value(Fill::Inline("$v.image | quote".into()))),
+            ("name", "web".into()),
+            (
+                "pullPolicy",
+                t.value(Fill::OptionalScalar("$v.pull".into())),
+            ),
+            (
+                "env",
+                Tree::Seq(vec![
+                    Map::from([("name", "A".into()), ("value", "1".into())]).into(),
+                    t.value(Fill::Lines("{{- toYaml $v.extra | nindent {N} }}".into())),
+                ]),
+            ),
+            (
+                "resources",
+                t.value(Fill::OptionalBlock("$v.resources".into())),
+            ),
+        ]);
+        let spec = Map::from([
+            ("replicas", t.value(Fill::Inline("$v.replicas".into()))),
+            (
+                "modes",
+                Tree::Seq(vec![t.value(Fill::Inline("$v.mode".into()))]),
+            ),
+            ("containers", Tree::Seq(vec![container.into()])),
+            ("empty", Map::new().into()),
+        ]);
+        Tree::Map(Map::from([
+            ("metadata", Map::from([("labels", labels.into())]).into()),
+            ("spec", spec.into()),
+        ]))
+    }
+
+    #[test]
+    fn tokens_written_in_place_read_as_tokens_rewritten_by_lines() {
+        let mut t = Templater::default();
+        let value = every_fill(&mut t, "web");
+        let mut out = "{{- $v := .Values.web -}}\n".to_owned();
+        let mut filled = Vec::new();
+        let written = yaml::append_custom(&mut out, &value, &mut |out, slot, text| {
+            t.fill_in_place(out, slot, text, &mut filled)
+        });
+        assert!(written);
+        let by_lines = t
+            .render_by_lines("{{- $v := .Values.web -}}\n", &value)
+            .unwrap();
+        assert_eq!(out, by_lines);
+        assert_eq!(
+            t.render("{{- $v := .Values.web -}}\n", &value).unwrap(),
+            by_lines
+        );
+        assert!(by_lines.contains("\n    {{- include \"x\" . | nindent 4 }}\n    app: web\n"));
+    }
+
+    #[test]
+    fn documents_the_writer_hands_back_are_rewritten_by_lines() {
+        for literal in ["{{ $labels.instance }}", "two\nlines", "carriage\rreturn"] {
+            let mut t = Templater::default();
+            let value = every_fill(&mut t, literal);
+            assert_eq!(
+                t.render("", &value).unwrap(),
+                t.render_by_lines("", &value).unwrap(),
+                "{literal:?}"
+            );
+        }
     }
 
     #[test]

@@ -10,6 +10,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use foldhash::fast::FixedState;
+
 use serde::ser::{self, Serialize, Serializer};
 
 /// A mapping key: a field name of a Kubernetes struct, or a name taken from the input.
@@ -36,7 +38,13 @@ pub(super) enum Tree {
 #[derive(Debug, Clone, Default)]
 pub(super) struct Map {
     entries: Vec<(Key, Tree)>,
-    index: Option<HashMap<String, usize>>,
+    /// Boxed: most maps never have one, and every entry of every map holds a tree, whose size
+    /// is that of a map.
+    #[allow(
+        clippy::box_collection,
+        reason = "a pointer instead of the table's five words in every map"
+    )]
+    index: Option<Box<HashMap<String, usize, FixedState>>>,
 }
 
 const INDEXED: usize = 32;
@@ -129,11 +137,12 @@ impl Map {
     /// Builds the index of a map that has grown large enough to need one.
     fn index_if_large(&mut self) {
         if self.index.is_none() && self.entries.len() >= INDEXED {
-            let mut index = HashMap::with_capacity(self.entries.len());
+            let mut index =
+                HashMap::with_capacity_and_hasher(self.entries.len(), FixedState::default());
             for (at, (key, _)) in self.entries.iter().enumerate() {
                 index.entry(key.to_string()).or_insert(at);
             }
-            self.index = Some(index);
+            self.index = Some(Box::new(index));
         }
     }
 

@@ -10,6 +10,7 @@ mod writer;
 use serde::Serialize;
 
 use self::writer::{Fallback, Position};
+pub(crate) use self::writer::{Handled, Slot, push_spaces};
 
 /// Why a value could not be written as YAML; only a bug in stackc can cause it.
 #[derive(Debug, thiserror::Error)]
@@ -63,9 +64,26 @@ pub fn join(
     Ok(out)
 }
 
+/// The fast writer alone: appends `value` to `out` as one document, offering every string value
+/// to `custom` first, which may write it and change its line. `false`, with `out` as it was,
+/// when the document has a shape only serde-saphyr writes (a float, a string that spans lines)
+/// or `custom` refused a value; the caller then writes it some other way.
+pub(crate) fn append_custom<T: Serialize + ?Sized>(
+    out: &mut String,
+    value: &T,
+    custom: &mut dyn FnMut(&mut String, Slot, &str) -> Handled,
+) -> bool {
+    let start = out.len();
+    let written = writer::write(out, value, quote, Some(custom)).is_ok();
+    if !written {
+        out.truncate(start);
+    }
+    written
+}
+
 fn append<T: Serialize>(out: &mut String, value: &T) -> Result<(), YamlError> {
     let start = out.len();
-    if writer::write(out, value, quote).is_err() {
+    if writer::write(out, value, quote, None).is_err() {
         out.truncate(start);
         out.push_str(&by_serde_saphyr(value)?);
     }
@@ -324,7 +342,7 @@ mod tests {
         same_as_serde_saphyr(&json!(7));
         // The fast writer must take these shapes itself, or the comparisons above prove little.
         let mut out = String::new();
-        super::writer::write(&mut out, &tree, super::quote).unwrap();
+        super::writer::write(&mut out, &tree, super::quote, None).unwrap();
     }
 
     #[test]
@@ -341,7 +359,7 @@ mod tests {
         same_as_serde_saphyr(&(1, "tuple"));
         same_as_serde_saphyr(&["word ".repeat(40).trim_end()]);
         let mut out = String::new();
-        assert!(super::writer::write(&mut out, &1.5, super::quote).is_err());
+        assert!(super::writer::write(&mut out, &1.5, super::quote, None).is_err());
     }
 
     #[test]

@@ -38,16 +38,42 @@ pub(super) enum Position {
 /// its line, without the line's indentation or newline.
 pub(super) type Quote = fn(&str, Position) -> Result<String, Fallback>;
 
+/// Where a string value stands on its line, for a [`Custom`] writer: alone (`Start`), after
+/// `key:` (`Key`), or after `- ` (`Dash`). The line itself is the end of the output, from its
+/// last newline on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Start,
+    Key,
+    Dash,
+}
+
+/// What a [`Custom`] writer did with a string value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Handled {
+    /// It wrote the value, and any change to its line, ending with a newline.
+    Wrote,
+    /// It left the value to the writer.
+    Left,
+    /// The value cannot stand where it is: the document is not written.
+    Refused,
+}
+
+/// Offered every string value before the writer writes it, with the output so far.
+pub(crate) type Custom<'c> = &'c mut dyn FnMut(&mut String, Slot, &str) -> Handled;
+
 /// Writes `value` as one YAML document at the end of `out`.
 pub(super) fn write<T: Serialize + ?Sized>(
     out: &mut String,
     value: &T,
     quote: Quote,
+    custom: Option<Custom<'_>>,
 ) -> Result<(), Fallback> {
     value.serialize(&mut Writer {
         out,
         at: At::Start,
         quote,
+        custom,
     })
 }
 
@@ -62,13 +88,14 @@ enum At {
     Dash(usize),
 }
 
-struct Writer<'o> {
+struct Writer<'o, 'c> {
     out: &'o mut String,
     at: At,
     quote: Quote,
+    custom: Option<Custom<'c>>,
 }
 
-impl<'o> Writer<'o> {
+impl<'o, 'c> Writer<'o, 'c> {
     fn scalar(&mut self, text: &str) {
         if let At::Key(_) = self.at {
             self.out.push(' ');
@@ -85,6 +112,18 @@ impl<'o> Writer<'o> {
     }
 
     fn string(&mut self, text: &str) -> Result<(), Fallback> {
+        if let Some(custom) = &mut self.custom {
+            let slot = match self.at {
+                At::Start => Slot::Start,
+                At::Key(_) => Slot::Key,
+                At::Dash(_) => Slot::Dash,
+            };
+            match custom(self.out, slot, text) {
+                Handled::Wrote => return Ok(()),
+                Handled::Left => {}
+                Handled::Refused => return Err(Fallback::Shape("a value its caller refused")),
+            }
+        }
         if is_plain_value(text) {
             self.scalar(text);
         } else {
@@ -104,7 +143,7 @@ impl<'o> Writer<'o> {
         Ok(())
     }
 
-    fn block<'w>(&'w mut self, kind: Kind) -> Block<'w, 'o> {
+    fn block<'w>(&'w mut self, kind: Kind) -> Block<'w, 'o, 'c> {
         let (indent, inline) = match (self.at, kind) {
             (At::Start, _) => (0, true),
             (At::Key(key), Kind::Map) => (key + 2, false),
@@ -131,8 +170,8 @@ enum Kind {
 
 /// A mapping or sequence being written. Its first entry shares the line of a `- ` before it;
 /// under a key it starts on the next line; an empty one is written in flow style.
-struct Block<'w, 'o> {
-    writer: &'w mut Writer<'o>,
+struct Block<'w, 'o, 'c> {
+    writer: &'w mut Writer<'o, 'c>,
     opened_at: At,
     kind: Kind,
     indent: usize,
@@ -140,7 +179,7 @@ struct Block<'w, 'o> {
     entries: usize,
 }
 
-impl Block<'_, '_> {
+impl Block<'_, '_, '_> {
     fn start_entry(&mut self) {
         let out = &mut *self.writer.out;
         if self.entries == 0 && !self.inline {
@@ -182,7 +221,7 @@ impl Block<'_, '_> {
 }
 
 /// Appends `count` spaces a slice at a time: one push per indentation instead of one per space.
-fn push_spaces(out: &mut String, mut count: usize) {
+pub(crate) fn push_spaces(out: &mut String, mut count: usize) {
     const SPACES: &str = "                                                                ";
     while count > 0 {
         let run = count.min(SPACES.len());
@@ -277,15 +316,15 @@ fn is_plain_key(text: &str) -> bool {
         && !is_ambiguous_word(text)
 }
 
-impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
+impl<'w, 'o, 'c> ser::Serializer for &'w mut Writer<'o, 'c> {
     type Ok = ();
     type Error = Fallback;
-    type SerializeSeq = Block<'w, 'o>;
+    type SerializeSeq = Block<'w, 'o, 'c>;
     type SerializeTuple = Impossible<(), Fallback>;
     type SerializeTupleStruct = Impossible<(), Fallback>;
     type SerializeTupleVariant = Impossible<(), Fallback>;
-    type SerializeMap = Block<'w, 'o>;
-    type SerializeStruct = Block<'w, 'o>;
+    type SerializeMap = Block<'w, 'o, 'c>;
+    type SerializeStruct = Block<'w, 'o, 'c>;
     type SerializeStructVariant = Impossible<(), Fallback>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Fallback> {
@@ -391,7 +430,7 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
         Err(Fallback::Shape("an enum variant with data"))
     }
 
-    fn serialize_seq(self, _: Option<usize>) -> Result<Block<'w, 'o>, Fallback> {
+    fn serialize_seq(self, _: Option<usize>) -> Result<Block<'w, 'o, 'c>, Fallback> {
         Ok(self.block(Kind::Seq))
     }
 
@@ -417,11 +456,11 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
         Err(Fallback::Shape("an enum variant with data"))
     }
 
-    fn serialize_map(self, _: Option<usize>) -> Result<Block<'w, 'o>, Fallback> {
+    fn serialize_map(self, _: Option<usize>) -> Result<Block<'w, 'o, 'c>, Fallback> {
         Ok(self.block(Kind::Map))
     }
 
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Block<'w, 'o>, Fallback> {
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Block<'w, 'o, 'c>, Fallback> {
         Ok(self.block(Kind::Map))
     }
 
@@ -436,7 +475,7 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
     }
 }
 
-impl ser::SerializeSeq for Block<'_, '_> {
+impl ser::SerializeSeq for Block<'_, '_, '_> {
     type Ok = ();
     type Error = Fallback;
 
@@ -450,7 +489,7 @@ impl ser::SerializeSeq for Block<'_, '_> {
     }
 }
 
-impl ser::SerializeMap for Block<'_, '_> {
+impl ser::SerializeMap for Block<'_, '_, '_> {
     type Ok = ();
     type Error = Fallback;
 
@@ -472,7 +511,7 @@ impl ser::SerializeMap for Block<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Block<'_, '_> {
+impl ser::SerializeStruct for Block<'_, '_, '_> {
     type Ok = ();
     type Error = Fallback;
 
