@@ -40,6 +40,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use foldhash::fast::FixedState;
 use indexmap::IndexMap;
@@ -674,9 +675,11 @@ impl Plan<'_> {
         self.apply(dir)
     }
 
-    /// Writes every file and the record into `dir`, an empty directory no one else reads. The
-    /// files are written in two halves side by side: creating thousands of files is kernel time,
-    /// which the second core can share.
+    /// Writes every file and the record into `dir`, an empty directory no one else reads. Two
+    /// threads write the files side by side: creating thousands of files is kernel time, which
+    /// the second core can share. Each takes the next few files when it is done with its last
+    /// ones, so both finish together however the sizes differ (a chart's values and their schema
+    /// are megabytes) and whenever the second one starts.
     fn fill(self, dir: &Path) -> Result<WriteReport, Error> {
         let mut made = "";
         for change in &self.changes {
@@ -689,10 +692,24 @@ impl Plan<'_> {
                 made = parent;
             }
         }
-        let (first, second) = self.changes.split_at(self.changes.len() / 2);
-        let (first, second) =
-            crate::parallel::join(|| create_files(dir, first), || create_files(dir, second));
-        first.and(second)?;
+        let next = AtomicUsize::new(0);
+        let take_and_create = || -> Result<(), (usize, Error)> {
+            loop {
+                let start = next.fetch_add(FILES_PER_TAKE, Ordering::Relaxed);
+                let Some(rest) = self.changes.get(start..).filter(|rest| !rest.is_empty()) else {
+                    return Ok(());
+                };
+                let taken = &rest[..rest.len().min(FILES_PER_TAKE)];
+                create_files(dir, taken).map_err(|error| (start, error))?;
+            }
+        };
+        match crate::parallel::join(&take_and_create, &take_and_create) {
+            (Ok(()), Ok(())) => {}
+            // The error of the earliest file, which writing them in order would have met first:
+            // every taken file is tried until its thread fails, so the earliest failing one is.
+            (Err((a, first)), Err((b, second))) => return Err(if a < b { first } else { second }),
+            (Err((_, error)), Ok(())) | (Ok(()), Err((_, error))) => return Err(error),
+        }
         let record = dir.join(MANIFEST);
         fs::write(&record, &self.manifest).map_err(|source| Error::Write {
             path: record,
@@ -755,6 +772,10 @@ impl Plan<'_> {
         })
     }
 }
+
+/// How many files a thread takes at a time in [`Plan::fill`]: enough that taking them costs
+/// nothing beside creating them, few enough that the threads finish within a few files.
+const FILES_PER_TAKE: usize = 16;
 
 /// Creates each file of `changes` in `dir`, whose directories exist.
 ///
@@ -859,8 +880,41 @@ fn unified_diff(dir: &Path, rel: &str, old: &str, new: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{plain_components, plain_relative};
+    use super::{Change, Plan, plain_components, plain_relative};
+    use crate::error::Error;
     use std::path::Path;
+
+    #[test]
+    fn the_earliest_file_that_cannot_be_written_is_the_one_reported() {
+        let names: Vec<String> = (0..200).map(|i| format!("f{i:03}")).collect();
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            // A directory stands where two files go, far apart, so that each thread meets one.
+            for blocked in ["f150", "f031"] {
+                std::fs::create_dir(dir.path().join(blocked)).unwrap();
+            }
+            let plan = Plan {
+                changes: names
+                    .iter()
+                    .map(|rel| Change {
+                        rel: rel.clone(),
+                        content: "x",
+                        old: None,
+                    })
+                    .collect(),
+                unchanged: Vec::new(),
+                removals: Vec::new(),
+                warnings: Vec::new(),
+                previous: super::Previous::default(),
+                manifest: String::new(),
+                added: true,
+            };
+            match plan.fill(dir.path()) {
+                Err(Error::Write { path, .. }) => assert_eq!(path, dir.path().join("f031")),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn the_one_pass_check_agrees_with_the_component_check() {

@@ -110,9 +110,12 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
     }
 
     let values = emit.values;
-    // The values' YAML and their schema are each a walk of every service's values.
-    let (values_yaml, schema) =
-        crate::parallel::join(|| yaml::to_string(&values), || values::schema_json(&values));
+    // The values' YAML, their schema and the notes are each a walk of every service's values;
+    // the schema costs about as much as the other two.
+    let ((values_yaml, notes), schema) = crate::parallel::join(
+        || (yaml::to_string(&values), chart::notes(project, &values)),
+        || values::schema_json(&values),
+    );
     let mut files = Files::new();
     files.insert("Chart.yaml".to_owned(), chart::chart_yaml(project, &chart)?);
     files.insert(
@@ -128,10 +131,7 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
         chart::helpers(&chart, &project.name),
     );
     files.extend(emit.templates);
-    files.insert(
-        "templates/NOTES.txt".to_owned(),
-        chart::notes(project, &values),
-    );
+    files.insert("templates/NOTES.txt".to_owned(), notes);
     // stackc's record of the files it wrote, its temporary files, and the HelmChart object, which
     // carries the chart and is no part of it.
     files.insert(

@@ -243,18 +243,18 @@ fn optional(out: &mut String, indent: usize, key: &str, expr: &str, block: bool)
 /// Template lines at `indent`, `{N}` in them standing for it.
 fn lines(out: &mut String, indent: usize, text: &str) {
     push_spaces(out, indent);
-    // A plain scan: the texts are short, and a substring search would build its tables at each
-    // call, a byte search stop at every `{{`.
+    // A byte search for the rare `N`, then a look at its neighbours: a substring search would
+    // build its tables at each call.
     let mut copied = 0;
-    let mut at = 0;
-    while let Some(window) = text.as_bytes().get(at..at + 3) {
-        if window == b"{N}" {
-            out.push_str(&text[copied..at]);
+    let mut from = 0;
+    while let Some(at) = text[from..].find('N').map(|at| from + at) {
+        from = at + 1;
+        let bytes = text.as_bytes();
+        if at > 0 && bytes[at - 1] == b'{' && bytes.get(at + 1) == Some(&b'}') {
+            out.push_str(&text[copied..at - 1]);
             push_number(out, indent);
-            at += 3;
-            copied = at;
-        } else {
-            at += 1;
+            copied = at + 2;
+            from = copied;
         }
     }
     out.push_str(&text[copied..]);
@@ -367,6 +367,13 @@ mod tests {
     use super::{Fill, Templater, put};
     use crate::backends::helm::tree::{Map, Tree};
     use crate::backends::yaml;
+
+    #[test]
+    fn each_placeholder_of_a_line_is_its_indentation() {
+        let mut out = String::new();
+        super::lines(&mut out, 2, "éN{N} N {N}} {N");
+        assert_eq!(out, "  éN2 N 2} {N");
+    }
 
     #[test]
     fn literal_template_delimiters_are_escaped() {
