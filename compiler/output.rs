@@ -45,6 +45,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use foldhash::fast::FixedState;
 use indexmap::IndexMap;
 
+use crate::backends::Files;
 use crate::error::Error;
 
 /// The record of the files stackc wrote, one relative path a line, sorted, inside the output
@@ -58,12 +59,12 @@ const MANIFEST_HEADER: &str =
 /// order the backend emitted them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutputFiles {
-    pub files: IndexMap<PathBuf, String>,
+    pub files: IndexMap<PathBuf, String, FixedState>,
 }
 
-impl From<IndexMap<String, String>> for OutputFiles {
+impl From<Files> for OutputFiles {
     /// A backend's files, moved rather than copied: a build holds all of them until it writes.
-    fn from(files: IndexMap<String, String>) -> Self {
+    fn from(files: Files) -> Self {
         Self {
             files: files
                 .into_iter()
@@ -703,7 +704,7 @@ impl Plan<'_> {
                 create_files(dir, taken).map_err(|error| (start, error))?;
             }
         };
-        match crate::parallel::join(&take_and_create, &take_and_create) {
+        match crate::parallel::join(take_and_create, take_and_create) {
             (Ok(()), Ok(())) => {}
             // The error of the earliest file, which writing them in order would have met first:
             // every taken file is tried until its thread fails, so the earliest failing one is.

@@ -10,8 +10,9 @@ pub mod yaml;
 
 use indexmap::IndexMap;
 
-/// Files of one target: relative path → contents, in the order they should be listed.
-pub type Files = IndexMap<String, String>;
+/// Files of one target: relative path → contents, in the order they should be listed. The paths
+/// are stackc's own, so a fixed hash (foldhash) serves: a chart has thousands.
+pub type Files = IndexMap<String, String, foldhash::fast::FixedState>;
 
 /// The annotation `--provenance` puts on every object made from a compose key.
 pub const SOURCE_ANNOTATION: &str = "stackc.io/source";

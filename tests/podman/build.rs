@@ -64,6 +64,6 @@ pub fn build(project: &model::Project, stdout: bool) -> (Output, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let output = build::compile(&args, project, &Unlocated, &mut diagnostics)
         .expect("build arguments are valid")
-        .unwrap_or_else(|| Output::Files(Files::new()));
+        .unwrap_or_else(|| Output::Files(Files::default()));
     (output, diagnostics)
 }

@@ -87,7 +87,7 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
         selector_labels: quoted(&format!("{chart}.selectorLabels")),
         keys: value_keys(project),
         values: Values::new(),
-        templates: Files::new(),
+        templates: Files::default(),
     };
     emit.values.insert(
         "global".to_owned(),
@@ -116,7 +116,7 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
         || (yaml::to_string(&values), chart::notes(project, &values)),
         || values::schema_json(&values),
     );
-    let mut files = Files::new();
+    let mut files = Files::default();
     files.insert("Chart.yaml".to_owned(), chart::chart_yaml(project, &chart)?);
     files.insert(
         "values.yaml".to_owned(),

@@ -244,7 +244,7 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, YamlErro
     let written = map_objects(project, options, |object| {
         Ok::<_, YamlError>((object.file_name(), yaml::to_string(object)?))
     });
-    let mut files = Files::new();
+    let mut files = Files::default();
     for file in written {
         let (name, text) = file?;
         files.insert(name, text);

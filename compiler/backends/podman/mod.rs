@@ -552,7 +552,7 @@ pub fn stream(stack: &Stack) -> Result<String, YamlError> {
 pub fn files(stack: &Stack, options: Options) -> Result<Files, YamlError> {
     let base = dns_label(&stack.ir.name);
     let yaml_name = format!("{base}.yaml");
-    let mut files = Files::new();
+    let mut files = Files::default();
     files.insert(yaml_name.clone(), stream(stack)?);
     if options.quadlet {
         files.insert(format!("{base}.kube"), quadlet(&stack.ir.name, &yaml_name));
