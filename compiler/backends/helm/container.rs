@@ -5,7 +5,7 @@ use std::fmt;
 use indexmap::IndexMap;
 
 use super::Required;
-use super::template::{Fill, Templater, put, quoted};
+use super::template::{Fill, Templater, joined, put, quoted};
 use super::tree::{Map, Tree};
 
 /// What parameterising one container needs to know.
@@ -100,10 +100,11 @@ pub(super) fn container_values(
                 if let Some(value) = var.get_mut("value") {
                     let expr = params.guard(
                         format_args!("environment.{name}"),
-                        format!("index $v.env {}", quoted(&name)),
+                        joined(&["index $v.env ", &quoted(&name)]),
                         format_args!("env.{name}"),
                     );
-                    let token = t.value(Fill::Inline(format!("{expr} | toString | quote").into()));
+                    let token =
+                        t.value(Fill::Inline(joined(&[&expr, " | toString | quote"]).into()));
                     env.insert(name, std::mem::replace(value, token));
                 }
             }

@@ -27,7 +27,7 @@ use indexmap::IndexMap;
 
 use self::container::{Params, container_values};
 pub use self::required::{Required, required};
-use self::template::{Fill, Templater, put, quoted};
+use self::template::{Fill, Templater, joined, put, quoted};
 use self::tree::{Map, Tree, to_tree};
 use self::values::Values;
 use super::k3s;
@@ -287,7 +287,7 @@ impl Emit<'_> {
             _ => (String::new(), Contribution::None),
         };
         Ok(Rendered {
-            file: format!("templates/{}", object.file_name()),
+            file: joined(&["templates/", &object.file_name()]),
             text: t.render(&header, &value)?,
             values,
         })
@@ -400,7 +400,7 @@ impl Emit<'_> {
     /// The header binding `$v` to a service's values.
     fn bind(&self, compose: &str) -> String {
         let key = self.keys.get(compose).map_or(compose, String::as_str);
-        format!("{{{{- $v := index .Values {} -}}}}\n", quoted(key))
+        joined(&["{{- $v := index .Values ", &quoted(key), " -}}\n"])
     }
 
     fn workload(&self, t: &mut Templater, value: &mut Tree, name: &str) -> (String, Contribution) {
@@ -452,7 +452,7 @@ impl Emit<'_> {
                 ("tolerations", Tree::Seq(Vec::new())),
                 ("affinity", Tree::from(Map::new())),
             ] {
-                let token = t.value(Fill::OptionalBlock(format!("$v.{field}").into()));
+                let token = t.value(Fill::OptionalBlock(joined(&["$v.", field]).into()));
                 v.insert(field, take(pod, field, token, || empty));
             }
             put(
@@ -506,7 +506,8 @@ impl Emit<'_> {
         };
         let compose = service.workload.clone();
         let quoted_name = quoted(name);
-        let path = |field: &str| format!("index $v \"services\" {quoted_name} {}", quoted(field));
+        let path =
+            |field: &str| joined(&["index $v \"services\" ", &quoted_name, " ", &quoted(field)]);
         let mut ports = Map::new();
         if let Some(Tree::Seq(list)) = value.at(&["spec", "ports"]) {
             let prefix = path("ports");
@@ -519,14 +520,16 @@ impl Emit<'_> {
                     continue;
                 };
                 let token = t.value(Fill::Inline(
-                    format!("{prefix} {}", quoted(&port_name)).into(),
+                    joined(&[&prefix, " ", &quoted(&port_name)]).into(),
                 ));
                 ports.insert(port_name, std::mem::replace(number, token));
             }
         }
         let mut kind = Tree::from("");
         if let Some(spec) = value.get_mut("spec").and_then(Tree::as_map_mut) {
-            let token = t.value(Fill::OptionalScalar(format!("({})", path("type")).into()));
+            let token = t.value(Fill::OptionalScalar(
+                joined(&["(", &path("type"), ")"]).into(),
+            ));
             kind = take(spec, "type", token, || kind);
         }
         let header = self.bind(&compose);

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use super::Error;
 use super::tree::{Map, Tree};
-use crate::backends::yaml::{self, Handled, Slot, push_spaces};
+use crate::backends::yaml::{self, Handled, Slot, push_number, push_spaces};
 
 /// Template text: most expressions are fixed, so they are borrowed.
 pub(super) type Text = Cow<'static, str>;
@@ -45,7 +45,7 @@ impl Templater {
         self.fills.push(fill);
         let mut token = String::with_capacity(PREFIX.len() + SUFFIX.len() + 4);
         token.push_str(PREFIX);
-        push_number(&mut token, self.fills.len() - 1);
+        push_number(&mut token, (self.fills.len() - 1) as u64);
         token.push_str(SUFFIX);
         token
     }
@@ -231,7 +231,7 @@ fn optional(out: &mut String, indent: usize, key: &str, expr: &str, block: bool)
         out.push_str(":\n");
         push_spaces(out, indent);
         out.push_str("  {{- toYaml . | nindent ");
-        push_number(out, indent + 2);
+        push_number(out, (indent + 2) as u64);
         out.push_str(" }}\n");
     } else {
         out.push_str(": {{ . | quote }}\n");
@@ -252,7 +252,7 @@ fn lines(out: &mut String, indent: usize, text: &str) {
         let bytes = text.as_bytes();
         if at > 0 && bytes[at - 1] == b'{' && bytes.get(at + 1) == Some(&b'}') {
             out.push_str(&text[copied..at - 1]);
-            push_number(out, indent);
+            push_number(out, indent as u64);
             copied = at + 2;
             from = copied;
         }
@@ -273,25 +273,19 @@ fn literal_needs_escaping(out: &str, start: usize, filled: &[Range<usize>]) -> b
     needs_escaping(&out[from..])
 }
 
+/// `parts` end to end, in a string of exactly their length: template expressions are built from
+/// a few pieces, and `format!` grows its string as it goes.
+pub(super) fn joined(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|part| part.len()).sum());
+    push_all(&mut out, parts);
+    out
+}
+
 /// Appends `parts` in order, without the formatting machinery of `write!`.
 fn push_all(out: &mut String, parts: &[&str]) {
     for part in parts {
         out.push_str(part);
     }
-}
-
-fn push_number(out: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Whether `text` holds a template delimiter or a carriage return, which only the line by line

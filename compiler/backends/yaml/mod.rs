@@ -10,7 +10,7 @@ mod writer;
 use serde::Serialize;
 
 use self::writer::{Fallback, Position};
-pub(crate) use self::writer::{Handled, Slot, push_spaces};
+pub(crate) use self::writer::{Handled, Slot, push_number, push_spaces};
 
 /// Why a value could not be written as YAML; only a bug in stackc can cause it.
 #[derive(Debug, thiserror::Error)]
@@ -331,6 +331,7 @@ mod tests {
             "l": [[[1]]],
             "p": [null, {"q": {"r": {}}}],
             "u": 18_446_744_073_709_551_615_u64,
+            "v": [0, 9, 10, -1, -10, i64::MIN, i64::MAX],
         });
         same_as_serde_saphyr(&tree);
         // Deeper than one slice of indentation.

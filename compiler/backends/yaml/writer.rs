@@ -5,8 +5,6 @@
 //! Shapes it does not write (floats, enum variants with data, tuples, bytes) stop it with
 //! [`Fallback`], and the caller writes the whole document with serde-saphyr instead.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
@@ -104,11 +102,15 @@ impl<'o, 'c> Writer<'o, 'c> {
         self.out.push('\n');
     }
 
-    fn number(&mut self, value: impl std::fmt::Display) {
+    fn number(&mut self, negative: bool, magnitude: u64) {
         if let At::Key(_) = self.at {
             self.out.push(' ');
         }
-        writeln!(self.out, "{value}").expect("writing to a String cannot fail");
+        if negative {
+            self.out.push('-');
+        }
+        push_number(self.out, magnitude);
+        self.out.push('\n');
     }
 
     fn string(&mut self, text: &str) -> Result<(), Fallback> {
@@ -218,6 +220,21 @@ impl Block<'_, '_, '_> {
             });
         }
     }
+}
+
+/// Appends the decimal digits of `n`, without the formatting machinery of `write!`.
+pub(crate) fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Appends `count` spaces a slice at a time: one push per indentation instead of one per space.
@@ -345,7 +362,7 @@ impl<'w, 'o, 'c> ser::Serializer for &'w mut Writer<'o, 'c> {
     }
 
     fn serialize_i64(self, v: i64) -> Result<(), Fallback> {
-        self.number(v);
+        self.number(v < 0, v.unsigned_abs());
         Ok(())
     }
 
@@ -362,7 +379,7 @@ impl<'w, 'o, 'c> ser::Serializer for &'w mut Writer<'o, 'c> {
     }
 
     fn serialize_u64(self, v: u64) -> Result<(), Fallback> {
-        self.number(v);
+        self.number(false, v);
         Ok(())
     }
 
