@@ -694,17 +694,13 @@ impl Plan<'_> {
             }
         }
         let next = AtomicUsize::new(0);
-        let take_and_create = || -> Result<(), (usize, Error)> {
-            loop {
-                let start = next.fetch_add(FILES_PER_TAKE, Ordering::Relaxed);
-                let Some(rest) = self.changes.get(start..).filter(|rest| !rest.is_empty()) else {
-                    return Ok(());
-                };
-                let taken = &rest[..rest.len().min(FILES_PER_TAKE)];
-                create_files(dir, taken).map_err(|error| (start, error))?;
-            }
+        let take = || {
+            let start = next.fetch_add(FILES_PER_TAKE, Ordering::Relaxed);
+            let rest = self.changes.get(start..).filter(|rest| !rest.is_empty())?;
+            Some((start, &rest[..rest.len().min(FILES_PER_TAKE)]))
         };
-        match crate::parallel::join(take_and_create, take_and_create) {
+        let create = || create_files(dir, take);
+        match crate::parallel::join(create, create) {
             (Ok(()), Ok(())) => {}
             // The error of the earliest file, which writing them in order would have met first:
             // every taken file is tried until its thread fails, so the earliest failing one is.
@@ -778,39 +774,51 @@ impl Plan<'_> {
 /// nothing beside creating them, few enough that the threads finish within a few files.
 const FILES_PER_TAKE: usize = 16;
 
-/// Creates each file of `changes` in `dir`, whose directories exist.
+/// Creates the files of each batch `take` hands out, in `dir`, whose directories exist; on
+/// failure, the error and the index of its batch's first file.
 ///
 /// Each name is opened relative to a descriptor of `dir`: a path from the root is walked again
 /// for every file, and two writers walking the same parents while the directory changes fall
 /// back to taking a reference on each of them. Creating 3 000 files on two threads takes a
 /// tenth to a half less time (docs/performance.md, item 40).
 #[cfg(unix)]
-fn create_files(dir: &Path, changes: &[Change<'_>]) -> Result<(), Error> {
+fn create_files<'c>(
+    dir: &Path,
+    take: impl Fn() -> Option<(usize, &'c [Change<'c>])>,
+) -> Result<(), (usize, Error)> {
     use rustix::fs::{Mode, OFlags};
     let written = |handle: &fs::File, change: &Change<'_>| -> io::Result<()> {
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
         let file = rustix::fs::openat(handle, change.rel.as_str(), flags, Mode::from(0o666))?;
         fs::File::from(file).write_all(change.content.as_bytes())
     };
-    let handle = fs::File::open(dir).map_err(|source| Error::Write {
-        path: dir.to_path_buf(),
-        source,
+    let handle = fs::File::open(dir).map_err(|source| {
+        let path = dir.to_path_buf();
+        (0, Error::Write { path, source })
     })?;
-    for change in changes {
-        written(&handle, change).map_err(|source| Error::Write {
-            path: dir.join(&change.rel),
-            source,
-        })?;
+    while let Some((start, batch)) = take() {
+        for change in batch {
+            written(&handle, change).map_err(|source| {
+                let path = dir.join(&change.rel);
+                (start, Error::Write { path, source })
+            })?;
+        }
     }
     Ok(())
 }
 
-/// Creates each file of `changes` in `dir`, whose directories exist.
+/// Creates the files of each batch `take` hands out, in `dir`, whose directories exist.
 #[cfg(not(unix))]
-fn create_files(dir: &Path, changes: &[Change<'_>]) -> Result<(), Error> {
-    for change in changes {
-        let path = dir.join(&change.rel);
-        fs::write(&path, change.content).map_err(|source| Error::Write { path, source })?;
+fn create_files<'c>(
+    dir: &Path,
+    take: impl Fn() -> Option<(usize, &'c [Change<'c>])>,
+) -> Result<(), (usize, Error)> {
+    while let Some((start, batch)) = take() {
+        for change in batch {
+            let path = dir.join(&change.rel);
+            fs::write(&path, change.content)
+                .map_err(|source| (start, Error::Write { path, source }))?;
+        }
     }
     Ok(())
 }

@@ -245,11 +245,11 @@ fn lines(out: &mut String, indent: usize, text: &str) {
     push_spaces(out, indent);
     // A byte search for the rare `N`, then a look at its neighbours: a substring search would
     // build its tables at each call.
+    let bytes = text.as_bytes();
     let mut copied = 0;
     let mut from = 0;
     while let Some(at) = text[from..].find('N').map(|at| from + at) {
         from = at + 1;
-        let bytes = text.as_bytes();
         if at > 0 && bytes[at - 1] == b'{' && bytes.get(at + 1) == Some(&b'}') {
             out.push_str(&text[copied..at - 1]);
             push_number(out, indent as u64);
