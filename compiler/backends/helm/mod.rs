@@ -364,16 +364,13 @@ impl Emit<'_> {
         };
         labels.remove(NAME);
         labels.remove(PART_OF);
-        let mut include = String::with_capacity(64 + self.selector_labels.len() + name.len());
-        for part in [
+        let include = joined(&[
             "{{- include ",
             &self.selector_labels,
             " ",
             &name,
             " | nindent {N} }}",
-        ] {
-            include.push_str(part);
-        }
+        ]);
         let include = t.token(Fill::Lines(include.into()));
         labels.insert_at(0, include.clone(), Tree::Str(include));
     }

@@ -138,8 +138,8 @@ impl Templater {
         let mut out = String::with_capacity(text.len() + header.len() + 64 * self.fills.len());
         out.push_str(header);
         // Text without template delimiters or carriage returns needs no escaping and splits into
-        // lines at `\n` alone, so only the lines holding a token are looked at; that is nearly
-        // every object.
+        // lines at `\n` alone, so only the lines holding a token are looked at: the objects that
+        // come here for a shape the fast writer leaves (a string that spans lines, a float).
         if needs_escaping(&text) {
             for line in text.lines() {
                 self.line(&mut out, line, find_prefix(line))?;
