@@ -295,3 +295,63 @@ fn zero_healthcheck_settings_mean_the_defaults() {
         .unwrap();
     assert_eq!((probe.period_seconds, probe.failure_threshold), (30, 3));
 }
+
+/// Services lower their storage on different threads, and the objects they share are made
+/// afterwards in service order: each object's warnings must still come exactly where one thread
+/// would have given them, between the warnings of the service that made it.
+#[test]
+fn shared_storage_objects_warn_in_service_order() {
+    let project: model::Project = serde_json::from_value(json!({
+        "name": "demo",
+        "services": {
+            "a": {
+                "image": "alpine",
+                "configs": [{ "source": "one", "uid": "5" }, { "source": "two" }],
+                "volumes": [{ "type": "volume", "source": "data", "target": "/data" }]
+            },
+            "b": {
+                "image": "alpine",
+                "configs": [{ "source": "one" }],
+                "volumes": [{ "type": "volume", "source": "data", "target": "/data" }]
+            }
+        },
+        "configs": { "one": { "file": "/nonexistent/one" }, "two": { "file": "/nonexistent/two" } },
+        "volumes": { "data": { "driver": "nfs" } }
+    }))
+    .unwrap();
+    let mut diagnostics = Diagnostics::new();
+    let ir = super::lower(
+        &project,
+        &super::Options::default(),
+        &Paths,
+        &mut diagnostics,
+    );
+    let storage: Vec<(Code, String)> = diagnostics
+        .iter()
+        .filter(|d| {
+            matches!(
+                d.code,
+                Code::FileValueMissing | Code::FileOwner | Code::ApproximatedKey
+            )
+        })
+        .map(|d| {
+            (
+                d.code,
+                d.message.split(' ').take(2).collect::<Vec<_>>().join(" "),
+            )
+        })
+        .collect();
+    let expected = [
+        (Code::FileValueMissing, "config `one`"),
+        (Code::FileOwner, "config `one`"),
+        (Code::FileValueMissing, "config `two`"),
+        (Code::ApproximatedKey, "the driver"),
+        (Code::FileValueMissing, "config `one`"),
+    ];
+    assert_eq!(
+        storage,
+        expected.map(|(code, start)| (code, start.to_owned()))
+    );
+    assert_eq!(ir.claims.keys().collect::<Vec<_>>(), ["demo-data"]);
+    assert!(ir.config_maps.is_empty());
+}
