@@ -56,46 +56,24 @@ pub fn lower(
         name: project.name.clone(),
         ..Project::default()
     };
-    let (storage, unread) = storage::Storage::new(project, locations);
     // Each service lowers on its own, so services are shared among threads; their workloads and
-    // diagnostics are then taken in service order, as one thread would have made them. The
-    // warnings about storage come after those of every workload, and the objects a service's
-    // storage asks of the project are made in that order too.
+    // diagnostics are then taken in service order, as one thread would have made them.
     let services: Vec<(&String, &model::ServiceConfig)> = project.services.iter().collect();
-    let lowered = crate::parallel::map(&services, |&(name, service)| {
+    let workloads = crate::parallel::map(&services, |(name, service)| {
         let mut diagnostics = Diagnostics::new();
-        let mut workload = Lowering {
+        let mut cx = Lowering {
             locations,
             diagnostics: &mut diagnostics,
-        }
-        .workload(project, name, service, options);
-        let mut warnings = Diagnostics::new();
-        let requests = Lowering {
-            locations,
-            diagnostics: &mut warnings,
-        }
-        .storage(
-            project,
-            (name, service),
-            options,
-            &storage,
-            &mut workload.pod,
-        );
-        (workload, diagnostics, (warnings, requests))
+        };
+        let workload = cx.workload(project, name, service, options);
+        (workload, diagnostics)
     });
     ir.workloads.reserve(services.len());
-    let mut storage_of_services = Vec::with_capacity(services.len());
-    for ((name, _), (workload, diagnostics, service_storage)) in services.into_iter().zip(lowered) {
+    for ((name, _), (workload, diagnostics)) in services.into_iter().zip(workloads) {
         cx.diagnostics.extend(diagnostics);
         ir.workloads.insert(name.clone(), workload);
-        storage_of_services.push(service_storage);
     }
-    if let Some(diagnostic) = unread {
-        cx.diagnostics.push(diagnostic);
-    }
-    for service_storage in storage_of_services {
-        cx.fulfil(project, options, &storage, &mut ir, service_storage);
-    }
+    cx.storage(project, options, &mut ir);
     ir
 }
 

@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 
 use super::{Lowering, Options};
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::extension::{self, Settings};
 use crate::ir::names::dns_label;
 use crate::ir::{
@@ -52,135 +52,56 @@ impl Kind {
     }
 }
 
-/// What the storage of every service reads: made once per project.
-pub(super) struct Storage {
-    settings: Settings,
-    node_paths: NodePaths,
-}
-
-impl Storage {
-    /// The project's `x-stackc` settings, or the error that they cannot be read (reported with the
-    /// storage warnings, and the defaults used instead).
-    pub(super) fn new(
-        project: &model::Project,
-        locations: &impl Locate,
-    ) -> (Self, Option<Diagnostic>) {
-        let (settings, unread) = match extension::read(project, &|path| locations.span(path)) {
-            Ok(settings) => (settings, None),
-            Err(diagnostic) => (Settings::default(), Some(diagnostic)),
-        };
-        let storage = Self {
-            settings,
-            node_paths: NodePaths::new(project),
-        };
-        (storage, unread)
-    }
-}
-
-/// An object of the project that a service's storage needs. The first service to need it makes
-/// it, so services lowered on different threads hand their requests to [`Lowering::fulfil`],
-/// which takes them in service order.
-pub(super) struct Request<'p> {
-    /// How many of the service's storage warnings came before the request.
-    after: usize,
-    object: Wanted<'p>,
-}
-
-enum Wanted<'p> {
-    /// The Secret or ConfigMap of a compose secret or config.
-    File {
-        kind: Kind,
-        source: &'p str,
-        definition: &'p model::FileObjectConfig,
-        object: String,
-        key: String,
-    },
-    /// The claim of a named volume.
-    Claim { volume: &'p str, claim: String },
-    /// The ConfigMap of a file in `x-stackc.config-files`, the service's own.
-    ConfigFile(ConfigMap),
-}
-
 impl<L: Locate> Lowering<'_, L> {
-    /// Lowers `secrets`, `configs`, `volumes`, `tmpfs` and `shm_size` of one service into its
-    /// pod, and returns the project objects the pod refers to, for [`Self::fulfil`].
-    pub(super) fn storage<'p>(
-        &mut self,
-        project: &'p model::Project,
-        (name, service): (&'p str, &'p model::ServiceConfig),
-        options: &Options,
-        storage: &Storage,
-        pod: &mut Pod,
-    ) -> Vec<Request<'p>> {
-        let mut cx = Service {
-            project,
-            name,
-            options,
-            pod,
-            requests: Vec::new(),
-            node_paths: &storage.node_paths,
-            gid_from: None,
-        };
-        self.files(&mut cx, Kind::Secret, &service.secrets);
-        self.files(&mut cx, Kind::Config, &service.configs);
-        let config_files = storage.settings.service(name).config_files;
-        self.volumes(&mut cx, service, &config_files);
-        tmpfs(&mut cx, service);
-        cx.requests
-    }
-
-    /// Makes the objects one service requested, each with its warnings at the place they have
-    /// among the service's own `warnings`, as if the service had made them itself.
-    pub(super) fn fulfil(
+    /// Lowers `secrets`, `configs`, `volumes`, `tmpfs` and `shm_size` of every service.
+    pub(super) fn storage(
         &mut self,
         project: &model::Project,
         options: &Options,
-        storage: &Storage,
         ir: &mut Project,
-        (warnings, requests): (Diagnostics, Vec<Request<'_>>),
     ) {
-        let mut objects = Objects {
-            project,
-            options,
-            settings: &storage.settings,
-            ir,
+        let locations = self.locations;
+        let settings = match extension::read(project, &|path| locations.span(path)) {
+            Ok(settings) => settings,
+            Err(diagnostic) => {
+                self.diagnostics.push(diagnostic);
+                Settings::default()
+            }
         };
-        let mut requests = requests.into_iter().peekable();
-        for (i, warning) in warnings.into_iter().enumerate() {
-            while let Some(request) = requests.next_if(|r| r.after == i) {
-                self.make(&mut objects, request.object);
-            }
-            self.diagnostics.push(warning);
-        }
-        for request in requests {
-            self.make(&mut objects, request.object);
-        }
-    }
-
-    fn make(&mut self, objects: &mut Objects<'_>, wanted: Wanted<'_>) {
-        match wanted {
-            Wanted::File {
-                kind,
-                source,
-                definition,
-                object,
-                key,
-            } => self.file_object(objects, kind, source, definition, object, key),
-            Wanted::Claim { volume, claim } => self.make_claim(objects, volume, claim),
-            Wanted::ConfigFile(config_map) => {
-                objects
-                    .ir
-                    .config_maps
-                    .insert(config_map.name.clone(), config_map);
+        let node_paths = NodePaths::new(project);
+        for (name, service) in &project.services {
+            let Some(mut pod) = ir
+                .workloads
+                .get_mut(name)
+                .map(|w| std::mem::take(&mut w.pod))
+            else {
+                continue;
+            };
+            let mut cx = Service {
+                project,
+                name,
+                options,
+                pod: &mut pod,
+                ir: &mut *ir,
+                node_paths: &node_paths,
+                gid_from: None,
+            };
+            self.files(&mut cx, Kind::Secret, &service.secrets);
+            self.files(&mut cx, Kind::Config, &service.configs);
+            let config_files = settings.service(name).config_files;
+            self.volumes(&mut cx, &settings, service, &config_files);
+            tmpfs(&mut cx, service);
+            if let Some(workload) = ir.workloads.get_mut(name) {
+                workload.pod = pod;
             }
         }
     }
 
-    fn files<'p>(
+    fn files(
         &mut self,
-        cx: &mut Service<'p, '_>,
+        cx: &mut Service<'_>,
         kind: Kind,
-        references: &'p [model::FileReferenceConfig],
+        references: &[model::FileReferenceConfig],
     ) {
         let name = cx.name;
         for (i, reference) in references.iter().enumerate() {
@@ -203,16 +124,7 @@ impl<L: Locate> Lowering<'_, L> {
                 }
             } else {
                 let object = object_name(&cx.project.name, source, &definition.name);
-                cx.request(
-                    self,
-                    Wanted::File {
-                        kind,
-                        source,
-                        definition,
-                        object: object.clone(),
-                        key: key.clone(),
-                    },
-                );
+                self.file_object(cx, kind, source, definition, &object, &key);
                 object
             };
             let target = match (kind, reference.target.as_str()) {
@@ -248,22 +160,16 @@ impl<L: Locate> Lowering<'_, L> {
     /// The Secret or ConfigMap of one compose secret or config, once per project.
     fn file_object(
         &mut self,
-        objects: &mut Objects<'_>,
+        cx: &mut Service<'_>,
         kind: Kind,
         source: &str,
         definition: &model::FileObjectConfig,
-        object: String,
-        key: String,
+        object: &str,
+        key: &str,
     ) {
-        let Objects {
-            project,
-            options,
-            ref mut ir,
-            ..
-        } = *objects;
         let exists = match kind {
-            Kind::Secret => ir.secrets.contains_key(&object),
-            Kind::Config => ir.config_maps.contains_key(&object),
+            Kind::Secret => cx.ir.secrets.contains_key(object),
+            Kind::Config => cx.ir.config_maps.contains_key(object),
         };
         if exists {
             return;
@@ -271,13 +177,16 @@ impl<L: Locate> Lowering<'_, L> {
         let origin = if kind == Kind::Config && !definition.content.is_empty() {
             "content".to_owned()
         } else if !definition.file.is_empty() {
-            format!("file:{}", relative(&project.working_dir, &definition.file))
+            format!(
+                "file:{}",
+                relative(&cx.project.working_dir, &definition.file)
+            )
         } else {
             format!("environment:{}", definition.environment)
         };
-        let read = kind == Kind::Config || options.read_secrets;
+        let read = kind == Kind::Config || cx.options.read_secrets;
         let value = if read {
-            let value = file_value(project, kind, definition);
+            let value = file_value(cx.project, kind, definition);
             if value.is_none() {
                 let what = if definition.file.is_empty() {
                     format!("variable `{}` is not set", definition.environment)
@@ -309,26 +218,26 @@ impl<L: Locate> Lowering<'_, L> {
                     Some(v) => format!("{origin}:{}", sha256(v.as_bytes())),
                     None => origin,
                 };
-                let data = value.map(|v| IndexMap::from([(key.clone(), v)]));
-                ir.secrets.insert(
-                    object.clone(),
+                let data = value.map(|v| IndexMap::from([(key.to_owned(), v)]));
+                cx.ir.secrets.insert(
+                    object.to_owned(),
                     Secret {
-                        name: object,
-                        key,
+                        name: object.to_owned(),
+                        key: key.to_owned(),
                         data,
                         fingerprint,
-                        provenance: self.provenance(options, &[kind.key(), source]),
+                        provenance: self.provenance(cx.options, &[kind.key(), source]),
                     },
                 );
             }
             Kind::Config => {
-                let data = IndexMap::from([(key, value.unwrap_or_default())]);
-                ir.config_maps.insert(
-                    object.clone(),
+                let data = IndexMap::from([(key.to_owned(), value.unwrap_or_default())]);
+                cx.ir.config_maps.insert(
+                    object.to_owned(),
                     ConfigMap {
-                        name: object,
+                        name: object.to_owned(),
                         data,
-                        provenance: self.provenance(options, &[kind.key(), source]),
+                        provenance: self.provenance(cx.options, &[kind.key(), source]),
                     },
                 );
             }
@@ -339,7 +248,7 @@ impl<L: Locate> Lowering<'_, L> {
     /// own user, who reads the file through its mode anyway.
     fn owner(
         &mut self,
-        cx: &mut Service<'_, '_>,
+        cx: &mut Service<'_>,
         kind: Kind,
         reference: &model::FileReferenceConfig,
         path: &[&str],
@@ -392,10 +301,11 @@ impl<L: Locate> Lowering<'_, L> {
         }
     }
 
-    fn volumes<'p>(
+    fn volumes(
         &mut self,
-        cx: &mut Service<'p, '_>,
-        service: &'p model::ServiceConfig,
+        cx: &mut Service<'_>,
+        settings: &Settings,
+        service: &model::ServiceConfig,
         config_files: &[String],
     ) {
         let name = cx.name;
@@ -436,7 +346,7 @@ impl<L: Locate> Lowering<'_, L> {
                             "always the case",
                         );
                     }
-                    let claim = self.claim(cx, &mount.source);
+                    let claim = self.claim(cx, settings, &mount.source);
                     let volume = add_volume(
                         cx.pod,
                         &format!("volume-{}", mount.source),
@@ -496,7 +406,7 @@ impl<L: Locate> Lowering<'_, L> {
     /// A bind mount as a hostPath, reported.
     fn bind(
         &mut self,
-        cx: &mut Service<'_, '_>,
+        cx: &mut Service<'_>,
         path: &[&str],
         i: usize,
         source: &Path,
@@ -539,30 +449,17 @@ impl<L: Locate> Lowering<'_, L> {
         cx.mount(volume, mount.target.clone(), None, mount.read_only);
     }
 
-    /// The claim of a named volume, requested from the project; external volumes are referenced.
-    fn claim<'p>(&mut self, cx: &mut Service<'p, '_>, volume: &'p str) -> String {
+    /// The claim of a named volume, created once per project; external volumes are referenced.
+    fn claim(&mut self, cx: &mut Service<'_>, settings: &Settings, volume: &str) -> String {
         let definition = cx.project.volumes.get(volume);
         if let Some(d) = definition.filter(|d| d.external) {
             return dns_label(if d.name.is_empty() { volume } else { &d.name });
         }
         let compose_name = definition.map_or("", |d| d.name.as_str());
         let claim = object_name(&cx.project.name, volume, compose_name);
-        cx.request(
-            self,
-            Wanted::Claim {
-                volume,
-                claim: claim.clone(),
-            },
-        );
-        claim
-    }
-
-    /// The claim of a named volume, once per project.
-    fn make_claim(&mut self, objects: &mut Objects<'_>, volume: &str, claim: String) {
-        if objects.ir.claims.contains_key(&claim) {
-            return;
+        if cx.ir.claims.contains_key(&claim) {
+            return claim;
         }
-        let definition = objects.project.volumes.get(volume);
         // Docker's `local` driver with `driver_opts` mounts NFS or a device; a claim cannot.
         if definition.is_some_and(|d| {
             !matches!(d.driver.as_str(), "" | "local") || !d.driver_opts.is_empty()
@@ -576,8 +473,7 @@ impl<L: Locate> Lowering<'_, L> {
                 "driver not kept",
             );
         }
-        let wanted = objects
-            .settings
+        let wanted = settings
             .project
             .volumes
             .get(volume)
@@ -611,22 +507,23 @@ impl<L: Locate> Lowering<'_, L> {
                 AccessMode::ReadWriteOnce
             }
         };
-        objects.ir.claims.insert(
+        cx.ir.claims.insert(
             claim.clone(),
             StorageClaim {
-                name: claim,
+                name: claim.clone(),
                 size: Memory(size.unwrap_or(DEFAULT_SIZE)),
                 storage_class: wanted.storage_class,
                 access_mode,
-                provenance: self.provenance(objects.options, &["volumes", volume]),
+                provenance: self.provenance(cx.options, &["volumes", volume]),
             },
         );
+        claim
     }
 
     /// A bind-mounted file or directory listed in `x-stackc.config-files`: a ConfigMap read now.
     fn config_file(
         &mut self,
-        cx: &mut Service<'_, '_>,
+        cx: &mut Service<'_>,
         path: &[&str],
         source: &Path,
         mount: &model::ServiceVolumeConfig,
@@ -705,12 +602,14 @@ impl<L: Locate> Lowering<'_, L> {
         let sub_path = (!is_dir)
             .then(|| items.first().map(|i| i.key.clone()))
             .flatten();
-        let config_map = ConfigMap {
-            name: object.clone(),
-            data,
-            provenance: self.provenance(cx.options, path),
-        };
-        cx.request(self, Wanted::ConfigFile(config_map));
+        cx.ir.config_maps.insert(
+            object.clone(),
+            ConfigMap {
+                name: object.clone(),
+                data,
+                provenance: self.provenance(cx.options, path),
+            },
+        );
         let volume = add_volume(
             cx.pod,
             &format!("files-{base}"),
@@ -724,7 +623,7 @@ impl<L: Locate> Lowering<'_, L> {
 }
 
 /// `tmpfs:` entries and `shm_size`: memory-backed emptyDirs.
-fn tmpfs(cx: &mut Service<'_, '_>, service: &model::ServiceConfig) {
+fn tmpfs(cx: &mut Service<'_>, service: &model::ServiceConfig) {
     for spec in &service.tmpfs {
         let (target, options) = spec.split_once(':').unwrap_or((spec, ""));
         let size = options
@@ -756,35 +655,19 @@ fn tmpfs(cx: &mut Service<'_, '_>, service: &model::ServiceConfig) {
     }
 }
 
-/// The storage of one service being lowered, from a project that lives for `'p`.
-struct Service<'p, 'a> {
-    project: &'p model::Project,
-    name: &'p str,
+/// One service being lowered.
+struct Service<'a> {
+    project: &'a model::Project,
+    name: &'a str,
     options: &'a Options,
     pod: &'a mut Pod,
-    requests: Vec<Request<'p>>,
+    ir: &'a mut Project,
     node_paths: &'a NodePaths,
     /// The secret or config whose `gid` set the pod's fsGroup.
     gid_from: Option<String>,
 }
 
-/// Where the requested objects are made: the project's IR.
-struct Objects<'a> {
-    project: &'a model::Project,
-    options: &'a Options,
-    settings: &'a Settings,
-    ir: &'a mut Project,
-}
-
-impl<'p> Service<'p, '_> {
-    /// Asks for an object of the project after the warnings `lowering` holds so far.
-    fn request<L>(&mut self, lowering: &Lowering<'_, L>, object: Wanted<'p>) {
-        self.requests.push(Request {
-            after: lowering.diagnostics.len(),
-            object,
-        });
-    }
-
+impl Service<'_> {
     fn mount(
         &mut self,
         volume: String,

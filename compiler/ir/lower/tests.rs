@@ -296,9 +296,9 @@ fn zero_healthcheck_settings_mean_the_defaults() {
     assert_eq!((probe.period_seconds, probe.failure_threshold), (30, 3));
 }
 
-/// Services lower their storage on different threads, and the objects they share are made
-/// afterwards in service order: each object's warnings must still come exactly where one thread
-/// would have given them, between the warnings of the service that made it.
+/// The first service to use a shared object makes it, and the object's warnings come between that
+/// service's own storage warnings, in service order; a value that cannot be read is reported at
+/// every use, since no object is made.
 #[test]
 fn shared_storage_objects_warn_in_service_order() {
     let project: model::Project = serde_json::from_value(json!({
