@@ -18,6 +18,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod extension;
 pub mod frontend;
+mod heap;
 pub mod ir;
 pub mod model;
 pub mod output;

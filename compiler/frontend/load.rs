@@ -258,9 +258,11 @@ impl Loader<'_> {
     }
 
     /// Registers a compose file's text, the one way such text enters the loader: its size
-    /// decides how the schema check will run (see [`schema::prepare_for`]).
+    /// decides how the schema check will run (see [`schema::prepare_for`]) and whether the heap
+    /// grows at once in huge pages ([`crate::heap::prepare_for`]).
     fn add_source(&mut self, path: PathBuf, display: String, text: String) -> FileId {
         schema::prepare_for(text.len());
+        crate::heap::prepare_for(text.len());
         self.sources.add(path, display, text)
     }
 
