@@ -97,8 +97,9 @@ pub fn human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> Strin
         .with_width(100)
         .with_links(false)
         // Wrapping at spaces only keeps paths and names whole for copying (the default breaks
-        // after a `/` or a `-`), and costs a tenth as much: a report that lists a hundred
-        // services of a shared claim took a million instructions to wrap.
+        // after a `/` or a `-`), and costs less: a report that lists the hundred services of a
+        // shared claim took a million instructions to wrap (a 1000-service stack's reports:
+        // 19.3 -> 13.8 M).
         .with_word_separator(textwrap::WordSeparator::AsciiSpace)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     let report = Report::new(diagnostic, sources);
