@@ -1,11 +1,11 @@
-//! The main container of a workload: its image, environment and resources become values.
+//! The main container of a workload: what its image and environment become in the template.
 
 use std::fmt;
 
 use indexmap::IndexMap;
 
 use super::Required;
-use super::template::{Fill, Templater, joined, put, quoted};
+use super::template::{joined, quoted};
 use super::tree::{Map, Tree};
 
 /// What parameterising one container needs to know.
@@ -21,7 +21,7 @@ pub(super) struct Params<'a> {
 impl Params<'_> {
     /// `expr` guarded by the required variable behind the compose value at
     /// `services.<service>.<key>`, if there is one.
-    fn guard(
+    pub(super) fn guard(
         &self,
         key: fmt::Arguments<'_>,
         expr: String,
@@ -38,100 +38,31 @@ impl Params<'_> {
     }
 }
 
-/// Parameterises the main container of a workload and records the defaults in `v`.
-pub(super) fn container_values(
-    t: &mut Templater,
-    params: &Params<'_>,
-    container: &mut Map,
-    v: &mut Map,
-) {
-    let image = container
-        .get("image")
-        .and_then(Tree::as_str)
-        .unwrap_or_default();
+/// The expression of the main container's image, guarded when the compose image is a required
+/// variable.
+pub(super) fn image_expr(params: &Params<'_>) -> String {
+    let include = format!(
+        "include {} $v.image",
+        quoted(&format!("{}.image", params.chart))
+    );
+    let expr = params.guard(
+        format_args!("image"),
+        include,
+        format_args!("image.repository"),
+    );
+    joined(&[&expr, " | quote"])
+}
+
+/// The values of an image: its parts, and the pull policy.
+pub(super) fn image_values(image: &str, pull_policy: Tree) -> Tree {
     let (repository, tag, digest) = split_image(image);
-    let image = Map::from([
+    Map::from([
         ("repository", repository.into()),
         ("tag", tag.into()),
         ("digest", digest.into()),
-        (
-            "pullPolicy",
-            container
-                .get("imagePullPolicy")
-                .cloned()
-                .unwrap_or_else(|| "".into()),
-        ),
-    ]);
-    v.insert("image", image.into());
-    put(
-        container,
-        "image",
-        t.value(Fill::Inline(
-            format!(
-                "{} | quote",
-                params.guard(
-                    format_args!("image"),
-                    format!(
-                        "include {} $v.image",
-                        quoted(&format!("{}.image", params.chart))
-                    ),
-                    format_args!("image.repository")
-                )
-            )
-            .into(),
-        )),
-    );
-    put(
-        container,
-        "imagePullPolicy",
-        t.value(Fill::OptionalScalar("$v.image.pullPolicy".into())),
-    );
-
-    let mut env = Map::new();
-    match container.get_mut("env") {
-        Some(Tree::Seq(list)) => {
-            for var in list.iter_mut() {
-                let Some(var) = var.as_map_mut() else {
-                    continue;
-                };
-                let Some(name) = var.get("name").and_then(Tree::as_str).map(str::to_owned) else {
-                    continue;
-                };
-                if let Some(value) = var.get_mut("value") {
-                    let expr = params.guard(
-                        format_args!("environment.{name}"),
-                        joined(&["index $v.env ", &quoted(&name)]),
-                        format_args!("env.{name}"),
-                    );
-                    let token =
-                        t.value(Fill::Inline(joined(&[&expr, " | toString | quote"]).into()));
-                    env.insert(name, std::mem::replace(value, token));
-                }
-            }
-            list.push(t.value(Fill::Lines(
-                "{{- with $v.extraEnv }}{{ toYaml . | nindent {N} }}{{- end }}".into(),
-            )));
-        }
-        _ => {
-            put(
-                container,
-                "env",
-                t.value(Fill::OptionalBlock("$v.extraEnv".into())),
-            );
-        }
-    }
-    v.insert("env", env.into());
-    v.insert("extraEnv", Tree::Seq(Vec::new()));
-
-    let resources = container
-        .get_mut("resources")
-        .map_or_else(|| Map::new().into(), |r| std::mem::replace(r, Tree::Null));
-    v.insert("resources", resources);
-    put(
-        container,
-        "resources",
-        t.value(Fill::OptionalBlock("$v.resources".into())),
-    );
+        ("pullPolicy", pull_policy),
+    ])
+    .into()
 }
 
 /// `repo/name:tag@digest` → (`repo/name`, `tag`, `digest`), each possibly empty.

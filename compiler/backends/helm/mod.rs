@@ -17,6 +17,7 @@
 
 mod chart;
 mod container;
+mod object;
 mod package;
 mod required;
 mod template;
@@ -25,10 +26,11 @@ mod values;
 
 use indexmap::IndexMap;
 
-use self::container::{Params, container_values};
+use self::container::{Params, image_values};
+use self::object::{Found, Role, Walk};
 pub use self::required::{Required, required};
 use self::template::{Fill, Templater, joined, put, quoted};
-use self::tree::{Map, Tree, to_tree};
+use self::tree::{Map, Tree};
 use self::values::Values;
 use super::k3s;
 use super::yaml::{self, YamlError};
@@ -263,34 +265,57 @@ impl Emit<'_> {
     /// settings, so that objects can be templated on several threads; the values are added
     /// after, in object order ([`Emit::contribute`]).
     fn object(&self, object: &k3s::Object) -> Result<Rendered, Error> {
-        let mut t = Templater::default();
-        let mut value = to_tree(object)?;
-        self.metadata(&mut t, &mut value);
-        if object.kind() == "rolebinding" {
-            // The ServiceAccount a wait uses lives in the release namespace.
-            if let Some(subjects) = value.get_mut("subjects").and_then(Tree::as_seq_mut) {
-                for subject in subjects.iter_mut().filter_map(Tree::as_map_mut) {
-                    put(
-                        subject,
-                        "namespace",
-                        t.value(Fill::Inline(NAMESPACE.into())),
-                    );
-                }
-            }
-        }
-        // By kind name, so that a kind the k3s target adds later is written as it is (with the
-        // release namespace and labels) until it gets values of its own.
-        let (header, values) = match object.kind() {
-            "deployment" | "daemonset" | "job" => self.workload(&mut t, &mut value, object.name()),
-            "service" => self.service(&mut t, &mut value, object.name()),
-            "persistentvolumeclaim" => self.claim(&mut t, &mut value, object.name()),
-            _ => (String::new(), Contribution::None),
+        let t = Templater::default();
+        let walk = Walk::new(self, &t, object, self.role(object));
+        let header = match walk.role() {
+            Role::Workload { params, .. } => self.bind(params.compose),
+            Role::Service { compose, .. } => self.bind(compose),
+            Role::Claim { .. } | Role::Other => String::new(),
         };
+        let text = t.render(&header, &walk)?;
         Ok(Rendered {
             file: joined(&["templates/", &object.file_name()]),
-            text: t.render(&header, &value)?,
-            values,
+            text,
+            values: contribution(self.project, walk),
         })
+    }
+
+    /// What the chart parameterises in `object`, by kind name, so that a kind the k3s target
+    /// adds later is written as it is (with the release namespace and labels) until it gets
+    /// values of its own.
+    fn role<'s>(&'s self, object: &'s k3s::Object) -> Role<'s> {
+        let name = object.name();
+        match object.kind() {
+            "deployment" | "daemonset" | "job" => {
+                let Some((compose, workload)) = self.workload_of(name) else {
+                    return Role::Other;
+                };
+                let main = workload
+                    .pod
+                    .containers
+                    .iter()
+                    .position(|c| c.name == workload.name)
+                    .unwrap_or(0);
+                let params = Params {
+                    chart: self.chart,
+                    compose,
+                    values_key: self.keys.get(compose).map_or(compose, String::as_str),
+                    required: self.required,
+                };
+                Role::Workload { params, main }
+            }
+            "service" => match self.project.services.get(name) {
+                Some(service) => Role::Service {
+                    name,
+                    compose: &service.workload,
+                },
+                None => Role::Other,
+            },
+            "persistentvolumeclaim" if self.project.claims.contains_key(name) => {
+                Role::Claim { name }
+            }
+            _ => Role::Other,
+        }
     }
 
     fn contribute(&mut self, contribution: Contribution) {
@@ -325,35 +350,40 @@ impl Emit<'_> {
         }
     }
 
-    /// Namespace from the release, and Helm's release labels beside the k3s ones.
-    fn metadata(&self, t: &mut Templater, value: &mut Tree) {
-        if let Some(meta) = value.get_mut("metadata").and_then(Tree::as_map_mut) {
-            put(meta, "namespace", t.value(Fill::Inline(NAMESPACE.into())));
+    /// An object's metadata: the namespace from the release, and Helm's release labels beside
+    /// the k3s ones.
+    fn object_metadata(&self, t: &Templater, metadata: &mut Tree) {
+        let Some(meta) = metadata.as_map_mut() else {
+            return;
+        };
+        put(meta, "namespace", t.value(Fill::Inline(NAMESPACE.into())));
+        if let Some(labels) = meta.get_mut("labels").and_then(Tree::as_map_mut) {
+            self.labels(t, labels);
         }
-        for path in [
-            &["metadata", "labels"][..],
-            &["spec", "template", "metadata", "labels"],
-        ] {
-            if let Some(labels) = value.at(path).and_then(Tree::as_map_mut) {
-                labels.remove("app.kubernetes.io/managed-by");
-                self.selector(t, labels);
-                let include = t.token(Fill::Lines(self.labels.clone().into()));
-                labels.insert(include.clone(), Tree::Str(include));
-            }
+    }
+
+    /// The labels of an object or a pod: Helm's release labels beside the k3s ones, which go
+    /// through the helpers.
+    fn labels(&self, t: &Templater, labels: &mut Map) {
+        labels.remove("app.kubernetes.io/managed-by");
+        self.selector(t, labels);
+        let include = t.token(Fill::Lines(self.labels.clone().into()));
+        labels.insert(include.clone(), Tree::Str(include));
+    }
+
+    /// A selector: a map of labels (a Service's) or a label selector with `matchLabels`.
+    fn selectors(&self, t: &Templater, selector: &mut Tree) {
+        if let Some(labels) = selector.as_map_mut() {
+            self.selector(t, labels);
         }
-        for path in [
-            &["spec", "selector"][..],
-            &["spec", "selector", "matchLabels"],
-        ] {
-            if let Some(labels) = value.at(path).and_then(Tree::as_map_mut) {
-                self.selector(t, labels);
-            }
+        if let Some(labels) = selector.get_mut("matchLabels").and_then(Tree::as_map_mut) {
+            self.selector(t, labels);
         }
     }
 
     /// Writes the k3s selector labels through the `selectorLabels` helper when `labels` holds
     /// exactly them; other labels stay literal.
-    fn selector(&self, t: &mut Templater, labels: &mut Map) {
+    fn selector(&self, t: &Templater, labels: &mut Map) {
         const NAME: &str = "app.kubernetes.io/name";
         const PART_OF: &str = "app.kubernetes.io/part-of";
         if labels.get(PART_OF).and_then(Tree::as_str) != Some(self.part_of.as_str()) {
@@ -400,196 +430,109 @@ impl Emit<'_> {
         joined(&["{{- $v := index .Values ", &quoted(key), " -}}\n"])
     }
 
-    fn workload(&self, t: &mut Templater, value: &mut Tree, name: &str) -> (String, Contribution) {
-        let Some((compose, workload)) = self.workload_of(name) else {
-            return (String::new(), Contribution::None);
-        };
-        let compose = compose.clone();
-        let main = workload
-            .pod
-            .containers
-            .iter()
-            .position(|c| c.name == workload.name)
-            .unwrap_or(0);
-        let mut v = Map::new();
-        if let Some(replicas) = value.at(&["spec", "replicas"]) {
-            let token = t.value(Fill::Inline("$v.replicas".into()));
-            v.insert("replicas", std::mem::replace(replicas, token));
+    /// A claim's size, class and access mode come from `persistence.<name>`.
+    fn claim_spec(&self, t: &Templater, spec: &mut Tree, name: &str) {
+        if let Some(selector) = spec.get_mut("selector") {
+            self.selectors(t, selector);
         }
-        if let Some(pod) = value
-            .at(&["spec", "template", "spec"])
-            .and_then(Tree::as_map_mut)
-        {
-            if let Some(container) = pod
-                .get_mut("containers")
-                .and_then(Tree::as_seq_mut)
-                .and_then(|c| c.get_mut(main))
-                .and_then(Tree::as_map_mut)
-            {
-                let key = self
-                    .keys
-                    .get(&compose)
-                    .map_or(compose.as_str(), String::as_str);
-                let params = Params {
-                    chart: self.chart,
-                    compose: &compose,
-                    values_key: key,
-                    required: self.required,
-                };
-                container_values(t, &params, container, &mut v);
-            }
-            let runtime = t.value(Fill::OptionalScalar("$v.runtimeClassName".into()));
-            v.insert(
-                "runtimeClassName",
-                take(pod, "runtimeClassName", runtime, || "".into()),
-            );
-            // Scheduling: where the pods run differs between clusters.
-            for (field, empty) in [
-                ("nodeSelector", Tree::from(Map::new())),
-                ("tolerations", Tree::Seq(Vec::new())),
-                ("affinity", Tree::from(Map::new())),
-            ] {
-                let token = t.value(Fill::OptionalBlock(joined(&["$v.", field]).into()));
-                v.insert(field, take(pod, field, token, || empty));
-            }
-            put(
-                pod,
-                "imagePullSecrets",
-                t.value(Fill::OptionalBlock(
-                    "$.Values.global.imagePullSecrets".into(),
-                )),
-            );
-            self.secret_references(t, pod);
-        }
-        let header = self.bind(&compose);
-        (header, Contribution::Workload { compose, values: v })
-    }
-
-    /// Secret names in volumes and `envFrom` come from the secret's values.
-    fn secret_references(&self, t: &mut Templater, pod: &mut Map) {
-        let mut rewrite = |name: &mut Tree| {
-            if let Some(secret) = name
-                .as_str()
-                .filter(|n| self.project.secrets.contains_key(*n))
-            {
-                let expr = format!(
-                    "index $.Values.secrets {} \"existingSecret\" | quote",
-                    quoted(secret)
-                );
-                *name = t.value(Fill::Inline(expr.into()));
-            }
-        };
-        if let Some(Tree::Seq(volumes)) = pod.get_mut("volumes") {
-            volumes
-                .iter_mut()
-                .filter_map(|v| v.at(&["secret", "secretName"]))
-                .for_each(&mut rewrite);
-        }
-        if let Some(Tree::Seq(containers)) = pod.get_mut("containers") {
-            for container in containers {
-                if let Some(Tree::Seq(sources)) = container.get_mut("envFrom") {
-                    sources
-                        .iter_mut()
-                        .filter_map(|s| s.at(&["secretRef", "name"]))
-                        .for_each(&mut rewrite);
-                }
-            }
-        }
-    }
-
-    fn service(&self, t: &mut Templater, value: &mut Tree, name: &str) -> (String, Contribution) {
-        let Some(service) = self.project.services.get(name) else {
-            return (String::new(), Contribution::None);
-        };
-        let compose = service.workload.clone();
-        let quoted_name = quoted(name);
-        let path =
-            |field: &str| joined(&["index $v \"services\" ", &quoted_name, " ", &quoted(field)]);
-        let mut ports = Map::new();
-        if let Some(Tree::Seq(list)) = value.at(&["spec", "ports"]) {
-            let prefix = path("ports");
-            for port in list.iter_mut().filter_map(Tree::as_map_mut) {
-                let Some(port_name) = port.get("name").and_then(Tree::as_str).map(str::to_owned)
-                else {
-                    continue;
-                };
-                let Some(number) = port.get_mut("port") else {
-                    continue;
-                };
-                let token = t.value(Fill::Inline(
-                    joined(&[&prefix, " ", &quoted(&port_name)]).into(),
-                ));
-                ports.insert(port_name, std::mem::replace(number, token));
-            }
-        }
-        let mut kind = Tree::from("");
-        if let Some(spec) = value.get_mut("spec").and_then(Tree::as_map_mut) {
-            let token = t.value(Fill::OptionalScalar(
-                joined(&["(", &path("type"), ")"]).into(),
-            ));
-            kind = take(spec, "type", token, || kind);
-        }
-        let header = self.bind(&compose);
-        let values = Map::from([("type", kind), ("ports", ports.into())]).into();
-        (
-            header,
-            Contribution::Service {
-                compose,
-                name: name.to_owned(),
-                values,
-            },
-        )
-    }
-
-    fn claim(&self, t: &mut Templater, value: &mut Tree, name: &str) -> (String, Contribution) {
-        let Some(claim) = self.project.claims.get(name) else {
-            return (String::new(), Contribution::None);
+        let Some(spec) = spec.as_map_mut() else {
+            return;
         };
         let quoted_name = quoted(name);
         let p = |field: &str| format!("index .Values.persistence {quoted_name} {}", quoted(field));
-        if let Some(spec) = value.get_mut("spec").and_then(Tree::as_map_mut) {
-            let mode = t.value(Fill::Inline(format!("{} | quote", p("accessMode")).into()));
-            put(spec, "accessModes", Tree::Seq(vec![mode]));
-            put(
-                spec,
-                "storageClassName",
-                t.value(Fill::OptionalScalar(
-                    format!("({})", p("storageClass")).into(),
-                )),
-            );
-            if let Some(storage) = spec
-                .get_mut("resources")
-                .and_then(|r| r.at(&["requests", "storage"]))
-            {
-                *storage = t.value(Fill::Inline(format!("{} | quote", p("size")).into()));
-            }
+        let mode = t.value(Fill::Inline(format!("{} | quote", p("accessMode")).into()));
+        put(spec, "accessModes", Tree::Seq(vec![mode]));
+        put(
+            spec,
+            "storageClassName",
+            t.value(Fill::OptionalScalar(
+                format!("({})", p("storageClass")).into(),
+            )),
+        );
+        if let Some(storage) = spec
+            .get_mut("resources")
+            .and_then(|r| r.at(&["requests", "storage"]))
+        {
+            *storage = t.value(Fill::Inline(format!("{} | quote", p("size")).into()));
         }
-        let size = claim.size.quantity();
-        let class = claim.storage_class.clone().unwrap_or_default();
-        let values = Map::from([
-            ("size", size.into()),
-            ("storageClass", class.into()),
-            ("accessMode", claim.access_mode.as_str().into()),
-        ])
-        .into();
-        (
-            String::new(),
-            Contribution::Claim {
-                name: name.to_owned(),
-                values,
-            },
-        )
     }
 }
 
-/// Replaces `map[key]` by `token` where [`put`] puts it, and returns the value it held, or
-/// `missing()`.
-fn take(map: &mut Map, key: &'static str, token: Tree, missing: impl FnOnce() -> Tree) -> Tree {
-    if let Some(slot) = map.get_mut(key) {
-        return std::mem::replace(slot, token);
+/// The `ServiceAccount` a wait's `RoleBinding` names lives in the release namespace.
+fn subjects(t: &Templater, subjects: &mut Tree) {
+    if let Some(subjects) = subjects.as_seq_mut() {
+        for subject in subjects.iter_mut().filter_map(Tree::as_map_mut) {
+            put(
+                subject,
+                "namespace",
+                t.value(Fill::Inline(NAMESPACE.into())),
+            );
+        }
     }
-    put(map, key, token);
-    missing()
+}
+
+/// What an object's walk adds to the chart's values.
+fn contribution(project: &ir::Project, walk: Walk<'_>) -> Contribution {
+    let (role, found) = walk.finish();
+    match role {
+        Role::Workload { params, .. } => Contribution::Workload {
+            compose: params.compose.to_owned(),
+            values: workload_values(found),
+        },
+        Role::Service { name, compose } => {
+            let Found {
+                mut values, ports, ..
+            } = found;
+            let kind = values.remove("type").unwrap_or_else(|| "".into());
+            let ports = ports.unwrap_or_default();
+            Contribution::Service {
+                compose: compose.to_owned(),
+                name: name.to_owned(),
+                values: Map::from([("type", kind), ("ports", ports.into())]).into(),
+            }
+        }
+        Role::Claim { name } => {
+            let Some(claim) = project.claims.get(name) else {
+                return Contribution::None;
+            };
+            let values = Map::from([
+                ("size", claim.size.quantity().into()),
+                (
+                    "storageClass",
+                    claim.storage_class.clone().unwrap_or_default().into(),
+                ),
+                ("accessMode", claim.access_mode.as_str().into()),
+            ]);
+            Contribution::Claim {
+                name: name.to_owned(),
+                values: values.into(),
+            }
+        }
+        Role::Other => Contribution::None,
+    }
+}
+
+/// A workload's values, in the order of `values.yaml`'s first fields.
+fn workload_values(found: Found) -> Map {
+    let Found {
+        mut values,
+        image,
+        env,
+        ..
+    } = found;
+    let mut v = Map::new();
+    if let Some(replicas) = values.remove("replicas") {
+        v.insert("replicas", replicas);
+    }
+    if let Some((image, pull_policy)) = image {
+        v.insert("image", image_values(&image, pull_policy));
+        v.insert("env", env.unwrap_or_default().into());
+        v.insert("extraEnv", Tree::Seq(Vec::new()));
+    }
+    for (key, value) in values.into_entries() {
+        v.insert(key, value);
+    }
+    v
 }
 
 impl Emit<'_> {
@@ -624,9 +567,11 @@ impl Emit<'_> {
                 .filter(tcp)
                 .find(|p| p.target_port == published.target_port)
                 .or_else(|| service.ports.iter().find(tcp))?;
-            let mut t = Templater::default();
-            let mut value = self.ingress(&mut t, workload, service, port);
-            self.metadata(&mut t, &mut value);
+            let t = Templater::default();
+            let mut value = self.ingress(&t, workload, service, port);
+            if let Some(metadata) = value.get_mut("metadata") {
+                self.object_metadata(&t, metadata);
+            }
             let header = format!("{}{{{{- if $v.ingress.enabled }}}}\n", self.bind(compose));
             Some(t.render(&header, &value).map(|mut text| {
                 text.push_str("{{- end }}\n");
@@ -660,7 +605,7 @@ impl Emit<'_> {
     /// from the values.
     fn ingress(
         &self,
-        t: &mut Templater,
+        t: &Templater,
         workload: &ir::Workload,
         service: &ir::Service,
         port: &ir::ServicePort,
@@ -730,7 +675,7 @@ impl Emit<'_> {
         let project = self.project;
         let mut secrets = Map::new();
         for (name, secret) in &project.secrets {
-            let mut t = Templater::default();
+            let t = Templater::default();
             let keys: Vec<&String> = secret
                 .data
                 .as_ref()
@@ -766,7 +711,9 @@ impl Emit<'_> {
                 ("stringData", data.into()),
             ]));
             provenance(&mut value, secret.provenance.as_ref());
-            self.metadata(&mut t, &mut value);
+            if let Some(metadata) = value.get_mut("metadata") {
+                self.object_metadata(&t, metadata);
+            }
             let header = format!(
                 "{{{{- $s := index .Values.secrets {} -}}}}\n{{{{- if $s.create }}}}\n",
                 quoted(name)
@@ -839,6 +786,43 @@ mod tests {
             workloads,
             ..ir::Project::default()
         }
+    }
+
+    #[test]
+    fn fields_the_chart_adds_go_where_the_alphabet_puts_them_but_never_first() {
+        let files = super::files(&project(&["web"]), &super::Options::default()).unwrap();
+        let template = &files["templates/web-deployment.yaml"];
+        // `env` sorts before `image`, the container's first field, so it comes second.
+        let container = "      - image: {{ include \"demo.image\" $v.image | quote }}\n        {{- with $v.extraEnv }}\n        env:\n          {{- toYaml . | nindent 10 }}\n        {{- end }}\n        {{- with $v.image.pullPolicy }}\n        imagePullPolicy: {{ . | quote }}\n        {{- end }}\n        name: web\n";
+        assert!(template.contains(container), "{template}");
+        assert!(template.contains("\n      {{- with $v.runtimeClassName }}\n      runtimeClassName: {{ . | quote }}\n      {{- end }}\n"), "{template}");
+        let values = &files["values.yaml"];
+        assert!(values.contains("\nweb:\n  replicas: 1\n  image:\n    repository: busybox\n    tag: \"1.37\"\n    digest: \"\"\n    pullPolicy: \"\"\n  env: {}\n  extraEnv: []\n  resources: {}\n  runtimeClassName: \"\"\n"), "{values}");
+    }
+
+    /// A value the fast writer cannot write sends the object down the line-by-line path, which
+    /// walks it again: the template and the values must be those of one walk.
+    #[test]
+    fn an_object_written_twice_keeps_one_set_of_values() {
+        let mut project = project(&["web"]);
+        let container = &mut project.workloads["web"].pod.containers[0];
+        container.args = Some(vec!["echo one\necho two".to_owned()]);
+        container
+            .env
+            .insert("SCRIPT".to_owned(), "one\ntwo".to_owned());
+        container.env.insert("PLAIN".to_owned(), "x".to_owned());
+        let files = super::files(&project, &super::Options::default()).unwrap();
+        let template = &files["templates/web-deployment.yaml"];
+        assert!(
+            template.contains("        env:\n        - name: SCRIPT\n          value: {{ index $v.env \"SCRIPT\" | toString | quote }}\n        - name: PLAIN\n          value: {{ index $v.env \"PLAIN\" | toString | quote }}\n        {{- with $v.extraEnv }}{{ toYaml . | nindent 8 }}{{- end }}\n"),
+            "{template}"
+        );
+        assert!(!template.contains("zzstackc"), "{template}");
+        let values = &files["values.yaml"];
+        assert!(
+            values.contains("\n  env:\n    SCRIPT: \"one\\ntwo\"\n    PLAIN: x\n  extraEnv: []\n"),
+            "{values}"
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@
 //! template delimiters to escape, is written whole and its token lines are rewritten after.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::ops::Range;
+
+use serde::Serialize;
 
 use super::Error;
 use super::tree::{Map, Tree};
@@ -30,10 +33,11 @@ pub(super) enum Fill {
     Lines(Text),
 }
 
-/// Hands out placeholder tokens and rewrites them into template text.
+/// Hands out placeholder tokens and rewrites them into template text. Tokens are handed out
+/// while the writer writes the document ([`super::object`]), so the fills are shared.
 #[derive(Debug, Default)]
 pub(super) struct Templater {
-    fills: Vec<Fill>,
+    fills: RefCell<Vec<Fill>>,
 }
 
 const PREFIX: &str = "zzstackc";
@@ -41,26 +45,27 @@ const SUFFIX: &str = "zz";
 
 impl Templater {
     /// A token standing for `fill`: a plain YAML scalar the writer never quotes.
-    pub(super) fn token(&mut self, fill: Fill) -> String {
-        self.fills.push(fill);
+    pub(super) fn token(&self, fill: Fill) -> String {
+        let mut fills = self.fills.borrow_mut();
+        fills.push(fill);
         let mut token = String::with_capacity(PREFIX.len() + SUFFIX.len() + 4);
         token.push_str(PREFIX);
-        push_number(&mut token, (self.fills.len() - 1) as u64);
+        push_number(&mut token, (fills.len() - 1) as u64);
         token.push_str(SUFFIX);
         token
     }
 
     /// The token as a string value.
-    pub(super) fn value(&mut self, fill: Fill) -> Tree {
+    pub(super) fn value(&self, fill: Fill) -> Tree {
         Tree::Str(self.token(fill))
     }
 
     /// `header`, then `value` as YAML with every token written as template text.
-    pub(super) fn render(&self, header: &str, value: &Tree) -> Result<String, Error> {
+    pub(super) fn render<T: Serialize>(&self, header: &str, value: &T) -> Result<String, Error> {
         // Most objects are one to four kilobytes.
         let mut out = String::with_capacity(header.len() + 2048);
         out.push_str(header);
-        let mut filled = Vec::with_capacity(self.fills.len());
+        let mut filled = Vec::new();
         let written = yaml::append_custom(&mut out, value, &mut |out, slot, text| {
             self.fill_in_place(out, slot, text, &mut filled)
         });
@@ -80,7 +85,8 @@ impl Templater {
         text: &str,
         filled: &mut Vec<Range<usize>>,
     ) -> Handled {
-        let Some(fill) = self.fill_named(text) else {
+        let fills = self.fills.borrow();
+        let Some(fill) = fill_named(&fills, text) else {
             return Handled::Left;
         };
         // The line so far, and its indentation, for the fills that replace it.
@@ -122,20 +128,10 @@ impl Templater {
         Handled::Wrote
     }
 
-    /// The fill of `text` when all of it is a token.
-    fn fill_named(&self, text: &str) -> Option<&Fill> {
-        if !text.starts_with(PREFIX) {
-            return None;
-        }
-        self.token_at(text, 0)
-            .filter(|(_, len, _)| *len == text.len())
-            .map(|(_, _, fill)| fill)
-    }
-
     /// Serializes `value` and rewrites every token's line in the text.
-    fn render_by_lines(&self, header: &str, value: &Tree) -> Result<String, Error> {
+    fn render_by_lines<T: Serialize>(&self, header: &str, value: &T) -> Result<String, Error> {
         let text = yaml::to_string(value)?;
-        let mut out = String::with_capacity(text.len() + header.len() + 64 * self.fills.len());
+        let mut out = String::with_capacity(text.len() + header.len() + 64);
         out.push_str(header);
         // Text without template delimiters or carriage returns needs no escaping and splits into
         // lines at `\n` alone, so only the lines holding a token are looked at: the objects that
@@ -169,22 +165,13 @@ impl Templater {
     /// Copies one line (without its line break), rewriting the token at `prefix`, where the
     /// line's first [`PREFIX`] is, if that is a token.
     fn line(&self, out: &mut String, line: &str, prefix: Option<usize>) -> Result<(), Error> {
-        match prefix.and_then(|at| self.token_at(line, at)) {
+        let fills = self.fills.borrow();
+        match prefix.and_then(|at| token_at(&fills, line, at)) {
             None => push_escaped(out, line),
             Some((at, len, fill)) => Self::rewrite(out, line, at, len, fill)?,
         }
         out.push('\n');
         Ok(())
-    }
-
-    /// The position, length and fill of the token at `at` in `line`, where [`PREFIX`] is.
-    fn token_at(&self, line: &str, at: usize) -> Option<(usize, usize, &Fill)> {
-        let rest = line.get(at..)?.strip_prefix(PREFIX)?;
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let index: usize = rest[..digits].parse().ok()?;
-        rest[digits..].starts_with(SUFFIX).then_some(())?;
-        let fill = self.fills.get(index)?;
-        Some((at, PREFIX.len() + digits + SUFFIX.len(), fill))
     }
 
     fn rewrite(
@@ -218,6 +205,26 @@ impl Templater {
         }
         Ok(())
     }
+}
+
+/// The fill of `text` when all of it is a token.
+fn fill_named<'f>(fills: &'f [Fill], text: &str) -> Option<&'f Fill> {
+    if !text.starts_with(PREFIX) {
+        return None;
+    }
+    token_at(fills, text, 0)
+        .filter(|(_, len, _)| *len == text.len())
+        .map(|(_, _, fill)| fill)
+}
+
+/// The position, length and fill of the token at `at` in `line`, where [`PREFIX`] is.
+fn token_at<'f>(fills: &'f [Fill], line: &str, at: usize) -> Option<(usize, usize, &'f Fill)> {
+    let rest = line.get(at..)?.strip_prefix(PREFIX)?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let index: usize = rest[..digits].parse().ok()?;
+    rest[digits..].starts_with(SUFFIX).then_some(())?;
+    let fill = fills.get(index)?;
+    Some((at, PREFIX.len() + digits + SUFFIX.len(), fill))
 }
 
 /// `key` at `indent`, present only when `expr` is not empty: `{{- with EXPR }}`, the key holding
@@ -381,7 +388,7 @@ mod tests {
 
     #[test]
     fn tokens_become_template_text() {
-        let mut t = Templater::default();
+        let t = Templater::default();
         let env = Tree::Seq(vec![
             Map::from([("name", "A".into()), ("value", "1".into())]).into(),
             t.value(Fill::Lines("{{- toYaml $v.extra | nindent {N} }}".into())),
@@ -404,7 +411,7 @@ mod tests {
     }
 
     /// A tree with every kind of fill in every place the objects put one.
-    fn every_fill(t: &mut Templater, literal: &str) -> Tree {
+    fn every_fill(t: &Templater, literal: &str) -> Tree {
         let include = t.token(Fill::Lines("{{- include \"x\" . | nindent {N} }}".into()));
         let labels = Map::from_iter([
             (include.clone(), Tree::Str(include)),
@@ -446,8 +453,8 @@ mod tests {
 
     #[test]
     fn tokens_written_in_place_read_as_tokens_rewritten_by_lines() {
-        let mut t = Templater::default();
-        let value = every_fill(&mut t, "web");
+        let t = Templater::default();
+        let value = every_fill(&t, "web");
         let mut out = "{{- $v := .Values.web -}}\n".to_owned();
         let mut filled = Vec::new();
         let written = yaml::append_custom(&mut out, &value, &mut |out, slot, text| {
@@ -468,8 +475,8 @@ mod tests {
     #[test]
     fn documents_the_writer_hands_back_are_rewritten_by_lines() {
         for literal in ["{{ $labels.instance }}", "two\nlines", "carriage\rreturn"] {
-            let mut t = Templater::default();
-            let value = every_fill(&mut t, literal);
+            let t = Templater::default();
+            let value = every_fill(&t, literal);
             assert_eq!(
                 t.render("", &value).unwrap(),
                 t.render_by_lines("", &value).unwrap(),
@@ -480,7 +487,7 @@ mod tests {
 
     #[test]
     fn tokens_are_rewritten_beside_literal_delimiters() {
-        let mut t = Templater::default();
+        let t = Templater::default();
         let value = Tree::Map(Map::from([
             ("rule", "{{ $x }}".into()),
             ("replicas", t.value(Fill::Inline("$v.replicas".into()))),
@@ -493,7 +500,7 @@ mod tests {
 
     #[test]
     fn a_conditional_key_cannot_open_a_list_item() {
-        let mut t = Templater::default();
+        let t = Templater::default();
         let item = Map::from([("type", t.value(Fill::OptionalScalar("$v".into())))]);
         let value = Tree::Seq(vec![item.into()]);
         assert!(t.render("", &value).is_err());
