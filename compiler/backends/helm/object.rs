@@ -5,16 +5,16 @@
 //! environments, it hands the writer a placeholder token instead (see [`super::template`]) and
 //! keeps the value, the default of `values.yaml`. Only the spine that leads to such values is
 //! walked this way; every other field goes to the writer untouched. The small parts that are
-//! edited as a whole (metadata, selectors, a claim's spec) are read into a [`Tree`], edited, and
-//! written from it.
+//! edited as a whole (label maps, selectors, a claim's spec, a RoleBinding's subjects) are read
+//! into a [`Tree`], edited, and written from it.
 //!
 //! Fields the chart adds when the object lacks them (an optional `runtimeClassName`, the image
 //! pull secrets) go where the alphabet puts them among the object's fields, which k8s-openapi
 //! writes in that order, but never first: the first key of a list item shares its line with the
 //! `- ` and could not be conditional.
 //!
-//! The walk can run twice for one object (when the fast writer hands the document back); what it
-//! keeps is set, never appended, so the second walk keeps the same values.
+//! The walk runs again for an object the fast writer hands back (see [`Templater::render`]); what
+//! it keeps is set, never appended, so every walk keeps the same values.
 
 use std::cell::RefCell;
 
@@ -23,7 +23,7 @@ use serde::ser::{self, Serialize, SerializeSeq, SerializeStruct, Serializer};
 use super::container::{Params, image_expr};
 use super::template::{Fill, Templater, joined, quoted};
 use super::tree::{Map, Tree, to_tree};
-use super::{Emit, subjects};
+use super::{Emit, NAMESPACE, subjects};
 use crate::backends::k3s;
 
 /// What an object is to the chart: which of its values it parameterises.
@@ -71,6 +71,10 @@ pub(super) struct Found {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ctx {
     Object,
+    /// An object's metadata (`object`), or its pod template's.
+    Metadata {
+        object: bool,
+    },
     /// `spec` of an object the chart does not parameterise beyond its labels.
     Spec,
     WorkloadSpec,
@@ -109,6 +113,7 @@ impl Ctx {
             ],
             Self::Container { main: true } => &["env", "image", "imagePullPolicy", "resources"],
             Self::ServiceSpec => &["type"],
+            Self::Metadata { object: true } => &["namespace"],
             _ => &[],
         }
     }
@@ -200,6 +205,8 @@ struct At<'w, 'a, S> {
     walk: &'w Walk<'a>,
 }
 
+/// The serializer's error for what only a bug in stackc causes: a value the walk cannot read, or
+/// a parameterised field outside the object that has it.
 fn error<E: ser::Error>(error: impl std::fmt::Display) -> E {
     E::custom(error)
 }
@@ -446,9 +453,9 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
         let walk = self.walk;
         let into = |ctx| In { value, ctx, walk };
         match (self.ctx, key) {
-            (Ctx::Object, "metadata") => self.edited(key, value, |t, meta| {
-                walk.emit.object_metadata(t, meta);
-            }),
+            (Ctx::Object, "metadata") => self
+                .inner
+                .serialize_field(key, &into(Ctx::Metadata { object: true })),
             (Ctx::Object, "subjects") if walk.object.kind() == "rolebinding" => {
                 self.edited(key, value, subjects)
             }
@@ -473,11 +480,15 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
                 walk.keep("replicas", tree(value)?);
                 self.token(key, Fill::Inline("$v.replicas".into()))
             }
-            (Ctx::Template { .. }, "metadata") => self.edited(key, value, |t, meta| {
-                if let Some(labels) = meta.get_mut("labels").and_then(Tree::as_map_mut) {
+            (Ctx::Template { .. }, "metadata") => self
+                .inner
+                .serialize_field(key, &into(Ctx::Metadata { object: false })),
+            (Ctx::Metadata { .. }, "labels") => self.edited(key, value, |t, labels| {
+                if let Some(labels) = labels.as_map_mut() {
                     walk.emit.labels(t, labels);
                 }
             }),
+            (Ctx::Metadata { object: true }, "namespace") => self.add(key, true),
             (Ctx::Template { pod: true }, "spec") => {
                 self.inner.serialize_field(key, &into(Ctx::Pod))
             }
@@ -567,6 +578,7 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
             (Ctx::Pod, "imagePullSecrets") => {
                 Fill::OptionalBlock("$.Values.global.imagePullSecrets".into())
             }
+            (Ctx::Metadata { .. }, "namespace") => Fill::Inline(NAMESPACE.into()),
             (Ctx::Container { .. }, "env") => Fill::OptionalBlock("$v.extraEnv".into()),
             (Ctx::Container { .. }, "image") => {
                 if !kept {
