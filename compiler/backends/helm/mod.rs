@@ -484,7 +484,6 @@ fn contribution(project: &ir::Project, walk: Walk<'_>) -> Contribution {
                 mut values, ports, ..
             } = found;
             let kind = values.remove("type").unwrap_or_else(|| "".into());
-            let ports = ports.unwrap_or_default();
             Contribution::Service {
                 compose: compose.to_owned(),
                 name: name.to_owned(),
@@ -526,7 +525,7 @@ fn workload_values(found: Found) -> Map {
     }
     if let Some((image, pull_policy)) = image {
         v.insert("image", image_values(&image, pull_policy));
-        v.insert("env", env.unwrap_or_default().into());
+        v.insert("env", env.into());
         v.insert("extraEnv", Tree::Seq(Vec::new()));
     }
     for (key, value) in values.into_entries() {

@@ -5,7 +5,7 @@
 //! environments, it hands the writer a placeholder token instead (see [`super::template`]) and
 //! keeps the value, the default of `values.yaml`. Only the spine that leads to such values is
 //! walked this way; every other field goes to the writer untouched. The small parts that are
-//! edited as a whole (label maps, selectors, a claim's spec, a RoleBinding's subjects) are read
+//! edited as a whole (label maps, selectors, a claim's spec, a `RoleBinding`'s subjects) are read
 //! into a [`Tree`], edited, and written from it.
 //!
 //! Fields the chart adds when the object lacks them (an optional `runtimeClassName`, the image
@@ -62,9 +62,9 @@ pub(super) struct Found {
     /// The main container's image and pull policy, written to values together at the end.
     pub(super) image: Option<(String, Tree)>,
     /// The main container's environment values, by variable.
-    pub(super) env: Option<Map>,
+    pub(super) env: Map,
     /// A Service's port numbers, by port name.
-    pub(super) ports: Option<Map>,
+    pub(super) ports: Map,
 }
 
 /// Where in the object the writer stands.
@@ -101,6 +101,31 @@ enum Ctx {
 }
 
 impl Ctx {
+    /// The context of the field `key`, where the walk goes on into it.
+    fn child(self, key: &str, role: &Role<'_>) -> Option<Self> {
+        Some(match (self, key) {
+            (Self::Object, "metadata") => Self::Metadata { object: true },
+            (Self::Object, "spec") => match role {
+                Role::Workload { .. } => Self::WorkloadSpec,
+                Role::Service { .. } => Self::ServiceSpec,
+                Role::Claim { .. } => return None,
+                Role::Other => Self::Spec,
+            },
+            (Self::Spec, "template") => Self::Template { pod: false },
+            (Self::WorkloadSpec, "template") => Self::Template { pod: true },
+            (Self::Template { .. }, "metadata") => Self::Metadata { object: false },
+            (Self::Template { pod: true }, "spec") => Self::Pod,
+            (Self::Pod, "containers") => Self::Containers,
+            (Self::Pod, "volumes") => Self::Volumes,
+            (Self::Container { .. }, "envFrom") => Self::EnvFrom,
+            (Self::Container { main: true }, "env") => Self::Env,
+            (Self::EnvFromSource, "secretRef") => Self::SecretRef,
+            (Self::Volume, "secret") => Self::VolumeSecret,
+            (Self::ServiceSpec, "ports") => Self::Ports,
+            _ => return None,
+        })
+    }
+
     /// Fields the chart writes when the object lacks them, in the order k8s-openapi writes fields.
     fn added(self) -> &'static [&'static str] {
         match self {
@@ -451,56 +476,39 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
         value: &T,
     ) -> Result<(), S::Error> {
         let walk = self.walk;
-        let into = |ctx| In { value, ctx, walk };
+        if let Some(ctx) = self.ctx.child(key, &walk.role) {
+            return self.inner.serialize_field(key, &In { value, ctx, walk });
+        }
         match (self.ctx, key) {
-            (Ctx::Object, "metadata") => self
-                .inner
-                .serialize_field(key, &into(Ctx::Metadata { object: true })),
             (Ctx::Object, "subjects") if walk.object.kind() == "rolebinding" => {
                 self.edited(key, value, subjects)
             }
             (Ctx::Object, "spec") => match &walk.role {
-                Role::Workload { .. } => self.inner.serialize_field(key, &into(Ctx::WorkloadSpec)),
-                Role::Service { .. } => self.inner.serialize_field(key, &into(Ctx::ServiceSpec)),
                 Role::Claim { name } => {
                     self.edited(key, value, |t, spec| walk.emit.claim_spec(t, spec, name))
                 }
-                Role::Other => self.inner.serialize_field(key, &into(Ctx::Spec)),
+                _ => self.inner.serialize_field(key, value),
             },
-            (Ctx::Spec | Ctx::WorkloadSpec | Ctx::ServiceSpec, "selector") => {
-                self.edited(key, value, |t, selector| walk.emit.selectors(t, selector))
-            }
-            (Ctx::Spec, "template") => self
-                .inner
-                .serialize_field(key, &into(Ctx::Template { pod: false })),
-            (Ctx::WorkloadSpec, "template") => self
-                .inner
-                .serialize_field(key, &into(Ctx::Template { pod: true })),
-            (Ctx::WorkloadSpec, "replicas") => {
-                walk.keep("replicas", tree(value)?);
-                self.token(key, Fill::Inline("$v.replicas".into()))
-            }
-            (Ctx::Template { .. }, "metadata") => self
-                .inner
-                .serialize_field(key, &into(Ctx::Metadata { object: false })),
             (Ctx::Metadata { .. }, "labels") => self.edited(key, value, |t, labels| {
                 if let Some(labels) = labels.as_map_mut() {
                     walk.emit.labels(t, labels);
                 }
             }),
-            (Ctx::Metadata { object: true }, "namespace") => self.add(key, true),
-            (Ctx::Template { pod: true }, "spec") => {
-                self.inner.serialize_field(key, &into(Ctx::Pod))
+            (Ctx::Spec | Ctx::WorkloadSpec | Ctx::ServiceSpec, "selector") => {
+                self.edited(key, value, |t, selector| walk.emit.selectors(t, selector))
             }
-            (Ctx::Pod, "containers") => self.inner.serialize_field(key, &into(Ctx::Containers)),
-            (Ctx::Pod, "volumes") => self.inner.serialize_field(key, &into(Ctx::Volumes)),
-            (Ctx::Pod, "runtimeClassName" | "nodeSelector" | "tolerations" | "affinity") => {
+            (Ctx::WorkloadSpec, "replicas") => {
+                walk.keep("replicas", tree(value)?);
+                self.token(key, Fill::Inline("$v.replicas".into()))
+            }
+            (Ctx::Pod, "runtimeClassName" | "nodeSelector" | "tolerations" | "affinity")
+            | (Ctx::Container { main: true }, "resources")
+            | (Ctx::ServiceSpec, "type") => {
                 walk.keep(key, tree(value)?);
                 self.add(key, true)
             }
-            (Ctx::Pod, "imagePullSecrets") => self.add(key, true),
-            (Ctx::Container { .. }, "envFrom") => {
-                self.inner.serialize_field(key, &into(Ctx::EnvFrom))
+            (Ctx::Metadata { object: true }, "namespace") | (Ctx::Pod, "imagePullSecrets") => {
+                self.add(key, true)
             }
             (Ctx::Container { main: true }, "image") => {
                 let image = tree(value)?;
@@ -511,14 +519,6 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
                 self.set_pull_policy(tree(value)?);
                 self.add(key, true)
             }
-            (Ctx::Container { main: true }, "env") => {
-                walk.found.borrow_mut().env.get_or_insert_with(Map::new);
-                self.inner.serialize_field(key, &into(Ctx::Env))
-            }
-            (Ctx::Container { main: true }, "resources") => {
-                walk.keep("resources", tree(value)?);
-                self.add(key, true)
-            }
             (Ctx::EnvVar | Ctx::Port, "name") => {
                 self.name = tree(value)?.as_str().map(str::to_owned);
                 self.inner.serialize_field(key, value)
@@ -527,28 +527,16 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
                 Some(name) => self.env_value(key, name, tree(value)?),
                 None => self.inner.serialize_field(key, value),
             },
-            (Ctx::EnvFromSource, "secretRef") => {
-                self.inner.serialize_field(key, &into(Ctx::SecretRef))
-            }
-            (Ctx::Volume, "secret") => self.inner.serialize_field(key, &into(Ctx::VolumeSecret)),
+            (Ctx::Port, "port") => match self.name.take() {
+                Some(name) => self.port(key, name, tree(value)?),
+                None => self.inner.serialize_field(key, value),
+            },
             (Ctx::SecretRef, "name") | (Ctx::VolumeSecret, "secretName") => {
                 match walk.secret_name(&tree(value)?) {
                     Some(token) => self.inner.serialize_field(key, &token),
                     None => self.inner.serialize_field(key, value),
                 }
             }
-            (Ctx::ServiceSpec, "ports") => {
-                walk.found.borrow_mut().ports.get_or_insert_with(Map::new);
-                self.inner.serialize_field(key, &into(Ctx::Ports))
-            }
-            (Ctx::ServiceSpec, "type") => {
-                walk.keep("type", tree(value)?);
-                self.add(key, true)
-            }
-            (Ctx::Port, "port") => match self.name.take() {
-                Some(name) => self.port(key, name, tree(value)?),
-                None => self.inner.serialize_field(key, value),
-            },
             _ => self.inner.serialize_field(key, value),
         }
     }
@@ -651,12 +639,7 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
             format_args!("env.{name}"),
         );
         let fill = Fill::Inline(joined(&[&expr, " | toString | quote"]).into());
-        self.walk
-            .found
-            .borrow_mut()
-            .env
-            .get_or_insert_with(Map::new)
-            .insert(name, value);
+        self.walk.found.borrow_mut().env.insert(name, value);
         self.token(key, fill)
     }
 
@@ -665,12 +648,7 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
             return Err(error("a port outside a Service"));
         };
         let expr = joined(&[&Walk::service_path(service, "ports"), " ", &quoted(&name)]);
-        self.walk
-            .found
-            .borrow_mut()
-            .ports
-            .get_or_insert_with(Map::new)
-            .insert(name, number);
+        self.walk.found.borrow_mut().ports.insert(name, number);
         self.token(key, Fill::Inline(expr.into()))
     }
 }
