@@ -128,6 +128,15 @@ impl<'o, 'c> Writer<'o, 'c> {
         }
         if is_plain_value(text) {
             self.scalar(text);
+        } else if reads_as_number_or_nothing(text) {
+            // Double-quoted as it is, as serde-saphyr writes it, without asking it: image tags,
+            // ports and empty defaults are most of the strings a chart's values quote.
+            if let At::Key(_) = self.at {
+                self.out.push(' ');
+            }
+            self.out.push('"');
+            self.out.push_str(text);
+            self.out.push_str("\"\n");
         } else {
             let quoted = (self.quote)(text, Position::Value)?;
             self.scalar(&quoted);
@@ -330,6 +339,15 @@ fn is_plain_with_digits(bytes: &[u8]) -> bool {
         && bytes
             .iter()
             .any(|b| *b == b',' || (b.is_ascii_alphabetic() && !b"eE".contains(b)))
+}
+
+/// Whether a string is empty, or an integer or a decimal in plain digits (`8080`, `0755`,
+/// `1.37`): strings that YAML would read as a null or a number, which need quotes and nothing
+/// else.
+fn reads_as_number_or_nothing(text: &str) -> bool {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "1"));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    text.is_empty() || (digits(whole) && digits(fraction))
 }
 
 /// Whether a mapping key is certainly written plain.
