@@ -7,7 +7,8 @@
 # Binaries after RUNS are measured side by side with the first: each run times every binary in
 # turn, and each binary on every target in turn, so that the host's load, which moves absolute
 # figures by 10-40% between minutes on these shared machines, weighs on all of them alike, and
-# their ratios (between binaries, and between targets, such as helm / k3s) hold.
+# their ratios (between binaries, and between targets, such as helm / k3s) hold. The order
+# turns from run to run, so that no binary or target always follows the same one.
 #
 # usage: scripts/time-cli.sh [STACKC] [RUNS] [STACKC...]
 #        (default: target/release/stackc, 11 runs)
@@ -37,9 +38,12 @@ for n in (50, 200, 1000):
     walls = {(b, t): [] for b in binaries for t in targets}
     cpus = {(b, t): [] for b in binaries for t in targets}
     peaks = {(b, t): [] for b in binaries for t in targets}
-    for _ in range(runs):
-        for binary in binaries:
-            for target in targets:
+    for turn in range(runs):
+        # Each run starts from another binary and another target: on these virtual machines a
+        # process that follows another reads a few percent faster or slower (memory just given
+        # back is still backed), which a fixed order would credit to one binary or target.
+        for binary in binaries[turn % len(binaries):] + binaries[:turn % len(binaries)]:
+            for target in targets[turn % len(targets):] + targets[:turn % len(targets)]:
                 out = os.path.join(work, "out")
                 shutil.rmtree(out, ignore_errors=True)
                 start = time.perf_counter()
