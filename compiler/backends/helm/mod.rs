@@ -516,6 +516,7 @@ fn workload_values(found: Found) -> Map {
     let Found {
         mut values,
         image,
+        pull_policy,
         env,
         ..
     } = found;
@@ -523,7 +524,8 @@ fn workload_values(found: Found) -> Map {
     if let Some(replicas) = values.remove("replicas") {
         v.insert("replicas", replicas);
     }
-    if let Some((image, pull_policy)) = image {
+    if let Some(image) = image {
+        let pull_policy = pull_policy.unwrap_or_else(|| "".into());
         v.insert("image", image_values(&image, pull_policy));
         v.insert("env", env.into());
         v.insert("extraEnv", Tree::Seq(Vec::new()));

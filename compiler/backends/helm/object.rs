@@ -59,8 +59,9 @@ pub(super) struct Walk<'a> {
 pub(super) struct Found {
     /// A workload's values, or a Service's `type`.
     pub(super) values: Map,
-    /// The main container's image and pull policy, written to values together at the end.
-    pub(super) image: Option<(String, Tree)>,
+    /// The main container's image, and its pull policy: the image's values are made of both.
+    pub(super) image: Option<String>,
+    pub(super) pull_policy: Option<Tree>,
     /// The main container's environment values, by variable.
     pub(super) env: Map,
     /// A Service's port numbers, by port name.
@@ -511,12 +512,12 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
                 self.add(key, true)
             }
             (Ctx::Container { main: true }, "image") => {
-                let image = tree(value)?;
-                self.set_image(image.as_str().unwrap_or_default());
+                let image = tree(value)?.as_str().unwrap_or_default().to_owned();
+                walk.found.borrow_mut().image = Some(image);
                 self.add(key, true)
             }
             (Ctx::Container { main: true }, "imagePullPolicy") => {
-                self.set_pull_policy(tree(value)?);
+                walk.found.borrow_mut().pull_policy = Some(tree(value)?);
                 self.add(key, true)
             }
             (Ctx::EnvVar | Ctx::Port, "name") => {
@@ -570,7 +571,7 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
             (Ctx::Container { .. }, "env") => Fill::OptionalBlock("$v.extraEnv".into()),
             (Ctx::Container { .. }, "image") => {
                 if !kept {
-                    self.set_image("");
+                    walk.found.borrow_mut().image = Some(String::new());
                 }
                 let Role::Workload { params, .. } = &walk.role else {
                     return Err(error("an image outside a workload"));
@@ -579,7 +580,7 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
             }
             (Ctx::Container { .. }, "imagePullPolicy") => {
                 if !kept {
-                    self.set_pull_policy("".into());
+                    walk.found.borrow_mut().pull_policy = Some("".into());
                 }
                 Fill::OptionalScalar("$v.image.pullPolicy".into())
             }
@@ -615,18 +616,6 @@ impl<S: SerializeStruct> Fields<'_, '_, S> {
         let mut value = tree(value)?;
         edit(self.walk.t, &mut value);
         self.inner.serialize_field(key, &value)
-    }
-
-    fn set_image(&self, image: &str) {
-        let mut found = self.walk.found.borrow_mut();
-        let policy = found.image.take().map_or_else(|| "".into(), |(_, p)| p);
-        found.image = Some((image.to_owned(), policy));
-    }
-
-    fn set_pull_policy(&self, policy: Tree) {
-        let mut found = self.walk.found.borrow_mut();
-        let image = found.image.take().map_or_else(String::new, |(i, _)| i);
-        found.image = Some((image, policy));
     }
 
     fn env_value(&mut self, key: &'static str, name: String, value: Tree) -> Result<(), S::Error> {
