@@ -94,18 +94,21 @@ struct Writer<'o, 'c> {
 }
 
 impl<'o, 'c> Writer<'o, 'c> {
-    fn scalar(&mut self, text: &str) {
+    /// The space between a key's `:` and a scalar on its line.
+    fn start_scalar(&mut self) {
         if let At::Key(_) = self.at {
             self.out.push(' ');
         }
+    }
+
+    fn scalar(&mut self, text: &str) {
+        self.start_scalar();
         self.out.push_str(text);
         self.out.push('\n');
     }
 
     fn number(&mut self, negative: bool, magnitude: u64) {
-        if let At::Key(_) = self.at {
-            self.out.push(' ');
-        }
+        self.start_scalar();
         if negative {
             self.out.push('-');
         }
@@ -131,9 +134,7 @@ impl<'o, 'c> Writer<'o, 'c> {
         } else if reads_as_number_or_nothing(text) {
             // Double-quoted as it is, as serde-saphyr writes it, without asking it: image tags,
             // ports and empty defaults are most of the strings a chart's values quote.
-            if let At::Key(_) = self.at {
-                self.out.push(' ');
-            }
+            self.start_scalar();
             self.out.push('"');
             self.out.push_str(text);
             self.out.push_str("\"\n");
