@@ -30,7 +30,8 @@ const SHARED: &[&str] = &[
     "ingress",
 ];
 
-/// `values.schema.json`: the schema of `values`, pretty-printed, ending in a newline.
+/// `values.schema.json`: the schema of `values`, pretty-printed with its leaves on one line,
+/// ending in a newline.
 pub(super) fn schema_json(values: &Values) -> String {
     let mut json = Pretty::default();
     json.root(values);
@@ -46,6 +47,13 @@ enum Lit {
     Strs(&'static [&'static str]),
     UInt(u64),
     Bool(bool),
+}
+
+impl Lit {
+    /// Whether the schema is a scalar or a list of them, which a one-line object may hold.
+    fn is_flat(&self) -> bool {
+        !matches!(self, Self::Object(_))
+    }
 }
 
 /// `{"type": "string", "enum": [...]}`.
@@ -207,8 +215,9 @@ fn collect<'a>(node: Node<'a>, found: &mut Vec<(&'a str, Node<'a>)>) {
 }
 
 /// A JSON writer with the layout of `serde_json::to_string_pretty` (two-space indent, `": "`
-/// after keys, empty containers as `{}`), which the schema had when it was built as a
-/// `serde_json::Value`; written directly, it costs a third as much.
+/// after keys, empty containers as `{}`), except that a schema holding only scalars and lists
+/// of them, and a reference, take one line (`{"type": "integer", "minimum": 0}`): spread over
+/// lines, those leaves were half of a large stack's schema and nothing to read.
 #[derive(Default)]
 struct Pretty {
     out: String,
@@ -287,6 +296,18 @@ impl Pretty {
 
     fn lit(&mut self, lit: &Lit) {
         match lit {
+            Lit::Object(entries) if entries.iter().all(|(_, value)| value.is_flat()) => {
+                self.out.push('{');
+                for (i, (key, value)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.string("", key);
+                    self.out.push_str(": ");
+                    self.lit(value);
+                }
+                self.out.push('}');
+            }
             Lit::Object(entries) => {
                 self.open('{');
                 for (key, value) in *entries {
@@ -297,12 +318,14 @@ impl Pretty {
             }
             Lit::Str(s) => self.string("", s),
             Lit::Strs(items) => {
-                self.open('[');
-                for item in *items {
-                    self.item();
+                self.out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
                     self.string("", item);
                 }
-                self.close(']');
+                self.out.push(']');
             }
             Lit::UInt(n) => {
                 let _ = write!(self.out, "{n}");
@@ -315,10 +338,9 @@ impl Pretty {
         match schema {
             Node::Lit(lit) => self.lit(lit),
             Node::Ref(name) => {
-                self.open('{');
-                self.key("$ref");
+                self.out.push_str("{\"$ref\": ");
                 self.string("#/definitions/", name);
-                self.close('}');
+                self.out.push('}');
             }
             Node::Object { depth, key, map } => {
                 let named = names_keys(depth, key);
@@ -429,8 +451,53 @@ mod tests {
         assert_eq!(claim["properties"]["size"]["type"], "string");
     }
 
+    /// `value` laid out as the schema is: pretty, but an object with no object in it, and a
+    /// list, on one line; strings escaped by `serde_json`.
+    fn laid_out(value: &Value, depth: usize, out: &mut String) {
+        let indent = |depth: usize| "  ".repeat(depth);
+        match value {
+            Value::Object(map) if map.values().any(Value::is_object) => {
+                out.push('{');
+                for (i, (key, value)) in map.iter().enumerate() {
+                    out.push_str(if i == 0 { "\n" } else { ",\n" });
+                    out.push_str(&indent(depth + 1));
+                    out.push_str(&serde_json::to_string(key).unwrap());
+                    out.push_str(": ");
+                    laid_out(value, depth + 1, out);
+                }
+                out.push('\n');
+                out.push_str(&indent(depth));
+                out.push('}');
+            }
+            leaf => out.push_str(&one_line(leaf)),
+        }
+    }
+
+    fn one_line(value: &Value) -> String {
+        match value {
+            Value::Object(map) => {
+                let entries: Vec<String> = map
+                    .iter()
+                    .map(|(key, value)| {
+                        format!(
+                            "{}: {}",
+                            serde_json::to_string(key).unwrap(),
+                            one_line(value)
+                        )
+                    })
+                    .collect();
+                format!("{{{}}}", entries.join(", "))
+            }
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(one_line).collect();
+                format!("[{}]", items.join(", "))
+            }
+            scalar => scalar.to_string(),
+        }
+    }
+
     #[test]
-    fn the_schema_has_the_layout_and_escapes_of_serde_json() {
+    fn the_schema_is_pretty_with_its_leaves_on_one_line() {
         let values = json!({
             "we\"b\\\u{1}\t": {"replicas": 1, "env": {}, "services": {"a\nb": {"type": "", "ports": {}}}},
             "persistence": {"data": {"size": "1Gi", "accessMode": "ReadWriteOnce"}},
@@ -442,7 +509,12 @@ mod tests {
         let values: Values = map.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
         let text = super::schema_json(&values);
         let parsed: Value = serde_json::from_str(&text).unwrap();
-        let pretty = serde_json::to_string_pretty(&parsed).unwrap();
-        assert_eq!(text, pretty + "\n");
+        let mut expected = String::new();
+        laid_out(&parsed, 0, &mut expected);
+        assert_eq!(text, expected + "\n");
+        assert!(
+            text.contains("\n        \"replicas\": {\"type\": \"integer\", \"minimum\": 0},\n")
+        );
+        assert!(text.contains("\"enum\": [\"\", \"ClusterIP\", \"NodePort\", \"LoadBalancer\"]}"));
     }
 }
