@@ -28,4 +28,5 @@ pub mod schema;
 pub mod source;
 #[cfg(test)]
 mod test_inputs;
+mod text;
 mod text_key;

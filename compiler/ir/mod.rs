@@ -396,7 +396,12 @@ impl Memory {
             .find(|(unit, _)| bytes >= *unit && bytes % unit == 0)
             .map_or_else(
                 || bytes.to_string(),
-                |(unit, suffix)| format!("{}{suffix}", bytes / unit),
+                |(unit, suffix)| {
+                    let mut quantity = String::with_capacity(8);
+                    crate::text::push_number(&mut quantity, bytes / unit);
+                    quantity.push_str(suffix);
+                    quantity
+                },
             )
     }
 }

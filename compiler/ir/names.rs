@@ -32,7 +32,8 @@ pub fn dns_label(name: &str) -> String {
 pub fn with_suffix(base: &str, suffix: &str) -> String {
     let mut out = base.to_owned();
     truncate_label(&mut out, MAX_LABEL.saturating_sub(suffix.len() + 1));
-    format!("{out}-{suffix}")
+    crate::text::push_all(&mut out, &["-", suffix]);
+    out
 }
 
 /// A label value (at most 63 characters of alphanumerics, `-`, `_` and `.`, starting and ending

@@ -75,16 +75,32 @@ fn digest(project: &Project, workload: &Workload) -> Option<String> {
     }
     for name in secrets {
         if let Some(s) = project.secrets.get(name) {
-            hasher.update(format!("secret\0{name}\0{}\0", s.fingerprint).as_bytes());
+            for part in ["secret", name, &s.fingerprint] {
+                hasher.update(part.as_bytes());
+                hasher.update(b"\0");
+            }
             used = true;
         }
     }
-    used.then(|| {
-        hasher.finalize()[..16]
-            .iter()
-            .fold(String::new(), |mut out, b| {
-                let _ = write!(out, "{b:02x}");
-                out
-            })
-    })
+    used.then(|| hex(&hasher.finalize()[..16]))
+}
+
+/// `bytes` in lowercase hexadecimal, two digits a byte, without a formatting call per byte.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * bytes.len());
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn digests_are_written_in_lowercase_hexadecimal() {
+        assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff, 0x10]), "000fa5ff10");
+        assert_eq!(super::hex(&[]), "");
+    }
 }

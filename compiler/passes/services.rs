@@ -14,6 +14,7 @@ use crate::ir::names::{dns_label, is_dns_label, with_suffix};
 use crate::ir::{
     ContainerPort, Locate, Project, Protocol, Service, ServiceKind, ServicePort, Workload,
 };
+use crate::text;
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let mut services: IndexMap<String, Service> = IndexMap::new();
@@ -137,7 +138,8 @@ impl Ports {
         let compose = p.name.as_deref().filter(|n| {
             is_dns_label(n) && n.len() <= 15 && n.bytes().any(|b| b.is_ascii_lowercase()) && free(n)
         });
-        let default = format!("{}-{port}", p.protocol.lowercase());
+        let mut default = text::joined(&[p.protocol.lowercase(), "-"]);
+        text::push_number(&mut default, port.into());
         let name = match compose {
             Some(n) => n.to_owned(),
             None if free(&default) => default,

@@ -14,7 +14,9 @@ use serde::Serialize;
 
 use super::Error;
 use super::tree::{Map, Tree};
-use crate::backends::yaml::{self, Handled, Slot, push_number, push_spaces};
+use crate::backends::yaml::{self, Handled, Slot, push_spaces};
+pub(super) use crate::text::joined;
+use crate::text::{push_all, push_number};
 
 /// Template text: most expressions are fixed, so they are borrowed.
 pub(super) type Text = Cow<'static, str>;
@@ -280,21 +282,6 @@ fn literal_needs_escaping(out: &str, start: usize, filled: &[Range<usize>]) -> b
     needs_escaping(&out[from..])
 }
 
-/// `parts` end to end, in a string of exactly their length: template expressions are built from
-/// a few pieces, and `format!` grows its string as it goes.
-pub(super) fn joined(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|part| part.len()).sum());
-    push_all(&mut out, parts);
-    out
-}
-
-/// Appends `parts` in order, without the formatting machinery of `write!`.
-fn push_all(out: &mut String, parts: &[&str]) {
-    for part in parts {
-        out.push_str(part);
-    }
-}
-
 /// Whether `text` holds a template delimiter or a carriage return, which only the line by line
 /// path handles. Each block is scanned without an early exit, which the compiler vectorizes.
 fn needs_escaping(text: &str) -> bool {
@@ -319,8 +306,12 @@ fn find_prefix(text: &str) -> Option<usize> {
     None
 }
 
-/// A Go-template string literal.
+/// A Go-template string literal. Names and keys rarely hold a character to escape; those that
+/// do are escaped by `serde_json`.
 pub(super) fn quoted(s: &str) -> String {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        return joined(&["\"", s, "\""]);
+    }
     serde_json::to_string(s).unwrap_or_default()
 }
 
@@ -374,6 +365,28 @@ mod tests {
         let mut out = String::new();
         super::lines(&mut out, 2, "éN{N} N {N}} {N");
         assert_eq!(out, "  éN2 N 2} {N");
+    }
+
+    #[test]
+    fn names_are_quoted_as_serde_json_quotes_them() {
+        for name in [
+            "web",
+            "",
+            "a b",
+            "é",
+            "\u{7f}",
+            "a\"b",
+            "a\\b",
+            "tab\there",
+            "two\nlines",
+            "\u{1}",
+        ] {
+            assert_eq!(
+                super::quoted(name),
+                serde_json::to_string(name).unwrap(),
+                "{name:?}"
+            );
+        }
     }
 
     #[test]

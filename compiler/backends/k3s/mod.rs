@@ -89,7 +89,7 @@ impl Object {
     /// The file this object is written to with `-o DIR`.
     #[must_use]
     pub fn file_name(&self) -> String {
-        format!("{}-{}.yaml", self.name(), self.kind())
+        crate::text::joined(&[self.name(), "-", self.kind(), ".yaml"])
     }
 }
 

@@ -10,7 +10,7 @@ mod writer;
 use serde::Serialize;
 
 use self::writer::{Fallback, Position};
-pub(crate) use self::writer::{Handled, Slot, push_number, push_spaces};
+pub(crate) use self::writer::{Handled, Slot, push_spaces};
 
 /// Why a value could not be written as YAML; only a bug in stackc can cause it.
 #[derive(Debug, thiserror::Error)]

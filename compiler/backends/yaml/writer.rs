@@ -8,6 +8,7 @@
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
+use crate::text::push_number;
 use crate::text_key::TextKey;
 
 /// Why the fast writer handed a document back to serde-saphyr.
@@ -237,21 +238,6 @@ impl Block<'_, '_, '_> {
             });
         }
     }
-}
-
-/// Appends the decimal digits of `n`, without the formatting machinery of `write!`.
-pub(crate) fn push_number(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Appends `count` spaces a slice at a time: one push per indentation instead of one per space.

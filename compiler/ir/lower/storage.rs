@@ -20,6 +20,7 @@ use crate::ir::{
     VolumeMount, VolumeSource,
 };
 use crate::model;
+use crate::text::{joined, push_number};
 
 /// Kubernetes rejects ConfigMaps larger than this.
 const CONFIG_MAP_LIMIT: u64 = 1 << 20;
@@ -128,9 +129,9 @@ impl<L: Locate> Lowering<'_, L> {
                 object
             };
             let target = match (kind, reference.target.as_str()) {
-                (Kind::Secret, "") => format!("/run/secrets/{source}"),
-                (Kind::Secret, t) if !t.starts_with('/') => format!("/run/secrets/{t}"),
-                (Kind::Config, "") => format!("/{source}"),
+                (Kind::Secret, "") => joined(&["/run/secrets/", source]),
+                (Kind::Secret, t) if !t.starts_with('/') => joined(&["/run/secrets/", t]),
+                (Kind::Config, "") => joined(&["/", source]),
                 (_, t) => t.to_owned(),
             };
             let mode = reference
@@ -152,7 +153,7 @@ impl<L: Locate> Lowering<'_, L> {
                     items,
                 },
             };
-            let volume = add_volume(cx.pod, &format!("{}-{source}", kind.noun()), volume_source);
+            let volume = add_volume(cx.pod, &joined(&[kind.noun(), "-", source]), volume_source);
             cx.mount(volume, target, Some(key), true);
         }
     }
@@ -349,7 +350,7 @@ impl<L: Locate> Lowering<'_, L> {
                     let claim = self.claim(cx, settings, &mount.source);
                     let volume = add_volume(
                         cx.pod,
-                        &format!("volume-{}", mount.source),
+                        &joined(&["volume-", &mount.source]),
                         VolumeSource::Claim {
                             claim,
                             read_only: false,
@@ -441,11 +442,9 @@ impl<L: Locate> Lowering<'_, L> {
             )
         };
         self.warn(Code::BindMount, path, message, "hostPath");
-        let volume = add_volume(
-            cx.pod,
-            &format!("host-{i}"),
-            VolumeSource::HostPath { path: host },
-        );
+        let mut base = "host-".to_owned();
+        push_number(&mut base, i as u64);
+        let volume = add_volume(cx.pod, &base, VolumeSource::HostPath { path: host });
         cx.mount(volume, mount.target.clone(), None, mount.read_only);
     }
 
@@ -729,7 +728,7 @@ fn file_value(
 /// label; podman secrets and volumes are global to the host, so the prefix keeps projects apart.
 fn object_name(project: &str, key: &str, compose_name: &str) -> String {
     if compose_name.is_empty() {
-        dns_label(&format!("{project}-{key}"))
+        dns_label(&joined(&[project, "-", key]))
     } else {
         dns_label(compose_name)
     }
