@@ -10,6 +10,7 @@ use super::tree::Tree;
 use super::values::Values;
 use crate::backends::yaml::{self, YamlError};
 use crate::ir::{self, names::dns_label};
+use crate::text::push_all;
 
 /// The chart version: fixed, so that the same compose file always gives the same chart.
 pub(super) const VERSION: &str = "0.1.0";
@@ -105,19 +106,33 @@ pub(super) fn notes(project: &ir::Project, values: &Values) -> String {
         let Some(names) = service_values.get("services").and_then(Tree::as_map) else {
             continue;
         };
+        // Lines per service of a large stack: pieces, not `writeln!`, which costs several times
+        // as much (see `crate::text`).
+        let key = quoted(compose);
         for name in names.keys() {
-            let _ = writeln!(
-                services,
-                "{{{{- with index .Values {key} \"services\" {quoted_name} }}}}\n  {name}  {{{{ .type | default \"ClusterIP\" }}}}  ports{{{{ range $name, $port := .ports }}}} {{{{ $port }}}}{{{{ end }}}}\n{{{{- end }}}}",
-                key = quoted(compose),
-                quoted_name = quoted(name),
+            push_all(
+                &mut services,
+                &[
+                    "{{- with index .Values ",
+                    &key,
+                    " \"services\" ",
+                    &quoted(name),
+                    " }}\n  ",
+                    name,
+                    "  {{ .type | default \"ClusterIP\" }}  ports{{ range $name, $port := .ports }} {{ $port }}{{ end }}\n{{- end }}\n",
+                ],
             );
         }
         if service_values.get("ingress").is_some() {
-            let _ = writeln!(
-                ingresses,
-                "{{{{- with (index .Values {key}).ingress }}}}{{{{ if .enabled }}}}\n  http://{{{{ .host | default \"<node address>\" }}}}{{{{ .path }}}}  (the Ingress of {compose})\n{{{{- end }}}}{{{{ end }}}}",
-                key = quoted(compose),
+            push_all(
+                &mut ingresses,
+                &[
+                    "{{- with (index .Values ",
+                    &key,
+                    ").ingress }}{{ if .enabled }}\n  http://{{ .host | default \"<node address>\" }}{{ .path }}  (the Ingress of ",
+                    compose,
+                    ")\n{{- end }}{{ end }}\n",
+                ],
             );
         }
     }
@@ -130,10 +145,9 @@ pub(super) fn notes(project: &ir::Project, values: &Values) -> String {
             .iter()
             .filter(|(_, v)| v.get("ingress").is_some())
             .fold(String::new(), |mut conditions, (key, _)| {
-                let _ = write!(
-                    conditions,
-                    " (index .Values {}).ingress.enabled",
-                    quoted(key)
+                push_all(
+                    &mut conditions,
+                    &[" (index .Values ", &quoted(key), ").ingress.enabled"],
                 );
                 conditions
             });

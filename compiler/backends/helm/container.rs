@@ -5,12 +5,13 @@ use std::fmt;
 use indexmap::IndexMap;
 
 use super::Required;
-use super::template::{joined, quoted};
+use super::template::joined;
 use super::tree::{Map, Tree};
 
 /// What parameterising one container needs to know.
 pub(super) struct Params<'a> {
-    pub(super) chart: &'a str,
+    /// `include "<chart>.image" $v.image`: the main container's image from its values.
+    pub(super) image_include: &'a str,
     /// The compose service the container comes from.
     pub(super) compose: &'a str,
     /// Its key in `values.yaml`.
@@ -41,13 +42,9 @@ impl Params<'_> {
 /// The expression of the main container's image, guarded when the compose image is a required
 /// variable.
 pub(super) fn image_expr(params: &Params<'_>) -> String {
-    let include = format!(
-        "include {} $v.image",
-        quoted(&format!("{}.image", params.chart))
-    );
     let expr = params.guard(
         format_args!("image"),
-        include,
+        params.image_include.to_owned(),
         format_args!("image.repository"),
     );
     joined(&[&expr, " | quote"])

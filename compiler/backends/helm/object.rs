@@ -184,10 +184,11 @@ impl<'a> Walk<'a> {
         let secret = name
             .as_str()
             .filter(|n| self.emit.project.secrets.contains_key(*n))?;
-        let expr = format!(
-            "index $.Values.secrets {} \"existingSecret\" | quote",
-            quoted(secret)
-        );
+        let expr = joined(&[
+            "index $.Values.secrets ",
+            &quoted(secret),
+            " \"existingSecret\" | quote",
+        ]);
         Some(self.token(Fill::Inline(expr.into())))
     }
 

@@ -35,10 +35,10 @@ fn options() -> serde_saphyr::SerializerOptions {
 
 /// One YAML document, ending in a newline.
 pub fn to_string<T: Serialize>(value: &T) -> Result<String, YamlError> {
-    // A manifest is one or two kilobytes: start there instead of growing from a few bytes, and
-    // give back what doubling left over, since a build holds every file until it writes them.
+    // A manifest is one or two kilobytes: start there instead of growing from a few bytes.
     let mut out = String::with_capacity(1024);
     append(&mut out, value)?;
+    // Give back what doubling left over, since a build holds every file until it writes them.
     out.shrink_to_fit();
     Ok(out)
 }
@@ -81,7 +81,8 @@ pub(crate) fn append_custom<T: Serialize + ?Sized>(
     written
 }
 
-fn append<T: Serialize>(out: &mut String, value: &T) -> Result<(), YamlError> {
+/// Appends `value` to `out` as one YAML document.
+pub(crate) fn append<T: Serialize>(out: &mut String, value: &T) -> Result<(), YamlError> {
     let start = out.len();
     if writer::write(out, value, quote, None).is_err() {
         out.truncate(start);
