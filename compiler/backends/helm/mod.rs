@@ -827,6 +827,26 @@ mod tests {
     }
 
     #[test]
+    fn standard_labels_go_through_the_helpers_and_the_others_stay() {
+        let mut project = project(&["web"]);
+        project.workloads["web"].pod.colocation = Some("demo-data".to_owned());
+        let files = super::files(&project, &super::Options::default()).unwrap();
+        let template = &files["templates/web-deployment.yaml"];
+        let selector = "{{- include \"demo.selectorLabels\" \"web\" | nindent";
+        let release = "{{- include \"demo.labels\" $ | nindent";
+        let object =
+            format!("  labels:\n    {selector} 4 }}}}\n    {release} 4 }}}}\n  name: web\n");
+        assert!(template.contains(&object), "{template}");
+        let matched = format!("    matchLabels:\n      {selector} 6 }}}}\n  template:\n");
+        assert!(template.contains(&matched), "{template}");
+        let pod = format!(
+            "      labels:\n        {selector} 8 }}}}\n        stackc.io/colocation: demo-data\n        {release} 8 }}}}\n"
+        );
+        assert!(template.contains(&pod), "{template}");
+        assert!(!template.contains("managed-by"), "{template}");
+    }
+
+    #[test]
     fn a_service_named_like_a_chart_setting_moves_with_a_warning() {
         let project = project(&["global", "web"]);
         let mut diagnostics = Diagnostics::new();
