@@ -30,7 +30,8 @@ pub fn dns_label(name: &str) -> String {
 /// characters (the suffix is kept whole).
 #[must_use]
 pub fn with_suffix(base: &str, suffix: &str) -> String {
-    let mut out = base.to_owned();
+    let mut out = String::with_capacity(base.len() + 1 + suffix.len());
+    out.push_str(base);
     truncate_label(&mut out, MAX_LABEL.saturating_sub(suffix.len() + 1));
     crate::text::push_all(&mut out, &["-", suffix]);
     out

@@ -138,7 +138,8 @@ impl Ports {
         let compose = p.name.as_deref().filter(|n| {
             is_dns_label(n) && n.len() <= 15 && n.bytes().any(|b| b.is_ascii_lowercase()) && free(n)
         });
-        let mut default = text::joined(&[p.protocol.lowercase(), "-"]);
+        let mut default = String::with_capacity(10);
+        text::push_all(&mut default, &[p.protocol.lowercase(), "-"]);
         text::push_number(&mut default, port.into());
         let name = match compose {
             Some(n) => n.to_owned(),

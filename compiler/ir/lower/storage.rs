@@ -442,7 +442,8 @@ impl<L: Locate> Lowering<'_, L> {
             )
         };
         self.warn(Code::BindMount, path, message, "hostPath");
-        let mut base = "host-".to_owned();
+        let mut base = String::with_capacity(8);
+        base.push_str("host-");
         push_number(&mut base, i as u64);
         let volume = add_volume(cx.pod, &base, VolumeSource::HostPath { path: host });
         cx.mount(volume, mount.target.clone(), None, mount.read_only);
