@@ -5,8 +5,8 @@ use std::fmt;
 use indexmap::IndexMap;
 
 use super::Required;
-use super::template::joined;
 use super::tree::{Map, Tree};
+use crate::text::joined;
 
 /// What parameterising one container needs to know.
 pub(super) struct Params<'a> {

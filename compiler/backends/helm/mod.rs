@@ -29,7 +29,7 @@ use indexmap::IndexMap;
 use self::container::{Params, image_values};
 use self::object::{Found, Role, Walk};
 pub use self::required::{Required, required};
-use self::template::{Fill, Templater, joined, put, quoted};
+use self::template::{Fill, Templater, put, quoted};
 use self::tree::{Map, Tree};
 use self::values::Values;
 use super::k3s;
@@ -38,6 +38,7 @@ use super::{Files, SOURCE_ANNOTATION};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::label_value;
 use crate::ir::{self, Locate};
+use crate::text::joined;
 
 /// Choices of the user that shape the chart.
 #[derive(Debug, Clone, Default)]

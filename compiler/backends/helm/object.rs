@@ -21,10 +21,11 @@ use std::cell::RefCell;
 use serde::ser::{self, Serialize, SerializeSeq, SerializeStruct, Serializer};
 
 use super::container::{Params, image_expr};
-use super::template::{Fill, Templater, joined, quoted};
+use super::template::{Fill, Templater, quoted};
 use super::tree::{Map, Tree, to_tree};
 use super::{Emit, NAMESPACE, subjects};
 use crate::backends::k3s;
+use crate::text::joined;
 
 /// What an object is to the chart: which of its values it parameterises.
 pub(super) enum Role<'a> {

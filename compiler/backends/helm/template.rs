@@ -15,8 +15,7 @@ use serde::Serialize;
 use super::Error;
 use super::tree::{Map, Tree};
 use crate::backends::yaml::{self, Handled, Slot, push_spaces};
-pub(super) use crate::text::joined;
-use crate::text::{push_all, push_number};
+use crate::text::{joined, push_all, push_number};
 
 /// Template text: most expressions are fixed, so they are borrowed.
 pub(super) type Text = Cow<'static, str>;
