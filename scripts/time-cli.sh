@@ -10,6 +10,12 @@
 # their ratios (between binaries, and between targets, such as helm / k3s) hold. The order
 # turns from run to run, so that no binary or target always follows the same one.
 #
+# The ratios are also given paired: each run's helm / k3s (and podman / k3s, and each binary
+# against the first on the same target) is one sample, taken within seconds, and the table
+# gives their median and the middle half of them. The host's load drifts between minutes, so
+# paired samples spread less than the ratio of two medians, which can take its two terms
+# from different minutes.
+#
 # usage: scripts/time-cli.sh [STACKC] [RUNS] [STACKC...]
 #        (default: target/release/stackc, 11 runs)
 set -euo pipefail
@@ -34,6 +40,7 @@ several = len(binaries) > 1
 print(("binary  " if several else "")
       + f"{'services':<8} {'target':<7} {'median_ms':>10} {'cpu_ms':>8} {'peak_mb':>8} {'max_mb':>8}")
 targets = ("k3s", "helm", "podman")
+paired = []
 for n in (50, 200, 1000):
     walls = {(b, t): [] for b in binaries for t in targets}
     cpus = {(b, t): [] for b in binaries for t in targets}
@@ -66,6 +73,27 @@ for n in (50, 200, 1000):
                   + f"{n:<8} {target:<7} {statistics.median(walls[run]):>10.2f} "
                   f"{statistics.median(cpus[run]):>8.2f} {statistics.median(peaks[run]):>8.1f} "
                   f"{max(peaks[run]):>8.1f}")
+    paired.append((n, walls))
+
+def spread(over, under):
+    """The median and the middle half of the run-by-run ratios over / under."""
+    ratios = sorted(a / b for a, b in zip(over, under))
+    q1, q2, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+    return f"{q2:.3f} ({q1:.3f}-{q3:.3f})"
+
+print()
+print("paired wall-time ratios: the median of each run's ratio (the middle half of them)")
+print(("binary  " if several else "") + f"{'services':<8} {'helm/k3s':<22} {'podman/k3s':<22}"
+      + (" against binary 1: k3s, helm, podman" if several else ""))
+for n, walls in paired:
+    for index, binary in enumerate(binaries):
+        line = ((f"{index + 1:<7} " if several else "") + f"{n:<8} "
+                + f"{spread(walls[binary, 'helm'], walls[binary, 'k3s']):<22} "
+                + f"{spread(walls[binary, 'podman'], walls[binary, 'k3s']):<22}")
+        if index > 0:
+            line += " " + ", ".join(
+                spread(walls[binary, target], walls[binaries[0], target]) for target in targets)
+        print(line)
 if several:
     for index, binary in enumerate(binaries):
         print(f"binary {index + 1}: {binary}")
