@@ -85,14 +85,10 @@ fn digest(project: &Project, workload: &Workload) -> Option<String> {
     used.then(|| hex(&hasher.finalize()[..16]))
 }
 
-/// `bytes` in lowercase hexadecimal, two digits a byte, without a formatting call per byte.
+/// `bytes` in lowercase hexadecimal, without a formatting call per byte.
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(2 * bytes.len());
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
-    }
+    crate::text::push_hex(&mut out, bytes);
     out
 }
 

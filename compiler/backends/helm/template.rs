@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::Error;
 use super::tree::{Map, Tree};
 use crate::backends::yaml::{self, Handled, Slot, push_spaces};
-use crate::text::{joined, push_all, push_number};
+use crate::text::{push_all, push_json_escaped, push_number};
 
 /// Template text: most expressions are fixed, so they are borrowed.
 pub(super) type Text = Cow<'static, str>;
@@ -305,13 +305,13 @@ fn find_prefix(text: &str) -> Option<usize> {
     None
 }
 
-/// A Go-template string literal. Names and keys rarely hold a character to escape; those that
-/// do are escaped by `serde_json`.
+/// A Go-template string literal.
 pub(super) fn quoted(s: &str) -> String {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        return joined(&["\"", s, "\""]);
-    }
-    serde_json::to_string(s).unwrap_or_default()
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    push_json_escaped(&mut out, s);
+    out.push('"');
+    out
 }
 
 /// Sets `key` in an object serialized from k8s-openapi, whose fields are in alphabetical order:

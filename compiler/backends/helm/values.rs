@@ -14,7 +14,7 @@ use indexmap::IndexMap;
 
 use super::tree::{Map, Tree};
 use crate::backends::yaml::{self, YamlError};
-use crate::text::push_all;
+use crate::text::{push_all, push_json_escaped};
 
 /// The chart's values: `global`, `persistence`, `secrets` and one entry per compose service.
 pub(super) type Values = IndexMap<String, Tree>;
@@ -296,25 +296,7 @@ impl Pretty {
     fn string(&mut self, prefix: &str, text: &str) {
         self.out.push('"');
         self.out.push_str(prefix);
-        if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-            self.out.push_str(text);
-        } else {
-            for c in text.chars() {
-                match c {
-                    '"' => self.out.push_str("\\\""),
-                    '\\' => self.out.push_str("\\\\"),
-                    '\u{8}' => self.out.push_str("\\b"),
-                    '\t' => self.out.push_str("\\t"),
-                    '\n' => self.out.push_str("\\n"),
-                    '\u{c}' => self.out.push_str("\\f"),
-                    '\r' => self.out.push_str("\\r"),
-                    c if u32::from(c) < 0x20 => {
-                        let _ = write!(self.out, "\\u{:04x}", u32::from(c));
-                    }
-                    c => self.out.push(c),
-                }
-            }
-        }
+        push_json_escaped(&mut self.out, text);
         self.out.push('"');
     }
 
