@@ -1,6 +1,7 @@
 //! The last frontend stage: the canonical tree becomes the typed [`Project`], then compose-go's
 //! project-level steps run on it: profiles, consistency checks (references, cycles,
-//! contradictory keys) and each service's environment resolved from its `env_file`s.
+//! contradictory keys), and each service's environment and labels resolved from its `env_file`s
+//! and `label_file`s.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -55,6 +56,7 @@ pub fn bind(
     apply_profiles(&mut project, &setup.profiles);
     check_consistency(&mut project, locations)?;
     resolve_service_environment(&mut project, locations)?;
+    resolve_service_labels(&mut project, locations)?;
     drop_unused_resources(&mut project);
     Ok((project, warnings))
 }
@@ -584,6 +586,61 @@ fn resolve_service_environment(
         }
         service.environment = environment;
         service.env_file.clear();
+    }
+    Ok(())
+}
+
+/// compose-go's `WithServicesLabelsResolved`: each `label_file` is read in order as a dotenv file
+/// whose `${VAR}`s and bare `VAR` lines see only the labels of the files before it; the service's
+/// own `labels` win over them. Docker Compose then drops `label_file` from the model.
+fn resolve_service_labels(project: &mut Project, locations: &Locations) -> Result<(), Diagnostic> {
+    let mut texts: HashMap<String, EnvFileText> = HashMap::new();
+    for (name, service) in &mut project.services {
+        if service.label_file.is_empty() {
+            continue;
+        }
+        let mut labels: IndexMap<String, String> = IndexMap::new();
+        for (i, label_file) in service.label_file.iter().enumerate() {
+            let span = || locations.value(&["services", name, "label_file", &i.to_string()]);
+            let text = texts
+                .entry(label_file.clone())
+                .or_insert_with(|| EnvFileText::read(Path::new(label_file)));
+            let text = match text {
+                EnvFileText::Missing => {
+                    return Err(Diagnostic::error(
+                        Code::MissingFile,
+                        format!("label file `{label_file}` not found"),
+                    )
+                    .with_label(span(), "named here")
+                    .with_help("create the file, or remove it from `label_file`"));
+                }
+                EnvFileText::Unreadable(e) => {
+                    return Err(Diagnostic::error(
+                        Code::MissingFile,
+                        format!("cannot read label file `{label_file}`: {e}"),
+                    )
+                    .with_label(span(), "named here"));
+                }
+                EnvFileText::Text(text) => text,
+            };
+            let vars = dotenv::parse(text, &|k| labels.get(k).cloned()).map_err(|e| {
+                Diagnostic::error(
+                    Code::InvalidEnvFile,
+                    format!(
+                        "cannot parse label file `{label_file}` at line {}: {}",
+                        e.line, e.message
+                    ),
+                )
+                .with_label(span(), "read for this service")
+                .with_help("label files hold `KEY=VALUE` lines, like env files; quote values with spaces or `#`")
+            })?;
+            labels.extend(vars.vars);
+        }
+        for (k, v) in std::mem::take(&mut service.labels) {
+            labels.insert(k, v);
+        }
+        service.labels = labels;
+        service.label_file.clear();
     }
     Ok(())
 }
