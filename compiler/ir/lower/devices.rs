@@ -11,31 +11,66 @@ use crate::ir::names::dns_label;
 use crate::ir::{Condition, Dependency, Device, DeviceAccess, Gpus, Locate};
 use crate::model;
 
-/// The `depends_on` entries of a service, in compose order; the waits are chosen later.
-pub(super) fn dependencies(service: &model::ServiceConfig) -> Vec<Dependency> {
-    service
-        .depends_on
-        .iter()
-        .map(|(dep, d)| Dependency {
-            service: dep.clone(),
-            condition: match d.condition.as_str() {
-                "service_healthy" => Condition::Healthy,
-                "service_completed_successfully" => Condition::CompletedSuccessfully,
-                _ => Condition::Started,
-            },
-            required: d.required,
-            restart: d.restart,
-            wait: None,
-        })
-        .collect()
-}
-
 /// Directories of device nodes: a hostPath of one cannot be checked as a `CharDevice`, and the
 /// generic device plugin is given the nodes inside.
 pub(crate) const DEVICE_DIRECTORIES: &[&str] =
     &["/dev/dri", "/dev/snd", "/dev/input", "/dev/bus/usb"];
 
 impl<L: Locate> Lowering<'_, L> {
+    /// A `provider` service, which Docker Compose hands to a plugin to create (a cloud database,
+    /// a model runner) and which runs no container of its own: it gets no workload.
+    pub(super) fn provider_service(&mut self, name: &str, provider: &model::ServiceProviderConfig) {
+        self.warn(
+            Code::UnsupportedKey,
+            &["services", name, "provider"],
+            format!(
+                "service `{name}` is left out: Docker Compose has its `{}` provider plugin create it, and no container can stand in for that",
+                provider.kind
+            ),
+            "provider service",
+        );
+    }
+
+    /// The `depends_on` entries of a service, in compose order; the waits are chosen later. A
+    /// dependency on a `provider` service, which gets no workload, is reported and not kept.
+    pub(super) fn dependencies(
+        &mut self,
+        project: &model::Project,
+        name: &str,
+        service: &model::ServiceConfig,
+    ) -> Vec<Dependency> {
+        let mut dependencies = Vec::with_capacity(service.depends_on.len());
+        for (dep, d) in &service.depends_on {
+            if project
+                .services
+                .get(dep)
+                .is_some_and(|s| s.provider.is_some())
+            {
+                self.warn(
+                    Code::UnsupportedKey,
+                    &["services", name, "depends_on", dep],
+                    format!(
+                        "dependency `{dep}` of service `{name}` is left out: `{dep}` is a `provider` service, which stackc leaves out"
+                    ),
+                    "not awaited",
+                );
+                continue;
+            }
+            dependencies.push(Dependency {
+                service: dep.clone(),
+                condition: match d.condition.as_str() {
+                    "service_healthy" => Condition::Healthy,
+                    "service_completed_successfully" => Condition::CompletedSuccessfully,
+                    _ => Condition::Started,
+                },
+                required: d.required,
+                restart: d.restart,
+                wait: None,
+            });
+        }
+        dependencies
+    }
+
     /// The service whose pod this one joins, from `network_mode`, `ipc` or `pid: service:X`.
     pub(super) fn joins(&mut self, name: &str, service: &model::ServiceConfig) -> Option<String> {
         let network_mode = if service.network_mode.is_empty() {

@@ -56,9 +56,16 @@ pub fn lower(
         name: project.name.clone(),
         ..Project::default()
     };
+    let mut services: Vec<(&String, &model::ServiceConfig)> =
+        Vec::with_capacity(project.services.len());
+    for (name, service) in &project.services {
+        match &service.provider {
+            Some(provider) => cx.provider_service(name, provider),
+            None => services.push((name, service)),
+        }
+    }
     // Each service lowers on its own, so services are shared among threads; their workloads and
     // diagnostics are then taken in service order, as one thread would have made them.
-    let services: Vec<(&String, &model::ServiceConfig)> = project.services.iter().collect();
     let workloads = crate::parallel::map(&services, |(name, service)| {
         let mut diagnostics = Diagnostics::new();
         let mut cx = Lowering {
@@ -121,7 +128,7 @@ impl<L: Locate> Lowering<'_, L> {
     ) -> Workload {
         self.service_keys(name, service);
         let mut workload = self.service(project, name, service, options);
-        workload.depends_on = devices::dependencies(service);
+        workload.depends_on = self.dependencies(project, name, service);
         workload.joins = self.joins(name, service);
         let profile = options.settings.device_profile(
             name,
