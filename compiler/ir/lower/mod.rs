@@ -292,6 +292,9 @@ impl<L: Locate> Lowering<'_, L> {
     /// Deployment, DaemonSet or Job, from `restart`, `deploy.restart_policy` and `deploy.mode`.
     fn kind(&mut self, name: &str, service: &model::ServiceConfig) -> WorkloadKind {
         let deploy = service.deploy.as_ref();
+        let mode = deploy.map_or("", |d| d.mode.as_str());
+        // Swarm's job modes run their tasks to completion and restart them only on failure.
+        let job_mode = matches!(mode, "replicated-job" | "global-job");
         let replicas = deploy
             .and_then(|d| d.replicas)
             .or(service.scale)
@@ -309,8 +312,11 @@ impl<L: Locate> Lowering<'_, L> {
                 match policy.condition.as_str() {
                     "none" => (true, false, Some(0), key),
                     "on-failure" => (true, true, limit, key),
+                    _ if job_mode => (true, true, limit, key),
                     _ => (false, false, None, key),
                 }
+            } else if job_mode {
+                (true, true, None, &["deploy", "mode"])
             } else {
                 let key: &[&str] = &["restart"];
                 match service.restart.split_once(':') {
@@ -324,6 +330,11 @@ impl<L: Locate> Lowering<'_, L> {
             if on_failure && limit.is_none() {
                 let mut span_path = vec!["services", name];
                 span_path.extend_from_slice(key);
+                let help = if key[0] == "deploy" {
+                    "set `deploy.restart_policy.max_attempts` to choose the limit"
+                } else {
+                    "write `on-failure:N` to choose the limit"
+                };
                 self.warn_help(
                     Code::UnboundedRetries,
                     &span_path,
@@ -331,16 +342,29 @@ impl<L: Locate> Lowering<'_, L> {
                         "service `{name}` restarts on failure without a limit; its Job gives up after 6 failures"
                     ),
                     "no retry limit",
-                    "write `on-failure:N` to choose the limit",
+                    help,
                 );
             }
+            let completions = if mode == "global-job" {
+                self.warn(
+                    Code::ApproximatedKey,
+                    &["services", name, "deploy", "mode"],
+                    format!(
+                        "`deploy.mode: global-job` of service `{name}` is approximated: its Job runs one pod to completion, not one on every node"
+                    ),
+                    "one run, not one per node",
+                );
+                1
+            } else {
+                replicas
+            };
             return WorkloadKind::Job {
                 backoff_limit: limit,
                 restart_on_failure: on_failure,
-                completions: replicas,
+                completions,
             };
         }
-        if deploy.is_some_and(|d| d.mode == "global") {
+        if mode == "global" {
             return WorkloadKind::DaemonSet;
         }
         WorkloadKind::Deployment { replicas }

@@ -74,6 +74,47 @@ fn disabled_healthchecks_give_no_probe() {
 }
 
 #[test]
+fn swarm_job_modes_become_jobs() {
+    let (ir, diagnostics) = lower(&json!({
+        "batch": { "image": "alpine", "deploy": { "mode": "replicated-job", "replicas": 4 } },
+        "capped": {
+            "image": "alpine",
+            "restart": "always",
+            "deploy": {
+                "mode": "replicated-job",
+                "restart_policy": { "condition": "any", "max_attempts": 2 }
+            }
+        },
+        "once": {
+            "image": "alpine",
+            "deploy": { "mode": "replicated-job", "restart_policy": { "condition": "none" } }
+        },
+        "sweep": { "image": "alpine", "deploy": { "mode": "global-job" } }
+    }));
+    let kind = |name: &str| ir.workloads[name].kind;
+    let job = |backoff_limit, restart_on_failure, completions| WorkloadKind::Job {
+        backoff_limit,
+        restart_on_failure,
+        completions,
+    };
+    assert_eq!(kind("batch"), job(None, true, 4));
+    assert_eq!(kind("capped"), job(Some(2), true, 1));
+    assert_eq!(kind("once"), job(Some(0), false, 1));
+    assert_eq!(kind("sweep"), job(None, true, 1));
+    let codes = |code: Code| -> Vec<String> {
+        diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    assert_eq!(codes(Code::UnboundedRetries).len(), 2, "batch and sweep");
+    let approximated = codes(Code::ApproximatedKey);
+    assert_eq!(approximated.len(), 1);
+    assert!(approximated[0].contains("`sweep`"), "{approximated:?}");
+}
+
+#[test]
 fn one_shot_services_become_jobs() {
     let (ir, diagnostics) = lower(&json!({
         "once": { "image": "alpine", "restart": "no", "scale": 3 },
