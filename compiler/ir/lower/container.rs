@@ -25,13 +25,13 @@ impl<L: Locate> Lowering<'_, L> {
         service: &model::ServiceConfig,
         options: &super::Options,
     ) -> Container {
-        let non_empty = |argv: &Option<Vec<String>>| argv.clone().filter(|a| !a.is_empty());
+        let (command, args) = self.command_line(name, service);
         Container {
             name: k8s_name.to_owned(),
             image: self.image(project, name, service, options),
             pull_policy: self.pull_policy(name, &service.pull_policy),
-            command: non_empty(&service.entrypoint),
-            args: non_empty(&service.command),
+            command,
+            args,
             env: service
                 .environment
                 .iter()
@@ -48,6 +48,34 @@ impl<L: Locate> Lowering<'_, L> {
             pre_stop: self.hooks(name, "pre_stop", &service.pre_stop),
             ..Container::default()
         }
+    }
+
+    /// The container's `command` and `args` from compose's `entrypoint` and `command`. An
+    /// entrypoint of its own makes the kubelet drop the image's command as Docker does. An empty
+    /// `entrypoint` (`""` or `[]`) clears the image's, so that `command` alone is run: that is a
+    /// Kubernetes `command`, since `args` would go to the image's entrypoint.
+    fn command_line(
+        &mut self,
+        name: &str,
+        service: &model::ServiceConfig,
+    ) -> (Option<Vec<String>>, Option<Vec<String>>) {
+        let non_empty = |argv: &Option<Vec<String>>| argv.clone().filter(|a| !a.is_empty());
+        if service.entrypoint.as_ref().is_some_and(Vec::is_empty) {
+            if let Some(command) = non_empty(&service.command) {
+                return (Some(command), None);
+            }
+            self.warn_help(
+                Code::ApproximatedKey,
+                &["services", name, "entrypoint"],
+                format!(
+                    "the empty `entrypoint` of service `{name}` is not kept: Kubernetes cannot run an image's command without its entrypoint, so both run"
+                ),
+                "clears the image's entrypoint",
+                "repeat the image's command under `command:` to run it on its own",
+            );
+            return (None, None);
+        }
+        (non_empty(&service.entrypoint), non_empty(&service.command))
     }
 
     /// The image to pull. A service that compose builds gets the name compose tags the build

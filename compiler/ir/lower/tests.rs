@@ -74,6 +74,37 @@ fn disabled_healthchecks_give_no_probe() {
 }
 
 #[test]
+fn an_empty_entrypoint_runs_the_command_on_its_own() {
+    let (ir, diagnostics) = lower(&json!({
+        "direct": { "image": "postgres", "entrypoint": "", "command": ["pg_isready"] },
+        "bare": { "image": "postgres", "entrypoint": [] },
+        "wrapped": { "image": "postgres", "entrypoint": ["tini", "--"], "command": ["postgres"] },
+        "plain": { "image": "postgres", "command": ["postgres"] }
+    }));
+    let argv = |name: &str| {
+        let c = &ir.workloads[name].pod.containers[0];
+        (c.command.clone(), c.args.clone())
+    };
+    let words = |w: &[&str]| Some(w.iter().map(ToString::to_string).collect::<Vec<_>>());
+    assert_eq!(argv("direct"), (words(&["pg_isready"]), None));
+    assert_eq!(argv("bare"), (None, None));
+    assert_eq!(
+        argv("wrapped"),
+        (words(&["tini", "--"]), words(&["postgres"]))
+    );
+    assert_eq!(argv("plain"), (None, words(&["postgres"])));
+    let approximated: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::ApproximatedKey)
+        .collect();
+    assert_eq!(approximated.len(), 1);
+    assert_eq!(
+        approximated[0].primary_span(),
+        Paths.span(&["services", "bare", "entrypoint"])
+    );
+}
+
+#[test]
 fn swarm_job_modes_become_jobs() {
     let (ir, diagnostics) = lower(&json!({
         "batch": { "image": "alpine", "deploy": { "mode": "replicated-job", "replicas": 4 } },
