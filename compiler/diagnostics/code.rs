@@ -173,6 +173,10 @@ codes! {
         "Compose restarts the dependent service when a dependency with `restart: true` restarts. Kubernetes has no such link; the init container only orders the first start. Make the dependent reconnect on its own.";
     DependencyNotJob = "SC1104", "`service_completed_successfully` on a long-running service",
         "Only a one-shot service (`restart: \"no\"` or `on-failure`) becomes a Job that can complete. A long-running dependency never completes, so the dependent waits until it accepts connections instead. Set `restart: \"no\"` on the dependency if it is meant to run once.";
+    InferredPort = "SC1105", "a port another service reaches is given a Service",
+        "On a compose network every port of a container is open to the other services, so a service reached at `db:5432` or `postgres://db/app` often declares no port. A Kubernetes name resolves only through a Service, which needs its ports: the port another service's environment or command names (with the standard port of a URL's scheme when it gives none, or a `*_PORT` variable beside a `*_HOST` one) is added to the service, which then gets a ClusterIP Service. Declare the port with `expose` to make it explicit.";
+    UnreachableService = "SC1106", "a service is named by another but gets no Service",
+        "A `*_HOST` variable or a URL names a service that declares no port, and no port could be read beside the name. Without a port there is no Service, so the name does not resolve in the cluster. Declare the port the service listens on with `expose`, or write it beside the name (`db:5432`).";
     SharedNamespace = "SC1110", "a shared namespace cannot be kept",
         "`network_mode`, `ipc` or `pid: service:X` put the service's container into the pod of X, where containers share network, IPC and (with `shareProcessNamespace`) process namespaces. This is not possible when the two services run a different number of copies or kinds of workload, when X is not in the project or joins another pod itself, or for `container:NAME`; the service then keeps its own pod.";
     DevicePath = "SC1120", "a device is granted differently",

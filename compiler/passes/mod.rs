@@ -11,12 +11,14 @@
 //!
 //! 3. [`namespaces`] (between the two above) merges a service with `network_mode: service:X`
 //!    into the pod of X, so that its ports join X's Service.
-//! 4. [`dependencies`] chooses how each `depends_on` entry is awaited; it needs the Services.
-//! 5. [`devices`] collects the generic device plugin's configuration, mounts `hostpath` devices
+//! 4. [`reached`] (right before `services`) adds the ports other services reach a service on
+//!    (`postgres://db:5432`) when it does not declare them, so that it gets a Service too.
+//! 5. [`dependencies`] chooses how each `depends_on` entry is awaited; it needs the Services.
+//! 6. [`devices`] collects the generic device plugin's configuration, mounts `hostpath` devices
 //!    and sets the NVIDIA runtime class.
-//! 6. [`volumes`] co-locates the pods of workloads that share a `ReadWriteOnce` claim; it runs
+//! 7. [`volumes`] co-locates the pods of workloads that share a `ReadWriteOnce` claim; it runs
 //!    after `namespaces`, which may have merged two such workloads into one pod.
-//! 7. [`config_hash`] stamps a hash of the ConfigMaps and Secrets a pod uses on its template.
+//! 8. [`config_hash`] stamps a hash of the ConfigMaps and Secrets a pod uses on its template.
 //!    It runs last, once every pass that adds a mount or an environment source has run.
 
 pub mod config_hash;
@@ -24,6 +26,7 @@ pub mod dependencies;
 pub mod devices;
 pub mod names;
 pub mod namespaces;
+pub mod reached;
 pub mod services;
 pub mod volumes;
 
@@ -34,6 +37,7 @@ use crate::ir::{Locate, Project};
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     names::run(project, locations, diagnostics);
     namespaces::run(project, locations, diagnostics);
+    reached::run(project, locations, diagnostics);
     services::run(project, locations, diagnostics);
     dependencies::run(project, locations, diagnostics);
     devices::run(project, locations, diagnostics);

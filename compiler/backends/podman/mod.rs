@@ -71,11 +71,14 @@ pub fn prepare(
     for d in lowering {
         // Host addresses of published ports are kept by the podman target (`hostIP`), and podman
         // restarts an `OnFailure` pod without a limit, as compose does.
-        // Device plugins, GPU counts and init-container waits are K3s matters; podman passes
-        // devices and GPUs its own way and orders pods instead of waiting.
+        // Device plugins, GPU counts, init-container waits and Services are K3s matters; podman
+        // passes devices and GPUs its own way, orders pods instead of waiting, and resolves a
+        // pod's name on every port.
         let k3s_only = matches!(
             d.code,
             Code::DevicePath
+                | Code::InferredPort
+                | Code::UnreachableService
                 | Code::DependencyNotAwaited
                 | Code::DependencyHealth
                 | Code::DependencyNotJob

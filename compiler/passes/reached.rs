@@ -1,0 +1,413 @@
+//! Ports other services reach: a service that declares no port is still reached on a compose
+//! network, where every port of a container is open to the others (`postgres://db:5432/app`
+//! with no `ports:` or `expose:` on `db`). A Kubernetes name resolves only through a Service,
+//! and a Service needs its ports, so the ports other services name are added to the workload,
+//! and the `services` pass, which runs next, puts a Service in front of them.
+//!
+//! A port is taken from what another service's configuration says, never guessed from an image:
+//! `host:port` in an environment value or a command (`db:5432`, `http://api:8000/`), the
+//! standard port of a URL's scheme when the URL gives none (`redis://cache`), and a `*_HOST`
+//! variable that names the service beside a `*_PORT` variable of the same prefix. A service
+//! named in a `*_HOST` variable with no port anywhere is reported: its name will not resolve.
+
+use indexmap::IndexMap;
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{ContainerPort, EnvSource, Locate, Project, Protocol};
+
+/// Standard ports of URL schemes, for URLs that give none. `postgresql+psycopg2://` and
+/// `jdbc:postgresql://` count as their database's scheme.
+const SCHEME_PORTS: &[(&str, u16)] = &[
+    ("amqp", 5672),
+    ("amqps", 5671),
+    ("http", 80),
+    ("https", 443),
+    ("ldap", 389),
+    ("ldaps", 636),
+    ("mariadb", 3306),
+    ("memcached", 11211),
+    ("mongodb", 27017),
+    ("mqtt", 1883),
+    ("mysql", 3306),
+    ("nats", 4222),
+    ("postgres", 5432),
+    ("postgresql", 5432),
+    ("redis", 6379),
+    ("rediss", 6379),
+    ("smtp", 25),
+    ("ws", 80),
+    ("wss", 443),
+];
+
+/// Suffixes of variables that hold a host name (`DB_HOST=db`), and the one of its port.
+const HOST_SUFFIXES: &[&str] = &["_HOST", "_HOSTNAME", "_SERVER", "_ADDR", "_ADDRESS"];
+const PORT_SUFFIX: &str = "_PORT";
+
+/// Where a service names another: an environment variable, or its command line.
+#[derive(Clone, Copy)]
+enum Site<'a> {
+    Env(&'a str),
+    Command,
+}
+
+/// One service naming another (by index into the project's workloads), with the port when the
+/// text gives one.
+struct Reference<'a> {
+    target: usize,
+    port: Option<u16>,
+    site: Site<'a>,
+}
+
+/// A reference as reported: the referring service and the place, owned, since the ports are
+/// added to the project the references were read from.
+struct Found {
+    from: usize,
+    target: usize,
+    port: Option<u16>,
+    place: Place,
+}
+
+enum Place {
+    Env(String),
+    Command,
+}
+
+pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    let found = references(project);
+    let compose_names: Vec<String> = project.workloads.keys().cloned().collect();
+    for reference in &found {
+        let Some(port) = reference.port else { continue };
+        let pod = &mut project.workloads[reference.target].pod;
+        if pod
+            .containers
+            .iter()
+            .flat_map(|c| &c.ports)
+            .any(|p| p.port == port && p.protocol == Protocol::Tcp)
+        {
+            continue;
+        }
+        pod.containers[0].ports.push(ContainerPort {
+            port,
+            protocol: Protocol::Tcp,
+            published: None,
+            name: None,
+            app_protocol: None,
+        });
+        let (to, by) = (
+            &compose_names[reference.target],
+            &compose_names[reference.from],
+        );
+        let (span, place) = site_span(locations, by, &reference.place);
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::InferredPort,
+                format!(
+                    "service `{to}` does not declare port {port}, which `{by}` reaches in {place}: it gets a Service on that port"
+                ),
+            )
+            .with_label(span, format!("reaches `{to}` on port {port}"))
+            .with_help(format!(
+                "declare the port on `{to}` with `expose: [\"{port}\"]` to make it explicit"
+            )),
+        );
+    }
+    let mut reported: Vec<(usize, usize)> = Vec::new();
+    for reference in found.iter().filter(|r| r.port.is_none()) {
+        let listens = project.workloads[reference.target]
+            .pod
+            .containers
+            .iter()
+            .any(|c| !c.ports.is_empty());
+        let pair = (reference.from, reference.target);
+        if listens || reported.contains(&pair) {
+            continue;
+        }
+        reported.push(pair);
+        let (to, by) = (
+            &compose_names[reference.target],
+            &compose_names[reference.from],
+        );
+        let (span, place) = site_span(locations, by, &reference.place);
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::UnreachableService,
+                format!(
+                    "service `{by}` names `{to}` in {place}, but `{to}` declares no port: it gets no Service, so the name does not resolve in the cluster"
+                ),
+            )
+            .with_label(span, format!("names `{to}`"))
+            .with_help(format!(
+                "declare the port `{to}` listens on with `expose`, or give it beside the name (`{to}:PORT`)"
+            )),
+        );
+    }
+}
+
+/// Every place a workload names another, in workload order: environment values (those of its
+/// env files' ConfigMaps first, as the kubelet reads them), host and port variables, then its
+/// command line.
+fn references(project: &Project) -> Vec<Found> {
+    let names = names(project);
+    let mut found = Vec::new();
+    for (from, workload) in project.workloads.values().enumerate() {
+        let mut references = Vec::new();
+        for container in &workload.pod.containers {
+            let from_files = container.env_from.iter().filter_map(|source| match source {
+                EnvSource::ConfigMap(name) => project.config_maps.get(name),
+                EnvSource::Secret(_) => None,
+            });
+            for (key, value) in from_files.flat_map(|map| &map.data).chain(&container.env) {
+                scan(value, &names, Site::Env(key), &mut references);
+            }
+            host_port_pairs(&container.env, &names, &mut references);
+            for word in container.command.iter().chain(&container.args).flatten() {
+                scan(word, &names, Site::Command, &mut references);
+            }
+        }
+        found.extend(
+            references
+                .into_iter()
+                .filter(|r| r.target != from)
+                .map(|r| Found {
+                    from,
+                    target: r.target,
+                    port: r.port,
+                    place: match r.site {
+                        Site::Env(key) => Place::Env(key.to_owned()),
+                        Site::Command => Place::Command,
+                    },
+                }),
+        );
+    }
+    found
+}
+
+/// The lowercase names each workload is reached by on a compose network: its compose name and
+/// its aliases (`container_name`, network aliases), with the workload's index.
+fn names(project: &Project) -> IndexMap<String, usize> {
+    let mut names = IndexMap::new();
+    for (i, (compose, workload)) in project.workloads.iter().enumerate() {
+        names.entry(compose.to_ascii_lowercase()).or_insert(i);
+        for alias in &workload.dns_aliases {
+            names.entry(alias.to_ascii_lowercase()).or_insert(i);
+        }
+    }
+    names
+}
+
+/// Where to point at a reference, and how to name the place in a message.
+fn site_span<L: Locate>(
+    locations: &L,
+    service: &str,
+    place: &Place,
+) -> (Option<crate::source::Span>, String) {
+    match place {
+        Place::Env(key) => {
+            let span = locations
+                .span(&["services", service, "environment", key])
+                .or_else(|| locations.span(&["services", service, "env_file"]))
+                .or_else(|| locations.span(&["services", service]));
+            (span, format!("`{key}`"))
+        }
+        Place::Command => {
+            let span = locations
+                .span(&["services", service, "command"])
+                .or_else(|| locations.span(&["services", service, "entrypoint"]))
+                .or_else(|| locations.span(&["services", service]));
+            (span, "its command".to_owned())
+        }
+    }
+}
+
+/// Adds the services `text` names with a port: `host:port` anywhere, and URLs whose scheme has
+/// a standard port.
+fn scan<'a>(
+    text: &str,
+    names: &IndexMap<String, usize>,
+    site: Site<'a>,
+    references: &mut Vec<Reference<'a>>,
+) {
+    if !text.contains(':') {
+        return;
+    }
+    let bytes = text.as_bytes();
+    for (colon, _) in text.match_indices(':') {
+        let digits = bytes[colon + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let after = bytes.get(colon + 1 + digits);
+        if digits > 0 && !after.is_some_and(|b| b.is_ascii_alphanumeric() || b"_.:-".contains(b)) {
+            let port = text[colon + 1..colon + 1 + digits].parse::<u16>().ok();
+            if let Some(target) = host_before(text, colon).and_then(|h| lookup(names, h)) {
+                if let Some(port) = port.filter(|p| *p > 0) {
+                    add(references, target, Some(port), site);
+                }
+            }
+        } else if text[colon..].starts_with("://") {
+            url_without_port(text, colon, names, site, references);
+        }
+    }
+}
+
+/// A URL at `colon` (its `://`) whose host is a service and that gives no port: the scheme's.
+fn url_without_port<'a>(
+    text: &str,
+    colon: usize,
+    names: &IndexMap<String, usize>,
+    site: Site<'a>,
+    references: &mut Vec<Reference<'a>>,
+) {
+    let scheme_start = text[..colon]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
+        .map_or(0, |i| i + 1);
+    let scheme = text[scheme_start..colon]
+        .split('+')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let rest = &text[colon + 3..];
+    let authority = &rest[..rest
+        .find(|c: char| "/?#,;\"' \t\n".contains(c))
+        .unwrap_or(rest.len())];
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    if host.contains(':') {
+        // A port is given: the `host:port` scan counts it.
+        return;
+    }
+    let Some(target) = lookup(names, host) else {
+        return;
+    };
+    let port = SCHEME_PORTS
+        .binary_search_by(|(s, _)| (*s).cmp(scheme.as_str()))
+        .ok()
+        .map(|i| SCHEME_PORTS[i].1);
+    add(references, target, port, site);
+}
+
+/// `DB_HOST=db` beside `DB_PORT=5432`; a host variable without its port is a reference without
+/// a port.
+fn host_port_pairs<'a>(
+    env: &'a IndexMap<String, String>,
+    names: &IndexMap<String, usize>,
+    references: &mut Vec<Reference<'a>>,
+) {
+    for (key, value) in env {
+        let Some(prefix) = HOST_SUFFIXES
+            .iter()
+            .find_map(|suffix| key.strip_suffix(suffix))
+        else {
+            continue;
+        };
+        let Some(target) = lookup(names, value.trim()) else {
+            continue;
+        };
+        let port = env
+            .iter()
+            .find(|(k, _)| {
+                k.len() == prefix.len() + PORT_SUFFIX.len()
+                    && k.starts_with(prefix)
+                    && k.ends_with(PORT_SUFFIX)
+            })
+            .and_then(|(_, v)| v.trim().parse::<u16>().ok())
+            .filter(|p| *p > 0);
+        add(references, target, port, Site::Env(key));
+    }
+}
+
+/// The host name that ends just before `end`: letters, digits, `.`, `_` and `-`.
+fn host_before(text: &str, end: usize) -> Option<&str> {
+    let start = text[..end]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c)))
+        .map_or(0, |i| i + 1);
+    (start < end).then(|| &text[start..end])
+}
+
+fn lookup(names: &IndexMap<String, usize>, host: &str) -> Option<usize> {
+    if host.is_empty() {
+        return None;
+    }
+    names.get(host.to_ascii_lowercase().as_str()).copied()
+}
+
+fn add<'a>(references: &mut Vec<Reference<'a>>, target: usize, port: Option<u16>, site: Site<'a>) {
+    if !references
+        .iter()
+        .any(|r| r.target == target && r.port == port)
+    {
+        references.push(Reference { target, port, site });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use indexmap::IndexMap;
+
+    use super::{Reference, SCHEME_PORTS, Site, host_port_pairs, scan};
+
+    fn names() -> IndexMap<String, usize> {
+        IndexMap::from([
+            ("db".to_owned(), 0),
+            ("cache".to_owned(), 1),
+            ("api".to_owned(), 2),
+        ])
+    }
+
+    fn ports(texts: &[&str]) -> Vec<(usize, Option<u16>)> {
+        let mut references: Vec<Reference> = Vec::new();
+        for text in texts {
+            scan(text, &names(), Site::Command, &mut references);
+        }
+        references.iter().map(|r| (r.target, r.port)).collect()
+    }
+
+    #[test]
+    fn host_and_port_are_found_in_urls_and_lists() {
+        assert_eq!(
+            ports(&["postgres://app:s3cret@db:5432/app?sslmode=disable"]),
+            [(0, Some(5432))]
+        );
+        assert_eq!(ports(&["http://api:8000/health"]), [(2, Some(8000))]);
+        assert_eq!(
+            ports(&["db:5432,cache:6379"]),
+            [(0, Some(5432)), (1, Some(6379))]
+        );
+        assert_eq!(ports(&["jdbc:postgresql://DB:5433/x"]), [(0, Some(5433))]);
+    }
+
+    #[test]
+    fn a_url_without_a_port_takes_its_schemes() {
+        assert_eq!(ports(&["redis://cache"]), [(1, Some(6379))]);
+        assert_eq!(
+            ports(&["postgresql+psycopg2://u:p@db/app"]),
+            [(0, Some(5432))]
+        );
+        assert_eq!(ports(&["foo://db/x"]), [(0, None)]);
+    }
+
+    #[test]
+    fn other_hosts_and_lookalikes_are_not_references() {
+        assert!(ports(&["postgres://other:5432/db"]).is_empty());
+        assert!(ports(&["db:5432abc", "mydb:5432", "db:99999", "db:0", "v1.2:db"]).is_empty());
+        assert!(ports(&["image db:latest", "time 12:30"]).is_empty());
+    }
+
+    #[test]
+    fn host_variables_take_the_port_beside_them() {
+        let env = IndexMap::from([
+            ("DB_HOST".to_owned(), "db".to_owned()),
+            ("DB_PORT".to_owned(), "5432".to_owned()),
+            ("REDIS_HOSTNAME".to_owned(), "cache".to_owned()),
+            ("OTHER_HOST".to_owned(), "example.com".to_owned()),
+        ]);
+        let mut references = Vec::new();
+        host_port_pairs(&env, &names(), &mut references);
+        let found: Vec<_> = references.iter().map(|r| (r.target, r.port)).collect();
+        assert_eq!(found, [(0, Some(5432)), (1, None)]);
+    }
+
+    #[test]
+    fn scheme_ports_are_sorted_for_the_binary_search() {
+        assert!(SCHEME_PORTS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+}
