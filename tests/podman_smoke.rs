@@ -151,6 +151,13 @@ fn checks(fixture: &str) -> &'static [(Probe, Expect)] {
                 Is("exited 0"),
             ),
         ],
+        "podman-provider" => &[
+            (Exec("app-app", "echo $DB_URL"), Is("postgres://db")),
+            (
+                Podman(&["pod", "ps", "--filter", "name=db", "--format", "{{.Name}}"]),
+                Is(""),
+            ),
+        ],
         "podman-ports" => &[
             (Http(18391), Contains("hello-from-site")),
             (Http(18392), Contains("metrics-ok")),
