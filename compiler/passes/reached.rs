@@ -7,8 +7,10 @@
 //! A port is taken from what another service's configuration says, never guessed from an image:
 //! `host:port` in an environment value or a command (`db:5432`, `http://api:8000/`), the
 //! standard port of a URL's scheme when the URL gives none (`redis://cache`), and a `*_HOST`
-//! variable that names the service beside a `*_PORT` variable of the same prefix. A service
-//! named in a `*_HOST` variable with no port anywhere is reported: its name will not resolve.
+//! variable that names the service beside a `*_PORT` variable of the same prefix, or else the
+//! standard port of the protocol its name says (`REDIS_HOST`, `KONG_PG_HOST`). A service named
+//! in a `*_HOST` variable with no port anywhere (`DB_HOST`) is reported: its name will not
+//! resolve.
 
 use indexmap::IndexMap;
 
@@ -38,6 +40,9 @@ const SCHEME_PORTS: &[(&str, u16)] = &[
     ("ws", 80),
     ("wss", 443),
 ];
+
+/// Protocols named in variables the way a URL names them by its scheme (`PG` in `KONG_PG_HOST`).
+const PROTOCOL_ALIASES: &[(&str, u16)] = &[("mongo", 27017), ("pg", 5432), ("rabbitmq", 5672)];
 
 /// Suffixes of variables that hold a host name (`DB_HOST=db`), and the one of its port.
 const HOST_SUFFIXES: &[&str] = &["_HOST", "_HOSTNAME", "_SERVER", "_ADDR", "_ADDRESS"];
@@ -278,11 +283,7 @@ fn url_without_port<'a>(
     let Some(target) = lookup(names, host) else {
         return;
     };
-    let port = SCHEME_PORTS
-        .binary_search_by(|(s, _)| (*s).cmp(scheme.as_str()))
-        .ok()
-        .map(|i| SCHEME_PORTS[i].1);
-    add(references, target, port, site);
+    add(references, target, protocol_port(&scheme), site);
 }
 
 /// `DB_HOST=db` beside `DB_PORT=5432`; a host variable without its port is a reference without
@@ -310,9 +311,28 @@ fn host_port_pairs<'a>(
                     && k.ends_with(PORT_SUFFIX)
             })
             .and_then(|(_, v)| v.trim().parse::<u16>().ok())
-            .filter(|p| *p > 0);
+            .filter(|p| *p > 0)
+            .or_else(|| {
+                prefix
+                    .rsplit('_')
+                    .find_map(|word| protocol_port(&word.to_ascii_lowercase()))
+            });
         add(references, target, port, Site::Env(key));
     }
+}
+
+/// The standard port of a protocol, by its URL scheme or a common short name.
+fn protocol_port(protocol: &str) -> Option<u16> {
+    SCHEME_PORTS
+        .binary_search_by(|(s, _)| (*s).cmp(protocol))
+        .ok()
+        .map(|i| SCHEME_PORTS[i].1)
+        .or_else(|| {
+            PROTOCOL_ALIASES
+                .iter()
+                .find(|(alias, _)| *alias == protocol)
+                .map(|(_, port)| *port)
+        })
 }
 
 /// The host name that ends just before `end`: letters, digits, `.`, `_` and `-`.
@@ -397,13 +417,15 @@ mod tests {
         let env = IndexMap::from([
             ("DB_HOST".to_owned(), "db".to_owned()),
             ("DB_PORT".to_owned(), "5432".to_owned()),
-            ("REDIS_HOSTNAME".to_owned(), "cache".to_owned()),
+            ("CACHE_HOSTNAME".to_owned(), "cache".to_owned()),
             ("OTHER_HOST".to_owned(), "example.com".to_owned()),
+            ("QUEUE_REDIS_SERVER".to_owned(), "cache".to_owned()),
+            ("KONG_PG_HOST".to_owned(), "DB".to_owned()),
         ]);
         let mut references = Vec::new();
         host_port_pairs(&env, &names(), &mut references);
         let found: Vec<_> = references.iter().map(|r| (r.target, r.port)).collect();
-        assert_eq!(found, [(0, Some(5432)), (1, None)]);
+        assert_eq!(found, [(0, Some(5432)), (1, None), (1, Some(6379))]);
     }
 
     #[test]
