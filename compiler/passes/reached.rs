@@ -83,11 +83,13 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     for reference in &found {
         let Some(port) = reference.port else { continue };
         let pod = &mut project.workloads[reference.target].pod;
+        // A port declared for UDP only is the one meant: adding it for TCP would make a
+        // dependent wait on a TCP port nothing listens on.
         if pod
             .containers
             .iter()
             .flat_map(|c| &c.ports)
-            .any(|p| p.port == port && p.protocol == Protocol::Tcp)
+            .any(|p| p.port == port)
         {
             continue;
         }
@@ -364,6 +366,8 @@ mod tests {
     use indexmap::IndexMap;
 
     use super::{Reference, SCHEME_PORTS, Site, host_port_pairs, scan};
+    use crate::diagnostics::{Code, Diagnostics};
+    use crate::ir::{Protocol, Unlocated};
 
     fn names() -> IndexMap<String, usize> {
         IndexMap::from([
@@ -426,6 +430,56 @@ mod tests {
         host_port_pairs(&env, &names(), &mut references);
         let found: Vec<_> = references.iter().map(|r| (r.target, r.port)).collect();
         assert_eq!(found, [(0, Some(5432)), (1, None), (1, Some(6379))]);
+    }
+
+    fn project(services: &serde_json::Value) -> (crate::ir::Project, Vec<Code>) {
+        let model = crate::model::from_canonical(serde_json::json!({
+            "name": "p",
+            "services": services
+        }))
+        .unwrap();
+        let mut diagnostics = Diagnostics::new();
+        let options = crate::ir::lower::Options::default();
+        let mut ir = crate::ir::lower::lower(&model, &options, &Unlocated, &mut diagnostics);
+        crate::passes::run(&mut ir, &Unlocated, &mut diagnostics);
+        (ir, diagnostics.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn a_service_reached_on_an_undeclared_port_gets_a_service_and_is_awaited() {
+        let (ir, codes) = project(&serde_json::json!({
+            "db": {"image": "postgres"},
+            "dns": {"image": "coredns", "expose": ["53/udp"]},
+            "api": {
+                "image": "api",
+                "environment": {
+                    "DATABASE_URL": "postgres://u:p@db/app",
+                    "RESOLVER": "dns:53",
+                    "SELF": "http://api:9000"
+                },
+                "depends_on": {"db": {"condition": "service_started", "required": true}}
+            }
+        }));
+        let ports = |name: &str| -> Vec<(u16, Protocol)> {
+            ir.workloads[name].pod.containers[0]
+                .ports
+                .iter()
+                .map(|p| (p.port, p.protocol))
+                .collect()
+        };
+        assert_eq!(ports("db"), [(5432, Protocol::Tcp)]);
+        assert_eq!(
+            ports("dns"),
+            [(53, Protocol::Udp)],
+            "declared for UDP, not added for TCP"
+        );
+        assert!(
+            ports("api").is_empty(),
+            "a service naming itself adds nothing"
+        );
+        assert!(ir.services.contains_key("db"));
+        assert!(ir.workloads["api"].depends_on[0].wait.is_some());
+        assert_eq!(codes, [Code::InferredPort]);
     }
 
     #[test]
