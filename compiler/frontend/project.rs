@@ -102,7 +102,17 @@ pub fn setup(options: &ProjectOptions) -> Result<ProjectSetup, SetupError> {
         .iter()
         .map(|f| config_file(&options.cwd, f))
         .collect();
+    // With no `-f`, Docker Compose reads the env files of the project directory (or the current
+    // one) before it looks at `COMPOSE_FILE`, so that `.env` can choose the compose files. Once
+    // the files are known, it reads those of the working directory they give, without
+    // overriding what it read first.
+    let mut env_files: Vec<PathBuf> = Vec::new();
     if files.is_empty() {
+        let dir = project_directory.as_deref().unwrap_or(&options.cwd);
+        env_files = env_files_for(options, &environment, dir);
+        for (k, v) in read_env_files(&environment, &env_files)? {
+            environment.entry(k).or_insert(v);
+        }
         if let Some(list) = environment.get("COMPOSE_FILE").filter(|v| !v.is_empty()) {
             let separator = environment
                 .get("COMPOSE_PATH_SEPARATOR")
@@ -136,27 +146,14 @@ pub fn setup(options: &ProjectOptions) -> Result<ProjectSetup, SetupError> {
             .unwrap_or_else(|| options.cwd.clone())
     });
 
-    let env_files: Vec<PathBuf> = if options.env_files.is_empty() {
-        let disabled = environment
-            .get("COMPOSE_DISABLE_ENV_FILE")
-            .is_some_and(|v| parse_go_bool(v) == Some(true));
-        let default = working_dir.join(".env");
-        if !disabled && default.is_file() {
-            vec![default]
-        } else {
-            Vec::new()
-        }
-    } else {
-        options
-            .env_files
-            .iter()
-            .map(|f| absolute(&options.cwd, f))
-            .collect()
-    };
-    let from_files = read_env_files(&environment, &env_files)?;
-    for (k, v) in from_files {
+    let more: Vec<PathBuf> = env_files_for(options, &environment, &working_dir)
+        .into_iter()
+        .filter(|f| !env_files.contains(f))
+        .collect();
+    for (k, v) in read_env_files(&environment, &more)? {
         environment.entry(k).or_insert(v);
     }
+    env_files.extend(more);
 
     // Like Docker Compose, an unset `COMPOSE_PROFILES` still yields one empty profile name, which
     // enables services that list `''` among their profiles.
@@ -186,6 +183,31 @@ pub fn setup(options: &ProjectOptions) -> Result<ProjectSetup, SetupError> {
         imperative_name,
         env_files,
     })
+}
+
+/// The env files Docker Compose reads for the working directory `dir`: the `--env-file`s, else
+/// `dir/.env` when it exists and `COMPOSE_DISABLE_ENV_FILE` is not set.
+fn env_files_for(
+    options: &ProjectOptions,
+    environment: &BTreeMap<String, String>,
+    dir: &Path,
+) -> Vec<PathBuf> {
+    if !options.env_files.is_empty() {
+        return options
+            .env_files
+            .iter()
+            .map(|f| absolute(&options.cwd, f))
+            .collect();
+    }
+    let disabled = environment
+        .get("COMPOSE_DISABLE_ENV_FILE")
+        .is_some_and(|v| parse_go_bool(v) == Some(true));
+    let default = dir.join(".env");
+    if !disabled && default.is_file() {
+        vec![default]
+    } else {
+        Vec::new()
+    }
 }
 
 fn config_file(cwd: &Path, f: &str) -> ConfigFile {
