@@ -12,10 +12,17 @@
 //! in a `*_HOST` variable with no port anywhere (`DB_HOST`) is reported: its name will not
 //! resolve.
 
+use std::collections::HashMap;
+
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{ContainerPort, EnvSource, Locate, Project, Protocol};
+
+/// The lowercase names a workload is reached by, to its index. Only looked up, never iterated,
+/// so its order cannot reach the output; hashed with foldhash, as stackc's own names need no
+/// resistance to chosen keys.
+type Names = HashMap<String, usize, foldhash::fast::RandomState>;
 
 /// Standard ports of URL schemes, for URLs that give none. `postgresql+psycopg2://` and
 /// `jdbc:postgresql://` count as their database's scheme.
@@ -79,7 +86,6 @@ enum Place {
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let found = references(project);
-    let compose_names: Vec<String> = project.workloads.keys().cloned().collect();
     for reference in &found {
         let Some(port) = reference.port else { continue };
         let pod = &mut project.workloads[reference.target].pod;
@@ -100,10 +106,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             name: None,
             app_protocol: None,
         });
-        let (to, by) = (
-            &compose_names[reference.target],
-            &compose_names[reference.from],
-        );
+        let (to, by) = compose_names(project, reference);
         let (span, place) = site_span(locations, by, &reference.place);
         diagnostics.push(
             Diagnostic::warning(
@@ -130,10 +133,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             continue;
         }
         reported.push(pair);
-        let (to, by) = (
-            &compose_names[reference.target],
-            &compose_names[reference.from],
-        );
+        let (to, by) = compose_names(project, reference);
         let (span, place) = site_span(locations, by, &reference.place);
         diagnostics.push(
             Diagnostic::warning(
@@ -148,6 +148,17 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             )),
         );
     }
+}
+
+/// The compose names of the service a reference names and of the one it is written in.
+fn compose_names<'p>(project: &'p Project, reference: &Found) -> (&'p str, &'p str) {
+    let name = |i: usize| {
+        project
+            .workloads
+            .get_index(i)
+            .map_or("", |(n, _)| n.as_str())
+    };
+    (name(reference.target), name(reference.from))
 }
 
 /// Every place a workload names another, in workload order: environment values (those of its
@@ -191,8 +202,8 @@ fn references(project: &Project) -> Vec<Found> {
 
 /// The lowercase names each workload is reached by on a compose network: its compose name and
 /// its aliases (`container_name`, network aliases), with the workload's index.
-fn names(project: &Project) -> IndexMap<String, usize> {
-    let mut names = IndexMap::new();
+fn names(project: &Project) -> Names {
+    let mut names = Names::default();
     for (i, (compose, workload)) in project.workloads.iter().enumerate() {
         names.entry(compose.to_ascii_lowercase()).or_insert(i);
         for alias in &workload.dns_aliases {
@@ -228,12 +239,7 @@ fn site_span<L: Locate>(
 
 /// Adds the services `text` names with a port: `host:port` anywhere, and URLs whose scheme has
 /// a standard port.
-fn scan<'a>(
-    text: &str,
-    names: &IndexMap<String, usize>,
-    site: Site<'a>,
-    references: &mut Vec<Reference<'a>>,
-) {
+fn scan<'a>(text: &str, names: &Names, site: Site<'a>, references: &mut Vec<Reference<'a>>) {
     if !text.contains(':') {
         return;
     }
@@ -261,7 +267,7 @@ fn scan<'a>(
 fn url_without_port<'a>(
     text: &str,
     colon: usize,
-    names: &IndexMap<String, usize>,
+    names: &Names,
     site: Site<'a>,
     references: &mut Vec<Reference<'a>>,
 ) {
@@ -292,7 +298,7 @@ fn url_without_port<'a>(
 /// a port.
 fn host_port_pairs<'a>(
     env: &'a IndexMap<String, String>,
-    names: &IndexMap<String, usize>,
+    names: &Names,
     references: &mut Vec<Reference<'a>>,
 ) {
     for (key, value) in env {
@@ -345,11 +351,12 @@ fn host_before(text: &str, end: usize) -> Option<&str> {
     (start < end).then(|| &text[start..end])
 }
 
-fn lookup(names: &IndexMap<String, usize>, host: &str) -> Option<usize> {
-    if host.is_empty() {
-        return None;
+fn lookup(names: &Names, host: &str) -> Option<usize> {
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        names.get(host.to_ascii_lowercase().as_str()).copied()
+    } else {
+        names.get(host).copied()
     }
-    names.get(host.to_ascii_lowercase().as_str()).copied()
 }
 
 fn add<'a>(references: &mut Vec<Reference<'a>>, target: usize, port: Option<u16>, site: Site<'a>) {
@@ -365,12 +372,12 @@ fn add<'a>(references: &mut Vec<Reference<'a>>, target: usize, port: Option<u16>
 mod tests {
     use indexmap::IndexMap;
 
-    use super::{Reference, SCHEME_PORTS, Site, host_port_pairs, scan};
+    use super::{Names, Reference, SCHEME_PORTS, Site, host_port_pairs, scan};
     use crate::diagnostics::{Code, Diagnostics};
     use crate::ir::{Protocol, Unlocated};
 
-    fn names() -> IndexMap<String, usize> {
-        IndexMap::from([
+    fn names() -> Names {
+        Names::from_iter([
             ("db".to_owned(), 0),
             ("cache".to_owned(), 1),
             ("api".to_owned(), 2),
