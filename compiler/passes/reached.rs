@@ -5,19 +5,19 @@
 //! and the `services` pass, which runs next, puts a Service in front of them.
 //!
 //! A port is taken from what another service's configuration says, never guessed from an image:
-//! `host:port` in an environment value or a command (`db:5432`, `http://api:8000/`), the
-//! standard port of a URL's scheme when the URL gives none (`redis://cache`), and a `*_HOST`
-//! variable that names the service beside a `*_PORT` variable of the same prefix, or else the
-//! standard port of the protocol its name says (`REDIS_HOST`, `KONG_PG_HOST`). A service named
-//! in a `*_HOST` variable with no port anywhere (`DB_HOST`) is reported: its name will not
-//! resolve.
+//! `host:port` in an environment value, a command, or a file it mounts from a ConfigMap
+//! (`db:5432`, `proxy_pass http://api:8000/;`); the standard port of a URL's scheme when the
+//! URL gives none (`redis://cache`); and for a `*_HOST` variable that names the service, the
+//! `*_PORT` variable of the same prefix, or else the standard port of the protocol its name
+//! says (`REDIS_HOST`, `KONG_PG_HOST`). A service named in a `*_HOST` variable with no port
+//! anywhere (`DB_HOST`) is reported: its name will not resolve.
 
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{ContainerPort, EnvSource, Locate, Project, Protocol};
+use crate::ir::{ContainerPort, EnvSource, Locate, Project, Protocol, VolumeSource};
 
 /// The lowercase names a workload is reached by, to its index. Only looked up, never iterated,
 /// so its order cannot reach the output; hashed with foldhash, as stackc's own names need no
@@ -55,10 +55,12 @@ const PROTOCOL_ALIASES: &[(&str, u16)] = &[("mongo", 27017), ("pg", 5432), ("rab
 const HOST_SUFFIXES: &[&str] = &["_HOST", "_HOSTNAME", "_SERVER", "_ADDR", "_ADDRESS"];
 const PORT_SUFFIX: &str = "_PORT";
 
-/// Where a service names another: an environment variable, or its command line.
+/// Where a service names another: an environment variable, a file it mounts, or its command
+/// line.
 #[derive(Clone, Copy)]
 enum Site<'a> {
     Env(&'a str),
+    File(&'a str),
     Command,
 }
 
@@ -81,6 +83,7 @@ struct Found {
 
 enum Place {
     Env(String),
+    File(String),
     Command,
 }
 
@@ -162,24 +165,32 @@ fn compose_names<'p>(project: &'p Project, reference: &Found) -> (&'p str, &'p s
 }
 
 /// Every place a workload names another, in workload order: environment values (those of its
-/// env files' ConfigMaps first, as the kubelet reads them), host and port variables, then its
-/// command line.
+/// env files' ConfigMaps first, as the kubelet reads them), host and port variables, its command
+/// line, then the files of the ConfigMaps it mounts (compose `configs`, files given as
+/// ConfigMaps).
 fn references(project: &Project) -> Vec<Found> {
     let names = names(project);
+    let mut maps = MapReferences::default();
     let mut found = Vec::new();
     for (from, workload) in project.workloads.values().enumerate() {
         let mut references = Vec::new();
         for container in &workload.pod.containers {
-            let from_files = container.env_from.iter().filter_map(|source| match source {
-                EnvSource::ConfigMap(name) => project.config_maps.get(name),
-                EnvSource::Secret(_) => None,
-            });
-            for (key, value) in from_files.flat_map(|map| &map.data).chain(&container.env) {
+            for source in &container.env_from {
+                if let EnvSource::ConfigMap(name) = source {
+                    maps.add(project, &names, name, Site::Env, &mut references);
+                }
+            }
+            for (key, value) in &container.env {
                 scan(value, &names, Site::Env(key), &mut references);
             }
             host_port_pairs(&container.env, &names, &mut references);
             for word in container.command.iter().chain(&container.args).flatten() {
                 scan(word, &names, Site::Command, &mut references);
+            }
+        }
+        for volume in &workload.pod.volumes {
+            if let VolumeSource::ConfigMap { config_map, .. } = &volume.source {
+                maps.add(project, &names, config_map, Site::File, &mut references);
             }
         }
         found.extend(
@@ -192,12 +203,47 @@ fn references(project: &Project) -> Vec<Found> {
                     port: r.port,
                     place: match r.site {
                         Site::Env(key) => Place::Env(key.to_owned()),
+                        Site::File(key) => Place::File(key.to_owned()),
                         Site::Command => Place::Command,
                     },
                 }),
         );
     }
     found
+}
+
+/// The references in each ConfigMap's values, read once: an env file or a config file is often
+/// shared by many services.
+#[derive(Default)]
+struct MapReferences<'p> {
+    read: HashMap<&'p str, Vec<Reference<'p>>, foldhash::fast::RandomState>,
+}
+
+impl<'p> MapReferences<'p> {
+    fn add(
+        &mut self,
+        project: &'p Project,
+        names: &Names,
+        name: &'p str,
+        site: fn(&'p str) -> Site<'p>,
+        references: &mut Vec<Reference<'p>>,
+    ) {
+        let in_map = self.read.entry(name).or_insert_with(|| {
+            let mut in_map = Vec::new();
+            for (key, value) in project
+                .config_maps
+                .get(name)
+                .into_iter()
+                .flat_map(|m| &m.data)
+            {
+                scan(value, names, site(key), &mut in_map);
+            }
+            in_map
+        });
+        for r in in_map.iter() {
+            add(references, r.target, r.port, r.site);
+        }
+    }
 }
 
 /// The lowercase names each workload is reached by on a compose network: its compose name and
@@ -226,6 +272,13 @@ fn site_span<L: Locate>(
                 .or_else(|| locations.span(&["services", service, "env_file"]))
                 .or_else(|| locations.span(&["services", service]));
             (span, format!("`{key}`"))
+        }
+        Place::File(key) => {
+            let span = locations
+                .span(&["services", service, "configs"])
+                .or_else(|| locations.span(&["services", service, "volumes"]))
+                .or_else(|| locations.span(&["services", service]));
+            (span, format!("its file `{key}`"))
         }
         Place::Command => {
             let span = locations
@@ -487,6 +540,33 @@ mod tests {
         assert!(ir.services.contains_key("db"));
         assert!(ir.workloads["api"].depends_on[0].wait.is_some());
         assert_eq!(codes, [Code::InferredPort]);
+    }
+
+    #[test]
+    fn a_mounted_config_file_names_the_services_it_proxies_to() {
+        let model = crate::model::from_canonical(serde_json::json!({
+            "name": "p",
+            "services": {
+                "api": {"image": "api"},
+                "proxy": {
+                    "image": "nginx",
+                    "configs": [{"source": "site", "target": "/etc/nginx/conf.d/site.conf"}]
+                }
+            },
+            "configs": {"site": {"content": "location / { proxy_pass http://api:8000; }"}}
+        }))
+        .unwrap();
+        let mut diagnostics = Diagnostics::new();
+        let options = crate::ir::lower::Options::default();
+        let mut ir = crate::ir::lower::lower(&model, &options, &Unlocated, &mut diagnostics);
+        crate::passes::run(&mut ir, &Unlocated, &mut diagnostics);
+        let api: Vec<u16> = ir.workloads["api"].pod.containers[0]
+            .ports
+            .iter()
+            .map(|p| p.port)
+            .collect();
+        assert_eq!(api, [8000]);
+        assert!(ir.services.contains_key("api"));
     }
 
     #[test]
