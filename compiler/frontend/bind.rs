@@ -535,24 +535,9 @@ fn resolve_service_environment(
             let text = texts
                 .entry(env_file.path.clone())
                 .or_insert_with(|| EnvFileText::read(Path::new(&env_file.path)));
-            let text = match text {
-                EnvFileText::Missing if env_file.required => {
-                    return Err(Diagnostic::error(
-                        Code::MissingFile,
-                        format!("env file `{}` not found", env_file.path),
-                    )
-                    .with_label(span(), "required here")
-                    .with_help("create the file, or mark it optional with `required: false`"));
-                }
-                EnvFileText::Missing => continue,
-                EnvFileText::Unreadable(e) => {
-                    return Err(Diagnostic::error(
-                        Code::MissingFile,
-                        format!("cannot read env file `{}`: {e}", env_file.path),
-                    )
-                    .with_label(span(), "named here"));
-                }
-                EnvFileText::Text(text) => text,
+            let Some(text) = text.text(FileKind::Env, &env_file.path, env_file.required, span)?
+            else {
+                continue;
             };
             let parsed = if env_file.format == "raw" {
                 raw_env_file(text)
@@ -570,7 +555,7 @@ fn resolve_service_environment(
                         .or_else(|| from_files.get(k).cloned())
                 };
                 let vars = dotenv::parse(text, &lookup)
-                    .map_err(|e| env_file_error(&env_file.path, &e, span()))?
+                    .map_err(|e| FileKind::Env.parse_error(&env_file.path, &e, span()))?
                     .vars;
                 if !consulted.get() {
                     parsed_files.insert(env_file.path.clone(), vars.clone());
@@ -605,35 +590,11 @@ fn resolve_service_labels(project: &mut Project, locations: &Locations) -> Resul
             let text = texts
                 .entry(label_file.clone())
                 .or_insert_with(|| EnvFileText::read(Path::new(label_file)));
-            let text = match text {
-                EnvFileText::Missing => {
-                    return Err(Diagnostic::error(
-                        Code::MissingFile,
-                        format!("label file `{label_file}` not found"),
-                    )
-                    .with_label(span(), "named here")
-                    .with_help("create the file, or remove it from `label_file`"));
-                }
-                EnvFileText::Unreadable(e) => {
-                    return Err(Diagnostic::error(
-                        Code::MissingFile,
-                        format!("cannot read label file `{label_file}`: {e}"),
-                    )
-                    .with_label(span(), "named here"));
-                }
-                EnvFileText::Text(text) => text,
+            let Some(text) = text.text(FileKind::Label, label_file, true, span)? else {
+                continue;
             };
-            let vars = dotenv::parse(text, &|k| labels.get(k).cloned()).map_err(|e| {
-                Diagnostic::error(
-                    Code::InvalidEnvFile,
-                    format!(
-                        "cannot parse label file `{label_file}` at line {}: {}",
-                        e.line, e.message
-                    ),
-                )
-                .with_label(span(), "read for this service")
-                .with_help("label files hold `KEY=VALUE` lines, like env files; quote values with spaces or `#`")
-            })?;
+            let vars = dotenv::parse(text, &|k| labels.get(k).cloned())
+                .map_err(|e| FileKind::Label.parse_error(label_file, &e, span()))?;
             labels.extend(vars.vars);
         }
         for (k, v) in std::mem::take(&mut service.labels) {
@@ -645,7 +606,48 @@ fn resolve_service_labels(project: &mut Project, locations: &Locations) -> Resul
     Ok(())
 }
 
-/// An env file as read from disk.
+/// A dotenv-format file a service names: an `env_file` or a `label_file`.
+#[derive(Clone, Copy)]
+enum FileKind {
+    Env,
+    Label,
+}
+
+impl FileKind {
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Env => "env file",
+            Self::Label => "label file",
+        }
+    }
+
+    fn parse_error(
+        self,
+        path: &str,
+        error: &dotenv::DotenvError,
+        span: Option<Span>,
+    ) -> Diagnostic {
+        let help = match self {
+            Self::Env => "env files hold `KEY=VALUE` lines; quote values with spaces or `#`",
+            Self::Label => {
+                "label files hold `KEY=VALUE` lines, like env files; quote values with spaces or `#`"
+            }
+        };
+        Diagnostic::error(
+            Code::InvalidEnvFile,
+            format!(
+                "cannot parse {} `{path}` at line {}: {}",
+                self.noun(),
+                error.line,
+                error.message
+            ),
+        )
+        .with_label(span, "read for this service")
+        .with_help(help)
+    }
+}
+
+/// A dotenv-format file as read from disk, once for every service that names it.
 enum EnvFileText {
     Missing,
     Unreadable(std::io::Error),
@@ -659,18 +661,44 @@ impl EnvFileText {
         }
         std::fs::read_to_string(path).map_or_else(Self::Unreadable, Self::Text)
     }
-}
 
-fn env_file_error(path: &str, error: &dotenv::DotenvError, span: Option<Span>) -> Diagnostic {
-    Diagnostic::error(
-        Code::InvalidEnvFile,
-        format!(
-            "cannot parse env file `{path}` at line {}: {}",
-            error.line, error.message
-        ),
-    )
-    .with_label(span, "read for this service")
-    .with_help("env files hold `KEY=VALUE` lines; quote values with spaces or `#`")
+    /// The text; `None` for a missing file that is not `required`. A missing required file, or
+    /// one that cannot be read, is an error at `span`.
+    fn text(
+        &self,
+        kind: FileKind,
+        path: &str,
+        required: bool,
+        span: impl Fn() -> Option<Span>,
+    ) -> Result<Option<&str>, Diagnostic> {
+        match self {
+            Self::Text(text) => Ok(Some(text)),
+            Self::Missing if !required => Ok(None),
+            Self::Missing => {
+                let (label, help) = match kind {
+                    FileKind::Env => (
+                        "required here",
+                        "create the file, or mark it optional with `required: false`",
+                    ),
+                    FileKind::Label => (
+                        "named here",
+                        "create the file, or remove it from `label_file`",
+                    ),
+                };
+                Err(Diagnostic::error(
+                    Code::MissingFile,
+                    format!("{} `{path}` not found", kind.noun()),
+                )
+                .with_label(span(), label)
+                .with_help(help))
+            }
+            Self::Unreadable(e) => Err(Diagnostic::error(
+                Code::MissingFile,
+                format!("cannot read {} `{path}`: {e}", kind.noun()),
+            )
+            .with_label(span(), "named here")),
+        }
+    }
 }
 
 /// `format: raw`: every line is `KEY=VALUE` taken literally.
