@@ -178,7 +178,7 @@ codes! {
     UnreachableService = "SC1106", "a service is named by another but gets no Service",
         "A `*_HOST` variable or a URL names a service that declares no port, and no port could be read beside the name. Without a port there is no Service, so the name does not resolve in the cluster. Declare the port the service listens on with `expose`, or write it beside the name (`db:5432`).";
     SharedNamespace = "SC1110", "a shared namespace cannot be kept",
-        "`network_mode`, `ipc` or `pid: service:X` put the service's container into the pod of X, where containers share network, IPC and (with `shareProcessNamespace`) process namespaces. This is not possible when the two services run a different number of copies or kinds of workload, when X is not in the project or joins another pod itself, or for `container:NAME`; the service then keeps its own pod.";
+        "`network_mode`, `ipc` or `pid: service:X` put the service's container into the pod of X, where containers share network, IPC and (with `shareProcessNamespace`) process namespaces. This is not possible when the two services run a different number of copies or kinds of workload, when X has no pod (a `provider` service) or joins another pod itself, or for `container:NAME`; the service then keeps its own pod.";
     DevicePath = "SC1120", "a device is granted differently",
         "Device plugins grant a device at its host path with read, write and mknod access; a different container path or narrower permissions from the compose entry are not kept.";
     DeviceNotCovered = "SC1121", "the chosen device plugin does not provide a device",

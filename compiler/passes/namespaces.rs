@@ -16,7 +16,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         .collect();
     for (name, target) in joining {
         let problem = match project.workloads.get(&target) {
-            None => Some(format!("`{target}` is not a service of the project")),
+            None => Some(format!("`{target}` has no pod to share")),
             Some(host) if host.joins.is_some() => Some(format!(
                 "`{target}` joins the pod of another service itself"
             )),
