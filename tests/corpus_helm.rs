@@ -519,6 +519,7 @@ fn workload(name: &str, container: ir::Container, pod: ir::Pod) -> ir::Workload 
         },
         depends_on: Vec::new(),
         joins: None,
+        named: false,
         provenance: None,
     }
 }

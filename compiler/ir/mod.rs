@@ -68,6 +68,11 @@ pub struct Workload {
     /// From `network_mode`, `ipc` or `pid: service:X`: the compose name of the service whose pod
     /// this service's containers join. The `namespaces` pass merges the two and clears it.
     pub joins: Option<String>,
+    /// Another service reaches this one by name (a `depends_on` entry, or a host variable or URL
+    /// with no port), set by the `reached` pass: without ports it still gets a headless Service,
+    /// so that the name resolves.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub named: bool,
     /// With `--provenance`: where the compose key this object comes from was written
     /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -104,6 +109,9 @@ pub enum Wait {
     /// A Service accepts TCP connections; a Service routes only to ready pods, so with a
     /// readiness probe this also means healthy.
     Tcp { host: String, port: u16 },
+    /// A headless Service's name resolves, which it does once a pod behind it is ready: for a
+    /// dependency with no port to connect to.
+    Resolves { host: String },
     /// A Job (by Kubernetes name) has completed successfully.
     JobComplete { job: String },
 }
@@ -493,6 +501,10 @@ pub enum ServiceKind {
     ClusterIp,
     /// Bound on the node's address by K3s ServiceLB, like a published compose port.
     LoadBalancer,
+    /// `clusterIP: None` and no ports, for a service reached by name that declares no port: the
+    /// name resolves to its ready pods' addresses, where every port is open, as on a compose
+    /// network.
+    Headless,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]

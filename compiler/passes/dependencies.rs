@@ -2,7 +2,9 @@
 //!
 //! - `service_started` and `service_healthy`: until the dependency's Service accepts TCP
 //!   connections. A Service routes only to ready pods, and the compose healthcheck is the
-//!   readiness probe, so for a dependency with a healthcheck this means healthy.
+//!   readiness probe, so for a dependency with a healthcheck this means healthy. A dependency
+//!   with no port has a headless Service, whose name resolves only to ready pods: the wait is
+//!   until it resolves.
 //! - `service_completed_successfully`: until the dependency's Job has completed.
 //!
 //! Backends turn a [`Wait`] into what their runtime can do (an init container on K3s, start
@@ -71,18 +73,26 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     }
 }
 
-/// Where each workload accepts TCP connections: the first TCP port of its first ClusterIP
-/// Service, by workload name.
-fn endpoints(project: &Project) -> HashMap<&str, (&str, u16)> {
+/// What shows that a workload is ready, by workload name: the first TCP port of its first
+/// ClusterIP Service accepting connections, or its headless Service's name resolving.
+fn endpoints(project: &Project) -> HashMap<&str, Wait> {
     let mut endpoints = HashMap::new();
     for service in project.services.values() {
-        if service.kind != ServiceKind::ClusterIp {
-            continue;
-        }
-        if let Some(port) = service.ports.iter().find(|p| p.protocol == Protocol::Tcp) {
-            endpoints
-                .entry(service.workload.as_str())
-                .or_insert((service.name.as_str(), port.port));
+        let host = || service.name.clone();
+        let wait = match service.kind {
+            ServiceKind::ClusterIp => service
+                .ports
+                .iter()
+                .find(|p| p.protocol == Protocol::Tcp)
+                .map(|p| Wait::Tcp {
+                    host: host(),
+                    port: p.port,
+                }),
+            ServiceKind::Headless => Some(Wait::Resolves { host: host() }),
+            ServiceKind::LoadBalancer => None,
+        };
+        if let Some(wait) = wait {
+            endpoints.entry(service.workload.as_str()).or_insert(wait);
         }
     }
     endpoints
@@ -92,7 +102,7 @@ fn endpoints(project: &Project) -> HashMap<&str, (&str, u16)> {
 /// `depends_on` entry.
 fn wait(
     project: &Project,
-    endpoints: &HashMap<&str, (&str, u16)>,
+    endpoints: &HashMap<&str, Wait>,
     name: &str,
     dep: &Dependency,
     warn: &mut dyn FnMut(Code, String, &str),
@@ -129,8 +139,8 @@ fn wait(
             "no healthcheck to wait for",
         );
     }
-    let port = endpoints.get(dep.service.as_str());
-    if port.is_none() {
+    let endpoint = endpoints.get(dep.service.as_str());
+    if endpoint.is_none() {
         warn(
             Code::DependencyNotAwaited,
             format!(
@@ -140,16 +150,13 @@ fn wait(
             "nothing to connect to",
         );
     }
-    port.map(|&(host, port)| Wait::Tcp {
-        host: host.to_owned(),
-        port,
-    })
+    endpoint.cloned()
 }
 
 #[cfg(test)]
 mod tests {
     use crate::diagnostics::{Code, Diagnostics};
-    use crate::ir::{Condition, Unlocated, Wait};
+    use crate::ir::{Condition, ServiceKind, Unlocated, Wait};
 
     fn project(json: serde_json::Value) -> crate::ir::Project {
         let model = crate::model::from_canonical(json).unwrap();
@@ -168,10 +175,12 @@ mod tests {
                 "db": {"image": "db", "expose": ["5432"]},
                 "job": {"image": "job", "restart": "no"},
                 "quiet": {"image": "q"},
+                "dns": {"image": "dns", "expose": ["53/udp"]},
                 "api": {"image": "api", "depends_on": {
                     "db": {"condition": "service_healthy", "required": true},
                     "job": {"condition": "service_completed_successfully", "required": true},
-                    "quiet": {"condition": "service_started", "required": true}
+                    "quiet": {"condition": "service_started", "required": true},
+                    "dns": {"condition": "service_started", "required": true}
                 }}
             }
         }));
@@ -196,9 +205,18 @@ mod tests {
                         job: "job".to_owned()
                     })
                 ),
+                (
+                    Condition::Started,
+                    Some(Wait::Resolves {
+                        host: "quiet".to_owned()
+                    })
+                ),
                 (Condition::Started, None),
             ]
         );
+        assert_eq!(ir.services["quiet"].kind, ServiceKind::Headless);
+        assert!(ir.services["quiet"].ports.is_empty());
+        assert!(!ir.services.contains_key("job"));
     }
 
     #[test]

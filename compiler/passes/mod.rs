@@ -7,12 +7,13 @@
 //!    can rely on unique workload names.
 //! 2. [`services`] puts Services in front of workloads that listen on ports: a ClusterIP Service
 //!    named after the compose service (and one per DNS alias), plus a LoadBalancer Service for
-//!    published ports. It runs after `names` because Service names derive from workload names.
-//!
+//!    published ports; a headless Service for one reached by name on no known port. It runs after
+//!    `names` because Service names derive from workload names.
 //! 3. [`namespaces`] (between the two above) merges a service with `network_mode: service:X`
 //!    into the pod of X, so that its ports join X's Service.
 //! 4. [`reached`] (right before `services`) adds the ports other services reach a service on
-//!    (`postgres://db:5432`) when it does not declare them, so that it gets a Service too.
+//!    (`postgres://db:5432`) when it does not declare them, so that it gets a Service too, and
+//!    marks the services others reach by name (`DB_HOST=db`, `depends_on`).
 //! 5. [`dependencies`] chooses how each `depends_on` entry is awaited; it needs the Services.
 //! 6. [`devices`] collects the generic device plugin's configuration, mounts `hostpath` devices
 //!    and sets the NVIDIA runtime class.

@@ -10,14 +10,17 @@
 //! URL gives none (`redis://cache`); and for a `*_HOST` variable that names the service, the
 //! `*_PORT` variable of the same prefix, or else the standard port of the protocol its name
 //! says (`REDIS_HOST`, `KONG_PG_HOST`). A service named in a `*_HOST` variable with no port
-//! anywhere (`DB_HOST`) is reported: its name will not resolve.
+//! anywhere (`DB_HOST`) is reported, and marked as named, as is every service a `depends_on`
+//! entry waits on: without ports, the `services` pass gives it a headless Service.
 
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{ContainerPort, EnvSource, Locate, Project, Protocol, VolumeSource};
+use crate::ir::{
+    Condition, ContainerPort, EnvSource, Locate, Project, Protocol, VolumeSource, WorkloadKind,
+};
 
 /// The lowercase names a workload is reached by, to its index. Only looked up, never iterated,
 /// so its order cannot reach the output; hashed with foldhash, as stackc's own names need no
@@ -89,6 +92,7 @@ enum Place {
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let found = references(project);
+    mark_named(project, &found);
     for reference in &found {
         let Some(port) = reference.port else { continue };
         let pod = &mut project.workloads[reference.target].pod;
@@ -140,16 +144,38 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         let (span, place) = site_span(locations, by, &reference.place);
         diagnostics.push(
             Diagnostic::warning(
-                Code::UnreachableService,
+                Code::HeadlessService,
                 format!(
-                    "service `{by}` names `{to}` in {place}, but `{to}` declares no port: it gets no Service, so the name does not resolve in the cluster"
+                    "service `{by}` names `{to}` in {place}, but `{to}` declares no port: it gets a headless Service, whose name resolves to its pods' addresses"
                 ),
             )
             .with_label(span, format!("names `{to}`"))
             .with_help(format!(
-                "declare the port `{to}` listens on with `expose`, or give it beside the name (`{to}:PORT`)"
+                "declare the port `{to}` listens on with `expose`, or give it beside the name (`{to}:PORT`), for a Service with a stable address"
             )),
         );
+    }
+}
+
+/// Marks the workloads other services reach by name: those a reference names, and those a
+/// `depends_on` entry waits for, unless it waits for a Job to complete.
+fn mark_named(project: &mut Project, found: &[Found]) {
+    let mut named = vec![false; project.workloads.len()];
+    for reference in found {
+        named[reference.target] = true;
+    }
+    for workload in project.workloads.values() {
+        for dependency in &workload.depends_on {
+            let Some((i, _, target)) = project.workloads.get_full(&dependency.service) else {
+                continue;
+            };
+            let completes = dependency.condition == Condition::CompletedSuccessfully
+                && matches!(target.kind, WorkloadKind::Job { .. });
+            named[i] |= !completes;
+        }
+    }
+    for (workload, named) in project.workloads.values_mut().zip(named) {
+        workload.named = named;
     }
 }
 

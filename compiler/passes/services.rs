@@ -2,8 +2,10 @@
 //!
 //! Every workload with ports gets a ClusterIP Service named after it, so `http://web:8000`
 //! resolves as it does on a compose network, and one more per DNS alias (`container_name`,
-//! network aliases). Published ports get a LoadBalancer Service `<name>-lb`: K3s ServiceLB binds
-//! its ports on the node, the way compose binds them on the host.
+//! network aliases). A workload other services reach by name but whose ports nothing says gets
+//! headless Services instead (`clusterIP: None`, no ports): the name resolves to its pods, on
+//! every port, as on a compose network. Published ports get a LoadBalancer Service `<name>-lb`:
+//! K3s ServiceLB binds its ports on the node, the way compose binds them on the host.
 
 use std::collections::HashSet;
 
@@ -24,11 +26,15 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     // workloads with aliases keep their ports for the second round.
     let mut aliased = Vec::new();
     for ((compose, workload), (cluster, published)) in project.workloads.iter().zip(all_ports) {
-        if cluster.is_empty() {
+        let kind = if !cluster.is_empty() {
+            ServiceKind::ClusterIp
+        } else if workload.named {
+            ServiceKind::Headless
+        } else {
             continue;
-        }
+        };
         if !workload.dns_aliases.is_empty() {
-            aliased.push((compose, workload, cluster.clone()));
+            aliased.push((compose, workload, kind, cluster.clone()));
         }
         let service = |name: String, kind, ports| Service {
             name,
@@ -40,7 +46,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         // A clash of workload names is reported by the `names` pass.
         services
             .entry(workload.name.clone())
-            .or_insert_with(|| service(workload.name.clone(), ServiceKind::ClusterIp, cluster));
+            .or_insert_with(|| service(workload.name.clone(), kind, cluster));
         if !published.is_empty() {
             let name = with_suffix(&workload.name, "lb");
             if let Some(existing) = services.get(&name) {
@@ -64,7 +70,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             }
         }
     }
-    for (compose, workload, cluster) in aliased {
+    for (compose, workload, kind, cluster) in aliased {
         for alias in &workload.dns_aliases {
             let name = dns_label(alias);
             match services.get(&name) {
@@ -86,7 +92,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                         Service {
                             name,
                             workload: compose.clone(),
-                            kind: ServiceKind::ClusterIp,
+                            kind,
                             ports: cluster.clone(),
                             provenance: workload.provenance.clone(),
                         },

@@ -305,12 +305,13 @@ impl Emit<'_> {
                 };
                 Role::Workload { params, main }
             }
+            // A headless Service has neither a type nor ports to set.
             "service" => match self.project.services.get(name) {
-                Some(service) => Role::Service {
+                Some(service) if service.kind != ir::ServiceKind::Headless => Role::Service {
                     name,
                     compose: &service.workload,
                 },
-                None => Role::Other,
+                _ => Role::Other,
             },
             "persistentvolumeclaim" if self.project.claims.contains_key(name) => {
                 Role::Claim { name }
@@ -778,6 +779,7 @@ mod tests {
                     },
                     depends_on: Vec::new(),
                     joins: None,
+                    named: false,
                     provenance: None,
                 };
                 ((*name).to_owned(), workload)

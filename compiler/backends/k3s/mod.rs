@@ -352,9 +352,10 @@ fn service(meta: &Meta<'_>, project: &ir::Project, service: &ir::Service) -> cor
         .workloads
         .get(&service.workload)
         .map_or(service.name.as_str(), |w| w.name.as_str());
-    let kind = match service.kind {
-        ir::ServiceKind::ClusterIp => None,
-        ir::ServiceKind::LoadBalancer => Some("LoadBalancer".to_owned()),
+    let (kind, cluster_ip) = match service.kind {
+        ir::ServiceKind::ClusterIp => (None, None),
+        ir::ServiceKind::LoadBalancer => (Some("LoadBalancer".to_owned()), None),
+        ir::ServiceKind::Headless => (None, Some("None".to_owned())),
     };
     let mut metadata = meta.object(&service.name, workload);
     annotate(&mut metadata, service.provenance.as_ref());
@@ -362,8 +363,10 @@ fn service(meta: &Meta<'_>, project: &ir::Project, service: &ir::Service) -> cor
         metadata,
         spec: Some(core::ServiceSpec {
             type_: kind,
+            cluster_ip,
             selector: Some(meta.selector(workload)),
-            ports: Some(
+            // Only a headless Service may have none.
+            ports: (!service.ports.is_empty()).then(|| {
                 service
                     .ports
                     .iter()
@@ -375,19 +378,19 @@ fn service(meta: &Meta<'_>, project: &ir::Project, service: &ir::Service) -> cor
                         app_protocol: p.app_protocol.clone(),
                         ..core::ServicePort::default()
                     })
-                    .collect(),
-            ),
+                    .collect()
+            }),
             ..core::ServiceSpec::default()
         }),
         ..core::Service::default()
     }
 }
 
-/// A required pod affinity to the pods of `workloads` (which include the pod's own workload, so
-/// the first pod may schedule anywhere), on the same node.
 /// The label that marks the pods of one colocation group (see `passes::volumes`).
 const COLOCATION_LABEL: &str = "stackc.io/colocation";
 
+/// A required pod affinity to the pods of colocation group `group` (which include the pod itself, so
+/// the first pod may schedule anywhere), on the same node.
 fn colocation(meta: &Meta<'_>, group: &str) -> core::Affinity {
     core::Affinity {
         pod_affinity: Some(core::PodAffinity {

@@ -1,8 +1,9 @@
 //! K3s objects for `depends_on` waits and the generic device plugin.
 //!
-//! A dependent pod waits in init containers: a TCP connection loop to the dependency's Service
-//! (no cluster access needed), or `kubectl wait` for a Job, which needs a `ServiceAccount` allowed
-//! to read that Job and nothing else.
+//! A dependent pod waits in init containers: a TCP connection loop to the dependency's Service,
+//! or a loop until a headless Service's name resolves (no cluster access needed for either), or
+//! `kubectl wait` for a Job, which needs a `ServiceAccount` allowed to read that Job and nothing
+//! else.
 
 use std::collections::BTreeMap;
 
@@ -15,8 +16,8 @@ use super::Meta;
 use crate::ir::names::dns_label;
 use crate::ir::{self, Wait};
 
-/// Small, pinned, with `nc`.
-const TCP_WAIT_IMAGE: &str = "docker.io/library/busybox:1.36.1";
+/// Small, pinned, with `nc`, `grep` and `sh`.
+const BUSYBOX_IMAGE: &str = "docker.io/library/busybox:1.36.1";
 /// The upstream kubectl image, pinned.
 const JOB_WAIT_IMAGE: &str = "registry.k8s.io/kubectl:v1.33.4";
 /// squat/generic-device-plugin 0.2.0, pinned by digest.
@@ -43,12 +44,24 @@ pub(super) fn init_containers(workload: &ir::Workload) -> Vec<core::Container> {
         .filter_map(|d| {
             let (image, command) = match d.wait.as_ref()? {
                 Wait::Tcp { host, port } => (
-                    TCP_WAIT_IMAGE,
+                    BUSYBOX_IMAGE,
                     vec![
                         "sh".to_owned(),
                         "-c".to_owned(),
                         format!(
                             "until nc -z -w 2 {host} {port}; do echo waiting for {host}:{port}; sleep 2; done"
+                        ),
+                    ],
+                ),
+                // busybox's `nc` says `bad address` when the name does not resolve; any other
+                // outcome (connected, refused, timed out) means it does.
+                Wait::Resolves { host } => (
+                    BUSYBOX_IMAGE,
+                    vec![
+                        "sh".to_owned(),
+                        "-c".to_owned(),
+                        format!(
+                            "while nc -z -w 2 {host} 9 2>&1 | grep -q 'bad address'; do echo waiting for {host} to resolve; sleep 2; done"
                         ),
                     ],
                 ),

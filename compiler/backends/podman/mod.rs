@@ -78,7 +78,7 @@ pub fn prepare(
             d.code,
             Code::DevicePath
                 | Code::InferredPort
-                | Code::UnreachableService
+                | Code::HeadlessService
                 | Code::DependencyNotAwaited
                 | Code::DependencyHealth
                 | Code::DependencyNotJob
@@ -608,6 +608,7 @@ mod tests {
                         })
                         .collect(),
                     joins: None,
+                    named: false,
                     provenance: None,
                 };
                 ((*n).to_owned(), workload)

@@ -264,6 +264,7 @@ impl<L: Locate> Lowering<'_, L> {
             },
             depends_on: Vec::new(),
             joins: None,
+            named: false,
             provenance: self.provenance(options, &["services", name]),
         }
     }
