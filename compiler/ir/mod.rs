@@ -159,6 +159,8 @@ pub struct Pod {
     pub host_pid: bool,
     /// Node labels the pod must run on (from `platform`).
     pub node_selector: IndexMap<String, String>,
+    /// From `deploy.placement`.
+    pub placement: Placement,
     /// From `runtime`: the RuntimeClass of the pod (for example `nvidia`).
     pub runtime_class: Option<String>,
     /// Group that owns mounted volumes (the `gid` of mounted secrets and configs).
@@ -171,6 +173,54 @@ pub struct Pod {
     /// such claim. Every pod of the group carries it as a label and requires a pod with it on
     /// its node.
     pub colocation: Option<String>,
+}
+
+/// Which nodes a workload's pods may run on, and how they spread over them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Placement {
+    /// Node label requirements, all of which a node must meet (from `constraints`).
+    pub node_requirements: Vec<NodeRequirement>,
+    /// Node label keys whose values the pods spread over as evenly as the scheduler can (from
+    /// `preferences`).
+    pub spread_over: Vec<String>,
+    /// No two pods of the workload on one node (`max_replicas_per_node: 1`).
+    pub one_per_node: bool,
+}
+
+impl Placement {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.node_requirements.is_empty() && self.spread_over.is_empty() && !self.one_per_node
+    }
+}
+
+/// A node label requirement, as in a node affinity's `matchExpressions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct NodeRequirement {
+    pub key: String,
+    pub operator: NodeOperator,
+    /// The values for `In` and `NotIn`; empty for `Exists` and `DoesNotExist`.
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum NodeOperator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+impl NodeOperator {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::In => "In",
+            Self::NotIn => "NotIn",
+            Self::Exists => "Exists",
+            Self::DoesNotExist => "DoesNotExist",
+        }
+    }
 }
 
 /// Resolver settings added to the cluster's own DNS configuration.

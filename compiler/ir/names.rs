@@ -89,7 +89,8 @@ pub fn is_qualified_name(key: &str) -> bool {
 
 /// Whether `s` is a label value, and the name part of a label key: at most 63 alphanumerics,
 /// `-`, `_` and `.`, starting and ending with an alphanumeric.
-fn is_label_value(s: &str) -> bool {
+#[must_use]
+pub fn is_label_value(s: &str) -> bool {
     let bytes = s.as_bytes();
     bytes.len() <= MAX_LABEL
         && bytes.first().is_some_and(u8::is_ascii_alphanumeric)

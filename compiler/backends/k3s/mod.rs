@@ -6,6 +6,7 @@
 //! Secrets are referenced by name only: their values reach the output only when lowering read
 //! them (`--secrets inline`, or [`secrets`] for `stackc secrets`).
 
+mod placement;
 /// Also used by the podman backend: a pod is written the same way for both, bar what podman lacks.
 pub(in crate::backends) mod pod;
 mod wait;
@@ -386,40 +387,10 @@ fn service(meta: &Meta<'_>, project: &ir::Project, service: &ir::Service) -> cor
     }
 }
 
-/// The label that marks the pods of one colocation group (see `passes::volumes`).
-const COLOCATION_LABEL: &str = "stackc.io/colocation";
-
-/// A required pod affinity to the pods of colocation group `group` (which include the pod itself, so
-/// the first pod may schedule anywhere), on the same node.
-fn colocation(meta: &Meta<'_>, group: &str) -> core::Affinity {
-    core::Affinity {
-        pod_affinity: Some(core::PodAffinity {
-            required_during_scheduling_ignored_during_execution: Some(vec![
-                core::PodAffinityTerm {
-                    label_selector: Some(LabelSelector {
-                        match_labels: Some(BTreeMap::from([
-                            (
-                                "app.kubernetes.io/part-of".to_owned(),
-                                label_value(&meta.project.name),
-                            ),
-                            (COLOCATION_LABEL.to_owned(), group.to_owned()),
-                        ])),
-                        ..LabelSelector::default()
-                    }),
-                    topology_key: "kubernetes.io/hostname".to_owned(),
-                    ..core::PodAffinityTerm::default()
-                },
-            ]),
-            ..core::PodAffinity::default()
-        }),
-        ..core::Affinity::default()
-    }
-}
-
 fn pod_labels(meta: &Meta<'_>, workload: &ir::Workload) -> BTreeMap<String, String> {
     let mut labels = meta.labels(&workload.name);
     if let Some(group) = &workload.pod.colocation {
-        labels.insert(COLOCATION_LABEL.to_owned(), group.clone());
+        labels.insert(placement::COLOCATION_LABEL.to_owned(), group.clone());
     }
     labels
 }
@@ -455,9 +426,8 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
     );
     annotate(&mut metadata, workload.provenance.as_ref());
     let mut spec = pod::spec(&workload.pod, restart_policy);
-    if let Some(group) = &workload.pod.colocation {
-        spec.affinity = Some(colocation(meta, group));
-    }
+    spec.affinity = placement::affinity(meta, workload);
+    spec.topology_spread_constraints = placement::spread(meta, workload);
     let waits = wait::init_containers(workload);
     if !waits.is_empty() {
         let mut init = waits;

@@ -316,6 +316,16 @@ impl<L: Locate> Checker<'_, L> {
                 "not supported on podman",
             );
         }
+        if !pod.placement.is_empty() {
+            self.warn(
+                Code::PodmanIgnoredField,
+                &["services", name, "deploy", "placement"],
+                format!(
+                    "`deploy.placement` of service `{name}` is left out: podman runs every pod on this host"
+                ),
+                "not supported on podman",
+            );
+        }
         for alias in workload.dns_aliases.iter().filter(|a| **a != workload.name) {
             self.warn(
                 Code::PodmanDnsAlias,

@@ -8,6 +8,7 @@
 mod container;
 mod devices;
 mod keys;
+mod placement;
 mod storage;
 
 pub(crate) use devices::DEVICE_DIRECTORIES;
@@ -423,6 +424,9 @@ impl<L: Locate> Lowering<'_, L> {
         }
         if !service.platform.is_empty() {
             self.platform(name, &service.platform, &mut pod.node_selector);
+        }
+        if let Some(deploy) = &service.deploy {
+            pod.placement = self.placement(name, &deploy.placement);
         }
         let network_mode = if service.network_mode.is_empty() {
             &service.net

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::diagnostics::{Code, Diagnostics};
-use crate::ir::{Locate, Project, ServiceKind, WorkloadKind};
+use crate::ir::{Locate, NodeOperator, NodeRequirement, Project, ServiceKind, WorkloadKind};
 use crate::model;
 use crate::source::{FileId, Span};
 
@@ -234,7 +234,7 @@ fn keys_not_lowered_are_reported_where_they_are_written() {
     let (_, diagnostics) = lower(&json!({ "app": {
         "image": "nginx",
         "logging": { "driver": "json-file" },
-        "deploy": { "placement": { "constraints": ["node.role==manager"] } }
+        "deploy": { "resources": { "limits": { "pids": 100 } } }
     }}));
     let spans: Vec<_> = diagnostics
         .iter()
@@ -245,7 +245,7 @@ fn keys_not_lowered_are_reported_where_they_are_written() {
         spans,
         [
             Paths.span(&["services", "app", "logging"]),
-            Paths.span(&["services", "app", "deploy", "placement", "constraints"]),
+            Paths.span(&["services", "app", "deploy", "resources", "limits", "pids"]),
         ],
         "in source order"
     );
@@ -285,6 +285,64 @@ fn built_images_get_the_compose_name_and_a_warning() {
     );
     let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::ImageNotBuilt]);
+}
+
+#[test]
+fn swarm_placement_becomes_node_and_pod_affinity() {
+    let (ir, diagnostics) = lower(&json!({
+        "db": { "image": "db", "deploy": { "placement": {
+            "constraints": ["node.role==manager", " node.hostname != Edge-1 ", "node.platform.arch == x86_64"],
+            "preferences": [{"spread": "node.labels.zone"}, {"spread": "node.labels.zone"}],
+            "max_replicas_per_node": 1
+        }}},
+        "worker": { "image": "w", "deploy": { "placement": {
+            "constraints": ["node.role == worker", "node.labels.gpu == true", "node.id == x1", "role=worker"],
+            "max_replicas_per_node": 3
+        }}}
+    }));
+    let requirement = |key: &str, operator, values: &[&str]| NodeRequirement {
+        key: key.to_owned(),
+        operator,
+        values: values.iter().map(|v| (*v).to_owned()).collect(),
+    };
+    let db = &ir.workloads["db"].pod.placement;
+    assert_eq!(
+        db.node_requirements,
+        [
+            requirement(
+                "node-role.kubernetes.io/control-plane",
+                NodeOperator::Exists,
+                &[]
+            ),
+            requirement("kubernetes.io/hostname", NodeOperator::NotIn, &["edge-1"]),
+            requirement("kubernetes.io/arch", NodeOperator::In, &["amd64"]),
+        ]
+    );
+    assert_eq!(db.spread_over, ["zone"]);
+    assert!(db.one_per_node);
+    let worker = &ir.workloads["worker"].pod.placement;
+    assert_eq!(
+        worker.node_requirements,
+        [
+            requirement(
+                "node-role.kubernetes.io/control-plane",
+                NodeOperator::DoesNotExist,
+                &[]
+            ),
+            requirement("gpu", NodeOperator::In, &["true"]),
+        ]
+    );
+    assert!(!worker.one_per_node);
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [
+            Code::ApproximatedKey,
+            Code::UnsupportedKey,
+            Code::UnloweredValue,
+            Code::UnsupportedKey
+        ]
+    );
 }
 
 #[test]
