@@ -520,6 +520,7 @@ fn workload(name: &str, container: ir::Container, pod: ir::Pod) -> ir::Workload 
         depends_on: Vec::new(),
         joins: None,
         named: false,
+        dns_round_robin: false,
         provenance: None,
     }
 }

@@ -73,6 +73,10 @@ pub struct Workload {
     /// so that the name resolves.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub named: bool,
+    /// `deploy.endpoint_mode: dnsrr`: its name resolves to every pod's address rather than to
+    /// one virtual address, so its Services are headless.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dns_round_robin: bool,
     /// With `--provenance`: where the compose key this object comes from was written
     /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -551,9 +555,9 @@ pub enum ServiceKind {
     ClusterIp,
     /// Bound on the node's address by K3s ServiceLB, like a published compose port.
     LoadBalancer,
-    /// `clusterIP: None` and no ports, for a service reached by name that declares no port: the
-    /// name resolves to its ready pods' addresses, where every port is open, as on a compose
-    /// network.
+    /// `clusterIP: None`: the name resolves to the ready pods' own addresses. Without ports for
+    /// a service reached by name that declares none (every port of a pod is open, as on a
+    /// compose network); with them for `endpoint_mode: dnsrr`.
     Headless,
 }
 

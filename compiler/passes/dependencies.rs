@@ -74,22 +74,22 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
 }
 
 /// What shows that a workload is ready, by workload name: the first TCP port of its first
-/// ClusterIP Service accepting connections, or its headless Service's name resolving.
+/// ClusterIP or headless Service accepting connections, or else the name of a headless Service
+/// resolving.
 fn endpoints(project: &Project) -> HashMap<&str, Wait> {
     let mut endpoints = HashMap::new();
     for service in project.services.values() {
-        let host = || service.name.clone();
-        let wait = match service.kind {
-            ServiceKind::ClusterIp => service
-                .ports
-                .iter()
-                .find(|p| p.protocol == Protocol::Tcp)
-                .map(|p| Wait::Tcp {
-                    host: host(),
-                    port: p.port,
-                }),
-            ServiceKind::Headless => Some(Wait::Resolves { host: host() }),
-            ServiceKind::LoadBalancer => None,
+        let tcp = service.ports.iter().find(|p| p.protocol == Protocol::Tcp);
+        let host = service.name.clone();
+        let wait = match (service.kind, tcp) {
+            (ServiceKind::ClusterIp, Some(p)) => Some(Wait::Tcp { host, port: p.port }),
+            // A headless Service's name is the pods' own addresses: no port is translated.
+            (ServiceKind::Headless, Some(p)) => Some(Wait::Tcp {
+                host,
+                port: p.target_port,
+            }),
+            (ServiceKind::Headless, None) => Some(Wait::Resolves { host }),
+            _ => None,
         };
         if let Some(wait) = wait {
             endpoints.entry(service.workload.as_str()).or_insert(wait);

@@ -4,7 +4,8 @@
 //! resolves as it does on a compose network, and one more per DNS alias (`container_name`,
 //! network aliases). A workload other services reach by name but whose ports nothing says gets
 //! headless Services instead (`clusterIP: None`, no ports): the name resolves to its pods, on
-//! every port, as on a compose network. Published ports get a LoadBalancer Service `<name>-lb`:
+//! every port, as on a compose network; so does one with `endpoint_mode: dnsrr`, with its ports.
+//! Published ports get a LoadBalancer Service `<name>-lb`:
 //! K3s ServiceLB binds its ports on the node, the way compose binds them on the host.
 
 use std::collections::HashSet;
@@ -26,9 +27,9 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     // workloads with aliases keep their ports for the second round.
     let mut aliased = Vec::new();
     for ((compose, workload), (cluster, published)) in project.workloads.iter().zip(all_ports) {
-        let kind = if !cluster.is_empty() {
+        let kind = if !cluster.is_empty() && !workload.dns_round_robin {
             ServiceKind::ClusterIp
-        } else if workload.named {
+        } else if !cluster.is_empty() || workload.named {
             ServiceKind::Headless
         } else {
             continue;

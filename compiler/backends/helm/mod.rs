@@ -780,6 +780,7 @@ mod tests {
                     depends_on: Vec::new(),
                     joins: None,
                     named: false,
+                    dns_round_robin: false,
                     provenance: None,
                 };
                 ((*name).to_owned(), workload)

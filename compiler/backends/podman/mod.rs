@@ -619,6 +619,7 @@ mod tests {
                         .collect(),
                     joins: None,
                     named: false,
+                    dns_round_robin: false,
                     provenance: None,
                 };
                 ((*n).to_owned(), workload)

@@ -266,6 +266,7 @@ impl<L: Locate> Lowering<'_, L> {
             depends_on: Vec::new(),
             joins: None,
             named: false,
+            dns_round_robin: self.dns_round_robin(name, service),
             provenance: self.provenance(options, &["services", name]),
         }
     }
@@ -437,6 +438,29 @@ impl<L: Locate> Lowering<'_, L> {
         pod.host_ipc = self.namespace_mode(name, "ipc", &service.ipc);
         pod.host_pid = self.namespace_mode(name, "pid", &service.pid);
         pod
+    }
+
+    /// `deploy.endpoint_mode`: `vip` (the default) or `dnsrr`.
+    fn dns_round_robin(&mut self, name: &str, service: &model::ServiceConfig) -> bool {
+        let mode = service
+            .deploy
+            .as_ref()
+            .map_or("", |d| d.endpoint_mode.as_str());
+        match mode {
+            "" | "vip" => false,
+            "dnsrr" => true,
+            other => {
+                self.warn(
+                    Code::UnloweredValue,
+                    &["services", name, "deploy", "endpoint_mode"],
+                    format!(
+                        "`endpoint_mode: {other}` of service `{name}` is left out: it is neither `vip` nor `dnsrr`, so its Services get a virtual address"
+                    ),
+                    "unknown endpoint mode",
+                );
+                false
+            }
+        }
     }
 
     /// Node labels for `platform: os/arch[/variant]`. Only the values Kubernetes nodes report
