@@ -41,6 +41,8 @@ pub enum Value {
     Null,
     Bool(bool),
     Int(i64),
+    /// A plain integer above `i64::MAX`, which go-yaml reads as a `uint64`.
+    Uint(u64),
     Float(f64),
     Str(String),
     Seq(Vec<Node>),
@@ -203,6 +205,7 @@ impl Node {
         match &self.value {
             Value::Str(s) => Some(s.clone()),
             Value::Int(i) => Some(i.to_string()),
+            Value::Uint(u) => Some(u.to_string()),
             Value::Float(f) => Some(format_go_float(*f)),
             Value::Bool(b) => Some(b.to_string()),
             Value::Null | Value::Seq(_) | Value::Map(_) => None,
@@ -215,7 +218,7 @@ impl Node {
         match self.value {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
-            Value::Int(_) => "an integer",
+            Value::Int(_) | Value::Uint(_) => "an integer",
             Value::Float(_) => "a number",
             Value::Str(_) => "a string",
             Value::Seq(_) => "a list",
@@ -231,6 +234,7 @@ impl Node {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
+            Value::Uint(u) => J::from(*u),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::Str(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
@@ -243,8 +247,9 @@ impl Node {
     }
 }
 
-/// Formats a float like Go's `fmt.Sprint(float64)` (`%v`): shortest representation, exponent
-/// form for very large or small magnitudes.
+/// Formats a float like Go's `fmt.Sprint(float64)` (`%v`, which is `strconv.FormatFloat(f, 'g',
+/// -1, 64)`): the shortest digits that read back as `f`, in exponent form when the decimal
+/// exponent is below -4 or at least 6, with a signed exponent of at least two digits.
 #[must_use]
 pub fn format_go_float(f: f64) -> String {
     if f.is_infinite() {
@@ -257,15 +262,15 @@ pub fn format_go_float(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();
     }
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-4..1e21).contains(&abs) {
-        let s = format!("{f:e}");
-        // Rust prints `1e21`; Go prints `1e+21`.
-        match s.split_once('e') {
-            Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp:0>2}"),
-            Some((mantissa, exp)) => format!("{mantissa}e-{:0>2}", &exp[1..]),
-            None => s,
-        }
+    // Rust's `{:e}` gives the same shortest digits: `1.2345e8`, `1e-7`.
+    let scientific = format!("{f:e}");
+    let Some((mantissa, exponent)) = scientific.split_once('e') else {
+        return scientific;
+    };
+    let exponent: i32 = exponent.parse().unwrap_or_default();
+    if f != 0.0 && !(-4..6).contains(&exponent) {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
     } else {
         format!("{f}")
     }
@@ -278,6 +283,26 @@ mod tests {
     /// Every file's tree stays alive for the whole build (for locations), and nodes are moved
     /// while merging: a mapping's table, and what only aliased or interpolated nodes carry, are
     /// boxed so that the other nodes do not pay for them.
+    #[test]
+    fn floats_print_as_go_prints_them() {
+        let cases = [
+            (1.1, "1.1"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (123_456.5, "123456.5"),
+            (1_000_000.0, "1e+06"),
+            (123_456_789.123_456_79, "1.2345678912345679e+08"),
+            (1e20, "1e+20"),
+            (-2.5e300, "-2.5e+300"),
+            (0.0, "0"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NAN, "NaN"),
+        ];
+        for (f, go) in cases {
+            assert_eq!(super::format_go_float(f), go, "{f}");
+        }
+    }
+
     #[test]
     fn a_node_stays_small() {
         assert!(std::mem::size_of::<Node>() <= 56);

@@ -473,9 +473,22 @@ fn resolve_plain(text: &str) -> Value {
         Cow::Borrowed(text)
     };
     if let Some(i) = parse_go_int(&plain) {
-        return Value::Int(i);
+        return match i64::try_from(i) {
+            Ok(i) => Value::Int(i),
+            // Go's `ParseUint` takes no sign.
+            Err(_) => match u64::try_from(i) {
+                Ok(u) if !plain.starts_with('+') => Value::Uint(u),
+                _ => float_or_string(text, &plain),
+            },
+        };
     }
-    if is_yaml_float(&plain) {
+    float_or_string(text, &plain)
+}
+
+/// A plain scalar that is not an integer Go can hold: a float when it has YAML's float syntax
+/// and Go can parse it, else a string.
+fn float_or_string(text: &str, plain: &str) -> Value {
+    if is_yaml_float(plain) {
         // Go's `ParseFloat` fails on a value out of range (`1e400`), so go-yaml keeps it a string;
         // Rust's returns infinity.
         if let Ok(f) = plain
@@ -489,9 +502,9 @@ fn resolve_plain(text: &str) -> Value {
     Value::Str(text.to_owned())
 }
 
-/// Go's `strconv.ParseInt(s, 0, 64)`: an optional sign, then `0x`, `0o`, `0b` or a leading `0`
-/// for octal, else decimal.
-fn parse_go_int(s: &str) -> Option<i64> {
+/// An integer as Go's `strconv.ParseInt(s, 0, 64)` reads it (an optional sign, then `0x`, `0o`,
+/// `0b` or a leading `0` for octal, else decimal), before it is checked against a Go type's range.
+fn parse_go_int(s: &str) -> Option<i128> {
     let (negative, digits) = match s.as_bytes().first()? {
         b'-' => (true, &s[1..]),
         b'+' => (false, &s[1..]),
@@ -508,8 +521,7 @@ fn parse_go_int(s: &str) -> Option<i64> {
         return None;
     }
     let magnitude = i128::from_str_radix(body, radix).ok()?;
-    let value = if negative { -magnitude } else { magnitude };
-    i64::try_from(value).ok()
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// go-yaml's float syntax: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
@@ -548,7 +560,9 @@ mod tests {
     #[test]
     fn scalars_resolve_like_go_yaml() {
         let n = doc(
-            "a: 0755\nb: 0x1F\nc: 1_000\nd: 1e3\ne: on\nf: '1'\ng: ~\nh: 08\ni: True\nj: 1e400\nk: .inf\n",
+            "a: 0755\nb: 0x1F\nc: 1_000\nd: 1e3\ne: on\nf: '1'\ng: ~\nh: 08\ni: True\nj: 1e400\nk: .inf\n\
+             l: 18446744073709551615\nm: +9223372036854775808\nn: -9223372036854775809\n\
+             o: 18446744073709551616\n",
         );
         let get = |k: &str| n.get(k).unwrap().value.clone();
         assert_eq!(get("a"), Value::Int(493));
@@ -562,6 +576,10 @@ mod tests {
         assert_eq!(get("i"), Value::Bool(true));
         assert_eq!(get("j"), Value::Str("1e400".into()));
         assert_eq!(get("k"), Value::Float(f64::INFINITY));
+        assert_eq!(get("l"), Value::Uint(u64::MAX));
+        assert_eq!(get("m"), Value::Float(9_223_372_036_854_775_808.0));
+        assert_eq!(get("n"), Value::Float(-9_223_372_036_854_775_809.0));
+        assert_eq!(get("o"), Value::Float(18_446_744_073_709_551_616.0));
     }
 
     #[test]

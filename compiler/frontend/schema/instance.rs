@@ -42,6 +42,7 @@ impl Json for Tree {
 fn number(node: &Node) -> Option<Number> {
     match node.value {
         Value::Int(i) => Some(Number::from(i)),
+        Value::Uint(u) => Some(Number::from(u)),
         Value::Float(f) => Number::from_f64(f),
         _ => None,
     }
@@ -118,7 +119,7 @@ impl<'a> json::Node<'a, Tree> for &'a Node {
     fn json_type(&self) -> JsonType {
         match &self.value {
             Value::Bool(_) => JsonType::Boolean,
-            Value::Int(_) => JsonType::Number,
+            Value::Int(_) | Value::Uint(_) => JsonType::Number,
             Value::Float(f) if f.is_finite() => JsonType::Number,
             Value::Null | Value::Float(_) => JsonType::Null,
             Value::Str(_) => JsonType::String,

@@ -131,9 +131,13 @@ impl<'a> Item<'a> {
         match &node.value {
             Value::Bool(b) => Shape::Bool(*b),
             Value::Int(i) => u64::try_from(*i).map_or(Shape::Signed(*i), Shape::Unsigned),
+            Value::Uint(u) => Shape::Unsigned(*u),
             Value::Float(f) if f.is_finite() => Shape::Float(*f),
-            // JSON has no infinities or NaN: they were `null`.
-            Value::Null | Value::Float(_) => Shape::Null,
+            // The model's untyped values are JSON, which has no infinities or NaN. Compose only
+            // prints them (an environment value, a label), as Go's words for them.
+            Value::Float(f) if f.is_nan() => Shape::Str("NaN"),
+            Value::Float(f) => Shape::Str(if *f > 0.0 { "+Inf" } else { "-Inf" }),
+            Value::Null => Shape::Null,
             Value::Str(s) => Shape::Str(s),
             Value::Seq(items) => Shape::Seq(items, place),
             Value::Map(map) => {
