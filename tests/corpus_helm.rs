@@ -610,6 +610,7 @@ fn storage_secrets_and_gpu() -> ir::Project {
     ir::Project {
         name: "shop".to_owned(),
         device_plugin: None,
+        host_files: IndexMap::new(),
         workloads: [
             ("db".to_owned(), database()),
             ("worker".to_owned(), gpu_worker()),

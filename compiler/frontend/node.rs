@@ -36,7 +36,7 @@ struct Origin {
     template: Option<Box<str>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -47,6 +47,24 @@ pub enum Value {
     Str(String),
     Seq(Vec<Node>),
     Map(Box<Map>),
+}
+
+/// Trees compare as what was written: a float read from the same text has the same bits, so
+/// `.nan` equals `.nan` here, unlike in arithmetic.
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Uint(a), Value::Uint(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Seq(a), Value::Seq(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// A mapping entry: the key's span (diagnostics about a key point at it) and the value.

@@ -43,6 +43,11 @@ pub struct Project {
     pub secrets: IndexMap<String, Secret>,
     /// The generic device plugin the `generic` device profile needs, when a service uses it.
     pub device_plugin: Option<DevicePlugin>,
+    /// The text of small files of the project directory that pods mount as hostPaths, keyed by
+    /// that hostPath: read while lowering so that the `reached` pass sees what a mounted
+    /// configuration names (`proxy_pass http://api:8000`). Nothing of it is written out.
+    #[serde(skip)]
+    pub host_files: IndexMap<String, String>,
 }
 
 /// The configuration of the generic device plugin (squat/generic-device-plugin): one resource

@@ -5,8 +5,8 @@
 //! and the `services` pass, which runs next, puts a Service in front of them.
 //!
 //! A port is taken from what another service's configuration says, never guessed from an image:
-//! `host:port` in an environment value, a command, or a file it mounts from a ConfigMap
-//! (`db:5432`, `proxy_pass http://api:8000/;`); the standard port of a URL's scheme when the
+//! `host:port` in an environment value, a command, or a file it mounts, from a ConfigMap or from
+//! the project directory (`db:5432`, `proxy_pass http://api:8000/;`); the standard port of a URL's scheme when the
 //! URL gives none (`redis://cache`); and for a `*_HOST` variable that names the service, the
 //! `*_PORT` variable of the same prefix, or else the standard port of the protocol its name
 //! says (`REDIS_HOST`, `KONG_PG_HOST`). A service named in a `*_HOST` variable with no port
@@ -58,12 +58,13 @@ const PROTOCOL_ALIASES: &[(&str, u16)] = &[("mongo", 27017), ("pg", 5432), ("rab
 const HOST_SUFFIXES: &[&str] = &["_HOST", "_HOSTNAME", "_SERVER", "_ADDR", "_ADDRESS"];
 const PORT_SUFFIX: &str = "_PORT";
 
-/// Where a service names another: an environment variable, a file it mounts, or its command
-/// line.
+/// Where a service names another: an environment variable, a file it mounts from a ConfigMap or
+/// from the project directory, or its command line.
 #[derive(Clone, Copy)]
 enum Site<'a> {
     Env(&'a str),
     File(&'a str),
+    Mount(&'a str),
     Command,
 }
 
@@ -87,6 +88,7 @@ struct Found {
 enum Place {
     Env(String),
     File(String),
+    Mount(String),
     Command,
 }
 
@@ -215,8 +217,14 @@ fn references(project: &Project) -> Vec<Found> {
             }
         }
         for volume in &workload.pod.volumes {
-            if let VolumeSource::ConfigMap { config_map, .. } = &volume.source {
-                maps.add(project, &names, config_map, Site::File, &mut references);
+            match &volume.source {
+                VolumeSource::ConfigMap { config_map, .. } => {
+                    maps.add(project, &names, config_map, Site::File, &mut references);
+                }
+                VolumeSource::HostPath { path } => {
+                    maps.add_host_file(project, &names, path, &mut references);
+                }
+                _ => {}
             }
         }
         found.extend(
@@ -230,6 +238,7 @@ fn references(project: &Project) -> Vec<Found> {
                     place: match r.site {
                         Site::Env(key) => Place::Env(key.to_owned()),
                         Site::File(key) => Place::File(key.to_owned()),
+                        Site::Mount(file) => Place::Mount(file.to_owned()),
                         Site::Command => Place::Command,
                     },
                 }),
@@ -238,11 +247,12 @@ fn references(project: &Project) -> Vec<Found> {
     found
 }
 
-/// The references in each ConfigMap's values, read once: an env file or a config file is often
-/// shared by many services.
+/// The references in each ConfigMap's values and each mounted project file, read once: an env
+/// file or a config file is often shared by many services.
 #[derive(Default)]
 struct MapReferences<'p> {
     read: HashMap<&'p str, Vec<Reference<'p>>, foldhash::fast::RandomState>,
+    host_files: HashMap<&'p str, Vec<Reference<'p>>, foldhash::fast::RandomState>,
 }
 
 impl<'p> MapReferences<'p> {
@@ -267,6 +277,27 @@ impl<'p> MapReferences<'p> {
             in_map
         });
         for r in in_map.iter() {
+            add(references, r.target, r.port, r.site);
+        }
+    }
+
+    /// The references in the project file mounted at hostPath `path`, if it was read.
+    fn add_host_file(
+        &mut self,
+        project: &'p Project,
+        names: &Names,
+        path: &'p str,
+        references: &mut Vec<Reference<'p>>,
+    ) {
+        let in_file = self.host_files.entry(path).or_insert_with(|| {
+            let mut in_file = Vec::new();
+            if let Some(text) = project.host_files.get(path) {
+                let file = path.rsplit('/').next().unwrap_or(path);
+                scan(text, names, Site::Mount(file), &mut in_file);
+            }
+            in_file
+        });
+        for r in in_file.iter() {
             add(references, r.target, r.port, r.site);
         }
     }
@@ -305,6 +336,12 @@ fn site_span<L: Locate>(
                 .or_else(|| locations.span(&["services", service, "volumes"]))
                 .or_else(|| locations.span(&["services", service]));
             (span, format!("its file `{key}`"))
+        }
+        Place::Mount(file) => {
+            let span = locations
+                .span(&["services", service, "volumes"])
+                .or_else(|| locations.span(&["services", service]));
+            (span, format!("its mounted file `{file}`"))
         }
         Place::Command => {
             let span = locations
@@ -593,6 +630,48 @@ mod tests {
             .collect();
         assert_eq!(api, [8000]);
         assert!(ir.services.contains_key("api"));
+    }
+
+    #[test]
+    fn a_project_file_mounted_as_a_host_path_is_read_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_str().unwrap();
+        std::fs::write(
+            dir.path().join("default.conf"),
+            "location / { proxy_pass http://api:8000; }",
+        )
+        .unwrap();
+        // Larger than a configuration file: not read.
+        let large = format!("{}\nhttp://worker:9000\n", " ".repeat(70_000));
+        std::fs::write(dir.path().join("big.txt"), large).unwrap();
+        let bind = |file: &str, target: &str| serde_json::json!({"type": "bind", "source": format!("{root}/{file}"), "target": target});
+        let mut model = crate::model::from_canonical(serde_json::json!({
+            "name": "p",
+            "services": {
+                "api": {"image": "api"},
+                "worker": {"image": "worker"},
+                "proxy": {
+                    "image": "nginx",
+                    "volumes": [bind("default.conf", "/etc/nginx/conf.d/default.conf"), bind("big.txt", "/big.txt")]
+                }
+            }
+        }))
+        .unwrap();
+        model.working_dir = root.to_owned();
+        let mut diagnostics = Diagnostics::new();
+        let options = crate::ir::lower::Options::default();
+        let mut ir = crate::ir::lower::lower(&model, &options, &Unlocated, &mut diagnostics);
+        crate::passes::run(&mut ir, &Unlocated, &mut diagnostics);
+        let ports = |name: &str| -> Vec<u16> {
+            ir.workloads[name].pod.containers[0]
+                .ports
+                .iter()
+                .map(|p| p.port)
+                .collect()
+        };
+        assert_eq!(ports("api"), [8000]);
+        assert!(ports("worker").is_empty());
+        assert_eq!(ir.host_files.len(), 1);
     }
 
     #[test]

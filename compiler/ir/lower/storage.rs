@@ -442,6 +442,11 @@ impl<L: Locate> Lowering<'_, L> {
             )
         };
         self.warn(Code::BindMount, path, message, "hostPath");
+        if host != mount.source && !cx.ir.host_files.contains_key(&host) {
+            if let Some(text) = small_text_file(source) {
+                cx.ir.host_files.insert(host.clone(), text);
+            }
+        }
         let mut base = String::with_capacity(8);
         base.push_str("host-");
         push_number(&mut base, i as u64);
@@ -704,6 +709,18 @@ fn add_volume(pod: &mut Pod, base: &str, source: VolumeSource) -> String {
         source,
     });
     name
+}
+
+/// Configuration files are small; anything larger, or not text, is data no service is named in.
+const HOST_FILE_LIMIT: u64 = 64 * 1024;
+
+/// The text of a regular file of at most [`HOST_FILE_LIMIT`] bytes of UTF-8.
+fn small_text_file(path: &Path) -> Option<String> {
+    let metadata = std::fs::metadata(path).ok()?;
+    if !metadata.is_file() || metadata.len() > HOST_FILE_LIMIT {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
 }
 
 /// The value of a secret or config: inline content, a file, or a project variable.
