@@ -355,11 +355,17 @@ fn site_span<L: Locate>(
 
 /// Adds the services `text` names with a port: `host:port` anywhere, and URLs whose scheme has
 /// a standard port.
+///
+/// A URL without a port is not counted for a service the same text also names with a port: in
+/// nginx's `upstream relay { server relay:3000; }` and `proxy_pass http://relay;`, the second
+/// `relay` is the upstream block, not the service on port 80.
 fn scan<'a>(text: &str, names: &Names, site: Site<'a>, references: &mut Vec<Reference<'a>>) {
     if !text.contains(':') {
         return;
     }
     let bytes = text.as_bytes();
+    let mut with_port = Vec::new();
+    let mut without_port = Vec::new();
     for (colon, _) in text.match_indices(':') {
         let digits = bytes[colon + 1..]
             .iter()
@@ -370,11 +376,17 @@ fn scan<'a>(text: &str, names: &Names, site: Site<'a>, references: &mut Vec<Refe
             let port = text[colon + 1..colon + 1 + digits].parse::<u16>().ok();
             if let Some(target) = host_before(text, colon).and_then(|h| lookup(names, h)) {
                 if let Some(port) = port.filter(|p| *p > 0) {
+                    with_port.push(target);
                     add(references, target, Some(port), site);
                 }
             }
         } else if text[colon..].starts_with("://") {
-            url_without_port(text, colon, names, site, references);
+            url_without_port(text, colon, names, site, &mut without_port);
+        }
+    }
+    for r in without_port {
+        if !with_port.contains(&r.target) {
+            add(references, r.target, r.port, r.site);
         }
     }
 }
@@ -506,6 +518,19 @@ mod tests {
             scan(text, &names(), Site::Command, &mut references);
         }
         references.iter().map(|r| (r.target, r.port)).collect()
+    }
+
+    #[test]
+    fn an_upstream_named_like_its_service_is_not_a_url_to_it() {
+        assert_eq!(
+            ports(&["upstream api { server api:8000; }\nlocation / { proxy_pass http://api; }"]),
+            [(2, Some(8000))]
+        );
+        assert_eq!(
+            ports(&["proxy_pass http://api;"]),
+            [(2, Some(80))],
+            "without an upstream, the URL's host is the service"
+        );
     }
 
     #[test]
