@@ -296,6 +296,19 @@ impl<L: Locate> Lowering<'_, L> {
     fn kind(&mut self, name: &str, service: &model::ServiceConfig) -> WorkloadKind {
         let deploy = service.deploy.as_ref();
         let mode = deploy.map_or("", |d| d.mode.as_str());
+        if !matches!(
+            mode,
+            "" | "replicated" | "global" | "replicated-job" | "global-job"
+        ) {
+            self.warn(
+                Code::UnloweredValue,
+                &["services", name, "deploy", "mode"],
+                format!(
+                    "`deploy.mode: {mode}` of service `{name}` is not a mode (`replicated`, `global`, `replicated-job` or `global-job`): it runs replicated, as Docker Compose runs it"
+                ),
+                "unknown mode",
+            );
+        }
         // Swarm's job modes run their tasks to completion and restart them only on failure.
         let job_mode = matches!(mode, "replicated-job" | "global-job");
         let replicas = deploy

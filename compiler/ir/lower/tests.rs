@@ -146,6 +146,19 @@ fn swarm_job_modes_become_jobs() {
 }
 
 #[test]
+fn an_unknown_deploy_mode_runs_replicated_and_is_reported() {
+    let (ir, diagnostics) = lower(&json!({
+        "app": { "image": "app", "deploy": { "mode": "Global", "replicas": 2 } }
+    }));
+    assert_eq!(
+        ir.workloads["app"].kind,
+        WorkloadKind::Deployment { replicas: 2 }
+    );
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::UnloweredValue]);
+}
+
+#[test]
 fn one_shot_services_become_jobs() {
     let (ir, diagnostics) = lower(&json!({
         "once": { "image": "alpine", "restart": "no", "scale": 3 },
