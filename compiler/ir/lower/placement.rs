@@ -21,28 +21,14 @@ impl<L: Locate> Lowering<'_, L> {
         let mut lowered = Placement::default();
         for (i, constraint) in placement.constraints.iter().enumerate() {
             let index = i.to_string();
-            let path = [
-                "services",
-                name,
-                "deploy",
-                "placement",
-                "constraints",
-                &index,
-            ];
+            let path = entry_path(name, "constraints", &index);
             if let Some(requirement) = self.constraint(name, constraint, &path) {
                 lowered.node_requirements.push(requirement);
             }
         }
         for (i, preference) in placement.preferences.iter().enumerate() {
             let index = i.to_string();
-            let path = [
-                "services",
-                name,
-                "deploy",
-                "placement",
-                "preferences",
-                &index,
-            ];
+            let path = entry_path(name, "preferences", &index);
             match node_label_key(&preference.spread) {
                 Some(key) if !lowered.spread_over.contains(&key) => lowered.spread_over.push(key),
                 Some(_) => {}
@@ -210,6 +196,11 @@ fn requirement(attribute: &str, equal: bool, value: &str) -> Result<NodeRequirem
         operator,
         values: vec![value],
     })
+}
+
+/// The key path of entry `index` of the placement list `list`.
+fn entry_path<'a>(name: &'a str, list: &'a str, index: &'a str) -> [&'a str; 6] {
+    ["services", name, "deploy", "placement", list, index]
 }
 
 /// The Kubernetes node label of a swarm node attribute a preference spreads over.
