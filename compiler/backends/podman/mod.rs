@@ -633,6 +633,29 @@ mod tests {
     }
 
     #[test]
+    fn placement_is_reported_as_one_host_runs_every_pod() {
+        let mut project = project(&["web", "db"], &[]);
+        project.workloads["web"].pod.placement.one_per_node = true;
+        let stack = super::Stack {
+            ir: project,
+            extras: super::compose::Extras::default(),
+            order: vec!["db".to_owned(), "web".to_owned()],
+        };
+        let mut diagnostics = Diagnostics::new();
+        super::check(&stack, &Unlocated, &mut diagnostics);
+        let reported: Vec<_> = diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.code,
+                    d.message.contains("`deploy.placement` of service `web`"),
+                )
+            })
+            .collect();
+        assert_eq!(reported, [(Code::PodmanIgnoredField, true)]);
+    }
+
+    #[test]
     fn dependencies_come_first_and_ties_keep_compose_order() {
         let project = project(
             &["web", "api", "db", "cache"],
