@@ -77,6 +77,16 @@ fn checks(fixture: &str) -> &'static [(Probe, Expect)] {
             ),
         ],
         "podman-depends" => &[(Exec("web-web", "cat /log/order"), Is("db\napi\nweb"))],
+        "podman-pid" => &[
+            (
+                Exec(
+                    "app-debug",
+                    "ps -o args | grep -q '^sleep 1001' && echo shared",
+                ),
+                Is("shared"),
+            ),
+            (Exec("app-app", "cat /proc/1/comm"), Is("catatonit")),
+        ],
         "podman-devices" => &[
             (
                 Exec(

@@ -164,8 +164,8 @@ pub struct Pod {
     pub host_network: bool,
     /// `ipc: host`.
     pub host_ipc: bool,
-    /// `pid: host`.
-    pub host_pid: bool,
+    /// `pid`, and `init: true`.
+    pub pid: PidNamespace,
     /// Node labels the pod must run on (from `platform`).
     pub node_selector: IndexMap<String, String>,
     /// From `deploy.placement`.
@@ -182,6 +182,20 @@ pub struct Pod {
     /// such claim. Every pod of the group carries it as a label and requires a pod with it on
     /// its node.
     pub colocation: Option<String>,
+}
+
+/// The process namespace of a pod's containers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+pub enum PidNamespace {
+    /// One per container, Kubernetes' default.
+    #[default]
+    PerContainer,
+    /// One for the whole pod (`shareProcessNamespace`): from `pid: service:X`, whose container
+    /// joins the pod, and from `init: true`, since the pod's pause process is then PID 1 and
+    /// reaps orphaned processes, as compose's init does.
+    Pod,
+    /// The node's (`hostPID`): `pid: host`.
+    Host,
 }
 
 /// Which nodes a workload's pods may run on, and how they spread over them.

@@ -45,6 +45,8 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         };
         let host = &mut project.workloads[&target];
         host.pod.host_network |= guest.pod.host_network;
+        // The guest's `pid: service:X` (or its `init: true`) shares the pod's process namespace.
+        host.pod.pid = host.pod.pid.max(guest.pod.pid);
         host.pod.supplemental_groups.extend(
             guest
                 .pod

@@ -19,7 +19,7 @@ use serde_json::Value;
 use self::keys::Step;
 use super::names::{dns_label, is_dns_label, is_qualified_name};
 use super::support::{self, Disposition};
-use super::{Dns, Locate, Pod, Project, Workload, WorkloadKind};
+use super::{Dns, Locate, PidNamespace, Pod, Project, Workload, WorkloadKind};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model;
 use crate::source::Span;
@@ -449,8 +449,31 @@ impl<L: Locate> Lowering<'_, L> {
         };
         pod.host_network = self.namespace_mode(name, "network_mode", network_mode);
         pod.host_ipc = self.namespace_mode(name, "ipc", &service.ipc);
-        pod.host_pid = self.namespace_mode(name, "pid", &service.pid);
+        pod.pid = self.pid_namespace(name, service);
         pod
+    }
+
+    /// `pid: host` is the node's; `pid: service:X` joins the pod of X and shares its namespace;
+    /// `init: true` shares the pod's, whose pause process reaps orphans as compose's init does.
+    fn pid_namespace(&mut self, name: &str, service: &model::ServiceConfig) -> PidNamespace {
+        let init = service.init == Some(true);
+        if self.namespace_mode(name, "pid", &service.pid) {
+            if init {
+                self.warn(
+                    Code::ApproximatedKey,
+                    &["services", name, "init"],
+                    format!(
+                        "`init: true` of service `{name}` is not kept: with `pid: host` its processes are the node's, and nothing in the pod reaps them"
+                    ),
+                    "no init with hostPID",
+                );
+            }
+            PidNamespace::Host
+        } else if init || service.pid.starts_with("service:") {
+            PidNamespace::Pod
+        } else {
+            PidNamespace::PerContainer
+        }
     }
 
     /// `deploy.endpoint_mode`: `vip` (the default) or `dnsrr`.

@@ -1,7 +1,9 @@
 use serde_json::json;
 
 use crate::diagnostics::{Code, Diagnostics};
-use crate::ir::{Locate, NodeOperator, NodeRequirement, Project, ServiceKind, WorkloadKind};
+use crate::ir::{
+    Locate, NodeOperator, NodeRequirement, PidNamespace, Project, ServiceKind, WorkloadKind,
+};
 use crate::model;
 use crate::source::{FileId, Span};
 
@@ -156,6 +158,35 @@ fn an_unknown_deploy_mode_runs_replicated_and_is_reported() {
     );
     let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::UnloweredValue]);
+}
+
+#[test]
+fn init_and_pid_choose_the_process_namespace() {
+    let (ir, diagnostics) = lower(&json!({
+        "plain": { "image": "app" },
+        "init": { "image": "app", "init": true },
+        "no-init": { "image": "app", "init": false },
+        "host": { "image": "app", "pid": "host", "init": true },
+        "joined": { "image": "app" },
+        "joiner": { "image": "app", "pid": "service:joined" }
+    }));
+    let pid = |name: &str| ir.workloads[name].pod.pid;
+    assert_eq!(pid("plain"), PidNamespace::PerContainer);
+    assert_eq!(pid("init"), PidNamespace::Pod);
+    assert_eq!(pid("no-init"), PidNamespace::PerContainer);
+    assert_eq!(pid("host"), PidNamespace::Host);
+    assert_eq!(
+        pid("joined"),
+        PidNamespace::Pod,
+        "the joiner shares its processes"
+    );
+    assert!(!ir.workloads.contains_key("joiner"));
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [Code::ApproximatedKey],
+        "init is not kept with hostPID"
+    );
 }
 
 #[test]
