@@ -691,10 +691,12 @@ impl Service<'_> {
     }
 }
 
-/// Adds a pod volume and returns its name: the same source reuses its volume, another source
-/// with the same base name gets a numbered name.
+/// Adds a pod volume and returns its name: the same claim, path or file set reuses its volume,
+/// another source with the same base name gets a numbered name. An empty directory is always a
+/// new volume: two anonymous volumes or tmpfs mounts are two volumes under compose.
 fn add_volume(pod: &mut Pod, base: &str, source: VolumeSource) -> String {
-    if let Some(v) = pod.volumes.iter().find(|v| v.source == source) {
+    let scratch = matches!(source, VolumeSource::EmptyDir { .. });
+    if let Some(v) = pod.volumes.iter().find(|v| !scratch && v.source == source) {
         return v.name.clone();
     }
     let base = dns_label(base);

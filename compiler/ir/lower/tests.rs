@@ -190,6 +190,38 @@ fn init_and_pid_choose_the_process_namespace() {
 }
 
 #[test]
+fn each_anonymous_volume_and_tmpfs_is_a_volume_of_its_own() {
+    let (ir, _) = lower(&json!({
+        "db": {
+            "image": "postgres",
+            "volumes": [
+                {"type": "volume", "target": "/var/lib/postgresql/data"},
+                {"type": "volume", "target": "/var/log/app"},
+                {"type": "tmpfs", "target": "/cache"}
+            ],
+            "tmpfs": ["/run", "/tmp"]
+        }
+    }));
+    let pod = &ir.workloads["db"].pod;
+    let mounts: Vec<(&str, &str)> = pod.containers[0]
+        .volume_mounts
+        .iter()
+        .map(|m| (m.mount_path.as_str(), m.volume.as_str()))
+        .collect();
+    assert_eq!(
+        mounts,
+        [
+            ("/var/lib/postgresql/data", "anonymous"),
+            ("/var/log/app", "anonymous-2"),
+            ("/cache", "tmpfs"),
+            ("/run", "tmpfs-2"),
+            ("/tmp", "tmpfs-3"),
+        ]
+    );
+    assert_eq!(pod.volumes.len(), 5);
+}
+
+#[test]
 fn one_shot_services_become_jobs() {
     let (ir, diagnostics) = lower(&json!({
         "once": { "image": "alpine", "restart": "no", "scale": 3 },
