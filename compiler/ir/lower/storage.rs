@@ -96,6 +96,109 @@ impl<L: Locate> Lowering<'_, L> {
                 workload.pod = pod;
             }
         }
+        let mut done = Vec::new();
+        for name in project.services.keys() {
+            self.volumes_from(project, ir, name, &mut done);
+        }
+    }
+
+    /// `volumes_from`: the service mounts what each service it names mounts, at the same paths
+    /// (all read-only with `:ro`), including what that service has from its own `volumes_from`,
+    /// which is lowered first. `done` lists the services already lowered or being lowered.
+    fn volumes_from<'p>(
+        &mut self,
+        project: &'p model::Project,
+        ir: &mut Project,
+        name: &'p str,
+        done: &mut Vec<&'p str>,
+    ) {
+        if done.contains(&name) {
+            return;
+        }
+        done.push(name);
+        let Some(service) = project.services.get(name) else {
+            return;
+        };
+        for (i, entry) in service.volumes_from.iter().enumerate() {
+            let index = i.to_string();
+            let path = ["services", name, "volumes_from", index.as_str()];
+            let (source, read_only) = match entry.rsplit_once(':') {
+                Some((source, "ro")) => (source, true),
+                Some((source, "rw")) => (source, false),
+                _ => (entry.as_str(), false),
+            };
+            if let Some(container) = source.strip_prefix("container:") {
+                self.warn(
+                    Code::UnsupportedKey,
+                    &path,
+                    format!(
+                        "`volumes_from: {entry}` of service `{name}` is left out: container `{container}` is not part of the project; mount its volumes by name"
+                    ),
+                    "not a service",
+                );
+                continue;
+            }
+            let Some((source, _)) = project.services.get_key_value(source) else {
+                continue;
+            };
+            self.volumes_from(project, ir, source, done);
+            let Some(from) = ir.workloads.get(source).map(|w| w.pod.clone()) else {
+                continue;
+            };
+            let Some(pod) = ir.workloads.get_mut(name).map(|w| &mut w.pod) else {
+                continue;
+            };
+            for mount in from
+                .containers
+                .iter()
+                .take(1)
+                .flat_map(|c| &c.volume_mounts)
+            {
+                let Some(volume) = from.volumes.iter().find(|v| v.name == mount.volume) else {
+                    continue;
+                };
+                if matches!(volume.source, VolumeSource::Device { .. }) {
+                    continue;
+                }
+                let taken = pod.containers.first().is_some_and(|c| {
+                    c.volume_mounts
+                        .iter()
+                        .any(|m| m.mount_path == mount.mount_path)
+                });
+                if taken {
+                    self.warn(
+                        Code::UnloweredValue,
+                        &path,
+                        format!(
+                            "`{}` of service `{source}` is not mounted in service `{name}`, which mounts its own volume there",
+                            mount.mount_path
+                        ),
+                        "mount path taken",
+                    );
+                    continue;
+                }
+                if matches!(volume.source, VolumeSource::EmptyDir { .. }) {
+                    self.warn(
+                        Code::ApproximatedKey,
+                        &path,
+                        format!(
+                            "service `{name}` gets an empty volume of its own at `{}`: the anonymous volume or tmpfs of service `{source}` there lives in its pod only",
+                            mount.mount_path
+                        ),
+                        "not shared across pods",
+                    );
+                }
+                let volume = add_volume(pod, &volume.name, volume.source.clone());
+                if let Some(container) = pod.containers.first_mut() {
+                    container.volume_mounts.push(VolumeMount {
+                        volume,
+                        mount_path: mount.mount_path.clone(),
+                        sub_path: mount.sub_path.clone(),
+                        read_only: read_only || mount.read_only,
+                    });
+                }
+            }
+        }
     }
 
     fn files(
