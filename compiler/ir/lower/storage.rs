@@ -96,7 +96,7 @@ impl<L: Locate> Lowering<'_, L> {
                 workload.pod = pod;
             }
         }
-        let mut done = Vec::new();
+        let mut done = vec![false; project.services.len()];
         for name in project.services.keys() {
             self.volumes_from(project, ir, name, &mut done);
         }
@@ -104,21 +104,21 @@ impl<L: Locate> Lowering<'_, L> {
 
     /// `volumes_from`: the service mounts what each service it names mounts, at the same paths
     /// (all read-only with `:ro`), including what that service has from its own `volumes_from`,
-    /// which is lowered first. `done` lists the services already lowered or being lowered.
-    fn volumes_from<'p>(
+    /// which is lowered first. `done` marks, by index, the services already lowered or being
+    /// lowered.
+    fn volumes_from(
         &mut self,
-        project: &'p model::Project,
+        project: &model::Project,
         ir: &mut Project,
-        name: &'p str,
-        done: &mut Vec<&'p str>,
+        name: &str,
+        done: &mut [bool],
     ) {
-        if done.contains(&name) {
-            return;
-        }
-        done.push(name);
-        let Some(service) = project.services.get(name) else {
+        let Some((at, _, service)) = project.services.get_full(name) else {
             return;
         };
+        if std::mem::replace(&mut done[at], true) || service.volumes_from.is_empty() {
+            return;
+        }
         for (i, entry) in service.volumes_from.iter().enumerate() {
             let index = i.to_string();
             let path = ["services", name, "volumes_from", index.as_str()];
