@@ -92,6 +92,7 @@ impl<L: Locate> Lowering<'_, L> {
             let config_files = settings.service(name).config_files;
             self.volumes(&mut cx, &settings, service, &config_files);
             tmpfs(&mut cx, service);
+            self.one_mount_per_path(name, &mut pod);
             if let Some(workload) = ir.workloads.get_mut(name) {
                 workload.pod = pod;
             }
@@ -99,6 +100,44 @@ impl<L: Locate> Lowering<'_, L> {
         let mut done = vec![false; project.services.len()];
         for name in project.services.keys() {
             self.volumes_from(project, ir, name, &mut done);
+        }
+    }
+
+    /// Kubernetes rejects a container with two mounts at one path. Docker lets a `tmpfs` at
+    /// `/dev/shm` replace the one `shm_size` sizes, and refuses other pairs; either way the mount
+    /// lowered first is kept (secrets, configs, volumes, tmpfs, then `shm_size`), and the other
+    /// is reported and left out with its volume.
+    fn one_mount_per_path(&mut self, name: &str, pod: &mut Pod) {
+        let Some(container) = pod.containers.first_mut() else {
+            return;
+        };
+        let mut seen: Vec<&str> = Vec::with_capacity(container.volume_mounts.len());
+        let mut dropped = Vec::new();
+        for (i, mount) in container.volume_mounts.iter().enumerate() {
+            if seen.contains(&mount.mount_path.as_str()) {
+                dropped.push(i);
+            } else {
+                seen.push(&mount.mount_path);
+            }
+        }
+        for i in dropped.into_iter().rev() {
+            let mount = container.volume_mounts.remove(i);
+            self.warn(
+                Code::UnloweredValue,
+                &["services", name],
+                format!(
+                    "service `{name}` mounts two volumes at `{}`: Kubernetes allows one, so the first is kept (secrets, configs, volumes, tmpfs, then `shm_size`)",
+                    mount.mount_path
+                ),
+                "two mounts at one path",
+            );
+            if !container
+                .volume_mounts
+                .iter()
+                .any(|m| m.volume == mount.volume)
+            {
+                pod.volumes.retain(|v| v.name != mount.volume);
+            }
         }
     }
 

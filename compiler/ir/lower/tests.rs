@@ -222,6 +222,27 @@ fn each_anonymous_volume_and_tmpfs_is_a_volume_of_its_own() {
 }
 
 #[test]
+fn a_path_is_mounted_once_and_tmpfs_wins_over_shm_size() {
+    let (ir, diagnostics) = lower(&json!({
+        "browser": { "image": "chrome", "shm_size": 134_217_728, "tmpfs": ["/dev/shm:size=64m"] }
+    }));
+    let pod = &ir.workloads["browser"].pod;
+    let mounts: Vec<(&str, &str)> = pod.containers[0]
+        .volume_mounts
+        .iter()
+        .map(|m| (m.mount_path.as_str(), m.volume.as_str()))
+        .collect();
+    assert_eq!(mounts, [("/dev/shm", "tmpfs")]);
+    assert_eq!(
+        pod.volumes.len(),
+        1,
+        "the shm volume is left out with its mount"
+    );
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::UnloweredValue]);
+}
+
+#[test]
 fn one_shot_services_become_jobs() {
     let (ir, diagnostics) = lower(&json!({
         "once": { "image": "alpine", "restart": "no", "scale": 3 },
