@@ -5,8 +5,8 @@
 //! network aliases). A workload other services reach by name but whose ports nothing says gets
 //! headless Services instead (`clusterIP: None`, no ports): the name resolves to its pods, on
 //! every port, as on a compose network; so does one with `endpoint_mode: dnsrr`, with its ports.
-//! Published ports get a LoadBalancer Service `<name>-lb`:
-//! K3s ServiceLB binds its ports on the node, the way compose binds them on the host.
+//! Published ports get a LoadBalancer Service `<name>-lb`: K3s ServiceLB binds its ports on the
+//! node, the way compose binds them on the host.
 
 use std::collections::HashSet;
 

@@ -120,17 +120,19 @@ impl<L: Locate> Lowering<'_, L> {
                 seen.push(&mount.mount_path);
             }
         }
-        for i in dropped.into_iter().rev() {
-            let mount = container.volume_mounts.remove(i);
+        for &i in &dropped {
             self.warn(
                 Code::UnloweredValue,
                 &["services", name],
                 format!(
                     "service `{name}` mounts two volumes at `{}`: Kubernetes allows one, so the first is kept (secrets, configs, volumes, tmpfs, then `shm_size`)",
-                    mount.mount_path
+                    container.volume_mounts[i].mount_path
                 ),
                 "two mounts at one path",
             );
+        }
+        for i in dropped.into_iter().rev() {
+            let mount = container.volume_mounts.remove(i);
             if !container
                 .volume_mounts
                 .iter()
