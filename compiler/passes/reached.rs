@@ -6,12 +6,12 @@
 //!
 //! A port is taken from what another service's configuration says, never guessed from an image:
 //! `host:port` in an environment value, a command, or a file it mounts, from a ConfigMap or from
-//! the project directory (`db:5432`, `proxy_pass http://api:8000/;`); the standard port of a URL's scheme when the
-//! URL gives none (`redis://cache`); and for a `*_HOST` variable that names the service, the
-//! `*_PORT` variable of the same prefix, or else the standard port of the protocol its name
-//! says (`REDIS_HOST`, `KONG_PG_HOST`). A service named in a `*_HOST` variable with no port
-//! anywhere (`DB_HOST`) is reported, and marked as named, as is every service a `depends_on`
-//! entry waits on: without ports, the `services` pass gives it a headless Service.
+//! the project directory (`db:5432`, `proxy_pass http://api:8000/;`); the standard port of a
+//! URL's scheme when the URL gives none (`redis://cache`); and for a `*_HOST` variable that names
+//! the service, the `*_PORT` variable of the same prefix, or else the standard port of the
+//! protocol its name says (`REDIS_HOST`, `KONG_PG_HOST`). A service named in a `*_HOST` variable
+//! with no port anywhere (`DB_HOST`) is reported, and marked as named, as is every service a
+//! `depends_on` entry waits on: without ports, the `services` pass gives it a headless Service.
 
 use std::collections::HashMap;
 
