@@ -173,7 +173,11 @@ fn short_format_gives_one_located_line_per_diagnostic() {
 fn repeated_warnings_after_the_tenth_take_one_line_each() {
     let mut compose = String::from("services:\n");
     for i in 0..12 {
-        writeln!(compose, "  web{i:02}:\n    image: nginx\n    init: true").unwrap();
+        writeln!(
+            compose,
+            "  web{i:02}:\n    image: nginx\n    stop_signal: SIGQUIT"
+        )
+        .unwrap();
     }
     let scratch = project("repeated", &compose);
     let dir = scratch.path();
@@ -187,7 +191,7 @@ fn repeated_warnings_after_the_tenth_take_one_line_each() {
     );
     for (service, line) in [("web10", 34), ("web11", 37)] {
         let short = format!(
-            "compose.yaml:{line}:5: warning[SC1001]: `init` of service `{service}` is left out"
+            "compose.yaml:{line}:5: warning[SC1001]: `stop_signal` of service `{service}` is left out"
         );
         assert!(
             out.stderr.contains(&short),
