@@ -145,7 +145,7 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "memswap_limit" => U, "swap is a node setting";
     "models" => U, "model runners have no Kubernetes equivalent";
     "net" => L, "see `network_mode`";
-    "network_mode" => L, "`host` → `hostNetwork`; `service:X` → a container in the pod of X";
+    "network_mode" => L, "`host` → `hostNetwork`, without published ports (Docker discards them); `service:X` → a container in the pod of X";
     "networks" => L, "network aliases become ClusterIP Services; custom networks are reported at the top level";
     "oom_kill_disable" => U, "the kubelet manages OOM handling";
     "oom_score_adj" => U, "the kubelet sets OOM scores from the QoS class";
@@ -170,7 +170,7 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "stop_grace_period" => L, "pod `terminationGracePeriodSeconds`";
     "stop_signal" => U, "Kubernetes 1.33 always stops containers with the image's stop signal";
     "storage_opt" => U, "storage options are a node setting";
-    "sysctls" => L, "pod `securityContext.sysctls` (unsafe ones need the kubelet's allow-list)";
+    "sysctls" => L, "pod `securityContext.sysctls` (unsafe ones need the kubelet's allow-list; `net.*` with `network_mode: host` and IPC ones with `ipc: host` are reported and left out)";
     "tmpfs" => L, "a memory-backed `emptyDir` (`size=` as `sizeLimit`)";
     "tty" => L, "container `tty`";
     "ulimits" => U, "resource limits of processes are a node setting";

@@ -135,6 +135,8 @@ impl<L: Locate> Lowering<'_, L> {
 
     fn ports(&mut self, name: &str, service: &model::ServiceConfig) -> Vec<ContainerPort> {
         let mut out = Vec::new();
+        let host_network = service.network_mode == "host"
+            || (service.network_mode.is_empty() && service.net == "host");
         for (i, p) in service.ports.iter().enumerate() {
             let index = i.to_string();
             let path = ["services", name, "ports", &index];
@@ -146,7 +148,17 @@ impl<L: Locate> Lowering<'_, L> {
                 continue;
             };
             let mut published = None;
-            if !p.published.is_empty() {
+            if host_network && !p.published.is_empty() {
+                self.warn(
+                    Code::ApproximatedKey,
+                    &path,
+                    format!(
+                        "port `{}:{port}` of service `{name}` is not published: with `network_mode: host` the service listens on the node's own port {port}, and Docker discards published ports",
+                        p.published
+                    ),
+                    "discarded in host network mode",
+                );
+            } else if !p.published.is_empty() {
                 let first = p.published.split('-').next().unwrap_or_default();
                 match first.parse::<u16>() {
                     Ok(0) | Err(_) => self.invalid_port(name, &p.published, &path),

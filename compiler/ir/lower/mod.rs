@@ -583,7 +583,33 @@ impl<L: Locate> Lowering<'_, L> {
             "net.ipv4.tcp_keepalive_intvl",
             "net.ipv4.tcp_keepalive_probes",
         ];
+        let host_network = service.network_mode == "host"
+            || (service.network_mode.is_empty() && service.net == "host");
         for (key, value) in &service.sysctls {
+            // A namespaced sysctl would change the node's own namespace: the kubelet refuses the
+            // pod, as Docker refuses the container.
+            let ipc = key.starts_with("kernel.shm")
+                || key.starts_with("kernel.msg")
+                || key == "kernel.sem"
+                || key.starts_with("fs.mqueue.");
+            let host = if key.starts_with("net.") && host_network {
+                Some("network_mode")
+            } else if ipc && service.ipc == "host" {
+                Some("ipc")
+            } else {
+                None
+            };
+            if let Some(mode) = host {
+                self.warn(
+                    Code::UnloweredValue,
+                    &["services", name, "sysctls", key],
+                    format!(
+                        "sysctl `{key}` of service `{name}` is left out: with `{mode}: host` it would set the node's own, which the kubelet refuses, as Docker does"
+                    ),
+                    "the node's namespace",
+                );
+                continue;
+            }
             if !SAFE.contains(&key.as_str()) {
                 self.warn_help(
                     Code::UnsafeSysctl,

@@ -243,6 +243,39 @@ fn a_path_is_mounted_once_and_tmpfs_wins_over_shm_size() {
 }
 
 #[test]
+fn host_network_mode_discards_published_ports_and_namespaced_sysctls() {
+    let (ir, diagnostics) = lower(&json!({
+        "edge": {
+            "image": "haproxy",
+            "network_mode": "host",
+            "ipc": "host",
+            "ports": [{"target": 80, "published": "8080", "protocol": "tcp"}],
+            "sysctls": {"net.core.somaxconn": "1024", "kernel.shmmax": "1", "vm.swappiness": "1"}
+        }
+    }));
+    let pod = &ir.workloads["edge"].pod;
+    assert!(pod.host_network);
+    let ports: Vec<_> = pod.containers[0]
+        .ports
+        .iter()
+        .map(|p| (p.port, p.published))
+        .collect();
+    assert_eq!(ports, [(80, None)]);
+    assert!(!ir.services.contains_key("edge-lb"));
+    assert_eq!(pod.sysctls.keys().collect::<Vec<_>>(), ["vm.swappiness"]);
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [
+            Code::ApproximatedKey,
+            Code::UnloweredValue,
+            Code::UnloweredValue,
+            Code::UnsafeSysctl
+        ]
+    );
+}
+
+#[test]
 fn one_shot_services_become_jobs() {
     let (ir, diagnostics) = lower(&json!({
         "once": { "image": "alpine", "restart": "no", "scale": 3 },
