@@ -491,6 +491,18 @@ pub struct ServiceConfig {
     pub extensions: Extensions,
 }
 
+impl ServiceConfig {
+    /// `network_mode`, or the legacy `net` it replaced when only that is set.
+    #[must_use]
+    pub fn network_mode(&self) -> &str {
+        if self.network_mode.is_empty() {
+            &self.net
+        } else {
+            &self.network_mode
+        }
+    }
+}
+
 /// `services.<name>.provider`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

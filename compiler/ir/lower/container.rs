@@ -135,8 +135,7 @@ impl<L: Locate> Lowering<'_, L> {
 
     fn ports(&mut self, name: &str, service: &model::ServiceConfig) -> Vec<ContainerPort> {
         let mut out = Vec::new();
-        let host_network = service.network_mode == "host"
-            || (service.network_mode.is_empty() && service.net == "host");
+        let host_network = service.network_mode() == "host";
         for (i, p) in service.ports.iter().enumerate() {
             let index = i.to_string();
             let path = ["services", name, "ports", &index];

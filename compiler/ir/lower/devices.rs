@@ -73,16 +73,11 @@ impl<L: Locate> Lowering<'_, L> {
 
     /// The service whose pod this one joins, from `network_mode`, `ipc` or `pid: service:X`.
     pub(super) fn joins(&mut self, name: &str, service: &model::ServiceConfig) -> Option<String> {
-        let network_mode = if service.network_mode.is_empty() {
-            &service.net
-        } else {
-            &service.network_mode
-        };
         let mut joins: Option<String> = None;
         for (key, mode) in [
-            ("network_mode", network_mode),
-            ("ipc", &service.ipc),
-            ("pid", &service.pid),
+            ("network_mode", service.network_mode()),
+            ("ipc", service.ipc.as_str()),
+            ("pid", service.pid.as_str()),
         ] {
             if let Some(container) = mode.strip_prefix("container:") {
                 self.warn_help(

@@ -442,12 +442,7 @@ impl<L: Locate> Lowering<'_, L> {
         if let Some(deploy) = &service.deploy {
             pod.placement = self.placement(name, &deploy.placement);
         }
-        let network_mode = if service.network_mode.is_empty() {
-            &service.net
-        } else {
-            &service.network_mode
-        };
-        pod.host_network = self.namespace_mode(name, "network_mode", network_mode);
+        pod.host_network = self.namespace_mode(name, "network_mode", service.network_mode());
         pod.host_ipc = self.namespace_mode(name, "ipc", &service.ipc);
         pod.pid = self.pid_namespace(name, service);
         pod
@@ -583,8 +578,7 @@ impl<L: Locate> Lowering<'_, L> {
             "net.ipv4.tcp_keepalive_intvl",
             "net.ipv4.tcp_keepalive_probes",
         ];
-        let host_network = service.network_mode == "host"
-            || (service.network_mode.is_empty() && service.net == "host");
+        let host_network = service.network_mode() == "host";
         for (key, value) in &service.sysctls {
             // A namespaced sysctl would change the node's own namespace: the kubelet refuses the
             // pod, as Docker refuses the container.
