@@ -251,11 +251,14 @@ fn references(project: &Project) -> Vec<Found> {
 /// file or a config file is often shared by many services.
 #[derive(Default)]
 struct MapReferences<'p> {
-    read: HashMap<&'p str, Vec<Reference<'p>>, foldhash::fast::RandomState>,
-    host_files: HashMap<&'p str, Vec<Reference<'p>>, foldhash::fast::RandomState>,
+    config_maps: Cache<'p>,
+    host_files: Cache<'p>,
 }
 
+type Cache<'p> = HashMap<&'p str, Vec<Reference<'p>>, foldhash::fast::RandomState>;
+
 impl<'p> MapReferences<'p> {
+    /// The references in the values of ConfigMap `name`, each at `site(key)`.
     fn add(
         &mut self,
         project: &'p Project,
@@ -264,21 +267,15 @@ impl<'p> MapReferences<'p> {
         site: fn(&'p str) -> Site<'p>,
         references: &mut Vec<Reference<'p>>,
     ) {
-        let in_map = self.read.entry(name).or_insert_with(|| {
-            let mut in_map = Vec::new();
-            for (key, value) in project
+        let texts = || {
+            project
                 .config_maps
                 .get(name)
                 .into_iter()
                 .flat_map(|m| &m.data)
-            {
-                scan(value, names, site(key), &mut in_map);
-            }
-            in_map
-        });
-        for r in in_map.iter() {
-            add(references, r.target, r.port, r.site);
-        }
+                .map(move |(key, value)| (site(key), value.as_str()))
+        };
+        cached(&mut self.config_maps, name, texts, names, references);
     }
 
     /// The references in the project file mounted at hostPath `path`, if it was read.
@@ -289,17 +286,34 @@ impl<'p> MapReferences<'p> {
         path: &'p str,
         references: &mut Vec<Reference<'p>>,
     ) {
-        let in_file = self.host_files.entry(path).or_insert_with(|| {
-            let mut in_file = Vec::new();
-            if let Some(text) = project.host_files.get(path) {
-                let file = path.rsplit('/').next().unwrap_or(path);
-                scan(text, names, Site::Mount(file), &mut in_file);
-            }
-            in_file
-        });
-        for r in in_file.iter() {
-            add(references, r.target, r.port, r.site);
+        let texts = || {
+            let file = path.rsplit('/').next().unwrap_or(path);
+            project
+                .host_files
+                .get(path)
+                .map(|text| (Site::Mount(file), text.as_str()))
+        };
+        cached(&mut self.host_files, path, texts, names, references);
+    }
+}
+
+/// Adds the references in the texts of source `key`, scanned the first time it is asked for.
+fn cached<'p, I: IntoIterator<Item = (Site<'p>, &'p str)>>(
+    cache: &mut Cache<'p>,
+    key: &'p str,
+    texts: impl FnOnce() -> I,
+    names: &Names,
+    references: &mut Vec<Reference<'p>>,
+) {
+    let found = cache.entry(key).or_insert_with(|| {
+        let mut found = Vec::new();
+        for (site, text) in texts() {
+            scan(text, names, site, &mut found);
         }
+        found
+    });
+    for r in found.iter() {
+        add(references, r.target, r.port, r.site);
     }
 }
 
