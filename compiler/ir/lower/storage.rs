@@ -183,24 +183,34 @@ impl<L: Locate> Lowering<'_, L> {
                 continue;
             };
             self.volumes_from(project, ir, source, done);
-            let Some(from) = ir.workloads.get(source).map(|w| w.pod.clone()) else {
+            // What the source mounts from its volumes (devices are not volumes to compose).
+            let Some(mounts) = ir.workloads.get(source).map(|w| {
+                let pod = &w.pod;
+                pod.containers
+                    .iter()
+                    .take(1)
+                    .flat_map(|c| &c.volume_mounts)
+                    .filter_map(|m| {
+                        let volume = pod.volumes.iter().find(|v| v.name == m.volume)?;
+                        (!matches!(volume.source, VolumeSource::Device { .. }))
+                            .then(|| (m.clone(), volume.clone()))
+                    })
+                    .collect::<Vec<_>>()
+            }) else {
+                self.warn(
+                    Code::UnsupportedKey,
+                    &path,
+                    format!(
+                        "`volumes_from: {entry}` of service `{name}` is left out: `{source}` runs no container"
+                    ),
+                    "nothing to share",
+                );
                 continue;
             };
             let Some(pod) = ir.workloads.get_mut(name).map(|w| &mut w.pod) else {
                 continue;
             };
-            for mount in from
-                .containers
-                .iter()
-                .take(1)
-                .flat_map(|c| &c.volume_mounts)
-            {
-                let Some(volume) = from.volumes.iter().find(|v| v.name == mount.volume) else {
-                    continue;
-                };
-                if matches!(volume.source, VolumeSource::Device { .. }) {
-                    continue;
-                }
+            for (mount, volume) in mounts {
                 let taken = pod.containers.first().is_some_and(|c| {
                     c.volume_mounts
                         .iter()
@@ -229,13 +239,12 @@ impl<L: Locate> Lowering<'_, L> {
                         "not shared across pods",
                     );
                 }
-                let volume = add_volume(pod, &volume.name, volume.source.clone());
+                let volume = add_volume(pod, &volume.name, volume.source);
                 if let Some(container) = pod.containers.first_mut() {
                     container.volume_mounts.push(VolumeMount {
                         volume,
-                        mount_path: mount.mount_path.clone(),
-                        sub_path: mount.sub_path.clone(),
                         read_only: read_only || mount.read_only,
+                        ..mount
                     });
                 }
             }

@@ -276,6 +276,22 @@ fn host_network_mode_discards_published_ports_and_namespaced_sysctls() {
 }
 
 #[test]
+fn volumes_from_a_service_without_a_container_is_reported() {
+    let (ir, diagnostics) = lower(&json!({
+        "db": { "provider": { "type": "awesomecloud" } },
+        "app": { "image": "app", "volumes_from": ["db"] }
+    }));
+    assert!(ir.workloads["app"].pod.volumes.is_empty());
+    assert!(
+        diagnostics.iter().any(|d| d
+            .message
+            .contains("`volumes_from: db` of service `app` is left out")),
+        "{:?}",
+        diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn one_shot_services_become_jobs() {
     let (ir, diagnostics) = lower(&json!({
         "once": { "image": "alpine", "restart": "no", "scale": 3 },
