@@ -497,14 +497,13 @@ impl<L: Locate> Lowering<'_, L> {
     /// Node labels for `platform: os/arch[/variant]`. Only the values Kubernetes nodes report
     /// are used: a selector nothing matches would keep the pod pending forever.
     fn platform(&mut self, name: &str, platform: &str, out: &mut IndexMap<String, String>) {
-        const OS: &[&str] = &["linux", "windows"];
-        const ARCH: &[&str] = &[
-            "amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64",
-        ];
         let mut parts = platform.split('/');
-        let os = parts.next().unwrap_or_default();
-        let arch = parts.next();
-        if !OS.contains(&os) || arch.is_some_and(|a| !ARCH.contains(&a)) {
+        let os = placement::operating_system(parts.next().unwrap_or_default());
+        // No architecture is any; an unknown one is no platform a node reports.
+        let arch = parts
+            .next()
+            .map_or(Some(None), |a| placement::architecture(a).map(Some));
+        let (Some(os), Some(arch)) = (os, arch) else {
             self.warn(
                 Code::ApproximatedKey,
                 &["services", name, "platform"],
@@ -514,7 +513,7 @@ impl<L: Locate> Lowering<'_, L> {
                 "unknown platform",
             );
             return;
-        }
+        };
         out.insert("kubernetes.io/os".to_owned(), os.to_owned());
         if let Some(arch) = arch {
             out.insert("kubernetes.io/arch".to_owned(), arch.to_owned());

@@ -152,11 +152,9 @@ fn requirement(attribute: &str, equal: bool, value: &str) -> Result<NodeRequirem
         // The kubelet registers a node under its lowercased host name.
         "node.hostname" => (HOSTNAME, value.to_ascii_lowercase()),
         "node.platform.os" => {
-            let os = value.to_ascii_lowercase();
-            if !matches!(os.as_str(), "linux" | "windows") {
-                return Err(Unlowered::Value("its value is not `linux` or `windows`"));
-            }
-            ("kubernetes.io/os", os)
+            let os = operating_system(value)
+                .ok_or(Unlowered::Value("its value is not `linux` or `windows`"))?;
+            ("kubernetes.io/os", os.to_owned())
         }
         "node.platform.arch" => {
             let arch = architecture(value).ok_or(Unlowered::Value(
@@ -218,9 +216,18 @@ fn node_label_key(attribute: &str) -> Option<String> {
     }
 }
 
-/// The architecture a Kubernetes node reports (Go's `GOARCH`) for the one swarm reports
-/// (`uname -m`), or either name of it.
-fn architecture(value: &str) -> Option<&'static str> {
+/// The operating system a Kubernetes node reports (`kubernetes.io/os`), by either case.
+pub(super) fn operating_system(value: &str) -> Option<&'static str> {
+    match value.to_ascii_lowercase().as_str() {
+        "linux" => Some("linux"),
+        "windows" => Some("windows"),
+        _ => None,
+    }
+}
+
+/// The architecture a Kubernetes node reports (Go's `GOARCH`, `kubernetes.io/arch`) for the one
+/// swarm reports (`uname -m`), or either name of it, as containerd normalises a platform.
+pub(super) fn architecture(value: &str) -> Option<&'static str> {
     Some(match value.to_ascii_lowercase().as_str() {
         "x86_64" | "amd64" => "amd64",
         "aarch64" | "arm64" => "arm64",

@@ -495,9 +495,11 @@ fn swarm_placement_becomes_node_and_pod_affinity() {
 fn runtimes_and_platforms_match_what_nodes_report() {
     let (ir, diagnostics) = lower(&json!({
         "wasm": { "image": "app", "runtime": "io.containerd.wasmedge.v1", "platform": "wasi/wasm" },
-        "gpu": { "image": "app", "runtime": "nvidia", "platform": "linux/arm64" }
+        "gpu": { "image": "app", "runtime": "nvidia", "platform": "linux/arm64" },
+        "uname": { "image": "app", "platform": "linux/x86_64" }
     }));
     let pod = |name: &str| &ir.workloads[name].pod;
+    assert_eq!(pod("uname").node_selector["kubernetes.io/arch"], "amd64");
     assert_eq!(pod("wasm").runtime_class.as_deref(), Some("wasmedge"));
     assert!(pod("wasm").node_selector.is_empty());
     assert_eq!(pod("gpu").runtime_class.as_deref(), Some("nvidia"));
