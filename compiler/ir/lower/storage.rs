@@ -163,12 +163,8 @@ impl<L: Locate> Lowering<'_, L> {
         for (i, entry) in service.volumes_from.iter().enumerate() {
             let index = i.to_string();
             let path = ["services", name, "volumes_from", index.as_str()];
-            let (source, read_only) = match entry.rsplit_once(':') {
-                Some((source, "ro")) => (source, true),
-                Some((source, "rw")) => (source, false),
-                _ => (entry.as_str(), false),
-            };
-            if let Some(container) = source.strip_prefix("container:") {
+            if let Some(container) = entry.strip_prefix("container:") {
+                let container = container.split(':').next().unwrap_or(container);
                 self.warn(
                     Code::UnsupportedKey,
                     &path,
@@ -179,7 +175,18 @@ impl<L: Locate> Lowering<'_, L> {
                 );
                 continue;
             }
+            // `SERVICE[:MODE]`, where the mode is a list such as `ro,z`.
+            let (source, mode) = entry.split_once(':').unwrap_or((entry, ""));
+            let read_only = mode.split(',').any(|m| m == "ro");
             let Some((source, _)) = project.services.get_key_value(source) else {
+                self.warn(
+                    Code::UnsupportedKey,
+                    &path,
+                    format!(
+                        "`volumes_from: {entry}` of service `{name}` is left out: `{source}` is not a service of the project"
+                    ),
+                    "not a service",
+                );
                 continue;
             };
             self.volumes_from(project, ir, source, done);

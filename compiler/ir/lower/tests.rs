@@ -276,6 +276,17 @@ fn host_network_mode_discards_published_ports_and_namespaced_sysctls() {
 }
 
 #[test]
+fn volumes_from_reads_a_mode_list() {
+    let (ir, _) = lower(&json!({
+        "a": { "image": "a", "volumes": [{"type": "volume", "source": "data", "target": "/data"}] },
+        "b": { "image": "b", "volumes_from": ["a:ro,z"] }
+    }));
+    let mounts = &ir.workloads["b"].pod.containers[0].volume_mounts;
+    assert_eq!(mounts.len(), 1);
+    assert!(mounts[0].read_only);
+}
+
+#[test]
 fn volumes_from_a_service_without_a_container_is_reported() {
     let (ir, diagnostics) = lower(&json!({
         "db": { "provider": { "type": "awesomecloud" } },
