@@ -8,6 +8,7 @@
 //! ```yaml
 //! x-stackc:
 //!   device-plugin: intel
+//!   network-policies: true
 //!   groups: { video: 44, render: 105 }
 //!   volumes:
 //!     db-data: { size: 20Gi, storage-class: local-path, access-mode: ReadWriteOnce }
@@ -71,6 +72,9 @@ pub struct ProjectSettings {
     /// Storage settings per named volume.
     #[serde(default)]
     pub volumes: IndexMap<String, VolumeSettings>,
+    /// Keep compose network isolation with NetworkPolicies, as `--network-policies` does.
+    #[serde(default)]
+    pub network_policies: bool,
 }
 
 /// A service's `x-stackc`.

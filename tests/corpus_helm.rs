@@ -611,6 +611,8 @@ fn storage_secrets_and_gpu() -> ir::Project {
         name: "shop".to_owned(),
         device_plugin: None,
         host_files: IndexMap::new(),
+        networks: IndexMap::new(),
+        network_policies: IndexMap::new(),
         workloads: [
             ("db".to_owned(), database()),
             ("worker".to_owned(), gpu_worker()),

@@ -61,6 +61,11 @@ pub struct BuildArgs {
     /// back to compose in review.
     #[arg(long)]
     pub provenance: bool,
+    /// Keep compose network isolation: each compose network becomes a NetworkPolicy that lets
+    /// its members accept connections only from one another (published ports from anywhere).
+    /// Also `x-stackc: {network-policies: true}`. Not for `--target podman`.
+    #[arg(long)]
+    pub network_policies: bool,
 }
 
 /// Where secret values go.
@@ -205,6 +210,11 @@ fn lower(
                 .to_owned(),
         ));
     }
+    if args.target == Target::Podman && args.network_policies {
+        return Err(Error::Usage(
+            "`podman kube play` applies no NetworkPolicies: leave out `--network-policies` with `--target podman`".to_owned(),
+        ));
+    }
     if args.target == Target::Helm && args.secrets == Secrets::Inline {
         return Err(Error::Usage(
             "a Helm chart takes secret values from its values (`secrets.<name>.data`): leave out `--secrets inline` with `--target helm`".to_owned(),
@@ -232,12 +242,16 @@ fn lower(
             return Ok(None);
         }
     };
+    // Podman has no NetworkPolicies, so there the setting keeps networks reported as not kept.
+    let network_policies = args.target != Target::Podman
+        && (args.network_policies || settings.project.network_policies);
     let options = ir::lower::Options {
         image_registry: args.image_registry.clone(),
         read_secrets: args.secrets == Secrets::Inline,
         settings,
         device_plugin: Some(args.device_plugin.into()),
         provenance: args.provenance,
+        network_policies,
     };
     if args.target == Target::Podman {
         return Ok(lower_podman(

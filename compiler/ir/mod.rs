@@ -43,6 +43,12 @@ pub struct Project {
     pub secrets: IndexMap<String, Secret>,
     /// The generic device plugin the `generic` device profile needs, when a service uses it.
     pub device_plugin: Option<DevicePlugin>,
+    /// The compose networks some pod is on, keyed by their compose name, when their isolation is
+    /// kept (`--network-policies`); empty otherwise.
+    pub networks: IndexMap<String, Network>,
+    /// Who may connect to whom, keyed by their Kubernetes name: made by the `network_policies`
+    /// pass from `networks` and each pod's [`Pod::network`].
+    pub network_policies: IndexMap<String, NetworkPolicy>,
     /// The text of small files of the project directory that pods mount as hostPaths, keyed by
     /// that hostPath: read while lowering so that the `reached` pass sees what a mounted
     /// configuration names (`proxy_pass http://api:8000`). Nothing of it is written out.
@@ -162,6 +168,8 @@ pub struct Pod {
     pub termination_grace_period_seconds: Option<i64>,
     /// `network_mode: host`.
     pub host_network: bool,
+    /// The compose networks the pod is on, when their isolation is kept.
+    pub network: NetworkMembership,
     /// `ipc: host`.
     pub host_ipc: bool,
     /// `pid`, and `init: true`.
@@ -196,6 +204,31 @@ pub enum PidNamespace {
     Pod,
     /// The node's (`hostPID`): `pid: host`.
     Host,
+}
+
+/// Which compose networks a pod is on, for its NetworkPolicies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkMembership {
+    /// Compose networks are not kept (the default), or the pod is on the node's network, which
+    /// NetworkPolicies do not govern.
+    #[default]
+    Unrestricted,
+    /// On these networks, by compose name: the pod accepts connections only from their members.
+    Members(Vec<String>),
+    /// `network_mode: none`: no connection in or out.
+    Disconnected,
+}
+
+impl NetworkMembership {
+    /// The networks of the pod, none unless it is [`NetworkMembership::Members`].
+    #[must_use]
+    pub fn networks(&self) -> &[String] {
+        match self {
+            Self::Members(networks) => networks,
+            Self::Unrestricted | Self::Disconnected => &[],
+        }
+    }
 }
 
 /// Which nodes a workload's pods may run on, and how they spread over them.
@@ -588,6 +621,86 @@ pub struct ServicePort {
     pub target_port: u16,
     pub protocol: Protocol,
     pub app_protocol: Option<String>,
+}
+
+/// A compose network whose isolation is kept: its members carry a label, and accept connections
+/// from pods with the same label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Network {
+    /// The name part of the member label (`network.stackc.io/<label>`): the name Docker gives the
+    /// network (`<project>_<key>`, or the external network's own), so that projects sharing an
+    /// external network share the label.
+    pub label: String,
+    /// `external: true`: the network is shared with containers outside the project, which may be
+    /// in any namespace.
+    pub external: bool,
+    /// `internal: true`: members whose networks are all internal connect only to members of
+    /// their networks (and the cluster DNS).
+    pub internal: bool,
+    /// From the network's `labels`.
+    pub annotations: IndexMap<String, String>,
+    /// With `--provenance`: where the compose key this object comes from was written
+    /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
+}
+
+/// A NetworkPolicy: the pods it selects accept connections only as its rules allow, and, when it
+/// restricts egress, make them only as its egress rules allow. Policies add up: a pod selected by
+/// several may do what any of them allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct NetworkPolicy {
+    pub name: String,
+    pub pods: PolicyPods,
+    /// `None` leaves incoming connections to other policies; an empty list allows none.
+    pub ingress: Option<Vec<PolicyRule>>,
+    /// `None` leaves outgoing connections to other policies; an empty list allows none.
+    pub egress: Option<Vec<PolicyRule>>,
+    /// From the network's `labels`, for a network's policies.
+    pub annotations: IndexMap<String, String>,
+    /// With `--provenance`: where the compose key this object comes from was written
+    /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
+}
+
+/// The pods a NetworkPolicy applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyPods {
+    /// The pods of one workload, by compose service name.
+    Workload(String),
+    /// The members of a network (compose name), except those also on any of `except`.
+    Network {
+        network: String,
+        except: Vec<String>,
+    },
+}
+
+/// Connections a NetworkPolicy allows: from (or to) any of `peers` on any of `ports`; an empty
+/// list allows any peer or any port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct PolicyRule {
+    pub peers: Vec<Peer>,
+    pub ports: Vec<PolicyPort>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Peer {
+    /// The pods of one workload, by compose service name.
+    Workload(String),
+    /// The members of a network, by compose name (in any namespace when it is external).
+    Network(String),
+    /// The cluster's DNS server (`k8s-app: kube-dns` in `kube-system`).
+    ClusterDns,
+}
+
+/// A port of the pods a rule applies to (after a Service's translation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct PolicyPort {
+    pub port: u16,
+    pub protocol: Protocol,
 }
 
 /// A PersistentVolumeClaim.

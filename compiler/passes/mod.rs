@@ -19,7 +19,10 @@
 //!    and sets the NVIDIA runtime class.
 //! 7. [`volumes`] co-locates the pods of workloads that share a `ReadWriteOnce` claim; it runs
 //!    after `namespaces`, which may have merged two such workloads into one pod.
-//! 8. [`config_hash`] stamps a hash of the ConfigMaps and Secrets a pod uses on its template.
+//! 8. [`network_policies`] keeps compose network isolation with NetworkPolicies
+//!    (`--network-policies`): it reads the waits `dependencies` chose and the ports of the
+//!    Services.
+//! 9. [`config_hash`] stamps a hash of the ConfigMaps and Secrets a pod uses on its template.
 //!    It runs last, once every pass that adds a mount or an environment source has run.
 
 pub mod config_hash;
@@ -27,6 +30,7 @@ pub mod dependencies;
 pub mod devices;
 pub mod names;
 pub mod namespaces;
+pub mod network_policies;
 pub mod reached;
 pub mod services;
 pub mod volumes;
@@ -43,5 +47,6 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     dependencies::run(project, locations, diagnostics);
     devices::run(project, locations, diagnostics);
     volumes::run(project, locations, diagnostics);
+    network_policies::run(project, locations, diagnostics);
     config_hash::run(project, locations, diagnostics);
 }

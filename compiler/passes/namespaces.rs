@@ -6,7 +6,7 @@
 //! that name it name X instead. It runs before `services` for that reason.
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Locate, Project};
+use crate::ir::{Locate, NetworkMembership, Pod, Project};
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let joining: Vec<(String, String)> = project
@@ -35,8 +35,16 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                 )
                 .with_label(locations.span(&["services", &name, "network_mode"]).or_else(|| locations.span(&["services", &name])), "shares a namespace here"),
             );
+            // Its own pod is on the networks of the service whose network it was to share.
+            let shared = project
+                .workloads
+                .get(&target)
+                .map(|t| t.pod.network.clone());
             if let Some(w) = project.workloads.get_mut(&name) {
                 w.joins = None;
+                if let Some(network) = shared.filter(|_| shares_network(&w.pod)) {
+                    w.pod.network = network;
+                }
             }
             continue;
         }
@@ -45,6 +53,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         };
         let host = &mut project.workloads[&target];
         host.pod.host_network |= guest.pod.host_network;
+        merge_networks(&mut host.pod, guest.pod.network);
         // The guest's `pid: service:X` (or its `init: true`) shares the pod's process namespace.
         host.pod.pid = host.pod.pid.max(guest.pod.pid);
         host.pod.supplemental_groups.extend(
@@ -79,5 +88,33 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             // Merging can make X depend on itself.
             workload.depends_on.retain(|d| d.service != *compose);
         }
+    }
+}
+
+/// Whether a pod that was to join another takes that pod's networks: it named no networks of
+/// its own, because it joins with `network_mode` (and not only `ipc` or `pid`).
+fn shares_network(pod: &Pod) -> bool {
+    !pod.host_network && pod.network == NetworkMembership::Unrestricted
+}
+
+/// The networks of a pod that a guest's containers joined: a guest that joined through `ipc` or
+/// `pid` brings its own networks, one that joined through `network_mode` none.
+fn merge_networks(host: &mut Pod, guest: NetworkMembership) {
+    if host.host_network {
+        host.network = NetworkMembership::Unrestricted;
+        return;
+    }
+    match (&mut host.network, guest) {
+        (NetworkMembership::Members(own), NetworkMembership::Members(brought)) => {
+            for network in brought {
+                if !own.contains(&network) {
+                    own.push(network);
+                }
+            }
+        }
+        (network @ NetworkMembership::Disconnected, brought @ NetworkMembership::Members(_)) => {
+            *network = brought;
+        }
+        _ => {}
     }
 }

@@ -6,6 +6,7 @@
 //! Secrets are referenced by name only: their values reach the output only when lowering read
 //! them (`--secrets inline`, or [`secrets`] for `stackc secrets`).
 
+mod network;
 mod placement;
 /// Also used by the podman backend: a pod is written the same way for both, bar what podman lacks.
 pub(in crate::backends) mod pod;
@@ -47,6 +48,7 @@ pub enum Object {
     RoleBinding(RoleBinding),
     PersistentVolumeClaim(core::PersistentVolumeClaim),
     Service(core::Service),
+    NetworkPolicy(k8s_openapi::api::networking::v1::NetworkPolicy),
     Deployment(Deployment),
     DaemonSet(DaemonSet),
     Job(Job),
@@ -64,6 +66,7 @@ impl Object {
             Self::RoleBinding(_) => "rolebinding",
             Self::PersistentVolumeClaim(_) => "persistentvolumeclaim",
             Self::Service(_) => "service",
+            Self::NetworkPolicy(_) => "networkpolicy",
             Self::Deployment(_) => "deployment",
             Self::DaemonSet(_) => "daemonset",
             Self::Job(_) => "job",
@@ -80,6 +83,7 @@ impl Object {
             Self::RoleBinding(o) => &o.metadata,
             Self::PersistentVolumeClaim(o) => &o.metadata,
             Self::Service(o) => &o.metadata,
+            Self::NetworkPolicy(o) => &o.metadata,
             Self::Deployment(o) => &o.metadata,
             Self::DaemonSet(o) => &o.metadata,
             Self::Job(o) => &o.metadata,
@@ -123,6 +127,7 @@ enum Part<'a> {
     Rbac(&'a ir::Workload),
     Claim(&'a ir::StorageClaim),
     Service(&'a ir::Service),
+    NetworkPolicy(&'a ir::NetworkPolicy),
     PluginDaemonSet(&'a ir::DevicePlugin),
     Workload(&'a ir::Workload),
 }
@@ -144,6 +149,7 @@ fn parts(project: &ir::Project) -> impl Iterator<Item = Part<'_>> {
         .chain(project.workloads.values().map(Part::Rbac))
         .chain(project.claims.values().map(Part::Claim))
         .chain(project.services.values().map(Part::Service))
+        .chain(project.network_policies.values().map(Part::NetworkPolicy))
         .chain(plugin.map(Part::PluginDaemonSet))
         .chain(project.workloads.values().map(Part::Workload))
 }
@@ -168,6 +174,7 @@ impl Part<'_> {
                 .unwrap_or_default(),
             Self::Claim(c) => vec![Object::PersistentVolumeClaim(claim(meta, c))],
             Self::Service(s) => vec![Object::Service(service(meta, meta.project, s))],
+            Self::NetworkPolicy(p) => vec![Object::NetworkPolicy(network::policy(meta, p))],
             Self::PluginDaemonSet(plugin) => {
                 vec![Object::DaemonSet(wait::device_plugin(meta, plugin).1)]
             }
@@ -392,6 +399,7 @@ fn pod_labels(meta: &Meta<'_>, workload: &ir::Workload) -> BTreeMap<String, Stri
     if let Some(group) = &workload.pod.colocation {
         labels.insert(placement::COLOCATION_LABEL.to_owned(), group.clone());
     }
+    network::member_labels(meta.project, &workload.pod, &mut labels);
     labels
 }
 

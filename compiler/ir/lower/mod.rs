@@ -8,6 +8,7 @@
 mod container;
 mod devices;
 mod keys;
+mod networks;
 mod placement;
 mod storage;
 
@@ -38,6 +39,8 @@ pub struct Options {
     pub device_plugin: Option<crate::extension::DeviceProfile>,
     /// `--provenance`: every object names the compose key it comes from.
     pub provenance: bool,
+    /// `--network-policies`: compose network isolation is kept, with NetworkPolicies.
+    pub network_policies: bool,
 }
 
 /// Lowers a resolved compose project. Problems are pushed to `diagnostics`; the IR is always
@@ -82,6 +85,7 @@ pub fn lower(
         ir.workloads.insert(name.clone(), workload);
     }
     cx.storage(project, options, &mut ir);
+    cx.networks(project, options, &mut ir);
     ir
 }
 
@@ -131,6 +135,7 @@ impl<L: Locate> Lowering<'_, L> {
         let mut workload = self.service(project, name, service, options);
         workload.depends_on = self.dependencies(project, name, service);
         workload.joins = self.joins(name, service);
+        workload.pod.network = self.network_membership(name, service, options);
         let profile = options.settings.device_profile(
             name,
             options
@@ -143,18 +148,8 @@ impl<L: Locate> Lowering<'_, L> {
         workload
     }
 
-    /// Top-level keys other than `services`: networks are approximated, models unsupported.
+    /// Top-level `models`, which are unsupported; networks are lowered once the pods are.
     fn project_keys(&mut self, project: &model::Project) {
-        for name in project.networks.keys().filter(|n| *n != "default") {
-            self.warn(
-                Code::ApproximatedKey,
-                &["networks", name],
-                format!(
-                    "network `{name}` is not kept: every pod reaches every other pod on the cluster network"
-                ),
-                "network defined here",
-            );
-        }
         for name in project.models.keys() {
             self.warn(
                 Code::UnsupportedKey,
@@ -227,23 +222,10 @@ impl<L: Locate> Lowering<'_, L> {
             ("annotations", Some(&service.annotations)),
             ("deploy.labels", deploy_labels),
         ] {
-            for (k, v) in entries.into_iter().flatten() {
-                if is_qualified_name(k) {
-                    annotations.insert(k.clone(), v.clone());
-                } else {
-                    let mut path = vec!["services", name];
-                    path.extend(key.split('.'));
-                    path.push(k);
-                    self.warn(
-                        Code::UnloweredValue,
-                        &path,
-                        format!(
-                            "`{k}` of service `{name}` is left out: Kubernetes annotation names are at most 63 characters of letters, digits, `-`, `_` and `.`, after an optional `prefix/`"
-                        ),
-                        "not a valid annotation name",
-                    );
-                }
-            }
+            let mut path = vec!["services", name];
+            path.extend(key.split('.'));
+            let entries = entries.into_iter().flatten();
+            self.annotations(("service", name), &path, entries, &mut annotations);
         }
         let mut dns_aliases = Vec::new();
         if !service.container_name.is_empty() {
@@ -268,6 +250,33 @@ impl<L: Locate> Lowering<'_, L> {
             named: false,
             dns_round_robin: self.dns_round_robin(name, service),
             provenance: self.provenance(options, &["services", name]),
+        }
+    }
+
+    /// Compose labels (or annotations) at `path` of `owner` (`("service", "web")`) as
+    /// annotations; a name Kubernetes does not accept is reported.
+    fn annotations<'e>(
+        &mut self,
+        (kind, owner): (&str, &str),
+        path: &[&str],
+        entries: impl IntoIterator<Item = (&'e String, &'e String)>,
+        out: &mut IndexMap<String, String>,
+    ) {
+        for (k, v) in entries {
+            if is_qualified_name(k) {
+                out.insert(k.clone(), v.clone());
+            } else {
+                let mut path = path.to_vec();
+                path.push(k);
+                self.warn(
+                    Code::UnloweredValue,
+                    &path,
+                    format!(
+                        "`{k}` of {kind} `{owner}` is left out: Kubernetes annotation names are at most 63 characters of letters, digits, `-`, `_` and `.`, after an optional `prefix/`"
+                    ),
+                    "not a valid annotation name",
+                );
+            }
         }
     }
 
@@ -442,7 +451,10 @@ impl<L: Locate> Lowering<'_, L> {
         if let Some(deploy) = &service.deploy {
             pod.placement = self.placement(name, &deploy.placement);
         }
-        pod.host_network = self.namespace_mode(name, "network_mode", service.network_mode());
+        // `none` is for `network_membership`, which keeps it with NetworkPolicies.
+        let network_mode = service.network_mode();
+        pod.host_network =
+            network_mode != "none" && self.namespace_mode(name, "network_mode", network_mode);
         pod.host_ipc = self.namespace_mode(name, "ipc", &service.ipc);
         pod.pid = self.pid_namespace(name, service);
         pod

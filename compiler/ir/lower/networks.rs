@@ -1,0 +1,139 @@
+//! Compose networks. On a compose network only its members reach each other; the cluster
+//! network lets every pod reach every other. With `--network-policies` (or `x-stackc:
+//! {network-policies: true}`) each pod records the networks it is on and each network the label
+//! its members carry, for the `network_policies` pass; otherwise custom networks are reported.
+
+use serde_json::Value;
+
+use super::{Lowering, Options, is_empty};
+use crate::diagnostics::Code;
+use crate::ir::names::label_value;
+use crate::ir::{Locate, Network, NetworkMembership, Project};
+use crate::model;
+
+impl<L: Locate> Lowering<'_, L> {
+    /// The networks a service's pod is on.
+    pub(super) fn network_membership(
+        &mut self,
+        name: &str,
+        service: &model::ServiceConfig,
+        options: &Options,
+    ) -> NetworkMembership {
+        let mode = service.network_mode();
+        if !options.network_policies {
+            if mode == "none" {
+                self.warn_help(
+                    Code::UnsupportedKey,
+                    &["services", name, "network_mode"],
+                    format!(
+                        "`network_mode: none` of service `{name}` is left out: its pod is on the cluster network"
+                    ),
+                    "not supported on k3s",
+                    "for K3s and Helm, build with `--network-policies` to keep the pod off the network",
+                );
+            }
+            return NetworkMembership::Unrestricted;
+        }
+        match mode {
+            "none" => NetworkMembership::Disconnected,
+            // On the node's network, or on Docker's default bridge, which is not the project's:
+            // other pods' policies do not see these pods as members of anything.
+            "host" | "bridge" => NetworkMembership::Unrestricted,
+            // The pod joins another service's (`service:X`), whose networks it shares; a
+            // container outside the project (`container:X`) is reported as not lowered.
+            _ if !mode.is_empty() && mode != "default" => NetworkMembership::Unrestricted,
+            _ => NetworkMembership::Members(service.networks.keys().cloned().collect()),
+        }
+    }
+
+    /// The project's networks that some pod is on, when their isolation is kept; otherwise each
+    /// custom network is reported.
+    pub(super) fn networks(
+        &mut self,
+        project: &model::Project,
+        options: &Options,
+        ir: &mut Project,
+    ) {
+        for (key, network) in &project.networks {
+            if !options.network_policies {
+                if key != "default" {
+                    self.warn_help(
+                        Code::ApproximatedKey,
+                        &["networks", key],
+                        format!(
+                            "network `{key}` is not kept: every pod reaches every other pod on the cluster network"
+                        ),
+                        "network defined here",
+                        "for K3s and Helm, build with `--network-policies` (or `x-stackc: {network-policies: true}`) to keep compose network isolation with NetworkPolicies",
+                    );
+                }
+                continue;
+            }
+            let used = ir
+                .workloads
+                .values()
+                .any(|w| w.pod.network.networks().contains(key));
+            if !used {
+                continue;
+            }
+            self.network_keys(key, network);
+            let name = if network.name.is_empty() {
+                key
+            } else {
+                &network.name
+            };
+            let mut label = label_value(name);
+            if label.is_empty() {
+                label = label_value(key);
+            }
+            if label.is_empty() {
+                "network".clone_into(&mut label);
+            }
+            let mut annotations = indexmap::IndexMap::new();
+            self.annotations(
+                ("network", key),
+                &["networks", key, "labels"],
+                &network.labels,
+                &mut annotations,
+            );
+            ir.networks.insert(
+                key.clone(),
+                Network {
+                    label,
+                    external: network.external,
+                    internal: network.internal,
+                    annotations,
+                    provenance: self.provenance(options, &["networks", key]),
+                },
+            );
+        }
+    }
+
+    /// Reports a network's settings of the engine (driver, addresses, IP versions): the cluster
+    /// network carries every pod's traffic, and only membership is kept.
+    fn network_keys(&mut self, key: &str, network: &model::NetworkConfig) {
+        let Ok(Value::Object(settings)) = serde_json::to_value(network) else {
+            return;
+        };
+        for (setting, value) in &settings {
+            let kept = match setting.as_str() {
+                "name" | "external" | "internal" | "labels" => true,
+                // The drivers of compose's own networks: membership is what they mean here.
+                "driver" => matches!(value.as_str(), Some("bridge" | "overlay")),
+                "enable_ipv4" => value.as_bool() == Some(true),
+                _ => false,
+            };
+            if kept || is_empty(value) {
+                continue;
+            }
+            self.warn(
+                Code::UnsupportedKey,
+                &["networks", key, setting],
+                format!(
+                    "`{setting}` of network `{key}` is left out: the cluster network assigns addresses and carries every pod's traffic; only who may connect to whom is kept"
+                ),
+                "not supported on k3s",
+            );
+        }
+    }
+}
