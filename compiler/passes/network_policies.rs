@@ -308,17 +308,15 @@ fn tcp_wait(
             peers: vec![Peer::Workload(service.to_owned())],
             ports,
         });
-    Some(
-        if project.workloads[dependent].pod.host_network {
-            format!(
-                "service `{dependent}` waits for `{service}` on port {target} from the node's network, which NetworkPolicies do not see as `{dependent}`: the wait may never connect"
-            )
-        } else {
-            format!(
-                "service `{service}` accepts connections on port {target} from `{dependent}`, which shares no network with it, so that the wait for it can connect"
-            )
-        },
-    )
+    Some(if project.workloads[dependent].pod.host_network {
+        format!(
+            "service `{dependent}` waits for `{service}` on port {target} from the node's network, which NetworkPolicies do not see as `{dependent}`: the wait may never connect"
+        )
+    } else {
+        format!(
+            "service `{service}` accepts connections on port {target} from `{dependent}`, which shares no network with it, so that the wait for it can connect"
+        )
+    })
 }
 
 /// Queries to the cluster DNS, on both of its protocols.
