@@ -163,8 +163,8 @@ codes! {
         "Kubernetes exec hooks run with the container's user, environment and working directory. The hook's own `user`, `privileged`, `environment` or `working_dir` is ignored; fold it into the command if it matters.";
     ImageHealthcheck = "SC1016", "a healthcheck without `test` relies on the image's HEALTHCHECK",
         "Kubernetes ignores the image's HEALTHCHECK instruction, so no probe is created. Write the `test` in the compose file.";
-    UnboundedRetries = "SC1017", "`on-failure` without a limit becomes a Job with Kubernetes' default of 6 retries",
-        "Compose restarts an `on-failure` service forever; a Job gives up after `backoffLimit` failures, 6 by default. Write `on-failure:N` to choose the limit.";
+    UnboundedRetries = "SC1017", "`on-failure` without a limit (no longer reported)",
+        "Compose restarts an `on-failure` service forever. stackc 0.1.0 at first gave its Job Kubernetes' default of 6 retries and reported it with this code; the Job now gets the largest `backoffLimit` (2147483647), so it retries without limit too, and nothing is reported. The code is kept so that it is never reused.";
     DependencyNotAwaited = "SC1101", "a dependency is not waited for",
         "A `depends_on` entry becomes an init container of the dependent pod that waits until the dependency is reachable. A dependency that declares no port gets a headless Service, and the wait is until its name resolves, which it does once a pod is ready. It is not waited for when it is `required: false` (compose starts the dependent anyway), when it listens on UDP ports only (there is nothing to connect to, and its Service's name resolves at once), or when it is not part of the project. Give the dependency a TCP port with `expose`, or make the dependent retry its connection.";
     DependencyHealth = "SC1102", "`service_healthy` on a service whose healthcheck stackc cannot see",

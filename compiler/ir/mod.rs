@@ -141,7 +141,8 @@ pub enum WorkloadKind {
     DaemonSet,
     /// A one-shot service (`restart: "no"` or `on-failure`).
     Job {
-        /// Retries after the first failure; `None` keeps the Kubernetes default of 6.
+        /// Retries after the first failure; `None` retries without limit, as compose restarts an
+        /// `on-failure` service with no count.
         backoff_limit: Option<u32>,
         /// `on-failure` restarts the container in place; `no` never restarts it.
         restart_on_failure: bool,

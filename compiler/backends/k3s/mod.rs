@@ -482,7 +482,11 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
         } => Object::Job(Job {
             metadata,
             spec: Some(JobSpec {
-                backoff_limit: backoff_limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
+                // Kubernetes' own default is 6 retries; compose's is none, so the largest
+                // limit stands for it.
+                backoff_limit: Some(
+                    backoff_limit.map_or(i32::MAX, |n| i32::try_from(n).unwrap_or(i32::MAX)),
+                ),
                 // One pod, the default, is left implicit.
                 completions: (completions != 1)
                     .then(|| i32::try_from(completions).unwrap_or(i32::MAX)),

@@ -69,8 +69,7 @@ pub fn prepare(
     diagnostics: &mut Diagnostics,
 ) -> Stack {
     for d in lowering {
-        // Host addresses of published ports are kept by the podman target (`hostIP`), and podman
-        // restarts an `OnFailure` pod without a limit, as compose does.
+        // Host addresses of published ports are kept by the podman target (`hostIP`).
         // Device plugins, GPU counts, init-container waits and Services are K3s matters; podman
         // passes devices and GPUs its own way, orders pods instead of waiting, and resolves a
         // pod's name on every port.
@@ -87,10 +86,7 @@ pub fn prepare(
         let handled = k3s_only
             || matches!(
                 d.code,
-                Code::PortNotPublished
-                    | Code::PortAddress
-                    | Code::UnboundedRetries
-                    | Code::SharedVolume
+                Code::PortNotPublished | Code::PortAddress | Code::SharedVolume
             );
         if !handled {
             diagnostics.push(d);

@@ -328,48 +328,27 @@ impl<L: Locate> Lowering<'_, L> {
         let policy = deploy
             .and_then(|d| d.restart_policy.as_ref())
             .filter(|p| !p.condition.is_empty());
-        let (one_shot, on_failure, limit, key): (bool, bool, Option<u32>, &[&str]) =
-            if let Some(policy) = policy {
-                let limit = policy
-                    .max_attempts
-                    .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-                let key: &[&str] = &["deploy", "restart_policy"];
-                match policy.condition.as_str() {
-                    "none" => (true, false, Some(0), key),
-                    "on-failure" => (true, true, limit, key),
-                    _ if job_mode => (true, true, limit, key),
-                    _ => (false, false, None, key),
-                }
-            } else if job_mode {
-                (true, true, None, &["deploy", "mode"])
-            } else {
-                let key: &[&str] = &["restart"];
-                match service.restart.split_once(':') {
-                    _ if service.restart == "no" => (true, false, Some(0), key),
-                    None if service.restart == "on-failure" => (true, true, None, key),
-                    Some(("on-failure", n)) => (true, true, n.trim().parse().ok(), key),
-                    _ => (false, false, None, key),
-                }
-            };
-        if one_shot {
-            if on_failure && limit.is_none() {
-                let mut span_path = vec!["services", name];
-                span_path.extend_from_slice(key);
-                let help = if key[0] == "deploy" {
-                    "set `deploy.restart_policy.max_attempts` to choose the limit"
-                } else {
-                    "write `on-failure:N` to choose the limit"
-                };
-                self.warn_help(
-                    Code::UnboundedRetries,
-                    &span_path,
-                    format!(
-                        "service `{name}` restarts on failure without a limit; its Job gives up after 6 failures"
-                    ),
-                    "no retry limit",
-                    help,
-                );
+        let (one_shot, on_failure, limit) = if let Some(policy) = policy {
+            let limit = policy
+                .max_attempts
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+            match policy.condition.as_str() {
+                "none" => (true, false, Some(0)),
+                "on-failure" => (true, true, limit),
+                _ if job_mode => (true, true, limit),
+                _ => (false, false, None),
             }
+        } else if job_mode {
+            (true, true, None)
+        } else {
+            match service.restart.split_once(':') {
+                _ if service.restart == "no" => (true, false, Some(0)),
+                None if service.restart == "on-failure" => (true, true, None),
+                Some(("on-failure", n)) => (true, true, self.retry_limit(name, n)),
+                _ => (false, false, None),
+            }
+        };
+        if one_shot {
             let completions = if mode == "global-job" {
                 self.warn(
                     Code::ApproximatedKey,
@@ -393,6 +372,23 @@ impl<L: Locate> Lowering<'_, L> {
             return WorkloadKind::DaemonSet;
         }
         WorkloadKind::Deployment { replicas }
+    }
+
+    /// The `N` of `restart: on-failure:N`; one that is not a count is reported, and the Job
+    /// retries without limit, as `on-failure` alone does.
+    fn retry_limit(&mut self, name: &str, count: &str) -> Option<u32> {
+        let limit = count.trim().parse().ok();
+        if limit.is_none() {
+            self.warn(
+                Code::UnloweredValue,
+                &["services", name, "restart"],
+                format!(
+                    "`restart: on-failure:{count}` of service `{name}` does not give a number of retries: it retries without limit"
+                ),
+                "not a number",
+            );
+        }
+        limit
     }
 
     /// Pod-level settings of a service; the containers are filled in by the caller.

@@ -141,7 +141,6 @@ fn swarm_job_modes_become_jobs() {
             .map(|d| d.message.clone())
             .collect()
     };
-    assert_eq!(codes(Code::UnboundedRetries).len(), 2, "batch and sweep");
     let approximated = codes(Code::ApproximatedKey);
     assert_eq!(approximated.len(), 1);
     assert!(approximated[0].contains("`sweep`"), "{approximated:?}");
@@ -338,14 +337,11 @@ fn one_shot_services_become_jobs() {
     );
     assert_eq!(kind("web"), WorkloadKind::Deployment { replicas: 2 });
     assert_eq!(kind("agent"), WorkloadKind::DaemonSet);
-    let unbounded: Vec<_> = diagnostics
-        .iter()
-        .filter(|d| d.code == Code::UnboundedRetries)
-        .collect();
-    assert_eq!(unbounded.len(), 1);
-    assert_eq!(
-        unbounded[0].primary_span(),
-        Paths.span(&["services", "forever", "restart"])
+    // `on-failure` with no count retries without limit, as compose does: nothing to report.
+    assert!(
+        diagnostics.is_empty(),
+        "{:?}",
+        diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
     );
 }
 
@@ -643,4 +639,28 @@ fn shared_storage_objects_warn_in_service_order() {
     );
     assert_eq!(ir.claims.keys().collect::<Vec<_>>(), ["demo-data"]);
     assert!(ir.config_maps.is_empty());
+}
+
+#[test]
+fn a_retry_count_that_is_not_a_number_is_reported_and_retries_without_limit() {
+    let (ir, diagnostics) = lower(&json!({
+        "worker": { "image": "alpine", "restart": "on-failure:often" }
+    }));
+    assert_eq!(
+        ir.workloads["worker"].kind,
+        WorkloadKind::Job {
+            backoff_limit: None,
+            restart_on_failure: true,
+            completions: 1,
+        }
+    );
+    let reported: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnloweredValue)
+        .collect();
+    assert_eq!(reported.len(), 1);
+    assert_eq!(
+        reported[0].primary_span(),
+        Paths.span(&["services", "worker", "restart"])
+    );
 }
