@@ -13,7 +13,8 @@
 //! resources), the runtime class, the node selector, tolerations and affinity, each Service's
 //! type and ports, and an Ingress (off by default, class `traefik`); per claim, size, class and
 //! access mode; per compose secret, the name of an existing Secret or values to create it from;
-//! globally, image pull secrets. Objects go to `.Release.Namespace`.
+//! globally, image pull secrets, and whether the NetworkPolicies of `--network-policies` are
+//! applied. Objects go to `.Release.Namespace`.
 
 mod chart;
 mod container;
@@ -66,6 +67,10 @@ pub enum Error {
     Placement(String),
 }
 
+/// The first line of a NetworkPolicy's template: `global.networkPolicies: false` leaves them
+/// all out, for a cluster whose own policies govern the namespace.
+const NETWORK_POLICIES_ON: &str = "{{- if $.Values.global.networkPolicies }}\n";
+
 /// Top-level keys of `values.yaml` that are not compose services.
 const RESERVED: &[&str] = &["global", "persistence", "secrets"];
 
@@ -92,10 +97,11 @@ pub fn files(project: &ir::Project, options: &Options) -> Result<Files, Error> {
         values: Values::new(),
         templates: Files::default(),
     };
-    emit.values.insert(
-        "global".to_owned(),
-        Map::from([("imagePullSecrets", Tree::Seq(Vec::new()))]).into(),
-    );
+    let mut global = Map::from([("imagePullSecrets", Tree::Seq(Vec::new()))]);
+    if !project.network_policies.is_empty() {
+        global.insert("networkPolicies".to_owned(), Tree::Bool(true));
+    }
+    emit.values.insert("global".to_owned(), global.into());
     let k3s_options = k3s::Options {
         namespace: Some(String::new()),
     };
@@ -273,7 +279,10 @@ impl Emit<'_> {
             Role::Service { compose, .. } => self.bind(compose),
             Role::Claim { .. } | Role::Other => String::new(),
         };
-        let text = t.render(&header, &walk)?;
+        let mut text = t.render(&header, &walk)?;
+        if matches!(object, k3s::Object::NetworkPolicy(_)) {
+            text = joined(&[NETWORK_POLICIES_ON, &text, "{{- end }}\n"]);
+        }
         Ok(Rendered {
             file: joined(&["templates/", &object.file_name()]),
             text,

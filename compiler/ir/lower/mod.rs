@@ -218,14 +218,12 @@ impl<L: Locate> Lowering<'_, L> {
         let mut annotations = IndexMap::new();
         let deploy_labels = service.deploy.as_ref().map(|d| &d.labels);
         for (key, entries) in [
-            ("labels", Some(&service.labels)),
-            ("annotations", Some(&service.annotations)),
-            ("deploy.labels", deploy_labels),
+            (&["labels"][..], Some(&service.labels)),
+            (&["annotations"], Some(&service.annotations)),
+            (&["deploy", "labels"], deploy_labels),
         ] {
-            let mut path = vec!["services", name];
-            path.extend(key.split('.'));
             let entries = entries.into_iter().flatten();
-            self.annotations(("service", name), &path, entries, &mut annotations);
+            self.annotations(("services", name), key, entries, &mut annotations);
         }
         let mut dns_aliases = Vec::new();
         if !service.container_name.is_empty() {
@@ -253,12 +251,12 @@ impl<L: Locate> Lowering<'_, L> {
         }
     }
 
-    /// Compose labels (or annotations) at `path` of `owner` (`("service", "web")`) as
+    /// Compose labels (or annotations) at `key` of `owner` (`("services", "web")`) as
     /// annotations; a name Kubernetes does not accept is reported.
     fn annotations<'e>(
         &mut self,
-        (kind, owner): (&str, &str),
-        path: &[&str],
+        (section, owner): (&str, &str),
+        key: &[&str],
         entries: impl IntoIterator<Item = (&'e String, &'e String)>,
         out: &mut IndexMap<String, String>,
     ) {
@@ -266,8 +264,10 @@ impl<L: Locate> Lowering<'_, L> {
             if is_qualified_name(k) {
                 out.insert(k.clone(), v.clone());
             } else {
-                let mut path = path.to_vec();
+                let mut path = vec![section, owner];
+                path.extend_from_slice(key);
                 path.push(k);
+                let kind = section.trim_end_matches('s');
                 self.warn(
                     Code::UnloweredValue,
                     &path,

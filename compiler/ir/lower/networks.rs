@@ -91,8 +91,8 @@ impl<L: Locate> Lowering<'_, L> {
             }
             let mut annotations = indexmap::IndexMap::new();
             self.annotations(
-                ("network", key),
-                &["networks", key, "labels"],
+                ("networks", key),
+                &["labels"],
                 &network.labels,
                 &mut annotations,
             );
