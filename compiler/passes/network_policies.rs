@@ -42,7 +42,10 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     }
     let mut extra = extra_rules(project, locations, diagnostics);
     for (compose, workload) in &project.workloads {
-        let (ingress, egress) = extra.shift_remove(compose).unwrap_or_default();
+        let (ingress, egress) = extra
+            .get_mut(compose)
+            .map(std::mem::take)
+            .unwrap_or_default();
         let disconnected = workload.pod.network == NetworkMembership::Disconnected;
         let egress = (disconnected || confined(project, compose)).then_some(egress);
         let ingress = (disconnected || !ingress.is_empty()).then_some(ingress);
