@@ -35,6 +35,23 @@ fn member_label(network: &ir::Network) -> String {
     crate::text::joined(&[MEMBER_LABEL, &network.label])
 }
 
+/// The member label of the network with compose name `key`. Policies name only networks of the
+/// project; were one missing, its key would stand for its label, which no pod carries, so that
+/// a selector selects no pod rather than every pod.
+fn member_label_of(meta: &Meta<'_>, key: &str) -> String {
+    let label = meta
+        .project
+        .networks
+        .get(key)
+        .map_or(key, |n| n.label.as_str());
+    crate::text::joined(&[MEMBER_LABEL, label])
+}
+
+/// Selects the members of the network with compose name `key`.
+fn members(meta: &Meta<'_>, key: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([(member_label_of(meta, key), "true".to_owned())])
+}
+
 pub(super) fn policy(meta: &Meta<'_>, policy: &ir::NetworkPolicy) -> networking::NetworkPolicy {
     let mut metadata = meta.object(&policy.name, &policy.name);
     if !policy.annotations.is_empty() {
@@ -85,20 +102,16 @@ fn pods(meta: &Meta<'_>, pods: &ir::PolicyPods) -> LabelSelector {
     match pods {
         ir::PolicyPods::Workload(compose) => workload_pods(meta, compose),
         ir::PolicyPods::Network { network, except } => {
-            let Some(members) = meta.project.networks.get(network) else {
-                return LabelSelector::default();
-            };
             let excluded: Vec<LabelSelectorRequirement> = except
                 .iter()
-                .filter_map(|n| meta.project.networks.get(n))
                 .map(|n| LabelSelectorRequirement {
-                    key: member_label(n),
+                    key: member_label_of(meta, n),
                     operator: "DoesNotExist".to_owned(),
                     values: None,
                 })
                 .collect();
             LabelSelector {
-                match_labels: Some(BTreeMap::from([(member_label(members), "true".to_owned())])),
+                match_labels: Some(members(meta, network)),
                 match_expressions: (!excluded.is_empty()).then_some(excluded),
             }
         }
@@ -129,22 +142,21 @@ fn peers(meta: &Meta<'_>, peers: &[ir::Peer]) -> Option<Vec<networking::NetworkP
                 pod_selector: Some(workload_pods(meta, compose)),
                 ..networking::NetworkPolicyPeer::default()
             },
-            ir::Peer::Network(network) => {
-                let network = meta.project.networks.get(network);
-                networking::NetworkPolicyPeer {
-                    pod_selector: Some(LabelSelector {
-                        match_labels: network
-                            .map(|n| BTreeMap::from([(member_label(n), "true".to_owned())])),
-                        match_expressions: None,
-                    }),
-                    // Containers outside the project share an external network: they may be
-                    // in any namespace.
-                    namespace_selector: network
-                        .filter(|n| n.external)
-                        .map(|_| LabelSelector::default()),
-                    ip_block: None,
-                }
-            }
+            ir::Peer::Network(network) => networking::NetworkPolicyPeer {
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(members(meta, network)),
+                    match_expressions: None,
+                }),
+                // Containers outside the project share an external network: they may be in any
+                // namespace.
+                namespace_selector: meta
+                    .project
+                    .networks
+                    .get(network)
+                    .filter(|n| n.external)
+                    .map(|_| LabelSelector::default()),
+                ip_block: None,
+            },
             ir::Peer::ClusterDns => networking::NetworkPolicyPeer {
                 namespace_selector: Some(LabelSelector {
                     match_labels: Some(BTreeMap::from([(
