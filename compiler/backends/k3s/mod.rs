@@ -403,17 +403,21 @@ fn pod_labels(meta: &Meta<'_>, workload: &ir::Workload) -> BTreeMap<String, Stri
     labels
 }
 
-fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
-    let mut metadata = meta.object(&workload.name, &workload.name);
-    if !workload.annotations.is_empty() {
+/// The annotations compose labels give an object; none leaves the field out.
+fn set_annotations(metadata: &mut ObjectMeta, annotations: &IndexMap<String, String>) {
+    if !annotations.is_empty() {
         metadata.annotations = Some(
-            workload
-                .annotations
+            annotations
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         );
     }
+}
+
+fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
+    let mut metadata = meta.object(&workload.name, &workload.name);
+    set_annotations(&mut metadata, &workload.annotations);
     let restart_policy = match workload.kind {
         ir::WorkloadKind::Deployment { .. } | ir::WorkloadKind::DaemonSet => None,
         ir::WorkloadKind::Job {

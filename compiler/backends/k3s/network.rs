@@ -54,15 +54,7 @@ fn members(meta: &Meta<'_>, key: &str) -> BTreeMap<String, String> {
 
 pub(super) fn policy(meta: &Meta<'_>, policy: &ir::NetworkPolicy) -> networking::NetworkPolicy {
     let mut metadata = meta.object(&policy.name, &policy.name);
-    if !policy.annotations.is_empty() {
-        metadata.annotations = Some(
-            policy
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        );
-    }
+    super::set_annotations(&mut metadata, &policy.annotations);
     annotate(&mut metadata, policy.provenance.as_ref());
     let mut types = Vec::new();
     if policy.ingress.is_some() {
