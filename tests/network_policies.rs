@@ -202,8 +202,10 @@ fn pods_and_policies(
     services: &BTreeMap<String, Compose>,
 ) -> (Vec<Pod>, Vec<Value>) {
     // The workload's name is the service's as a DNS label; match them the same way.
-    let by_workload: BTreeMap<String, &String> =
-        services.keys().map(|s| (dns_label(s), s)).collect();
+    let by_workload: BTreeMap<String, &String> = services
+        .keys()
+        .map(|s| (stackc::ir::names::dns_label(s), s))
+        .collect();
     let mut pods = Vec::new();
     let mut policies = Vec::new();
     for object in objects {
@@ -239,18 +241,6 @@ fn pods_and_policies(
         }
     }
     (pods, policies)
-}
-
-fn dns_label(name: &str) -> String {
-    let mut out = String::new();
-    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        out.push_str("x-");
-    }
-    out.extend(name.chars().map(|c| match c.to_ascii_lowercase() {
-        c @ ('a'..='z' | '0'..='9') => c,
-        _ => '-',
-    }));
-    out
 }
 
 /// The disagreements between the policies and compose for one project; how many connections
