@@ -200,3 +200,48 @@ fn repeated_warnings_after_the_tenth_take_one_line_each() {
         );
     }
 }
+
+#[test]
+fn network_policies_are_refused_for_podman_and_reported_there_from_the_setting() {
+    let compose = "x-stackc:\n  network-policies: true\nservices:\n  web:\n    image: nginx\n    networks: [back]\nnetworks:\n  back: {}\n";
+    let scratch = project("network-policies", compose);
+    let dir = scratch.path();
+    let flag = stackc(
+        dir,
+        &[
+            "build",
+            "--target",
+            "podman",
+            "--network-policies",
+            "--stdout",
+        ],
+    );
+    assert_eq!(flag.code, Some(2), "{}", flag.describe());
+    assert!(
+        flag.stderr.contains("applies no NetworkPolicies"),
+        "{}",
+        flag.describe()
+    );
+    // The setting travels with the compose file, so podman builds with it: the network is
+    // reported as not kept, and no policy is written.
+    let setting = stackc(dir, &["build", "--target", "podman", "--stdout"]);
+    assert_eq!(setting.code, Some(0), "{}", setting.describe());
+    assert!(
+        !setting.stdout.contains("NetworkPolicy"),
+        "{}",
+        setting.describe()
+    );
+    assert!(
+        setting.stderr.contains("network `back` is not kept"),
+        "{}",
+        setting.describe()
+    );
+    let k3s = stackc(dir, &["build", "--stdout"]);
+    assert_eq!(k3s.code, Some(0), "{}", k3s.describe());
+    assert!(
+        k3s.stdout.contains("name: back-network\n"),
+        "{}",
+        k3s.describe()
+    );
+    assert!(!k3s.stderr.contains("is not kept"), "{}", k3s.describe());
+}
