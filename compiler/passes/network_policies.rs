@@ -482,6 +482,23 @@ mod tests {
     }
 
     #[test]
+    fn a_pod_on_docker_s_default_bridge_is_on_no_network_and_reported() {
+        let mut project = shop();
+        project["services"]["legacy"] = json!({ "image": "legacy", "network_mode": "bridge" });
+        let (ir, diagnostics) = build(&project, true);
+        assert_eq!(
+            ir.workloads["legacy"].pod.network,
+            NetworkMembership::Unrestricted
+        );
+        assert!(!ir.network_policies.contains_key("legacy"));
+        assert!(diagnostics.iter().any(|d| {
+            d.code == Code::ApproximatedKey
+                && d.message
+                    .contains("`network_mode: bridge` of service `legacy`")
+        }));
+    }
+
+    #[test]
     fn without_the_option_networks_are_reported_and_no_policy_is_made() {
         let (ir, diagnostics) = build(&shop(), false);
         assert!(ir.networks.is_empty());

@@ -36,9 +36,19 @@ impl<L: Locate> Lowering<'_, L> {
         }
         match mode {
             "none" => NetworkMembership::Disconnected,
-            // On the node's network, or on Docker's default bridge, which is not the project's:
-            // other pods' policies do not see these pods as members of anything.
-            "host" | "bridge" => NetworkMembership::Unrestricted,
+            // On the node's network, which policies do not govern.
+            "host" => NetworkMembership::Unrestricted,
+            "bridge" => {
+                self.warn(
+                    Code::ApproximatedKey,
+                    &["services", name, "network_mode"],
+                    format!(
+                        "`network_mode: bridge` of service `{name}` is approximated: its pod is on none of the project's networks, as on Docker's default bridge, but it accepts connections from every pod, where Docker's bridge admits only the containers on it"
+                    ),
+                    "approximated",
+                );
+                NetworkMembership::Unrestricted
+            }
             // The pod joins another service's (`service:X`), whose networks it shares; a
             // container outside the project (`container:X`) is reported as not lowered.
             _ if !mode.is_empty() && mode != "default" => NetworkMembership::Unrestricted,
