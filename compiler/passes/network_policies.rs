@@ -36,6 +36,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     if project.networks.is_empty() && !disconnected {
         return;
     }
+    report_shared_names(project, locations, diagnostics);
     let mut policies = IndexMap::new();
     for policy in network_policies(project) {
         policies.insert(policy.name.clone(), policy);
@@ -79,6 +80,26 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         );
     }
     project.network_policies = policies;
+}
+
+/// Two networks whose policies would have one name: the second would replace the first, so it
+/// is an error. (Two whose members would carry one label are reported by lowering.)
+fn report_shared_names(project: &Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    let mut names: IndexMap<String, &str> = IndexMap::new();
+    for key in project.networks.keys() {
+        let name = with_suffix(&dns_label(key), "network");
+        if let Some(first) = names.get(&name) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::NameCollision,
+                    format!("networks `{first}` and `{key}` both give the NetworkPolicy `{name}`"),
+                )
+                .with_label(locations.span(&["networks", key]), "network defined here")
+                .with_help("rename one of the networks"),
+            );
+        }
+        names.entry(name).or_insert(key);
+    }
 }
 
 /// The policies of the networks: membership, then confinement for an internal network.
@@ -496,6 +517,37 @@ mod tests {
                 && d.message
                     .contains("`network_mode: bridge` of service `legacy`")
         }));
+    }
+
+    #[test]
+    fn networks_that_give_one_policy_name_or_one_label_are_an_error() {
+        let mut project = shop();
+        project["services"]["api"]["networks"]["back_end"] = json!(null);
+        project["networks"]["back_end"] = json!({ "name": "shop_back_end" });
+        project["networks"]["back-end"] = json!({ "name": "shop_back-end" });
+        // Docker network names longer than a label, alike in their first 63 characters.
+        let long = "n".repeat(70);
+        for (key, suffix) in [("wide", "1"), ("wider", "2")] {
+            project["services"]["web"]["networks"][key] = json!(null);
+            project["networks"][key] = json!({ "name": format!("{long}{suffix}") });
+        }
+        // Two keys for one engine network are one network, as compose has it.
+        project["services"]["cache"]["networks"]["alias"] = json!(null);
+        project["networks"]["alias"] = json!({ "name": "shop_cache" });
+        project["services"]["db"]["networks"]["back-end"] = json!(null);
+        let (_, diagnostics) = build(&project, true);
+        let collisions: Vec<&str> = diagnostics
+            .iter()
+            .filter(|d| d.code == Code::NameCollision)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            collisions,
+            [
+                "networks `wide` and `wider` both give the member label `nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn`",
+                "networks `back_end` and `back-end` both give the NetworkPolicy `back-end-network`",
+            ]
+        );
     }
 
     #[test]

@@ -3,10 +3,11 @@
 //! {network-policies: true}`) each pod records the networks it is on and each network the label
 //! its members carry, for the `network_policies` pass; otherwise custom networks are reported.
 
+use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::{Lowering, Options, is_empty};
-use crate::diagnostics::Code;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::names::label_value;
 use crate::ir::{Locate, Network, NetworkMembership, Project};
 use crate::model;
@@ -64,6 +65,7 @@ impl<L: Locate> Lowering<'_, L> {
         options: &Options,
         ir: &mut Project,
     ) {
+        let mut labels: IndexMap<String, (&str, &str)> = IndexMap::new();
         for (key, network) in &project.networks {
             if !options.network_policies {
                 if key != "default" {
@@ -92,14 +94,28 @@ impl<L: Locate> Lowering<'_, L> {
             } else {
                 &network.name
             };
-            let mut label = label_value(name);
-            if label.is_empty() {
-                label = label_value(key);
+            let label = [name, key.as_str()]
+                .into_iter()
+                .map(label_value)
+                .find(|l| !l.is_empty())
+                .unwrap_or_else(|| "network".to_owned());
+            // One engine name is one network, whichever keys name it; two names that give one
+            // label would make their members one network.
+            let other = labels.get(&label).filter(|(_, other)| *other != name);
+            if let Some((first, _)) = other {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::NameCollision,
+                        format!(
+                            "networks `{first}` and `{key}` both give the member label `{label}`"
+                        ),
+                    )
+                    .with_label(self.span(&["networks", key]), "network defined here")
+                    .with_help("give one of the networks a shorter `name`"),
+                );
             }
-            if label.is_empty() {
-                "network".clone_into(&mut label);
-            }
-            let mut annotations = indexmap::IndexMap::new();
+            labels.entry(label.clone()).or_insert((key, name));
+            let mut annotations = IndexMap::new();
             self.annotations(
                 ("networks", key),
                 &["labels"],
