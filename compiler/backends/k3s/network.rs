@@ -25,31 +25,23 @@ pub(super) fn member_labels(
     labels: &mut BTreeMap<String, String>,
 ) {
     for network in pod.network.networks() {
-        if let Some(network) = project.networks.get(network) {
-            labels.insert(member_label(network), "true".to_owned());
+        if project.networks.contains_key(network) {
+            labels.insert(member_label(project, network), "true".to_owned());
         }
     }
-}
-
-fn member_label(network: &ir::Network) -> String {
-    crate::text::joined(&[MEMBER_LABEL, &network.label])
 }
 
 /// The member label of the network with compose name `key`. Policies name only networks of the
 /// project; were one missing, its key would stand for its label, which no pod carries, so that
 /// a selector selects no pod rather than every pod.
-fn member_label_of(meta: &Meta<'_>, key: &str) -> String {
-    let label = meta
-        .project
-        .networks
-        .get(key)
-        .map_or(key, |n| n.label.as_str());
+fn member_label(project: &ir::Project, key: &str) -> String {
+    let label = project.networks.get(key).map_or(key, |n| n.label.as_str());
     crate::text::joined(&[MEMBER_LABEL, label])
 }
 
 /// Selects the members of the network with compose name `key`.
 fn members(meta: &Meta<'_>, key: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([(member_label_of(meta, key), "true".to_owned())])
+    BTreeMap::from([(member_label(meta.project, key), "true".to_owned())])
 }
 
 pub(super) fn policy(meta: &Meta<'_>, policy: &ir::NetworkPolicy) -> networking::NetworkPolicy {
@@ -97,7 +89,7 @@ fn pods(meta: &Meta<'_>, pods: &ir::PolicyPods) -> LabelSelector {
             let excluded: Vec<LabelSelectorRequirement> = except
                 .iter()
                 .map(|n| LabelSelectorRequirement {
-                    key: member_label_of(meta, n),
+                    key: member_label(meta.project, n),
                     operator: "DoesNotExist".to_owned(),
                     values: None,
                 })
