@@ -94,7 +94,11 @@ fn report_shared_names(project: &Project, locations: &impl Locate, diagnostics: 
                     Code::NameCollision,
                     format!("networks `{first}` and `{key}` both give the NetworkPolicy `{name}`"),
                 )
-                .with_label(locations.span(&["networks", key]), "network defined here")
+                .with_label(locations.span(&["networks", key]), "this network")
+                .with_label(
+                    locations.span(&["networks", first]),
+                    "collides with this one",
+                )
                 .with_help("rename one of the networks"),
             );
         }

@@ -110,7 +110,8 @@ impl<L: Locate> Lowering<'_, L> {
                             "networks `{first}` and `{key}` both give the member label `{label}`"
                         ),
                     )
-                    .with_label(self.span(&["networks", key]), "network defined here")
+                    .with_label(self.span(&["networks", key]), "this network")
+                    .with_label(self.span(&["networks", first]), "collides with this one")
                     .with_help("give one of the networks a shorter `name`"),
                 );
             }
