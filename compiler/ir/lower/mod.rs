@@ -329,9 +329,11 @@ impl<L: Locate> Lowering<'_, L> {
             .and_then(|d| d.restart_policy.as_ref())
             .filter(|p| !p.condition.is_empty());
         let (one_shot, on_failure, limit) = if let Some(policy) = policy {
+            // Swarm ignores `max_attempts: 0`, as Docker ignores `on-failure:0`: no limit.
             let limit = policy
                 .max_attempts
-                .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|&n| n > 0);
             match policy.condition.as_str() {
                 "none" => (true, false, Some(0)),
                 "on-failure" => (true, true, limit),
@@ -374,10 +376,11 @@ impl<L: Locate> Lowering<'_, L> {
         WorkloadKind::Deployment { replicas }
     }
 
-    /// The `N` of `restart: on-failure:N`; one that is not a count is reported, and the Job
-    /// retries without limit, as `on-failure` alone does.
+    /// The `N` of `restart: on-failure:N`; `None` for no limit, which Docker reads from `0`.
+    /// One that is not a count is reported, and the Job retries without limit, as `on-failure`
+    /// alone does.
     fn retry_limit(&mut self, name: &str, count: &str) -> Option<u32> {
-        let limit = count.trim().parse().ok();
+        let limit: Option<u32> = count.trim().parse().ok();
         if limit.is_none() {
             self.warn(
                 Code::UnloweredValue,
@@ -388,7 +391,7 @@ impl<L: Locate> Lowering<'_, L> {
                 "not a number",
             );
         }
-        limit
+        limit.filter(|&n| n > 0)
     }
 
     /// Pod-level settings of a service; the containers are filled in by the caller.

@@ -664,3 +664,29 @@ fn a_retry_count_that_is_not_a_number_is_reported_and_retries_without_limit() {
         Paths.span(&["services", "worker", "restart"])
     );
 }
+
+#[test]
+fn a_retry_limit_of_zero_is_no_limit_as_docker_and_swarm_read_it() {
+    let (ir, diagnostics) = lower(&json!({
+        "engine": { "image": "alpine", "restart": "on-failure:0" },
+        "swarm": { "image": "alpine", "deploy": {
+            "restart_policy": { "condition": "on-failure", "max_attempts": 0 } } },
+        "never": { "image": "alpine", "deploy": { "restart_policy": { "condition": "none" } } }
+    }));
+    let unlimited = WorkloadKind::Job {
+        backoff_limit: None,
+        restart_on_failure: true,
+        completions: 1,
+    };
+    assert_eq!(ir.workloads["engine"].kind, unlimited);
+    assert_eq!(ir.workloads["swarm"].kind, unlimited);
+    assert_eq!(
+        ir.workloads["never"].kind,
+        WorkloadKind::Job {
+            backoff_limit: Some(0),
+            restart_on_failure: false,
+            completions: 1,
+        }
+    );
+    assert!(diagnostics.is_empty());
+}
