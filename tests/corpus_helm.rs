@@ -211,7 +211,7 @@ fn build_case(project: &support::Project, root: &Path) -> Result<Built, String> 
     }
     let machine = [
         Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
-        support::shared_dir().join("corpus"),
+        support::corpus_dir(),
         root.to_path_buf(),
     ]
     .map(|p| p.canonicalize().unwrap_or(p).display().to_string());

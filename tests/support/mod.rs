@@ -111,12 +111,26 @@ pub fn shared_dir() -> PathBuf {
     dir.canonicalize().unwrap_or(dir)
 }
 
+/// The real-world corpus: `../shared/corpus`, or `$STACKC_CORPUS`, another corpus laid out the
+/// same way (`cases.tsv` and a folder per case), so that the corpus tests can judge projects
+/// collected elsewhere in bulk.
+#[must_use]
+pub fn corpus_dir() -> PathBuf {
+    match std::env::var_os("STACKC_CORPUS") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            dir.canonicalize().unwrap_or(dir)
+        }
+        None => shared_dir().join("corpus"),
+    }
+}
+
 /// Every corpus case, in file order. Panics when `../shared` is missing, because CI always has it.
 #[must_use]
 pub fn corpus_cases() -> Vec<Case> {
-    let corpus = shared_dir().join("corpus");
+    let corpus = corpus_dir();
     let tsv = std::fs::read_to_string(corpus.join("cases.tsv"))
-        .expect("../shared/corpus/cases.tsv must exist beside the checkout");
+        .expect("../shared/corpus/cases.tsv (or $STACKC_CORPUS/cases.tsv) must exist");
     let dash = |s: &str| (s != "-").then(|| s.to_owned());
     tsv.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
