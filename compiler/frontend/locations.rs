@@ -50,6 +50,14 @@ impl Locations {
             .and_then(|(_, node, _)| node.template())
     }
 
+    /// The path at exactly `path` as written, when it was relative (see [`Node::relative_path`]).
+    #[must_use]
+    pub fn relative_path(&self, path: &[&str]) -> Option<&str> {
+        self.lookup(path)
+            .filter(|(_, _, depth)| *depth == path.len())
+            .and_then(|(_, node, _)| node.relative_path())
+    }
+
     /// The deepest node on `path` (a list item by its index), with the span of its key (a list
     /// item's own span) and how many parts of `path` it matched.
     fn lookup(&self, path: &[&str]) -> Option<(Span, &Node, usize)> {
@@ -81,6 +89,10 @@ impl crate::ir::Locate for Locations {
 
     fn template(&self, path: &[&str]) -> Option<&str> {
         Locations::template(self, path)
+    }
+
+    fn relative_path(&self, path: &[&str]) -> Option<&str> {
+        Locations::relative_path(self, path)
     }
 }
 

@@ -34,6 +34,7 @@ pub struct Node {
 struct Origin {
     via_alias: Option<Span>,
     template: Option<Box<str>>,
+    relative_path: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +114,20 @@ impl Node {
 
     pub fn set_template(&mut self, template: &str) {
         self.origin.get_or_insert_default().template = Some(template.into());
+    }
+
+    /// The path as written (`../src`, `~/data`), when it was relative and the loader made it
+    /// absolute against the project directory or the home directory: the absolute form holds
+    /// the converting machine's directories, which lowering must not copy into manifests.
+    #[must_use]
+    pub fn relative_path(&self) -> Option<&str> {
+        self.origin
+            .as_ref()
+            .and_then(|origin| origin.relative_path.as_deref())
+    }
+
+    pub fn set_relative_path(&mut self, written: &str) {
+        self.origin.get_or_insert_default().relative_path = Some(written.into());
     }
 
     /// A node written in no file, such as a name the schema validator checks on its own.

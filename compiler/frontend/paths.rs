@@ -218,7 +218,20 @@ impl Resolver {
             return Ok(());
         }
         match map.get_mut("source") {
-            Some(source) => self.maybe_unix_path(&mut source.node),
+            Some(source) => {
+                let written = source
+                    .node
+                    .as_str()
+                    .filter(|p| !p.starts_with('/'))
+                    .map(str::to_owned);
+                self.maybe_unix_path(&mut source.node)?;
+                if let Some(written) = written
+                    && source.node.as_str() != Some(written.as_str())
+                {
+                    source.node.set_relative_path(&written);
+                }
+                Ok(())
+            }
             None => Err(Diagnostic::error(
                 Code::BindWithoutSource,
                 "invalid mount config for type `bind`: field `source` must not be empty",

@@ -17,6 +17,13 @@ pub trait Locate: Sync {
         None
     }
 
+    /// The path at exactly `path` as written, when it was relative (`../src`, `~/data`) and the
+    /// loader made it absolute: lowering places such paths on the node without the converting
+    /// machine's directories.
+    fn relative_path(&self, _path: &[&str]) -> Option<&str> {
+        None
+    }
+
     /// The `stackc.io/source` annotation of an object made from the key at `path`
     /// (`compose.yaml:12:3 services.web`), for `--provenance`; `None` when the lookup has no
     /// source text to name.
@@ -54,6 +61,10 @@ impl<L: Locate> Locate for Sourced<'_, L> {
 
     fn template(&self, path: &[&str]) -> Option<&str> {
         self.locations.template(path)
+    }
+
+    fn relative_path(&self, path: &[&str]) -> Option<&str> {
+        self.locations.relative_path(path)
     }
 
     fn provenance(&self, path: &[&str]) -> Option<String> {

@@ -28,6 +28,10 @@ const CONFIG_MAP_LIMIT: u64 = 1 << 20;
 /// The node directory that holds the project directories bind mounts refer to.
 const NODE_PROJECTS: &str = "/var/lib/stackc";
 
+/// The node directory that stands for the home directory of whoever runs compose (`~/data`).
+/// `~` is never a project's name, which is a DNS label.
+const NODE_HOME: &str = "/var/lib/stackc/~";
+
 /// Default claim size when `x-stackc.volumes.<name>.size` is not set.
 const DEFAULT_SIZE: u64 = 1 << 30;
 
@@ -69,7 +73,7 @@ impl<L: Locate> Lowering<'_, L> {
                 Settings::default()
             }
         };
-        let node_paths = NodePaths::new(project);
+        let node_paths = NodePaths::new(project, self.locations);
         for (name, service) in &project.services {
             let Some(mut pod) = ir
                 .workloads
@@ -587,19 +591,50 @@ impl<L: Locate> Lowering<'_, L> {
                 "bind options not kept",
             );
         }
-        let host = cx.node_paths.host(source);
-        let message = if host == mount.source {
-            format!(
-                "bind mount `{}` of service `{name}` becomes hostPath `{host}`: that path must exist on the node, and the data stays on that node",
-                mount.source
-            )
-        } else {
-            format!(
-                "bind mount `{}` of service `{name}` is in the project directory and becomes hostPath `{host}`: copy it there on the node; the data stays on that node",
-                Path::new(".")
-                    .join(relative(&cx.project.working_dir, &mount.source))
-                    .display()
-            )
+        let mut source_path = path.to_vec();
+        source_path.push("source");
+        let written = self.locations.relative_path(&source_path);
+        let (host, message) = match cx.node_paths.place(source, written) {
+            Placement::Kept => (
+                mount.source.clone(),
+                format!(
+                    "bind mount `{}` of service `{name}` becomes hostPath `{}`: that path must exist on the node, and the data stays on that node",
+                    mount.source, mount.source
+                ),
+            ),
+            Placement::Project {
+                host,
+                outside: false,
+            } => {
+                let message = format!(
+                    "bind mount `{}` of service `{name}` is in the project directory and becomes hostPath `{host}`: copy it there on the node; the data stays on that node",
+                    cx.node_paths.shown(source)
+                );
+                (host, message)
+            }
+            Placement::Project {
+                host,
+                outside: true,
+            } => {
+                let message = format!(
+                    "bind mount `{}` of service `{name}` is outside the project directory and becomes hostPath `{host}`: the project's relative bind mounts reach `{}`, which is placed at `{}` on the node; copy it there; the data stays on that node",
+                    cx.node_paths.shown(source),
+                    cx.node_paths
+                        .root
+                        .as_deref()
+                        .map(|root| cx.node_paths.shown(root))
+                        .unwrap_or_default(),
+                    cx.node_paths.on_node.display()
+                );
+                (host, message)
+            }
+            Placement::Home(host) => {
+                let message = format!(
+                    "bind mount `{}` of service `{name}` is in the home directory of whoever runs compose and becomes hostPath `{host}`: copy it there on the node; the data stays on that node",
+                    written.unwrap_or(&mount.source)
+                );
+                (host, message)
+            }
         };
         self.warn(Code::BindMount, path, message, "hostPath");
         if host != mount.source && !cx.ir.host_files.contains_key(&host) {
@@ -925,36 +960,123 @@ fn data_key(name: &str) -> String {
         .collect()
 }
 
-/// Where bind-mounted host paths are on the node. Paths inside the project directory move under
-/// [`NODE_PROJECTS`]`/<project>/`, so the manifests never hold the converting machine's checkout
-/// path and are the same wherever they are built; other absolute paths are kept.
+/// Where bind-mounted host paths are on the node, so that the manifests never hold the converting
+/// machine's checkout path or home directory and are the same wherever they are built:
+///
+/// - the project directory moves to [`NODE_PROJECTS`]`/<project>/`; when relative bind sources
+///   climb out of it (`../src` from a `deploy/` folder), the directory they climb to moves there
+///   instead, and the project directory below it keeps its place in that tree;
+/// - a source written from the home directory (`~/data`) moves under [`NODE_HOME`];
+/// - other absolute paths are kept.
 struct NodePaths {
     /// The project directory, normalised; `None` when the project has none.
     project_dir: Option<PathBuf>,
-    /// Where the project directory is on the node.
+    /// The directory placed at `on_node`: the project directory, or the ancestor of it that
+    /// relative bind sources reach.
+    root: Option<PathBuf>,
+    /// Where `root` is on the node.
     on_node: PathBuf,
 }
 
+/// Where a bind source goes on the node, and why.
+enum Placement {
+    /// In the tree placed at [`NODE_PROJECTS`]`/<project>/`; `outside` when the source is not
+    /// in the project directory itself.
+    Project { host: String, outside: bool },
+    /// In the home directory of whoever ran compose.
+    Home(String),
+    /// An absolute path, kept.
+    Kept,
+}
+
 impl NodePaths {
-    /// Made once per project: a stack binds a file or two per service.
-    fn new(project: &model::Project) -> Self {
+    /// Made once per project, from every bind source written as a relative path.
+    fn new(project: &model::Project, locations: &impl Locate) -> Self {
+        let project_dir =
+            (!project.working_dir.is_empty()).then(|| normalize(Path::new(&project.working_dir)));
+        let climb = project_dir.as_deref().map_or(0, |dir| {
+            let mut climb = 0;
+            for (name, service) in &project.services {
+                for (i, mount) in service.volumes.iter().enumerate() {
+                    if mount.kind != "bind" {
+                        continue;
+                    }
+                    let index = i.to_string();
+                    let written = ["services", name, "volumes", index.as_str(), "source"];
+                    if locations
+                        .relative_path(&written)
+                        .is_some_and(|w| !w.starts_with('~'))
+                    {
+                        climb = climb.max(levels_above(dir, &normalize(Path::new(&mount.source))));
+                    }
+                }
+            }
+            climb
+        });
+        let root = project_dir.as_deref().map(|dir| {
+            dir.ancestors()
+                .nth(climb)
+                .unwrap_or(Path::new("/"))
+                .to_path_buf()
+        });
         Self {
-            project_dir: (!project.working_dir.is_empty())
-                .then(|| normalize(Path::new(&project.working_dir))),
+            project_dir,
+            root,
             on_node: PathBuf::from(NODE_PROJECTS).join(dns_label(&project.name)),
         }
     }
 
-    fn host(&self, source: &Path) -> String {
-        match self
+    /// `source` is the model's absolute path; `written` the path as written when it was relative.
+    fn place(&self, source: &Path, written: Option<&str>) -> Placement {
+        if let Some(rest) = written.and_then(|w| w.strip_prefix('~')) {
+            let host = normalize(&Path::new(NODE_HOME).join(rest.trim_start_matches('/')));
+            return Placement::Home(host.to_string_lossy().into_owned());
+        }
+        let inside = self
             .project_dir
             .as_deref()
-            .and_then(|dir| source.strip_prefix(dir).ok())
-        {
-            Some(rest) => self.on_node.join(rest).to_string_lossy().into_owned(),
-            None => source.to_string_lossy().into_owned(),
+            .is_some_and(|dir| source.starts_with(dir));
+        match self.root.as_deref() {
+            Some(root) if inside || written.is_some() => match source.strip_prefix(root) {
+                Ok(rest) => Placement::Project {
+                    host: if rest.as_os_str().is_empty() {
+                        self.on_node.to_string_lossy().into_owned()
+                    } else {
+                        self.on_node.join(rest).to_string_lossy().into_owned()
+                    },
+                    outside: !inside,
+                },
+                Err(_) => Placement::Kept,
+            },
+            _ => Placement::Kept,
         }
     }
+
+    /// `source` as a path relative to the project directory (`./site`, `../src`).
+    fn shown(&self, source: &Path) -> String {
+        let Some(dir) = self.project_dir.as_deref() else {
+            return source.display().to_string();
+        };
+        let up = levels_above(dir, source);
+        let below = dir.ancestors().nth(up).unwrap_or(Path::new("/"));
+        let rest = source.strip_prefix(below).unwrap_or(source);
+        let mut shown = if up == 0 {
+            PathBuf::from(".")
+        } else {
+            (0..up).map(|_| Component::ParentDir).collect()
+        };
+        if !rest.as_os_str().is_empty() {
+            shown.push(rest);
+        }
+        shown.display().to_string()
+    }
+}
+
+/// How many levels above `dir` one must climb to reach a directory holding `path`.
+fn levels_above(dir: &Path, path: &Path) -> usize {
+    dir.ancestors()
+        .position(|ancestor| path.starts_with(ancestor))
+        .unwrap_or(0)
 }
 
 /// `file` relative to the project directory, so hashes do not depend on where it is checked out.
@@ -1033,6 +1155,117 @@ fn parse_docker_size(text: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use serde_json::json;
+
+    use super::{NodePaths, Placement};
+    use crate::ir::Locate;
+    use crate::model;
+    use crate::source::Span;
+
+    /// The bind sources of `services.web.volumes` written as the list says, by index.
+    struct Written(&'static [Option<&'static str>]);
+
+    impl Locate for Written {
+        fn span(&self, _path: &[&str]) -> Option<Span> {
+            None
+        }
+
+        fn relative_path(&self, path: &[&str]) -> Option<&str> {
+            match path {
+                ["services", "web", "volumes", i, "source"] => {
+                    self.0.get(i.parse::<usize>().ok()?).copied().flatten()
+                }
+                _ => None,
+            }
+        }
+    }
+
+    fn node_paths(sources: &[&str], written: &'static [Option<&'static str>]) -> NodePaths {
+        let volumes: Vec<_> = sources
+            .iter()
+            .map(|s| json!({ "type": "bind", "source": s, "target": "/mnt" }))
+            .collect();
+        let mut project: model::Project = serde_json::from_value(json!({
+            "name": "shop",
+            "services": { "web": { "image": "nginx", "volumes": volumes } }
+        }))
+        .unwrap();
+        project.working_dir = "/home/me/shop/deploy".to_owned();
+        NodePaths::new(&project, &Written(written))
+    }
+
+    fn host(paths: &NodePaths, source: &str, written: Option<&str>) -> String {
+        match paths.place(Path::new(source), written) {
+            Placement::Project { host, .. } | Placement::Home(host) => host,
+            Placement::Kept => format!("kept {source}"),
+        }
+    }
+
+    #[test]
+    fn relative_bind_sources_climbing_out_move_the_node_root_up() {
+        let paths = node_paths(
+            &["/home/me/shop/deploy/site", "/home/me/shop/assets"],
+            &[Some("./site"), Some("../assets")],
+        );
+        assert_eq!(
+            host(&paths, "/home/me/shop/deploy/site", Some("./site")),
+            "/var/lib/stackc/shop/deploy/site"
+        );
+        assert_eq!(
+            host(&paths, "/home/me/shop/assets", Some("../assets")),
+            "/var/lib/stackc/shop/assets"
+        );
+        assert_eq!(
+            host(&paths, "/home/me/shop", Some("..")),
+            "/var/lib/stackc/shop"
+        );
+        assert_eq!(paths.shown(Path::new("/home/me/shop/assets")), "../assets");
+        assert_eq!(paths.shown(Path::new("/home/me/shop")), "..");
+        assert_eq!(
+            paths.shown(Path::new("/home/me/shop/deploy/site")),
+            "./site"
+        );
+        assert_eq!(
+            host(&paths, "/home/me/shop/other", None),
+            "kept /home/me/shop/other",
+            "a path written absolute outside the project directory is the user's to keep"
+        );
+    }
+
+    #[test]
+    fn without_climbs_the_project_directory_is_the_node_root() {
+        let paths = node_paths(
+            &["/home/me/shop/deploy/site", "/srv/data"],
+            &[Some("./site"), None],
+        );
+        assert_eq!(
+            host(&paths, "/home/me/shop/deploy/site", Some("./site")),
+            "/var/lib/stackc/shop/site"
+        );
+        assert_eq!(
+            host(&paths, "/home/me/shop/deploy", None),
+            "/var/lib/stackc/shop",
+            "the project directory itself (`$PWD`) is its node root"
+        );
+        assert_eq!(host(&paths, "/srv/data", None), "kept /srv/data");
+    }
+
+    #[test]
+    fn the_home_directory_has_a_node_directory_of_its_own() {
+        let paths = node_paths(&["/home/me/certs"], &[Some("~/certs")]);
+        assert_eq!(
+            host(&paths, "/home/me/certs", Some("~/certs")),
+            "/var/lib/stackc/~/certs"
+        );
+        assert_eq!(
+            host(&paths, "/home/me/shop/deploy/site", Some("./site")),
+            "/var/lib/stackc/shop/site",
+            "a home-relative source does not move the project's root"
+        );
+    }
+
     #[test]
     fn sizes_parse_in_both_notations() {
         assert_eq!(super::parse_quantity("20Gi"), Some(20 << 30));
