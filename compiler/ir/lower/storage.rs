@@ -572,7 +572,7 @@ impl<L: Locate> Lowering<'_, L> {
     fn bind(
         &mut self,
         cx: &mut Service<'_>,
-        path: &[&str],
+        path: &[&str; 4],
         i: usize,
         source: &Path,
         mount: &model::ServiceVolumeConfig,
@@ -591,9 +591,10 @@ impl<L: Locate> Lowering<'_, L> {
                 "bind options not kept",
             );
         }
-        let mut source_path = path.to_vec();
-        source_path.push("source");
-        let written = self.locations.relative_path(&source_path);
+        let locations = self.locations;
+        let [services, service, volumes, index] = *path;
+        let source_key = [services, service, volumes, index, "source"];
+        let written = || locations.relative_path(&source_key);
         let (host, message) = match cx.node_paths.place(source, written) {
             Placement::Kept => (
                 mount.source.clone(),
@@ -624,14 +625,14 @@ impl<L: Locate> Lowering<'_, L> {
                         .as_deref()
                         .map(|root| cx.node_paths.shown(root))
                         .unwrap_or_default(),
-                    cx.node_paths.on_node.display()
+                    cx.node_paths.on_node
                 );
                 (host, message)
             }
             Placement::Home(host) => {
                 let message = format!(
                     "bind mount `{}` of service `{name}` is in the home directory of whoever runs compose and becomes hostPath `{host}`: copy it there on the node; the data stays on that node",
-                    written.unwrap_or(&mount.source)
+                    written().unwrap_or(&mount.source)
                 );
                 (host, message)
             }
@@ -975,7 +976,7 @@ struct NodePaths {
     /// relative bind sources reach.
     root: Option<PathBuf>,
     /// Where `root` is on the node.
-    on_node: PathBuf,
+    on_node: String,
 }
 
 /// Where a bind source goes on the node, and why.
@@ -995,10 +996,15 @@ impl NodePaths {
         let project_dir =
             (!project.working_dir.is_empty()).then(|| normalize(Path::new(&project.working_dir)));
         let climb = project_dir.as_deref().map_or(0, |dir| {
+            let depth = dir.ancestors().count() - 1;
             let mut climb = 0;
             for (name, service) in &project.services {
                 for (i, mount) in service.volumes.iter().enumerate() {
                     if mount.kind != "bind" {
+                        continue;
+                    }
+                    let source = normalize(Path::new(&mount.source));
+                    if below(&source, dir).is_some() {
                         continue;
                     }
                     let index = i.to_string();
@@ -1007,7 +1013,12 @@ impl NodePaths {
                         .relative_path(&written)
                         .is_some_and(|w| !w.starts_with('~'))
                     {
-                        climb = climb.max(levels_above(dir, &normalize(Path::new(&mount.source))));
+                        // A climb to the filesystem's root leaves nothing of the project's
+                        // surroundings to place: such a source is as good as absolute.
+                        let up = levels_above(dir, &source);
+                        if up < depth {
+                            climb = climb.max(up);
+                        }
                     }
                 }
             }
@@ -1022,31 +1033,33 @@ impl NodePaths {
         Self {
             project_dir,
             root,
-            on_node: PathBuf::from(NODE_PROJECTS).join(dns_label(&project.name)),
+            on_node: joined(&[NODE_PROJECTS, "/", &dns_label(&project.name)]),
         }
     }
 
-    /// `source` is the model's absolute path; `written` the path as written when it was relative.
-    fn place(&self, source: &Path, written: Option<&str>) -> Placement {
+    /// `source` is the model's absolute path; `written` gives the path as written when it was
+    /// relative, and is asked only for a source outside the project directory, where it matters.
+    fn place<'w>(&self, source: &Path, written: impl FnOnce() -> Option<&'w str>) -> Placement {
+        let inside = self
+            .project_dir
+            .as_deref()
+            .is_some_and(|dir| below(source, dir).is_some());
+        let written = if inside { None } else { written() };
         if let Some(rest) = written.and_then(|w| w.strip_prefix('~')) {
             let host = normalize(&Path::new(NODE_HOME).join(rest.trim_start_matches('/')));
             return Placement::Home(host.to_string_lossy().into_owned());
         }
-        let inside = self
-            .project_dir
-            .as_deref()
-            .is_some_and(|dir| source.starts_with(dir));
         match self.root.as_deref() {
-            Some(root) if inside || written.is_some() => match source.strip_prefix(root) {
-                Ok(rest) => Placement::Project {
-                    host: if rest.as_os_str().is_empty() {
-                        self.on_node.to_string_lossy().into_owned()
-                    } else {
-                        self.on_node.join(rest).to_string_lossy().into_owned()
-                    },
+            Some(root) if inside || written.is_some() => match below(source, root) {
+                Some("") => Placement::Project {
+                    host: self.on_node.clone(),
                     outside: !inside,
                 },
-                Err(_) => Placement::Kept,
+                Some(rest) => Placement::Project {
+                    host: joined(&[&self.on_node, "/", rest]),
+                    outside: !inside,
+                },
+                None => Placement::Kept,
             },
             _ => Placement::Kept,
         }
@@ -1057,26 +1070,46 @@ impl NodePaths {
         let Some(dir) = self.project_dir.as_deref() else {
             return source.display().to_string();
         };
-        let up = levels_above(dir, source);
-        let below = dir.ancestors().nth(up).unwrap_or(Path::new("/"));
-        let rest = source.strip_prefix(below).unwrap_or(source);
-        let mut shown = if up == 0 {
-            PathBuf::from(".")
-        } else {
-            (0..up).map(|_| Component::ParentDir).collect()
-        };
-        if !rest.as_os_str().is_empty() {
-            shown.push(rest);
+        match below(source, dir) {
+            Some("") => return ".".to_owned(),
+            Some(rest) => return joined(&["./", rest]),
+            None => {}
         }
-        shown.display().to_string()
+        let up = levels_above(dir, source);
+        let ancestor = dir.ancestors().nth(up).unwrap_or(Path::new("/"));
+        let rest = below(source, ancestor).unwrap_or_default();
+        let mut shown = if up == 0 {
+            String::from(".")
+        } else {
+            let mut climb = "../".repeat(up);
+            climb.pop();
+            climb
+        };
+        if !rest.is_empty() {
+            shown.push('/');
+            shown.push_str(rest);
+        }
+        shown
     }
 }
 
 /// How many levels above `dir` one must climb to reach a directory holding `path`.
 fn levels_above(dir: &Path, path: &Path) -> usize {
     dir.ancestors()
-        .position(|ancestor| path.starts_with(ancestor))
+        .position(|ancestor| below(path, ancestor).is_some())
         .unwrap_or(0)
+}
+
+/// What is left of `path` below `dir` (`""` for `dir` itself), or `None` when it is not below
+/// it. Both are normalised, and compared as text: a build checks every bind mount, and
+/// `Path`'s comparisons go component by component.
+fn below<'p>(path: &'p Path, dir: &Path) -> Option<&'p str> {
+    let rest = path.to_str()?.strip_prefix(dir.to_str()?)?;
+    if rest.is_empty() || dir.as_os_str() == "/" {
+        Some(rest)
+    } else {
+        rest.strip_prefix('/')
+    }
 }
 
 /// `file` relative to the project directory, so hashes do not depend on where it is checked out.
@@ -1197,7 +1230,7 @@ mod tests {
     }
 
     fn host(paths: &NodePaths, source: &str, written: Option<&str>) -> String {
-        match paths.place(Path::new(source), written) {
+        match paths.place(Path::new(source), || written) {
             Placement::Project { host, .. } | Placement::Home(host) => host,
             Placement::Kept => format!("kept {source}"),
         }
@@ -1235,6 +1268,23 @@ mod tests {
     }
 
     #[test]
+    fn a_climb_to_the_filesystem_root_is_kept_absolute() {
+        let paths = node_paths(
+            &["/home/me/shop/deploy/site", "/cockroach"],
+            &[Some("./site"), Some("../../../../cockroach")],
+        );
+        assert_eq!(
+            host(&paths, "/cockroach", Some("../../../../cockroach")),
+            "kept /cockroach"
+        );
+        assert_eq!(
+            host(&paths, "/home/me/shop/deploy/site", Some("./site")),
+            "/var/lib/stackc/shop/site",
+            "the project directory stays the node root rather than bringing the whole path in"
+        );
+    }
+
+    #[test]
     fn without_climbs_the_project_directory_is_the_node_root() {
         let paths = node_paths(
             &["/home/me/shop/deploy/site", "/srv/data"],
@@ -1250,6 +1300,22 @@ mod tests {
             "the project directory itself (`$PWD`) is its node root"
         );
         assert_eq!(host(&paths, "/srv/data", None), "kept /srv/data");
+        assert_eq!(
+            host(&paths, "/home/me/shop/deploy-old/site", None),
+            "kept /home/me/shop/deploy-old/site",
+            "a directory whose name starts with the project's is not inside it"
+        );
+    }
+
+    #[test]
+    fn below_compares_whole_components() {
+        fn below<'p>(path: &'p str, dir: &str) -> Option<&'p str> {
+            super::below(Path::new(path), Path::new(dir))
+        }
+        assert_eq!(below("/home/me/shop/site", "/home/me/shop"), Some("site"));
+        assert_eq!(below("/home/me/shop", "/home/me/shop"), Some(""));
+        assert_eq!(below("/home/me/shopping", "/home/me/shop"), None);
+        assert_eq!(below("/srv", "/"), Some("srv"));
     }
 
     #[test]
@@ -1263,6 +1329,15 @@ mod tests {
             host(&paths, "/home/me/shop/deploy/site", Some("./site")),
             "/var/lib/stackc/shop/site",
             "a home-relative source does not move the project's root"
+        );
+        assert_eq!(
+            host(
+                &paths,
+                "/home/me/shop/deploy/site",
+                Some("~/shop/deploy/site")
+            ),
+            "/var/lib/stackc/shop/site",
+            "a path in the project directory is placed with it however it is written"
         );
     }
 
