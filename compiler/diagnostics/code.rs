@@ -221,6 +221,8 @@ codes! {
         "Each `hostPort` can be bound by one pod only; the second pod of the file fails to start. Publish one of them on another host port.";
     InvalidExtension = "SC0218", "an `x-stackc` setting is not valid",
         "`x-stackc` holds stackc's own settings (device plugin, group ids, volume storage, config files). A key stackc does not know, or a value of the wrong type, is an error so that a typo never silently changes the output. See `schemas/x-stackc.schema.json`.";
+    NoServiceEnabled = "SC0219", "every service is disabled by its profiles",
+        "Each service of the project lists `profiles`, and none of them is active, so the project has no service and the build writes no workload, as `docker compose up` would start none. Pass `--profile NAME` (or set `COMPOSE_PROFILES`) for the services to run, or `--profile '*'` for all of them.";
     HelmValuesKey = "SC2201", "a service's values are under another key in values.yaml",
         "The Helm chart keeps each compose service's values under the service's name, except for names the chart uses for its own settings (`global`, `persistence`, `secrets`). The service's values are under `<name>-service` instead; `--set` and values files must use that key. Rename the service to keep its own name.";
     FileOwner = "SC1151", "a secret or config file's `uid` cannot be honoured",

@@ -23,7 +23,7 @@ pub fn bind(
     setup: &ProjectSetup,
     locations: &Locations,
 ) -> Result<(Project, Diagnostics), Diagnostic> {
-    let warnings = Diagnostics::new();
+    let mut warnings = Diagnostics::new();
     let name = tree
         .get("name")
         .and_then(Node::as_str)
@@ -54,6 +54,9 @@ pub fn bind(
         .insert("COMPOSE_PROJECT_NAME".to_owned(), project.name.clone());
 
     apply_profiles(&mut project, &setup.profiles);
+    if project.services.is_empty() && !project.disabled_services.is_empty() {
+        warnings.push(no_service_enabled(&project, locations));
+    }
     check_consistency(&mut project, locations)?;
     resolve_service_environment(&mut project, locations)?;
     resolve_service_labels(&mut project, locations)?;
@@ -75,6 +78,31 @@ fn apply_profiles(project: &mut Project, profiles: &[String]) {
     });
     project.disabled_services.extend(disabled);
     project.profiles = profiles.to_vec();
+}
+
+/// Every service has profiles and none is active: a build would silently write no workload.
+fn no_service_enabled(project: &Project, locations: &Locations) -> Diagnostic {
+    let mut profiles: Vec<&str> = Vec::new();
+    for service in project.disabled_services.values() {
+        for profile in &service.profiles {
+            if !profiles.contains(&profile.as_str()) {
+                profiles.push(profile);
+            }
+        }
+    }
+    let listed: Vec<String> = profiles.iter().map(|p| format!("`{p}`")).collect();
+    Diagnostic::warning(
+        Code::NoServiceEnabled,
+        format!(
+            "no service is enabled: all {} services have profiles, and none of them is active",
+            project.disabled_services.len()
+        ),
+    )
+    .with_label(locations.key(&["services"]), "every service has profiles")
+    .with_help(format!(
+        "pass `--profile` with one of {}, or `--profile '*'` for every service",
+        listed.join(", ")
+    ))
 }
 
 fn unknown(
