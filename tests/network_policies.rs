@@ -4,8 +4,8 @@
 //! evaluated as the cluster evaluates them (a pod selected by no policy of a direction is open in
 //! it; otherwise any rule of a policy selecting it may allow), and the answer is compared with
 //! what compose allows between the two services (`stackc config`, which the golden and corpus
-//! tests hold equal to Docker Compose's): they share a network, or the port is published and
-//! the sender is not confined to internal networks.
+//! tests hold equal to Docker Compose's): they share a network, or the port is published (not
+//! on the host's loopback address only) and the sender is not confined to internal networks.
 //!
 //! A connection compose allows must be allowed. One compose does not allow may be allowed only
 //! when the sender waits for the receiver (`depends_on`), which stackc lets through and reports.
@@ -176,6 +176,12 @@ fn compose_services(config: &Value) -> BTreeMap<String, Compose> {
             .flatten()
             .filter(|p| p["published"].as_str().is_some_and(|s| !s.is_empty()))
             .filter(|p| p["protocol"].as_str().unwrap_or("tcp") == "tcp")
+            // A port published on the host's loopback address is reachable from that host only,
+            // not from other containers, whatever their networks.
+            .filter(|p| {
+                let address = p["host_ip"].as_str().unwrap_or_default();
+                !(address.starts_with("127.") || matches!(address, "::1" | "localhost"))
+            })
             .filter_map(|p| p["target"].as_u64().and_then(|t| u16::try_from(t).ok()))
             .collect();
         let depends_on = service["depends_on"]
