@@ -86,6 +86,7 @@ pub fn lower(
     }
     cx.storage(project, options, &mut ir);
     cx.networks(project, options, &mut ir);
+    networks::link_aliases(project, &mut ir);
     ir
 }
 

@@ -12,6 +12,28 @@ use crate::ir::names::label_value;
 use crate::ir::{Locate, Network, NetworkMembership, Project};
 use crate::model;
 
+/// A link's alias (`links: [db:database]`) is one more name of the linked service, as a network
+/// alias is: compose resolves it in the linking container only, the cluster in every pod. The
+/// `services` pass gives it a Service, or reports a clash with another service's name.
+pub(super) fn link_aliases(project: &model::Project, ir: &mut Project) {
+    for service in project.services.values() {
+        for link in &service.links {
+            // compose-go reads a link with two colons as a service name, without an alias.
+            let Some((target, alias)) = link.split_once(':') else {
+                continue;
+            };
+            if alias.contains(':') || alias == target {
+                continue;
+            }
+            if let Some(workload) = ir.workloads.get_mut(target)
+                && !workload.dns_aliases.iter().any(|a| a == alias)
+            {
+                workload.dns_aliases.push(alias.to_owned());
+            }
+        }
+    }
+}
+
 impl<L: Locate> Lowering<'_, L> {
     /// The networks a service's pod is on.
     pub(super) fn network_membership(
