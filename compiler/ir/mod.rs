@@ -302,6 +302,9 @@ pub struct Container {
     /// The Kubernetes name (DNS-1123 label).
     pub name: String,
     pub image: String,
+    /// Compose builds the image (`build:`): `image` is the tag of that build, a local name
+    /// rather than a reference into Docker Hub.
+    pub built: bool,
     pub pull_policy: Option<PullPolicy>,
     /// Replaces the image's entrypoint (compose `entrypoint`), literal argv.
     pub command: Option<Vec<String>>,
