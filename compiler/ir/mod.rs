@@ -9,6 +9,7 @@
 //! Quantities are kept as plain numbers (bytes, millicores, seconds) and only formatted as
 //! Kubernetes quantities by [`Memory::quantity`] and [`Cpu::quantity`].
 
+pub mod image;
 pub mod locate;
 pub mod lower;
 pub mod names;

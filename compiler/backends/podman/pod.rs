@@ -117,7 +117,7 @@ fn container(c: &ir::Container, probes: bool, host_ip_ports: &[HostIpPort]) -> c
         image: Some(if c.built {
             c.image.clone()
         } else {
-            docker_reference(&c.image)
+            ir::image::docker_reference(&c.image)
         }),
         image_pull_policy: c.pull_policy.map(|p| format!("{p:?}")),
         command: c.command.as_ref().map(|argv| escape_all(argv)),
@@ -207,49 +207,4 @@ fn volume(v: &ir::Volume) -> core::Volume {
 /// The mode of the first item that has one; `super::check` reports items that differ.
 pub(super) fn default_mode(items: &[ir::KeyToPath]) -> Option<i32> {
     items.iter().find_map(|i| i.mode)
-}
-
-/// The registry reference Docker reads an image name as: `postgres:16` is
-/// `docker.io/library/postgres:16`, `bitnami/redis` is `docker.io/bitnami/redis`, and a name
-/// whose first part is a host (`ghcr.io/…`, `registry:5000/…`, `localhost/…`) is its own. Podman
-/// resolves a short name through `registries.conf` instead, which may search other registries
-/// first, ask on a terminal, or, as Debian ships it, search none: the pull then fails.
-fn docker_reference(image: &str) -> String {
-    let host = image.split_once('/').map(|(first, _)| first);
-    match host {
-        None => format!("docker.io/library/{image}"),
-        Some(first)
-            if first.contains(['.', ':'])
-                || first == "localhost"
-                || first.chars().any(|c| c.is_ascii_uppercase()) =>
-        {
-            image.to_owned()
-        }
-        Some(_) => format!("docker.io/{image}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::docker_reference;
-
-    #[test]
-    fn images_are_read_as_docker_reads_them() {
-        assert_eq!(
-            docker_reference("postgres:16"),
-            "docker.io/library/postgres:16"
-        );
-        assert_eq!(
-            docker_reference("redis@sha256:0123"),
-            "docker.io/library/redis@sha256:0123"
-        );
-        assert_eq!(docker_reference("bitnami/redis"), "docker.io/bitnami/redis");
-        assert_eq!(docker_reference("ghcr.io/org/app:1"), "ghcr.io/org/app:1");
-        assert_eq!(docker_reference("registry:5000/app"), "registry:5000/app");
-        assert_eq!(docker_reference("localhost/app"), "localhost/app");
-        assert_eq!(
-            docker_reference("docker.io/library/nginx"),
-            "docker.io/library/nginx"
-        );
-    }
 }

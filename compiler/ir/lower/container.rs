@@ -88,6 +88,19 @@ impl<L: Locate> Lowering<'_, L> {
         service: &model::ServiceConfig,
         options: &super::Options,
     ) -> String {
+        if let Some(problem) = crate::ir::image::reference_problem(&service.image)
+            && !service.image.is_empty()
+        {
+            self.warn(
+                Code::InvalidImage,
+                &["services", name, "image"],
+                format!(
+                    "image `{}` of service `{name}` is not a reference a container engine can pull: {problem}",
+                    service.image
+                ),
+                "not a valid image reference",
+            );
+        }
         let mut image = service.image.clone();
         if image.is_empty() {
             image = format!("{}-{name}", project.name);
