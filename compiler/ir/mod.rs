@@ -527,6 +527,10 @@ impl Memory {
 
 /// Container security settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each flag is one independent compose setting, as in Kubernetes' securityContext"
+)]
 pub struct SecurityContext {
     pub run_as_user: Option<i64>,
     pub run_as_group: Option<i64>,
@@ -534,6 +538,10 @@ pub struct SecurityContext {
     pub read_only_root_filesystem: bool,
     /// `security_opt: no-new-privileges`.
     pub no_new_privileges: bool,
+    /// `security_opt: seccomp:unconfined`: no seccomp filter, where Docker applies its default.
+    pub seccomp_unconfined: bool,
+    /// `security_opt: apparmor:unconfined`: no AppArmor profile, where Docker applies its default.
+    pub apparmor_unconfined: bool,
     pub cap_add: Vec<String>,
     pub cap_drop: Vec<String>,
 }

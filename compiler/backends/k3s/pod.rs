@@ -263,6 +263,14 @@ pub(in crate::backends) fn security(s: &ir::SecurityContext) -> Option<core::Sec
         read_only_root_filesystem: s.read_only_root_filesystem.then_some(true),
         allow_privilege_escalation: s.no_new_privileges.then_some(false),
         capabilities,
+        seccomp_profile: s.seccomp_unconfined.then(|| core::SeccompProfile {
+            type_: "Unconfined".to_owned(),
+            localhost_profile: None,
+        }),
+        app_armor_profile: s.apparmor_unconfined.then(|| core::AppArmorProfile {
+            type_: "Unconfined".to_owned(),
+            localhost_profile: None,
+        }),
         ..core::SecurityContext::default()
     })
 }

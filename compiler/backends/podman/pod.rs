@@ -32,6 +32,8 @@ pub(super) fn pod(
         ir::WorkloadKind::Job { .. } => "Never",
     };
     let pod = &workload.pod;
+    let mut metadata = metadata;
+    profile_annotations(pod, &mut metadata);
     core::Pod {
         metadata,
         spec: Some(core::PodSpec {
@@ -141,7 +143,7 @@ fn container(c: &ir::Container, probes: bool, host_ip_ports: &[HostIpPort]) -> c
             requests: resource_list(&c.resources.requests),
             ..core::ResourceRequirements::default()
         }),
-        security_context: security(&c.security),
+        security_context: container_security(&c.security),
         working_dir: c.working_dir.clone(),
         volume_mounts: volume_mounts(c),
         ..core::Container::default()
@@ -202,6 +204,38 @@ fn volume(v: &ir::Volume) -> core::Volume {
         }
     }
     out
+}
+
+/// Podman reads seccomp and AppArmor profiles from the annotations Kubernetes used before the
+/// `securityContext` fields, and ignores the fields (checked on Podman 5.4: `Seccomp: 2` with
+/// `seccompProfile: Unconfined`, `0` with the annotation).
+fn profile_annotations(pod: &ir::Pod, metadata: &mut ObjectMeta) {
+    for c in &pod.containers {
+        let prefixes = [
+            (
+                c.security.seccomp_unconfined,
+                "container.seccomp.security.alpha.kubernetes.io/",
+            ),
+            (
+                c.security.apparmor_unconfined,
+                "container.apparmor.security.beta.kubernetes.io/",
+            ),
+        ];
+        for (_, prefix) in prefixes.iter().filter(|(on, _)| *on) {
+            metadata
+                .annotations
+                .get_or_insert_default()
+                .insert(format!("{prefix}{}", c.name), "unconfined".to_owned());
+        }
+    }
+}
+
+/// The k3s security context without the profiles podman takes from annotations.
+fn container_security(s: &ir::SecurityContext) -> Option<core::SecurityContext> {
+    let mut context = security(s)?;
+    context.seccomp_profile = None;
+    context.app_armor_profile = None;
+    (context != core::SecurityContext::default()).then_some(context)
 }
 
 /// The mode of the first item that has one; `super::check` reports items that differ.

@@ -474,19 +474,20 @@ impl<L: Locate> Lowering<'_, L> {
             }
         }
         for (i, option) in service.security_opt.iter().enumerate() {
-            if matches!(
-                option.as_str(),
-                "no-new-privileges" | "no-new-privileges:true" | "no-new-privileges=true"
-            ) {
-                out.no_new_privileges = true;
-            } else {
-                let index = i.to_string();
-                self.warn(
-                    Code::UnsupportedKey,
-                    &["services", name, "security_opt", &index],
-                    format!("security option `{option}` of service `{name}` is left out"),
-                    "not supported on k3s",
-                );
+            // Docker accepts `key:value` and `key=value` alike.
+            match option.replacen('=', ":", 1).as_str() {
+                "no-new-privileges" | "no-new-privileges:true" => out.no_new_privileges = true,
+                "seccomp:unconfined" => out.seccomp_unconfined = true,
+                "apparmor:unconfined" => out.apparmor_unconfined = true,
+                _ => {
+                    let index = i.to_string();
+                    self.warn(
+                        Code::UnsupportedKey,
+                        &["services", name, "security_opt", &index],
+                        format!("security option `{option}` of service `{name}` is left out"),
+                        "not supported on k3s",
+                    );
+                }
             }
         }
         out
