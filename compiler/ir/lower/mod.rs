@@ -14,6 +14,8 @@ mod storage;
 
 pub(crate) use devices::DEVICE_DIRECTORIES;
 
+use std::collections::HashSet;
+
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -51,9 +53,11 @@ pub fn lower(
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
 ) -> Project {
+    let awaited = awaited_to_complete(project);
     let mut cx = Lowering {
         locations,
         diagnostics,
+        awaited_to_complete: &awaited,
     };
     cx.project_keys(project);
     let mut ir = Project {
@@ -75,6 +79,7 @@ pub fn lower(
         let mut cx = Lowering {
             locations,
             diagnostics: &mut diagnostics,
+            awaited_to_complete: &awaited,
         };
         let workload = cx.workload(project, name, service, options);
         (workload, diagnostics)
@@ -94,6 +99,21 @@ pub fn lower(
 struct Lowering<'a, L> {
     locations: &'a L,
     diagnostics: &'a mut Diagnostics,
+    /// Services another waits for with `service_completed_successfully`.
+    awaited_to_complete: &'a HashSet<&'a str>,
+}
+
+/// The services some other service waits for with `service_completed_successfully`: compose
+/// runs a service once unless told to restart it, and such a wait says this one is meant to
+/// finish (a migration, an `airflow-init`).
+fn awaited_to_complete(project: &model::Project) -> HashSet<&str> {
+    project
+        .services
+        .values()
+        .flat_map(|service| &service.depends_on)
+        .filter(|(_, dependency)| dependency.condition == "service_completed_successfully")
+        .map(|(name, _)| name.as_str())
+        .collect()
 }
 
 impl<L: Locate> Lowering<'_, L> {
@@ -345,7 +365,13 @@ impl<L: Locate> Lowering<'_, L> {
             (true, true, None)
         } else {
             match service.restart.split_once(':') {
-                _ if service.restart == "no" => (true, false, Some(0)),
+                // Compose's default is `no`; stackc makes an unset policy a Deployment, which
+                // restarts, unless the service is awaited to complete.
+                _ if service.restart == "no"
+                    || (service.restart.is_empty() && self.awaited_to_complete.contains(name)) =>
+                {
+                    (true, false, Some(0))
+                }
                 None if service.restart == "on-failure" => (true, true, None),
                 Some(("on-failure", n)) => (true, true, self.retry_limit(name, n)),
                 _ => (false, false, None),

@@ -147,6 +147,43 @@ fn swarm_job_modes_become_jobs() {
 }
 
 #[test]
+fn a_service_awaited_to_complete_runs_once_unless_told_to_restart() {
+    let completed = json!({ "condition": "service_completed_successfully", "required": true });
+    let (ir, diagnostics) = lower(&json!({
+        "init": { "image": "app" },
+        "seed": { "image": "app", "restart": "always" },
+        "server": { "image": "app" },
+        "web": {
+            "image": "app",
+            "depends_on": {
+                "init": completed,
+                "seed": completed,
+                "server": { "condition": "service_started", "required": true }
+            }
+        }
+    }));
+    let kind = |name: &str| ir.workloads[name].kind;
+    assert_eq!(
+        kind("init"),
+        WorkloadKind::Job {
+            backoff_limit: Some(0),
+            restart_on_failure: false,
+            completions: 1
+        },
+        "compose's default `restart: no`"
+    );
+    assert_eq!(kind("seed"), WorkloadKind::Deployment { replicas: 1 });
+    assert_eq!(kind("server"), WorkloadKind::Deployment { replicas: 1 });
+    let long_running: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::DependencyNotJob)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(long_running.len(), 1, "{long_running:?}");
+    assert!(long_running[0].starts_with("`seed`"), "{long_running:?}");
+}
+
+#[test]
 fn an_unknown_deploy_mode_runs_replicated_and_is_reported() {
     let (ir, diagnostics) = lower(&json!({
         "app": { "image": "app", "deploy": { "mode": "Global", "replicas": 2 } }
