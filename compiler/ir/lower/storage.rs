@@ -356,7 +356,13 @@ impl<L: Locate> Lowering<'_, L> {
                 let what = if definition.file.is_empty() {
                     format!("variable `{}` is not set", definition.environment)
                 } else {
-                    format!("file `{}` cannot be read", definition.file)
+                    // Named as written beside the compose file, not by this machine's path.
+                    let file = relative(&cx.project.working_dir, &definition.file);
+                    if file == definition.file {
+                        format!("file `{file}` cannot be read")
+                    } else {
+                        format!("file `./{file}` cannot be read")
+                    }
                 };
                 self.warn(
                     Code::FileValueMissing,

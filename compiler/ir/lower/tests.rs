@@ -727,3 +727,38 @@ fn a_retry_limit_of_zero_is_no_limit_as_docker_and_swarm_read_it() {
     );
     assert!(diagnostics.is_empty());
 }
+
+#[test]
+fn an_unreadable_project_file_is_named_as_written_beside_the_compose_file() {
+    let mut project: model::Project = serde_json::from_value(json!({
+        "name": "shop",
+        "services": { "web": { "image": "nginx", "configs": [{ "source": "site" }, { "source": "system" }] } },
+        "configs": {
+            "site": { "file": "/nonexistent/shop/conf/site.conf" },
+            "system": { "file": "/nonexistent/etc/system.conf" }
+        }
+    }))
+    .unwrap();
+    project.working_dir = "/nonexistent/shop".to_owned();
+    let mut diagnostics = Diagnostics::new();
+    super::lower(
+        &project,
+        &super::Options::default(),
+        &Paths,
+        &mut diagnostics,
+    );
+    let missing: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::FileValueMissing)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(missing.len(), 2, "{missing:?}");
+    assert!(
+        missing[0].contains("file `./conf/site.conf` cannot be read"),
+        "{missing:?}"
+    );
+    assert!(
+        missing[1].contains("file `/nonexistent/etc/system.conf` cannot be read"),
+        "{missing:?}"
+    );
+}
