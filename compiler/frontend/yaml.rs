@@ -65,6 +65,7 @@ pub fn parse(text: &str, file: FileId) -> Result<Vec<Node>, Diagnostic> {
 
 /// Parses with the event parser: any YAML, and the diagnostics for invalid files.
 fn parse_events(text: &str, file: FileId) -> Result<Vec<Node>, Diagnostic> {
+    check_version_directives(text, file)?;
     let mut builder = Builder {
         file,
         text,
@@ -84,6 +85,70 @@ fn parse_events(text: &str, file: FileId) -> Result<Vec<Node>, Diagnostic> {
         }
     }
     Ok(builder.documents)
+}
+
+/// go-yaml, which Docker Compose reads files with, knows only its own YAML version: a `%YAML`
+/// directive other than 1.1 is "found incompatible YAML document", and a second one in a
+/// document "found duplicate %YAML directive". The event parser takes any, so the prologue of
+/// each document (the lines before its `---`) is checked here.
+fn check_version_directives(text: &str, file: FileId) -> Result<(), Diagnostic> {
+    let mut prologue = true;
+    let mut version_seen = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        let is_marker = |marker: &str| {
+            content
+                .strip_prefix(marker)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        };
+        if is_marker("...") {
+            prologue = true;
+            version_seen = false;
+            continue;
+        }
+        if !prologue {
+            continue;
+        }
+        let trimmed = content.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let Some(directive) = content.strip_prefix('%') else {
+            prologue = false;
+            version_seen = false;
+            continue;
+        };
+        let mut words = directive.split_whitespace();
+        if words.next() != Some("YAML") {
+            continue;
+        }
+        let version = words.next().unwrap_or_default();
+        let span = Span::new(file, start, start + content.len());
+        if version_seen {
+            return Err(Diagnostic::error(
+                Code::YamlSyntax,
+                "invalid YAML: found duplicate %YAML directive",
+            )
+            .with_label(Some(span), "second `%YAML` directive")
+            .with_help("keep one `%YAML 1.1` line, or none"));
+        }
+        version_seen = true;
+        let numbers: Option<Vec<u32>> = version.split('.').map(|n| n.parse().ok()).collect();
+        if numbers.as_deref() != Some(&[1, 1]) {
+            return Err(Diagnostic::error(
+                Code::YamlSyntax,
+                format!(
+                    "invalid YAML: found incompatible YAML document: compose reads YAML 1.1, not `%YAML {version}`"
+                ),
+            )
+            .with_label(Some(span), "YAML version directive")
+            .with_help("remove the `%YAML` line; compose files need no version directive"));
+        }
+    }
+    Ok(())
 }
 
 /// A collection being built, waiting for its children.
@@ -590,6 +655,33 @@ mod tests {
         assert_eq!(z.get("b").unwrap().value, Value::Int(1));
         assert_eq!(z.get("c").unwrap().value, Value::Int(2));
         assert!(z.get("b").unwrap().via_alias().is_some());
+    }
+
+    #[test]
+    fn only_yaml_1_1_version_directives_are_read_as_go_yaml_reads_them() {
+        assert_eq!(
+            doc("%YAML 1.1\n---\na: 1\n").get("a").unwrap().value,
+            Value::Int(1)
+        );
+        assert_eq!(
+            doc("%TAG ! tag:example.com,2000:\n---\na: 1\n")
+                .get("a")
+                .unwrap()
+                .value,
+            Value::Int(1)
+        );
+        let err = parse("# AdGuard Home\n%YAML 1.2\n---\na: 1\n", FileId(0)).unwrap_err();
+        assert_eq!(err.code, Code::YamlSyntax);
+        assert!(err.message.contains("incompatible"), "{}", err.message);
+        assert_eq!(err.labels[0].span.start, 15);
+        let err = parse("%YAML 1.1\n%YAML 1.1\n---\na: 1\n", FileId(0)).unwrap_err();
+        assert!(err.message.contains("duplicate"), "{}", err.message);
+        let err = parse("a: 1\n...\n%YAML 2.0\n---\nb: 1\n", FileId(0)).unwrap_err();
+        assert!(err.message.contains("incompatible"), "{}", err.message);
+        assert!(
+            parse("a: |\n  %YAML 1.2\n", FileId(0)).is_ok(),
+            "content is not a prologue"
+        );
     }
 
     #[test]
