@@ -46,17 +46,16 @@ pub fn reference_problem(image: &str) -> Option<&'static str> {
     if name.len() > 255 {
         return Some("its name is longer than 255 characters");
     }
-    let mut parts = name.split('/');
-    let first = parts.next().unwrap_or_default();
-    let path: Vec<&str> = if name.contains('/') && is_domain(first) {
-        if !is_host(first) {
-            return Some("its registry is not a host name with an optional port");
-        }
-        parts.collect()
-    } else {
-        name.split('/').collect()
-    };
-    if path.iter().any(|part| !is_path_component(part)) {
+    let first = name.split('/').next().unwrap_or_default();
+    let registry = name.contains('/') && is_domain(first);
+    if registry && !is_host(first) {
+        return Some("its registry is not a host name with an optional port");
+    }
+    if name
+        .split('/')
+        .skip(usize::from(registry))
+        .any(|part| !is_path_component(part))
+    {
         return Some(
             "each part of a name is lowercase letters and digits, joined by `.`, `_`, `__` or dashes",
         );
