@@ -221,7 +221,11 @@ impl<L: Locate> Lowering<'_, L> {
     ) -> Option<u16> {
         match p.host_ip.as_str() {
             "" | "0.0.0.0" | "::" | "[::]" => Some(host),
-            "127.0.0.1" | "::1" | "[::1]" | "localhost" => {
+            // The whole of 127.0.0.0/8 is the host's loopback, not only 127.0.0.1.
+            loopback
+                if loopback.starts_with("127.")
+                    || matches!(loopback, "::1" | "[::1]" | "localhost") =>
+            {
                 self.warn_help(
                     Code::PortNotPublished,
                     path,

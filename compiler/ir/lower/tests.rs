@@ -762,3 +762,19 @@ fn an_unreadable_project_file_is_named_as_written_beside_the_compose_file() {
         "{missing:?}"
     );
 }
+
+#[test]
+fn every_loopback_address_keeps_a_port_unpublished() {
+    let (ir, diagnostics) = lower(&json!({ "web": {
+        "image": "nginx",
+        "ports": [
+            { "target": 80, "published": "8080", "protocol": "tcp" },
+            { "target": 6060, "published": "6060", "host_ip": "127.0.0.2", "protocol": "tcp" }
+        ]
+    }}));
+    let lb = &ir.services["web-lb"];
+    let ports: Vec<(u16, u16)> = lb.ports.iter().map(|p| (p.port, p.target_port)).collect();
+    assert_eq!(ports, [(8080, 80)], "127.0.0.2 is the host's loopback too");
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::PortNotPublished]);
+}
