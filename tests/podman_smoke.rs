@@ -209,6 +209,23 @@ fn checks(fixture: &str) -> &'static [(Probe, Expect)] {
                 ),
                 Is("admin-box\n/tmp\n1"),
             ),
+            (
+                Exec("admin-admin", "grep -c 'Seccomp:.0' /proc/1/status"),
+                Is("1"),
+            ),
+            (
+                Exec("locked-locked", "grep -c 'Seccomp:.2' /proc/1/status"),
+                Is("1"),
+            ),
+            (
+                Podman(&[
+                    "inspect",
+                    "admin-admin",
+                    "--format",
+                    "{{.HostConfig.SecurityOpt}}",
+                ]),
+                Contains("label=disable"),
+            ),
         ],
         "podman-tmpfs" => &[
             (

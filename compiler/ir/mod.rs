@@ -542,8 +542,23 @@ pub struct SecurityContext {
     pub seccomp_unconfined: bool,
     /// `security_opt: apparmor:unconfined`: no AppArmor profile, where Docker applies its default.
     pub apparmor_unconfined: bool,
+    /// `security_opt: label:…`: the container's SELinux label.
+    pub selinux: SeLinux,
     pub cap_add: Vec<String>,
     pub cap_drop: Vec<String>,
+}
+
+/// The SELinux label of a container, from `security_opt: label:<part>:<value>` options. Each part
+/// left unset keeps what the runtime gives by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct SeLinux {
+    pub user: Option<String>,
+    pub role: Option<String>,
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    pub level: Option<String>,
+    /// `label:disable`: no SELinux separation for the container.
+    pub disabled: bool,
 }
 
 /// A pod volume.

@@ -271,8 +271,29 @@ pub(in crate::backends) fn security(s: &ir::SecurityContext) -> Option<core::Sec
             type_: "Unconfined".to_owned(),
             localhost_profile: None,
         }),
+        se_linux_options: selinux_options(&s.selinux),
         ..core::SecurityContext::default()
     })
+}
+
+/// `label:disable` becomes `spc_t`, the type container-selinux gives a container whose
+/// separation is turned off, as Docker's and Podman's `label=disable` do; like theirs, it
+/// overrides the other parts.
+fn selinux_options(label: &ir::SeLinux) -> Option<core::SELinuxOptions> {
+    let options = if label.disabled {
+        core::SELinuxOptions {
+            type_: Some("spc_t".to_owned()),
+            ..core::SELinuxOptions::default()
+        }
+    } else {
+        core::SELinuxOptions {
+            user: label.user.clone(),
+            role: label.role.clone(),
+            type_: label.type_.clone(),
+            level: label.level.clone(),
+        }
+    };
+    (options != core::SELinuxOptions::default()).then_some(options)
 }
 
 fn lifecycle(c: &ir::Container) -> Option<core::Lifecycle> {

@@ -208,33 +208,45 @@ fn volume(v: &ir::Volume) -> core::Volume {
 
 /// Podman reads seccomp and AppArmor profiles from the annotations Kubernetes used before the
 /// `securityContext` fields, and ignores the fields (checked on Podman 5.4: `Seccomp: 2` with
-/// `seccompProfile: Unconfined`, `0` with the annotation).
+/// `seccompProfile: Unconfined`, `0` with the annotation). It turns SELinux separation off with
+/// its own annotation, where Kubernetes can only name the `spc_t` type.
 fn profile_annotations(pod: &ir::Pod, metadata: &mut ObjectMeta) {
     for c in &pod.containers {
-        let prefixes = [
+        let annotations = [
             (
                 c.security.seccomp_unconfined,
                 "container.seccomp.security.alpha.kubernetes.io/",
+                "unconfined",
             ),
             (
                 c.security.apparmor_unconfined,
                 "container.apparmor.security.beta.kubernetes.io/",
+                "unconfined",
+            ),
+            (
+                c.security.selinux.disabled,
+                "io.podman.annotations.label/",
+                "disable",
             ),
         ];
-        for (_, prefix) in prefixes.iter().filter(|(on, _)| *on) {
+        for (_, prefix, value) in annotations.iter().filter(|(on, ..)| *on) {
             metadata
                 .annotations
                 .get_or_insert_default()
-                .insert(format!("{prefix}{}", c.name), "unconfined".to_owned());
+                .insert(format!("{prefix}{}", c.name), (*value).to_owned());
         }
     }
 }
 
-/// The k3s security context without the profiles podman takes from annotations.
+/// The k3s security context without the profiles and the SELinux switch podman takes from
+/// annotations.
 fn container_security(s: &ir::SecurityContext) -> Option<core::SecurityContext> {
     let mut context = security(s)?;
     context.seccomp_profile = None;
     context.app_armor_profile = None;
+    if s.selinux.disabled {
+        context.se_linux_options = None;
+    }
     (context != core::SecurityContext::default()).then_some(context)
 }
 

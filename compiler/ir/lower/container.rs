@@ -5,7 +5,7 @@ use super::Lowering;
 use crate::diagnostics::Code;
 use crate::ir::{
     Container, ContainerPort, Cpu, Locate, Memory, Probe, Probes, Protocol, PullPolicy,
-    ResourceList, Resources, SecurityContext,
+    ResourceList, Resources, SeLinux, SecurityContext,
 };
 use crate::model;
 
@@ -483,6 +483,8 @@ impl<L: Locate> Lowering<'_, L> {
                 "no-new-privileges" | "no-new-privileges:true" => out.no_new_privileges = true,
                 "seccomp:unconfined" => out.seccomp_unconfined = true,
                 "apparmor:unconfined" => out.apparmor_unconfined = true,
+                "label:disable" => out.selinux.disabled = true,
+                label if selinux_part(&mut out.selinux, label) => {}
                 _ => {
                     let index = i.to_string();
                     self.warn(
@@ -521,6 +523,26 @@ impl<L: Locate> Lowering<'_, L> {
         }
         out
     }
+}
+
+/// Sets the part of the SELinux label that `option` (`label:type:svirt_apache_t`) names, as
+/// Docker reads it; false for any other option.
+fn selinux_part(label: &mut SeLinux, option: &str) -> bool {
+    let Some((part, value)) = option
+        .strip_prefix("label:")
+        .and_then(|l| l.split_once(':'))
+    else {
+        return false;
+    };
+    let slot = match part {
+        "user" => &mut label.user,
+        "role" => &mut label.role,
+        "type" => &mut label.type_,
+        "level" => &mut label.level,
+        _ => return false,
+    };
+    *slot = Some(value.to_owned());
+    true
 }
 
 /// Kubernetes probe fields are `int32`.
