@@ -35,6 +35,15 @@ impl Case {
         self.args_with(|path| self.dir.join(path).display().to_string())
     }
 
+    /// The project directory, as Docker Compose takes it: the directory of the first file.
+    #[must_use]
+    pub fn project_dir(&self) -> PathBuf {
+        let first = self.dir.join(&self.files[0]);
+        first
+            .parent()
+            .map_or_else(|| self.dir.clone(), Path::to_path_buf)
+    }
+
     fn args_with(&self, path: impl Fn(&str) -> String) -> Vec<String> {
         let mut args = Vec::new();
         for f in &self.files {
@@ -57,6 +66,7 @@ impl Case {
 #[derive(Debug, Clone)]
 pub struct Project {
     pub id: String,
+    /// The project directory.
     pub dir: PathBuf,
     /// Global options (`-f`, `--env-file`, `--profile`) with absolute paths, so that the build
     /// does not depend on the working directory.
@@ -71,8 +81,8 @@ pub fn projects(prefix: &str) -> Vec<Project> {
         .filter(|c| c.reference_ok)
         .map(|case| Project {
             args: case.absolute_args(),
+            dir: case.project_dir(),
             id: case.id,
-            dir: case.dir,
         })
         .collect();
     for dir in fixture_dirs(&[prefix]) {

@@ -602,13 +602,15 @@ impl<L: Locate> Lowering<'_, L> {
         let source_key = [services, service, volumes, index, "source"];
         let written = || locations.relative_path(&source_key);
         let (host, message) = match cx.node_paths.place(source, written) {
-            Placement::Kept => (
-                mount.source.clone(),
-                format!(
-                    "bind mount `{}` of service `{name}` becomes hostPath `{}`: that path must exist on the node, and the data stays on that node",
-                    mount.source, mount.source
-                ),
-            ),
+            Placement::Kept => {
+                // A hostPath must not hold `..`; compose keeps an absolute source as written.
+                let host = source.to_string_lossy().into_owned();
+                let message = format!(
+                    "bind mount `{}` of service `{name}` becomes hostPath `{host}`: that path must exist on the node, and the data stays on that node",
+                    mount.source
+                );
+                (host, message)
+            }
             Placement::Project {
                 host,
                 outside: false,
@@ -644,7 +646,7 @@ impl<L: Locate> Lowering<'_, L> {
             }
         };
         self.warn(Code::BindMount, path, message, "hostPath");
-        if host != mount.source && !cx.ir.host_files.contains_key(&host) {
+        if source.as_os_str() != host.as_str() && !cx.ir.host_files.contains_key(&host) {
             if let Some(text) = small_text_file(source) {
                 cx.ir.host_files.insert(host.clone(), text);
             }
