@@ -191,6 +191,7 @@ fn checks(fixture: &str) -> &'static [(Probe, Expect)] {
                 Is("s3cr3t-p@ss w0rd"),
             ),
         ],
+        "podman-binds" => &[(Exec("app-app", "cat /data/out.txt"), Is("kept"))],
         "podman-security" => &[
             (Exec("locked-locked", "id -u; id -g"), Is("1000\n1000")),
             (

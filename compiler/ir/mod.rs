@@ -589,8 +589,10 @@ pub enum VolumeSource {
         secret: String,
         items: Vec<KeyToPath>,
     },
-    /// A path on the node.
-    HostPath { path: String },
+    /// A path on the node. `create`: compose would create the source as a directory if it were
+    /// missing (short syntax, or `bind.create_host_path`), and it is a directory of the project
+    /// or not there at all; a file of the project, or a path outside the project tree, must exist.
+    HostPath { path: String, create: bool },
     /// A device node on the node (hostPath `CharDevice`, or no type check for a directory of
     /// devices such as `/dev/dri`).
     Device { path: String },

@@ -221,7 +221,7 @@ fn references(project: &Project) -> Vec<Found> {
                 VolumeSource::ConfigMap { config_map, .. } => {
                     maps.add(project, &names, config_map, Site::File, &mut references);
                 }
-                VolumeSource::HostPath { path } => {
+                VolumeSource::HostPath { path, .. } => {
                     maps.add_host_file(project, &names, path, &mut references);
                 }
                 _ => {}

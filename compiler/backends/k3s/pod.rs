@@ -379,7 +379,8 @@ fn volume(v: &ir::Volume) -> core::Volume {
                 ..core::SecretVolumeSource::default()
             });
         }
-        ir::VolumeSource::HostPath { path } => {
+        // containerd creates a missing source as a directory, as compose does.
+        ir::VolumeSource::HostPath { path, .. } => {
             out.host_path = Some(core::HostPathVolumeSource {
                 path: path.clone(),
                 ..core::HostPathVolumeSource::default()

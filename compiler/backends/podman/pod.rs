@@ -185,10 +185,11 @@ fn volume(v: &ir::Volume) -> core::Volume {
                 ..core::SecretVolumeSource::default()
             });
         }
-        ir::VolumeSource::HostPath { path } => {
+        // Podman refuses a missing source unless told to create it.
+        ir::VolumeSource::HostPath { path, create } => {
             out.host_path = Some(core::HostPathVolumeSource {
                 path: path.clone(),
-                type_: None,
+                type_: create.then(|| "DirectoryOrCreate".to_owned()),
             });
         }
         ir::VolumeSource::Device { path } => {

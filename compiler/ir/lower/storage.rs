@@ -601,7 +601,10 @@ impl<L: Locate> Lowering<'_, L> {
         let [services, service, volumes, index] = *path;
         let source_key = [services, service, volumes, index, "source"];
         let written = || locations.relative_path(&source_key);
-        let (host, message) = match cx.node_paths.place(source, written) {
+        let placement = cx.node_paths.place(source, written);
+        let in_project_tree = matches!(placement, Placement::Project { .. });
+        let placed = !matches!(placement, Placement::Kept);
+        let (host, message) = match placement {
             Placement::Kept => {
                 // A hostPath must not hold `..`; compose keeps an absolute source as written.
                 let host = source.to_string_lossy().into_owned();
@@ -646,15 +649,23 @@ impl<L: Locate> Lowering<'_, L> {
             }
         };
         self.warn(Code::BindMount, path, message, "hostPath");
-        if source.as_os_str() != host.as_str() && !cx.ir.host_files.contains_key(&host) {
-            if let Some(text) = small_text_file(source) {
-                cx.ir.host_files.insert(host.clone(), text);
-            }
+        // The project's files as checked out, and the home directory's: what compose would
+        // find on this machine.
+        let metadata = placed.then(|| std::fs::metadata(source).ok()).flatten();
+        let file = metadata.filter(std::fs::Metadata::is_file);
+        let create = in_project_tree
+            && file.is_none()
+            && mount.bind.as_ref().is_some_and(|b| b.create_host_path);
+        if let Some(file) = file
+            && !cx.ir.host_files.contains_key(&host)
+            && let Some(text) = small_text_file(source, &file)
+        {
+            cx.ir.host_files.insert(host.clone(), text);
         }
         let mut base = String::with_capacity(8);
         base.push_str("host-");
         push_number(&mut base, i as u64);
-        let volume = add_volume(cx.pod, &base, VolumeSource::HostPath { path: host });
+        let volume = add_volume(cx.pod, &base, VolumeSource::HostPath { path: host, create });
         cx.mount(volume, mount.target.clone(), None, mount.read_only);
     }
 
@@ -921,9 +932,8 @@ fn add_volume(pod: &mut Pod, base: &str, source: VolumeSource) -> String {
 const HOST_FILE_LIMIT: u64 = 64 * 1024;
 
 /// The text of a regular file of at most [`HOST_FILE_LIMIT`] bytes of UTF-8.
-fn small_text_file(path: &Path) -> Option<String> {
-    let metadata = std::fs::metadata(path).ok()?;
-    if !metadata.is_file() || metadata.len() > HOST_FILE_LIMIT {
+fn small_text_file(path: &Path, metadata: &std::fs::Metadata) -> Option<String> {
+    if metadata.len() > HOST_FILE_LIMIT {
         return None;
     }
     std::fs::read_to_string(path).ok()
