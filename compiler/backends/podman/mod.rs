@@ -393,6 +393,7 @@ impl<L: Locate> Checker<'_, L> {
                     );
             }
         }
+        self.unreadable_text(name, container);
         for port in &container.ports {
             let Some(host) = port.published else {
                 continue;
@@ -408,6 +409,38 @@ impl<L: Locate> Checker<'_, L> {
                         ),
                         "published again here",
                     );
+            }
+        }
+    }
+
+    /// Texts that Podman 5.4's reading of its YAML input cannot round-trip (see SC2116).
+    fn unreadable_text(&mut self, name: &str, container: &ir::Container) {
+        let unreadable = |text: &str| text.starts_with([' ', '\n']) && text.contains('\n');
+        for (key, argv) in [
+            ("entrypoint", &container.command),
+            ("command", &container.args),
+        ] {
+            if argv.iter().flatten().any(|arg| unreadable(arg)) {
+                self.warn(
+                    Code::PodmanUnreadableText,
+                    &["services", name, key],
+                    format!(
+                        "`{key}` of service `{name}` has an argument of several lines that starts with a space or a line break, which podman kube play cannot read"
+                    ),
+                    "unreadable under podman",
+                );
+            }
+        }
+        for (variable, value) in &container.env {
+            if unreadable(value) {
+                self.warn(
+                    Code::PodmanUnreadableText,
+                    &["services", name, "environment", variable],
+                    format!(
+                        "the value of `{variable}` in service `{name}` has several lines and starts with a space or a line break, which podman kube play cannot read"
+                    ),
+                    "unreadable under podman",
+                );
             }
         }
     }
@@ -626,6 +659,45 @@ mod tests {
             workloads,
             ..ir::Project::default()
         }
+    }
+
+    #[test]
+    fn texts_podman_cannot_read_back_are_reported() {
+        let mut project = project(&["web"], &[]);
+        let container = ir::Container {
+            args: Some(vec![
+                "-c".to_owned(),
+                " if true; then\n  echo ok\nfi".to_owned(),
+            ]),
+            env: [
+                ("BANNER", "\n{\"pull\": true}\n"),
+                ("SCRIPT", "set -e\nrun"),
+                ("INDENTED", "  one line"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+            ..ir::Container::default()
+        };
+        project.workloads["web"].pod.containers.push(container);
+        let stack = super::Stack {
+            ir: project,
+            extras: super::compose::Extras::default(),
+            order: vec!["web".to_owned()],
+        };
+        let mut diagnostics = Diagnostics::new();
+        super::check(&stack, &Unlocated, &mut diagnostics);
+        let reported: Vec<_> = diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.split('`').nth(1).unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            reported,
+            [
+                (Code::PodmanUnreadableText, "command"),
+                (Code::PodmanUnreadableText, "BANNER"),
+            ]
+        );
     }
 
     #[test]
