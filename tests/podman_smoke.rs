@@ -219,6 +219,10 @@ fn checks(fixture: &str) -> &'static [(Probe, Expect)] {
                 Is("1"),
             ),
             (
+                Exec("locked-locked", "ulimit -n; ulimit -Hn; ulimit -u"),
+                Is("1024\n2048\n512"),
+            ),
+            (
                 Podman(&[
                     "inspect",
                     "admin-admin",

@@ -1,6 +1,7 @@
-//! What the podman target needs from the compose model that the IR does not carry: the host
-//! address of published ports. Lowering keeps no address (it drops loopback ports and publishes
-//! the others on every address, as a K3s LoadBalancer would); podman can bind one (`hostIP`).
+//! What the podman target needs from the compose model that the IR does not carry, because
+//! Kubernetes has no field for it: the host address of published ports (lowering drops loopback
+//! ports and publishes the others on every address, as a K3s LoadBalancer would; podman binds
+//! one, `hostIP`) and `ulimits` (podman's `io.podman.annotations.ulimit`).
 
 use indexmap::IndexMap;
 
@@ -12,6 +13,8 @@ use crate::model;
 pub struct Extras {
     /// Ports published on one host address, which the IR does not keep (podman binds `hostIP`).
     pub host_ip_ports: IndexMap<String, Vec<HostIpPort>>,
+    /// `ulimits`, as podman's pod annotation reads them (`nofile=1024:2048,memlock=-1:-1`).
+    pub ulimits: IndexMap<String, String>,
 }
 
 /// A port compose publishes on one host address only (`127.0.0.1:5432:5432`).
@@ -34,8 +37,29 @@ pub(super) fn complete(project: &ir::Project, compose: &model::Project) -> Extra
         if !ports.is_empty() {
             extras.host_ip_ports.insert(name.clone(), ports);
         }
+        if !service.ulimits.is_empty() {
+            extras
+                .ulimits
+                .insert(name.clone(), ulimits(&service.ulimits));
+        }
     }
     extras
+}
+
+/// `name=soft:hard` for each limit, comma-separated; one number is both limits.
+fn ulimits(limits: &IndexMap<String, model::UlimitsConfig>) -> String {
+    limits
+        .iter()
+        .map(|(name, limit)| {
+            let (soft, hard) = if limit.single == 0 {
+                (limit.soft, limit.hard)
+            } else {
+                (limit.single, limit.single)
+            };
+            format!("{name}={soft}:{hard}")
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Ports published on a single host address. Lowering keeps no address: it drops loopback ports

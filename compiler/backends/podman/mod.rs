@@ -68,6 +68,13 @@ pub fn prepare(
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
 ) -> Stack {
+    let extras = compose::complete(&project, compose);
+    // Podman keeps the limits that lowering reported as a node setting.
+    let kept_ulimits: Vec<_> = extras
+        .ulimits
+        .keys()
+        .filter_map(|name| locations.span(&["services", name, "ulimits"]))
+        .collect();
     for d in lowering {
         // Host addresses of published ports are kept by the podman target (`hostIP`).
         // Device plugins, GPU counts, init-container waits and Services are K3s matters; podman
@@ -87,12 +94,13 @@ pub fn prepare(
             || matches!(
                 d.code,
                 Code::PortNotPublished | Code::PortAddress | Code::SharedVolume
-            );
+            )
+            || (d.code == Code::UnsupportedKey
+                && d.primary_span().is_some_and(|s| kept_ulimits.contains(&s)));
         if !handled {
             diagnostics.push(d);
         }
     }
-    let extras = compose::complete(&project, compose);
     devices::run(&mut project, locations, diagnostics);
     let order = order(&project, locations, diagnostics);
     Stack {
@@ -514,6 +522,12 @@ impl Part<'_> {
                             .iter()
                             .map(|(k, v)| (k.clone(), v.clone())),
                     );
+                }
+                if let Some(limits) = stack.extras.ulimits.get(name) {
+                    metadata
+                        .annotations
+                        .get_or_insert_default()
+                        .insert("io.podman.annotations.ulimit".to_owned(), limits.clone());
                 }
                 let ports = stack.extras.host_ip_ports.get(name).map(Vec::as_slice);
                 Some(Object::Pod(Box::new(pod::pod(
