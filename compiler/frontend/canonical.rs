@@ -535,7 +535,13 @@ fn transform_volume_mount(node: &mut Node, path: &TreePath) -> Result<(), Diagno
     let yes = || Node::derived(Value::Bool(true), &origin);
     let mut entries = vec![("type", text(parsed.kind))];
     if !parsed.source.is_empty() {
-        entries.push(("source", text(&parsed.source)));
+        let mut source = text(&parsed.source);
+        // The template of the whole entry (`$HOME/media:/media`) says where the source came from.
+        let written = node.template().and_then(|t| volumes::parse_volume(t).ok());
+        if let Some(home) = written.and_then(|w| super::paths::home_relative(&w.source)) {
+            source.set_relative_path(&home);
+        }
+        entries.push(("source", source));
     }
     if !target.is_empty() {
         entries.push(("target", text(&target)));

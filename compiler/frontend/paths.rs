@@ -224,10 +224,13 @@ impl Resolver {
                     .as_str()
                     .filter(|p| !p.starts_with('/'))
                     .map(str::to_owned);
+                let from_home = source.node.template().and_then(home_relative);
                 self.maybe_unix_path(&mut source.node)?;
                 if let Some(written) = written
                     && source.node.as_str() != Some(written.as_str())
                 {
+                    source.node.set_relative_path(&written);
+                } else if let Some(written) = from_home {
                     source.node.set_relative_path(&written);
                 }
                 Ok(())
@@ -381,11 +384,31 @@ pub fn clean_path(p: &Path) -> std::path::PathBuf {
     std::path::PathBuf::from(clean(&p.to_string_lossy()))
 }
 
+/// A bind source written from `$HOME` (`${HOME}/media`) as the `~/media` it stands for: both
+/// name the home directory of whoever runs compose, which lowering must not copy into
+/// manifests. `None` for any other text, or when more variables follow.
+pub(crate) fn home_relative(written: &str) -> Option<String> {
+    let rest = written
+        .strip_prefix("${HOME}")
+        .or_else(|| written.strip_prefix("$HOME"))?;
+    let at_boundary = rest.is_empty() || rest.starts_with('/');
+    (at_boundary && !rest.contains('$')).then(|| format!("~{rest}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::frontend::yaml;
     use crate::source::FileId;
+
+    #[test]
+    fn a_source_written_from_home_reads_as_tilde() {
+        assert_eq!(home_relative("$HOME/media").as_deref(), Some("~/media"));
+        assert_eq!(home_relative("${HOME}").as_deref(), Some("~"));
+        assert_eq!(home_relative("$HOMEDIR/media"), None);
+        assert_eq!(home_relative("${HOME}/${APP}/data"), None);
+        assert_eq!(home_relative("/srv/$HOME"), None);
+    }
 
     #[test]
     fn clean_matches_go() {
