@@ -174,6 +174,8 @@ pub struct Pod {
     pub network: NetworkMembership,
     /// `ipc: host`.
     pub host_ipc: bool,
+    /// `userns_mode: host`: the node's user namespace, also Kubernetes' default.
+    pub host_users: bool,
     /// `pid`, and `init: true`.
     pub pid: PidNamespace,
     /// Node labels the pod must run on (from `platform`).

@@ -24,6 +24,7 @@ pub(super) fn spec(pod: &ir::Pod, restart_policy: Option<&str>) -> core::PodSpec
         termination_grace_period_seconds: pod.termination_grace_period_seconds,
         host_network: pod.host_network.then_some(true),
         host_ipc: pod.host_ipc.then_some(true),
+        host_users: pod.host_users.then_some(true),
         host_pid: (pod.pid == ir::PidNamespace::Host).then_some(true),
         share_process_namespace: (pod.pid == ir::PidNamespace::Pod).then_some(true),
         node_selector: (!pod.node_selector.is_empty()).then(|| {

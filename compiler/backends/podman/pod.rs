@@ -58,6 +58,7 @@ pub(super) fn pod(
             termination_grace_period_seconds: pod.termination_grace_period_seconds,
             host_network: pod.host_network.then_some(true),
             host_ipc: pod.host_ipc.then_some(true),
+            host_users: pod.host_users.then_some(true),
             host_pid: (pod.pid == ir::PidNamespace::Host).then_some(true),
             share_process_namespace: (pod.pid == ir::PidNamespace::Pod).then_some(true),
             ..core::PodSpec::default()

@@ -482,6 +482,7 @@ impl<L: Locate> Lowering<'_, L> {
         pod.host_network =
             network_mode != "none" && self.namespace_mode(name, "network_mode", network_mode);
         pod.host_ipc = self.namespace_mode(name, "ipc", &service.ipc);
+        pod.host_users = self.user_namespace(name, &service.userns_mode);
         pod.pid = self.pid_namespace(name, service);
         pod
     }
@@ -588,6 +589,26 @@ impl<L: Locate> Lowering<'_, L> {
                     &["services", name, key],
                     format!(
                         "`{key}: {other}` of service `{name}` is left out: the pod gets its own namespace"
+                    ),
+                    "not supported on k3s",
+                );
+                false
+            }
+        }
+    }
+
+    /// `userns_mode: host` is what every pod gets unless told otherwise; Docker's other modes
+    /// (and Podman's `keep-id`, `auto`) have no pod field.
+    fn user_namespace(&mut self, name: &str, mode: &str) -> bool {
+        match mode {
+            "" => false,
+            "host" => true,
+            other => {
+                self.warn(
+                    Code::UnsupportedKey,
+                    &["services", name, "userns_mode"],
+                    format!(
+                        "`userns_mode: {other}` of service `{name}` is left out: the pod runs in the node's user namespace, as Kubernetes pods do by default"
                     ),
                     "not supported on k3s",
                 );
