@@ -8,7 +8,7 @@
 //! resources do; the others stop). Nodes created here point at the node they were written as.
 
 mod ports;
-mod volumes;
+pub(super) mod volumes;
 
 use std::borrow::Cow;
 use std::sync::LazyLock;

@@ -221,6 +221,27 @@ impl Walker<'_, '_> {
                     ))
                 }
             })?;
+            if let Some(name) = machine_variable(text, path) {
+                let key = format!("${name}");
+                if !self.warned.contains(&key) {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            Code::MachineVariable,
+                            format!(
+                                "`${{{name}}}` comes from the shell of whoever runs the build, so `{}` holds this machine's value and the output differs between machines",
+                                path.iter()
+                                    .take_while(|&&key| key != "[]")
+                                    .copied()
+                                    .collect::<Vec<_>>()
+                                    .join(".")
+                            ),
+                        )
+                        .with_label(Some(node.span), "this machine's value")
+                        .with_help("write the value the container should see"),
+                    );
+                    self.warned.push(key);
+                }
+            }
             for name in result.unset {
                 if !self.warned.contains(&name) {
                     self.diagnostics.push(
@@ -250,6 +271,55 @@ impl Walker<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Variables of the shell rather than of the project.
+const MACHINE_VARIABLES: &[&str] = &["PWD", "OLDPWD", "HOME", "USER", "LOGNAME", "PATH"];
+
+/// The first shell variable `text` (a value at `path`, before interpolation) uses where its
+/// value reaches the output: bind sources are placed on the node without this machine's
+/// directories, and env files, build contexts and other files are read, not written.
+fn machine_variable(text: &str, path: &[&str]) -> Option<&'static str> {
+    let used = variables(text).find_map(|name| MACHINE_VARIABLES.iter().find(|&&m| m == name))?;
+    let read_not_written = match path {
+        ["include" | "volumes", ..] | ["secrets" | "configs", _, "file"] => true,
+        ["services", _, key, rest @ ..] => match (*key, rest) {
+            ("env_file" | "build" | "label_file" | "extends" | "develop", _)
+            | ("volumes", [_, "source"]) => true,
+            // The short syntax: only a variable of its source part is placed.
+            ("volumes", [_]) => super::canonical::volumes::parse_volume(text)
+                .is_ok_and(|v| !variables(&v.target).any(|name| name == *used)),
+            _ => false,
+        },
+        _ => false,
+    };
+    (!read_not_written).then_some(*used)
+}
+
+/// The names of the variables `text` refers to (`$NAME`, `${NAME…}`), skipping `$$`.
+fn variables(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(offset) = text[at..].find('$') {
+            let dollar = at + offset;
+            at = dollar + 1;
+            if matches!(bytes.get(at), Some(b'$' | b'{')) {
+                at += 1;
+            }
+            let start = at;
+            while bytes
+                .get(at)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            {
+                at += 1;
+            }
+            if at > start && bytes[dollar + 1] != b'$' {
+                return Some(&text[start..at]);
+            }
+        }
+        None
+    })
 }
 
 fn apply_cast(
@@ -322,4 +392,31 @@ fn go_parse_float(s: &str) -> Option<f64> {
         .parse::<f64>()
         .ok()
         .filter(|f| f.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{machine_variable, variables};
+
+    #[test]
+    fn variables_are_read_in_both_spellings_and_not_after_a_doubled_dollar() {
+        let names: Vec<&str> = variables("$A ${B:-x} $$C ${D} $ $").collect();
+        assert_eq!(names, ["A", "B", "D"]);
+    }
+
+    #[test]
+    fn shell_variables_are_reported_where_their_value_is_written_out() {
+        let at = |text: &str, path: &[&str]| machine_variable(text, path);
+        let env = ["services", "app", "environment", "DIR"];
+        assert_eq!(at("$PWD/out", &env), Some("PWD"));
+        assert_eq!(at("${PATH}:/opt/bin", &env), Some("PATH"));
+        assert_eq!(at("$PWDX", &env), None);
+        assert_eq!(at("$$PWD", &env), None);
+        let short = ["services", "app", "volumes", "[]"];
+        assert_eq!(at("$PWD/data:/data", &short), None, "a bind source is placed");
+        assert_eq!(at(".:$PWD", &short), Some("PWD"), "a mount path is written");
+        let long = ["services", "app", "volumes", "[]", "source"];
+        assert_eq!(at("${HOME}/cache", &long), None);
+        assert_eq!(at("$PWD/.env", &["services", "app", "env_file"]), None);
+    }
 }
