@@ -413,7 +413,11 @@ mod tests {
         assert_eq!(at("$PWDX", &env), None);
         assert_eq!(at("$$PWD", &env), None);
         let short = ["services", "app", "volumes", "[]"];
-        assert_eq!(at("$PWD/data:/data", &short), None, "a bind source is placed");
+        assert_eq!(
+            at("$PWD/data:/data", &short),
+            None,
+            "a bind source is placed"
+        );
         assert_eq!(at(".:$PWD", &short), Some("PWD"), "a mount path is written");
         let long = ["services", "app", "volumes", "[]", "source"];
         assert_eq!(at("${HOME}/cache", &long), None);

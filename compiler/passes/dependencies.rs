@@ -220,6 +220,35 @@ mod tests {
     }
 
     #[test]
+    fn a_pod_does_not_wait_for_a_service_that_waits_for_it() {
+        let mut diagnostics = Diagnostics::new();
+        let model = crate::model::from_canonical(serde_json::json!({
+            "name": "p",
+            "services": {
+                "db": {"image": "db", "expose": ["5432"]},
+                "migrate": {"image": "m", "expose": ["1"], "depends_on": {"db": {"condition": "service_started", "required": true}}},
+                "docs": {"image": "d", "network_mode": "service:db", "depends_on": {
+                    "db": {"condition": "service_started", "required": true},
+                    "migrate": {"condition": "service_started", "required": true}
+                }}
+            }
+        }))
+        .unwrap();
+        let options = crate::ir::lower::Options::default();
+        let mut ir = crate::ir::lower::lower(&model, &options, &Unlocated, &mut diagnostics);
+        crate::passes::run(&mut ir, &Unlocated, &mut diagnostics);
+        assert!(ir.workloads["db"].depends_on.is_empty());
+        assert_eq!(ir.workloads["migrate"].depends_on[0].service, "db");
+        let reported: Vec<_> = diagnostics
+            .iter()
+            .filter(|d| d.code == Code::SharedNamespace)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(reported.len(), 1);
+        assert!(reported[0].contains("`docs` starts without waiting for `migrate`"));
+    }
+
+    #[test]
     fn a_shared_network_namespace_merges_pods() {
         let mut diagnostics = Diagnostics::new();
         let model = crate::model::from_canonical(serde_json::json!({

@@ -48,9 +48,38 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             }
             continue;
         }
-        let Some(guest) = project.workloads.shift_remove(&name) else {
+        let Some(mut guest) = project.workloads.shift_remove(&name) else {
             continue;
         };
+        let mut awaited = Vec::new();
+        for dep in std::mem::take(&mut guest.depends_on) {
+            if dep.service == target
+                || project.workloads[&target]
+                    .depends_on
+                    .iter()
+                    .any(|d| d.service == dep.service)
+            {
+                continue;
+            }
+            // The whole pod would wait for a service that waits for the pod: neither starts.
+            if waits_for(project, &dep.service, [target.as_str(), name.as_str()]) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::SharedNamespace,
+                        format!(
+                            "service `{name}` starts without waiting for `{}`: it shares the pod of `{target}`, which `{}` waits for, so the pod cannot wait for it",
+                            dep.service, dep.service
+                        ),
+                    )
+                    .with_label(
+                        locations.span(&["services", &name, "depends_on", &dep.service]),
+                        "not awaited",
+                    ),
+                );
+                continue;
+            }
+            awaited.push(dep);
+        }
         let host = &mut project.workloads[&target];
         host.pod.host_network |= guest.pod.host_network;
         merge_networks(&mut host.pod, guest.pod.network);
@@ -74,11 +103,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         host.pod.init_containers.extend(guest.pod.init_containers);
         host.dns_aliases.extend(guest.dns_aliases);
         host.dns_aliases.push(name.clone());
-        for dep in guest.depends_on {
-            if dep.service != target && !host.depends_on.iter().any(|d| d.service == dep.service) {
-                host.depends_on.push(dep);
-            }
-        }
+        host.depends_on.extend(awaited);
         for (compose, workload) in &mut project.workloads {
             for dep in &mut workload.depends_on {
                 if dep.service == name {
@@ -89,6 +114,28 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             workload.depends_on.retain(|d| d.service != *compose);
         }
     }
+}
+
+/// Whether workload `from` waits, directly or through others, for one of `pod`'s names.
+fn waits_for(project: &Project, from: &str, pod: [&str; 2]) -> bool {
+    let mut seen = vec![from];
+    let mut pending = vec![from];
+    while let Some(name) = pending.pop() {
+        let Some(workload) = project.workloads.get(name) else {
+            continue;
+        };
+        for dep in &workload.depends_on {
+            let next = dep.service.as_str();
+            if pod.contains(&next) {
+                return true;
+            }
+            if !seen.contains(&next) {
+                seen.push(next);
+                pending.push(next);
+            }
+        }
+    }
+    false
 }
 
 /// Whether a pod that was to join another takes that pod's networks: it named no networks of
