@@ -6,7 +6,7 @@
 //! that name it name X instead. It runs before `services` for that reason.
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Locate, NetworkMembership, Pod, Project};
+use crate::ir::{Dependency, Locate, NetworkMembership, Pod, Project};
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let joining: Vec<(String, String)> = project
@@ -51,35 +51,13 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         let Some(mut guest) = project.workloads.shift_remove(&name) else {
             continue;
         };
-        let mut awaited = Vec::new();
-        for dep in std::mem::take(&mut guest.depends_on) {
-            if dep.service == target
-                || project.workloads[&target]
-                    .depends_on
-                    .iter()
-                    .any(|d| d.service == dep.service)
-            {
-                continue;
-            }
-            // The whole pod would wait for a service that waits for the pod: neither starts.
-            if waits_for(project, &dep.service, [target.as_str(), name.as_str()]) {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        Code::SharedNamespace,
-                        format!(
-                            "service `{name}` starts without waiting for `{}`: it shares the pod of `{target}`, which `{}` waits for, so the pod cannot wait for it",
-                            dep.service, dep.service
-                        ),
-                    )
-                    .with_label(
-                        locations.span(&["services", &name, "depends_on", &dep.service]),
-                        "not awaited",
-                    ),
-                );
-                continue;
-            }
-            awaited.push(dep);
-        }
+        let awaited = carried_dependencies(
+            project,
+            (&name, &target),
+            std::mem::take(&mut guest.depends_on),
+            locations,
+            diagnostics,
+        );
         let host = &mut project.workloads[&target];
         host.pod.host_network |= guest.pod.host_network;
         merge_networks(&mut host.pod, guest.pod.network);
@@ -114,6 +92,47 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             workload.depends_on.retain(|d| d.service != *compose);
         }
     }
+}
+
+/// The dependencies of `guest` (joining the pod of `target`) that the pod takes on: not those
+/// the pod has, nor one that itself waits for the pod, which would then never start (reported).
+fn carried_dependencies(
+    project: &Project,
+    (guest, target): (&str, &str),
+    dependencies: Vec<Dependency>,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Dependency> {
+    let mut awaited = Vec::new();
+    for dep in dependencies {
+        if dep.service == target
+            || project.workloads[target]
+                .depends_on
+                .iter()
+                .any(|d| d.service == dep.service)
+        {
+            continue;
+        }
+        // The whole pod would wait for a service that waits for the pod: neither starts.
+        if waits_for(project, &dep.service, [target, guest]) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::SharedNamespace,
+                    format!(
+                        "service `{guest}` starts without waiting for `{}`: it shares the pod of `{target}`, which `{}` waits for, so the pod cannot wait for it",
+                        dep.service, dep.service
+                    ),
+                )
+                .with_label(
+                    locations.span(&["services", guest, "depends_on", &dep.service]),
+                    "not awaited",
+                ),
+            );
+            continue;
+        }
+        awaited.push(dep);
+    }
+    awaited
 }
 
 /// Whether workload `from` waits, directly or through others, for one of `pod`'s names.
