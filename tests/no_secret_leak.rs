@@ -1,8 +1,9 @@
 //! No secret value reaches a generated file by default: every corpus case the reference loader
 //! accepts, and every `fixtures/secrets-*` and `fixtures/podman-*` project, is built for the k3s
 //! and podman targets (`-o DIR`, with the Quadlet unit), and the bytes of every file written are
-//! searched for each secret value the project defines, raw and base64-encoded. The values are the
-//! contents of `file:` secrets and the values of `environment:` secrets.
+//! searched for each secret value the project defines, raw and base64-encoded (and line by line,
+//! for a value of several lines). The values are the contents of `file:` secrets and the values
+//! of `environment:` secrets.
 //!
 //! So that the search itself is known to work, `--secrets inline` builds must show the values.
 
@@ -142,8 +143,20 @@ fn base64(bytes: &[u8]) -> String {
 
 /// The needles for one value: raw (trimmed, as YAML may re-quote the newline) and base64 of the
 /// exact bytes.
-fn needles(value: &str) -> Vec<String> {
-    vec![value.trim().to_owned(), base64(value.as_bytes())]
+/// What a value looks like in a file: as it is, base64-encoded, and, for a value of several
+/// lines, each of its lines long enough to search, since a YAML writer escapes the line breaks.
+fn needles(input: &Input, value: &str) -> Vec<String> {
+    let mut needles = vec![value.trim().to_owned(), base64(value.as_bytes())];
+    if value.trim().contains('\n') {
+        needles.extend(
+            value
+                .lines()
+                .map(str::trim)
+                .filter(|line| line.len() >= MIN_LEN && !public(input, line))
+                .map(str::to_owned),
+        );
+    }
+    needles
 }
 
 /// Every file under `dir`, recursively.
@@ -210,7 +223,7 @@ fn check(input: &Input, root: &Path) -> Result {
         for (path, bytes) in &written {
             let text = String::from_utf8_lossy(bytes);
             for value in &long {
-                for needle in needles(value) {
+                for needle in needles(input, value) {
                     if !text.contains(&needle) {
                         continue;
                     }
