@@ -548,12 +548,14 @@ fn database() -> ir::Workload {
                 mount_path: "/var/lib/postgresql/data".to_owned(),
                 sub_path: None,
                 read_only: false,
+                propagation: None,
             },
             ir::VolumeMount {
                 volume: "db-password".to_owned(),
                 mount_path: "/run/secrets/db-password".to_owned(),
                 sub_path: Some("db-password".to_owned()),
                 read_only: true,
+                propagation: None,
             },
         ],
         ..ir::Container::default()

@@ -615,6 +615,17 @@ pub struct VolumeMount {
     pub mount_path: String,
     pub sub_path: Option<String>,
     pub read_only: bool,
+    /// `bind.propagation` (`:rslave`, `:rshared`): whether later mounts cross the bind mount.
+    pub propagation: Option<MountPropagation>,
+}
+
+/// How mounts made after a bind mount cross it, as Kubernetes' `mountPropagation` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum MountPropagation {
+    /// `rslave` (or `slave`): mounts the node makes appear in the container.
+    HostToContainer,
+    /// `rshared` (or `shared`), in a privileged container: mounts cross both ways.
+    Bidirectional,
 }
 
 /// A stable network name in front of a workload's pods.

@@ -179,7 +179,7 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "userns_mode" => L, "`host` → `hostUsers: true`, also Kubernetes' default; other modes are reported";
     "uts" => U, "the pod always has its own UTS namespace";
     "volume_driver" => U, "use a StorageClass";
-    "volumes" => L, "named volume → claim (shared `ReadWriteOnce` claims co-locate their pods); anonymous → `emptyDir`; tmpfs → memory `emptyDir`; bind → `hostPath` with a warning, or a ConfigMap when listed in `x-stackc.config-files`; `read_only`, `subpath` kept";
+    "volumes" => L, "named volume → claim (shared `ReadWriteOnce` claims co-locate their pods); anonymous → `emptyDir`; tmpfs → memory `emptyDir`; bind → `hostPath` with a warning, or a ConfigMap when listed in `x-stackc.config-files`; `read_only`, `subpath` kept; bind propagation → `mountPropagation` (`rshared` only in a privileged container, else approximated); SELinux relabelling reported";
     "volumes_from" => L, "the named service's mounts at the same paths (all read-only with `:ro`): the same claims, hostPaths and files; its anonymous volumes and tmpfs are per pod (reported); `container:NAME` is reported";
     "working_dir" => L, "container `workingDir`";
 };

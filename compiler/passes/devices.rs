@@ -70,6 +70,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                             mount_path: device.target.clone(),
                             sub_path: None,
                             read_only: false,
+                            propagation: None,
                         });
                         container.security.privileged = true;
                     }

@@ -102,6 +102,13 @@ pub(in crate::backends) fn volume_mounts(c: &ir::Container) -> Option<Vec<core::
                 mount_path: m.mount_path.clone(),
                 sub_path: m.sub_path.clone(),
                 read_only: m.read_only.then_some(true),
+                mount_propagation: m.propagation.map(|p| {
+                    match p {
+                        ir::MountPropagation::HostToContainer => "HostToContainer",
+                        ir::MountPropagation::Bidirectional => "Bidirectional",
+                    }
+                    .to_owned()
+                }),
                 ..core::VolumeMount::default()
             })
             .collect(),

@@ -57,6 +57,7 @@ pub(super) fn run(
                     mount_path: device.target.clone(),
                     sub_path: None,
                     read_only: false,
+                    propagation: None,
                 });
             }
             let Some(gpus) = &container.gpus else {

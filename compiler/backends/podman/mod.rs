@@ -401,6 +401,20 @@ impl<L: Locate> Checker<'_, L> {
                     );
             }
         }
+        if container
+            .volume_mounts
+            .iter()
+            .any(|m| m.propagation.is_some())
+        {
+            self.warn(
+                Code::PodmanIgnoredField,
+                &["services", name, "volumes"],
+                format!(
+                    "the mount propagation of the bind mounts of service `{name}` is left out: podman kube play does not read `mountPropagation`"
+                ),
+                "not supported on podman",
+            );
+        }
         self.unreadable_text(name, container);
         for port in &container.ports {
             let Some(host) = port.published else {

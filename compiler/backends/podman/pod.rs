@@ -146,9 +146,17 @@ fn container(c: &ir::Container, probes: bool, host_ip_ports: &[HostIpPort]) -> c
         }),
         security_context: container_security(&c.security),
         working_dir: c.working_dir.clone(),
-        volume_mounts: volume_mounts(c),
+        volume_mounts: volume_mounts(c).map(without_propagation),
         ..core::Container::default()
     }
+}
+
+/// Podman does not read `mountPropagation`; `super::check` reports it.
+fn without_propagation(mut mounts: Vec<core::VolumeMount>) -> Vec<core::VolumeMount> {
+    for mount in &mut mounts {
+        mount.mount_propagation = None;
+    }
+    mounts
 }
 
 /// A pod volume. Secret and ConfigMap volumes take the whole object with the items' common mode

@@ -16,8 +16,8 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::extension::{self, Settings};
 use crate::ir::names::dns_label;
 use crate::ir::{
-    AccessMode, ConfigMap, KeyToPath, Locate, Memory, Pod, Project, Secret, StorageClaim, Volume,
-    VolumeMount, VolumeSource,
+    AccessMode, ConfigMap, KeyToPath, Locate, Memory, MountPropagation, Pod, Project, Secret,
+    StorageClaim, Volume, VolumeMount, VolumeSource,
 };
 use crate::model;
 use crate::text::{joined, push_number};
@@ -584,19 +584,18 @@ impl<L: Locate> Lowering<'_, L> {
         mount: &model::ServiceVolumeConfig,
     ) {
         let name = cx.name;
-        if let Some(bind) = &mount.bind
-            && (!bind.selinux.is_empty() || !matches!(bind.propagation.as_str(), "" | "rprivate"))
-        {
+        if mount.bind.as_ref().is_some_and(|b| !b.selinux.is_empty()) {
             self.warn(
                 Code::ApproximatedKey,
                 path,
                 format!(
-                    "the SELinux relabelling and mount propagation of bind mount `{}` in service `{name}` are not kept: the kubelet chooses them",
+                    "the SELinux relabelling of bind mount `{}` in service `{name}` is not kept: the kubelet chooses the labels",
                     mount.target
                 ),
-                "bind options not kept",
+                "relabelling not kept",
             );
         }
+        let propagation = self.propagation(cx, path, mount);
         let locations = self.locations;
         let [services, service, volumes, index] = *path;
         let source_key = [services, service, volumes, index, "source"];
@@ -667,6 +666,50 @@ impl<L: Locate> Lowering<'_, L> {
         push_number(&mut base, i as u64);
         let volume = add_volume(cx.pod, &base, VolumeSource::HostPath { path: host, create });
         cx.mount(volume, mount.target.clone(), None, mount.read_only);
+        if let Some(last) = cx
+            .pod
+            .containers
+            .first_mut()
+            .and_then(|c| c.volume_mounts.last_mut())
+        {
+            last.propagation = propagation;
+        }
+    }
+
+    /// `bind.propagation`. Kubernetes' propagation is always recursive, and lets mounts cross
+    /// from the container to the node only in a privileged container.
+    fn propagation(
+        &mut self,
+        cx: &Service<'_>,
+        path: &[&str; 4],
+        mount: &model::ServiceVolumeConfig,
+    ) -> Option<MountPropagation> {
+        let mode = mount.bind.as_ref().map_or("", |b| b.propagation.as_str());
+        match mode {
+            "rslave" | "slave" => Some(MountPropagation::HostToContainer),
+            "rshared" | "shared" => {
+                let privileged = cx
+                    .pod
+                    .containers
+                    .first()
+                    .is_some_and(|c| c.security.privileged);
+                if privileged {
+                    return Some(MountPropagation::Bidirectional);
+                }
+                self.warn_help(
+                    Code::ApproximatedKey,
+                    path,
+                    format!(
+                        "mounts that service `{}` makes under `{}` stay in its container: Kubernetes shares them with the node (`{mode}`) only from a privileged container, so the mount gets the node's mounts only",
+                        cx.name, mount.target
+                    ),
+                    "propagation approximated",
+                    "add `privileged: true` to the service if other services must see its mounts",
+                );
+                Some(MountPropagation::HostToContainer)
+            }
+            _ => None,
+        }
     }
 
     /// The claim of a named volume, created once per project; external volumes are referenced.
@@ -901,6 +944,7 @@ impl Service<'_> {
                 mount_path,
                 sub_path,
                 read_only,
+                propagation: None,
             });
         }
     }
