@@ -537,7 +537,10 @@ fn transform_volume_mount(node: &mut Node, path: &TreePath) -> Result<(), Diagno
     if !parsed.source.is_empty() {
         let mut source = text(&parsed.source);
         // The template of the whole entry (`$HOME/media:/media`) says where the source came from.
-        let written = node.template().and_then(|t| volumes::parse_volume(t).ok());
+        let written = node
+            .template()
+            .filter(|t| t.contains("HOME"))
+            .and_then(|t| volumes::parse_volume(t).ok());
         if let Some(home) = written.and_then(|w| super::paths::home_relative(&w.source)) {
             source.set_relative_path(&home);
         }
