@@ -121,6 +121,19 @@ impl<L: Locate> Lowering<'_, L> {
         for (i, device) in service.devices.iter().enumerate() {
             let index = i.to_string();
             let path = ["services", name, "devices", &index];
+            if device.source.is_empty() {
+                self.warn_help(
+                    Code::UnsupportedKey,
+                    &path,
+                    format!(
+                        "device `:{}` of service `{name}` is left out: it names no device of the host",
+                        device.target
+                    ),
+                    "no host path",
+                    "write the host device (`/dev/ttyUSB0:/dev/ttyACM0`), or set the variable it comes from",
+                );
+                continue;
+            }
             let source = device.source.clone();
             let target = if device.target.is_empty() {
                 source.clone()
