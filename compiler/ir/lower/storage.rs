@@ -665,14 +665,8 @@ impl<L: Locate> Lowering<'_, L> {
         base.push_str("host-");
         push_number(&mut base, i as u64);
         let volume = add_volume(cx.pod, &base, VolumeSource::HostPath { path: host, create });
-        cx.mount(volume, mount.target.clone(), None, mount.read_only);
-        if let Some(last) = cx
-            .pod
-            .containers
-            .first_mut()
-            .and_then(|c| c.volume_mounts.last_mut())
-        {
-            last.propagation = propagation;
+        if let Some(added) = cx.mount(volume, mount.target.clone(), None, mount.read_only) {
+            added.propagation = propagation;
         }
     }
 
@@ -931,22 +925,23 @@ struct Service<'a> {
 }
 
 impl Service<'_> {
+    /// Mounts `volume` in the service's container; the mount, for the caller to complete.
     fn mount(
         &mut self,
         volume: String,
         mount_path: String,
         sub_path: Option<String>,
         read_only: bool,
-    ) {
-        if let Some(container) = self.pod.containers.first_mut() {
-            container.volume_mounts.push(VolumeMount {
-                volume,
-                mount_path,
-                sub_path,
-                read_only,
-                propagation: None,
-            });
-        }
+    ) -> Option<&mut VolumeMount> {
+        let container = self.pod.containers.first_mut()?;
+        container.volume_mounts.push(VolumeMount {
+            volume,
+            mount_path,
+            sub_path,
+            read_only,
+            propagation: None,
+        });
+        container.volume_mounts.last_mut()
     }
 }
 
