@@ -493,6 +493,12 @@ impl<L: Locate> Lowering<'_, L> {
                 .as_ref()
                 .map(|v| v.subpath.clone())
                 .filter(|s| !s.is_empty());
+            if mount.kind == "volume"
+                && let Some(device) = bound_device(cx.project, &mount.source)
+            {
+                self.bound_volume(cx, &path, i, device, mount);
+                continue;
+            }
             match mount.kind.as_str() {
                 "volume" if mount.source.is_empty() => {
                     let volume = add_volume(
@@ -572,6 +578,26 @@ impl<L: Locate> Lowering<'_, L> {
                 );
             }
         }
+    }
+
+    /// A volume of Docker's `local` driver with `o: bind`, which mounts `device` under the
+    /// volume's name: the bind mount of `device`, which Docker never creates.
+    fn bound_volume(
+        &mut self,
+        cx: &mut Service<'_>,
+        path: &[&str; 4],
+        i: usize,
+        device: &str,
+        mount: &model::ServiceVolumeConfig,
+    ) {
+        let as_bind = model::ServiceVolumeConfig {
+            kind: "bind".to_owned(),
+            source: device.to_owned(),
+            bind: Some(model::ServiceVolumeBind::default()),
+            volume: None,
+            ..mount.clone()
+        };
+        self.bind(cx, path, i, &normalize(Path::new(device)), &as_bind);
     }
 
     /// A bind mount as a hostPath, reported.
@@ -943,6 +969,18 @@ impl Service<'_> {
         });
         container.volume_mounts.last_mut()
     }
+}
+
+/// The `device` of a project volume that Docker's `local` driver bind-mounts (`o: bind`), as
+/// the loader resolved it.
+fn bound_device<'p>(project: &'p model::Project, volume: &str) -> Option<&'p str> {
+    let definition = project.volumes.get(volume)?;
+    let options = &definition.driver_opts;
+    (definition.driver == "local" && options.get("o").is_some_and(|o| o == "bind"))
+        .then(|| options.get("device"))
+        .flatten()
+        .map(String::as_str)
+        .filter(|device| !device.is_empty())
 }
 
 /// Adds a pod volume and returns its name: the same claim, path or file set reuses its volume,
