@@ -493,12 +493,6 @@ impl<L: Locate> Lowering<'_, L> {
                 .as_ref()
                 .map(|v| v.subpath.clone())
                 .filter(|s| !s.is_empty());
-            if mount.kind == "volume"
-                && let Some(device) = bound_device(cx.project, &mount.source)
-            {
-                self.bound_volume(cx, &path, i, device, mount);
-                continue;
-            }
             match mount.kind.as_str() {
                 "volume" if mount.source.is_empty() => {
                     let volume = add_volume(
@@ -512,6 +506,12 @@ impl<L: Locate> Lowering<'_, L> {
                     cx.mount(volume, mount.target.clone(), None, mount.read_only);
                 }
                 "volume" => {
+                    let project = cx.project;
+                    let definition = project.volumes.get(&mount.source);
+                    if let Some(device) = definition.and_then(bound_device) {
+                        self.bound_volume(cx, &path, i, device, mount);
+                        continue;
+                    }
                     if mount.volume.as_ref().is_some_and(|v| v.nocopy) {
                         self.warn(
                             Code::VolumeNoCopy,
@@ -523,7 +523,7 @@ impl<L: Locate> Lowering<'_, L> {
                             "always the case",
                         );
                     }
-                    let claim = self.claim(cx, settings, &mount.source);
+                    let claim = self.claim(cx, settings, &mount.source, definition);
                     let volume = add_volume(
                         cx.pod,
                         &joined(&["volume-", &mount.source]),
@@ -590,14 +590,21 @@ impl<L: Locate> Lowering<'_, L> {
         device: &str,
         mount: &model::ServiceVolumeConfig,
     ) {
+        // `volume.subpath` mounts a directory of the volume, here of the device.
+        let subpath = mount.volume.as_ref().map_or("", |v| v.subpath.as_str());
+        let device = if subpath.is_empty() {
+            device.to_owned()
+        } else {
+            joined(&[device.trim_end_matches('/'), "/", subpath])
+        };
         let as_bind = model::ServiceVolumeConfig {
             kind: "bind".to_owned(),
-            source: device.to_owned(),
+            source: device.clone(),
             bind: Some(model::ServiceVolumeBind::default()),
             volume: None,
             ..mount.clone()
         };
-        self.bind(cx, path, i, &normalize(Path::new(device)), &as_bind);
+        self.bind(cx, path, i, &normalize(Path::new(&device)), &as_bind);
     }
 
     /// A bind mount as a hostPath, reported.
@@ -733,8 +740,13 @@ impl<L: Locate> Lowering<'_, L> {
     }
 
     /// The claim of a named volume, created once per project; external volumes are referenced.
-    fn claim(&mut self, cx: &mut Service<'_>, settings: &Settings, volume: &str) -> String {
-        let definition = cx.project.volumes.get(volume);
+    fn claim(
+        &mut self,
+        cx: &mut Service<'_>,
+        settings: &Settings,
+        volume: &str,
+        definition: Option<&model::VolumeConfig>,
+    ) -> String {
         if let Some(d) = definition.filter(|d| d.external) {
             return dns_label(if d.name.is_empty() { volume } else { &d.name });
         }
@@ -971,10 +983,9 @@ impl Service<'_> {
     }
 }
 
-/// The `device` of a project volume that Docker's `local` driver bind-mounts (`o: bind`), as
-/// the loader resolved it.
-fn bound_device<'p>(project: &'p model::Project, volume: &str) -> Option<&'p str> {
-    let definition = project.volumes.get(volume)?;
+/// The `device` that Docker's `local` driver bind-mounts for a volume with `o: bind`, as the
+/// loader resolved it.
+fn bound_device(definition: &model::VolumeConfig) -> Option<&str> {
     let options = &definition.driver_opts;
     (definition.driver == "local" && options.get("o").is_some_and(|o| o == "bind"))
         .then(|| options.get("device"))
