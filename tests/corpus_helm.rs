@@ -153,9 +153,7 @@ fn stackc_build(
     out: &Path,
 ) -> Result<(), String> {
     let mut cmd = support::clean_command(support::stackc(), cwd);
-    // `$PWD` is compose input (genai-stack interpolates it); a build from elsewhere keeps it.
-    cmd.env("PWD", &project.dir)
-        .arg("--project-directory")
+    cmd.arg("--project-directory")
         .arg(&project.dir)
         .args(&project.args)
         .arg("build")

@@ -539,10 +539,10 @@ fn transform_volume_mount(node: &mut Node, path: &TreePath) -> Result<(), Diagno
         // The template of the whole entry (`$HOME/media:/media`) says where the source came from.
         let written = node
             .template()
-            .filter(|t| t.contains("HOME"))
+            .filter(|t| t.contains("HOME") || t.contains("PWD"))
             .and_then(|t| volumes::parse_volume(t).ok());
-        if let Some(home) = written.and_then(|w| super::paths::home_relative(&w.source)) {
-            source.set_relative_path(&home);
+        if let Some(relative) = written.and_then(|w| super::paths::shell_relative(&w.source)) {
+            source.set_relative_path(&relative);
         }
         entries.push(("source", source));
     }

@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use super::node::{Node, Value};
 use super::tree::{Cursor, PatternSet};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::locate::FROM_PROJECT_DIR;
 
 type Resolve = fn(&Resolver, &mut Node) -> Result<(), Diagnostic>;
 
@@ -224,13 +225,13 @@ impl Resolver {
                     .as_str()
                     .filter(|p| !p.starts_with('/'))
                     .map(str::to_owned);
-                let from_home = source.node.template().and_then(home_relative);
+                let from_shell = source.node.template().and_then(shell_relative);
                 self.maybe_unix_path(&mut source.node)?;
                 if let Some(written) = written
                     && source.node.as_str() != Some(written.as_str())
                 {
                     source.node.set_relative_path(&written);
-                } else if let Some(written) = from_home {
+                } else if let Some(written) = from_shell {
                     source.node.set_relative_path(&written);
                 }
                 Ok(())
@@ -244,21 +245,30 @@ impl Resolver {
         }
     }
 
-    /// A `local` volume with `o: bind` is really a bind mount of `device`.
+    /// A volume with `o: bind` is really a bind mount of `device`, which the loader resolves
+    /// for the `local` driver named, and lowering places for Docker's default driver too.
     fn volume_driver_opts(&self, node: &mut Node) -> Result<(), Diagnostic> {
-        if node.get("driver").and_then(Node::as_str) != Some("local") {
-            return Ok(());
-        }
+        let local = node.get("driver").and_then(Node::as_str) == Some("local");
         let Some(opts) = node.get_mut("driver_opts") else {
             return Ok(());
         };
         if opts.get("o").and_then(Node::as_str) != Some("bind") {
             return Ok(());
         }
-        match opts.get_mut("device") {
-            Some(device) => self.maybe_unix_path(device),
-            None => Ok(()),
+        let Some(device) = opts.get_mut("device") else {
+            return Ok(());
+        };
+        let from_project_dir = device
+            .template()
+            .and_then(shell_relative)
+            .filter(|w| w.starts_with(FROM_PROJECT_DIR));
+        if local {
+            self.maybe_unix_path(device)?;
         }
+        if let Some(written) = from_project_dir {
+            device.set_relative_path(&written);
+        }
+        Ok(())
     }
 }
 
@@ -384,15 +394,23 @@ pub fn clean_path(p: &Path) -> std::path::PathBuf {
     std::path::PathBuf::from(clean(&p.to_string_lossy()))
 }
 
-/// A bind source written from `$HOME` (`${HOME}/media`) as the `~/media` it stands for: both
-/// name the home directory of whoever runs compose, which lowering must not copy into
-/// manifests. `None` for any other text, or when more variables follow.
-pub(crate) fn home_relative(written: &str) -> Option<String> {
-    let rest = written
-        .strip_prefix("${HOME}")
-        .or_else(|| written.strip_prefix("$HOME"))?;
-    let at_boundary = rest.is_empty() || rest.starts_with('/');
-    (at_boundary && !rest.contains('$')).then(|| format!("~{rest}"))
+/// The directory variables of the shell that bind sources are written from, with the form
+/// their relative path takes.
+const SHELL_DIRECTORIES: [(&str, &str); 2] = [("HOME", "~"), ("PWD", FROM_PROJECT_DIR)];
+
+/// A bind source written from `$HOME` or `$PWD` (`${HOME}/media`, `$PWD/conf`) as the path it
+/// stands for (`~/media`, `$PWD/conf`): both name directories of whoever runs compose, which
+/// lowering must not copy into manifests. `None` for any other text, or when more variables
+/// follow.
+pub(crate) fn shell_relative(written: &str) -> Option<String> {
+    SHELL_DIRECTORIES.iter().find_map(|&(name, form)| {
+        let rest = written
+            .strip_prefix("${")
+            .and_then(|r| r.strip_prefix(name)?.strip_prefix('}'))
+            .or_else(|| written.strip_prefix('$')?.strip_prefix(name))?;
+        let at_boundary = rest.is_empty() || rest.starts_with('/');
+        (at_boundary && !rest.contains('$')).then(|| format!("{form}{rest}"))
+    })
 }
 
 #[cfg(test)]
@@ -402,12 +420,16 @@ mod tests {
     use crate::source::FileId;
 
     #[test]
-    fn a_source_written_from_home_reads_as_tilde() {
-        assert_eq!(home_relative("$HOME/media").as_deref(), Some("~/media"));
-        assert_eq!(home_relative("${HOME}").as_deref(), Some("~"));
-        assert_eq!(home_relative("$HOMEDIR/media"), None);
-        assert_eq!(home_relative("${HOME}/${APP}/data"), None);
-        assert_eq!(home_relative("/srv/$HOME"), None);
+    fn a_source_written_from_home_or_pwd_keeps_its_form() {
+        assert_eq!(shell_relative("$HOME/media").as_deref(), Some("~/media"));
+        assert_eq!(shell_relative("${HOME}").as_deref(), Some("~"));
+        assert_eq!(shell_relative("$HOMEDIR/media"), None);
+        assert_eq!(shell_relative("${HOME}/${APP}/data"), None);
+        assert_eq!(shell_relative("/srv/$HOME"), None);
+        assert_eq!(shell_relative("${PWD}/conf").as_deref(), Some("$PWD/conf"));
+        assert_eq!(shell_relative("$PWD").as_deref(), Some("$PWD"));
+        assert_eq!(shell_relative("${PWD:-.}/conf"), None);
+        assert_eq!(shell_relative("$PWDX/conf"), None);
     }
 
     #[test]

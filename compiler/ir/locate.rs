@@ -5,6 +5,10 @@ use std::path::{Component, Path};
 
 use crate::source::{SourceMap, Span};
 
+/// How [`Locate::relative_path`] begins a path written from `$PWD` (`${PWD}/conf`), which
+/// compose files use to mean the project directory they are run from.
+pub const FROM_PROJECT_DIR: &str = "$PWD";
+
 /// A lookup from a dotted key path of the resolved project (`["services", "web", "devices"]`)
 /// to the span of that key in the source, falling back to the nearest ancestor that has one.
 /// Shared by the threads that lower services.
@@ -17,9 +21,9 @@ pub trait Locate: Sync {
         None
     }
 
-    /// The path at exactly `path` as written, when it was relative (`../src`, `~/data`) and the
-    /// loader made it absolute: lowering places such paths on the node without the converting
-    /// machine's directories.
+    /// The path at exactly `path` as written, when it was relative (`../src`, `~/data`,
+    /// `$PWD/conf`) and the loader made it absolute: lowering places such paths on the node
+    /// without the converting machine's directories.
     fn relative_path(&self, _path: &[&str]) -> Option<&str> {
         None
     }

@@ -5,6 +5,7 @@
 //! its compose path, so several of them share a directory without hiding each other. Secret
 //! values are read only when they are to be written out ([`Options::read_secrets`]).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
@@ -14,6 +15,7 @@ use sha2::{Digest, Sha256};
 use super::{Lowering, Options};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::extension::{self, Settings};
+use crate::ir::locate::FROM_PROJECT_DIR;
 use crate::ir::names::dns_label;
 use crate::ir::{
     AccessMode, ConfigMap, KeyToPath, Locate, Memory, MountPropagation, Pod, Project, Secret,
@@ -590,10 +592,17 @@ impl<L: Locate> Lowering<'_, L> {
         device: &str,
         mount: &model::ServiceVolumeConfig,
     ) {
+        let written =
+            self.locations
+                .relative_path(&["volumes", &mount.source, "driver_opts", "device"]);
+        let rerooted = cx.node_paths.rerooted(Path::new(device), || written);
+        let device = rerooted
+            .as_deref()
+            .map_or(Cow::Borrowed(device), Path::to_string_lossy);
         // `volume.subpath` mounts a directory of the volume, here of the device.
         let subpath = mount.volume.as_ref().map_or("", |v| v.subpath.as_str());
         let device = if subpath.is_empty() {
-            device.to_owned()
+            device.into_owned()
         } else {
             joined(&[device.trim_end_matches('/'), "/", subpath])
         };
@@ -633,10 +642,12 @@ impl<L: Locate> Lowering<'_, L> {
         let [services, service, volumes, index] = *path;
         let source_key = [services, service, volumes, index, "source"];
         let written = || locations.relative_path(&source_key);
+        let rerooted = cx.node_paths.rerooted(source, written);
+        let source = rerooted.as_deref().unwrap_or(source);
         let placement = cx.node_paths.place(source, written);
         let in_project_tree = matches!(placement, Placement::Project { .. });
         let placed = !matches!(placement, Placement::Kept);
-        let (host, message) = match placement {
+        let (host, mut message) = match placement {
             Placement::Kept => {
                 // A hostPath must not hold `..`; compose keeps an absolute source as written.
                 let host = source.to_string_lossy().into_owned();
@@ -680,6 +691,9 @@ impl<L: Locate> Lowering<'_, L> {
                 (host, message)
             }
         };
+        if rerooted.is_some() {
+            message.push_str("; `$PWD` is read as the project directory, wherever stackc runs");
+        }
         self.warn(Code::BindMount, path, message, "hostPath");
         // The project's files as checked out, and the home directory's: what compose would
         // find on this machine.
@@ -984,14 +998,17 @@ impl Service<'_> {
 }
 
 /// The `device` that Docker's `local` driver bind-mounts for a volume with `o: bind`, as the
-/// loader resolved it.
+/// loader resolved it. `local` is Docker's default driver, but the loader resolves a relative
+/// device only where the driver is named, so without one only an absolute device is bound.
 fn bound_device(definition: &model::VolumeConfig) -> Option<&str> {
     let options = &definition.driver_opts;
-    (definition.driver == "local" && options.get("o").is_some_and(|o| o == "bind"))
-        .then(|| options.get("device"))
-        .flatten()
-        .map(String::as_str)
-        .filter(|device| !device.is_empty())
+    let device = options.get("device").map(String::as_str)?;
+    let bound = match definition.driver.as_str() {
+        "local" => !device.is_empty(),
+        "" => device.starts_with('/'),
+        _ => false,
+    };
+    (bound && options.get("o").is_some_and(|o| o == "bind")).then_some(device)
 }
 
 /// Adds a pod volume and returns its name: the same claim, path or file set reuses its volume,
@@ -1114,11 +1131,15 @@ impl NodePaths {
                         continue;
                     }
                     let index = i.to_string();
-                    let written = ["services", name, "volumes", index.as_str(), "source"];
-                    if locations
-                        .relative_path(&written)
-                        .is_some_and(|w| !w.starts_with('~'))
-                    {
+                    let key = ["services", name, "volumes", index.as_str(), "source"];
+                    let written = locations.relative_path(&key);
+                    let source = written
+                        .and_then(|w| from_project_dir(dir, w))
+                        .unwrap_or(source);
+                    if below(&source, dir).is_some() {
+                        continue;
+                    }
+                    if written.is_some_and(|w| !w.starts_with('~')) {
                         // A climb to the filesystem's root leaves nothing of the project's
                         // surroundings to place: such a source is as good as absolute.
                         let up = levels_above(dir, &source);
@@ -1141,6 +1162,21 @@ impl NodePaths {
             root,
             on_node: joined(&[NODE_PROJECTS, "/", &dns_label(&project.name)]),
         }
+    }
+
+    /// A source written from `$PWD` that the loader placed in another directory than the
+    /// project's: compose files write `$PWD` for the project directory they are run from, and
+    /// where stackc runs must not change its output.
+    fn rerooted<'w>(
+        &self,
+        source: &Path,
+        written: impl FnOnce() -> Option<&'w str>,
+    ) -> Option<PathBuf> {
+        let dir = self.project_dir.as_deref()?;
+        if below(source, dir).is_some() {
+            return None;
+        }
+        written().and_then(|w| from_project_dir(dir, w))
     }
 
     /// `source` is the model's absolute path; `written` gives the path as written when it was
@@ -1200,6 +1236,13 @@ impl NodePaths {
 }
 
 /// How many levels above `dir` one must climb to reach a directory holding `path`.
+/// The path a source written from `$PWD` ([`FROM_PROJECT_DIR`]`/rest`) names in the project
+/// directory `dir`.
+fn from_project_dir(dir: &Path, written: &str) -> Option<PathBuf> {
+    let rest = written.strip_prefix(FROM_PROJECT_DIR)?;
+    Some(normalize(&dir.join(rest.trim_start_matches('/'))))
+}
+
 fn levels_above(dir: &Path, path: &Path) -> usize {
     dir.ancestors()
         .position(|ancestor| below(path, ancestor).is_some())
