@@ -91,7 +91,7 @@ impl<L: Locate> Lowering<'_, L> {
                 pod: &mut pod,
                 ir: &mut *ir,
                 node_paths: &node_paths,
-                gid_from: None,
+                file_group: None,
             };
             self.files(&mut cx, Kind::Secret, &service.secrets);
             self.files(&mut cx, Kind::Config, &service.configs);
@@ -417,8 +417,10 @@ impl<L: Locate> Lowering<'_, L> {
         }
     }
 
-    /// `gid` becomes the pod's `fsGroup`; `uid` cannot be honoured unless it is the container's
-    /// own user, who reads the file through its mode anyway.
+    /// `gid` becomes the pod's `fsGroup`; `uid` cannot be honoured unless it is root, who owns
+    /// mounted files, or the container's own user, who reads the file through its mode anyway.
+    /// Group 0 is what mounted files have without an `fsGroup`, which would also change the
+    /// group of the pod's other volumes.
     fn owner(
         &mut self,
         cx: &mut Service<'_>,
@@ -434,7 +436,8 @@ impl<L: Locate> Lowering<'_, L> {
                 .containers
                 .first()
                 .and_then(|c| c.security.run_as_user);
-            if reference.uid.parse::<i64>().ok() != user {
+            let uid = reference.uid.parse::<i64>().ok();
+            if uid != Some(0) && uid != user {
                 self.warn(
                     Code::FileOwner,
                     path,
@@ -453,22 +456,19 @@ impl<L: Locate> Lowering<'_, L> {
         let Ok(gid) = reference.gid.parse::<i64>() else {
             return;
         };
-        match cx.pod.fs_group {
+        match &cx.file_group {
             None => {
-                cx.pod.fs_group = Some(gid);
-                cx.gid_from = Some(source.clone());
+                if gid != 0 {
+                    cx.pod.fs_group = Some(gid);
+                }
+                cx.file_group = Some((gid, source.clone()));
             }
-            Some(first) if first != gid => {
-                let from = cx.gid_from.clone().unwrap_or_default();
-                self.warn(
-                    Code::FileGroupConflict,
-                    path,
-                    format!(
-                        "{} `{source}` of service `{name}` asks for gid {gid}, but `{from}` already set the pod's fsGroup to {first}; every mounted file gets group {first}",
-                        kind.noun()
-                    ),
-                    "second group",
+            Some((first, from)) if *first != gid => {
+                let message = format!(
+                    "{} `{source}` of service `{name}` asks for gid {gid}, but `{from}` already asked for gid {first}; every mounted file gets group {first}",
+                    kind.noun()
                 );
+                self.warn(Code::FileGroupConflict, path, message, "second group");
             }
             Some(_) => {}
         }
@@ -972,8 +972,9 @@ struct Service<'a> {
     pod: &'a mut Pod,
     ir: &'a mut Project,
     node_paths: &'a NodePaths,
-    /// The secret or config whose `gid` set the pod's fsGroup.
-    gid_from: Option<String>,
+    /// The first `gid` of a secret or config, which sets the pod's fsGroup unless it is root's,
+    /// and the secret or config that asked for it.
+    file_group: Option<(i64, String)>,
 }
 
 impl Service<'_> {
