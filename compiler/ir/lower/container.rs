@@ -1,6 +1,8 @@
 //! The container of a service: image, command, environment, ports, probes, resources and
 //! security settings.
 
+use std::fmt::Write as _;
+
 use super::Lowering;
 use crate::diagnostics::Code;
 use crate::ir::{
@@ -150,6 +152,7 @@ impl<L: Locate> Lowering<'_, L> {
     fn ports(&mut self, name: &str, service: &model::ServiceConfig) -> Vec<ContainerPort> {
         let mut out = Vec::new();
         let host_network = service.network_mode() == "host";
+        let mut random_host = Vec::new();
         for (i, p) in service.ports.iter().enumerate() {
             let index = i.to_string();
             let path = ["services", name, "ports", &index];
@@ -171,7 +174,11 @@ impl<L: Locate> Lowering<'_, L> {
                     ),
                     "discarded in host network mode",
                 );
-            } else if !p.published.is_empty() {
+            } else if p.published.is_empty() {
+                if !host_network {
+                    random_host.push(i);
+                }
+            } else {
                 let first = p.published.split('-').next().unwrap_or_default();
                 match first.parse::<u16>() {
                     Ok(0) | Err(_) => self.invalid_port(name, &p.published, &path),
@@ -186,6 +193,9 @@ impl<L: Locate> Lowering<'_, L> {
                 name: non_empty(&p.name),
                 app_protocol: non_empty(&p.app_protocol),
             });
+        }
+        if !random_host.is_empty() {
+            self.random_host_ports(name, &service.ports, &random_host);
         }
         for (i, spec) in service.expose.iter().enumerate() {
             let index = i.to_string();
@@ -250,6 +260,54 @@ impl<L: Locate> Lowering<'_, L> {
                 Some(host)
             }
         }
+    }
+
+    /// One report for the ports published without a host port (`ports[i]` for each `i` of
+    /// `random`), as a range of them (`"8000-8099"`) is one entry per port.
+    fn random_host_ports(
+        &mut self,
+        name: &str,
+        ports: &[model::ServicePortConfig],
+        random: &[usize],
+    ) {
+        const LISTED: usize = 5;
+        let first = &ports[random[0]];
+        let message = if let [_] = random {
+            let on = if first.host_ip.is_empty() {
+                String::new()
+            } else {
+                format!(" of `{}`", first.host_ip)
+            };
+            format!(
+                "port {} of service `{name}` is published on a random host port{on}, which a Service cannot choose, so it is reachable inside the cluster only",
+                first.target
+            )
+        } else {
+            let mut listed = random
+                .iter()
+                .take(LISTED)
+                .map(|&i| ports[i].target.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            if random.len() > LISTED {
+                let _ = write!(listed, " and {} more", random.len() - LISTED);
+            }
+            format!(
+                "ports {listed} of service `{name}` are published on random host ports, which a Service cannot choose, so they are reachable inside the cluster only"
+            )
+        };
+        let index = random[0].to_string();
+        self.warn_help(
+            Code::PortRandomHost,
+            &["services", name, "ports", &index],
+            message,
+            "no host port",
+            &format!(
+                "reach it with `kubectl port-forward service/{} :{}`, or write the host port to publish it",
+                super::dns_label(name),
+                first.target
+            ),
+        );
     }
 
     fn protocol(&mut self, name: &str, protocol: &str, path: &[&str]) -> Option<Protocol> {
