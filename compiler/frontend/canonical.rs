@@ -541,7 +541,9 @@ fn transform_volume_mount(node: &mut Node, path: &TreePath) -> Result<(), Diagno
             .template()
             .filter(|t| t.contains("HOME") || t.contains("PWD"))
             .and_then(|t| volumes::parse_volume(t).ok());
-        if let Some(relative) = written.and_then(|w| super::paths::shell_relative(&w.source)) {
+        if let Some(relative) =
+            written.and_then(|w| super::paths::shell_relative(&w.source, &parsed.source))
+        {
             source.set_relative_path(&relative);
         }
         entries.push(("source", source));

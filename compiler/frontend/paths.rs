@@ -225,7 +225,11 @@ impl Resolver {
                     .as_str()
                     .filter(|p| !p.starts_with('/'))
                     .map(str::to_owned);
-                let from_shell = source.node.template().and_then(shell_relative);
+                let from_shell = source
+                    .node
+                    .template()
+                    .zip(source.node.as_str())
+                    .and_then(|(template, value)| shell_relative(template, value));
                 self.maybe_unix_path(&mut source.node)?;
                 if let Some(written) = written
                     && source.node.as_str() != Some(written.as_str())
@@ -260,7 +264,8 @@ impl Resolver {
         };
         let from_project_dir = device
             .template()
-            .and_then(shell_relative)
+            .zip(device.as_str())
+            .and_then(|(template, value)| shell_relative(template, value))
             .filter(|w| w.starts_with(FROM_PROJECT_DIR));
         if local {
             self.maybe_unix_path(device)?;
@@ -398,19 +403,32 @@ pub fn clean_path(p: &Path) -> std::path::PathBuf {
 /// their relative path takes.
 const SHELL_DIRECTORIES: [(&str, &str); 2] = [("HOME", "~"), ("PWD", FROM_PROJECT_DIR)];
 
-/// A bind source written from `$HOME` or `$PWD` (`${HOME}/media`, `$PWD/conf`) as the path it
-/// stands for (`~/media`, `$PWD/conf`): both name directories of whoever runs compose, which
-/// lowering must not copy into manifests. `None` for any other text, or when more variables
-/// follow.
-pub(crate) fn shell_relative(written: &str) -> Option<String> {
-    SHELL_DIRECTORIES.iter().find_map(|&(name, form)| {
-        let rest = written
+/// A bind source written from `$HOME` or `$PWD` (`${HOME}/media`, `$PWD/${APP}/conf`) as the
+/// path it stands for (`~/media`, `$PWD/web/conf`), from its `template` and interpolated
+/// `value`: both variables name directories of whoever runs compose, which lowering must not
+/// copy into manifests. `None` for any other text.
+pub(crate) fn shell_relative(template: &str, value: &str) -> Option<String> {
+    relative_to_shell(template, value, |name| {
+        std::env::var(name).unwrap_or_default()
+    })
+}
+
+/// [`shell_relative`] with the shell's variables read by `shell`.
+fn relative_to_shell(
+    template: &str,
+    value: &str,
+    shell: impl Fn(&str) -> String,
+) -> Option<String> {
+    let at_boundary = |rest: &str| rest.is_empty() || rest.starts_with('/');
+    let (name, form) = SHELL_DIRECTORIES.iter().find(|&&(name, _)| {
+        template
             .strip_prefix("${")
             .and_then(|r| r.strip_prefix(name)?.strip_prefix('}'))
-            .or_else(|| written.strip_prefix('$')?.strip_prefix(name))?;
-        let at_boundary = rest.is_empty() || rest.starts_with('/');
-        (at_boundary && !rest.contains('$')).then(|| format!("{form}{rest}"))
-    })
+            .or_else(|| template.strip_prefix('$')?.strip_prefix(name))
+            .is_some_and(at_boundary)
+    })?;
+    let rest = value.strip_prefix(shell(name).trim_end_matches('/'))?;
+    at_boundary(rest).then(|| format!("{form}{rest}"))
 }
 
 #[cfg(test)]
@@ -421,15 +439,32 @@ mod tests {
 
     #[test]
     fn a_source_written_from_home_or_pwd_keeps_its_form() {
-        assert_eq!(shell_relative("$HOME/media").as_deref(), Some("~/media"));
-        assert_eq!(shell_relative("${HOME}").as_deref(), Some("~"));
-        assert_eq!(shell_relative("$HOMEDIR/media"), None);
-        assert_eq!(shell_relative("${HOME}/${APP}/data"), None);
-        assert_eq!(shell_relative("/srv/$HOME"), None);
-        assert_eq!(shell_relative("${PWD}/conf").as_deref(), Some("$PWD/conf"));
-        assert_eq!(shell_relative("$PWD").as_deref(), Some("$PWD"));
-        assert_eq!(shell_relative("${PWD:-.}/conf"), None);
-        assert_eq!(shell_relative("$PWDX/conf"), None);
+        let at = |template: &str, value: &str| {
+            relative_to_shell(template, value, |name| match name {
+                "HOME" => "/home/me".to_owned(),
+                "PWD" => "/work/shop/".to_owned(),
+                _ => String::new(),
+            })
+        };
+        assert_eq!(
+            at("$HOME/media", "/home/me/media").as_deref(),
+            Some("~/media")
+        );
+        assert_eq!(at("${HOME}", "/home/me").as_deref(), Some("~"));
+        assert_eq!(at("$HOMEDIR/media", "/home/x/media"), None);
+        assert_eq!(
+            at("${HOME}/${APP}/data", "/home/me/web/data").as_deref(),
+            Some("~/web/data")
+        );
+        assert_eq!(at("${HOME}${APP}", "/home/meweb"), None);
+        assert_eq!(at("/srv/$HOME", "/srv/home/me"), None);
+        assert_eq!(
+            at("${PWD}/conf", "/work/shop/conf").as_deref(),
+            Some("$PWD/conf")
+        );
+        assert_eq!(at("$PWD", "/work/shop").as_deref(), Some("$PWD"));
+        assert_eq!(at("${PWD:-.}/conf", "/work/shop/conf"), None);
+        assert_eq!(at("$PWDX/conf", "/conf"), None);
     }
 
     #[test]
