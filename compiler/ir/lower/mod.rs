@@ -91,6 +91,7 @@ pub fn lower(
     }
     cx.storage(project, options, &mut ir);
     cx.networks(project, options, &mut ir);
+    cx.static_addresses(project);
     networks::link_aliases(project, &mut ir);
     ir
 }

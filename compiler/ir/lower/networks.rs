@@ -158,6 +158,79 @@ impl<L: Locate> Lowering<'_, L> {
         }
     }
 
+    /// Reports where a service is named by the fixed address another has on a compose network
+    /// (`dns: [10.2.0.100]`, `PIHOLE_DNS=10.2.0.200`): the cluster gives pods its own addresses,
+    /// and `ipv4_address` itself is reported with the service's keys.
+    pub(super) fn static_addresses(&mut self, project: &model::Project) {
+        let mut addresses: Vec<(&str, &str, &str)> = Vec::new();
+        for (name, service) in &project.services {
+            for (network, config) in &service.networks {
+                let Some(config) = config else { continue };
+                for address in [&config.ipv4_address, &config.ipv6_address] {
+                    if !address.is_empty() {
+                        addresses.push((address, name, network));
+                    }
+                }
+            }
+        }
+        if addresses.is_empty() {
+            return;
+        }
+        for (name, service) in &project.services {
+            let owner_of = |text: &str| {
+                addresses
+                    .iter()
+                    .find(|(address, owner, _)| *owner != name && holds_address(text, address))
+            };
+            let mut found = Vec::new();
+            for (i, server) in service.dns.iter().enumerate() {
+                found.extend(owner_of(server).map(|a| (vec!["dns".to_owned(), i.to_string()], *a)));
+            }
+            for (host, ips) in &service.extra_hosts {
+                if let Some(a) = ips.iter().find_map(|ip| owner_of(ip)) {
+                    found.push((vec!["extra_hosts".to_owned(), host.clone()], *a));
+                }
+            }
+            for (key, value) in &service.environment {
+                if let Some(a) = value.as_deref().and_then(owner_of) {
+                    found.push((vec!["environment".to_owned(), key.clone()], *a));
+                }
+            }
+            for (key, args) in [
+                ("entrypoint", &service.entrypoint),
+                ("command", &service.command),
+            ] {
+                if let Some(a) = args.iter().flatten().find_map(|arg| owner_of(arg)) {
+                    found.push((vec![key.to_owned()], *a));
+                }
+            }
+            let Some((first, _)) = found.first() else {
+                continue;
+            };
+            let mut path = vec!["services", name.as_str()];
+            path.extend(first.iter().map(String::as_str));
+            let uses = found
+                .iter()
+                .map(|(at, (address, owner, network))| {
+                    format!(
+                        "`{}` names `{owner}` by `{address}` on `{network}`",
+                        at.join(".")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.warn_help(
+                Code::StaticAddressUsed,
+                &path,
+                format!(
+                    "service `{name}` reaches services by the fixed addresses they have on compose networks, which the cluster does not keep: {uses}"
+                ),
+                "fixed address of another service",
+                "write the service's name instead, or where an address is required (a nameserver), a fixed `clusterIP` you give its Service",
+            );
+        }
+    }
+
     /// Reports a network's settings of the engine (driver, addresses, IP versions): the cluster
     /// network carries every pod's traffic, and only membership is kept.
     fn network_keys(&mut self, key: &str, network: &model::NetworkConfig) {
@@ -184,5 +257,35 @@ impl<L: Locate> Lowering<'_, L> {
                 "not supported on k3s",
             );
         }
+    }
+}
+
+/// Whether `text` holds `address` as a whole address, not as part of a longer number or name
+/// (`10.2.0.1` in `10.2.0.100` or `a10.2.0.1`).
+fn holds_address(text: &str, address: &str) -> bool {
+    // A port follows an IPv4 address after a colon; an IPv6 address is bracketed for one.
+    let ipv6 = address.contains(':');
+    let part_of_address = |c: char| c.is_ascii_alphanumeric() || c == '.' || (ipv6 && c == ':');
+    text.match_indices(address).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + address.len()..].chars().next();
+        !before.is_some_and(part_of_address) && !after.is_some_and(part_of_address)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_address;
+
+    #[test]
+    fn an_address_is_found_whole() {
+        assert!(holds_address("10.2.0.100", "10.2.0.100"));
+        assert!(holds_address("server=10.2.0.200#5335", "10.2.0.200"));
+        assert!(holds_address("http://172.20.0.5:8080/", "172.20.0.5"));
+        assert!(!holds_address("10.2.0.100", "10.2.0.1"));
+        assert!(!holds_address("110.2.0.1", "10.2.0.1"));
+        assert!(!holds_address("10.2.0.1.5", "10.2.0.1"));
+        assert!(holds_address("[fd00::5]:8080", "fd00::5"));
+        assert!(!holds_address("fd00::50", "fd00::5"));
     }
 }
