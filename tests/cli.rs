@@ -245,3 +245,56 @@ fn network_policies_are_refused_for_podman_and_reported_there_from_the_setting()
     );
     assert!(!k3s.stderr.contains("is not kept"), "{}", k3s.describe());
 }
+
+#[test]
+fn group_names_take_their_ids_from_gid_flags_unless_the_compose_file_gives_them() {
+    let compose =
+        "services:\n  ollama:\n    image: ollama/ollama:rocm\n    group_add: [video, render]\n";
+    let scratch = project("gid", compose);
+    let dir = scratch.path();
+    let unknown = stackc(dir, &["build", "--stdout"]);
+    assert_eq!(unknown.code, Some(1), "{}", unknown.describe());
+    assert!(
+        unknown.stderr.contains("--gid video=GID"),
+        "{}",
+        unknown.describe()
+    );
+    let given = stackc(dir, &["build", "--stdout", "--gid", "video=44,render=993"]);
+    assert_eq!(given.code, Some(0), "{}", given.describe());
+    assert!(
+        given
+            .stdout
+            .contains("supplementalGroups:\n        - 44\n        - 993\n"),
+        "{}",
+        given.describe()
+    );
+    let malformed = stackc(dir, &["build", "--stdout", "--gid", "render"]);
+    assert_eq!(malformed.code, Some(2), "{}", malformed.describe());
+    assert!(
+        malformed.stderr.contains("is not `NAME=GID`"),
+        "{}",
+        malformed.describe()
+    );
+
+    let pinned = project(
+        "gid-pinned",
+        &format!("x-stackc:\n  groups: {{render: 105}}\n{compose}"),
+    );
+    let both = stackc(
+        pinned.path(),
+        &[
+            "build",
+            "--stdout",
+            "--gid",
+            "video=44",
+            "--gid",
+            "render=993",
+        ],
+    );
+    assert_eq!(both.code, Some(0), "{}", both.describe());
+    assert!(
+        both.stdout.contains("- 44\n        - 105\n"),
+        "{}",
+        both.describe()
+    );
+}

@@ -56,6 +56,11 @@ pub struct BuildArgs {
     /// `device-plugin` (see docs/lowerings.md).
     #[arg(long, value_enum, default_value_t)]
     pub device_plugin: DevicePlugin,
+    /// The id a group has on the nodes (`render=993`), for `group_add` entries that name a
+    /// group (repeatable, or comma-separated). `x-stackc: {groups: ...}` in the compose files
+    /// takes precedence.
+    #[arg(long = "gid", value_name = "NAME=GID", value_delimiter = ',', value_parser = parse_gid)]
+    pub gids: Vec<(String, u32)>,
     /// Annotate every object made from a compose key with the file, line, column and key it
     /// comes from (`stackc.io/source: compose.yaml:12:3 services.web`), for tracing a manifest
     /// back to compose in review.
@@ -66,6 +71,20 @@ pub struct BuildArgs {
     /// Also `x-stackc: {network-policies: true}`. Not for `--target podman`.
     #[arg(long)]
     pub network_policies: bool,
+}
+
+/// `--gid NAME=GID`.
+fn parse_gid(text: &str) -> Result<(String, u32), String> {
+    let (name, gid) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not `NAME=GID`: write the group's name and its id on the nodes, as in `render=993`"))?;
+    let gid = gid.parse::<u32>().map_err(|_| {
+        format!("the id of group `{name}` is `{gid}`: write a number, as in `{name}=993`")
+    })?;
+    if name.is_empty() {
+        return Err(format!("`{text}` names no group: write `NAME={gid}`"));
+    }
+    Ok((name.to_owned(), gid))
 }
 
 /// Where secret values go.
@@ -235,13 +254,16 @@ fn lower(
             "`--namespace {namespace}` is not a valid namespace: use lowercase letters, digits and `-`, at most 63 characters"
         )));
     }
-    let settings = match extension::read(project, &|path| locations.span(path)) {
+    let mut settings = match extension::read(project, &|path| locations.span(path)) {
         Ok(settings) => settings,
         Err(diagnostic) => {
             diagnostics.push(diagnostic);
             return Ok(None);
         }
     };
+    for (name, gid) in &args.gids {
+        settings.project.groups.entry(name.clone()).or_insert(*gid);
+    }
     // Podman has no NetworkPolicies, so there the setting keeps networks reported as not kept.
     let network_policies = args.target != Target::Podman
         && (args.network_policies || settings.project.network_policies);

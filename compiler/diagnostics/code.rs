@@ -144,7 +144,7 @@ codes! {
     UserName = "SC1006", "`user` names a user instead of a numeric id",
         "Kubernetes runs containers as a numeric uid and gid (`runAsUser`, `runAsGroup`); it cannot look names up in the image. The user is left out, so the image's default user runs. Write `user: \"1000:1000\"` with the ids the name has in the image.";
     GroupName = "SC1007", "`group_add` names a group whose id stackc does not know",
-        "Kubernetes supplementary groups are numeric; the name cannot be looked up in the image or on the node. Running without the group would fail at the first access it guards. Give the name's gid on the nodes (`getent group video`) in `x-stackc: {groups: {video: 44}}`, at the top level or in the service, or write the number in `group_add`.";
+        "Kubernetes supplementary groups are numeric; the name cannot be looked up in the image or on the node. Running without the group would fail at the first access it guards. Give the name's gid on the nodes (`getent group video`) with `--gid video=44` (repeatable), or in `x-stackc: {groups: {video: 44}}`, at the top level or in the service, which takes precedence; or write the number in `group_add`. For device nodes there is a way without gids: containerd's and CRI-O's `device_ownership_from_security_context` makes the devices a pod gets owned by its `runAsUser` and `runAsGroup`.";
     QuantityRounded = "SC1008", "a memory or CPU amount was rounded",
         "Kubernetes quantities are written in whole units (`Ki`, `Mi`, millicores). The amount was rounded up to the next whole unit. Write the amount in those units to silence this.";
     DurationRounded = "SC1009", "a duration was rounded to whole seconds",

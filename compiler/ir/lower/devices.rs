@@ -281,7 +281,7 @@ impl<L: Locate> Lowering<'_, L> {
                 )
                 .with_label(span, "not a number")
                 .with_help(format!(
-                    "give its gid on the nodes (`getent group {group}`) in `x-stackc: {{groups: {{{group}: GID}}}}` at the top level or in the service"
+                    "give its gid on the nodes (`getent group {group}`) with `--gid {group}=GID`, or in `x-stackc: {{groups: {{{group}: GID}}}}` at the top level or in the service"
                 )),
             );
         }
