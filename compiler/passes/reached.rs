@@ -99,12 +99,14 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         let Some(port) = reference.port else { continue };
         let pod = &mut project.workloads[reference.target].pod;
         // A port declared for UDP only is the one meant: adding it for TCP would make a
-        // dependent wait on a TCP port nothing listens on.
+        // dependent wait on a TCP port nothing listens on. A host port the service publishes
+        // for another container port (`5178:9000`) is configuration written for the host,
+        // which compose's network does not reach either.
         if pod
             .containers
             .iter()
             .flat_map(|c| &c.ports)
-            .any(|p| p.port == port)
+            .any(|p| p.port == port || p.published == Some(port))
         {
             continue;
         }
@@ -612,12 +614,18 @@ mod tests {
         let (ir, codes) = project(&serde_json::json!({
             "db": {"image": "postgres"},
             "dns": {"image": "coredns", "expose": ["53/udp"]},
+            "minio": {
+                "image": "minio/minio",
+                "ports": [{"target": 9000, "published": "5178", "protocol": "tcp"}]
+            },
             "api": {
                 "image": "api",
                 "environment": {
                     "DATABASE_URL": "postgres://u:p@db/app",
                     "RESOLVER": "dns:53",
-                    "SELF": "http://api:9000"
+                    "SELF": "http://api:9000",
+                    "MINIO_HOST": "minio",
+                    "MINIO_PORT": "5178"
                 },
                 "depends_on": {"db": {"condition": "service_started", "required": true}}
             }
@@ -638,6 +646,11 @@ mod tests {
         assert!(
             ports("api").is_empty(),
             "a service naming itself adds nothing"
+        );
+        assert_eq!(
+            ports("minio"),
+            [(9000, Protocol::Tcp)],
+            "a published host port is not one the container listens on"
         );
         assert!(ir.services.contains_key("db"));
         assert!(ir.workloads["api"].depends_on[0].wait.is_some());
