@@ -153,7 +153,10 @@ fn stackc_build(
     out: &Path,
 ) -> Result<(), String> {
     let mut cmd = support::clean_command(support::stackc(), cwd);
-    cmd.arg("--project-directory")
+    // `$PWD` is compose input (`WORK_DIR: $PWD`, reported as SC0220); a build from elsewhere
+    // keeps it, as `corpus_k3s` checks what a shell directory changes.
+    cmd.env("PWD", &project.dir)
+        .arg("--project-directory")
         .arg(&project.dir)
         .args(&project.args)
         .arg("build")
