@@ -5,6 +5,8 @@
 //! characters). Every object name stackc derives follows the stricter rule, so one derivation
 //! serves every kind.
 
+use std::fmt::Write as _;
+
 /// The longest DNS label Kubernetes accepts.
 pub const MAX_LABEL: usize = 63;
 
@@ -62,6 +64,32 @@ pub fn label_value(value: &str) -> String {
     out.truncate(MAX_LABEL);
     out.trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
         .to_owned()
+}
+
+/// A label value for `value` that stays distinct from the label values of other values that
+/// share its first 63 characters (`<long project>_backend`, `<long project>_frontend`): a value
+/// cut to fit ends with a hash of the whole of it. The same value always gives the same label.
+#[must_use]
+pub fn distinct_label_value(value: &str) -> String {
+    use sha2::{Digest, Sha256};
+    const HASH: usize = 8;
+    let mut label = label_value(value);
+    if value.len() <= MAX_LABEL {
+        return label;
+    }
+    label.truncate(MAX_LABEL - HASH - 1);
+    label.truncate(
+        label
+            .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+            .len(),
+    );
+    if !label.is_empty() {
+        label.push('-');
+    }
+    for byte in &Sha256::digest(value.as_bytes())[..HASH / 2] {
+        let _ = write!(label, "{byte:02x}");
+    }
+    label
 }
 
 /// Whether `s` is a DNS-1123 label: lowercase letters, digits and `-`, at most 63 characters,
@@ -147,6 +175,20 @@ mod tests {
             label_value("docker__awesome-compose__django"),
             "docker__awesome-compose__django"
         );
+    }
+
+    #[test]
+    fn cut_label_values_stay_distinct() {
+        let project = "damalis__full-stack-nginx-drupal-for-everyone-with-docker-compose__root";
+        let backend = distinct_label_value(&format!("{project}_backend"));
+        let frontend = distinct_label_value(&format!("{project}_frontend"));
+        assert_ne!(backend, frontend);
+        assert_eq!(backend.len(), 63);
+        assert!(is_label_value(&backend) && is_label_value(&frontend));
+        assert_eq!(backend, distinct_label_value(&format!("{project}_backend")));
+        assert_eq!(distinct_label_value("shop_back"), "shop_back");
+        assert_eq!(distinct_label_value(&"a".repeat(63)), "a".repeat(63));
+        assert!(is_label_value(&distinct_label_value(&"_".repeat(70))));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{Lowering, Options, is_empty};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::names::label_value;
+use crate::ir::names::distinct_label_value;
 use crate::ir::{Locate, Network, NetworkMembership, Project};
 use crate::model;
 
@@ -118,7 +118,7 @@ impl<L: Locate> Lowering<'_, L> {
             };
             let label = [name, key.as_str()]
                 .into_iter()
-                .map(label_value)
+                .map(distinct_label_value)
                 .find(|l| !l.is_empty())
                 .unwrap_or_else(|| "network".to_owned());
             // One engine name is one network, whichever keys name it; two names that give one
