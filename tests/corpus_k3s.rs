@@ -51,18 +51,28 @@ fn build(project: &support::Project, root: &Path) -> Result<Built, String> {
         *codes.entry(code).or_default() += 1;
     }
 
-    // The same build from elsewhere, with something unrelated in the environment.
+    // The same build from elsewhere, with something unrelated in the environment. `$PWD` is
+    // the other directory too: compose files interpolate it (`${PWD}/data`) to mean the
+    // project directory, and a value that reaches the output is reported (SC0220). A project
+    // that reads a file through it (`env_file: $PWD/app.env`) cannot be built from elsewhere by
+    // compose either, so it is built again with `$PWD` kept.
     let again_dir = root.join(format!("{}.again", project.id));
-    // `$PWD` is the temporary directory too: compose files interpolate it (`${PWD}/data`) to
-    // mean the project directory, and a value that reaches the output is reported (SC0220).
-    let mut cmd = support::clean_command(support::stackc(), &std::env::temp_dir());
-    cmd.env("STACKC_UNRELATED", "1")
-        .arg("--project-directory")
-        .arg(&project.dir)
-        .args(&project.args)
-        .args(["build", "--target", "k3s", "-o"])
-        .arg(&again_dir);
-    let again = support::run(&mut cmd, b"", TIMEOUT);
+    let build_again = |pwd: &Path| {
+        let _ = std::fs::remove_dir_all(&again_dir);
+        let mut cmd = support::clean_command(support::stackc(), &std::env::temp_dir());
+        cmd.env("STACKC_UNRELATED", "1")
+            .env("PWD", pwd)
+            .arg("--project-directory")
+            .arg(&project.dir)
+            .args(&project.args)
+            .args(["build", "--target", "k3s", "-o"])
+            .arg(&again_dir);
+        support::run(&mut cmd, b"", TIMEOUT)
+    };
+    let mut again = build_again(&std::env::temp_dir());
+    if again.code != Some(0) {
+        again = build_again(&project.dir);
+    }
     if again.code != Some(0) {
         return Err(format!("second build failed: {}", again.describe()));
     }
