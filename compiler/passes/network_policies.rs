@@ -529,7 +529,13 @@ mod tests {
         project["services"]["api"]["networks"]["back_end"] = json!(null);
         project["networks"]["back_end"] = json!({ "name": "shop_back_end" });
         project["networks"]["back-end"] = json!({ "name": "shop_back-end" });
-        // Docker network names longer than a label, alike in their first 63 characters.
+        // Names that differ only in characters a label cannot hold.
+        for (key, name) in [("spaced", "shop front"), ("coloned", "shop:front")] {
+            project["services"]["web"]["networks"][key] = json!(null);
+            project["networks"][key] = json!({ "name": name });
+        }
+        // Docker network names longer than a label, alike in their first 63 characters, keep
+        // a hash of the whole name and stay apart.
         let long = "n".repeat(70);
         for (key, suffix) in [("wide", "1"), ("wider", "2")] {
             project["services"]["web"]["networks"][key] = json!(null);
@@ -548,7 +554,7 @@ mod tests {
         assert_eq!(
             collisions,
             [
-                "networks `wide` and `wider` both give the member label `nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn`",
+                "networks `spaced` and `coloned` both give the member label `shop-front`",
                 "networks `back_end` and `back-end` both give the NetworkPolicy `back-end-network`",
             ]
         );
