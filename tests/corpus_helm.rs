@@ -522,6 +522,7 @@ fn workload(name: &str, container: ir::Container, pod: ir::Pod) -> ir::Workload 
         joins: None,
         named: false,
         dns_round_robin: false,
+        rollout: None,
         provenance: None,
     }
 }

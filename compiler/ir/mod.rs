@@ -89,10 +89,29 @@ pub struct Workload {
     /// one virtual address, so its Services are headless.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub dns_round_robin: bool,
+    /// From `deploy.update_config`: how many pods a rolling update replaces at a time, and
+    /// whether it starts the new ones first. `None` keeps Kubernetes' defaults.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<Rollout>,
     /// With `--provenance`: where the compose key this object comes from was written
     /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<String>,
+}
+
+/// A rolling update's pace: pods added above the wanted count, and pods that may be missing
+/// from it, at a time. One of them is always more than zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Rollout {
+    pub max_surge: RolloutStep,
+    pub max_unavailable: RolloutStep,
+}
+
+/// A number of pods, or every pod (`parallelism: 0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum RolloutStep {
+    Pods(u32),
+    All,
 }
 
 /// One `depends_on` entry.

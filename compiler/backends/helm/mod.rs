@@ -790,6 +790,7 @@ mod tests {
                     joins: None,
                     named: false,
                     dns_round_robin: false,
+                    rollout: None,
                     provenance: None,
                 };
                 ((*name).to_owned(), workload)

@@ -15,7 +15,10 @@ mod wait;
 use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
-use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec};
+use k8s_openapi::api::apps::v1::{
+    DaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy, Deployment, DeploymentSpec,
+    DeploymentStrategy, RollingUpdateDaemonSet, RollingUpdateDeployment,
+};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
@@ -415,6 +418,14 @@ fn set_annotations(metadata: &mut ObjectMeta, annotations: &IndexMap<String, Str
     }
 }
 
+/// A rolling update's step as Kubernetes writes it: a count, or every pod.
+fn rollout_step(step: ir::RolloutStep) -> IntOrString {
+    match step {
+        ir::RolloutStep::Pods(n) => IntOrString::Int(i32::try_from(n).unwrap_or(i32::MAX)),
+        ir::RolloutStep::All => IntOrString::String("100%".to_owned()),
+    }
+}
+
 fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
     let mut metadata = meta.object(&workload.name, &workload.name);
     set_annotations(&mut metadata, &workload.annotations);
@@ -465,6 +476,13 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
             spec: Some(DeploymentSpec {
                 replicas: Some(i32::try_from(replicas).unwrap_or(i32::MAX)),
                 selector,
+                strategy: workload.rollout.map(|r| DeploymentStrategy {
+                    type_: Some("RollingUpdate".to_owned()),
+                    rolling_update: Some(RollingUpdateDeployment {
+                        max_surge: Some(rollout_step(r.max_surge)),
+                        max_unavailable: Some(rollout_step(r.max_unavailable)),
+                    }),
+                }),
                 template,
                 ..DeploymentSpec::default()
             }),
@@ -475,6 +493,13 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
             spec: Some(DaemonSetSpec {
                 selector,
                 template,
+                update_strategy: workload.rollout.map(|r| DaemonSetUpdateStrategy {
+                    type_: Some("RollingUpdate".to_owned()),
+                    rolling_update: Some(RollingUpdateDaemonSet {
+                        max_surge: Some(rollout_step(r.max_surge)),
+                        max_unavailable: Some(rollout_step(r.max_unavailable)),
+                    }),
+                }),
                 ..DaemonSetSpec::default()
             }),
             ..DaemonSet::default()

@@ -298,6 +298,16 @@ impl<L: Locate> Checker<'_, L> {
                 "retry limit not kept",
             );
         }
+        if workload.rollout.is_some() {
+            self.warn(
+                Code::PodmanIgnoredField,
+                &["services", name, "deploy", "update_config"],
+                format!(
+                    "`deploy.update_config` of service `{name}` is left out: podman kube play replaces a pod whole, without a rolling update"
+                ),
+                "not supported on podman",
+            );
+        }
         let pod = &workload.pod;
         self.storage(name, pod);
         if pod.runtime_class.is_some() {
@@ -677,6 +687,7 @@ mod tests {
                     joins: None,
                     named: false,
                     dns_round_robin: false,
+                    rollout: None,
                     provenance: None,
                 };
                 ((*n).to_owned(), workload)

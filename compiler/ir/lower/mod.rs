@@ -22,7 +22,9 @@ use serde_json::Value;
 use self::keys::Step;
 use super::names::{dns_label, is_dns_label, is_qualified_name};
 use super::support::{self, Disposition};
-use super::{Dns, Locate, PidNamespace, Pod, Project, Workload, WorkloadKind};
+use super::{
+    Dns, Locate, PidNamespace, Pod, Project, Rollout, RolloutStep, Workload, WorkloadKind,
+};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model;
 use crate::source::Span;
@@ -256,8 +258,10 @@ impl<L: Locate> Lowering<'_, L> {
             dns_aliases.extend(config.aliases.iter().cloned());
             self.network_options(name, network, config);
         }
+        let kind = self.kind(name, service);
+        let rollout = self.rollout(name, service, &kind);
         Workload {
-            kind: self.kind(name, service),
+            kind,
             name: k8s_name,
             annotations,
             dns_aliases,
@@ -269,6 +273,7 @@ impl<L: Locate> Lowering<'_, L> {
             joins: None,
             named: false,
             dns_round_robin: self.dns_round_robin(name, service),
+            rollout,
             provenance: self.provenance(options, &["services", name]),
         }
     }
@@ -509,6 +514,46 @@ impl<L: Locate> Lowering<'_, L> {
         } else {
             PidNamespace::PerContainer
         }
+    }
+
+    /// `deploy.update_config`: Swarm replaces `parallelism` tasks at a time (1 by default,
+    /// every task for 0), stopping the old ones first unless `order: start-first`. A Job is
+    /// never rolled.
+    fn rollout(
+        &mut self,
+        name: &str,
+        service: &model::ServiceConfig,
+        kind: &WorkloadKind,
+    ) -> Option<Rollout> {
+        let update = service.deploy.as_ref()?.update_config.as_ref()?;
+        if matches!(kind, WorkloadKind::Job { .. }) {
+            self.warn(
+                Code::ApproximatedKey,
+                &["services", name, "deploy", "update_config"],
+                format!(
+                    "`deploy.update_config` of service `{name}` is left out: a one-shot service becomes a Job, which is never rolled"
+                ),
+                "not rolled",
+            );
+            return None;
+        }
+        let step = match update.parallelism {
+            Some(0) => RolloutStep::All,
+            Some(n) => RolloutStep::Pods(u32::try_from(n).unwrap_or(u32::MAX)),
+            None => RolloutStep::Pods(1),
+        };
+        let none = RolloutStep::Pods(0);
+        Some(if update.order == "start-first" {
+            Rollout {
+                max_surge: step,
+                max_unavailable: none,
+            }
+        } else {
+            Rollout {
+                max_surge: none,
+                max_unavailable: step,
+            }
+        })
     }
 
     /// `deploy.endpoint_mode`: `vip` (the default) or `dnsrr`.
