@@ -337,17 +337,22 @@ pub(super) fn put(map: &mut Map, key: &'static str, value: Tree) {
 fn push_escaped(out: &mut String, line: &str) {
     let mut rest = line;
     while let Some(at) = rest.find(['{', '}']) {
-        let pair = rest.get(at..at + 2);
         out.push_str(&rest[..at]);
-        match pair {
-            Some("{{") => out.push_str("{{ \"{{\" }}"),
-            Some("}}") => out.push_str("{{ \"}}\" }}"),
+        let escape = match rest.get(at..at + 2) {
+            Some("{{") => "{{ \"{{\" }}",
+            Some("}}") => "{{ \"}}\" }}",
             _ => {
                 out.push_str(&rest[at..=at]);
                 rest = &rest[at + 1..];
                 continue;
             }
+        };
+        // A literal `{` just before the escape would open an action with it (`{}}`).
+        if out.ends_with('{') {
+            out.pop();
+            out.push_str("{{ \"{\" }}");
         }
+        out.push_str(escape);
         rest = &rest[at + 2..];
     }
     out.push_str(rest);
@@ -396,6 +401,9 @@ mod tests {
             out,
             "summary: \"{{ \"{{\" }} $labels.instance {{ \"}}\" }} down\" {x}"
         );
+        let mut out = String::new();
+        super::push_escaped(&mut out, "\"params\":{}}, {{{");
+        assert_eq!(out, "\"params\":{{ \"{\" }}{{ \"}}\" }}, {{ \"{{\" }}{");
     }
 
     #[test]
