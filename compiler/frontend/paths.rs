@@ -403,32 +403,41 @@ pub fn clean_path(p: &Path) -> std::path::PathBuf {
 /// their relative path takes.
 const SHELL_DIRECTORIES: [(&str, &str); 2] = [("HOME", "~"), ("PWD", FROM_PROJECT_DIR)];
 
-/// A bind source written from `$HOME` or `$PWD` (`${HOME}/media`, `$PWD/${APP}/conf`) as the
-/// path it stands for (`~/media`, `$PWD/web/conf`), from its `template` and interpolated
-/// `value`: both variables name directories of whoever runs compose, which lowering must not
-/// copy into manifests. `None` for any other text.
+/// A bind source written from `$HOME` or `$PWD` (`${HOME}/media`, `$PWD/${APP}/conf`,
+/// `${DATA:-$PWD/data}`) as the path it stands for (`~/media`, `$PWD/web/conf`, `$PWD/data`),
+/// from its `template` and interpolated `value`: both variables name directories of whoever
+/// runs compose, which lowering must not copy into manifests. `None` for any other text.
 pub(crate) fn shell_relative(template: &str, value: &str) -> Option<String> {
     relative_to_shell(template, value, |name| {
         std::env::var(name).unwrap_or_default()
     })
 }
 
-/// [`shell_relative`] with the shell's variables read by `shell`.
+/// [`shell_relative`] with the shell's variables read by `shell`. A value is taken to come
+/// from a directory variable when the template starts with it, or uses it (in a default, say)
+/// and the value starts with its directory.
 fn relative_to_shell(
     template: &str,
     value: &str,
     shell: impl Fn(&str) -> String,
 ) -> Option<String> {
     let at_boundary = |rest: &str| rest.is_empty() || rest.starts_with('/');
-    let (name, form) = SHELL_DIRECTORIES.iter().find(|&&(name, _)| {
-        template
+    SHELL_DIRECTORIES.iter().find_map(|&(name, form)| {
+        let starts = template
             .strip_prefix("${")
             .and_then(|r| r.strip_prefix(name)?.strip_prefix('}'))
             .or_else(|| template.strip_prefix('$')?.strip_prefix(name))
-            .is_some_and(at_boundary)
-    })?;
-    let rest = value.strip_prefix(shell(name).trim_end_matches('/'))?;
-    at_boundary(rest).then(|| format!("{form}{rest}"))
+            .is_some_and(at_boundary);
+        let directory = shell(name);
+        let directory = directory.trim_end_matches('/');
+        let used = !directory.is_empty()
+            && super::substitute::variables(template).any(|variable| variable == name);
+        if !starts && !used {
+            return None;
+        }
+        let rest = value.strip_prefix(directory)?;
+        at_boundary(rest).then(|| format!("{form}{rest}"))
+    })
 }
 
 #[cfg(test)]
@@ -463,8 +472,17 @@ mod tests {
             Some("$PWD/conf")
         );
         assert_eq!(at("$PWD", "/work/shop").as_deref(), Some("$PWD"));
-        assert_eq!(at("${PWD:-.}/conf", "/work/shop/conf"), None);
+        assert_eq!(
+            at("${PWD:-.}/conf", "/work/shop/conf").as_deref(),
+            Some("$PWD/conf")
+        );
         assert_eq!(at("$PWDX/conf", "/conf"), None);
+        assert_eq!(
+            at("${DATA:-${PWD}/data}", "/work/shop/data").as_deref(),
+            Some("$PWD/data")
+        );
+        assert_eq!(at("${DATA:-${PWD}/data}", "/srv/data"), None);
+        assert_eq!(at("/srv/${PWD}", "/srv/work/shop"), None);
     }
 
     #[test]

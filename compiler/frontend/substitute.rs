@@ -297,7 +297,7 @@ fn machine_variable(text: &str, path: &[&str]) -> Option<&'static str> {
 }
 
 /// The names of the variables `text` refers to (`$NAME`, `${NAME…}`), skipping `$$`.
-fn variables(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn variables(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
