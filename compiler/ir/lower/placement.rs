@@ -36,7 +36,7 @@ impl<L: Locate> Lowering<'_, L> {
                     Code::UnloweredValue,
                     &path,
                     format!(
-                        "`spread: {}` of service `{name}` is left out: only `node.labels.<label>`, `node.hostname`, `node.role` and `node.platform.*` are node labels on Kubernetes",
+                        "`spread: {}` of service `{name}` is left out: only `node.labels.<label>`, `node.id`, `node.hostname`, `node.role` and `node.platform.*` are node labels on Kubernetes",
                         preference.spread
                     ),
                     "no node label to spread over",
@@ -201,11 +201,12 @@ fn entry_path<'a>(name: &'a str, list: &'a str, index: &'a str) -> [&'a str; 6] 
     ["services", name, "deploy", "placement", list, index]
 }
 
-/// The Kubernetes node label of a swarm node attribute a preference spreads over.
+/// The Kubernetes node label of a swarm node attribute a preference spreads over. A node's id,
+/// like its hostname, is its own, so spreading over either is spreading over nodes.
 fn node_label_key(attribute: &str) -> Option<String> {
     let attribute = attribute.trim();
     match attribute {
-        "node.hostname" => Some(HOSTNAME.to_owned()),
+        "node.hostname" | "node.id" => Some(HOSTNAME.to_owned()),
         "node.role" => Some(CONTROL_PLANE.to_owned()),
         "node.platform.os" => Some("kubernetes.io/os".to_owned()),
         "node.platform.arch" => Some("kubernetes.io/arch".to_owned()),
