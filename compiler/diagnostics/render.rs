@@ -151,8 +151,9 @@ pub fn json(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
         .labels
         .iter()
         .map(|label| {
-            let (line, column) = sources.line_col(label.span.file, label.span.start);
-            let (end_line, end_column) = sources.line_col(label.span.file, label.span.end);
+            let span = drawn(label.span, sources);
+            let (line, column) = sources.line_col(span.file, span.start);
+            let (end_line, end_column) = sources.line_col(span.file, span.end);
             JsonLabel {
                 file: sources.get(label.span.file).display_name.clone(),
                 line,
@@ -174,6 +175,33 @@ pub fn json(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
         help: diagnostic.help.as_deref(),
     };
     serde_json::to_string(&value).unwrap_or_default()
+}
+
+/// The part of `span` a label marks. A block mapping or sequence runs, in the parsed tree, to the
+/// token that ends it: the next key or item, past the blank lines and comments between them. A
+/// label drawn to there would end on a line that belongs to something else (`├─▶   environment:`),
+/// so it ends at the collection's last content instead. A block scalar (`|`, `>`) keeps its
+/// comment-like lines, which are its text.
+fn drawn(span: crate::source::Span, sources: &SourceMap) -> crate::source::Span {
+    let text = sources.get(span.file).text.as_bytes();
+    let start = span.start as usize;
+    let mut end = (span.end as usize).min(text.len());
+    let block_scalar = matches!(text.get(start), Some(b'|' | b'>'));
+    loop {
+        while end > start && text[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        let line_start = text[..end]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let comment_line =
+            line_start > start && text[line_start..end].trim_ascii_start().first() == Some(&b'#');
+        if block_scalar || !comment_line {
+            return crate::source::Span::new(span.file, start, end);
+        }
+        end = line_start;
+    }
 }
 
 /// Lines longer than this are not drawn: a snippet of a minified or generated line helps nobody.
@@ -265,9 +293,10 @@ impl<'a> Report<'a> {
         let mut elsewhere = Vec::new();
         for label in &diagnostic.labels {
             if Some(label.span.file) == primary_file && labels.len() < MAX_DRAWN_LABELS {
+                let span = drawn(label.span, sources);
                 labels.push(LabeledSpan::new_with_span(
                     Some(label.message.clone()),
-                    SourceSpan::new((label.span.start as usize).into(), label.span.len()),
+                    SourceSpan::new((span.start as usize).into(), span.len()),
                 ));
             } else {
                 let (line, col) = sources.line_col(label.span.file, label.span.start);
@@ -342,7 +371,7 @@ impl miette::Diagnostic for Report<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{FULL_REPORTS_PER_CODE, MAX_DRAWN_LABELS, MessageFormat, human, render_all};
+    use super::{FULL_REPORTS_PER_CODE, MAX_DRAWN_LABELS, MessageFormat, human, json, render_all};
     use crate::diagnostics::{Code, Diagnostic, Diagnostics};
     use crate::source::{SourceMap, Span};
 
@@ -453,5 +482,47 @@ mod tests {
                 .collect::<Vec<_>>(),
             "{text}"
         );
+    }
+
+    /// The parser's span of a block mapping runs to the next key, past comments and blank lines;
+    /// the label ends at the mapping's last value, and a block scalar keeps its `#` lines.
+    #[test]
+    fn labels_of_block_collections_end_at_their_last_content() {
+        let mut sources = SourceMap::new();
+        let text = "ports:\n  - target: 9090\n    protocol: tcp\n  # metrics\n\nenvironment:\n  \
+                    A: b\nrun: |\n  echo\n  # kept\nnext: 1\n";
+        let file = sources.add(
+            "compose.yaml".into(),
+            "compose.yaml".into(),
+            text.to_owned(),
+        );
+        let item = Span::new(
+            file,
+            text.find("target").unwrap(),
+            text.find("environment").unwrap(),
+        );
+        let script = Span::new(file, text.find('|').unwrap(), text.find("next").unwrap());
+        let diagnostic = Diagnostic::warning(Code::PortRandomHost, "random")
+            .with_label(Some(item), "no host port")
+            .with_label(Some(script), "script");
+        let lines: Vec<serde_json::Value> = serde_json::from_str::<serde_json::Value>(&json(
+            &diagnostic,
+            &sources,
+        ))
+        .unwrap()["labels"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (&lines[0]["end_line"], &lines[0]["end_column"]),
+            (&3.into(), &18.into())
+        );
+        assert_eq!(
+            (&lines[1]["end_line"], &lines[1]["end_column"]),
+            (&10.into(), &9.into())
+        );
+        let text = human(&diagnostic, &sources, false);
+        assert!(text.contains("├─▶     protocol: tcp"), "{text}");
+        assert!(!text.contains("▶ environment"), "{text}");
     }
 }
