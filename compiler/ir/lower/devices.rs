@@ -8,8 +8,18 @@ use super::Lowering;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::extension::{DeviceProfile, Settings};
 use crate::ir::names::dns_label;
-use crate::ir::{Condition, Dependency, Device, DeviceAccess, Gpus, Locate};
+use crate::ir::{Condition, Container, Dependency, Device, DeviceAccess, Gpus, Locate};
 use crate::model;
+
+/// The capabilities Docker's `nvidia` device driver serves: a request is for it when it asks for
+/// nothing else. All but `gpu` and `nvidia` are NVIDIA driver capabilities, which its hook hands
+/// to the container as `NVIDIA_DRIVER_CAPABILITIES`.
+const NVIDIA_CAPABILITIES: &[&str] = &[
+    "gpu", "nvidia", "compute", "compat32", "graphics", "utility", "video", "display",
+];
+
+/// The variable through which the NVIDIA container runtime reads the driver capabilities.
+const DRIVER_CAPABILITIES_VARIABLE: &str = "NVIDIA_DRIVER_CAPABILITIES";
 
 /// Directories of device nodes: a hostPath of one cannot be checked as a `CharDevice`, and the
 /// generic device plugin is given the nodes inside.
@@ -195,8 +205,16 @@ impl<L: Locate> Lowering<'_, L> {
         out
     }
 
-    /// `gpus` and device reservations: NVIDIA GPUs, merged; other drivers are reported.
-    pub(super) fn gpus(&mut self, name: &str, service: &model::ServiceConfig) -> Option<Gpus> {
+    /// `gpus` and device reservations: NVIDIA GPUs, merged into `container`; other drivers are
+    /// reported. Driver capabilities a request names (`compute`, `utility`) reach the container
+    /// as `NVIDIA_DRIVER_CAPABILITIES`, as Docker's NVIDIA hook passes them, unless the service
+    /// sets that variable itself.
+    pub(super) fn gpus(
+        &mut self,
+        name: &str,
+        service: &model::ServiceConfig,
+        container: &mut Container,
+    ) {
         let reservations = service
             .deploy
             .as_ref()
@@ -215,24 +233,35 @@ impl<L: Locate> Lowering<'_, L> {
                 (path, r)
             }));
         let mut out: Option<Gpus> = None;
+        let mut driver_capabilities: Vec<&str> = Vec::new();
         for (key, request) in keyed {
             let mut path = vec!["services", name];
             path.extend(key.iter().map(String::as_str));
             let nvidia = matches!(request.driver.as_str(), "" | "nvidia")
-                && (request.capabilities.is_empty()
-                    || request.capabilities.iter().any(|c| c == "gpu"));
+                && request
+                    .capabilities
+                    .iter()
+                    .all(|c| NVIDIA_CAPABILITIES.contains(&c.as_str()));
             if !nvidia {
                 self.warn(
                     Code::GpuRequest,
                     &path,
                     format!(
-                        "the device request of service `{name}` (driver `{}`, capabilities `{}`) is left out: stackc lowers NVIDIA GPU requests only",
+                        "the device request of service `{name}` (driver `{}`, capabilities `{}`) is left out: stackc lowers requests that Docker's `nvidia` driver serves, whose capabilities are among `{}`",
                         request.driver,
-                        request.capabilities.join(", ")
+                        request.capabilities.join(", "),
+                        NVIDIA_CAPABILITIES.join("`, `")
                     ),
                     "not an NVIDIA GPU request",
                 );
                 continue;
+            }
+            for capability in &request.capabilities {
+                if !matches!(capability.as_str(), "gpu" | "nvidia")
+                    && !driver_capabilities.contains(&capability.as_str())
+                {
+                    driver_capabilities.push(capability);
+                }
             }
             let gpus = out.get_or_insert(Gpus {
                 count: Some(0),
@@ -249,7 +278,17 @@ impl<L: Locate> Lowering<'_, L> {
                 _ => None,
             };
         }
-        out
+        if !driver_capabilities.is_empty()
+            && !service
+                .environment
+                .contains_key(DRIVER_CAPABILITIES_VARIABLE)
+        {
+            container.env.insert(
+                DRIVER_CAPABILITIES_VARIABLE.to_owned(),
+                driver_capabilities.join(","),
+            );
+        }
+        container.gpus = out;
     }
 
     /// `group_add`: numeric ids as they are, names through `x-stackc` `groups`.

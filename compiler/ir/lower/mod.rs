@@ -167,7 +167,7 @@ impl<L: Locate> Lowering<'_, L> {
                 .unwrap_or(crate::extension::DeviceProfile::Generic),
         );
         workload.pod.containers[0].devices = self.devices(name, service, profile);
-        workload.pod.containers[0].gpus = self.gpus(name, service);
+        self.gpus(name, service, &mut workload.pod.containers[0]);
         workload.pod.supplemental_groups = self.groups(name, service, &options.settings);
         workload
     }
