@@ -225,8 +225,8 @@ codes! {
         "Only named volumes, bind mounts, tmpfs and anonymous volumes become pod volumes under `podman kube play`; this mount is left out.";
     PodmanPortTwice = "SC2115", "two services publish the same host port",
         "Each `hostPort` can be bound by one pod only; the second pod of the file fails to start. Publish one of them on another host port.";
-    PodmanUnreadableText = "SC2116", "podman kube play cannot read a text of several lines that starts with a space or a line break",
-        "Podman 5.4 splits the YAML into documents by decoding and re-encoding each with go-yaml v3, which writes such a text as a block scalar with an indentation indicator (`|2-`), and then parses that with Kubernetes' YAML reader, which refuses it: `kube play` fails with `did not find expected key` or `did not find expected '-' indicator`, whatever the form stackc wrote the text in. Remove the leading space or line break (a shell script does not need it), or run the service's command from a file.";
+    PodmanUnreadableText = "SC2116", "podman kube play cannot read a text of several lines that starts with a space, a tab or a line break",
+        "Podman 5.4 splits the YAML into documents by decoding and re-encoding each with go-yaml v3, which writes such a text as a block scalar with an indentation indicator (`|2-`), and then parses that with Kubernetes' YAML reader, which refuses it: `kube play` fails with `did not find expected key` or `did not find expected '-' indicator` (with a leading tab, `found a tab character where an indentation space is expected`), whatever the form stackc wrote the text in. Remove the leading blank (a shell script does not need it), or run the service's command from a file.";
     InvalidExtension = "SC0218", "an `x-stackc` setting is not valid",
         "`x-stackc` holds stackc's own settings (device plugin, group ids, volume storage, config files). A key stackc does not know, or a value of the wrong type, is an error so that a typo never silently changes the output. See `schemas/x-stackc.schema.json`.";
     NoServiceEnabled = "SC0219", "every service is disabled by its profiles",

@@ -447,7 +447,7 @@ impl<L: Locate> Checker<'_, L> {
 
     /// Texts that Podman 5.4's reading of its YAML input cannot round-trip (see SC2116).
     fn unreadable_text(&mut self, name: &str, container: &ir::Container) {
-        let unreadable = |text: &str| text.starts_with([' ', '\n']) && text.contains('\n');
+        let unreadable = |text: &str| text.starts_with([' ', '\t', '\n']) && text.contains('\n');
         for (key, argv) in [
             ("entrypoint", &container.command),
             ("command", &container.args),
@@ -457,7 +457,7 @@ impl<L: Locate> Checker<'_, L> {
                     Code::PodmanUnreadableText,
                     &["services", name, key],
                     format!(
-                        "`{key}` of service `{name}` has an argument of several lines that starts with a space or a line break, which podman kube play cannot read"
+                        "`{key}` of service `{name}` has an argument of several lines that starts with a space, a tab or a line break, which podman kube play cannot read"
                     ),
                     "unreadable under podman",
                 );
@@ -469,7 +469,7 @@ impl<L: Locate> Checker<'_, L> {
                     Code::PodmanUnreadableText,
                     &["services", name, "environment", variable],
                     format!(
-                        "the value of `{variable}` in service `{name}` has several lines and starts with a space or a line break, which podman kube play cannot read"
+                        "the value of `{variable}` in service `{name}` has several lines and starts with a space, a tab or a line break, which podman kube play cannot read"
                     ),
                     "unreadable under podman",
                 );
@@ -712,6 +712,7 @@ mod tests {
                 ("BANNER", "\n{\"pull\": true}\n"),
                 ("SCRIPT", "set -e\nrun"),
                 ("INDENTED", "  one line"),
+                ("MAKEFILE", "\tmake all\n\tmake install"),
             ]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -735,6 +736,7 @@ mod tests {
             [
                 (Code::PodmanUnreadableText, "command"),
                 (Code::PodmanUnreadableText, "BANNER"),
+                (Code::PodmanUnreadableText, "MAKEFILE"),
             ]
         );
     }
