@@ -636,6 +636,7 @@ fn storage_secrets_and_gpu() -> ir::Project {
                     protocol: ir::Protocol::Tcp,
                     app_protocol: None,
                 }],
+                shared_alias: None,
                 provenance: None,
             },
         )]

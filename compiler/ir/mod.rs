@@ -213,6 +213,9 @@ pub struct Pod {
     /// such claim. Every pod of the group carries it as a label and requires a pod with it on
     /// its node.
     pub colocation: Option<String>,
+    /// The DNS aliases this pod shares with the pods of other workloads, by the name of their
+    /// Service ([`Service::shared_alias`]); each is a label on the pod that the Service selects.
+    pub shared_aliases: Vec<String>,
 }
 
 /// The process namespace of a pod's containers.
@@ -657,6 +660,12 @@ pub struct Service {
     pub workload: String,
     pub kind: ServiceKind,
     pub ports: Vec<ServicePort>,
+    /// For a DNS alias that several workloads share on compose networks: the alias's name. The
+    /// Service is headless and selects the pods of all of them, which carry it in
+    /// [`Pod::shared_aliases`], so the name resolves to every one of their addresses, as Docker's
+    /// DNS answers it; `workload` is the first of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_alias: Option<String>,
     /// With `--provenance`: where the compose key this object comes from was written
     /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
     #[serde(skip_serializing_if = "Option::is_none")]

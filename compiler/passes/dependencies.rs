@@ -78,7 +78,12 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
 /// resolving.
 fn endpoints(project: &Project) -> HashMap<&str, Wait> {
     let mut endpoints = HashMap::new();
-    for service in project.services.values() {
+    // A shared alias answers for several workloads: a wait on it is not a wait on one of them.
+    for service in project
+        .services
+        .values()
+        .filter(|s| s.shared_alias.is_none())
+    {
         let tcp = service.ports.iter().find(|p| p.protocol == Protocol::Tcp);
         let host = service.name.clone();
         let wait = match (service.kind, tcp) {

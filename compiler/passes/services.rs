@@ -5,6 +5,8 @@
 //! network aliases). A workload other services reach by name but whose ports nothing says gets
 //! headless Services instead (`clusterIP: None`, no ports): the name resolves to its pods, on
 //! every port, as on a compose network; so does one with `endpoint_mode: dnsrr`, with its ports.
+//! An alias that several workloads share gets one headless Service over all their pods, so the
+//! name resolves to each of their addresses, as Docker's DNS answers it.
 //! Published ports get a LoadBalancer Service `<name>-lb`: K3s ServiceLB binds its ports on the
 //! node, the way compose binds them on the host.
 
@@ -28,20 +30,30 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     let mut aliased = Vec::new();
     for ((compose, workload), (cluster, published)) in project.workloads.iter().zip(all_ports) {
         let kind = if !cluster.is_empty() && !workload.dns_round_robin {
-            ServiceKind::ClusterIp
+            Some(ServiceKind::ClusterIp)
         } else if !cluster.is_empty() || workload.named {
-            ServiceKind::Headless
+            Some(ServiceKind::Headless)
         } else {
+            None
+        };
+        // A workload without a Service of its own still answers to an alias it shares.
+        if !workload.dns_aliases.is_empty() {
+            aliased.push(Claim {
+                compose,
+                workload,
+                kind,
+                ports: cluster.clone(),
+            });
+        }
+        let Some(kind) = kind else {
             continue;
         };
-        if !workload.dns_aliases.is_empty() {
-            aliased.push((compose, workload, kind, cluster.clone()));
-        }
         let service = |name: String, kind, ports| Service {
             name,
             workload: compose.clone(),
             kind,
             ports,
+            shared_alias: None,
             provenance: workload.provenance.clone(),
         };
         // A clash of workload names is reported by the `names` pass.
@@ -71,38 +83,103 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             }
         }
     }
-    for (compose, workload, kind, cluster) in aliased {
-        for alias in &workload.dns_aliases {
-            let name = dns_label(alias);
-            match services.get(&name) {
-                Some(existing) if existing.workload == *compose => {}
-                Some(existing) => diagnostics.push(
-                    Diagnostic::warning(
-                        Code::NameCollision,
-                        format!(
-                            "`{alias}`, a DNS alias of service `{compose}`, resolves to service `{}` instead",
-                            existing.workload
-                        ),
-                    )
-                    .with_label(locations.span(&["services", compose]), "alias of this service")
-                    .with_help("give the alias a name no other service uses"),
-                ),
-                None => {
-                    services.insert(
-                        name.clone(),
-                        Service {
-                            name,
-                            workload: compose.clone(),
-                            kind,
-                            ports: cluster.clone(),
-                            provenance: workload.provenance.clone(),
-                        },
-                    );
-                }
+    let shared = alias_services(&aliased, &mut services, locations, diagnostics);
+    for (alias, members) in shared {
+        for member in members {
+            if let Some(workload) = project.workloads.get_mut(&member) {
+                workload.pod.shared_aliases.push(alias.clone());
             }
         }
     }
     project.services = services;
+}
+
+/// The Services of the workloads' DNS aliases, added to `services`, which holds the workloads'
+/// own. Returns each shared alias with the compose names of the workloads that share it.
+fn alias_services(
+    aliased: &[Claim<'_>],
+    services: &mut IndexMap<String, Service>,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) -> Vec<(String, Vec<String>)> {
+    // Each alias's claims, in the order of the workloads.
+    let mut claims: IndexMap<String, Vec<(&Claim, &str)>> = IndexMap::new();
+    for claim in aliased {
+        for alias in &claim.workload.dns_aliases {
+            let claimants = claims.entry(dns_label(alias)).or_default();
+            if !claimants.iter().any(|(c, _)| c.compose == claim.compose) {
+                claimants.push((claim, alias));
+            }
+        }
+    }
+    let mut shared: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, claimants) in claims {
+        if let Some(existing) = services.get(&name) {
+            for (claim, alias) in claimants
+                .iter()
+                .filter(|(c, _)| *c.compose != existing.workload)
+            {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::NameCollision,
+                        format!(
+                            "`{alias}`, a DNS alias of service `{}`, resolves to service `{}` instead",
+                            claim.compose, existing.workload
+                        ),
+                    )
+                    .with_label(
+                        locations.span(&["services", claim.compose]),
+                        "alias of this service",
+                    )
+                    .with_help("give the alias a name no other service uses"),
+                );
+            }
+            continue;
+        }
+        match claimants.as_slice() {
+            [(claim, _)] => {
+                if let Some(kind) = claim.kind {
+                    services.insert(name.clone(), claim.service(name, kind, claim.ports.clone()));
+                }
+            }
+            [(first, _), ..] if claimants.iter().any(|(c, _)| c.kind.is_some()) => {
+                let mut ports = Ports::default();
+                for (claim, _) in &claimants {
+                    for p in claim.workload.pod.containers.iter().flat_map(|c| &c.ports) {
+                        ports.add(p, p.port);
+                    }
+                }
+                let mut service = first.service(name.clone(), ServiceKind::Headless, ports.list);
+                service.shared_alias = Some(name.clone());
+                services.insert(name.clone(), service);
+                let members = claimants.iter().map(|(c, _)| c.compose.clone()).collect();
+                shared.push((name, members));
+            }
+            _ => {}
+        }
+    }
+    shared
+}
+
+/// A workload that answers to DNS aliases, with the Service its own name would get.
+struct Claim<'a> {
+    compose: &'a String,
+    workload: &'a Workload,
+    kind: Option<ServiceKind>,
+    ports: Vec<ServicePort>,
+}
+
+impl Claim<'_> {
+    fn service(&self, name: String, kind: ServiceKind, ports: Vec<ServicePort>) -> Service {
+        Service {
+            name,
+            workload: self.compose.clone(),
+            kind,
+            ports,
+            shared_alias: None,
+            provenance: self.workload.provenance.clone(),
+        }
+    }
 }
 
 /// The ClusterIP ports (every container port once) and the published ports of a workload.

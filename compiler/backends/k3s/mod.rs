@@ -302,6 +302,17 @@ impl Meta<'_> {
         ])
     }
 
+    /// The labels that select the pods of every workload sharing the DNS alias `alias`.
+    fn alias_selector(&self, alias: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            (alias_label(alias), "true".to_owned()),
+            (
+                "app.kubernetes.io/part-of".to_owned(),
+                label_value(&self.project.name),
+            ),
+        ])
+    }
+
     fn labels(&self, name: &str) -> BTreeMap<String, String> {
         let mut labels = self.selector(name);
         labels.insert(
@@ -368,14 +379,19 @@ fn service(meta: &Meta<'_>, project: &ir::Project, service: &ir::Service) -> cor
         ir::ServiceKind::LoadBalancer => (Some("LoadBalancer".to_owned()), None),
         ir::ServiceKind::Headless => (None, Some("None".to_owned())),
     };
-    let mut metadata = meta.object(&service.name, workload);
+    // A shared alias's Service belongs to no one workload.
+    let owner = service.shared_alias.as_deref().unwrap_or(workload);
+    let mut metadata = meta.object(&service.name, owner);
     annotate(&mut metadata, service.provenance.as_ref());
     core::Service {
         metadata,
         spec: Some(core::ServiceSpec {
             type_: kind,
             cluster_ip,
-            selector: Some(meta.selector(workload)),
+            selector: Some(match &service.shared_alias {
+                Some(alias) => meta.alias_selector(alias),
+                None => meta.selector(workload),
+            }),
             // Only a headless Service may have none.
             ports: (!service.ports.is_empty()).then(|| {
                 service
@@ -403,7 +419,18 @@ fn pod_labels(meta: &Meta<'_>, workload: &ir::Workload) -> BTreeMap<String, Stri
         labels.insert(placement::COLOCATION_LABEL.to_owned(), group.clone());
     }
     network::member_labels(meta.project, &workload.pod, &mut labels);
+    for alias in &workload.pod.shared_aliases {
+        labels.insert(alias_label(alias), "true".to_owned());
+    }
     labels
+}
+
+/// The prefix of the label that marks a pod as answering to a DNS alias several workloads share;
+/// the label's name is the alias's Service name, its value `"true"`.
+const ALIAS_LABEL: &str = "alias.stackc.io/";
+
+fn alias_label(alias: &str) -> String {
+    crate::text::joined(&[ALIAS_LABEL, alias])
 }
 
 /// The annotations compose labels give an object; none leaves the field out.
