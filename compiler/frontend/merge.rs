@@ -516,7 +516,7 @@ fn index_key<'a>(
                     )
                     .with_label(Some(item.span), "this volume")
                 })?,
-            Value::Str(s) => Cow::Borrowed(short_volume_target(s)),
+            Value::Str(s) => short_volume_target(s),
             _ => Cow::Borrowed(""),
         },
         Indexer::Device => match &item.value {
@@ -603,16 +603,10 @@ fn sprint(node: &Node) -> Cow<'_, str> {
     }
 }
 
-/// The mount target of a short volume (`src:dst[:mode]`), enough to tell entries apart.
-fn short_volume_target(spec: &str) -> &str {
-    let mut parts = spec.split(':');
-    let first = parts.next().unwrap_or_default();
-    let Some(second) = parts.next() else {
-        return first;
-    };
-    match parts.next() {
-        // A Windows drive letter splits the source in two (`C:\x:/y`).
-        Some(third) if first.len() == 1 => third,
-        _ => second,
-    }
+/// The mount target of a short volume (`src:dst[:mode]`), read as the canonical form reads it
+/// (Windows drive letters such as `.\data:C:\data` included), as compose-go's merge does. A
+/// spec that does not parse keys by itself; the canonical form reports it.
+fn short_volume_target(spec: &str) -> Cow<'_, str> {
+    super::canonical::volumes::parse_volume(spec)
+        .map_or(Cow::Borrowed(spec), |volume| Cow::Owned(volume.target))
 }
