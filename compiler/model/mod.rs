@@ -81,6 +81,18 @@ pub struct Project {
     pub profiles: Vec<String>,
 }
 
+impl Project {
+    /// The enabled service whose `container_name` is `container`: what Docker names
+    /// `container:NAME` when the project itself runs that container.
+    #[must_use]
+    pub fn service_by_container_name(&self, container: &str) -> Option<&str> {
+        self.services
+            .iter()
+            .find(|(_, service)| service.container_name == container)
+            .map(|(name, _)| name.as_str())
+    }
+}
+
 impl Serialize for Project {
     /// compose-go marshals the project through a `map[string]any`, so the top-level keys,
     /// extensions included, come out sorted; empty resource maps are left out, `name` and

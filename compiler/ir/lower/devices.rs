@@ -81,27 +81,37 @@ impl<L: Locate> Lowering<'_, L> {
         dependencies
     }
 
-    /// The service whose pod this one joins, from `network_mode`, `ipc` or `pid: service:X`.
-    pub(super) fn joins(&mut self, name: &str, service: &model::ServiceConfig) -> Option<String> {
+    /// The service whose pod this one joins, from `network_mode`, `ipc` or `pid: service:X`, or
+    /// `container:X` where X is the `container_name` of a service of the project.
+    pub(super) fn joins(
+        &mut self,
+        project: &model::Project,
+        name: &str,
+        service: &model::ServiceConfig,
+    ) -> Option<String> {
         let mut joins: Option<String> = None;
         for (key, mode) in [
             ("network_mode", service.network_mode()),
             ("ipc", service.ipc.as_str()),
             ("pid", service.pid.as_str()),
         ] {
-            if let Some(container) = mode.strip_prefix("container:") {
-                self.warn_help(
-                    Code::SharedNamespace,
-                    &["services", name, key],
-                    format!(
-                        "`{key}: container:{container}` of service `{name}` is left out: the pod gets its own namespace"
-                    ),
-                    "a container, not a service",
-                    "write `service:NAME` with the compose service that runs the container",
-                );
-                continue;
-            }
-            let Some(target) = mode.strip_prefix("service:") else {
+            let target = if let Some(container) = mode.strip_prefix("container:") {
+                let Some(target) = project.service_by_container_name(container) else {
+                    self.warn_help(
+                        Code::SharedNamespace,
+                        &["services", name, key],
+                        format!(
+                            "`{key}: container:{container}` of service `{name}` is left out: no service of the project runs a container named `{container}`, so the pod gets its own namespace"
+                        ),
+                        "a container, not a service",
+                        "write `service:NAME` with the compose service that runs the container",
+                    );
+                    continue;
+                };
+                target
+            } else if let Some(target) = mode.strip_prefix("service:") {
+                target
+            } else {
                 continue;
             };
             match &joins {
@@ -109,7 +119,7 @@ impl<L: Locate> Lowering<'_, L> {
                     Code::SharedNamespace,
                     &["services", name, key],
                     format!(
-                        "`{key}: service:{target}` of service `{name}` is not kept: its containers join the pod of `{first}`"
+                        "`{key}: {mode}` of service `{name}` is not kept: its containers join the pod of `{first}`"
                     ),
                     "a second pod to share",
                 ),

@@ -158,7 +158,16 @@ impl<L: Locate> Lowering<'_, L> {
         self.service_keys(name, service);
         let mut workload = self.service(project, name, service, options);
         workload.depends_on = self.dependencies(project, name, service);
-        workload.joins = self.joins(name, service);
+        workload.joins = self.joins(project, name, service);
+        // `pid: container:X` of a container the project runs shares its pod's processes, as
+        // `service:X` does.
+        if service
+            .pid
+            .strip_prefix("container:")
+            .is_some_and(|c| project.service_by_container_name(c).is_some())
+        {
+            workload.pod.pid = workload.pod.pid.max(crate::ir::PidNamespace::Pod);
+        }
         workload.pod.network = self.network_membership(name, service, options);
         let profile = options.settings.device_profile(
             name,

@@ -149,6 +149,34 @@ impl<L: Locate> Lowering<'_, L> {
         }
     }
 
+    /// The service and mode of a `volumes_from` entry: `SERVICE[:MODE]`, or `container:NAME[:MODE]`
+    /// for the container a service of the project runs, where the mode is a list such as `ro,z`.
+    /// `None`, reported, for a container the project does not run.
+    fn volumes_from_source<'p>(
+        &mut self,
+        project: &'p model::Project,
+        name: &str,
+        entry: &'p str,
+        path: &[&str],
+    ) -> Option<(&'p str, &'p str)> {
+        let Some(container) = entry.strip_prefix("container:") else {
+            return Some(entry.split_once(':').unwrap_or((entry, "")));
+        };
+        let (container, mode) = container.split_once(':').unwrap_or((container, ""));
+        let Some(service) = project.service_by_container_name(container) else {
+            self.warn(
+                Code::UnsupportedKey,
+                path,
+                format!(
+                    "`volumes_from: {entry}` of service `{name}` is left out: container `{container}` is not part of the project; mount its volumes by name"
+                ),
+                "not a service",
+            );
+            return None;
+        };
+        Some((service, mode))
+    }
+
     /// `volumes_from`: the service mounts what each service it names mounts, at the same paths
     /// (all read-only with `:ro`), including what that service has from its own `volumes_from`,
     /// which is lowered first. `done` marks, by index, the services already lowered or being
@@ -169,20 +197,9 @@ impl<L: Locate> Lowering<'_, L> {
         for (i, entry) in service.volumes_from.iter().enumerate() {
             let index = i.to_string();
             let path = ["services", name, "volumes_from", index.as_str()];
-            if let Some(container) = entry.strip_prefix("container:") {
-                let container = container.split(':').next().unwrap_or(container);
-                self.warn(
-                    Code::UnsupportedKey,
-                    &path,
-                    format!(
-                        "`volumes_from: {entry}` of service `{name}` is left out: container `{container}` is not part of the project; mount its volumes by name"
-                    ),
-                    "not a service",
-                );
+            let Some((source, mode)) = self.volumes_from_source(project, name, entry, &path) else {
                 continue;
-            }
-            // `SERVICE[:MODE]`, where the mode is a list such as `ro,z`.
-            let (source, mode) = entry.split_once(':').unwrap_or((entry, ""));
+            };
             let read_only = mode.split(',').any(|m| m == "ro");
             let Some((source, _)) = project.services.get_key_value(source) else {
                 self.warn(
