@@ -6,6 +6,8 @@
 //! node labels; swarm's own labels become node labels of the same name, which the cluster's
 //! nodes must be given, and which is reported.
 
+use std::borrow::Cow;
+
 use super::Lowering;
 use crate::diagnostics::Code;
 use crate::ir::names::{is_label_value, is_qualified_name};
@@ -66,7 +68,7 @@ impl<L: Locate> Lowering<'_, L> {
             text.split_once(op)
                 .map(|(attribute, value)| (attribute.trim(), op == "==", value.trim()))
         });
-        let Some((attribute, equal, value)) = parsed else {
+        let Some((written, equal, value)) = parsed else {
             self.warn(
                 Code::UnloweredValue,
                 path,
@@ -77,7 +79,8 @@ impl<L: Locate> Lowering<'_, L> {
             );
             return None;
         };
-        match requirement(attribute, equal, value) {
+        let attribute = swarm_attribute(written);
+        match requirement(&attribute, equal, value) {
             Ok(requirement) => {
                 if let Some(label) = attribute.strip_prefix("node.labels.") {
                     self.warn_help(
@@ -133,7 +136,7 @@ fn requirement(attribute: &str, equal: bool, value: &str) -> Result<NodeRequirem
     };
     let (key, value) = match attribute {
         "node.role" => {
-            let manager = match value {
+            let manager = match value.to_ascii_lowercase().as_str() {
                 "manager" => true,
                 "worker" => false,
                 _ => return Err(Unlowered::Value("its value is not `manager` or `worker`")),
@@ -196,6 +199,29 @@ fn requirement(attribute: &str, equal: bool, value: &str) -> Result<NodeRequirem
     })
 }
 
+/// A swarm node attribute as stackc matches it: swarm reads the attribute's name, and the
+/// `node.labels.` and `engine.labels.` prefixes, in any case (`node.Labels.zone`); a label's own
+/// name keeps its case.
+fn swarm_attribute(attribute: &str) -> Cow<'_, str> {
+    for prefix in ["node.labels.", "engine.labels."] {
+        let prefixed = attribute
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+        if prefixed && !attribute.starts_with(prefix) {
+            let label = &attribute[prefix.len()..];
+            return Cow::Owned(crate::text::joined(&[prefix, label]));
+        }
+        if prefixed {
+            return Cow::Borrowed(attribute);
+        }
+    }
+    if attribute.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(attribute.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(attribute)
+    }
+}
+
 /// The key path of entry `index` of the placement list `list`.
 fn entry_path<'a>(name: &'a str, list: &'a str, index: &'a str) -> [&'a str; 6] {
     ["services", name, "deploy", "placement", list, index]
@@ -204,8 +230,8 @@ fn entry_path<'a>(name: &'a str, list: &'a str, index: &'a str) -> [&'a str; 6] 
 /// The Kubernetes node label of a swarm node attribute a preference spreads over. A node's id,
 /// like its hostname, is its own, so spreading over either is spreading over nodes.
 fn node_label_key(attribute: &str) -> Option<String> {
-    let attribute = attribute.trim();
-    match attribute {
+    let attribute = swarm_attribute(attribute.trim());
+    match attribute.as_ref() {
         "node.hostname" | "node.id" => Some(HOSTNAME.to_owned()),
         "node.role" => Some(CONTROL_PLANE.to_owned()),
         "node.platform.os" => Some("kubernetes.io/os".to_owned()),

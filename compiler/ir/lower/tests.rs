@@ -535,6 +535,43 @@ fn swarm_placement_becomes_node_and_pod_affinity() {
     );
 }
 
+/// Swarm reads attribute names and the `node.labels.` prefix in any case, and a role's value too;
+/// a label's own name keeps its case.
+#[test]
+fn swarm_placement_attributes_are_read_in_any_case() {
+    let (ir, diagnostics) = lower(&json!({
+        "db": { "image": "db", "deploy": { "placement": {
+            "constraints": ["Node.Role == Manager", "node.Labels.storageGroup==RED", "NODE.hostname==Web1"],
+            "preferences": [{"spread": "Node.Labels.Zone"}]
+        }}}
+    }));
+    let placement = &ir.workloads["db"].pod.placement;
+    let keys: Vec<(&str, NodeOperator, &[String])> = placement
+        .node_requirements
+        .iter()
+        .map(|r| (r.key.as_str(), r.operator, r.values.as_slice()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (
+                "node-role.kubernetes.io/control-plane",
+                NodeOperator::Exists,
+                &[][..]
+            ),
+            ("storageGroup", NodeOperator::In, &["RED".to_owned()][..]),
+            (
+                "kubernetes.io/hostname",
+                NodeOperator::In,
+                &["web1".to_owned()][..]
+            ),
+        ]
+    );
+    assert_eq!(placement.spread_over, ["Zone"]);
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::ApproximatedKey]);
+}
+
 #[test]
 fn runtimes_and_platforms_match_what_nodes_report() {
     let (ir, diagnostics) = lower(&json!({
