@@ -516,7 +516,7 @@ fn index_key<'a>(
                     )
                     .with_label(Some(item.span), "this volume")
                 })?,
-            Value::Str(s) => short_volume_target(s),
+            Value::Str(s) => Cow::Borrowed(super::canonical::volumes::short_target(s)),
             _ => Cow::Borrowed(""),
         },
         Indexer::Device => match &item.value {
@@ -601,12 +601,4 @@ fn sprint(node: &Node) -> Cow<'_, str> {
         Value::Str(s) => Cow::Borrowed(s),
         _ => Cow::Owned(go_sprint(node)),
     }
-}
-
-/// The mount target of a short volume (`src:dst[:mode]`), read as the canonical form reads it
-/// (Windows drive letters such as `.\data:C:\data` included), as compose-go's merge does. A
-/// spec that does not parse keys by itself; the canonical form reports it.
-fn short_volume_target(spec: &str) -> Cow<'_, str> {
-    super::canonical::volumes::parse_volume(spec)
-        .map_or(Cow::Borrowed(spec), |volume| Cow::Owned(volume.target))
 }

@@ -43,36 +43,63 @@ pub(crate) fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
         }
         _ => {}
     }
-    // Every character goes to the current field except the colons that end one, so a field is a
-    // slice of the spec from `start`.
-    let bytes = spec.as_bytes();
-    let mut start = 0;
-    let mut in_substitution = 0usize;
-    let chars = spec.char_indices().map(Some).chain(std::iter::once(None));
-    for item in chars {
-        let (index, ch) = match item {
-            Some((i, c)) => (i, Some(c)),
-            None => (spec.len(), None),
-        };
-        if ch == Some('$') && bytes.get(index + 1) == Some(&b'{') {
-            in_substitution += 1;
-            continue;
-        }
-        if ch == Some('}') && in_substitution > 0 {
-            in_substitution -= 1;
-            continue;
-        }
-        let field = &spec[start..index];
-        if ch == Some(':') && is_windows_drive(field) {
-            continue;
-        }
-        if (ch == Some(':') || ch.is_none()) && in_substitution == 0 {
-            populate_field(ch.is_none(), field, &mut volume)?;
-            start = index + 1;
-        }
+    let mut fields = Fields { spec, start: 0 }.peekable();
+    while let Some(field) = fields.next() {
+        populate_field(fields.peek().is_none(), field, &mut volume)?;
     }
     populate_type(&mut volume);
     Ok(volume)
+}
+
+/// The mount target of a short spec, as [`parse_volume`] reads it, without building the rest.
+pub(crate) fn short_target(spec: &str) -> &str {
+    if spec.len() <= 2 {
+        return spec;
+    }
+    let mut fields = Fields { spec, start: 0 };
+    let first = fields.next().unwrap_or(spec);
+    fields.next().unwrap_or(first)
+}
+
+/// The fields of a short spec, split on the colons that neither end a Windows drive letter nor
+/// sit inside `${...}`.
+struct Fields<'a> {
+    spec: &'a str,
+    /// Where the next field starts; past the end when every field was given.
+    start: usize,
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let spec = self.spec;
+        if self.start > spec.len() {
+            return None;
+        }
+        let bytes = spec.as_bytes();
+        let mut in_substitution = 0usize;
+        for (index, ch) in spec[self.start..].char_indices() {
+            let index = self.start + index;
+            if ch == '$' && bytes.get(index + 1) == Some(&b'{') {
+                in_substitution += 1;
+                continue;
+            }
+            if ch == '}' && in_substitution > 0 {
+                in_substitution -= 1;
+                continue;
+            }
+            let field = &spec[self.start..index];
+            if ch == ':' && !is_windows_drive(field) && in_substitution == 0 {
+                self.start = index + 1;
+                return Some(field);
+            }
+        }
+        let field = &spec[self.start..];
+        self.start = spec.len() + 1;
+        // An unclosed `${` takes the rest of the spec, which then ends no field.
+        (in_substitution == 0).then_some(field)
+    }
 }
 
 fn is_windows_drive(field: &str) -> bool {
@@ -192,6 +219,23 @@ mod tests {
         options.selinux = "z".into();
         options.propagation = "rshared".into();
         assert_eq!(parse_volume("/abs:/b:rw,z,rshared").unwrap(), expected);
+    }
+
+    /// Merging keys short volumes by target without parsing them whole: the same target.
+    #[test]
+    fn short_target_is_the_parsed_target() {
+        for (spec, target) in [
+            (r".\website:C:\deploy", r"C:\deploy"),
+            (r"C:\data:D:\data:ro", r"D:\data"),
+            ("a:/b", "a:/b"),
+            ("/d", "/d"),
+            ("ab", "ab"),
+            ("${DATA:-./x:y}:/data:ro", "/data"),
+            ("cache:/var/cache:nocopy", "/var/cache"),
+        ] {
+            assert_eq!(short_target(spec), target, "{spec}");
+            assert_eq!(parse_volume(spec).unwrap().target, target, "{spec}");
+        }
     }
 
     #[test]
