@@ -82,6 +82,17 @@ pub struct Project {
 }
 
 impl Project {
+    /// The service whose namespace a `network_mode`, `ipc` or `pid` of `mode` shares:
+    /// `service:NAME`, or `container:NAME` of the container a service of the project runs
+    /// (its `container_name`), which Docker joins the same way.
+    #[must_use]
+    pub fn namespace_owner<'a>(&'a self, mode: &'a str) -> Option<&'a str> {
+        if let Some(service) = mode.strip_prefix("service:") {
+            return Some(service);
+        }
+        self.service_by_container_name(mode.strip_prefix("container:")?)
+    }
+
     /// The enabled service whose `container_name` is `container`: what Docker names
     /// `container:NAME` when the project itself runs that container.
     #[must_use]

@@ -48,18 +48,10 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         let Some(kind) = kind else {
             continue;
         };
-        let service = |name: String, kind, ports| Service {
-            name,
-            workload: compose.clone(),
-            kind,
-            ports,
-            shared_alias: None,
-            provenance: workload.provenance.clone(),
-        };
         // A clash of workload names is reported by the `names` pass.
         services
             .entry(workload.name.clone())
-            .or_insert_with(|| service(workload.name.clone(), kind, cluster));
+            .or_insert_with(|| service(compose, workload, workload.name.clone(), kind, cluster));
         if !published.is_empty() {
             let name = with_suffix(&workload.name, "lb");
             if let Some(existing) = services.get(&name) {
@@ -78,7 +70,13 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             } else {
                 services.insert(
                     name.clone(),
-                    service(name, ServiceKind::LoadBalancer, published),
+                    service(
+                        compose,
+                        workload,
+                        name,
+                        ServiceKind::LoadBalancer,
+                        published,
+                    ),
                 );
             }
         }
@@ -139,7 +137,14 @@ fn alias_services(
         match claimants.as_slice() {
             [(claim, _)] => {
                 if let Some(kind) = claim.kind {
-                    services.insert(name.clone(), claim.service(name, kind, claim.ports.clone()));
+                    let own = service(
+                        claim.compose,
+                        claim.workload,
+                        name.clone(),
+                        kind,
+                        claim.ports.clone(),
+                    );
+                    services.insert(name, own);
                 }
             }
             [(first, _), ..] if claimants.iter().any(|(c, _)| c.kind.is_some()) => {
@@ -149,9 +154,15 @@ fn alias_services(
                         ports.add(p, p.port);
                     }
                 }
-                let mut service = first.service(name.clone(), ServiceKind::Headless, ports.list);
-                service.shared_alias = Some(name.clone());
-                services.insert(name.clone(), service);
+                let mut headless = service(
+                    first.compose,
+                    first.workload,
+                    name.clone(),
+                    ServiceKind::Headless,
+                    ports.list,
+                );
+                headless.shared_alias = Some(name.clone());
+                services.insert(name.clone(), headless);
                 let members = claimants.iter().map(|(c, _)| c.compose.clone()).collect();
                 shared.push((name, members));
             }
@@ -169,16 +180,21 @@ struct Claim<'a> {
     ports: Vec<ServicePort>,
 }
 
-impl Claim<'_> {
-    fn service(&self, name: String, kind: ServiceKind, ports: Vec<ServicePort>) -> Service {
-        Service {
-            name,
-            workload: self.compose.clone(),
-            kind,
-            ports,
-            shared_alias: None,
-            provenance: self.workload.provenance.clone(),
-        }
+/// A Service named `name` in front of the pods of `workload` (compose name `compose`).
+fn service(
+    compose: &str,
+    workload: &Workload,
+    name: String,
+    kind: ServiceKind,
+    ports: Vec<ServicePort>,
+) -> Service {
+    Service {
+        name,
+        workload: compose.to_owned(),
+        kind,
+        ports,
+        shared_alias: None,
+        provenance: workload.provenance.clone(),
     }
 }
 

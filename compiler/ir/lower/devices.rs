@@ -95,8 +95,8 @@ impl<L: Locate> Lowering<'_, L> {
             ("ipc", service.ipc.as_str()),
             ("pid", service.pid.as_str()),
         ] {
-            let target = if let Some(container) = mode.strip_prefix("container:") {
-                let Some(target) = project.service_by_container_name(container) else {
+            let Some(target) = project.namespace_owner(mode) else {
+                if let Some(container) = mode.strip_prefix("container:") {
                     self.warn_help(
                         Code::SharedNamespace,
                         &["services", name, key],
@@ -106,12 +106,7 @@ impl<L: Locate> Lowering<'_, L> {
                         "a container, not a service",
                         "write `service:NAME` with the compose service that runs the container",
                     );
-                    continue;
-                };
-                target
-            } else if let Some(target) = mode.strip_prefix("service:") {
-                target
-            } else {
+                }
                 continue;
             };
             match &joins {

@@ -159,15 +159,6 @@ impl<L: Locate> Lowering<'_, L> {
         let mut workload = self.service(project, name, service, options);
         workload.depends_on = self.dependencies(project, name, service);
         workload.joins = self.joins(project, name, service);
-        // `pid: container:X` of a container the project runs shares its pod's processes, as
-        // `service:X` does.
-        if service
-            .pid
-            .strip_prefix("container:")
-            .is_some_and(|c| project.service_by_container_name(c).is_some())
-        {
-            workload.pod.pid = workload.pod.pid.max(crate::ir::PidNamespace::Pod);
-        }
         workload.pod.network = self.network_membership(name, service, options);
         let profile = options.settings.device_profile(
             name,
@@ -276,7 +267,7 @@ impl<L: Locate> Lowering<'_, L> {
             dns_aliases,
             pod: Pod {
                 containers: vec![container],
-                ..self.pod(name, service)
+                ..self.pod(project, name, service)
             },
             depends_on: Vec::new(),
             joins: None,
@@ -437,7 +428,7 @@ impl<L: Locate> Lowering<'_, L> {
     }
 
     /// Pod-level settings of a service; the containers are filled in by the caller.
-    fn pod(&mut self, name: &str, service: &model::ServiceConfig) -> Pod {
+    fn pod(&mut self, project: &model::Project, name: &str, service: &model::ServiceConfig) -> Pod {
         let mut pod = Pod {
             hostname: self.hostname(name, &service.hostname),
             runtime_class: runtime_class(&service.runtime),
@@ -498,13 +489,19 @@ impl<L: Locate> Lowering<'_, L> {
             network_mode != "none" && self.namespace_mode(name, "network_mode", network_mode);
         pod.host_ipc = self.namespace_mode(name, "ipc", &service.ipc);
         pod.host_users = self.user_namespace(name, &service.userns_mode);
-        pod.pid = self.pid_namespace(name, service);
+        pod.pid = self.pid_namespace(project, name, service);
         pod
     }
 
-    /// `pid: host` is the node's; `pid: service:X` joins the pod of X and shares its namespace;
-    /// `init: true` shares the pod's, whose pause process reaps orphans as compose's init does.
-    fn pid_namespace(&mut self, name: &str, service: &model::ServiceConfig) -> PidNamespace {
+    /// `pid: host` is the node's; `pid: service:X` (or `container:NAME` of X's container) joins the
+    /// pod of X and shares its namespace; `init: true` shares the pod's, whose pause process reaps
+    /// orphans as compose's init does.
+    fn pid_namespace(
+        &mut self,
+        project: &model::Project,
+        name: &str,
+        service: &model::ServiceConfig,
+    ) -> PidNamespace {
         let init = service.init == Some(true);
         if self.namespace_mode(name, "pid", &service.pid) {
             if init {
@@ -518,7 +515,7 @@ impl<L: Locate> Lowering<'_, L> {
                 );
             }
             PidNamespace::Host
-        } else if init || service.pid.starts_with("service:") {
+        } else if init || project.namespace_owner(&service.pid).is_some() {
             PidNamespace::Pod
         } else {
             PidNamespace::PerContainer
