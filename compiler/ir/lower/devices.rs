@@ -261,6 +261,18 @@ impl<L: Locate> Lowering<'_, L> {
                 );
                 continue;
             }
+            if !request.options.is_empty() {
+                let mut options_path = path.clone();
+                options_path.push("options");
+                self.warn(
+                    Code::UnsupportedKey,
+                    &options_path,
+                    format!(
+                        "the `options` of a GPU request of service `{name}` are left out: a GPU is requested by its resource name, which takes no driver options"
+                    ),
+                    "not kept",
+                );
+            }
             for capability in &request.capabilities {
                 if !matches!(capability.as_str(), "gpu" | "nvidia")
                     && !driver_capabilities.contains(&capability.as_str())
