@@ -297,7 +297,7 @@ fn is_separator(b: u8) -> bool {
 
 /// compose-go's `IsWindowsAbs` for a path that does not start with `/`: a drive letter followed
 /// by a separator, a UNC `\\host`, or a `\??\` device path with a component after the prefix.
-fn is_windows_abs(p: &str) -> bool {
+pub(crate) fn is_windows_abs(p: &str) -> bool {
     let b = p.as_bytes();
     if b.len() >= 2 && b[1] == b':' {
         return b.len() > 2 && is_separator(b[2]);

@@ -28,6 +28,7 @@ pub use compose::{Extras, HostIpPort};
 use super::yaml::{self, YamlError};
 use super::{Files, annotate};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::frontend::paths::is_windows_abs;
 use crate::ir::names::{dns_label, label_value};
 use crate::ir::{self, Locate};
 use crate::model;
@@ -89,6 +90,7 @@ pub fn prepare(
                 | Code::DependencyHealth
                 | Code::DependencyNotJob
                 | Code::GpuCount
+                | Code::WindowsContainer
         );
         let handled = k3s_only
             || matches!(
@@ -320,16 +322,7 @@ impl<L: Locate> Checker<'_, L> {
                 "not supported on podman",
             );
         }
-        if !pod.node_selector.is_empty() {
-            self.warn(
-                Code::PodmanIgnoredField,
-                &["services", name, "platform"],
-                format!(
-                    "`platform` of service `{name}` is left out: podman runs the image's platform of this host"
-                ),
-                "not supported on podman",
-            );
-        }
+        self.operating_system(name, pod);
         if !pod.placement.is_empty() {
             self.warn(
                 Code::PodmanIgnoredField,
@@ -365,6 +358,40 @@ impl<L: Locate> Checker<'_, L> {
                     dep.service
                 ),
                 "start order only",
+            );
+        }
+    }
+
+    /// A Windows container is refused; `platform` is left out.
+    fn operating_system(&mut self, name: &str, pod: &ir::Pod) {
+        let windows_path = pod
+            .containers
+            .iter()
+            .flat_map(|c| &c.volume_mounts)
+            .map(|m| m.mount_path.as_str())
+            .find(|path| is_windows_abs(path));
+        if let Some(path) = windows_path {
+            let span = self.locations.span(&["services", name, "volumes"]);
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::PodmanWindowsContainer,
+                    format!(
+                        "service `{name}` mounts a volume at `{path}`, a Windows path: it is a Windows container, and podman runs Linux containers only"
+                    ),
+                )
+                .with_label(span, "Windows path")
+                .with_help(
+                    "build it for a cluster with Windows nodes with `--target k3s` or `--target helm`",
+                ),
+            );
+        } else if !pod.node_selector.is_empty() {
+            self.warn(
+                Code::PodmanIgnoredField,
+                &["services", name, "platform"],
+                format!(
+                    "`platform` of service `{name}` is left out: podman runs the image's platform of this host"
+                ),
+                "not supported on podman",
             );
         }
     }
@@ -660,7 +687,7 @@ fn quadlet(project: &str, yaml_name: &str) -> String {
 mod tests {
     use indexmap::IndexMap;
 
-    use crate::diagnostics::{Code, Diagnostics};
+    use crate::diagnostics::{Code, Diagnostics, Severity};
     use crate::ir::{self, Unlocated};
 
     fn project(names: &[&str], edges: &[(&str, &str)]) -> ir::Project {
@@ -737,6 +764,53 @@ mod tests {
                 (Code::PodmanUnreadableText, "command"),
                 (Code::PodmanUnreadableText, "BANNER"),
                 (Code::PodmanUnreadableText, "MAKEFILE"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_windows_container_is_an_error_not_a_left_out_platform() {
+        let mut project = project(&["iis", "web"], &[]);
+        for (name, path) in [
+            ("iis", r"C:\inetpub\wwwroot"),
+            ("web", "/usr/share/nginx/html"),
+        ] {
+            let pod = &mut project.workloads[name].pod;
+            pod.node_selector
+                .insert("kubernetes.io/os".to_owned(), "windows".to_owned());
+            pod.containers.push(ir::Container {
+                volume_mounts: vec![ir::VolumeMount {
+                    volume: "site".to_owned(),
+                    mount_path: path.to_owned(),
+                    sub_path: None,
+                    read_only: false,
+                    propagation: None,
+                }],
+                ..ir::Container::default()
+            });
+        }
+        let stack = super::Stack {
+            ir: project,
+            extras: super::compose::Extras::default(),
+            order: vec!["iis".to_owned(), "web".to_owned()],
+        };
+        let mut diagnostics = Diagnostics::new();
+        super::check(&stack, &Unlocated, &mut diagnostics);
+        let reported: Vec<_> = diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.code,
+                    d.severity,
+                    d.message.split('`').nth(1).unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            reported,
+            [
+                (Code::PodmanWindowsContainer, Severity::Error, "iis"),
+                (Code::PodmanIgnoredField, Severity::Warning, "platform"),
             ]
         );
     }

@@ -483,6 +483,7 @@ impl<L: Locate> Lowering<'_, L> {
         if let Some(deploy) = &service.deploy {
             pod.placement = self.placement(name, &deploy.placement);
         }
+        self.windows_nodes(name, service, &mut pod);
         // `none` is for `network_membership`, which keeps it with NetworkPolicies.
         let network_mode = service.network_mode();
         pod.host_network =
@@ -605,7 +606,7 @@ impl<L: Locate> Lowering<'_, L> {
             );
             return;
         };
-        out.insert("kubernetes.io/os".to_owned(), os.to_owned());
+        out.insert(placement::OS.to_owned(), os.to_owned());
         if let Some(arch) = arch {
             out.insert("kubernetes.io/arch".to_owned(), arch.to_owned());
         }

@@ -11,14 +11,45 @@ use std::borrow::Cow;
 use super::Lowering;
 use crate::diagnostics::Code;
 use crate::ir::names::{is_label_value, is_qualified_name};
-use crate::ir::{Locate, NodeOperator, NodeRequirement, Placement};
+use crate::ir::{Locate, NodeOperator, NodeRequirement, Placement, Pod};
 use crate::model;
 
 /// The label K3s (and kubeadm) put on control-plane nodes: swarm's managers.
 const CONTROL_PLANE: &str = "node-role.kubernetes.io/control-plane";
 const HOSTNAME: &str = "kubernetes.io/hostname";
+/// The node label of the operating system.
+pub(super) const OS: &str = "kubernetes.io/os";
 
 impl<L: Locate> Lowering<'_, L> {
+    /// Places a Windows container ([`model::ServiceConfig::windows_mount`]) on Windows nodes,
+    /// unless `platform` or a constraint already names the operating system.
+    pub(super) fn windows_nodes(
+        &mut self,
+        name: &str,
+        service: &model::ServiceConfig,
+        pod: &mut Pod,
+    ) {
+        let Some((index, target)) = service.windows_mount() else {
+            return;
+        };
+        let named = pod.node_selector.contains_key(OS)
+            || pod.placement.node_requirements.iter().any(|r| r.key == OS);
+        if named {
+            return;
+        }
+        pod.node_selector
+            .insert(OS.to_owned(), "windows".to_owned());
+        self.warn_help(
+            Code::WindowsContainer,
+            &["services", name, "volumes", &index.to_string()],
+            format!(
+                "service `{name}` mounts a volume at `{target}`, a Windows path, so its pods are placed on Windows nodes, which K3s does not run"
+            ),
+            "Windows path",
+            "run it on a cluster with Windows nodes, or write `platform: windows/amd64` on the service to say which nodes are meant",
+        );
+    }
+
     pub(super) fn placement(&mut self, name: &str, placement: &model::Placement) -> Placement {
         let mut lowered = Placement::default();
         for (i, constraint) in placement.constraints.iter().enumerate() {
@@ -157,7 +188,7 @@ fn requirement(attribute: &str, equal: bool, value: &str) -> Result<NodeRequirem
         "node.platform.os" => {
             let os = operating_system(value)
                 .ok_or(Unlowered::Value("its value is not `linux` or `windows`"))?;
-            ("kubernetes.io/os", os.to_owned())
+            (OS, os.to_owned())
         }
         "node.platform.arch" => {
             let arch = architecture(value).ok_or(Unlowered::Value(
@@ -234,7 +265,7 @@ fn node_label_key(attribute: &str) -> Option<String> {
     match attribute.as_ref() {
         "node.hostname" | "node.id" => Some(HOSTNAME.to_owned()),
         "node.role" => Some(CONTROL_PLANE.to_owned()),
-        "node.platform.os" => Some("kubernetes.io/os".to_owned()),
+        "node.platform.os" => Some(OS.to_owned()),
         "node.platform.arch" => Some("kubernetes.io/arch".to_owned()),
         _ => attribute
             .strip_prefix("node.labels.")
