@@ -512,7 +512,9 @@ impl Loader<'_> {
             return Err(unknown_extends(name, &reference, reference_span, services));
         }
 
-        if chain.0.iter().any(|(f, s, _)| *f == filename && s == name) {
+        // The chain holds the services whose `extends` are being followed, each with the file it
+        // is in: `api` of one file may extend `api` of another, which extends `api-base`.
+        if chain.0.iter().any(|(f, s, _)| f == file && s == name) {
             let mut report = Diagnostic::error(
                 Code::Cycle,
                 format!("`extends` forms a cycle through service `{name}`"),
@@ -538,7 +540,7 @@ impl Loader<'_> {
         let mut next_chain = chain.clone();
         next_chain
             .0
-            .push((filename.clone(), name.to_owned(), Some(extends_span)));
+            .push((file.to_path_buf(), name.to_owned(), Some(extends_span)));
 
         let base = match &mut other_services {
             Some((map, resets)) => {
