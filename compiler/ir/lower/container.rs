@@ -517,13 +517,26 @@ impl<L: Locate> Lowering<'_, L> {
                 .user
                 .split_once(':')
                 .map_or((service.user.as_str(), None), |(u, g)| (u, Some(g)));
-            match (user.parse::<i64>(), group.map(str::parse::<i64>)) {
-                (Ok(uid), None) => out.run_as_user = Some(uid),
-                (Ok(uid), Some(Ok(gid))) => {
+            match (numeric_id(user), group.map(numeric_id)) {
+                (Some(uid), None) => out.run_as_user = Some(uid),
+                (Some(uid), Some(Some(gid))) => {
                     out.run_as_user = Some(uid);
                     out.run_as_group = Some(gid);
                 }
-                _ => self.warn_help(
+                (Some(uid), Some(None)) => {
+                    out.run_as_user = Some(uid);
+                    self.warn_help(
+                        Code::UserName,
+                        &["services", name, "user"],
+                        format!(
+                            "the group of `user: {}` of service `{name}` is left out: Kubernetes needs a numeric id, so the group is the image's for user {uid}",
+                            service.user
+                        ),
+                        "group not numeric",
+                        "write `user: \"UID:GID\"` with the id the group has in the image",
+                    );
+                }
+                (None, _) => self.warn_help(
                     Code::UserName,
                     &["services", name, "user"],
                     format!(
@@ -606,4 +619,14 @@ fn selinux_part(label: &mut SeLinux, option: &str) -> bool {
 /// Kubernetes probe fields are `int32`.
 fn clamp(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// A user or group id of `user:`. `root` is 0 in the `/etc/passwd` of every image; other
+/// names depend on the image's `/etc/passwd` (`www-data` is 33 on Debian, 82 on Alpine).
+fn numeric_id(text: &str) -> Option<i64> {
+    if text == "root" {
+        Some(0)
+    } else {
+        text.parse().ok()
+    }
 }
