@@ -31,8 +31,8 @@ const RESOLVERS: &[(&str, Resolve)] = &[
         Resolver::abs_symbolic_link,
     ),
     ("services.*.volumes.*", Resolver::abs_volume_mount),
-    ("configs.*.file", Resolver::maybe_unix_path),
-    ("secrets.*.file", Resolver::maybe_unix_path),
+    ("configs.*.file", Resolver::file_object_path),
+    ("secrets.*.file", Resolver::file_object_path),
     ("include.path", Resolver::abs_path),
     ("include.project_directory", Resolver::abs_path),
     ("include.env_file", Resolver::abs_path),
@@ -247,6 +247,21 @@ impl Resolver {
             .with_label(Some(span), "bind mount without `source`")
             .with_help("add `source:` with the host path, or use `type: volume`")),
         }
+    }
+
+    /// The `file` of a secret or config, noting one written from `$PWD` (`$PWD/conf/app.ini`):
+    /// lowering reads it from the project directory, as it places a bind source from `$PWD`.
+    fn file_object_path(&self, node: &mut Node) -> Result<(), Diagnostic> {
+        let from_project_dir = node
+            .template()
+            .zip(node.as_str())
+            .and_then(|(template, value)| shell_relative(template, value))
+            .filter(|w| w.starts_with(FROM_PROJECT_DIR));
+        self.maybe_unix_path(node)?;
+        if let Some(written) = from_project_dir {
+            node.set_relative_path(&written);
+        }
+        Ok(())
     }
 
     /// A volume with `o: bind` is really a bind mount of `device`, which the loader resolves

@@ -358,29 +358,34 @@ impl<L: Locate> Lowering<'_, L> {
         if exists {
             return;
         }
+        // A file written from `$PWD` is the project's, as a bind source from `$PWD` is.
+        let file = self
+            .locations
+            .relative_path(&[kind.key(), source, "file"])
+            .and_then(|written| from_project_dir(Path::new(&cx.project.working_dir), written))
+            .map_or(Cow::Borrowed(definition.file.as_str()), |path| {
+                Cow::Owned(path.to_string_lossy().into_owned())
+            });
         let origin = if kind == Kind::Config && !definition.content.is_empty() {
             "content".to_owned()
-        } else if !definition.file.is_empty() {
-            format!(
-                "file:{}",
-                relative(&cx.project.working_dir, &definition.file)
-            )
+        } else if !file.is_empty() {
+            format!("file:{}", relative(&cx.project.working_dir, &file))
         } else {
             format!("environment:{}", definition.environment)
         };
         let read = kind == Kind::Config || cx.options.read_secrets;
         let value = if read {
-            let value = file_value(cx.project, kind, definition);
+            let value = file_value(cx.project, kind, definition, &file);
             if value.is_none() {
-                let what = if definition.file.is_empty() {
+                let what = if file.is_empty() {
                     format!("variable `{}` is not set", definition.environment)
                 } else {
                     // Named as written beside the compose file, not by this machine's path.
-                    let file = relative(&cx.project.working_dir, &definition.file);
-                    if file == definition.file {
-                        format!("file `{file}` cannot be read")
+                    let shown = relative(&cx.project.working_dir, &file);
+                    if shown == file {
+                        format!("file `{shown}` cannot be read")
                     } else {
-                        format!("file `./{file}` cannot be read")
+                        format!("file `./{shown}` cannot be read")
                     }
                 };
                 self.warn(
@@ -1062,17 +1067,18 @@ fn small_text_file(path: &Path, metadata: &std::fs::Metadata) -> Option<String> 
     std::fs::read_to_string(path).ok()
 }
 
-/// The value of a secret or config: inline content, a file, or a project variable.
+/// The value of a secret or config: inline content, its `file`, or a project variable.
 fn file_value(
     project: &model::Project,
     kind: Kind,
     definition: &model::FileObjectConfig,
+    file: &str,
 ) -> Option<String> {
     if kind == Kind::Config && !definition.content.is_empty() {
         return Some(definition.content.clone());
     }
-    if !definition.file.is_empty() {
-        let path = Path::new(&project.working_dir).join(&definition.file);
+    if !file.is_empty() {
+        let path = Path::new(&project.working_dir).join(file);
         return std::fs::read_to_string(path).ok();
     }
     if !definition.environment.is_empty() {
@@ -1253,7 +1259,6 @@ impl NodePaths {
     }
 }
 
-/// How many levels above `dir` one must climb to reach a directory holding `path`.
 /// The path a source written from `$PWD` ([`FROM_PROJECT_DIR`]`/rest`) names in the project
 /// directory `dir`.
 fn from_project_dir(dir: &Path, written: &str) -> Option<PathBuf> {
@@ -1261,6 +1266,7 @@ fn from_project_dir(dir: &Path, written: &str) -> Option<PathBuf> {
     Some(normalize(&dir.join(rest.trim_start_matches('/'))))
 }
 
+/// How many levels above `dir` one must climb to reach a directory holding `path`.
 fn levels_above(dir: &Path, path: &Path) -> usize {
     dir.ancestors()
         .position(|ancestor| below(path, ancestor).is_some())
