@@ -17,7 +17,7 @@ use crate::ir::{DeviceAccess, DevicePlugin, Locate, Project, Volume, VolumeMount
 use crate::source::Span;
 
 /// The RuntimeClass K3s creates when it finds the NVIDIA container runtime.
-const NVIDIA_RUNTIME: &str = "nvidia";
+pub(crate) const NVIDIA_RUNTIME: &str = "nvidia";
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let mut plugin = DevicePlugin::default();

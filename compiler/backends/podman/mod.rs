@@ -32,6 +32,7 @@ use crate::frontend::paths::is_windows_abs;
 use crate::ir::names::{dns_label, label_value};
 use crate::ir::{self, Locate};
 use crate::model;
+use crate::passes::devices::NVIDIA_RUNTIME;
 
 /// Choices of the user that shape the podman output.
 #[derive(Debug, Clone, Copy, Default)]
@@ -312,7 +313,11 @@ impl<L: Locate> Checker<'_, L> {
         }
         let pod = &workload.pod;
         self.storage(name, pod);
-        if pod.runtime_class.is_some() {
+        // The devices pass gives a pod with GPUs the NVIDIA runtime class, which K3s needs;
+        // podman reaches the GPUs through CDI names instead, so only another runtime is lost.
+        let gpus_by_cdi = pod.runtime_class.as_deref() == Some(NVIDIA_RUNTIME)
+            && pod.containers.iter().any(|c| c.gpus.is_some());
+        if pod.runtime_class.is_some() && !gpus_by_cdi {
             self.warn(
                 Code::PodmanIgnoredField,
                 &["services", name, "runtime"],
@@ -811,6 +816,44 @@ mod tests {
             [
                 (Code::PodmanWindowsContainer, Severity::Error, "iis"),
                 (Code::PodmanIgnoredField, Severity::Warning, "platform"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_runtime_class_of_gpus_is_not_reported_but_another_runtime_is() {
+        let mut project = project(&["ollama", "ui", "wasm"], &[]);
+        for (name, runtime, gpus) in [
+            ("ollama", "nvidia", true),
+            ("ui", "nvidia", false),
+            ("wasm", "wasmedge", false),
+        ] {
+            let pod = &mut project.workloads[name].pod;
+            pod.runtime_class = Some(runtime.to_owned());
+            pod.containers.push(ir::Container {
+                gpus: gpus.then(|| ir::Gpus {
+                    count: Some(1),
+                    device_ids: Vec::new(),
+                }),
+                ..ir::Container::default()
+            });
+        }
+        let stack = super::Stack {
+            ir: project,
+            extras: super::compose::Extras::default(),
+            order: vec!["ollama".to_owned(), "ui".to_owned(), "wasm".to_owned()],
+        };
+        let mut diagnostics = Diagnostics::new();
+        super::check(&stack, &Unlocated, &mut diagnostics);
+        let reported: Vec<_> = diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.split('`').nth(3).unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            reported,
+            [
+                (Code::PodmanIgnoredField, "ui"),
+                (Code::PodmanIgnoredField, "wasm"),
             ]
         );
     }
