@@ -732,6 +732,18 @@ mod tests {
         }
     }
 
+    /// The podman target's diagnostics of `project`.
+    fn checked(project: ir::Project) -> Diagnostics {
+        let stack = super::Stack {
+            order: project.workloads.keys().cloned().collect(),
+            ir: project,
+            extras: super::compose::Extras::default(),
+        };
+        let mut diagnostics = Diagnostics::new();
+        super::check(&stack, &Unlocated, &mut diagnostics);
+        diagnostics
+    }
+
     #[test]
     fn texts_podman_cannot_read_back_are_reported() {
         let mut project = project(&["web"], &[]);
@@ -752,13 +764,7 @@ mod tests {
             ..ir::Container::default()
         };
         project.workloads["web"].pod.containers.push(container);
-        let stack = super::Stack {
-            ir: project,
-            extras: super::compose::Extras::default(),
-            order: vec!["web".to_owned()],
-        };
-        let mut diagnostics = Diagnostics::new();
-        super::check(&stack, &Unlocated, &mut diagnostics);
+        let diagnostics = checked(project);
         let reported: Vec<_> = diagnostics
             .iter()
             .map(|d| (d.code, d.message.split('`').nth(1).unwrap_or_default()))
@@ -794,13 +800,7 @@ mod tests {
                 ..ir::Container::default()
             });
         }
-        let stack = super::Stack {
-            ir: project,
-            extras: super::compose::Extras::default(),
-            order: vec!["iis".to_owned(), "web".to_owned()],
-        };
-        let mut diagnostics = Diagnostics::new();
-        super::check(&stack, &Unlocated, &mut diagnostics);
+        let diagnostics = checked(project);
         let reported: Vec<_> = diagnostics
             .iter()
             .map(|d| {
@@ -838,13 +838,7 @@ mod tests {
                 ..ir::Container::default()
             });
         }
-        let stack = super::Stack {
-            ir: project,
-            extras: super::compose::Extras::default(),
-            order: vec!["ollama".to_owned(), "ui".to_owned(), "wasm".to_owned()],
-        };
-        let mut diagnostics = Diagnostics::new();
-        super::check(&stack, &Unlocated, &mut diagnostics);
+        let diagnostics = checked(project);
         let reported: Vec<_> = diagnostics
             .iter()
             .map(|d| (d.code, d.message.split('`').nth(3).unwrap_or_default()))
@@ -862,13 +856,7 @@ mod tests {
     fn placement_is_reported_as_one_host_runs_every_pod() {
         let mut project = project(&["web", "db"], &[]);
         project.workloads["web"].pod.placement.one_per_node = true;
-        let stack = super::Stack {
-            ir: project,
-            extras: super::compose::Extras::default(),
-            order: vec!["db".to_owned(), "web".to_owned()],
-        };
-        let mut diagnostics = Diagnostics::new();
-        super::check(&stack, &Unlocated, &mut diagnostics);
+        let diagnostics = checked(project);
         let reported: Vec<_> = diagnostics
             .iter()
             .map(|d| {
