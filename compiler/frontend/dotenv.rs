@@ -29,6 +29,9 @@ pub struct Dotenv {
     pub vars: IndexMap<String, String>,
     /// Variables interpolated in values while unset (compose-go warns about each), each once.
     pub unset: Vec<String>,
+    /// The values that interpolation changed, as written (`MODELS=${PWD}/models`): where a value
+    /// came from, for the variables of the shell it names.
+    pub templates: IndexMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -155,13 +158,18 @@ impl Parser<'_> {
             }
             return Ok(true);
         }
-        let value = self.value()?;
+        let (value, template) = self.value()?;
+        match template {
+            Some(template) => self.dotenv.templates.insert(key.to_owned(), template),
+            None => self.dotenv.templates.shift_remove(key),
+        };
         self.dotenv.vars.insert(key.to_owned(), value);
         Ok(true)
     }
 
-    /// Reads the value at the current position and moves past it.
-    fn value(&mut self) -> Result<String, DotenvError> {
+    /// Reads the value at the current position and moves past it, with the text it was
+    /// interpolated from when interpolation changed it.
+    fn value(&mut self) -> Result<(String, Option<String>), DotenvError> {
         let start = self.position;
         let src = &self.text[start..];
         let Some(&quote @ (b'"' | b'\'')) = src.as_bytes().first() else {
@@ -197,7 +205,7 @@ impl Parser<'_> {
             // Only ASCII backslashes were dropped, so the bytes are still UTF-8.
             let value = String::from_utf8(chars).expect("a quoted value is a part of a string");
             if quote == b'\'' {
-                return Ok(value);
+                return Ok((value, None));
             }
             return self.expand(&expand_escapes(&value), start);
         }
@@ -212,8 +220,13 @@ impl Parser<'_> {
         ))
     }
 
-    /// Interpolates a value: the surrounding environment first, then this file.
-    fn expand(&mut self, value: &str, start: usize) -> Result<String, DotenvError> {
+    /// Interpolates a value: the surrounding environment first, then this file. The text is
+    /// returned too when interpolation changed it.
+    fn expand(
+        &mut self,
+        value: &str,
+        start: usize,
+    ) -> Result<(String, Option<String>), DotenvError> {
         let lookup = self.lookup;
         let vars = &self.dotenv.vars;
         let interpolated = interpolate::interpolate(value, &|name| {
@@ -225,7 +238,8 @@ impl Parser<'_> {
                 self.dotenv.unset.push(name);
             }
         }
-        Ok(interpolated.value)
+        let template = (interpolated.value != value).then(|| value.to_owned());
+        Ok((interpolated.value, template))
     }
 
     fn error(&self, start: usize, end: usize, message: String) -> DotenvError {
@@ -304,6 +318,23 @@ fn octal(digits: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_interpolation_changed_keep_their_text() {
+        let pwd = |k: &str| (k == "PWD").then(|| "/work/app".to_owned());
+        let parsed = parse(
+            "A=${PWD}/x\nB='${PWD}'\nC=plain\nD=\"$A/y\"\nA=again\n",
+            &pwd,
+        )
+        .unwrap();
+        assert_eq!(parsed.vars["D"], "/work/app/x/y");
+        let templates: Vec<(&str, &str)> = parsed
+            .templates
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(templates, [("D", "$A/y")]);
+    }
 
     fn no_env(_: &str) -> Option<String> {
         None

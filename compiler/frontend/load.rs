@@ -156,6 +156,9 @@ pub(super) struct Loader<'a> {
     /// Each file's documents, parsed once: the project name is read before loading, and a file
     /// named by several `extends` is read once per use.
     pub parsed: HashMap<FileId, Vec<Node>>,
+    /// How env files wrote the values they set by interpolating others
+    /// ([`project::ProjectSetup::env_templates`]), an included project's too.
+    pub env_templates: BTreeMap<String, String>,
 }
 
 /// The environment used for interpolation in one (possibly included) project.
@@ -345,7 +348,12 @@ impl Loader<'_> {
             }
             check_service_count(&document)?;
             let lookup = |k: &str| environment.get(k).cloned();
-            substitute::substitute(&mut document, &lookup, self.diagnostics)?;
+            substitute::substitute(
+                &mut document,
+                &lookup,
+                &self.env_templates,
+                self.diagnostics,
+            )?;
             let resets = Resets::take_from(&text, &mut document);
             for warning in canonical::deprecation_warnings(&document) {
                 self.diagnostics.push(warning);
@@ -611,7 +619,12 @@ impl Loader<'_> {
                     .with_help("`extends.file` names a compose file with a `services:` section"));
             }
             let lookup = |k: &str| environment.get(k).cloned();
-            substitute::substitute(&mut document, &lookup, self.diagnostics)?;
+            substitute::substitute(
+                &mut document,
+                &lookup,
+                &self.env_templates,
+                self.diagnostics,
+            )?;
             let resets = Resets::take_from(&text, &mut document);
             resets.apply(&mut dict);
             dict = merge::merge(dict, document, &Path::root())?;
@@ -723,9 +736,7 @@ impl Loader<'_> {
             let from_files = project::read_env_files(environment, &env_files)
                 .map_err(|e| setup_error_diagnostic(e, item.span))?;
             let mut include_environment = environment.clone();
-            for (k, v) in from_files {
-                include_environment.entry(k).or_insert(v);
-            }
+            from_files.add_to(&mut include_environment, &mut self.env_templates);
             let include_stages = Stages {
                 resolve_paths: true,
                 resource_dir: project_directory.clone(),

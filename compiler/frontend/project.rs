@@ -65,6 +65,8 @@ pub struct ProjectSetup {
     pub imperative_name: Option<String>,
     /// The env files that were read, for diagnostics.
     pub env_files: Vec<PathBuf>,
+    /// How the env files wrote the values of `environment` they set by interpolating others.
+    pub env_templates: BTreeMap<String, String>,
 }
 
 /// A failure while finding the project, before any compose file could be read.
@@ -107,12 +109,11 @@ pub fn setup(options: &ProjectOptions) -> Result<ProjectSetup, SetupError> {
     // the files are known, it reads those of the working directory they give, without
     // overriding what it read first.
     let mut env_files: Vec<PathBuf> = Vec::new();
+    let mut env_templates = BTreeMap::new();
     if files.is_empty() {
         let dir = project_directory.as_deref().unwrap_or(&options.cwd);
         env_files = env_files_for(options, &environment, dir);
-        for (k, v) in read_env_files(&environment, &env_files)? {
-            environment.entry(k).or_insert(v);
-        }
+        read_env_files(&environment, &env_files)?.add_to(&mut environment, &mut env_templates);
         if let Some(list) = environment.get("COMPOSE_FILE").filter(|v| !v.is_empty()) {
             let separator = environment
                 .get("COMPOSE_PATH_SEPARATOR")
@@ -150,9 +151,7 @@ pub fn setup(options: &ProjectOptions) -> Result<ProjectSetup, SetupError> {
         .into_iter()
         .filter(|f| !env_files.contains(f))
         .collect();
-    for (k, v) in read_env_files(&environment, &more)? {
-        environment.entry(k).or_insert(v);
-    }
+    read_env_files(&environment, &more)?.add_to(&mut environment, &mut env_templates);
     env_files.extend(more);
 
     // Like Docker Compose, an unset `COMPOSE_PROFILES` still yields one empty profile name, which
@@ -182,6 +181,7 @@ pub fn setup(options: &ProjectOptions) -> Result<ProjectSetup, SetupError> {
         profiles,
         imperative_name,
         env_files,
+        env_templates,
     })
 }
 
@@ -258,13 +258,41 @@ fn default_files(start: &Path) -> Result<Vec<ConfigFile>, Error> {
     }
 }
 
+/// The variables env files set.
+#[derive(Debug, Clone, Default)]
+pub struct EnvFileValues {
+    pub values: BTreeMap<String, String>,
+    /// How the values that interpolated others were written (`MODELS=${PWD}/models`).
+    pub templates: BTreeMap<String, String>,
+}
+
+impl EnvFileValues {
+    /// Adds the variables `environment` does not set already, which wins over env files, and
+    /// their templates to `templates`.
+    pub fn add_to(
+        self,
+        environment: &mut BTreeMap<String, String>,
+        templates: &mut BTreeMap<String, String>,
+    ) {
+        for (k, v) in self.values {
+            if let std::collections::btree_map::Entry::Vacant(entry) = environment.entry(k) {
+                if let Some(template) = self.templates.get(entry.key()) {
+                    templates.insert(entry.key().clone(), template.clone());
+                }
+                entry.insert(v);
+            }
+        }
+    }
+}
+
 /// Reads env files in order; a later file overrides an earlier one, and `${VAR}` inside them
 /// sees the process environment first.
 pub fn read_env_files(
     environment: &BTreeMap<String, String>,
     files: &[PathBuf],
-) -> Result<BTreeMap<String, String>, SetupError> {
+) -> Result<EnvFileValues, SetupError> {
     let mut values: BTreeMap<String, String> = BTreeMap::new();
+    let mut templates: BTreeMap<String, String> = BTreeMap::new();
     for path in files {
         if path.is_dir() {
             return Err(Error::Usage(format!(
@@ -283,9 +311,13 @@ pub fn read_env_files(
             text: text.clone(),
             error,
         })?;
+        for key in parsed.vars.keys() {
+            templates.remove(key);
+        }
+        templates.extend(parsed.templates);
         values.extend(parsed.vars);
     }
-    Ok(values)
+    Ok(EnvFileValues { values, templates })
 }
 
 /// Go's `strconv.ParseBool`.

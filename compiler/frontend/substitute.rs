@@ -2,12 +2,15 @@
 //! [`interpolate`], then values at keys that need a number or a boolean are converted, exactly
 //! where compose-go converts them.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use super::interpolate::{InterpolationErrorKind, MAX_NESTING, interpolate};
 use super::node::{Node, Value};
 use super::tree::{Cursor, PatternSet};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::source::Span;
 
 #[derive(Clone, Copy)]
 enum Cast {
@@ -76,13 +79,20 @@ static CAST_PATTERNS: LazyLock<PatternSet> =
 /// Interpolates every string in `root`. Unset variables give one warning per name; the first
 /// error (an invalid expression, a required variable, a value of the wrong type) stops, as in
 /// Docker Compose.
+///
+/// `env_templates` holds how env files wrote the values they set from other variables
+/// (`MODELS=${PWD}/models`): a string that uses such a variable keeps, as its template, the text
+/// with the variable written out (`$MODELS/x` as `${PWD}/models/x`), so that the shell's
+/// variables behind a value are seen through the env file.
 pub fn substitute(
     root: &mut Node,
     lookup: &(dyn Fn(&str) -> Option<String> + Sync),
+    env_templates: &BTreeMap<String, String>,
     diagnostics: &mut Diagnostics,
 ) -> Result<(), Diagnostic> {
     let mut walker = Walker {
         lookup,
+        env_templates,
         warned: Vec::new(),
         diagnostics,
     };
@@ -91,6 +101,7 @@ pub fn substitute(
 
 struct Walker<'l, 'd> {
     lookup: &'l (dyn Fn(&str) -> Option<String> + Sync),
+    env_templates: &'l BTreeMap<String, String>,
     /// The unset variables warned about, each once, at its first use.
     warned: Vec<String>,
     diagnostics: &'d mut Diagnostics,
@@ -114,10 +125,12 @@ impl Walker<'_, '_> {
         cursor: Cursor,
     ) -> Result<(), Diagnostic> {
         let lookup = self.lookup;
+        let env_templates = self.env_templates;
         let walks = crate::parallel::map(services.iter_mut(), |(key, entry)| {
             let mut diagnostics = Diagnostics::new();
             let mut walker = Walker {
                 lookup,
+                env_templates,
                 warned: Vec::new(),
                 diagnostics: &mut diagnostics,
             };
@@ -179,6 +192,43 @@ impl Walker<'_, '_> {
         Ok(())
     }
 
+    /// SC0220 for `name`, a variable of the shell, once per name: `text` (at `path`) uses it,
+    /// itself or through a variable an env file sets from it.
+    fn warn_machine_variable(&mut self, name: &str, text: &str, path: &[&str], span: Span) {
+        let key = format!("${name}");
+        if !self.warned.contains(&key) {
+            // Named by the env file variable that brought it in, when it is not in the text.
+            let through = variables(text)
+                .all(|v| v != name)
+                .then(|| {
+                    variables(text).find(|v| {
+                        self.env_templates.get(*v).is_some_and(|t| {
+                            variables(&through_env_files(t, self.env_templates)).any(|u| u == name)
+                        })
+                    })
+                })
+                .flatten()
+                .map(|v| format!(" (through `{v}`, which an env file sets from it)"))
+                .unwrap_or_default();
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Code::MachineVariable,
+                    format!(
+                        "`${{{name}}}` comes from the shell of whoever runs the build{through}, so `{}` holds this machine's value and the output differs between machines",
+                        path.iter()
+                            .take_while(|&&key| key != "[]")
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    ),
+                )
+                .with_label(Some(span), "this machine's value")
+                .with_help("write the value the container should see"),
+            );
+            self.warned.push(key);
+        }
+    }
+
     fn string(&mut self, node: &mut Node, path: &[&str], cursor: Cursor) -> Result<(), Diagnostic> {
         let Value::Str(text) = &mut node.value else {
             return Ok(());
@@ -221,26 +271,9 @@ impl Walker<'_, '_> {
                     ))
                 }
             })?;
-            if let Some(name) = machine_variable(text, path) {
-                let key = format!("${name}");
-                if !self.warned.contains(&key) {
-                    self.diagnostics.push(
-                        Diagnostic::warning(
-                            Code::MachineVariable,
-                            format!(
-                                "`${{{name}}}` comes from the shell of whoever runs the build, so `{}` holds this machine's value and the output differs between machines",
-                                path.iter()
-                                    .take_while(|&&key| key != "[]")
-                                    .copied()
-                                    .collect::<Vec<_>>()
-                                    .join(".")
-                            ),
-                        )
-                        .with_label(Some(node.span), "this machine's value")
-                        .with_help("write the value the container should see"),
-                    );
-                    self.warned.push(key);
-                }
+            let template = through_env_files(text, self.env_templates);
+            if let Some(name) = machine_variable(&template, path) {
+                self.warn_machine_variable(name, text, path, node.span);
             }
             for name in result.unset {
                 if !self.warned.contains(&name) {
@@ -260,7 +293,8 @@ impl Walker<'_, '_> {
                 }
             }
             if result.value != *text {
-                written = Some(std::mem::replace(text, result.value));
+                written = Some(template.into_owned());
+                *text = result.value;
             }
         }
         if let Some(i) = CAST_PATTERNS.matched(cursor) {
@@ -271,6 +305,60 @@ impl Walker<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// `text` with each `$NAME` and `${NAME}` of a variable in `env_templates` replaced by the text
+/// its env file wrote, itself so replaced (to a few levels, as an env file may name itself).
+fn through_env_files<'t>(text: &'t str, env_templates: &BTreeMap<String, String>) -> Cow<'t, str> {
+    through_env_files_within(text, env_templates, 4)
+}
+
+fn through_env_files_within<'t>(
+    text: &'t str,
+    env_templates: &BTreeMap<String, String>,
+    levels: usize,
+) -> Cow<'t, str> {
+    if levels == 0 || env_templates.is_empty() || !text.contains('$') {
+        return Cow::Borrowed(text);
+    }
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        if bytes.get(i + 1) == Some(&b'$') {
+            i += 2;
+            continue;
+        }
+        let braced = bytes.get(i + 1) == Some(&b'{');
+        let start = i + 1 + usize::from(braced);
+        let end = start + bytes[start..].iter().take_while(|&&b| is_name(b)).count();
+        let closed = !braced || bytes.get(end) == Some(&b'}');
+        let template = env_templates
+            .get(&text[start..end])
+            .filter(|_| end > start && closed);
+        let after = end + usize::from(braced);
+        if let Some(template) = template {
+            out.push_str(&text[copied..i]);
+            out.push_str(&through_env_files_within(
+                template,
+                env_templates,
+                levels - 1,
+            ));
+            copied = after;
+        }
+        i = after.max(i + 1);
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
 /// Variables of the shell rather than of the project.
@@ -396,7 +484,31 @@ fn go_parse_float(s: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{machine_variable, variables};
+    use std::collections::BTreeMap;
+
+    use super::{machine_variable, through_env_files, variables};
+
+    #[test]
+    fn a_value_an_env_file_sets_is_seen_as_the_file_wrote_it() {
+        let templates = BTreeMap::from([
+            ("DATA".to_owned(), "${PWD}/data".to_owned()),
+            ("CACHE".to_owned(), "$DATA/cache".to_owned()),
+        ]);
+        assert_eq!(
+            through_env_files("${DATA}:/data", &templates),
+            "${PWD}/data:/data"
+        );
+        assert_eq!(
+            through_env_files("$CACHE/x", &templates),
+            "${PWD}/data/cache/x"
+        );
+        assert_eq!(
+            through_env_files("$$DATA ${DATA:-x} $DATAX $", &templates),
+            "$$DATA ${DATA:-x} $DATAX $"
+        );
+        let itself = BTreeMap::from([("A".to_owned(), "${A}x".to_owned())]);
+        assert_eq!(through_env_files("$A", &itself), "${A}xxxx");
+    }
 
     #[test]
     fn variables_are_read_in_both_spellings_and_not_after_a_doubled_dollar() {
