@@ -87,8 +87,10 @@ fn inputs() -> Vec<Input> {
     inputs
 }
 
-/// The secret values the project defines, as the loader resolves them.
-fn secret_values(input: &Input) -> Vec<String> {
+/// The secret values the project defines, as the loader resolves them, and the values of its
+/// services' environments: a project may write a secret's value into an environment itself
+/// (`PASSWORD: ${DB_PASSWORD}` beside a secret file of the same text).
+fn secret_values(input: &Input) -> (Vec<String>, Vec<String>) {
     let mut options = ProjectOptions {
         cwd: input.dir.clone(),
         environment: input.env.clone(),
@@ -106,10 +108,10 @@ fn secret_values(input: &Input) -> Vec<String> {
     }
     let mut sources = SourceMap::new();
     let Ok(loaded) = frontend::load(&options, &mut sources) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let Some(project) = loaded.project else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let mut values = Vec::new();
     for secret in project.secrets.values() {
@@ -122,7 +124,12 @@ fn secret_values(input: &Input) -> Vec<String> {
             values.push(value.clone());
         }
     }
-    values
+    let environments = project
+        .services
+        .values()
+        .flat_map(|service| service.environment.values().flatten().cloned())
+        .collect();
+    (values, environments)
 }
 
 fn base64(bytes: &[u8]) -> String {
@@ -181,10 +188,12 @@ struct Result {
 }
 
 fn check(input: &Input, root: &Path) -> Result {
-    let values = secret_values(input);
-    let (long, short): (Vec<&String>, Vec<&String>) = values
-        .iter()
-        .partition(|v| v.trim().len() >= MIN_LEN && !public(input, v));
+    let (values, environments) = secret_values(input);
+    let (long, short): (Vec<&String>, Vec<&String>) = values.iter().partition(|v| {
+        v.trim().len() >= MIN_LEN
+            && !public(input, v)
+            && !environments.iter().any(|e| e.contains(v.trim()))
+    });
     let mut result = Result {
         searched: long.len(),
         short: short.len(),
@@ -270,7 +279,7 @@ fn no_secret_value_reaches_a_generated_file() {
         }
     }
     println!(
-        "{} projects, {built} builds, {searched} secret values searched ({short} skipped: shorter than {MIN_LEN} bytes, or also in the compose files) in {with_values} projects; inline builds showed them in {inline_found}",
+        "{} projects, {built} builds, {searched} secret values searched ({short} skipped: shorter than {MIN_LEN} bytes, or also in the compose files or a service's environment) in {with_values} projects; inline builds showed them in {inline_found}",
         inputs.len()
     );
     assert!(searched > 0, "no secret values found to search for");
