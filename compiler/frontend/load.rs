@@ -165,6 +165,17 @@ pub(super) struct Loader<'a> {
 pub(super) type Environment = BTreeMap<String, String>;
 
 impl Loader<'_> {
+    /// Interpolates a document from `environment`, seeing env files' values as they were
+    /// written ([`substitute::substitute`]).
+    fn interpolate(
+        &mut self,
+        document: &mut Node,
+        environment: &Environment,
+    ) -> Result<(), Diagnostic> {
+        let lookup = |k: &str| environment.get(k).cloned();
+        substitute::substitute(document, &lookup, &self.env_templates, self.diagnostics)
+    }
+
     /// Reads and parses a file, registering it for diagnostics.
     pub(super) fn read(
         &mut self,
@@ -347,13 +358,7 @@ impl Loader<'_> {
                     .with_help("a compose file starts with keys such as `services:`"));
             }
             check_service_count(&document)?;
-            let lookup = |k: &str| environment.get(k).cloned();
-            substitute::substitute(
-                &mut document,
-                &lookup,
-                &self.env_templates,
-                self.diagnostics,
-            )?;
+            self.interpolate(&mut document, environment)?;
             let resets = Resets::take_from(&text, &mut document);
             for warning in canonical::deprecation_warnings(&document) {
                 self.diagnostics.push(warning);
@@ -618,13 +623,7 @@ impl Loader<'_> {
                     .with_label(Some(file_span), "this file is not a compose file")
                     .with_help("`extends.file` names a compose file with a `services:` section"));
             }
-            let lookup = |k: &str| environment.get(k).cloned();
-            substitute::substitute(
-                &mut document,
-                &lookup,
-                &self.env_templates,
-                self.diagnostics,
-            )?;
+            self.interpolate(&mut document, environment)?;
             let resets = Resets::take_from(&text, &mut document);
             resets.apply(&mut dict);
             dict = merge::merge(dict, document, &Path::root())?;
