@@ -252,11 +252,7 @@ impl Resolver {
     /// The `file` of a secret or config, noting one written from `$PWD` (`$PWD/conf/app.ini`):
     /// lowering reads it from the project directory, as it places a bind source from `$PWD`.
     fn file_object_path(&self, node: &mut Node) -> Result<(), Diagnostic> {
-        let from_project_dir = node
-            .template()
-            .zip(node.as_str())
-            .and_then(|(template, value)| shell_relative(template, value))
-            .filter(|w| w.starts_with(FROM_PROJECT_DIR));
+        let from_project_dir = written_from_project_dir(node);
         self.maybe_unix_path(node)?;
         if let Some(written) = from_project_dir {
             node.set_relative_path(&written);
@@ -277,11 +273,7 @@ impl Resolver {
         let Some(device) = opts.get_mut("device") else {
             return Ok(());
         };
-        let from_project_dir = device
-            .template()
-            .zip(device.as_str())
-            .and_then(|(template, value)| shell_relative(template, value))
-            .filter(|w| w.starts_with(FROM_PROJECT_DIR));
+        let from_project_dir = written_from_project_dir(device);
         if local {
             self.maybe_unix_path(device)?;
         }
@@ -290,6 +282,15 @@ impl Resolver {
         }
         Ok(())
     }
+}
+
+/// How a path written from `$PWD` (`$PWD/conf`, `${DATA}` of an env file that sets it from
+/// `$PWD`) reads from the project directory (`$PWD/conf`), before the node is resolved.
+fn written_from_project_dir(node: &Node) -> Option<String> {
+    node.template()
+        .zip(node.as_str())
+        .and_then(|(template, value)| shell_relative(template, value))
+        .filter(|w| w.starts_with(FROM_PROJECT_DIR))
 }
 
 /// Build contexts that `BuildKit` fetches itself: git references and HTTP(S) URLs.

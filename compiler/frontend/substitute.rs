@@ -292,9 +292,14 @@ impl Walker<'_, '_> {
                     self.warned.push(name);
                 }
             }
+            // The text itself is moved, not copied, unless an env file's variable was written out.
+            let expanded = match template {
+                Cow::Owned(expanded) => Some(expanded),
+                Cow::Borrowed(_) => None,
+            };
             if result.value != *text {
-                written = Some(template.into_owned());
-                *text = result.value;
+                let original = std::mem::replace(text, result.value);
+                written = Some(expanded.unwrap_or(original));
             }
         }
         if let Some(i) = CAST_PATTERNS.matched(cursor) {
