@@ -218,6 +218,19 @@ pub struct Pod {
     pub shared_aliases: Vec<String>,
 }
 
+impl Pod {
+    /// The first mount at a Windows path (`C:\data`): a Linux engine and a Linux node refuse
+    /// such a path, so the pod's containers are Windows containers.
+    #[must_use]
+    pub fn windows_mount_path(&self) -> Option<&str> {
+        self.containers
+            .iter()
+            .flat_map(|c| &c.volume_mounts)
+            .map(|m| m.mount_path.as_str())
+            .find(|path| crate::frontend::paths::is_windows_abs(path))
+    }
+}
+
 /// The process namespace of a pod's containers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 pub enum PidNamespace {

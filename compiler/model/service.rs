@@ -501,16 +501,6 @@ impl ServiceConfig {
             &self.network_mode
         }
     }
-
-    /// The first of `volumes` mounted at a Windows path (`C:\data`), with its index. A Linux
-    /// engine refuses such a target, so the service is a Windows container.
-    #[must_use]
-    pub fn windows_mount(&self) -> Option<(usize, &str)> {
-        self.volumes.iter().enumerate().find_map(|(i, volume)| {
-            crate::frontend::paths::is_windows_abs(&volume.target)
-                .then_some((i, volume.target.as_str()))
-        })
-    }
 }
 
 /// `services.<name>.provider`.

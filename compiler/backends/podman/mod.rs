@@ -28,7 +28,6 @@ pub use compose::{Extras, HostIpPort};
 use super::yaml::{self, YamlError};
 use super::{Files, annotate};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::frontend::paths::is_windows_abs;
 use crate::ir::names::{dns_label, label_value};
 use crate::ir::{self, Locate};
 use crate::model;
@@ -369,19 +368,13 @@ impl<L: Locate> Checker<'_, L> {
 
     /// A Windows container is refused; `platform` is left out.
     fn operating_system(&mut self, name: &str, pod: &ir::Pod) {
-        let windows_path = pod
-            .containers
-            .iter()
-            .flat_map(|c| &c.volume_mounts)
-            .map(|m| m.mount_path.as_str())
-            .find(|path| is_windows_abs(path));
-        if let Some(path) = windows_path {
+        if let Some(path) = pod.windows_mount_path() {
             let span = self.locations.span(&["services", name, "volumes"]);
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::PodmanWindowsContainer,
                     format!(
-                        "service `{name}` mounts a volume at `{path}`, a Windows path: it is a Windows container, and podman runs Linux containers only"
+                        "service `{name}` mounts `{path}`, a Windows path: it is a Windows container, and podman runs Linux containers only"
                     ),
                 )
                 .with_label(span, "Windows path")

@@ -92,6 +92,7 @@ pub fn lower(
         ir.workloads.insert(name.clone(), workload);
     }
     cx.storage(project, options, &mut ir);
+    cx.windows_nodes(project, &mut ir);
     cx.networks(project, options, &mut ir);
     cx.static_addresses(project);
     networks::link_aliases(project, &mut ir);
@@ -483,7 +484,6 @@ impl<L: Locate> Lowering<'_, L> {
         if let Some(deploy) = &service.deploy {
             pod.placement = self.placement(name, &deploy.placement);
         }
-        self.windows_nodes(name, service, &mut pod);
         // `none` is for `network_membership`, which keeps it with NetworkPolicies.
         let network_mode = service.network_mode();
         pod.host_network =

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use super::Lowering;
 use crate::diagnostics::Code;
 use crate::ir::names::{is_label_value, is_qualified_name};
-use crate::ir::{Locate, NodeOperator, NodeRequirement, Placement, Pod};
+use crate::ir::{Locate, NodeOperator, NodeRequirement, Placement, Project};
 use crate::model;
 
 /// The label K3s (and kubeadm) put on control-plane nodes: swarm's managers.
@@ -21,33 +21,41 @@ const HOSTNAME: &str = "kubernetes.io/hostname";
 pub(super) const OS: &str = "kubernetes.io/os";
 
 impl<L: Locate> Lowering<'_, L> {
-    /// Places a Windows container ([`model::ServiceConfig::windows_mount`]) on Windows nodes,
-    /// unless `platform` or a constraint already names the operating system.
-    pub(super) fn windows_nodes(
-        &mut self,
-        name: &str,
-        service: &model::ServiceConfig,
-        pod: &mut Pod,
-    ) {
-        let Some((index, target)) = service.windows_mount() else {
-            return;
-        };
-        let named = pod.node_selector.contains_key(OS)
-            || pod.placement.node_requirements.iter().any(|r| r.key == OS);
-        if named {
-            return;
+    /// Places the pods of Windows containers ([`crate::ir::Pod::windows_mount_path`]) on Windows nodes,
+    /// unless `platform` or a constraint already names the operating system. Runs once every
+    /// mount is lowered.
+    pub(super) fn windows_nodes(&mut self, project: &model::Project, ir: &mut Project) {
+        for (name, workload) in &mut ir.workloads {
+            let pod = &mut workload.pod;
+            let Some(target) = pod.windows_mount_path() else {
+                continue;
+            };
+            let named = pod.node_selector.contains_key(OS)
+                || pod.placement.node_requirements.iter().any(|r| r.key == OS);
+            if named {
+                continue;
+            }
+            let target = target.to_owned();
+            pod.node_selector
+                .insert(OS.to_owned(), "windows".to_owned());
+            let mount = project
+                .services
+                .get(name)
+                .and_then(|service| mount_entry(service, &target));
+            let path: Vec<&str> = match &mount {
+                Some((key, index)) => vec!["services", name, key, index],
+                None => vec!["services", name],
+            };
+            self.warn_help(
+                Code::WindowsContainer,
+                &path,
+                format!(
+                    "service `{name}` mounts `{target}`, a Windows path, so its pods are placed on Windows nodes, which K3s does not run"
+                ),
+                "Windows path",
+                "run it on a cluster with Windows nodes, or write `platform: windows/amd64` on the service to say which nodes are meant",
+            );
         }
-        pod.node_selector
-            .insert(OS.to_owned(), "windows".to_owned());
-        self.warn_help(
-            Code::WindowsContainer,
-            &["services", name, "volumes", &index.to_string()],
-            format!(
-                "service `{name}` mounts a volume at `{target}`, a Windows path, so its pods are placed on Windows nodes, which K3s does not run"
-            ),
-            "Windows path",
-            "run it on a cluster with Windows nodes, or write `platform: windows/amd64` on the service to say which nodes are meant",
-        );
     }
 
     pub(super) fn placement(&mut self, name: &str, placement: &model::Placement) -> Placement {
@@ -296,4 +304,18 @@ pub(super) fn architecture(value: &str) -> Option<&'static str> {
         "riscv64" => "riscv64",
         _ => return None,
     })
+}
+
+/// The key (`volumes`, `secrets`, `configs`) and index of the entry of `service` that mounts at
+/// `target`, to point a report at.
+fn mount_entry(service: &model::ServiceConfig, target: &str) -> Option<(&'static str, String)> {
+    if let Some(i) = service.volumes.iter().position(|v| v.target == target) {
+        return Some(("volumes", i.to_string()));
+    }
+    [("secrets", &service.secrets), ("configs", &service.configs)]
+        .into_iter()
+        .find_map(|(key, files)| {
+            let i = files.iter().position(|f| f.target == target)?;
+            Some((key, i.to_string()))
+        })
 }
