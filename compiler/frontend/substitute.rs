@@ -343,12 +343,24 @@ fn through_env_files_within<'t>(
         let braced = bytes.get(i + 1) == Some(&b'{');
         let start = i + 1 + usize::from(braced);
         let end = start + bytes[start..].iter().take_while(|&&b| is_name(b)).count();
-        let closed = !braced || bytes.get(end) == Some(&b'}');
+        // A default or a required message (`${NAME:-x}`, `${NAME?msg}`) gives way to the
+        // variable's own value, which an env file that wrote a template for it sets; an
+        // alternative (`${NAME:+x}`) is text of its own, left as it is.
+        let after = if braced {
+            match &bytes[end..] {
+                [b'}', ..] => Some(end + 1),
+                [b':', b'-' | b'?', ..] | [b'-' | b'?', ..] => closing_brace(bytes, end),
+                _ => None,
+            }
+        } else {
+            Some(end)
+        };
         let template = env_templates
             .get(&text[start..end])
-            .filter(|_| end > start && closed);
-        let after = end + usize::from(braced);
-        if let Some(template) = template {
+            .filter(|template| end > start && !template.is_empty());
+        // Scanning goes on inside a default that is not replaced, as it may name variables too.
+        let mut next = end;
+        if let (Some(template), Some(after)) = (template, after) {
             out.push_str(&text[copied..i]);
             out.push_str(&through_env_files_within(
                 template,
@@ -356,14 +368,40 @@ fn through_env_files_within<'t>(
                 levels - 1,
             ));
             copied = after;
+            next = after;
         }
-        i = after.max(i + 1);
+        i = next.max(i + 1);
     }
     if copied == 0 {
         return Cow::Borrowed(text);
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+/// The index just past the `}` that closes the `${` whose name ends at `from`, counting the
+/// `${` nested in a default.
+fn closing_brace(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut depth = 1;
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'$') => i += 1,
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Variables of the shell rather than of the project.
@@ -508,8 +546,18 @@ mod tests {
             "${PWD}/data/cache/x"
         );
         assert_eq!(
-            through_env_files("$$DATA ${DATA:-x} $DATAX $", &templates),
-            "$$DATA ${DATA:-x} $DATAX $"
+            through_env_files("$$DATA $DATAX ${DATA:+x} ${DATA:x} $", &templates),
+            "$$DATA $DATAX ${DATA:+x} ${DATA:x} $"
+        );
+        assert_eq!(
+            through_env_files("${DATA:-./d}:/d ${DATA-${X:-y}}/${CACHE?set it}", &templates),
+            "${PWD}/data:/d ${PWD}/data/${PWD}/data/cache"
+        );
+        let empty = BTreeMap::from([("E".to_owned(), String::new())]);
+        assert_eq!(through_env_files("${E:-./d}", &empty), "${E:-./d}");
+        assert_eq!(
+            through_env_files("${UNSET:-$DATA}", &templates),
+            "${UNSET:-${PWD}/data}"
         );
         let itself = BTreeMap::from([("A".to_owned(), "${A}x".to_owned())]);
         assert_eq!(through_env_files("$A", &itself), "${A}xxxx");
