@@ -358,16 +358,26 @@ impl Builder<'_> {
                             .with_help("quote the key, for example `\"80\":`"));
                         }
                     };
-                    if key != "<<" {
-                        if let Some(previous) = entries.get(&key) {
-                            return Err(Diagnostic::error(
-                                Code::DuplicateKey,
-                                format!("the key `{key}` appears twice in this mapping"),
-                            )
-                            .with_label(Some(node.span), "second definition")
-                            .with_label(Some(previous.key_span), "first definition")
-                            .with_help("remove one of the two, or merge their contents"));
-                        }
+                    // Compose's YAML reader compares keys by their text, so a second `<<`
+                    // is refused like any other repeated key, quoted or not.
+                    let previous = entries.get(&key).map(|entry| entry.key_span).or_else(|| {
+                        (key == "<<")
+                            .then(|| merges.first().map(|(span, _)| *span))
+                            .flatten()
+                    });
+                    if let Some(previous) = previous {
+                        let help = if key == "<<" {
+                            "merge several mappings with one key: `<<: [*first, *second]`"
+                        } else {
+                            "remove one of the two, or merge their contents"
+                        };
+                        return Err(Diagnostic::error(
+                            Code::DuplicateKey,
+                            format!("the key `{key}` appears twice in this mapping"),
+                        )
+                        .with_label(Some(node.span), "second definition")
+                        .with_label(Some(previous), "first definition")
+                        .with_help(help));
                     }
                     *pending_key = Some((key, node.span));
                 }
