@@ -151,7 +151,7 @@ fn stackc_build(
     cwd: &Path,
     target: &[&str],
     out: &Path,
-) -> Result<(), String> {
+) -> Result<String, String> {
     let mut cmd = support::clean_command(support::stackc(), cwd);
     // `$PWD` is compose input (`WORK_DIR: $PWD`, reported as SC0220); a build from elsewhere
     // keeps it, as `corpus_k3s` checks what a shell directory changes.
@@ -165,7 +165,7 @@ fn stackc_build(
         .arg(out);
     let outcome = support::run(&mut cmd, b"", TIMEOUT);
     if outcome.code == Some(0) {
-        Ok(())
+        Ok(outcome.stderr)
     } else {
         Err(format!("stackc build {target:?}: {}", outcome.describe()))
     }
@@ -195,7 +195,7 @@ fn read_tree(dir: &Path) -> BTreeMap<String, String> {
 fn build_case(project: &support::Project, root: &Path) -> Result<Built, String> {
     let dir = root.join(&project.id);
     let chart_dir = dir.join("chart");
-    stackc_build(project, &project.dir, &["--target", "helm"], &chart_dir)?;
+    let report = stackc_build(project, &project.dir, &["--target", "helm"], &chart_dir)?;
     let k3s_dir = dir.join("k3s");
     let k3s = ["--target", "k3s", "--namespace", "default"];
     stackc_build(project, &project.dir, &k3s, &k3s_dir)?;
@@ -210,16 +210,9 @@ fn build_case(project: &support::Project, root: &Path) -> Result<Built, String> 
     if chart != read_tree(&again) {
         return Err("a second build from another directory differs".to_owned());
     }
-    let machine = [
-        Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
-        support::corpus_dir(),
-        root.to_path_buf(),
-    ]
-    .map(|p| p.canonicalize().unwrap_or(p).display().to_string());
-    for (name, text) in &chart {
-        if let Some(path) = machine.iter().find(|p| text.contains(p.as_str())) {
-            return Err(format!("{name} holds a path of this machine: `{path}`"));
-        }
+    let pwd_reported = report.contains("SC0220");
+    if let Some((name, path)) = support::machine_path(&chart, &project.dir, root, pwd_reported) {
+        return Err(format!("{name} holds a path of this machine: `{path}`"));
     }
 
     let lint = helm()

@@ -8,7 +8,8 @@
 //!   paths, with `$PWD` set to it) with an unrelated environment variable gives byte-identical
 //!   files unless a shell variable's value was reported (SC0220), and `--stdout` gives one
 //!   document per file;
-//! - no file holds a path of this machine.
+//! - no file holds a path of this machine, except the project directory when `$PWD`'s value
+//!   was reported (SC0220).
 
 mod support;
 
@@ -97,16 +98,10 @@ fn build(project: &support::Project, root: &Path) -> Result<Built, String> {
             stream.describe()
         ));
     }
-    let machine = [
-        Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
-        support::corpus_dir(),
-        root.to_path_buf(),
-    ]
-    .map(|p| p.canonicalize().unwrap_or(p).display().to_string());
-    for (name, text) in &files {
-        if let Some(path) = machine.iter().find(|p| text.contains(p.as_str())) {
-            return Err(format!("{name} holds a path of this machine: `{path}`"));
-        }
+    if let Some((name, path)) =
+        support::machine_path(&files, &project.dir, root, codes.contains_key("SC0220"))
+    {
+        return Err(format!("{name} holds a path of this machine: `{path}`"));
     }
     Ok(Built {
         files: files.keys().map(|name| out_dir.join(name)).collect(),

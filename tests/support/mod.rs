@@ -385,6 +385,41 @@ pub fn run(cmd: &mut Command, stdin: &[u8], timeout: std::time::Duration) -> Out
     })
 }
 
+/// The first file of `files` (name → text) that holds a path of this machine (the repository,
+/// the corpus, the output `root`), with that path. A build that reported the shell's `$PWD`
+/// (SC0220: the value is compose's, and differs between machines) may hold the project
+/// directory, which is that value, and nothing else of the machine.
+#[must_use]
+pub fn machine_path(
+    files: &std::collections::BTreeMap<String, String>,
+    project_dir: &Path,
+    root: &Path,
+    pwd_reported: bool,
+) -> Option<(String, String)> {
+    let canonical = |p: &Path| {
+        p.canonicalize()
+            .unwrap_or_else(|_| p.to_path_buf())
+            .display()
+            .to_string()
+    };
+    let machine = [
+        Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
+        corpus_dir(),
+        root.to_path_buf(),
+    ]
+    .map(|p| canonical(&p));
+    let pwd = canonical(project_dir);
+    files.iter().find_map(|(name, text)| {
+        let text = if pwd_reported {
+            std::borrow::Cow::Owned(text.replace(&pwd, ""))
+        } else {
+            std::borrow::Cow::Borrowed(text.as_str())
+        };
+        let path = machine.iter().find(|p| text.contains(p.as_str()))?;
+        Some((name.clone(), path.clone()))
+    })
+}
+
 /// Whether `text` contains a `file:line:col` location, such as `compose.yaml:4:5`.
 #[must_use]
 pub fn has_location(text: &str) -> bool {
