@@ -136,7 +136,7 @@ codes! {
     ApproximatedKey = "SC1002", "a compose key is lowered with different behaviour",
         "The key becomes the closest Kubernetes equivalent, which behaves differently in the way the message describes. Check that the difference does not matter for this service.";
     NameChanged = "SC1003", "a compose name is not a valid Kubernetes name",
-        "Kubernetes names are lowercase letters, digits and `-`, start with a letter and are at most 63 characters. The name was changed, so other services must use the new name to reach this one. Rename the service to a valid name to keep the same name everywhere.";
+        "Kubernetes names are lowercase letters, digits and `-`, start with a letter and are at most 63 characters. The name of a service, or a DNS alias (`container_name`, network `aliases`), was changed, so other services must use the new name to reach this one. A name of two DNS labels (`node-1.rabbit`) is not reported: it keeps resolving through a pod subdomain, unless the subdomain is another Service's name. Rename the service or alias to a valid name to keep the same name everywhere.";
     NameCollision = "SC1004", "two compose names give the same Kubernetes name",
         "After turning compose names into Kubernetes names, two objects of the same kind would have the same name and one would overwrite the other. Rename one of them.";
     ImageNotBuilt = "SC1005", "a service's image is built by compose",

@@ -87,6 +87,12 @@ impl crate::ir::Locate for Locations {
         self.key(path)
     }
 
+    fn exact_span(&self, path: &[&str]) -> Option<Span> {
+        self.lookup(path)
+            .filter(|(_, _, depth)| *depth == path.len())
+            .map(|(key, _, _)| key)
+    }
+
     fn template(&self, path: &[&str]) -> Option<&str> {
         Locations::template(self, path)
     }

@@ -550,7 +550,10 @@ mod tests {
             "$$DATA $DATAX ${DATA:+x} ${DATA:x} $"
         );
         assert_eq!(
-            through_env_files("${DATA:-./d}:/d ${DATA-${X:-y}}/${CACHE?set it}", &templates),
+            through_env_files(
+                "${DATA:-./d}:/d ${DATA-${X:-y}}/${CACHE?set it}",
+                &templates
+            ),
             "${PWD}/data:/d ${PWD}/data/${PWD}/data/cache"
         );
         let empty = BTreeMap::from([("E".to_owned(), String::new())]);

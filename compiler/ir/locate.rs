@@ -15,6 +15,12 @@ pub const FROM_PROJECT_DIR: &str = "$PWD";
 pub trait Locate: Sync {
     fn span(&self, path: &[&str]) -> Option<Span>;
 
+    /// The span of the key at exactly `path`, without falling back to an ancestor: `None` when
+    /// the key was not written.
+    fn exact_span(&self, _path: &[&str]) -> Option<Span> {
+        None
+    }
+
     /// The text before interpolation of the value at exactly `path`, when it came from `${...}`;
     /// the Helm backend turns required variables into required chart values with it.
     fn template(&self, _path: &[&str]) -> Option<&str> {
@@ -61,6 +67,10 @@ pub struct Sourced<'a, L> {
 impl<L: Locate> Locate for Sourced<'_, L> {
     fn span(&self, path: &[&str]) -> Option<Span> {
         self.locations.span(path)
+    }
+
+    fn exact_span(&self, path: &[&str]) -> Option<Span> {
+        self.locations.exact_span(path)
     }
 
     fn template(&self, path: &[&str]) -> Option<&str> {

@@ -179,6 +179,12 @@ pub struct Pod {
     pub init_containers: Vec<Container>,
     pub volumes: Vec<Volume>,
     pub hostname: Option<String>,
+    /// The pod's `hostname` and `subdomain` under which a compose name of two labels
+    /// (`hostname: node-1.rabbit`, a service or alias `wazuh.master`) resolves; set by lowering
+    /// for `hostname` and by the `subdomains` pass for the others, which also makes the
+    /// subdomain's headless Service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subdomain: Option<Subdomain>,
     /// From `extra_hosts`: IP address → host names, in first-seen order.
     pub host_aliases: IndexMap<String, Vec<String>>,
     pub dns: Dns,
@@ -216,6 +222,13 @@ pub struct Pod {
     /// The DNS aliases this pod shares with the pods of other workloads, by the name of their
     /// Service ([`Service::shared_alias`]); each is a label on the pod that the Service selects.
     pub shared_aliases: Vec<String>,
+}
+
+/// A pod's place in a subdomain: it answers as `<hostname>.<name>` in its namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Subdomain {
+    pub hostname: String,
+    pub name: String,
 }
 
 impl Pod {

@@ -28,6 +28,22 @@ pub fn dns_label(name: &str) -> String {
     out
 }
 
+/// The pod hostname and subdomain under which `name`, two DNS labels (`node-1.rabbit`),
+/// resolves in a namespace: the subdomain names a Service, so it must start with a letter.
+/// `None` for any other name: one of three labels or more cannot resolve through a subdomain.
+#[must_use]
+pub fn subdomain(name: &str) -> Option<crate::ir::Subdomain> {
+    let name = name.to_ascii_lowercase();
+    let (hostname, subdomain) = name.split_once('.')?;
+    (is_dns_label(hostname)
+        && is_dns_label(subdomain)
+        && subdomain.starts_with(|c: char| c.is_ascii_lowercase()))
+    .then(|| crate::ir::Subdomain {
+        hostname: hostname.to_owned(),
+        name: subdomain.to_owned(),
+    })
+}
+
 /// `base` with `suffix` appended, cut so that the result is still a label of at most 63
 /// characters (the suffix is kept whole).
 #[must_use]
@@ -149,6 +165,29 @@ mod tests {
         assert_eq!(dns_label("Äpfel"), "x--pfel");
         assert_eq!(dns_label("_"), "x");
         assert_eq!(dns_label(""), "x");
+    }
+
+    #[test]
+    fn names_of_two_labels_resolve_through_a_subdomain() {
+        let parts = |name: &str| subdomain(name).map(|s| (s.hostname, s.name));
+        assert_eq!(
+            parts("Node-1.Rabbit"),
+            Some(("node-1".to_owned(), "rabbit".to_owned()))
+        );
+        assert_eq!(
+            parts("1.indexer"),
+            Some(("1".to_owned(), "indexer".to_owned()))
+        );
+        for name in [
+            "web",
+            "peer0.org1.example.com",
+            "a.1b",
+            "my_db.x",
+            "a.",
+            ".b",
+        ] {
+            assert_eq!(parts(name), None, "{name}");
+        }
     }
 
     #[test]

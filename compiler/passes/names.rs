@@ -4,24 +4,18 @@
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::names::subdomain;
 use crate::ir::{Locate, Project};
+use crate::source::Span;
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let mut owners: IndexMap<&str, &str> = IndexMap::new();
     for (compose, workload) in &project.workloads {
         let span = locations.span(&["services", compose]);
-        if workload.name != *compose {
-            diagnostics.push(
-                Diagnostic::warning(
-                    Code::NameChanged,
-                    format!(
-                        "service `{compose}` is named `{}` in Kubernetes, so other services must use that name to reach it",
-                        workload.name
-                    ),
-                )
-                .with_label(span, "not a valid Kubernetes name")
-                .with_help(format!("rename the service to `{}`", workload.name)),
-            );
+        // A name of two labels may keep resolving through a pod subdomain; the `subdomains`
+        // pass reports it if not.
+        if workload.name != *compose && subdomain(compose).is_none() {
+            diagnostics.push(renamed(compose, &workload.name, span));
         }
         if let Some(first) = owners.insert(&workload.name, compose) {
             diagnostics.push(
@@ -41,4 +35,17 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
             );
         }
     }
+}
+
+/// SC1003: service `compose` is `name` in Kubernetes, and other services do not reach it by
+/// its compose name.
+pub(crate) fn renamed(compose: &str, name: &str, span: Option<Span>) -> Diagnostic {
+    Diagnostic::warning(
+        Code::NameChanged,
+        format!(
+            "service `{compose}` is named `{name}` in Kubernetes, so other services must use that name to reach it"
+        ),
+    )
+    .with_label(span, "not a valid Kubernetes name")
+    .with_help(format!("rename the service to `{name}`"))
 }

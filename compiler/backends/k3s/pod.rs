@@ -17,7 +17,12 @@ pub(super) fn spec(pod: &ir::Pod, restart_policy: Option<&str>) -> core::PodSpec
         // Compose injects no `<SERVICE>_PORT` variables; Kubernetes would, and they break images
         // that read a variable of the same name (for example `REDIS_PORT`).
         enable_service_links: Some(false),
-        hostname: pod.hostname.clone(),
+        hostname: pod
+            .subdomain
+            .as_ref()
+            .map(|s| s.hostname.clone())
+            .or_else(|| pod.hostname.clone()),
+        subdomain: pod.subdomain.as_ref().map(|s| s.name.clone()),
         host_aliases: host_aliases(pod),
         dns_config: dns_config(pod),
         security_context: security,

@@ -20,7 +20,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use self::keys::Step;
-use super::names::{dns_label, is_dns_label, is_qualified_name};
+use super::names::{dns_label, is_dns_label, is_qualified_name, subdomain};
 use super::support::{self, Disposition};
 use super::{
     Dns, Locate, PidNamespace, Pod, Project, Rollout, RolloutStep, Workload, WorkloadKind,
@@ -432,6 +432,7 @@ impl<L: Locate> Lowering<'_, L> {
     fn pod(&mut self, project: &model::Project, name: &str, service: &model::ServiceConfig) -> Pod {
         let mut pod = Pod {
             hostname: self.hostname(name, &service.hostname),
+            subdomain: subdomain(&service.hostname),
             runtime_class: runtime_class(&service.runtime),
             ..Pod::default()
         };
@@ -613,10 +614,14 @@ impl<L: Locate> Lowering<'_, L> {
     }
 
     /// The pod hostname: a DNS label. A dotted name keeps its first label, as the short name the
-    /// container sees.
+    /// container sees; one of two labels keeps the second as the pod's subdomain, which the
+    /// `subdomains` pass reports if it cannot be made.
     fn hostname(&mut self, name: &str, hostname: &str) -> Option<String> {
         if hostname.is_empty() || is_dns_label(hostname) {
             return (!hostname.is_empty()).then(|| hostname.to_owned());
+        }
+        if let Some(subdomain) = subdomain(hostname) {
+            return Some(subdomain.hostname);
         }
         let first = dns_label(hostname.split('.').next().unwrap_or_default());
         self.warn(

@@ -445,7 +445,7 @@ fn keys_not_lowered_are_reported_where_they_are_written() {
 fn invalid_names_are_renamed_and_collisions_are_errors() {
     let (ir, diagnostics) = lower(&json!({
         "my_app": { "image": "nginx" },
-        "my.app": { "image": "nginx" }
+        "My-App": { "image": "nginx" }
     }));
     assert_eq!(ir.workloads["my_app"].name, "my-app");
     let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
@@ -454,6 +454,29 @@ fn invalid_names_are_renamed_and_collisions_are_errors() {
         [Code::NameChanged, Code::NameChanged, Code::NameCollision]
     );
     assert!(diagnostics.has_errors());
+}
+
+#[test]
+fn names_of_two_labels_resolve_through_one_subdomain_per_pod() {
+    let (ir, diagnostics) = lower(&json!({
+        "wazuh.master": { "image": "wazuh", "hostname": "wazuh" },
+        "one": { "image": "rabbitmq", "hostname": "node.rabbit" },
+        "two": { "image": "rabbitmq", "hostname": "node.rabbit" },
+        "three": { "image": "rabbitmq", "container_name": "node-3.rabbit" }
+    }));
+    let place = |name: &str| {
+        let pod = &ir.workloads[name].pod;
+        (pod.hostname.clone(), pod.subdomain.clone().map(|s| s.name))
+    };
+    let some = |s: &str| Some(s.to_owned());
+    // An explicit hostname of one label keeps the service's own name from being taken.
+    assert_eq!(place("wazuh.master"), (some("wazuh"), None));
+    assert_eq!(place("one"), (some("node"), some("rabbit")));
+    assert_eq!(place("two"), (some("node"), None));
+    assert_eq!(place("three"), (None, some("rabbit")));
+    assert_eq!(ir.services["rabbit"].kind, crate::ir::ServiceKind::Headless);
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::UnloweredValue, Code::NameChanged]);
 }
 
 #[test]

@@ -1,0 +1,162 @@
+//! Compose names of two DNS labels (`node-1.rabbit`, a service `wazuh.master`), kept resolving
+//! through pod subdomains.
+//!
+//! A Kubernetes Service name has no dots, so such a name's Service is renamed (`wazuh-master`).
+//! But a pod with `hostname: wazuh` and `subdomain: master`, selected by a headless Service
+//! named `master`, answers as `wazuh.master` in its namespace, through the search domain
+//! `<namespace>.svc.cluster.local`. A pod takes the subdomain of its `hostname` (set by
+//! lowering), or else of its first such name: its compose name, then its DNS aliases. Pods of
+//! one subdomain share its Service. A name that still does not resolve is reported: one of three
+//! labels or more, one whose subdomain is another Service's name, a second name of a pod that
+//! answers to one already, and a DNS alias that is not a valid Service name.
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::names::{dns_label, subdomain};
+use crate::ir::{Locate, Project, Service, ServiceKind, Subdomain, Workload};
+
+pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    // A subdomain's Service takes no name another Service or a workload has.
+    let taken: HashSet<String> = project
+        .services
+        .keys()
+        .cloned()
+        .chain(project.workloads.values().map(|w| w.name.clone()))
+        .collect();
+    let mut answered: HashSet<(String, String)> = HashSet::new();
+    let mut members: IndexMap<String, Vec<String>> = IndexMap::new();
+    for (compose, workload) in &mut project.workloads {
+        let pod = &mut workload.pod;
+        if pod.subdomain.is_none() && pod.hostname.is_none() {
+            pod.subdomain = std::iter::once(compose)
+                .chain(&workload.dns_aliases)
+                .find_map(|name| subdomain(name));
+        }
+        let Some(place) = &pod.subdomain else {
+            continue;
+        };
+        let problem = if taken.contains(&place.name) {
+            Some(format!("a Service is already named `{}`", place.name))
+        } else if !answered.insert((place.hostname.clone(), place.name.clone())) {
+            Some(format!(
+                "another pod answers as `{}.{}`",
+                place.hostname, place.name
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            if pod.hostname.is_some() {
+                let written = format!("{}.{}", place.hostname, place.name);
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::UnloweredValue,
+                        format!(
+                            "`hostname: {written}` of service `{compose}` becomes `{}` without its subdomain: {problem}",
+                            place.hostname
+                        ),
+                    )
+                    .with_label(
+                        locations.span(&["services", compose, "hostname"]),
+                        "does not resolve",
+                    )
+                    .with_help(format!(
+                        "give the hostname a second label that no Service has, or rename what takes `{}`",
+                        place.name
+                    )),
+                );
+            }
+            pod.subdomain = None;
+            continue;
+        }
+        members
+            .entry(place.name.clone())
+            .or_default()
+            .push(compose.clone());
+    }
+    for (name, composes) in members {
+        let first = &project.workloads[&composes[0]];
+        project.services.insert(
+            name.clone(),
+            Service {
+                name: name.clone(),
+                workload: composes[0].clone(),
+                kind: ServiceKind::Headless,
+                ports: Vec::new(),
+                shared_alias: Some(name.clone()),
+                provenance: first.provenance.clone(),
+            },
+        );
+        for compose in composes {
+            project.workloads[&compose]
+                .pod
+                .shared_aliases
+                .push(name.clone());
+        }
+    }
+    for (compose, workload) in &project.workloads {
+        report_lost_names(compose, workload, locations, diagnostics);
+    }
+}
+
+/// SC1003 for each name of `workload` that no Service or subdomain answers to. A renamed
+/// service whose name is not of two labels was reported by the `names` pass.
+fn report_lost_names(
+    compose: &str,
+    workload: &Workload,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) {
+    let answers = |name: &str| {
+        workload.pod.subdomain.as_ref().is_some_and(
+            |Subdomain {
+                 hostname,
+                 name: sub,
+             }| { name.eq_ignore_ascii_case(&format!("{hostname}.{sub}")) },
+        )
+    };
+    if subdomain(compose).is_some() && !answers(compose) {
+        diagnostics.push(crate::passes::names::renamed(
+            compose,
+            &workload.name,
+            locations.span(&["services", compose]),
+        ));
+    }
+    // Lowering lists the container name first.
+    let has_container_name = locations
+        .exact_span(&["services", compose, "container_name"])
+        .is_some();
+    for (i, alias) in workload.dns_aliases.iter().enumerate() {
+        let service = dns_label(alias);
+        // The name of a service that joined this pod was reported with that service.
+        let joined = locations.exact_span(&["services", alias]).is_some();
+        if service == *alias || answers(alias) || joined {
+            continue;
+        }
+        let key = if i == 0 && has_container_name {
+            "container_name"
+        } else {
+            "networks"
+        };
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::NameChanged,
+                format!(
+                    "`{alias}`, a DNS alias of service `{compose}`, is the Service `{service}` in Kubernetes, so other services must use that name to reach it"
+                ),
+            )
+            .with_label(
+                locations
+                    .span(&["services", compose, key])
+                    .or_else(|| locations.span(&["services", compose])),
+                "not a valid Kubernetes name",
+            )
+            .with_help(format!(
+                "use `{service}`, or a name of two DNS labels (`name.group`), which a pod subdomain keeps"
+            )),
+        );
+    }
+}
