@@ -231,6 +231,17 @@ pub struct Subdomain {
     pub name: String,
 }
 
+impl Subdomain {
+    /// Whether `name` (`Wazuh.Master`) is the name the pod answers as, in any case.
+    #[must_use]
+    pub fn answers(&self, name: &str) -> bool {
+        name.split_once('.').is_some_and(|(hostname, subdomain)| {
+            hostname.eq_ignore_ascii_case(&self.hostname)
+                && subdomain.eq_ignore_ascii_case(&self.name)
+        })
+    }
+}
+
 impl Pod {
     /// The first mount at a Windows path (`C:\data`): a Linux engine and a Linux node refuse
     /// such a path, so the pod's containers are Windows containers.

@@ -33,14 +33,17 @@ pub fn dns_label(name: &str) -> String {
 /// `None` for any other name: one of three labels or more cannot resolve through a subdomain.
 #[must_use]
 pub fn subdomain(name: &str) -> Option<crate::ir::Subdomain> {
-    let name = name.to_ascii_lowercase();
     let (hostname, subdomain) = name.split_once('.')?;
-    (is_dns_label(hostname)
-        && is_dns_label(subdomain)
+    let (hostname, subdomain) = (
+        hostname.to_ascii_lowercase(),
+        subdomain.to_ascii_lowercase(),
+    );
+    (is_dns_label(&hostname)
+        && is_dns_label(&subdomain)
         && subdomain.starts_with(|c: char| c.is_ascii_lowercase()))
-    .then(|| crate::ir::Subdomain {
-        hostname: hostname.to_owned(),
-        name: subdomain.to_owned(),
+    .then_some(crate::ir::Subdomain {
+        hostname,
+        name: subdomain,
     })
 }
 

@@ -16,18 +16,9 @@ use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::{dns_label, subdomain};
-use crate::ir::{Locate, Project, Service, ServiceKind, Subdomain, Workload};
+use crate::ir::{Locate, Project, Service, ServiceKind, Workload};
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
-    // A subdomain's Service takes no name another Service or a workload has.
-    let taken: HashSet<String> = project
-        .services
-        .keys()
-        .cloned()
-        .chain(project.workloads.values().map(|w| w.name.clone()))
-        .collect();
-    let mut answered: HashSet<(String, String)> = HashSet::new();
-    let mut members: IndexMap<String, Vec<String>> = IndexMap::new();
     for (compose, workload) in &mut project.workloads {
         let pod = &mut workload.pod;
         if pod.subdomain.is_none() && pod.hostname.is_none() {
@@ -35,47 +26,70 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                 .chain(&workload.dns_aliases)
                 .find_map(|name| subdomain(name));
         }
-        let Some(place) = &pod.subdomain else {
+    }
+    if project
+        .workloads
+        .values()
+        .any(|w| w.pod.subdomain.is_some())
+    {
+        place(project, locations, diagnostics);
+    }
+    for (compose, workload) in &project.workloads {
+        report_lost_names(compose, workload, locations, diagnostics);
+    }
+}
+
+/// Gives each subdomain its headless Service, or takes the subdomain back from a pod that
+/// cannot have it: one whose Service name another Service or a workload has, or a second pod
+/// that answers to the same name.
+fn place(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    let taken: HashSet<&str> = project
+        .services
+        .keys()
+        .chain(project.workloads.values().map(|w| &w.name))
+        .map(String::as_str)
+        .collect();
+    let mut answered: HashSet<(&str, &str)> = HashSet::new();
+    let mut refused: Vec<String> = Vec::new();
+    let mut members: IndexMap<String, Vec<String>> = IndexMap::new();
+    for (compose, workload) in &project.workloads {
+        let Some(place) = &workload.pod.subdomain else {
             continue;
         };
-        let problem = if taken.contains(&place.name) {
-            Some(format!("a Service is already named `{}`", place.name))
-        } else if !answered.insert((place.hostname.clone(), place.name.clone())) {
-            Some(format!(
-                "another pod answers as `{}.{}`",
-                place.hostname, place.name
-            ))
+        let problem = if taken.contains(place.name.as_str()) {
+            format!("a Service is already named `{}`", place.name)
+        } else if !answered.insert((&place.hostname, &place.name)) {
+            format!("another pod answers as `{}.{}`", place.hostname, place.name)
         } else {
-            None
-        };
-        if let Some(problem) = problem {
-            if pod.hostname.is_some() {
-                let written = format!("{}.{}", place.hostname, place.name);
-                diagnostics.push(
-                    Diagnostic::warning(
-                        Code::UnloweredValue,
-                        format!(
-                            "`hostname: {written}` of service `{compose}` becomes `{}` without its subdomain: {problem}",
-                            place.hostname
-                        ),
-                    )
-                    .with_label(
-                        locations.span(&["services", compose, "hostname"]),
-                        "does not resolve",
-                    )
-                    .with_help(format!(
-                        "give the hostname a second label that no Service has, or rename what takes `{}`",
-                        place.name
-                    )),
-                );
-            }
-            pod.subdomain = None;
+            members
+                .entry(place.name.clone())
+                .or_default()
+                .push(compose.clone());
             continue;
+        };
+        if workload.pod.hostname.is_some() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::UnloweredValue,
+                    format!(
+                        "`hostname: {}.{}` of service `{compose}` becomes `{}` without its subdomain: {problem}",
+                        place.hostname, place.name, place.hostname
+                    ),
+                )
+                .with_label(
+                    locations.span(&["services", compose, "hostname"]),
+                    "does not resolve",
+                )
+                .with_help(format!(
+                    "give the hostname a second label that no Service has, or rename what takes `{}`",
+                    place.name
+                )),
+            );
         }
-        members
-            .entry(place.name.clone())
-            .or_default()
-            .push(compose.clone());
+        refused.push(compose.clone());
+    }
+    for compose in refused {
+        project.workloads[&compose].pod.subdomain = None;
     }
     for (name, composes) in members {
         let first = &project.workloads[&composes[0]];
@@ -97,9 +111,6 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                 .push(name.clone());
         }
     }
-    for (compose, workload) in &project.workloads {
-        report_lost_names(compose, workload, locations, diagnostics);
-    }
 }
 
 /// SC1003 for each name of `workload` that no Service or subdomain answers to. A renamed
@@ -111,12 +122,11 @@ fn report_lost_names(
     diagnostics: &mut Diagnostics,
 ) {
     let answers = |name: &str| {
-        workload.pod.subdomain.as_ref().is_some_and(
-            |Subdomain {
-                 hostname,
-                 name: sub,
-             }| { name.eq_ignore_ascii_case(&format!("{hostname}.{sub}")) },
-        )
+        workload
+            .pod
+            .subdomain
+            .as_ref()
+            .is_some_and(|p| p.answers(name))
     };
     if subdomain(compose).is_some() && !answers(compose) {
         diagnostics.push(crate::passes::names::renamed(
@@ -124,6 +134,9 @@ fn report_lost_names(
             &workload.name,
             locations.span(&["services", compose]),
         ));
+    }
+    if workload.dns_aliases.is_empty() {
+        return;
     }
     // Lowering lists the container name first.
     let has_container_name = locations

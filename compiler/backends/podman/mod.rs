@@ -271,6 +271,48 @@ impl<L: Locate> Checker<'_, L> {
         }
     }
 
+    /// The names other services reach `name` by that podman does not keep.
+    fn names(&mut self, name: &str, workload: &ir::Workload) {
+        for alias in workload.dns_aliases.iter().filter(|a| **a != workload.name) {
+            self.warn(
+                Code::PodmanDnsAlias,
+                &["services", name, "container_name"],
+                format!(
+                    "`{alias}` does not resolve to service `{name}` under podman; other services reach it as `{}`",
+                    workload.name
+                ),
+                "alias not kept",
+            );
+        }
+        // A name of two labels resolves on k3s through the pod's subdomain, which podman has
+        // no field for; the pod takes it from its `hostname` if it has one, and otherwise from
+        // its names, of which the aliases are reported above.
+        let Some(place) = &workload.pod.subdomain else {
+            return;
+        };
+        if workload.pod.hostname.is_some() {
+            self.warn(
+                Code::PodmanIgnoredField,
+                &["services", name, "hostname"],
+                format!(
+                    "`hostname: {}.{}` of service `{name}` becomes `{}` under podman, which keeps no pod subdomain",
+                    place.hostname, place.name, place.hostname
+                ),
+                "subdomain not kept",
+            );
+        } else if place.answers(name) {
+            self.warn(
+                Code::PodmanDnsAlias,
+                &["services", name],
+                format!(
+                    "service `{name}` does not resolve by that name under podman, which keeps no pod subdomain; other services reach it as `{}`",
+                    workload.name
+                ),
+                "name not kept",
+            );
+        }
+    }
+
     fn workload(&mut self, name: &str, workload: &ir::Workload) {
         let copies = match workload.kind {
             ir::WorkloadKind::Deployment { replicas } => replicas,
@@ -337,17 +379,7 @@ impl<L: Locate> Checker<'_, L> {
                 "not supported on podman",
             );
         }
-        for alias in workload.dns_aliases.iter().filter(|a| **a != workload.name) {
-            self.warn(
-                Code::PodmanDnsAlias,
-                &["services", name, "container_name"],
-                format!(
-                    "`{alias}` does not resolve to service `{name}` under podman; other services reach it as `{}`",
-                    workload.name
-                ),
-                "alias not kept",
-            );
-        }
+        self.names(name, workload);
         for dep in &workload.depends_on {
             let waits = match dep.condition {
                 ir::Condition::Started => continue,
@@ -735,6 +767,22 @@ mod tests {
         let mut diagnostics = Diagnostics::new();
         super::check(&stack, &Unlocated, &mut diagnostics);
         diagnostics
+    }
+
+    #[test]
+    fn names_only_a_pod_subdomain_keeps_are_reported() {
+        let mut project = project(&["wazuh.master"], &[]);
+        let workload = &mut project.workloads["wazuh.master"];
+        workload.name = "wazuh-master".to_owned();
+        workload.pod.subdomain = Some(ir::Subdomain {
+            hostname: "wazuh".to_owned(),
+            name: "master".to_owned(),
+        });
+        let codes: Vec<Code> = checked(project.clone()).iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::PodmanDnsAlias]);
+        project.workloads["wazuh.master"].pod.hostname = Some("wazuh".to_owned());
+        let codes: Vec<Code> = checked(project).iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::PodmanIgnoredField]);
     }
 
     #[test]
