@@ -16,6 +16,7 @@
 //! Interpolation looks a name up in the surrounding environment first and only then among the
 //! variables defined earlier in the same file.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use indexmap::IndexMap;
@@ -54,6 +55,19 @@ pub struct DotenvError {
 /// `.env`, the process environment; for a service `env_file`, the project environment, then
 /// the service's `environment:`, then the files listed before this one.
 pub fn parse(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Dotenv, DotenvError> {
+    parse_with_templates(text, lookup, &|_| None)
+}
+
+/// [`parse`], for a file whose templates matter (the project's env files). A template is
+/// written out as the variables it names were at its line, whatever a later line sets them
+/// to: a variable of the file or of an earlier one as its own template, or else its value;
+/// only a variable of the process environment is kept by name (`${PWD}`). `outer_template`
+/// writes out a variable `lookup` finds, or gives `None` for one of the process environment.
+pub fn parse_with_templates<'a>(
+    text: &'a str,
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    outer_template: &'a dyn Fn(&str) -> Option<Cow<'a, str>>,
+) -> Result<Dotenv, DotenvError> {
     let start = if text.starts_with('\u{FEFF}') {
         '\u{FEFF}'.len_utf8()
     } else {
@@ -63,6 +77,7 @@ pub fn parse(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Dote
         text,
         position: start,
         lookup,
+        outer_template,
         dotenv: Dotenv::default(),
     };
     while parser.statement()? {}
@@ -73,6 +88,7 @@ struct Parser<'a> {
     text: &'a str,
     position: usize,
     lookup: &'a dyn Fn(&str) -> Option<String>,
+    outer_template: &'a dyn Fn(&str) -> Option<Cow<'a, str>>,
     dotenv: Dotenv,
 }
 
@@ -154,6 +170,13 @@ impl Parser<'_> {
 
         if inherited {
             if let Some(value) = (self.lookup)(key) {
+                match (self.outer_template)(key) {
+                    Some(template) => self
+                        .dotenv
+                        .templates
+                        .insert(key.to_owned(), template.into_owned()),
+                    None => self.dotenv.templates.shift_remove(key),
+                };
                 self.dotenv.vars.insert(key.to_owned(), value);
             }
             return Ok(true);
@@ -238,7 +261,23 @@ impl Parser<'_> {
                 self.dotenv.unset.push(name);
             }
         }
-        let template = (interpolated.value != value).then(|| value.to_owned());
+        // Written out now, as the variables it names are at this line.
+        let template = (interpolated.value != value).then(|| {
+            let Dotenv {
+                vars, templates, ..
+            } = &self.dotenv;
+            let outer = self.outer_template;
+            let template_of = |name: &str| {
+                if lookup(name).is_some() {
+                    outer(name)
+                } else if let Some(template) = templates.get(name) {
+                    Some(Cow::Borrowed(template.as_str()))
+                } else {
+                    vars.get(name).map(|v| as_written(v))
+                }
+            };
+            super::substitute::written_out(value, &template_of, 1).into_owned()
+        });
         Ok((interpolated.value, template))
     }
 
@@ -315,6 +354,16 @@ fn octal(digits: &str) -> String {
     }
 }
 
+/// `value` as template text: a `$` in it is a literal, written `$$`.
+#[must_use]
+pub fn as_written(value: &str) -> Cow<'_, str> {
+    if value.contains('$') {
+        Cow::Owned(value.replace('$', "$$"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,7 +382,32 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        assert_eq!(templates, [("D", "$A/y")]);
+        assert_eq!(templates, [("D", "${PWD}/x/y")]);
+    }
+
+    #[test]
+    fn templates_are_written_out_as_their_variables_were_at_their_line() {
+        let env = |k: &str| (k == "PWD" || k == "HOME").then(|| format!("/{k}"));
+        let parsed = parse(
+            "A=${PWD}/x\nB=$A/y\nA=/fixed\nC=$A/z\nA=${PWD}\nD=$HOME\nE='p$w'\nF=${E}x\n",
+            &env,
+        )
+        .unwrap();
+        let templates: Vec<(&str, &str)> = parsed
+            .templates
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            templates,
+            [
+                ("B", "${PWD}/x/y"),
+                ("C", "/fixed/z"),
+                ("A", "${PWD}"),
+                ("D", "$HOME"),
+                ("F", "p$$wx"),
+            ]
+        );
     }
 
     fn no_env(_: &str) -> Option<String> {

@@ -6,6 +6,7 @@
 //! `.env` (or `--env-file`); `-p` over `COMPOSE_PROJECT_NAME` over the top-level `name:` over the
 //! working directory's name.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -306,11 +307,24 @@ pub fn read_env_files(
             source,
         })?;
         let lookup = |k: &str| environment.get(k).or_else(|| values.get(k)).cloned();
-        let parsed = dotenv::parse(&text, &lookup).map_err(|error| SetupError::EnvFile {
-            path: path.clone(),
-            text: text.clone(),
-            error,
-        })?;
+        // The environment's values were written by no env file.
+        let outer_template = |k: &str| {
+            if environment.contains_key(k) {
+                None
+            } else if let Some(template) = templates.get(k) {
+                Some(Cow::Borrowed(template.as_str()))
+            } else {
+                values.get(k).map(|v| dotenv::as_written(v))
+            }
+        };
+        let parsed =
+            dotenv::parse_with_templates(&text, &lookup, &outer_template).map_err(|error| {
+                SetupError::EnvFile {
+                    path: path.clone(),
+                    text: text.clone(),
+                    error,
+                }
+            })?;
         for key in parsed.vars.keys() {
             templates.remove(key);
         }
@@ -339,4 +353,31 @@ pub fn normalize_project_name(name: &str) -> String {
         .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
         .collect();
     kept.trim_start_matches(['_', '-']).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::read_env_files;
+
+    #[test]
+    fn a_later_env_file_writes_out_the_templates_of_an_earlier_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("first.env");
+        let second = dir.path().join("second.env");
+        std::fs::write(&first, "A=${PWD}/x\nH=/file\n").unwrap();
+        std::fs::write(&second, "B=$A/y\nA=plain\nC=$H/z\n").unwrap();
+        let environment = BTreeMap::from([
+            ("PWD".to_owned(), "/p".to_owned()),
+            ("H".to_owned(), "/shell".to_owned()),
+        ]);
+        let read = read_env_files(&environment, &[first, second]).unwrap();
+        let template = |name: &str| read.templates.get(name).map(String::as_str);
+        assert_eq!(template("B"), Some("${PWD}/x/y"));
+        assert_eq!(template("A"), None);
+        // The process environment's `H` wins over the file's, and is the shell's.
+        assert_eq!(read.values["C"], "/shell/z");
+        assert_eq!(template("C"), Some("$H/z"));
+    }
 }

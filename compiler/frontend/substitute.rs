@@ -315,15 +315,24 @@ impl Walker<'_, '_> {
 /// `text` with each `$NAME` and `${NAME}` of a variable in `env_templates` replaced by the text
 /// its env file wrote, itself so replaced (to a few levels, as an env file may name itself).
 fn through_env_files<'t>(text: &'t str, env_templates: &BTreeMap<String, String>) -> Cow<'t, str> {
-    through_env_files_within(text, env_templates, 4)
+    if env_templates.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    written_out(
+        text,
+        &|name| env_templates.get(name).map(|t| Cow::Borrowed(t.as_str())),
+        4,
+    )
 }
 
-fn through_env_files_within<'t>(
+/// `text` with each variable that `template_of` has a text for written out as that text,
+/// itself so written out, to `levels` levels (as an env file may name itself).
+pub(super) fn written_out<'t, 'm>(
     text: &'t str,
-    env_templates: &BTreeMap<String, String>,
+    template_of: &dyn Fn(&str) -> Option<Cow<'m, str>>,
     levels: usize,
 ) -> Cow<'t, str> {
-    if levels == 0 || env_templates.is_empty() || !text.contains('$') {
+    if levels == 0 || !text.contains('$') {
         return Cow::Borrowed(text);
     }
     let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
@@ -355,18 +364,15 @@ fn through_env_files_within<'t>(
         } else {
             Some(end)
         };
-        let template = env_templates
-            .get(&text[start..end])
-            .filter(|template| end > start && !template.is_empty());
+        let template = Some(&text[start..end])
+            .filter(|name| !name.is_empty())
+            .and_then(template_of)
+            .filter(|template| !template.is_empty());
         // Scanning goes on inside a default that is not replaced, as it may name variables too.
         let mut next = end;
         if let (Some(template), Some(after)) = (template, after) {
             out.push_str(&text[copied..i]);
-            out.push_str(&through_env_files_within(
-                template,
-                env_templates,
-                levels - 1,
-            ));
+            out.push_str(&written_out(&template, template_of, levels - 1));
             copied = after;
             next = after;
         }
