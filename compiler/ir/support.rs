@@ -97,7 +97,7 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "deploy.resources.reservations.cpus" => L, "`resources.requests.cpu` in millicores";
     "deploy.resources.reservations.memory" => L, "`resources.requests.memory` in binary units";
     "deploy.resources.reservations.pids" => U, "the PID limit is a kubelet setting";
-    "deploy.resources.reservations.devices" => L, "NVIDIA GPUs: `nvidia.com/gpu` limits and `runtimeClassName: nvidia`, driver capabilities → `NVIDIA_DRIVER_CAPABILITIES`; `all` becomes 1, `device_ids` and `options` are not kept (reported), other drivers are left out";
+    "deploy.resources.reservations.devices" => L, "NVIDIA GPUs (driver `nvidia`, or `cdi` with `nvidia.com/gpu=` devices): `nvidia.com/gpu` limits and `runtimeClassName: nvidia`, driver capabilities → `NVIDIA_DRIVER_CAPABILITIES`; `all` becomes 1, `device_ids` and `options` are not kept (reported), other drivers are left out";
     "deploy.resources.reservations.generic_resources" => U, "use device plugins";
     "deploy.restart_policy.condition" => L, "`none` → Job that never restarts, `on-failure` → Job, `any` → Deployment";
     "deploy.restart_policy.max_attempts" => L, "Job `backoffLimit` (without it, or with 0, the largest limit)";

@@ -220,33 +220,19 @@ impl<L: Locate> Lowering<'_, L> {
         service: &model::ServiceConfig,
         container: &mut Container,
     ) {
-        let reservations = service
-            .deploy
-            .as_ref()
-            .and_then(|d| d.resources.reservations.as_ref())
-            .map(|r| r.devices.as_slice())
-            .unwrap_or_default();
-        let keyed = service
-            .gpus
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (vec!["gpus".to_owned(), i.to_string()], r))
-            .chain(reservations.iter().enumerate().map(|(i, r)| {
-                let key = "deploy.resources.reservations.devices";
-                let mut path: Vec<String> = key.split('.').map(str::to_owned).collect();
-                path.push(i.to_string());
-                (path, r)
-            }));
+        let keyed = device_requests(service);
         let mut out: Option<Gpus> = None;
         let mut driver_capabilities: Vec<&str> = Vec::new();
         for (key, request) in keyed {
             let mut path = vec!["services", name];
             path.extend(key.iter().map(String::as_str));
-            let nvidia = matches!(request.driver.as_str(), "" | "nvidia")
-                && request
-                    .capabilities
-                    .iter()
-                    .all(|c| NVIDIA_CAPABILITIES.contains(&c.as_str()));
+            let cdi = cdi_gpus(request);
+            let nvidia = cdi.is_some()
+                || matches!(request.driver.as_str(), "" | "nvidia")
+                    && request
+                        .capabilities
+                        .iter()
+                        .all(|c| NVIDIA_CAPABILITIES.contains(&c.as_str()));
             if !nvidia {
                 self.warn(
                     Code::GpuRequest,
@@ -273,7 +259,13 @@ impl<L: Locate> Lowering<'_, L> {
                     "not kept",
                 );
             }
-            for capability in &request.capabilities {
+            // A CDI device's specification sets what the container gets, not the request.
+            let capabilities = if cdi.is_some() {
+                &[][..]
+            } else {
+                request.capabilities.as_slice()
+            };
+            for capability in capabilities {
                 if !matches!(capability.as_str(), "gpu" | "nvidia")
                     && !driver_capabilities.contains(&capability.as_str())
                 {
@@ -284,11 +276,19 @@ impl<L: Locate> Lowering<'_, L> {
                 count: Some(0),
                 device_ids: Vec::new(),
             });
-            gpus.device_ids.extend(request.device_ids.iter().cloned());
-            let count = if request.device_ids.is_empty() {
-                u32::try_from(request.count).ok().filter(|&n| n > 0)
-            } else {
-                u32::try_from(request.device_ids.len()).ok()
+            let count = match cdi {
+                Some(ids) if ids.contains(&"all") => None,
+                Some(ids) => {
+                    gpus.device_ids.extend(ids.iter().map(|&id| id.to_owned()));
+                    u32::try_from(ids.len()).ok()
+                }
+                None if request.device_ids.is_empty() => {
+                    u32::try_from(request.count).ok().filter(|&n| n > 0)
+                }
+                None => {
+                    gpus.device_ids.extend(request.device_ids.iter().cloned());
+                    u32::try_from(request.device_ids.len()).ok()
+                }
             };
             gpus.count = match (gpus.count, count) {
                 (Some(a), Some(b)) => Some(a.saturating_add(b)),
@@ -373,4 +373,41 @@ fn profile_name(profile: DeviceProfile) -> &'static str {
         DeviceProfile::Amd => "amd",
         DeviceProfile::Hostpath => "hostpath",
     }
+}
+
+/// A service's GPU requests, `gpus` then reservations, each with its key path.
+fn device_requests(
+    service: &model::ServiceConfig,
+) -> impl Iterator<Item = (Vec<String>, &model::DeviceRequest)> {
+    let reservations = service
+        .deploy
+        .as_ref()
+        .and_then(|d| d.resources.reservations.as_ref())
+        .map(|r| r.devices.as_slice())
+        .unwrap_or_default();
+    service
+        .gpus
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (vec!["gpus".to_owned(), i.to_string()], r))
+        .chain(reservations.iter().enumerate().map(|(i, r)| {
+            let key = "deploy.resources.reservations.devices";
+            let mut path: Vec<String> = key.split('.').map(str::to_owned).collect();
+            path.push(i.to_string());
+            (path, r)
+        }))
+}
+
+/// The NVIDIA GPUs a request of Docker's `cdi` driver names (`nvidia.com/gpu=0`,
+/// `nvidia.com/gpu=all`), by the part after `=`; `None` for any other request, which names other
+/// devices or none.
+fn cdi_gpus(request: &model::DeviceRequest) -> Option<Vec<&str>> {
+    if request.driver != "cdi" || request.device_ids.is_empty() {
+        return None;
+    }
+    request
+        .device_ids
+        .iter()
+        .map(|id| id.strip_prefix("nvidia.com/gpu="))
+        .collect()
 }
