@@ -57,7 +57,10 @@ fn place(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagn
             continue;
         };
         let problem = if taken.contains(place.name.as_str()) {
-            format!("a Service is already named `{}`", place.name)
+            format!(
+                "`{}` is the name of another Service or workload",
+                place.name
+            )
         } else if !answered.insert((&place.hostname, &place.name)) {
             format!("another pod answers as `{}.{}`", place.hostname, place.name)
         } else {
@@ -154,11 +157,26 @@ fn report_lost_names(
         } else {
             "networks"
         };
+        // Why a name of two labels did not get the pod's subdomain.
+        let unplaced = subdomain(alias).map(|wanted| {
+            match (&workload.pod.subdomain, &workload.pod.hostname) {
+                (Some(place), _) => format!(
+                    ": the pod answers as `{}.{}` already",
+                    place.hostname, place.name
+                ),
+                (None, Some(hostname)) => format!(": the pod's hostname is `{hostname}`"),
+                (None, None) => format!(
+                    ": `{}` is the name of another Service or workload",
+                    wanted.name
+                ),
+            }
+        });
         diagnostics.push(
             Diagnostic::warning(
                 Code::NameChanged,
                 format!(
-                    "`{alias}`, a DNS alias of service `{compose}`, is the Service `{service}` in Kubernetes, so other services must use that name to reach it"
+                    "`{alias}`, a DNS alias of service `{compose}`, is the Service `{service}` in Kubernetes, so other services must use that name to reach it{}",
+                    unplaced.unwrap_or_default()
                 ),
             )
             .with_label(
