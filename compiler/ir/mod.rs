@@ -81,8 +81,9 @@ pub struct Workload {
     /// this service's containers join. The `namespaces` pass merges the two and clears it.
     pub joins: Option<String>,
     /// Another service reaches this one by name (a `depends_on` entry, or a host variable or URL
-    /// with no port), set by the `reached` pass: without ports it still gets a headless Service,
-    /// so that the name resolves.
+    /// with no port, or an `extra_hosts` entry with its fixed address), set by the `reached` pass
+    /// and by lowering: without ports it still gets a headless Service, so that the name
+    /// resolves.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub named: bool,
     /// `deploy.endpoint_mode: dnsrr`: its name resolves to every pod's address rather than to

@@ -162,7 +162,8 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
 }
 
 /// Marks the workloads other services reach by name: those a reference names, and those a
-/// `depends_on` entry waits for, unless it waits for a Job to complete.
+/// `depends_on` entry waits for, unless it waits for a Job to complete. Lowering has marked
+/// those an `extra_hosts` entry names by their fixed address.
 fn mark_named(project: &mut Project, found: &[Found]) {
     let mut named = vec![false; project.workloads.len()];
     for reference in found {
@@ -179,7 +180,7 @@ fn mark_named(project: &mut Project, found: &[Found]) {
         }
     }
     for (workload, named) in project.workloads.values_mut().zip(named) {
-        workload.named = named;
+        workload.named |= named;
     }
 }
 

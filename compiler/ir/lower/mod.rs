@@ -94,7 +94,7 @@ pub fn lower(
     cx.storage(project, options, &mut ir);
     cx.windows_nodes(project, &mut ir);
     cx.networks(project, options, &mut ir);
-    cx.static_addresses(project);
+    cx.static_addresses(project, &mut ir);
     networks::link_aliases(project, &mut ir);
     ir
 }

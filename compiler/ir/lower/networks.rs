@@ -160,8 +160,11 @@ impl<L: Locate> Lowering<'_, L> {
 
     /// Reports where a service is named by the fixed address another has on a compose network
     /// (`dns: [10.2.0.100]`, `PIHOLE_DNS=10.2.0.200`): the cluster gives pods its own addresses,
-    /// and `ipv4_address` itself is reported with the service's keys.
-    pub(super) fn static_addresses(&mut self, project: &model::Project) {
+    /// and `ipv4_address` itself is reported with the service's keys. A host name that
+    /// `extra_hosts` maps to such an address (`namenode: 172.19.34.35`) names that service
+    /// instead: a host alias would pin it to an address nothing has in the cluster, so the name
+    /// becomes one of the service's DNS names, which resolve to its pods.
+    pub(super) fn static_addresses(&mut self, project: &model::Project, ir: &mut Project) {
         let mut addresses: Vec<(&str, &str, &str)> = Vec::new();
         for (name, service) in &project.services {
             for (network, config) in &service.networks {
@@ -187,8 +190,12 @@ impl<L: Locate> Lowering<'_, L> {
                 found.extend(owner_of(server).map(|a| (vec!["dns".to_owned(), i.to_string()], *a)));
             }
             for (host, ips) in &service.extra_hosts {
-                if let Some(a) = ips.iter().find_map(|ip| owner_of(ip)) {
-                    found.push((vec!["extra_hosts".to_owned(), host.clone()], *a));
+                let owner = ips.iter().find_map(|ip| {
+                    let ip = ip.trim_start_matches('[').trim_end_matches(']');
+                    addresses.iter().find(|(address, ..)| *address == ip)
+                });
+                if let Some((address, owner, _)) = owner {
+                    name_by_host_entry(ir, (name, host), (owner, address));
                 }
             }
             for (key, value) in &service.environment {
@@ -257,6 +264,33 @@ impl<L: Locate> Lowering<'_, L> {
                 "not supported on k3s",
             );
         }
+    }
+}
+
+/// `extra_hosts` entry `host` of service `name` maps it to `address`, the fixed address of
+/// service `owner`: the host alias goes, `host` becomes a DNS name of `owner` unless it is its
+/// name already, and `owner` is reached by name.
+fn name_by_host_entry(
+    ir: &mut Project,
+    (name, host): (&str, &str),
+    (owner, address): (&str, &str),
+) {
+    if !ir.workloads.contains_key(owner) {
+        return;
+    }
+    if let Some(workload) = ir.workloads.get_mut(name) {
+        let aliases = &mut workload.pod.host_aliases;
+        if let Some(hosts) = aliases.get_mut(address) {
+            hosts.retain(|h| h != host);
+            if hosts.is_empty() {
+                aliases.shift_remove(address);
+            }
+        }
+    }
+    let target = &mut ir.workloads[owner];
+    target.named = true;
+    if !host.eq_ignore_ascii_case(owner) && !target.dns_aliases.iter().any(|a| a == host) {
+        target.dns_aliases.push(host.to_owned());
     }
 }
 
