@@ -33,9 +33,33 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         .any(|w| w.pod.subdomain.is_some())
     {
         place(project, locations, diagnostics);
+        drop_renamed_aliases(project);
     }
     for (compose, workload) in &project.workloads {
         report_lost_names(compose, workload, locations, diagnostics);
+    }
+}
+
+/// Removes the Service the `services` pass made for an alias a pod now answers to through its
+/// subdomain: named after the alias with its dot replaced (`node-1-rabbit`), it is a name no
+/// compose file uses.
+fn drop_renamed_aliases(project: &mut Project) {
+    let renamed: Vec<String> = project
+        .workloads
+        .iter()
+        .filter_map(|(compose, workload)| {
+            let place = workload.pod.subdomain.as_ref()?;
+            let alias = workload.dns_aliases.iter().find(|a| place.answers(a))?;
+            let name = dns_label(alias);
+            let service = project.services.get(&name)?;
+            (service.workload == *compose
+                && service.shared_alias.is_none()
+                && name != workload.name)
+                .then_some(name)
+        })
+        .collect();
+    for name in renamed {
+        project.services.shift_remove(&name);
     }
 }
 
