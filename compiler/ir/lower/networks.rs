@@ -194,8 +194,10 @@ impl<L: Locate> Lowering<'_, L> {
                     let ip = ip.trim_start_matches('[').trim_end_matches(']');
                     addresses.iter().find(|(address, ..)| *address == ip)
                 });
-                if let Some((address, owner, _)) = owner {
-                    name_by_host_entry(ir, (name, host), (owner, address));
+                if let Some(a @ (address, owner, _)) = owner
+                    && !name_by_host_entry(ir, (name, host), (owner, address))
+                {
+                    found.push((vec!["extra_hosts".to_owned(), host.clone()], *a));
                 }
             }
             for (key, value) in &service.environment {
@@ -269,14 +271,15 @@ impl<L: Locate> Lowering<'_, L> {
 
 /// `extra_hosts` entry `host` of service `name` maps it to `address`, the fixed address of
 /// service `owner`: the host alias goes, `host` becomes a DNS name of `owner` unless it is its
-/// name already, and `owner` is reached by name.
+/// name already, and `owner` is reached by name. False when `owner` has no workload (a
+/// `provider` service), whose address stays reported.
 fn name_by_host_entry(
     ir: &mut Project,
     (name, host): (&str, &str),
     (owner, address): (&str, &str),
-) {
+) -> bool {
     if !ir.workloads.contains_key(owner) {
-        return;
+        return false;
     }
     if let Some(workload) = ir.workloads.get_mut(name) {
         let aliases = &mut workload.pod.host_aliases;
@@ -292,6 +295,7 @@ fn name_by_host_entry(
     if !host.eq_ignore_ascii_case(owner) && !target.dns_aliases.iter().any(|a| a == host) {
         target.dns_aliases.push(host.to_owned());
     }
+    true
 }
 
 /// Whether `text` holds `address` as a whole address, not as part of a longer number or name
