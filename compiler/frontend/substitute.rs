@@ -352,13 +352,14 @@ pub(super) fn written_out<'t, 'm>(
         let braced = bytes.get(i + 1) == Some(&b'{');
         let start = i + 1 + usize::from(braced);
         let end = start + bytes[start..].iter().take_while(|&&b| is_name(b)).count();
-        // A default or a required message (`${NAME:-x}`, `${NAME?msg}`) gives way to the
-        // variable's own value, which an env file that wrote a template for it sets; an
+        // A default (`${NAME:-x}`) gives way to the variable's own value, which an env file
+        // that wrote a template for it sets. A required form (`${NAME:?msg}`) stays as written:
+        // the Helm backend reads it from the template to keep the value required. An
         // alternative (`${NAME:+x}`) is text of its own, left as it is.
         let after = if braced {
             match &bytes[end..] {
                 [b'}', ..] => Some(end + 1),
-                [b':', b'-' | b'?', ..] | [b'-' | b'?', ..] => closing_brace(bytes, end),
+                [b':', b'-', ..] | [b'-', ..] => closing_brace(bytes, end),
                 _ => None,
             }
         } else {
@@ -560,7 +561,7 @@ mod tests {
                 "${DATA:-./d}:/d ${DATA-${X:-y}}/${CACHE?set it}",
                 &templates
             ),
-            "${PWD}/data:/d ${PWD}/data/${PWD}/data/cache"
+            "${PWD}/data:/d ${PWD}/data/${CACHE?set it}"
         );
         let empty = BTreeMap::from([("E".to_owned(), String::new())]);
         assert_eq!(through_env_files("${E:-./d}", &empty), "${E:-./d}");
