@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::{dns_label, subdomain};
-use crate::ir::{Locate, Project, Service, ServiceKind, Workload};
+use crate::ir::{Locate, Project, Service, ServiceKind, Subdomain, Workload};
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     for (compose, workload) in &mut project.workloads {
@@ -27,16 +27,18 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                 .find_map(|name| subdomain(name));
         }
     }
+    let mut refused = IndexMap::new();
     if project
         .workloads
         .values()
         .any(|w| w.pod.subdomain.is_some())
     {
-        place(project, locations, diagnostics);
+        refused = place(project, locations, diagnostics);
         drop_renamed_aliases(project);
     }
     for (compose, workload) in &project.workloads {
-        report_lost_names(compose, workload, locations, diagnostics);
+        let refusal = refused.get(compose);
+        report_lost_names(compose, workload, refusal, locations, diagnostics);
     }
 }
 
@@ -65,8 +67,12 @@ fn drop_renamed_aliases(project: &mut Project) {
 
 /// Gives each subdomain its headless Service, or takes the subdomain back from a pod that
 /// cannot have it: one whose Service name another Service or a workload has, or a second pod
-/// that answers to the same name.
-fn place(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+/// that answers to the same name. Returns the place each such pod was refused, and why.
+fn place(
+    project: &mut Project,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) -> IndexMap<String, (Subdomain, String)> {
     let taken: HashSet<&str> = project
         .services
         .keys()
@@ -74,7 +80,7 @@ fn place(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagn
         .map(String::as_str)
         .collect();
     let mut answered: HashSet<(&str, &str)> = HashSet::new();
-    let mut refused: Vec<String> = Vec::new();
+    let mut refused: IndexMap<String, (Subdomain, String)> = IndexMap::new();
     let mut members: IndexMap<String, Vec<String>> = IndexMap::new();
     for (compose, workload) in &project.workloads {
         let Some(place) = &workload.pod.subdomain else {
@@ -113,10 +119,10 @@ fn place(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagn
                 )),
             );
         }
-        refused.push(compose.clone());
+        refused.insert(compose.clone(), (place.clone(), problem));
     }
-    for compose in refused {
-        project.workloads[&compose].pod.subdomain = None;
+    for compose in refused.keys() {
+        project.workloads[compose].pod.subdomain = None;
     }
     for (name, composes) in members {
         let first = &project.workloads[&composes[0]];
@@ -138,6 +144,7 @@ fn place(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagn
                 .push(name.clone());
         }
     }
+    refused
 }
 
 /// SC1003 for each name of `workload` that no Service or subdomain answers to. A renamed
@@ -145,6 +152,7 @@ fn place(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagn
 fn report_lost_names(
     compose: &str,
     workload: &Workload,
+    refusal: Option<&(Subdomain, String)>,
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
 ) {
@@ -182,17 +190,19 @@ fn report_lost_names(
             "networks"
         };
         // Why a name of two labels did not get the pod's subdomain.
-        let unplaced = subdomain(alias).map(|wanted| {
-            match (&workload.pod.subdomain, &workload.pod.hostname) {
-                (Some(place), _) => format!(
+        let unplaced = subdomain(alias).map(|_| {
+            match (&workload.pod.subdomain, &workload.pod.hostname, refusal) {
+                (Some(place), ..) => format!(
                     ": the pod answers as `{}.{}` already",
                     place.hostname, place.name
                 ),
-                (None, Some(hostname)) => format!(": the pod's hostname is `{hostname}`"),
-                (None, None) => format!(
-                    ": `{}` is the name of another Service or workload",
-                    wanted.name
-                ),
+                (None, Some(hostname), _) => format!(": the pod's hostname is `{hostname}`"),
+                (None, None, Some((wanted, problem))) if wanted.answers(alias) => {
+                    format!(": {problem}")
+                }
+                (None, None, _) => {
+                    ": a pod takes the subdomain of its first name of two labels only".to_owned()
+                }
             }
         });
         diagnostics.push(
