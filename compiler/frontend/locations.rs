@@ -93,12 +93,30 @@ impl crate::ir::Locate for Locations {
             .map(|(key, _, _)| key)
     }
 
+    fn find_value(&self, path: &[&str], matches: &dyn Fn(&str) -> bool) -> Option<Span> {
+        let (_, node, depth) = self.lookup(path)?;
+        (depth == path.len())
+            .then(|| first_string(node, matches))
+            .flatten()
+    }
+
     fn template(&self, path: &[&str]) -> Option<&str> {
         Locations::template(self, path)
     }
 
     fn relative_path(&self, path: &[&str]) -> Option<&str> {
         Locations::relative_path(self, path)
+    }
+}
+
+fn first_string(node: &Node, matches: &dyn Fn(&str) -> bool) -> Option<Span> {
+    match &node.value {
+        Value::Str(text) => matches(text).then_some(node.span),
+        Value::Seq(items) => items.iter().find_map(|item| first_string(item, matches)),
+        Value::Map(map) => map
+            .values()
+            .find_map(|entry| first_string(&entry.node, matches)),
+        _ => None,
     }
 }
 

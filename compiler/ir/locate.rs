@@ -21,6 +21,12 @@ pub trait Locate: Sync {
         None
     }
 
+    /// The span of the first string at or below `path`, in document order, that `matches`: a
+    /// list item such as a network alias, whose key path names only its list.
+    fn find_value(&self, _path: &[&str], _matches: &dyn Fn(&str) -> bool) -> Option<Span> {
+        None
+    }
+
     /// The text before interpolation of the value at exactly `path`, when it came from `${...}`;
     /// the Helm backend turns required variables into required chart values with it.
     fn template(&self, _path: &[&str]) -> Option<&str> {
@@ -71,6 +77,10 @@ impl<L: Locate> Locate for Sourced<'_, L> {
 
     fn exact_span(&self, path: &[&str]) -> Option<Span> {
         self.locations.exact_span(path)
+    }
+
+    fn find_value(&self, path: &[&str], matches: &dyn Fn(&str) -> bool) -> Option<Span> {
+        self.locations.find_value(path, matches)
     }
 
     fn template(&self, path: &[&str]) -> Option<&str> {

@@ -17,6 +17,7 @@ use indexmap::IndexMap;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::{dns_label, subdomain};
 use crate::ir::{Locate, Project, Service, ServiceKind, Subdomain, Workload};
+use crate::source::Span;
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     for (compose, workload) in &mut project.workloads {
@@ -38,7 +39,13 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     }
     for (compose, workload) in &project.workloads {
         let refusal = refused.get(compose);
-        report_lost_names(compose, workload, refusal, locations, diagnostics);
+        let names = LostNames {
+            compose,
+            workload,
+            refusal,
+            workloads: &project.workloads,
+        };
+        names.report(locations, diagnostics);
     }
 }
 
@@ -147,81 +154,121 @@ fn place(
     refused
 }
 
-/// SC1003 for each name of `workload` that no Service or subdomain answers to. A renamed
-/// service whose name is not of two labels was reported by the `names` pass.
-fn report_lost_names(
-    compose: &str,
-    workload: &Workload,
-    refusal: Option<&(Subdomain, String)>,
-    locations: &impl Locate,
-    diagnostics: &mut Diagnostics,
-) {
-    let answers = |name: &str| {
-        workload
-            .pod
-            .subdomain
-            .as_ref()
-            .is_some_and(|p| p.answers(name))
-    };
-    if subdomain(compose).is_some() && !answers(compose) {
-        diagnostics.push(crate::passes::names::renamed(
-            compose,
-            &workload.name,
-            locations.span(&["services", compose]),
-        ));
-    }
-    if workload.dns_aliases.is_empty() {
-        return;
-    }
-    // Lowering lists the container name first.
-    let has_container_name = locations
-        .exact_span(&["services", compose, "container_name"])
-        .is_some();
-    for (i, alias) in workload.dns_aliases.iter().enumerate() {
-        let service = dns_label(alias);
-        // The name of a service that joined this pod was reported with that service.
-        let joined = locations.exact_span(&["services", alias]).is_some();
-        if service == *alias || answers(alias) || joined {
-            continue;
-        }
-        let key = if i == 0 && has_container_name {
-            "container_name"
-        } else {
-            "networks"
+/// The names of one workload, for [`LostNames::report`].
+struct LostNames<'a> {
+    compose: &'a str,
+    workload: &'a Workload,
+    refusal: Option<&'a (Subdomain, String)>,
+    /// Every workload by compose name: a link or an `extra_hosts` entry of another service can
+    /// give this one a name.
+    workloads: &'a IndexMap<String, Workload>,
+}
+
+impl LostNames<'_> {
+    /// SC1003 for each name of the workload that no Service or subdomain answers to. A renamed
+    /// service whose name is not of two labels was reported by the `names` pass.
+    fn report(&self, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+        let Self {
+            compose, workload, ..
+        } = *self;
+        let answers = |name: &str| {
+            workload
+                .pod
+                .subdomain
+                .as_ref()
+                .is_some_and(|p| p.answers(name))
         };
-        // Why a name of two labels did not get the pod's subdomain.
-        let unplaced = subdomain(alias).map(|_| {
-            match (&workload.pod.subdomain, &workload.pod.hostname, refusal) {
-                (Some(place), ..) => format!(
-                    ": the pod answers as `{}.{}` already",
-                    place.hostname, place.name
-                ),
-                (None, Some(hostname), _) => format!(": the pod's hostname is `{hostname}`"),
-                (None, None, Some((wanted, problem))) if wanted.answers(alias) => {
-                    format!(": {problem}")
-                }
-                (None, None, _) => {
-                    ": a pod takes the subdomain of its first name of two labels only".to_owned()
-                }
+        if subdomain(compose).is_some() && !answers(compose) {
+            diagnostics.push(crate::passes::names::renamed(
+                compose,
+                &workload.name,
+                locations.span(&["services", compose]),
+            ));
+        }
+        if workload.dns_aliases.is_empty() {
+            return;
+        }
+        // Lowering lists the container name first.
+        let has_container_name = locations
+            .exact_span(&["services", compose, "container_name"])
+            .is_some();
+        for (i, alias) in workload.dns_aliases.iter().enumerate() {
+            let service = dns_label(alias);
+            // The name of a service that joined this pod was reported with that service.
+            let joined = locations.exact_span(&["services", alias]).is_some();
+            if service == *alias || answers(alias) || joined {
+                continue;
             }
-        });
-        diagnostics.push(
-            Diagnostic::warning(
-                Code::NameChanged,
-                format!(
-                    "`{alias}`, a DNS alias of service `{compose}`, is the Service `{service}` in Kubernetes, so other services must use that name to reach it{}",
-                    unplaced.unwrap_or_default()
-                ),
-            )
-            .with_label(
-                locations
-                    .span(&["services", compose, key])
-                    .or_else(|| locations.span(&["services", compose])),
-                "not a valid Kubernetes name",
-            )
-            .with_help(format!(
-                "use `{service}`, or a name of two DNS labels (`name.group`), which a pod subdomain keeps"
-            )),
-        );
+            let span = if i == 0 && has_container_name {
+                locations.span(&["services", compose, "container_name"])
+            } else {
+                self.alias_span(alias, locations)
+            };
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::NameChanged,
+                    format!(
+                        "`{alias}`, a DNS alias of service `{compose}`, is the Service `{service}` in Kubernetes, so other services must use that name to reach it{}",
+                        self.why_unplaced(alias).unwrap_or_default()
+                    ),
+                )
+                .with_label(
+                    span.or_else(|| locations.span(&["services", compose])),
+                    "not a valid Kubernetes name",
+                )
+                .with_help(format!(
+                    "use `{service}`, or a name of two DNS labels (`name.group`), which a pod subdomain keeps"
+                )),
+            );
+        }
+    }
+
+    /// Where `alias` was written: a network alias of this service, else another service's link
+    /// (`web:alias`) or `extra_hosts` entry that names it.
+    fn alias_span(&self, alias: &str, locations: &impl Locate) -> Option<Span> {
+        locations
+            .find_value(&["services", self.compose, "networks"], &|v| v == alias)
+            .or_else(|| {
+                self.workloads.keys().find_map(|other| {
+                    locations
+                        .find_value(&["services", other, "links"], &|link| {
+                            link.split_once(':').is_some_and(|(target, name)| {
+                                target == self.compose && name == alias
+                            })
+                        })
+                        .or_else(|| {
+                            let hosts = ["services", other, "extra_hosts"];
+                            // A list of `host=address` (or `host:address`), or a mapping.
+                            locations
+                                .find_value(&hosts, &|entry| {
+                                    entry
+                                        .split_once(['=', ':'])
+                                        .is_some_and(|(host, _)| host == alias)
+                                })
+                                .or_else(|| {
+                                    locations.exact_span(&["services", other, "extra_hosts", alias])
+                                })
+                        })
+                })
+            })
+    }
+
+    /// Why a name of two labels did not get the pod's subdomain.
+    fn why_unplaced(&self, alias: &str) -> Option<String> {
+        subdomain(alias)?;
+        let pod = &self.workload.pod;
+        Some(match (&pod.subdomain, &pod.hostname, self.refusal) {
+            (Some(place), ..) => format!(
+                ": the pod answers as `{}.{}` already",
+                place.hostname, place.name
+            ),
+            (None, Some(hostname), _) => format!(": the pod's hostname is `{hostname}`"),
+            (None, None, Some((wanted, problem))) if wanted.answers(alias) => {
+                format!(": {problem}")
+            }
+            (None, None, _) => {
+                ": a pod takes the subdomain of its first name of two labels only".to_owned()
+            }
+        })
     }
 }
