@@ -58,6 +58,7 @@ pub fn bind(
         warnings.push(no_service_enabled(&project, locations));
     }
     check_consistency(&mut project, locations)?;
+    check_container_names(&project, locations)?;
     resolve_service_environment(&mut project, locations)?;
     resolve_service_labels(&mut project, locations)?;
     drop_unused_resources(&mut project);
@@ -441,6 +442,38 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
         }
     }
     check_cycles(project, locations)
+}
+
+/// Docker Compose's `CheckContainerNameUnicity`, which `config` and `up` run on the enabled
+/// services.
+fn check_container_names(project: &Project, locations: &Locations) -> Result<(), Diagnostic> {
+    let mut first_by_name: HashMap<&str, &str, foldhash::fast::RandomState> = HashMap::default();
+    for (name, s) in &project.services {
+        if s.container_name.is_empty() {
+            continue;
+        }
+        if let Some(first) = first_by_name.insert(&s.container_name, name) {
+            let container = &s.container_name;
+            return Err(Diagnostic::error(
+                Code::DuplicateContainerName,
+                format!(
+                    "services `{first}` and `{name}` have the same container name `{container}`"
+                ),
+            )
+            .with_label(
+                locations.value(&svc_path(name, &["container_name"])),
+                "second",
+            )
+            .with_label(
+                locations.value(&svc_path(first, &["container_name"])),
+                "first",
+            )
+            .with_help(format!(
+                "give `{name}` another `container_name`, or remove it: other services reach it as `{name}` too"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn svc_path<'a>(name: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
