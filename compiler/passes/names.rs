@@ -12,9 +12,11 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     let mut owners: IndexMap<&str, &str> = IndexMap::new();
     for (compose, workload) in &project.workloads {
         let span = locations.span(&["services", compose]);
-        // A name of two labels may keep resolving through a pod subdomain; the `subdomains`
-        // pass reports it if not.
-        if workload.name != *compose && subdomain(compose).is_none() {
+        // DNS names match whatever their case (in Docker's resolver, CoreDNS and podman's
+        // aardvark-dns alike), so `webApp` still reaches the Service `webapp`. A name of two
+        // labels may keep resolving through a pod subdomain; the `subdomains` pass reports it
+        // if not.
+        if !workload.name.eq_ignore_ascii_case(compose) && subdomain(compose).is_none() {
             diagnostics.push(renamed(compose, &workload.name, span));
         }
         if let Some(first) = owners.insert(&workload.name, compose) {

@@ -196,7 +196,7 @@ impl LostNames<'_> {
             let service = dns_label(alias);
             // The name of a service that joined this pod was reported with that service.
             let joined = locations.exact_span(&["services", alias]).is_some();
-            if service == *alias || answers(alias) || joined {
+            if service.eq_ignore_ascii_case(alias) || answers(alias) || joined {
                 continue;
             }
             let span = if i == 0 && has_container_name {
