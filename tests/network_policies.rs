@@ -166,10 +166,21 @@ fn compose_services(config: &Value) -> BTreeMap<String, Compose> {
         {
             continue;
         }
-        let networks: BTreeSet<String> = service["networks"]
+        let keys: Vec<&String> = service["networks"]
             .as_object()
-            .map(|n| n.keys().cloned().collect())
+            .map(|n| n.keys().collect())
             .unwrap_or_default();
+        // The engine knows a network by its name: two keys of one name (an external network
+        // naming the project's own, `${COMPOSE_PROJECT_NAME}_backend`) are one network.
+        let networks: BTreeSet<String> = keys
+            .iter()
+            .map(|key| {
+                config["networks"][key.as_str()]["name"]
+                    .as_str()
+                    .map_or_else(|| (*key).clone(), str::to_owned)
+            })
+            .collect();
+        let confined = keys.iter().all(|key| internal(key));
         let published = service["ports"]
             .as_array()
             .into_iter()
@@ -191,8 +202,8 @@ fn compose_services(config: &Value) -> BTreeMap<String, Compose> {
         services.insert(
             name.clone(),
             Compose {
-                confined: networks.iter().all(|n| internal(n)),
                 networks,
+                confined,
                 published,
                 depends_on,
             },

@@ -148,14 +148,14 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// The needles for one value: raw (trimmed, as YAML may re-quote the newline) and base64 of the
-/// exact bytes.
 /// What a value looks like in a file: as it is, base64-encoded, and, for a value of several
-/// lines, each of its lines long enough to search, since a YAML writer escapes the line breaks.
+/// lines, each of its lines long enough to search, since a YAML writer escapes the line breaks;
+/// each also as a double-quoted YAML (or JSON) string escapes it (`\"` for `"`), as a JSON
+/// document in a secret file is written.
 fn needles(input: &Input, value: &str) -> Vec<String> {
-    let mut needles = vec![value.trim().to_owned(), base64(value.as_bytes())];
+    let mut plain = vec![value.trim().to_owned()];
     if value.trim().contains('\n') {
-        needles.extend(
+        plain.extend(
             value
                 .lines()
                 .map(str::trim)
@@ -163,7 +163,15 @@ fn needles(input: &Input, value: &str) -> Vec<String> {
                 .map(str::to_owned),
         );
     }
-    needles
+    let quoted = plain.iter().filter_map(|text| {
+        let json = serde_json::to_string(text).ok()?;
+        let inner = &json[1..json.len() - 1];
+        (inner != text).then(|| inner.to_owned())
+    });
+    let quoted: Vec<String> = quoted.collect();
+    plain.extend(quoted);
+    plain.push(base64(value.as_bytes()));
+    plain
 }
 
 /// Every file under `dir`, recursively.
