@@ -203,8 +203,8 @@ fn compose_services(config: &Value) -> BTreeMap<String, Compose> {
             name.clone(),
             Compose {
                 networks,
-                confined,
                 published,
+                confined,
                 depends_on,
             },
         );

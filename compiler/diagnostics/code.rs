@@ -178,7 +178,7 @@ codes! {
     DependencyHealth = "SC1102", "`service_healthy` on a service whose healthcheck stackc cannot see",
         "A `service_healthy` dependency is awaited through its Service, which routes only to pods whose readiness probe passes. The probe comes from the compose `healthcheck`; a healthcheck defined only in the image (`HEALTHCHECK`) is not visible to stackc and Kubernetes ignores it, so the wait means 'accepting connections' instead. Write the healthcheck in the compose file.";
     DependencyRestart = "SC1103", "`restart: true` of a dependency is not kept",
-        "Compose restarts the dependent service when a dependency with `restart: true` restarts. Kubernetes has no such link; the init container only orders the first start. Make the dependent reconnect on its own.";
+        "Compose restarts the dependent service when a dependency with `restart: true` restarts; it gives every link (`links: [db]`) and every namespace shared with another service (`network_mode: service:db`) such a dependency. Kubernetes has no such link; the init container only orders the first start. Make the dependent reconnect on its own.";
     DependencyNotJob = "SC1104", "`service_completed_successfully` on a long-running service",
         "Only a one-shot service (`restart: \"no\"`, `on-failure`, or no `restart` at all, compose's default) becomes a Job that can complete. A dependency told to restart (`always`, `unless-stopped`) never completes, so the dependent waits until it accepts connections instead. Set `restart: \"no\"` on the dependency if it is meant to run once.";
     InferredPort = "SC1105", "a port another service reaches is given a Service",

@@ -17,6 +17,22 @@ use crate::ir::{
     Condition, Dependency, Locate, Project, Protocol, ServiceKind, Wait, WorkloadKind,
 };
 
+/// The key that made `dependency` a dependency of service `name` with `restart: true` when
+/// `depends_on` does not list it: compose adds it for a link (`db:database`) and for a
+/// namespace shared with it (`network_mode: service:db`), at that entry's place.
+fn implied_by(locations: &impl Locate, name: &str, dependency: &str) -> Option<&'static str> {
+    let entry = locations.exact_span(&["services", name, "depends_on", dependency])?;
+    let names_dependency = |text: &str| {
+        text.split_once(':').map_or(text, |(target, _)| target) == dependency
+            || text.strip_prefix("service:") == Some(dependency)
+    };
+    ["links", "network_mode", "ipc", "pid", "uts", "cgroup"]
+        .into_iter()
+        .find(|key| {
+            locations.find_value(&["services", name, key], &names_dependency) == Some(entry)
+        })
+}
+
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let endpoints = endpoints(project);
     let mut waits = Vec::with_capacity(project.workloads.len());
@@ -32,13 +48,18 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                 );
             };
             if dep.restart {
+                let what = match implied_by(locations, name, &service) {
+                    Some(key) => format!(
+                        "`{key}` of service `{name}` implies `restart: true` for dependency `{service}`, which is not kept"
+                    ),
+                    None => format!(
+                        "`restart: true` of dependency `{service}` of service `{name}` is not kept"
+                    ),
+                };
                 warn(
                     diagnostics,
                     Code::DependencyRestart,
-                    format!(
-                        "`restart: true` of dependency `{}` of service `{name}` is not kept: `{name}` is not restarted when `{}` restarts",
-                        dep.service, dep.service
-                    ),
+                    format!("{what}: `{name}` is not restarted when `{service}` restarts"),
                     "restart not kept",
                 );
             }
