@@ -4,7 +4,9 @@
 //! largest corpus cases the reference loader accepts (by bytes of compose files), when
 //! `../shared/corpus` is beside the checkout. Each stage is timed on the output of the one
 //! before it: `parse` (the frontend: files to the resolved model), `lower`, `passes`, one per
-//! backend (IR to files in memory) and `render` (the human report of every diagnostic).
+//! backend (IR to files in memory), `write_k3s` (the k3s files into a new directory) beside
+//! `write_floor` (the same files with plain `std::fs::write`), and `render` (the human report
+//! of every diagnostic).
 //!
 //! Under `cargo test` divan runs each benchmark once, as a smoke test; then only the smallest
 //! generated stack is used, so that the test suite stays quick in an unoptimised build.
@@ -13,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use divan::Bencher;
@@ -21,7 +24,7 @@ use stackc::backends::{helm, k3s, podman};
 use stackc::diagnostics::{Diagnostics, render};
 use stackc::frontend::{self, LoadReturn, project::ProjectOptions};
 use stackc::source::SourceMap;
-use stackc::{extension, ir, passes};
+use stackc::{extension, ir, output, passes};
 
 fn main() {
     // Few, long samples: one sample of the 1000-service stack already takes a large fraction of
@@ -147,6 +150,62 @@ fn backend_podman(bencher: Bencher, name: &str) {
             );
             podman::files(&stack, podman::Options { quadlet: false }).expect("podman files")
         });
+}
+
+/// The k3s files written into a new directory by `output::write` (a staging directory, the
+/// record of written files, the rename into place), beside [`write_floor`].
+#[divan::bench(args = names())]
+fn write_k3s(bencher: Bencher, name: &str) {
+    let files = k3s_output(name);
+    bencher
+        .with_inputs(Scratch::new)
+        .bench_local_values(|scratch| {
+            output::write(&scratch.0, &files, output::Mode::Write).expect("write");
+            scratch
+        });
+}
+
+/// The same files created one after another with `std::fs::write`, into a new directory: what
+/// any writer of one file per object pays on this file system, whatever it does besides. Put
+/// `TMPDIR` on tmpfs (as `scripts/time-cli.sh` writes to `/dev/shm`) to measure the kernel's
+/// cost of creating files rather than the disk's.
+#[divan::bench(args = names())]
+fn write_floor(bencher: Bencher, name: &str) {
+    let files = k3s_output(name);
+    bencher
+        .with_inputs(Scratch::new)
+        .bench_local_values(|scratch| {
+            std::fs::create_dir(&scratch.0).expect("create the directory");
+            for (path, text) in &files.files {
+                std::fs::write(scratch.0.join(path), text).expect("write a file");
+            }
+            scratch
+        });
+}
+
+fn k3s_output(name: &str) -> output::OutputFiles {
+    let input = input(name);
+    let files = k3s::files(&input.passed, &k3s::Options::default()).expect("k3s files");
+    output::OutputFiles::from(files)
+}
+
+/// A directory name not yet used, removed with what was written into it once the sample is
+/// timed (divan drops a benchmark's outputs outside the timing).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("stackc-bench-{}-{n}", std::process::id()));
+        Self(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 #[divan::bench(args = names())]
