@@ -88,7 +88,7 @@ codes! {
     UnknownReference = "SC0215", "a reference names something that is not defined",
         "A service refers to a service, network, volume, secret or config that the project does not define (or that is disabled by profiles). Define it, fix the spelling, or enable its profile.";
     InconsistentValue = "SC0216", "two keys of a service disagree",
-        "Compose requires some pairs of keys to agree, such as `scale` and `deploy.replicas`, or `mem_limit` and `deploy.resources.limits.memory`, and forbids some combinations, such as `network_mode` with `networks`. Keep one of them.";
+        "Compose requires some pairs of keys to agree, such as `scale` and `deploy.replicas`, `mem_limit` and `deploy.resources.limits.memory`, or `platform` and `build.platforms` (which must list it), and forbids some combinations, such as `network_mode` with `networks`, or a `develop.watch` rule that copies files without a `target`. Keep one of them, or make them agree.";
     SchemaUnknownKey = "SC0301", "a mapping has a key compose does not know",
         "The compose specification does not define this key here, so Docker Compose rejects the file. It is usually a typo or a key placed at the wrong level. Fix the spelling (stackc suggests the closest known key), move it where it belongs, or prefix it with `x-` to keep it as an extension field where extensions are allowed.";
     SchemaWrongType = "SC0302", "a value has the wrong type",

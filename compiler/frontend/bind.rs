@@ -181,6 +181,26 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                     ),
                 ));
             }
+            let platform = &s.platform;
+            if !build.platforms.is_empty()
+                && !platform.is_empty()
+                && !build.platforms.contains(platform)
+            {
+                return Err(Diagnostic::error(
+                    Code::InconsistentValue,
+                    format!(
+                        "service `{name}` runs on platform `{platform}`, which its `build.platforms` does not list"
+                    ),
+                )
+                .with_label(locations.value(&svc_path(name, &["platform"])), "here")
+                .with_label(
+                    locations.key(&svc_path(name, &["build", "platforms"])),
+                    "not listed here",
+                )
+                .with_help(format!(
+                    "add `{platform}` to `build.platforms`, or remove `platform`"
+                )));
+            }
         }
         if !s.network_mode.is_empty() && !s.networks.is_empty() {
             return Err(inconsistent(
@@ -397,6 +417,26 @@ fn check_consistency(project: &mut Project, locations: &Locations) -> Result<(),
                     "service `{name}` sets `container_name` but runs {scale} replicas; container names must be unique"
                 ),
             ));
+        }
+        let watches = s.develop.iter().flat_map(|d| d.watch.iter().enumerate());
+        for (i, watch) in watches {
+            if watch.action != "rebuild" && watch.target.is_empty() {
+                let index = i.to_string();
+                return Err(Diagnostic::error(
+                    Code::InconsistentValue,
+                    format!(
+                        "`services.{name}.develop.watch[{i}]` has no `target`, which action `{}` needs",
+                        watch.action
+                    ),
+                )
+                .with_label(
+                    locations.key(&svc_path(name, &["develop", "watch", &index])),
+                    "this rule",
+                )
+                .with_help(
+                    "set `target` to the path in the container that the files go to; only `rebuild` needs none",
+                ));
+            }
         }
         // Each target with the key and index of the mount that claimed it.
         let mut mounts: HashMap<&str, (&str, usize), foldhash::fast::RandomState> =
