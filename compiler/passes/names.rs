@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::subdomain;
-use crate::ir::{Locate, Project};
+use crate::ir::{Locate, Project, Workload};
 use crate::source::Span;
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
@@ -50,4 +50,36 @@ pub(crate) fn renamed(compose: &str, name: &str, span: Option<Span>) -> Diagnost
     )
     .with_label(span, "not a valid Kubernetes name")
     .with_help(format!("rename the service to `{name}`"))
+}
+
+/// Where `alias`, a DNS name of service `compose`, was written: its `container_name`, one of its
+/// network aliases, or another service's link (`compose:alias`) or `extra_hosts` entry that
+/// names it (`workloads` are every service's, by compose name).
+pub(crate) fn alias_span(
+    locations: &impl Locate,
+    workloads: &IndexMap<String, Workload>,
+    compose: &str,
+    alias: &str,
+) -> Option<Span> {
+    let own = |key| locations.find_value(&["services", compose, key], &|v| v == alias);
+    own("container_name")
+        .or_else(|| own("networks"))
+        .or_else(|| {
+            workloads.keys().find_map(|other| {
+                let link = |text: &str| {
+                    text.split_once(':')
+                        .is_some_and(|(target, name)| target == compose && name == alias)
+                };
+                // A list of `host=address` (or `host:address`), or a mapping.
+                let host = |entry: &str| {
+                    entry
+                        .split_once(['=', ':'])
+                        .is_some_and(|(host, _)| host == alias)
+                };
+                locations
+                    .find_value(&["services", other, "links"], &link)
+                    .or_else(|| locations.find_value(&["services", other, "extra_hosts"], &host))
+                    .or_else(|| locations.exact_span(&["services", other, "extra_hosts", alias]))
+            })
+        })
 }

@@ -17,7 +17,6 @@ use indexmap::IndexMap;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::{dns_label, subdomain};
 use crate::ir::{Locate, Project, Service, ServiceKind, Subdomain, Workload};
-use crate::source::Span;
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     for (compose, workload) in &mut project.workloads {
@@ -188,22 +187,14 @@ impl LostNames<'_> {
         if workload.dns_aliases.is_empty() {
             return;
         }
-        // Lowering lists the container name first.
-        let has_container_name = locations
-            .exact_span(&["services", compose, "container_name"])
-            .is_some();
-        for (i, alias) in workload.dns_aliases.iter().enumerate() {
+        for alias in &workload.dns_aliases {
             let service = dns_label(alias);
             // The name of a service that joined this pod was reported with that service.
             let joined = locations.exact_span(&["services", alias]).is_some();
             if service.eq_ignore_ascii_case(alias) || answers(alias) || joined {
                 continue;
             }
-            let span = if i == 0 && has_container_name {
-                locations.span(&["services", compose, "container_name"])
-            } else {
-                self.alias_span(alias, locations)
-            };
+            let span = crate::passes::names::alias_span(locations, self.workloads, compose, alias);
             diagnostics.push(
                 Diagnostic::warning(
                     Code::NameChanged,
@@ -221,36 +212,6 @@ impl LostNames<'_> {
                 )),
             );
         }
-    }
-
-    /// Where `alias` was written: a network alias of this service, else another service's link
-    /// (`web:alias`) or `extra_hosts` entry that names it.
-    fn alias_span(&self, alias: &str, locations: &impl Locate) -> Option<Span> {
-        locations
-            .find_value(&["services", self.compose, "networks"], &|v| v == alias)
-            .or_else(|| {
-                self.workloads.keys().find_map(|other| {
-                    locations
-                        .find_value(&["services", other, "links"], &|link| {
-                            link.split_once(':').is_some_and(|(target, name)| {
-                                target == self.compose && name == alias
-                            })
-                        })
-                        .or_else(|| {
-                            let hosts = ["services", other, "extra_hosts"];
-                            // A list of `host=address` (or `host:address`), or a mapping.
-                            locations
-                                .find_value(&hosts, &|entry| {
-                                    entry
-                                        .split_once(['=', ':'])
-                                        .is_some_and(|(host, _)| host == alias)
-                                })
-                                .or_else(|| {
-                                    locations.exact_span(&["services", other, "extra_hosts", alias])
-                                })
-                        })
-                })
-            })
     }
 
     /// Why a name of two labels did not get the pod's subdomain.

@@ -32,6 +32,7 @@ use crate::ir::names::{dns_label, label_value};
 use crate::ir::{self, Locate};
 use crate::model;
 use crate::passes::devices::NVIDIA_RUNTIME;
+use crate::source::Span;
 
 /// Choices of the user that shape the podman output.
 #[derive(Debug, Clone, Copy, Default)]
@@ -215,6 +216,7 @@ fn finish<'a>(
 pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let mut cx = Checker {
         locations,
+        workloads: &stack.ir.workloads,
         diagnostics,
     };
     let mut host_ports: IndexMap<(u16, ir::Protocol), &str> = IndexMap::new();
@@ -229,12 +231,18 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
 /// Where [`check`] reports.
 struct Checker<'a, L> {
     locations: &'a L,
+    /// Every workload, by compose name: another service's link can name this one.
+    workloads: &'a IndexMap<String, ir::Workload>,
     diagnostics: &'a mut Diagnostics,
 }
 
 impl<L: Locate> Checker<'_, L> {
     fn warn(&mut self, code: Code, path: &[&str], message: String, label: &str) {
         let span = self.locations.span(path);
+        self.warn_at(code, span, message, label);
+    }
+
+    fn warn_at(&mut self, code: Code, span: Option<Span>, message: String, label: &str) {
         self.diagnostics
             .push(Diagnostic::warning(code, message).with_label(span, label));
     }
@@ -271,12 +279,17 @@ impl<L: Locate> Checker<'_, L> {
         }
     }
 
-    /// The names other services reach `name` by that podman does not keep.
+    /// The names other services reach `name` by that podman does not keep. The pod's own name
+    /// resolves whatever its case, as every name does in aardvark-dns.
     fn names(&mut self, name: &str, workload: &ir::Workload) {
-        for alias in workload.dns_aliases.iter().filter(|a| **a != workload.name) {
-            self.warn(
+        let aliases = workload.dns_aliases.iter();
+        for alias in aliases.filter(|a| !a.eq_ignore_ascii_case(&workload.name)) {
+            let span =
+                crate::passes::names::alias_span(self.locations, self.workloads, name, alias)
+                    .or_else(|| self.locations.span(&["services", name]));
+            self.warn_at(
                 Code::PodmanDnsAlias,
-                &["services", name, "container_name"],
+                span,
                 format!(
                     "`{alias}` does not resolve to service `{name}` under podman; other services reach it as `{}`",
                     workload.name
@@ -783,6 +796,20 @@ mod tests {
         project.workloads["wazuh.master"].pod.hostname = Some("wazuh".to_owned());
         let codes: Vec<Code> = checked(project).iter().map(|d| d.code).collect();
         assert_eq!(codes, [Code::PodmanIgnoredField]);
+    }
+
+    #[test]
+    fn an_alias_that_differs_from_the_pod_name_in_case_only_resolves() {
+        let mut project = project(&["apiServer"], &[]);
+        let workload = &mut project.workloads["apiServer"];
+        workload.name = "apiserver".to_owned();
+        workload.dns_aliases = vec!["ApiServer".to_owned(), "api_v1".to_owned()];
+        let diagnostics = checked(project);
+        let reported: Vec<_> = diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.split('`').nth(1).unwrap_or_default()))
+            .collect();
+        assert_eq!(reported, [(Code::PodmanDnsAlias, "api_v1")]);
     }
 
     #[test]
