@@ -156,13 +156,9 @@ fn backend_podman(bencher: Bencher, name: &str) {
 /// record of written files, the rename into place), beside [`write_floor`].
 #[divan::bench(args = names())]
 fn write_k3s(bencher: Bencher, name: &str) {
-    let files = k3s_output(name);
-    bencher
-        .with_inputs(Scratch::new)
-        .bench_local_values(|scratch| {
-            output::write(&scratch.0, &files, output::Mode::Write).expect("write");
-            scratch
-        });
+    bench_writing(bencher, name, |dir, files| {
+        output::write(dir, files, output::Mode::Write).expect("write");
+    });
 }
 
 /// The same files created one after another with `std::fs::write`, into a new directory: what
@@ -171,22 +167,25 @@ fn write_k3s(bencher: Bencher, name: &str) {
 /// cost of creating files rather than the disk's.
 #[divan::bench(args = names())]
 fn write_floor(bencher: Bencher, name: &str) {
-    let files = k3s_output(name);
+    bench_writing(bencher, name, |dir, files| {
+        std::fs::create_dir(dir).expect("create the directory");
+        for (path, text) in &files.files {
+            std::fs::write(dir.join(path), text).expect("write a file");
+        }
+    });
+}
+
+/// Times `write` putting input `name`'s k3s files into a directory not yet made, one per run.
+fn bench_writing(bencher: Bencher, name: &str, write: impl Fn(&Path, &output::OutputFiles)) {
+    let input = input(name);
+    let files = k3s::files(&input.passed, &k3s::Options::default()).expect("k3s files");
+    let files = output::OutputFiles::from(files);
     bencher
         .with_inputs(Scratch::new)
         .bench_local_values(|scratch| {
-            std::fs::create_dir(&scratch.0).expect("create the directory");
-            for (path, text) in &files.files {
-                std::fs::write(scratch.0.join(path), text).expect("write a file");
-            }
+            write(&scratch.0, &files);
             scratch
         });
-}
-
-fn k3s_output(name: &str) -> output::OutputFiles {
-    let input = input(name);
-    let files = k3s::files(&input.passed, &k3s::Options::default()).expect("k3s files");
-    output::OutputFiles::from(files)
 }
 
 /// A directory name not yet used, removed with what was written into it once the sample is

@@ -237,8 +237,8 @@ impl Subdomain {
     #[must_use]
     pub fn answers(&self, name: &str) -> bool {
         name.split_once('.').is_some_and(|(hostname, subdomain)| {
-            hostname.eq_ignore_ascii_case(&self.hostname)
-                && subdomain.eq_ignore_ascii_case(&self.name)
+            names::same_dns_name(hostname, &self.hostname)
+                && names::same_dns_name(subdomain, &self.name)
         })
     }
 }

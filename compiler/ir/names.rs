@@ -10,6 +10,14 @@ use std::fmt::Write as _;
 /// The longest DNS label Kubernetes accepts.
 pub const MAX_LABEL: usize = 63;
 
+/// Whether a lookup of `asked` finds a record named `name`: DNS names match whatever their
+/// case, in Docker's resolver, CoreDNS (the cluster's) and podman's aardvark-dns alike, so
+/// `webApp` reaches the Service `webapp`.
+#[must_use]
+pub fn same_dns_name(asked: &str, name: &str) -> bool {
+    asked.eq_ignore_ascii_case(name)
+}
+
 /// A DNS-1035 label derived from `name`: lowercased, every other character replaced by `-`,
 /// prefixed with `x-` when it does not start with a letter, and cut to 63 characters.
 #[must_use]

@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::names::subdomain;
+use crate::ir::names::{same_dns_name, subdomain};
 use crate::ir::{Locate, Project, Workload};
 use crate::source::Span;
 
@@ -12,11 +12,9 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     let mut owners: IndexMap<&str, &str> = IndexMap::new();
     for (compose, workload) in &project.workloads {
         let span = locations.span(&["services", compose]);
-        // DNS names match whatever their case (in Docker's resolver, CoreDNS and podman's
-        // aardvark-dns alike), so `webApp` still reaches the Service `webapp`. A name of two
-        // labels may keep resolving through a pod subdomain; the `subdomains` pass reports it
-        // if not.
-        if !workload.name.eq_ignore_ascii_case(compose) && subdomain(compose).is_none() {
+        // A name of two labels may keep resolving through a pod subdomain; the `subdomains`
+        // pass reports it if not.
+        if !same_dns_name(compose, &workload.name) && subdomain(compose).is_none() {
             diagnostics.push(renamed(compose, &workload.name, span));
         }
         if let Some(first) = owners.insert(&workload.name, compose) {
@@ -62,24 +60,25 @@ pub(crate) fn alias_span(
     alias: &str,
 ) -> Option<Span> {
     let own = |key| locations.find_value(&["services", compose, key], &|v| v == alias);
+    let link = |text: &str| {
+        text.split_once(':')
+            .is_some_and(|(target, name)| target == compose && name == alias)
+    };
+    // A list of `host=address` (or `host:address`), or a mapping.
+    let host = |entry: &str| {
+        entry
+            .split_once(['=', ':'])
+            .is_some_and(|(host, _)| host == alias)
+    };
+    let others = || {
+        workloads.keys().find_map(|other| {
+            locations
+                .find_value(&["services", other, "links"], &link)
+                .or_else(|| locations.find_value(&["services", other, "extra_hosts"], &host))
+                .or_else(|| locations.exact_span(&["services", other, "extra_hosts", alias]))
+        })
+    };
     own("container_name")
         .or_else(|| own("networks"))
-        .or_else(|| {
-            workloads.keys().find_map(|other| {
-                let link = |text: &str| {
-                    text.split_once(':')
-                        .is_some_and(|(target, name)| target == compose && name == alias)
-                };
-                // A list of `host=address` (or `host:address`), or a mapping.
-                let host = |entry: &str| {
-                    entry
-                        .split_once(['=', ':'])
-                        .is_some_and(|(host, _)| host == alias)
-                };
-                locations
-                    .find_value(&["services", other, "links"], &link)
-                    .or_else(|| locations.find_value(&["services", other, "extra_hosts"], &host))
-                    .or_else(|| locations.exact_span(&["services", other, "extra_hosts", alias]))
-            })
-        })
+        .or_else(others)
 }

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::names::{dns_label, subdomain};
+use crate::ir::names::{dns_label, same_dns_name, subdomain};
 use crate::ir::{Locate, Project, Service, ServiceKind, Subdomain, Workload};
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
@@ -191,7 +191,7 @@ impl LostNames<'_> {
             let service = dns_label(alias);
             // The name of a service that joined this pod was reported with that service.
             let joined = locations.exact_span(&["services", alias]).is_some();
-            if service.eq_ignore_ascii_case(alias) || answers(alias) || joined {
+            if same_dns_name(alias, &service) || answers(alias) || joined {
                 continue;
             }
             let span = crate::passes::names::alias_span(locations, self.workloads, compose, alias);

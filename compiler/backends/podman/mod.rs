@@ -28,7 +28,7 @@ pub use compose::{Extras, HostIpPort};
 use super::yaml::{self, YamlError};
 use super::{Files, annotate};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::names::{dns_label, label_value};
+use crate::ir::names::{dns_label, label_value, same_dns_name};
 use crate::ir::{self, Locate};
 use crate::model;
 use crate::passes::devices::NVIDIA_RUNTIME;
@@ -279,11 +279,10 @@ impl<L: Locate> Checker<'_, L> {
         }
     }
 
-    /// The names other services reach `name` by that podman does not keep. The pod's own name
-    /// resolves whatever its case, as every name does in aardvark-dns.
+    /// The names other services reach `name` by that podman does not keep.
     fn names(&mut self, name: &str, workload: &ir::Workload) {
         let aliases = workload.dns_aliases.iter();
-        for alias in aliases.filter(|a| !a.eq_ignore_ascii_case(&workload.name)) {
+        for alias in aliases.filter(|a| !same_dns_name(a, &workload.name)) {
             let span =
                 crate::passes::names::alias_span(self.locations, self.workloads, name, alias)
                     .or_else(|| self.locations.span(&["services", name]));
