@@ -10,6 +10,7 @@ mod devices;
 mod keys;
 mod networks;
 mod placement;
+mod restart;
 mod storage;
 
 pub(crate) use devices::DEVICE_DIRECTORIES;
@@ -327,105 +328,6 @@ impl<L: Locate> Lowering<'_, L> {
                 "not supported on k3s",
             );
         }
-    }
-
-    /// Deployment, DaemonSet or Job, from `restart`, `deploy.restart_policy` and `deploy.mode`.
-    fn kind(&mut self, name: &str, service: &model::ServiceConfig) -> WorkloadKind {
-        let deploy = service.deploy.as_ref();
-        let mode = deploy.map_or("", |d| d.mode.as_str());
-        if !matches!(
-            mode,
-            "" | "replicated" | "global" | "replicated-job" | "global-job"
-        ) {
-            self.warn(
-                Code::UnloweredValue,
-                &["services", name, "deploy", "mode"],
-                format!(
-                    "`deploy.mode: {mode}` of service `{name}` is not a mode (`replicated`, `global`, `replicated-job` or `global-job`): it runs replicated, as Docker Compose runs it"
-                ),
-                "unknown mode",
-            );
-        }
-        // Swarm's job modes run their tasks to completion and restart them only on failure.
-        let job_mode = matches!(mode, "replicated-job" | "global-job");
-        let replicas = deploy
-            .and_then(|d| d.replicas)
-            .or(service.scale)
-            .unwrap_or(1);
-        let replicas = u32::try_from(replicas.max(0)).unwrap_or(u32::MAX);
-        let policy = deploy
-            .and_then(|d| d.restart_policy.as_ref())
-            .filter(|p| !p.condition.is_empty());
-        let (one_shot, on_failure, limit) = if let Some(policy) = policy {
-            // Swarm ignores `max_attempts: 0`, as Docker ignores `on-failure:0`: no limit.
-            let limit = policy
-                .max_attempts
-                .and_then(|n| u32::try_from(n).ok())
-                .filter(|&n| n > 0);
-            match policy.condition.as_str() {
-                "none" => (true, false, Some(0)),
-                "on-failure" => (true, true, limit),
-                _ if job_mode => (true, true, limit),
-                _ => (false, false, None),
-            }
-        } else if job_mode {
-            (true, true, None)
-        } else {
-            match service.restart.split_once(':') {
-                // Compose's default is `no`; stackc makes an unset policy a Deployment, which
-                // restarts, unless the service is awaited to complete.
-                _ if service.restart == "no"
-                    || (service.restart.is_empty() && self.awaited_to_complete.contains(name)) =>
-                {
-                    (true, false, Some(0))
-                }
-                None if service.restart == "on-failure" => (true, true, None),
-                Some(("on-failure", n)) => (true, true, self.retry_limit(name, n)),
-                _ => (false, false, None),
-            }
-        };
-        if one_shot {
-            let completions = if mode == "global-job" {
-                self.warn(
-                    Code::ApproximatedKey,
-                    &["services", name, "deploy", "mode"],
-                    format!(
-                        "`deploy.mode: global-job` of service `{name}` is approximated: its Job runs one pod to completion, not one on every node"
-                    ),
-                    "one run, not one per node",
-                );
-                1
-            } else {
-                replicas
-            };
-            return WorkloadKind::Job {
-                backoff_limit: limit,
-                restart_on_failure: on_failure,
-                completions,
-            };
-        }
-        if mode == "global" {
-            return WorkloadKind::DaemonSet;
-        }
-        WorkloadKind::Deployment { replicas }
-    }
-
-    /// The `N` of `restart: on-failure:N`; `None` for no limit, which Docker reads from `0`.
-    /// One that is not a count is reported, and the Job retries without limit, as `on-failure`
-    /// alone does.
-    fn retry_limit(&mut self, name: &str, count: &str) -> Option<u32> {
-        let limit: Option<u32> = count.trim().parse().ok();
-        if limit.is_none() {
-            self.warn(
-                Code::UnloweredValue,
-                &["services", name, "restart"],
-                format!(
-                    "`restart: on-failure:{count}` of service `{name}` does not give a number of retries: it retries without limit"
-                ),
-                "not a number",
-            );
-        }
-        limit.filter(|&n| n > 0)
     }
 
     /// Pod-level settings of a service; the containers are filled in by the caller.

@@ -762,6 +762,61 @@ fn a_retry_count_that_is_not_a_number_is_reported_and_retries_without_limit() {
 }
 
 #[test]
+fn what_the_engine_refuses_in_a_restart_policy_is_reported_at_its_key() {
+    let (ir, diagnostics) = lower(&json!({
+        "negative": { "image": "alpine", "restart": "on-failure:-1" },
+        "counted": { "image": "nginx", "restart": "unless-stopped:2" },
+        "unknown": { "image": "nginx", "deploy": { "restart_policy": { "condition": "sometimes" } } },
+        "empty": { "image": "nginx", "restart": ":3" }
+    }));
+    assert_eq!(
+        ir.workloads["negative"].kind,
+        WorkloadKind::Job {
+            backoff_limit: None,
+            restart_on_failure: true,
+            completions: 1,
+        }
+    );
+    for name in ["counted", "unknown", "empty"] {
+        assert_eq!(
+            ir.workloads[name].kind,
+            WorkloadKind::Deployment { replicas: 1 }
+        );
+    }
+    let spans: Vec<_> = diagnostics
+        .iter()
+        .map(|d| (d.code, d.primary_span()))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            (
+                Code::UnloweredValue,
+                Paths.span(&["services", "negative", "restart"])
+            ),
+            (
+                Code::UnloweredValue,
+                Paths.span(&["services", "counted", "restart"])
+            ),
+            (
+                Code::UnloweredValue,
+                Paths.span(&[
+                    "services",
+                    "unknown",
+                    "deploy",
+                    "restart_policy",
+                    "condition"
+                ])
+            ),
+            (
+                Code::UnloweredValue,
+                Paths.span(&["services", "empty", "restart"])
+            ),
+        ]
+    );
+}
+
+#[test]
 fn a_retry_limit_of_zero_is_no_limit_as_docker_and_swarm_read_it() {
     let (ir, diagnostics) = lower(&json!({
         "engine": { "image": "alpine", "restart": "on-failure:0" },
