@@ -513,10 +513,14 @@ impl<L: Locate> Lowering<'_, L> {
             ..SecurityContext::default()
         };
         if !service.user.is_empty() {
+            // An empty part is the engine's default, not the image's `USER`, which `user`
+            // replaces: uid 0 for the user, and the user's own group for the group.
             let (user, group) = service
                 .user
                 .split_once(':')
                 .map_or((service.user.as_str(), None), |(u, g)| (u, Some(g)));
+            let user = if user.is_empty() { "0" } else { user };
+            let group = group.filter(|g| !g.is_empty());
             match (numeric_id(user), group.map(numeric_id)) {
                 (Some(uid), None) => out.run_as_user = Some(uid),
                 (Some(uid), Some(Some(gid))) => {
