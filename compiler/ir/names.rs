@@ -28,12 +28,65 @@ pub fn dns_label(name: &str) -> String {
     if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
         out.push_str("x-");
     }
-    out.extend(name.chars().map(|c| match c.to_ascii_lowercase() {
-        c @ ('a'..='z' | '0'..='9') => c,
-        _ => '-',
-    }));
+    out.extend(name.chars().map(label_char));
     truncate_label(&mut out, MAX_LABEL);
     out
+}
+
+/// A character of a DNS label: lowercase letters and digits are kept, others become `-`.
+fn label_char(c: char) -> char {
+    match c.to_ascii_lowercase() {
+        c @ ('a'..='z' | '0'..='9') => c,
+        _ => '-',
+    }
+}
+
+/// A DNS label for `name`, as [`dns_label`] derives it, that stays distinct from the labels of
+/// other names that share its first 63 characters (`<long project>-postgres-user` and
+/// `<long project>-postgres-password`): a name cut to fit ends with a hash of the whole of it.
+/// The same name always gives the same label.
+#[must_use]
+pub fn distinct_dns_label(name: &str) -> String {
+    let mut label = dns_label(name);
+    let prefix = if name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        0
+    } else {
+        2
+    };
+    if name.chars().count() + prefix <= MAX_LABEL {
+        return label;
+    }
+    truncate_label(&mut label, MAX_LABEL - HASH_DIGITS - 1);
+    label.push('-');
+    push_hash(&mut label, name);
+    label
+}
+
+/// The DNS label of `<prefix>-<name>` (a project's object, `<project>-<volume>`), distinct as
+/// [`distinct_dns_label`]'s are. The prefix, which the project's objects share, is cut before
+/// the name that tells them apart: `<project, cut>-<name>-<hash>`.
+#[must_use]
+pub fn distinct_prefixed_label(prefix: &str, name: &str) -> String {
+    let whole = crate::text::joined(&[prefix, "-", name]);
+    let label = dns_label(&whole);
+    let x_prefix = if whole.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        0
+    } else {
+        2
+    };
+    if whole.chars().count() + x_prefix <= MAX_LABEL {
+        return label;
+    }
+    let mut tail: String = name.chars().map(label_char).collect();
+    tail.truncate(MAX_LABEL / 2);
+    let mut tail = tail.trim_matches('-').to_owned();
+    if !tail.is_empty() {
+        tail.push('-');
+    }
+    push_hash(&mut tail, &whole);
+    let mut head = dns_label(prefix);
+    truncate_label(&mut head, MAX_LABEL - 1 - tail.len());
+    crate::text::joined(&[&head, "-", &tail])
 }
 
 /// The pod hostname and subdomain under which `name`, two DNS labels (`node-1.rabbit`),
@@ -98,13 +151,11 @@ pub fn label_value(value: &str) -> String {
 /// cut to fit ends with a hash of the whole of it. The same value always gives the same label.
 #[must_use]
 pub fn distinct_label_value(value: &str) -> String {
-    use sha2::{Digest, Sha256};
-    const HASH: usize = 8;
     let mut label = label_value(value);
     if value.len() <= MAX_LABEL {
         return label;
     }
-    label.truncate(MAX_LABEL - HASH - 1);
+    label.truncate(MAX_LABEL - HASH_DIGITS - 1);
     label.truncate(
         label
             .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
@@ -113,10 +164,19 @@ pub fn distinct_label_value(value: &str) -> String {
     if !label.is_empty() {
         label.push('-');
     }
-    for byte in &Sha256::digest(value.as_bytes())[..HASH / 2] {
-        let _ = write!(label, "{byte:02x}");
-    }
+    push_hash(&mut label, value);
     label
+}
+
+/// How many hexadecimal digits of a hash keep a cut name distinct.
+const HASH_DIGITS: usize = 8;
+
+/// Appends the first [`HASH_DIGITS`] hexadecimal digits of the SHA-256 of `whole`.
+fn push_hash(out: &mut String, whole: &str) {
+    use sha2::{Digest, Sha256};
+    for byte in &Sha256::digest(whole.as_bytes())[..HASH_DIGITS / 2] {
+        let _ = write!(out, "{byte:02x}");
+    }
 }
 
 /// Whether `s` is a DNS-1123 label: lowercase letters, digits and `-`, at most 63 characters,
@@ -199,6 +259,36 @@ mod tests {
         ] {
             assert_eq!(parts(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn long_names_that_share_a_prefix_stay_distinct() {
+        let project = "t-crxnit-traefik-docker-hosting-2026-clients-template";
+        let user = distinct_dns_label(&format!("{project}-postgres-user"));
+        let password = distinct_dns_label(&format!("{project}-postgres-password"));
+        assert_ne!(user, password);
+        for label in [&user, &password] {
+            assert!(is_dns_label(label), "{label}");
+            assert!(label.len() <= MAX_LABEL, "{label}");
+        }
+        assert_eq!(
+            user,
+            distinct_dns_label(&format!("{project}-postgres-user"))
+        );
+        assert_eq!(distinct_dns_label("shop_db_pass"), "shop-db-pass");
+        let volume = distinct_prefixed_label(project, "postgres_data");
+        assert!(
+            volume.starts_with("t-crxnit-traefik-docker-hosting-2026-"),
+            "{volume}"
+        );
+        assert!(volume.contains("-postgres-data-"), "{volume}");
+        assert!(is_dns_label(&volume), "{volume}");
+        assert_ne!(
+            volume,
+            distinct_prefixed_label(project, "postgres_data_archive")
+        );
+        assert_eq!(distinct_prefixed_label("shop", "db_pass"), "shop-db-pass");
+        assert_eq!(distinct_dns_label("9lives"), "x-9lives");
     }
 
     #[test]

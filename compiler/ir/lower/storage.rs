@@ -6,6 +6,7 @@
 //! values are read only when they are to be written out ([`Options::read_secrets`]).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
@@ -16,7 +17,7 @@ use super::{Lowering, Options};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::extension::{self, Settings};
 use crate::ir::locate::FROM_PROJECT_DIR;
-use crate::ir::names::dns_label;
+use crate::ir::names::{distinct_dns_label, distinct_prefixed_label, dns_label, with_suffix};
 use crate::ir::{
     AccessMode, ConfigMap, KeyToPath, Locate, Memory, MountPropagation, Pod, Project, Secret,
     StorageClaim, Volume, VolumeMount, VolumeSource,
@@ -75,6 +76,7 @@ impl<L: Locate> Lowering<'_, L> {
                 Settings::default()
             }
         };
+        self.object_name_collisions(project);
         let node_paths = NodePaths::new(project, self.locations);
         for (name, service) in &project.services {
             let Some(mut pod) = ir
@@ -106,6 +108,56 @@ impl<L: Locate> Lowering<'_, L> {
         let mut done = vec![false; project.services.len()];
         for name in project.services.keys() {
             self.volumes_from(project, ir, name, &mut done);
+        }
+    }
+
+    /// Two volumes, secrets or configs of the project whose objects get one name (`cache_1`
+    /// and `cache-1`) would be one object, in which a service of the one would find the data of
+    /// the other: an error when services use both.
+    fn object_name_collisions(&mut self, project: &model::Project) {
+        let sections = [
+            (
+                "volumes",
+                definitions(&project.volumes, |d| (d.name.as_str(), d.external)),
+            ),
+            (
+                "secrets",
+                definitions(&project.secrets, |d| (d.name.as_str(), d.external)),
+            ),
+            (
+                "configs",
+                definitions(&project.configs, |d| (d.name.as_str(), d.external)),
+            ),
+        ];
+        for (section, definitions) in sections {
+            let mut owners: HashMap<String, &str, foldhash::fast::RandomState> = HashMap::default();
+            for (key, compose_name, external) in definitions {
+                if external {
+                    continue;
+                }
+                let object = object_name(&project.name, key, compose_name);
+                let Some(&first) = owners.get(&object) else {
+                    owners.insert(object, key);
+                    continue;
+                };
+                if !(uses(project, section, first) && uses(project, section, key)) {
+                    continue;
+                }
+                let kind = match section {
+                    "volumes" => "PersistentVolumeClaim",
+                    "secrets" => "Secret",
+                    _ => "ConfigMap",
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::NameCollision,
+                        format!("`{section}.{first}` and `{section}.{key}` are both the {kind} `{object}`, so the services of each would share its data"),
+                    )
+                    .with_label(self.span(&[section, first]), format!("`{object}`"))
+                    .with_label(self.span(&[section, key]), format!("also `{object}`"))
+                    .with_help(format!("rename `{key}`, or give it a `name`")),
+                );
+            }
         }
     }
 
@@ -1047,7 +1099,7 @@ fn add_volume(pod: &mut Pod, base: &str, source: VolumeSource) -> String {
     let mut n = 1;
     while pod.volumes.iter().any(|v| v.name == name) {
         n += 1;
-        name = dns_label(&format!("{base}-{n}"));
+        name = with_suffix(&base, &n.to_string());
     }
     pod.volumes.push(Volume {
         name: name.clone(),
@@ -1087,13 +1139,44 @@ fn file_value(
     None
 }
 
+/// Each definition's key, `name` and whether it is external.
+fn definitions<T>(
+    section: &IndexMap<String, T>,
+    read: impl Fn(&T) -> (&str, bool),
+) -> Vec<(&str, &str, bool)> {
+    section
+        .iter()
+        .map(|(key, definition)| {
+            let (name, external) = read(definition);
+            (key.as_str(), name, external)
+        })
+        .collect()
+}
+
+/// Whether a service mounts `key` of `section` (`volumes`, `secrets` or `configs`).
+fn uses(project: &model::Project, section: &str, key: &str) -> bool {
+    project.services.values().any(|service| match section {
+        "volumes" => service
+            .volumes
+            .iter()
+            .any(|v| v.kind == "volume" && v.source == key),
+        "secrets" => service.secrets.iter().any(|r| r.source == key),
+        _ => service.configs.iter().any(|r| r.source == key),
+    })
+}
+
 /// The name of a project-owned object: the name compose gives it (`<project>_<key>`), as a DNS
 /// label; podman secrets and volumes are global to the host, so the prefix keeps projects apart.
 fn object_name(project: &str, key: &str, compose_name: &str) -> String {
     if compose_name.is_empty() {
-        dns_label(&joined(&[project, "-", key]))
-    } else {
-        dns_label(compose_name)
+        return distinct_prefixed_label(project, key);
+    }
+    match compose_name
+        .strip_prefix(project)
+        .and_then(|rest| rest.strip_prefix('_'))
+    {
+        Some(own) => distinct_prefixed_label(project, own),
+        None => distinct_dns_label(compose_name),
     }
 }
 
@@ -1523,5 +1606,26 @@ mod tests {
         assert_eq!(super::parse_docker_size("1024"), Some(1024));
         assert_eq!(super::data_key("my key/1"), "my_key_1");
         assert_eq!(super::object_name("shop", "db_pass", ""), "shop-db-pass");
+    }
+
+    #[test]
+    fn pod_volumes_whose_names_are_cut_alike_get_numbered() {
+        let mut pod = crate::ir::Pod::default();
+        let long = "a".repeat(70);
+        let names: Vec<String> = ["one", "two"]
+            .iter()
+            .map(|claim| {
+                super::add_volume(
+                    &mut pod,
+                    &long,
+                    super::VolumeSource::Claim {
+                        claim: (*claim).to_owned(),
+                        read_only: false,
+                    },
+                )
+            })
+            .collect();
+        assert_eq!(names[0], "a".repeat(63));
+        assert_eq!(names[1], format!("{}-2", "a".repeat(61)));
     }
 }
