@@ -915,8 +915,8 @@ impl<L: Locate> Lowering<'_, L> {
         let base = source
             .file_name()
             .map_or_else(String::new, |b| b.to_string_lossy().into_owned());
-        let object = dns_label(&format!("{}-{name}-{base}", cx.project.name));
         let mut data = IndexMap::new();
+        let mut unreadable = Vec::new();
         let is_dir = source.is_dir();
         let files: Vec<PathBuf> = if is_dir {
             let mut files: Vec<PathBuf> = std::fs::read_dir(source)
@@ -943,18 +943,20 @@ impl<L: Locate> Lowering<'_, L> {
                     total += text.len() as u64;
                     data.insert(key, text);
                 }
-                Err(_) => {
-                    self.warn(
-                        Code::FileValueMissing,
-                        path,
-                        format!(
-                            "`{}` of service `{name}` cannot be read as UTF-8 text, so ConfigMap `{object}` is written without it",
-                            file.display()
-                        ),
-                        "unreadable config file",
-                    );
-                }
+                Err(_) => unreadable.push(file),
             }
+        }
+        let object = config_file_object(cx, &base, &data);
+        for file in unreadable {
+            self.warn(
+                Code::FileValueMissing,
+                path,
+                format!(
+                    "`{}` of service `{name}` cannot be read as UTF-8 text, so ConfigMap `{object}` is written without it",
+                    file.display()
+                ),
+                "unreadable config file",
+            );
         }
         if total > CONFIG_MAP_LIMIT {
             let span = self.span(path);
@@ -1151,6 +1153,25 @@ fn definitions<T>(
             (key.as_str(), name, external)
         })
         .collect()
+}
+
+/// The name of the ConfigMap of a config file: `<project>-<service>-<file name>`, numbered
+/// when a ConfigMap of other data has it (`./nginx/default.conf` and `./php/default.conf` of one
+/// service); the same data shares one.
+fn config_file_object(cx: &Service<'_>, base: &str, data: &IndexMap<String, String>) -> String {
+    let first = distinct_dns_label(&joined(&[&cx.project.name, "-", cx.name, "-", base]));
+    let mut object = first.clone();
+    let mut n = 1;
+    while cx
+        .ir
+        .config_maps
+        .get(&object)
+        .is_some_and(|existing| existing.data != *data)
+    {
+        n += 1;
+        object = with_suffix(&first, &n.to_string());
+    }
+    object
 }
 
 /// Whether a service mounts `key` of `section` (`volumes`, `secrets` or `configs`).
