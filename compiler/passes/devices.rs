@@ -12,7 +12,7 @@
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::lower::DEVICE_DIRECTORIES;
-use crate::ir::names::dns_label;
+use crate::ir::names::distinct_dns_label;
 use crate::ir::{DeviceAccess, DevicePlugin, Locate, Project, Volume, VolumeMount, VolumeSource};
 use crate::source::Span;
 
@@ -53,10 +53,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                             .with_label(locations.span(&["services", name, "devices"]), "hostpath device profile")
                             .with_help("choose a device plugin profile (`generic`, `intel`, `intel-xe`, `amd`) to avoid privileged containers"),
                         );
-                        let volume = dns_label(&format!(
-                            "device-{}",
-                            device.source.trim_start_matches("/dev/")
-                        ));
+                        let volume = device_volume(&device.source);
                         if !pod.volumes.iter().any(|v| v.name == volume) {
                             pod.volumes.push(Volume {
                                 name: volume.clone(),
@@ -112,6 +109,13 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     if !plugin.devices.is_empty() {
         project.device_plugin = Some(plugin);
     }
+}
+
+/// The pod volume of a device mounted from the node: `device-<path>`, kept distinct for paths
+/// that share their first characters, as serial adapters' `/dev/serial/by-id/` names of one
+/// model do.
+pub(crate) fn device_volume(source: &str) -> String {
+    distinct_dns_label(&format!("device-{}", source.trim_start_matches("/dev/")))
 }
 
 /// Where a service asks for GPUs: `gpus:`, else its device reservations.

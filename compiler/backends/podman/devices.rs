@@ -4,7 +4,6 @@
 //! Devices of the `hostpath` profile are already mounted by the `devices` pass.
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::names::dns_label;
 use crate::ir::{self, DeviceAccess, Locate};
 
 pub(super) fn run(
@@ -40,10 +39,7 @@ pub(super) fn run(
                         .or_insert(1);
                     continue;
                 }
-                let volume = dns_label(&format!(
-                    "device-{}",
-                    device.source.trim_start_matches("/dev/")
-                ));
+                let volume = crate::passes::devices::device_volume(&device.source);
                 if !pod.volumes.iter().any(|v| v.name == volume) {
                     pod.volumes.push(ir::Volume {
                         name: volume.clone(),
