@@ -13,7 +13,7 @@ use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::Meta;
-use crate::ir::names::dns_label;
+use crate::ir::names::distinct_dns_label;
 use crate::ir::{self, Wait};
 
 /// Small, pinned, with `nc`, `grep` and `sh`.
@@ -33,7 +33,7 @@ pub(super) fn account(workload: &ir::Workload) -> Option<String> {
         .depends_on
         .iter()
         .any(|d| matches!(d.wait, Some(Wait::JobComplete { .. })))
-        .then(|| dns_label(&format!("{}-wait", workload.name)))
+        .then(|| distinct_dns_label(&format!("{}-wait", workload.name)))
 }
 
 /// One init container per awaited dependency, in `depends_on` order.
@@ -77,7 +77,7 @@ pub(super) fn init_containers(workload: &ir::Workload) -> Vec<core::Container> {
                 ),
             };
             Some(core::Container {
-                name: dns_label(&format!("wait-for-{}", d.service)),
+                name: distinct_dns_label(&format!("wait-for-{}", d.service)),
                 image: Some(image.to_owned()),
                 command: Some(command),
                 ..core::Container::default()
