@@ -76,7 +76,7 @@ impl<L: Locate> Lowering<'_, L> {
                 Settings::default()
             }
         };
-        self.object_name_collisions(project);
+        let mut owners = Owners::default();
         let node_paths = NodePaths::new(project, self.locations);
         for (name, service) in &project.services {
             let Some(mut pod) = ir
@@ -93,6 +93,7 @@ impl<L: Locate> Lowering<'_, L> {
                 pod: &mut pod,
                 ir: &mut *ir,
                 node_paths: &node_paths,
+                owners: &mut owners,
                 file_group: None,
             };
             self.files(&mut cx, Kind::Secret, &service.secrets);
@@ -111,54 +112,35 @@ impl<L: Locate> Lowering<'_, L> {
         }
     }
 
-    /// Two volumes, secrets or configs of the project whose objects get one name (`cache_1`
-    /// and `cache-1`) would be one object, in which a service of the one would find the data of
-    /// the other: an error when services use both.
-    fn object_name_collisions(&mut self, project: &model::Project) {
-        let sections = [
-            (
-                "volumes",
-                definitions(&project.volumes, |d| (d.name.as_str(), d.external)),
-            ),
-            (
-                "secrets",
-                definitions(&project.secrets, |d| (d.name.as_str(), d.external)),
-            ),
-            (
-                "configs",
-                definitions(&project.configs, |d| (d.name.as_str(), d.external)),
-            ),
-        ];
-        for (section, definitions) in sections {
-            let mut owners: HashMap<String, &str, foldhash::fast::RandomState> = HashMap::default();
-            for (key, compose_name, external) in definitions {
-                if external {
-                    continue;
-                }
-                let object = object_name(&project.name, key, compose_name);
-                let Some(&first) = owners.get(&object) else {
-                    owners.insert(object, key);
-                    continue;
-                };
-                if !(uses(project, section, first) && uses(project, section, key)) {
-                    continue;
-                }
-                let kind = match section {
-                    "volumes" => "PersistentVolumeClaim",
-                    "secrets" => "Secret",
-                    _ => "ConfigMap",
-                };
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::NameCollision,
-                        format!("`{section}.{first}` and `{section}.{key}` are both the {kind} `{object}`, so the services of each would share its data"),
-                    )
-                    .with_label(self.span(&[section, first]), format!("`{object}`"))
-                    .with_label(self.span(&[section, key]), format!("also `{object}`"))
-                    .with_help(format!("rename `{key}`, or give it a `name`")),
-                );
+    /// Records that `object` of `section` (`volumes`, `secrets` or `configs`) is made from
+    /// `key`. Two keys whose objects get one name (`cache_1` and `cache-1`) would be one object,
+    /// in which a service of the one would find the data of the other: an error.
+    fn own(&mut self, owners: &mut Owners, section: &'static str, object: &str, key: &str) {
+        let owners = owners.of(section);
+        let first = match owners.get(object) {
+            None => {
+                owners.insert(object.to_owned(), key.to_owned());
+                return;
             }
-        }
+            Some(first) if first == key => return,
+            Some(first) => first.clone(),
+        };
+        // Reported once for the pair.
+        owners.insert(object.to_owned(), key.to_owned());
+        let kind = match section {
+            "volumes" => "PersistentVolumeClaim",
+            "secrets" => "Secret",
+            _ => "ConfigMap",
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::NameCollision,
+                format!("`{section}.{first}` and `{section}.{key}` are both the {kind} `{object}`, so the services of each would share its data"),
+            )
+            .with_label(self.span(&[section, &first]), format!("`{object}`"))
+            .with_label(self.span(&[section, key]), format!("also `{object}`"))
+            .with_help(format!("rename `{key}`, or give it a `name`")),
+        );
     }
 
     /// Kubernetes rejects a container with two mounts at one path. Docker lets a `tmpfs` at
@@ -360,6 +342,7 @@ impl<L: Locate> Lowering<'_, L> {
                 }
             } else {
                 let object = object_name(&cx.project.name, source, &definition.name);
+                self.own(cx.owners, kind.key(), &object, source);
                 self.file_object(cx, kind, source, definition, &object, &key);
                 object
             };
@@ -840,6 +823,7 @@ impl<L: Locate> Lowering<'_, L> {
         }
         let compose_name = definition.map_or("", |d| d.name.as_str());
         let claim = object_name(&cx.project.name, volume, compose_name);
+        self.own(cx.owners, "volumes", &claim, volume);
         if cx.ir.claims.contains_key(&claim) {
             return claim;
         }
@@ -1041,6 +1025,28 @@ fn tmpfs(cx: &mut Service<'_>, service: &model::ServiceConfig) {
 }
 
 /// One service being lowered.
+/// The compose key each project-owned object (claim, Secret, ConfigMap) was made from, by
+/// section and object name.
+#[derive(Default)]
+struct Owners {
+    volumes: Keys,
+    secrets: Keys,
+    configs: Keys,
+}
+
+/// Compose key by object name.
+type Keys = HashMap<String, String, foldhash::fast::RandomState>;
+
+impl Owners {
+    fn of(&mut self, section: &str) -> &mut Keys {
+        match section {
+            "volumes" => &mut self.volumes,
+            "secrets" => &mut self.secrets,
+            _ => &mut self.configs,
+        }
+    }
+}
+
 struct Service<'a> {
     project: &'a model::Project,
     name: &'a str,
@@ -1048,6 +1054,7 @@ struct Service<'a> {
     pod: &'a mut Pod,
     ir: &'a mut Project,
     node_paths: &'a NodePaths,
+    owners: &'a mut Owners,
     /// The first `gid` of a secret or config, which sets the pod's fsGroup unless it is root's,
     /// and the secret or config that asked for it.
     file_group: Option<(i64, String)>,
@@ -1141,20 +1148,6 @@ fn file_value(
     None
 }
 
-/// Each definition's key, `name` and whether it is external.
-fn definitions<T>(
-    section: &IndexMap<String, T>,
-    read: impl Fn(&T) -> (&str, bool),
-) -> Vec<(&str, &str, bool)> {
-    section
-        .iter()
-        .map(|(key, definition)| {
-            let (name, external) = read(definition);
-            (key.as_str(), name, external)
-        })
-        .collect()
-}
-
 /// The name of the ConfigMap of a config file: `<project>-<service>-<file name>`, numbered
 /// when a ConfigMap of other data has it (`./nginx/default.conf` and `./php/default.conf` of one
 /// service); the same data shares one.
@@ -1172,18 +1165,6 @@ fn config_file_object(cx: &Service<'_>, base: &str, data: &IndexMap<String, Stri
         object = with_suffix(&first, &n.to_string());
     }
     object
-}
-
-/// Whether a service mounts `key` of `section` (`volumes`, `secrets` or `configs`).
-fn uses(project: &model::Project, section: &str, key: &str) -> bool {
-    project.services.values().any(|service| match section {
-        "volumes" => service
-            .volumes
-            .iter()
-            .any(|v| v.kind == "volume" && v.source == key),
-        "secrets" => service.secrets.iter().any(|r| r.source == key),
-        _ => service.configs.iter().any(|r| r.source == key),
-    })
 }
 
 /// The name of a project-owned object: the name compose gives it (`<project>_<key>`), as a DNS
