@@ -67,16 +67,25 @@ pub fn distinct_dns_label(name: &str) -> String {
 /// the name that tells them apart: `<project, cut>-<name>-<hash>`.
 #[must_use]
 pub fn distinct_prefixed_label(prefix: &str, name: &str) -> String {
-    let whole = crate::text::joined(&[prefix, "-", name]);
-    let label = dns_label(&whole);
-    let x_prefix = if whole.starts_with(|c: char| c.is_ascii_alphabetic()) {
+    let x_prefix = if prefix.starts_with(|c: char| c.is_ascii_alphabetic()) {
         0
     } else {
         2
     };
-    if whole.chars().count() + x_prefix <= MAX_LABEL {
+    let length = x_prefix + prefix.chars().count() + 1 + name.chars().count();
+    if length <= MAX_LABEL {
+        // Built from its two parts: every claim, Secret and ConfigMap is named here.
+        let mut label = String::with_capacity(length);
+        if x_prefix > 0 {
+            label.push_str("x-");
+        }
+        label.extend(prefix.chars().map(label_char));
+        label.push('-');
+        label.extend(name.chars().map(label_char));
+        truncate_label(&mut label, MAX_LABEL);
         return label;
     }
+    let whole = crate::text::joined(&[prefix, "-", name]);
     let mut tail: String = name.chars().map(label_char).collect();
     tail.truncate(MAX_LABEL / 2);
     let mut tail = tail.trim_matches('-').to_owned();
@@ -288,6 +297,7 @@ mod tests {
             distinct_prefixed_label(project, "postgres_data_archive")
         );
         assert_eq!(distinct_prefixed_label("shop", "db_pass"), "shop-db-pass");
+        assert_eq!(distinct_prefixed_label("9shop", "Data_"), "x-9shop-data");
         assert_eq!(distinct_dns_label("9lives"), "x-9lives");
     }
 

@@ -28,13 +28,58 @@ enum Policy {
 struct Written<'a> {
     name: &'a str,
     count: Option<Count>,
-    /// Where the name was written, and where the count was.
-    name_path: Vec<&'a str>,
-    count_path: Vec<&'a str>,
-    /// How to quote the policy in a report, e.g. `restart: always:3`.
-    shown: String,
-    /// Whether it is `deploy.restart_policy`, which Swarm reads too.
-    swarm: bool,
+    service: &'a str,
+    /// `deploy.restart_policy`, which Swarm reads too, with its `max_attempts`; else `restart`,
+    /// whole.
+    from: Source<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Restart(&'a str),
+    Deploy(Option<u64>),
+}
+
+impl Written<'_> {
+    /// Where the policy's name was written.
+    fn name_path(&self) -> Vec<&str> {
+        match self.from {
+            Source::Restart(_) => vec!["services", self.service, "restart"],
+            Source::Deploy(_) => vec![
+                "services",
+                self.service,
+                "deploy",
+                "restart_policy",
+                "condition",
+            ],
+        }
+    }
+
+    /// Where its retry count was written.
+    fn count_path(&self) -> Vec<&str> {
+        match self.from {
+            Source::Restart(_) => vec!["services", self.service, "restart"],
+            Source::Deploy(_) => vec![
+                "services",
+                self.service,
+                "deploy",
+                "restart_policy",
+                "max_attempts",
+            ],
+        }
+    }
+
+    /// How a report quotes it, e.g. `restart: always:3`.
+    fn shown(&self) -> String {
+        match self.from {
+            Source::Restart(whole) => format!("restart: {whole}"),
+            Source::Deploy(Some(n)) => format!(
+                "deploy.restart_policy: {{condition: {}, max_attempts: {n}}}",
+                self.name
+            ),
+            Source::Deploy(None) => format!("deploy.restart_policy.condition: {}", self.name),
+        }
+    }
 }
 
 /// A retry count: a number, or text after `restart`'s `:` that is not one, which Docker reads
@@ -125,10 +170,10 @@ impl<L: Locate> Lowering<'_, L> {
             _ => {
                 self.warn_help(
                     Code::UnloweredValue,
-                    &written.name_path,
+                    &written.name_path(),
                     format!(
                         "`{}` of service `{name}` is not a restart policy: Docker Engine refuses to create its container; it is lowered as if the policy were unset",
-                        written.shown
+                        written.shown()
                     ),
                     "unknown policy",
                     "write `no`, `always`, `on-failure[:N]` or `unless-stopped`",
@@ -138,17 +183,17 @@ impl<L: Locate> Lowering<'_, L> {
         };
         if let Some(Count::Number(count)) = written.count.filter(|c| !matches!(c, Count::Number(0)))
         {
-            let refused = if written.swarm {
+            let refused = if matches!(written.from, Source::Deploy(_)) {
                 "Swarm keeps a retry count with any condition, but `docker compose up` fails, as Docker Engine takes one only with `on-failure`"
             } else {
                 "Docker Engine takes a retry count only with `on-failure`, and refuses to create the container"
             };
             self.warn_help(
                 Code::UnloweredValue,
-                &written.count_path,
+                &written.count_path(),
                 format!(
                     "the retry count {count} of service `{name}` (`{}`) is left out, and {outcome}: {refused}",
-                    written.shown
+                    written.shown()
                 ),
                 "only for `on-failure`",
                 "remove the count, or restart on failure only",
@@ -165,10 +210,10 @@ impl<L: Locate> Lowering<'_, L> {
             Some(Count::Number(count)) if count < 0 => {
                 self.warn(
                     Code::UnloweredValue,
-                    &written.count_path,
+                    &written.count_path(),
                     format!(
                         "`{}` of service `{name}` gives a negative retry count, which Docker Engine refuses: its Job retries without limit",
-                        written.shown
+                        written.shown()
                     ),
                     "negative",
                 );
@@ -178,10 +223,10 @@ impl<L: Locate> Lowering<'_, L> {
             Some(Count::NotANumber) => {
                 self.warn(
                     Code::UnloweredValue,
-                    &written.count_path,
+                    &written.count_path(),
                     format!(
                         "`{}` of service `{name}` does not give a number of retries: it retries without limit",
-                        written.shown
+                        written.shown()
                     ),
                     "not a number",
                 );
@@ -216,22 +261,13 @@ impl<L: Locate> Lowering<'_, L> {
                     "give `deploy.restart_policy` a `condition`",
                 );
             }
-            let deploy_path = |key| vec!["services", name, "deploy", "restart_policy", key];
             return Some(Written {
                 name: &policy.condition,
                 count: policy
                     .max_attempts
                     .map(|n| Count::Number(i64::try_from(n).unwrap_or(i64::MAX))),
-                name_path: deploy_path("condition"),
-                count_path: deploy_path("max_attempts"),
-                shown: match policy.max_attempts {
-                    Some(n) => format!(
-                        "deploy.restart_policy: {{condition: {}, max_attempts: {n}}}",
-                        policy.condition
-                    ),
-                    None => format!("deploy.restart_policy.condition: {}", policy.condition),
-                },
-                swarm: true,
+                service: name,
+                from: Source::Deploy(policy.max_attempts),
             });
         }
         if service.restart.is_empty() {
@@ -253,17 +289,14 @@ impl<L: Locate> Lowering<'_, L> {
                 "write the policy's name, or set the variable that should give it",
             );
         }
-        let path = vec!["services", name, "restart"];
         Some(Written {
             name: policy_name,
             count: parts.next().map(|count| match count.parse() {
                 Ok(number) => Count::Number(number),
                 Err(_) => Count::NotANumber,
             }),
-            name_path: path.clone(),
-            count_path: path,
-            shown: format!("restart: {}", service.restart),
-            swarm: false,
+            service: name,
+            from: Source::Restart(&service.restart),
         })
     }
 }
