@@ -117,16 +117,16 @@ impl<L: Locate> Lowering<'_, L> {
     /// in which a service of the one would find the data of the other: an error.
     fn own(&mut self, owners: &mut Owners, section: &'static str, object: &str, key: &str) {
         let owners = owners.of(section);
-        let first = match owners.get(object) {
-            None => {
-                owners.insert(object.to_owned(), key.to_owned());
-                return;
-            }
-            Some(first) if first == key => return,
-            Some(first) => first.clone(),
+        let Some(keys) = owners.get_mut(object) else {
+            owners.insert(object.to_owned(), vec![key.to_owned()]);
+            return;
         };
-        // Reported once for the pair.
-        owners.insert(object.to_owned(), key.to_owned());
+        if keys.iter().any(|k| k == key) {
+            return;
+        }
+        // Each other key is reported once, against the first.
+        keys.push(key.to_owned());
+        let first = keys[0].clone();
         let kind = match section {
             "volumes" => "PersistentVolumeClaim",
             "secrets" => "Secret",
@@ -1024,9 +1024,8 @@ fn tmpfs(cx: &mut Service<'_>, service: &model::ServiceConfig) {
     }
 }
 
-/// One service being lowered.
-/// The compose key each project-owned object (claim, Secret, ConfigMap) was made from, by
-/// section and object name.
+/// The compose keys each project-owned object (claim, Secret, ConfigMap) was made from, by
+/// section and object name: more than one is an error.
 #[derive(Default)]
 struct Owners {
     volumes: Keys,
@@ -1034,8 +1033,8 @@ struct Owners {
     configs: Keys,
 }
 
-/// Compose key by object name.
-type Keys = HashMap<String, String, foldhash::fast::RandomState>;
+/// Compose keys by object name.
+type Keys = HashMap<String, Vec<String>, foldhash::fast::RandomState>;
 
 impl Owners {
     fn of(&mut self, section: &str) -> &mut Keys {
@@ -1047,6 +1046,7 @@ impl Owners {
     }
 }
 
+/// One service being lowered.
 struct Service<'a> {
     project: &'a model::Project,
     name: &'a str,
