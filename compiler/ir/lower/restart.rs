@@ -159,13 +159,11 @@ impl<L: Locate> Lowering<'_, L> {
         };
         let (policy, outcome) = match written.name {
             "" => return Policy::Unset,
-            "no" | "none" => (Policy::Never, "its Job never restarts"),
+            "no" | "none" => (Policy::Never, "it never restarts"),
             "always" | "unless-stopped" | "any" if job_mode => {
                 return self.on_failure(name, &written);
             }
-            "always" | "unless-stopped" | "any" => {
-                (Policy::Always, "its Deployment restarts without limit")
-            }
+            "always" | "unless-stopped" | "any" => (Policy::Always, "it restarts without limit"),
             "on-failure" => return self.on_failure(name, &written),
             _ => {
                 self.warn_help(
