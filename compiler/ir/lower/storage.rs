@@ -113,20 +113,31 @@ impl<L: Locate> Lowering<'_, L> {
     }
 
     /// Records that `object` of `section` (`volumes`, `secrets` or `configs`) is made from
-    /// `key`. Two keys whose objects get one name (`cache_1` and `cache-1`) would be one object,
-    /// in which a service of the one would find the data of the other: an error.
-    fn own(&mut self, owners: &mut Owners, section: &'static str, object: &str, key: &str) {
+    /// `key`, whose `identity` is the key itself, or the name of the external object it refers
+    /// to (two keys may name one external volume). Two identities whose objects get one name
+    /// (`cache_1` and `cache-1`) would be one object, in which a service of the one would find
+    /// the data of the other: an error.
+    fn own(
+        &mut self,
+        owners: &mut Owners,
+        section: &'static str,
+        object: &str,
+        (identity, key): (&str, &str),
+    ) {
         let owners = owners.of(section);
-        let Some(keys) = owners.get_mut(object) else {
-            owners.insert(object.to_owned(), vec![key.to_owned()]);
+        let Some(makers) = owners.get_mut(object) else {
+            owners.insert(
+                object.to_owned(),
+                vec![(identity.to_owned(), key.to_owned())],
+            );
             return;
         };
-        if keys.iter().any(|k| k == key) {
+        if makers.iter().any(|(made_by, _)| made_by == identity) {
             return;
         }
-        // Each other key is reported once, against the first.
-        keys.push(key.to_owned());
-        let first = keys[0].clone();
+        // Each other maker is reported once, against the first.
+        makers.push((identity.to_owned(), key.to_owned()));
+        let first = makers[0].1.clone();
         let kind = match section {
             "volumes" => "PersistentVolumeClaim",
             "secrets" => "Secret",
@@ -342,7 +353,7 @@ impl<L: Locate> Lowering<'_, L> {
                 }
             } else {
                 let object = object_name(&cx.project.name, source, &definition.name);
-                self.own(cx.owners, kind.key(), &object, source);
+                self.own(cx.owners, kind.key(), &object, (source, source));
                 self.file_object(cx, kind, source, definition, &object, &key);
                 object
             };
@@ -819,11 +830,15 @@ impl<L: Locate> Lowering<'_, L> {
         definition: Option<&model::VolumeConfig>,
     ) -> String {
         if let Some(d) = definition.filter(|d| d.external) {
-            return dns_label(if d.name.is_empty() { volume } else { &d.name });
+            let external = if d.name.is_empty() { volume } else { &d.name };
+            let claim = dns_label(external);
+            let identity = joined(&["external ", external]);
+            self.own(cx.owners, "volumes", &claim, (&identity, volume));
+            return claim;
         }
         let compose_name = definition.map_or("", |d| d.name.as_str());
         let claim = object_name(&cx.project.name, volume, compose_name);
-        self.own(cx.owners, "volumes", &claim, volume);
+        self.own(cx.owners, "volumes", &claim, (volume, volume));
         if cx.ir.claims.contains_key(&claim) {
             return claim;
         }
@@ -1024,8 +1039,8 @@ fn tmpfs(cx: &mut Service<'_>, service: &model::ServiceConfig) {
     }
 }
 
-/// The compose keys each project-owned object (claim, Secret, ConfigMap) was made from, by
-/// section and object name: more than one is an error.
+/// What each project-owned object (claim, Secret, ConfigMap) was made from, by section and
+/// object name: more than one thing is an error.
 #[derive(Default)]
 struct Owners {
     volumes: Keys,
@@ -1033,8 +1048,8 @@ struct Owners {
     configs: Keys,
 }
 
-/// Compose keys by object name.
-type Keys = HashMap<String, Vec<String>, foldhash::fast::RandomState>;
+/// The identity and compose key of each maker, by object name.
+type Keys = HashMap<String, Vec<(String, String)>, foldhash::fast::RandomState>;
 
 impl Owners {
     fn of(&mut self, section: &str) -> &mut Keys {
