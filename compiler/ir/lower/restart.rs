@@ -43,29 +43,19 @@ enum Source<'a> {
 impl Written<'_> {
     /// Where the policy's name was written.
     fn name_path(&self) -> Vec<&str> {
-        match self.from {
-            Source::Restart(_) => vec!["services", self.service, "restart"],
-            Source::Deploy(_) => vec![
-                "services",
-                self.service,
-                "deploy",
-                "restart_policy",
-                "condition",
-            ],
-        }
+        self.path("condition")
     }
 
     /// Where its retry count was written.
     fn count_path(&self) -> Vec<&str> {
+        self.path("max_attempts")
+    }
+
+    /// `restart`, which holds both name and count, or `key` of `deploy.restart_policy`.
+    fn path<'k>(&'k self, key: &'k str) -> Vec<&'k str> {
         match self.from {
             Source::Restart(_) => vec!["services", self.service, "restart"],
-            Source::Deploy(_) => vec![
-                "services",
-                self.service,
-                "deploy",
-                "restart_policy",
-                "max_attempts",
-            ],
+            Source::Deploy(_) => vec!["services", self.service, "deploy", "restart_policy", key],
         }
     }
 
