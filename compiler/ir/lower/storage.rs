@@ -17,7 +17,7 @@ use super::{Lowering, Options};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::extension::{self, Settings};
 use crate::ir::locate::FROM_PROJECT_DIR;
-use crate::ir::names::{distinct_dns_label, distinct_prefixed_label, dns_label, with_suffix};
+use crate::ir::names::{distinct_dns_label, distinct_prefixed_label, dns_label, first_free};
 use crate::ir::{
     AccessMode, ConfigMap, KeyToPath, Locate, Memory, MountPropagation, Pod, Project, Secret,
     StorageClaim, Volume, VolumeMount, VolumeSource,
@@ -1118,13 +1118,9 @@ fn add_volume(pod: &mut Pod, base: &str, source: VolumeSource) -> String {
     if let Some(v) = pod.volumes.iter().find(|v| !scratch && v.source == source) {
         return v.name.clone();
     }
-    let base = dns_label(base);
-    let mut name = base.clone();
-    let mut n = 1;
-    while pod.volumes.iter().any(|v| v.name == name) {
-        n += 1;
-        name = with_suffix(&base, &n.to_string());
-    }
+    let name = first_free(&dns_label(base), |name| {
+        pod.volumes.iter().any(|v| v.name == name)
+    });
     pod.volumes.push(Volume {
         name: name.clone(),
         source,
@@ -1168,18 +1164,12 @@ fn file_value(
 /// service); the same data shares one.
 fn config_file_object(cx: &Service<'_>, base: &str, data: &IndexMap<String, String>) -> String {
     let first = distinct_dns_label(&joined(&[&cx.project.name, "-", cx.name, "-", base]));
-    let mut object = first.clone();
-    let mut n = 1;
-    while cx
-        .ir
-        .config_maps
-        .get(&object)
-        .is_some_and(|existing| existing.data != *data)
-    {
-        n += 1;
-        object = with_suffix(&first, &n.to_string());
-    }
-    object
+    first_free(&first, |object| {
+        cx.ir
+            .config_maps
+            .get(object)
+            .is_some_and(|existing| existing.data != *data)
+    })
 }
 
 /// The name of a project-owned object: the name compose gives it (`<project>_<key>`), as a DNS
