@@ -131,6 +131,8 @@ codes! {
         "Docker Compose resolves symbolic links in `develop.watch` paths and fails when a link in the path cannot be followed. Fix or remove the broken link, or point `path` elsewhere.";
     DeprecatedExternalName = "SC0329", "`external.name` is deprecated",
         "Docker Compose still reads `external: {name: x}` but warns that it is deprecated. Write `name: x` and `external: true` instead; the meaning is the same.";
+    IgnoredVolumeOption = "SC0330", "a short-syntax volume option is ignored",
+        "Docker Compose knows the short-syntax volume options `ro`, `rw`, `nocopy`, `z`, `Z` and the propagation modes (`shared`, `rslave`, ...), separated by commas, and drops any other without a word, so `RO`, `roz` or `uid=1000` change nothing and the mount stays read-write. stackc reads the file the same way and says so. Write the options Compose knows (`ro,z`), or the long syntax; ownership is set by the image or, on Kubernetes, by `fsGroup`. Docker Desktop's hints `cached`, `delegated` and `consistent` are dropped quietly: they mean nothing off macOS.";
     UnsupportedKey = "SC1001", "a compose key has no equivalent on the target",
         "The key is left out of the output, so the workload runs without it. `docs/compose-support.md` lists every key and what becomes of it. Remove the key, or provide the behaviour another way (the message says how), or run with `--strict` to make this an error.";
     ApproximatedKey = "SC1002", "a compose key is lowered with different behaviour",

@@ -110,11 +110,13 @@ pub fn omit_empty(root: &mut Node) {
     omit_empty_at(root, OMIT_EMPTY.root());
 }
 
-/// The warnings compose-go logs while canonicalising one file: each deprecated
-/// `external: {name: ...}` on a top-level resource. Call it on the file's tree before [`canonical`].
+/// The warnings one file's text deserves before [`canonical`] rewrites it: each deprecated
+/// `external: {name: ...}` on a top-level resource, which compose-go logs too, and each
+/// short-syntax volume option compose-go drops without a word.
 #[must_use]
-pub fn deprecation_warnings(root: &Node) -> Vec<Diagnostic> {
+pub fn file_warnings(root: &Node) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
+    ignored_volume_options(root, &mut warnings);
     for section in ["volumes", "networks", "secrets", "configs"] {
         let Some(resources) = root.get(section).and_then(Node::as_map) else {
             continue;
@@ -139,6 +141,50 @@ pub fn deprecation_warnings(root: &Node) -> Vec<Diagnostic> {
         }
     }
     warnings
+}
+
+fn ignored_volume_options(root: &Node, warnings: &mut Vec<Diagnostic>) {
+    let Some(services) = root.get("services").and_then(Node::as_map) else {
+        return;
+    };
+    let specs = services
+        .values()
+        .filter_map(|service| service.node.get("volumes").and_then(Node::as_seq))
+        .flatten()
+        .filter_map(|item| Some((item, item.as_str()?)));
+    for (item, spec) in specs {
+        // Only a spec with source, target and options has options; most have one colon.
+        if spec.bytes().filter(|&b| b == b':').count() < 2 {
+            continue;
+        }
+        let Ok(parsed) = volumes::parse_volume(spec) else {
+            continue;
+        };
+        let Some((last, others)) = parsed.ignored.split_last() else {
+            continue;
+        };
+        let options = if others.is_empty() {
+            format!("option `{last}`")
+        } else {
+            format!("options `{}` and `{last}`", others.join("`, `"))
+        };
+        let access = if parsed.read_only {
+            "read-only"
+        } else {
+            "read-write"
+        };
+        warnings.push(
+            Diagnostic::warning(
+                Code::IgnoredVolumeOption,
+                format!(
+                    "volume `{spec}`: Docker Compose does not know {options}, and ignores {them}; the mount is {access}",
+                    them = if others.is_empty() { "it" } else { "them" }
+                ),
+            )
+            .with_label(Some(item.span), "ignored by Docker Compose")
+            .with_help("write options Compose knows, such as `ro`, `ro,z` or `nocopy`, or use the long syntax"),
+        );
+    }
 }
 
 static OMIT_EMPTY: LazyLock<PatternSet> = LazyLock::new(|| PatternSet::new(["services.*.dns"]));
@@ -929,7 +975,7 @@ mod tests {
         assert_eq!(j["volumes"]["v"], json!({"external": true, "name": "real"}));
         assert_eq!(j["volumes"]["w"], json!({"external": true}));
         assert_eq!(j["volumes"]["x"], J::Null);
-        let warnings = deprecation_warnings(&parse(
+        let warnings = file_warnings(&parse(
             "volumes: {v: {external: {name: real}}, w: {external: true}}",
         ));
         assert_eq!(warnings.len(), 1);

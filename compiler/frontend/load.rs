@@ -360,7 +360,7 @@ impl Loader<'_> {
             check_service_count(&document)?;
             self.interpolate(&mut document, environment)?;
             let resets = Resets::take_from(&text, &mut document);
-            for warning in canonical::deprecation_warnings(&document) {
+            for warning in canonical::file_warnings(&document) {
                 self.diagnostics.push(warning);
             }
 

@@ -11,6 +11,10 @@ pub(crate) struct VolumeSpec {
     pub bind: Option<BindOptions>,
     /// `Some` for every named or anonymous volume, and for any mount with `nocopy`.
     pub volume: Option<VolumeOptions>,
+    /// Options compose-go drops without a word, such as `RO` or `roz`, which leave the mount
+    /// read-write; Docker Desktop's consistency hints (`cached`) are left out, as they mean
+    /// nothing off macOS.
+    pub ignored: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +32,8 @@ pub(crate) struct VolumeOptions {
 const PROPAGATIONS: [&str; 6] = [
     "rprivate", "private", "rshared", "shared", "rslave", "slave",
 ];
+
+const CONSISTENCY_HINTS: [&str; 3] = ["cached", "delegated", "consistent"];
 
 /// Splits `[source:]target[:options]` on colons that are neither part of a Windows drive letter
 /// nor inside `${...}`, then decides bind or volume from the source's first character.
@@ -141,7 +147,8 @@ fn populate_field(at_end: bool, text: &str, volume: &mut VolumeSpec) -> Result<(
                     .get_or_insert_with(BindOptions::default)
                     .propagation = p.into();
             }
-            _ => {}
+            hint if CONSISTENCY_HINTS.contains(&hint) => {}
+            unknown => volume.ignored.push(unknown.to_owned()),
         }
     }
     Ok(())
@@ -261,6 +268,12 @@ mod tests {
     #[test]
     fn unknown_options_are_ignored() {
         assert_eq!(parse_volume(".:/app:cached").unwrap(), bind(".", "/app"));
+        let mut expected = named("data", "/d");
+        expected.ignored = vec!["RO".into(), "uid=1000".into()];
+        assert_eq!(
+            parse_volume("data:/d:RO,delegated,uid=1000").unwrap(),
+            expected
+        );
     }
 
     #[test]
