@@ -4,7 +4,7 @@
 //! against the schema, canonicalise; then, for the whole model, defaults, checks, relative paths
 //! and environment resolution.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path as FsPath, PathBuf};
 
 use super::node::{ComposeTag, Entry, Map, Node, Value};
@@ -156,6 +156,9 @@ pub(super) struct Loader<'a> {
     /// Each file's documents, parsed once: the project name is read before loading, and a file
     /// named by several `extends` is read once per use.
     pub parsed: HashMap<FileId, Vec<Node>>,
+    /// The documents (file, index) whose text [`Loader::lint`] has looked at: a file named by
+    /// several `extends` is read several times, and warned about once.
+    pub linted: HashSet<(FileId, usize)>,
     /// How env files wrote the values they set by interpolating others
     /// ([`project::ProjectSetup::env_templates`]), an included project's too.
     pub env_templates: BTreeMap<String, String>,
@@ -174,6 +177,21 @@ impl Loader<'_> {
     ) -> Result<(), Diagnostic> {
         let lookup = |k: &str| environment.get(k).cloned();
         substitute::substitute(document, &lookup, &self.env_templates, self.diagnostics)
+    }
+
+    /// Warnings about what one document, once interpolated, says that Docker Compose reads
+    /// without a word: deprecated spellings, ignored options, list entries that replace others.
+    fn lint(&mut self, id: FileId, index: usize, document: &Node) {
+        if !self.linted.insert((id, index)) {
+            return;
+        }
+        let warnings = canonical::file_warnings(document);
+        for warning in warnings
+            .into_iter()
+            .chain(merge::replaced_entries(document))
+        {
+            self.diagnostics.push(warning);
+        }
     }
 
     /// Reads and parses a file, registering it for diagnostics.
@@ -348,7 +366,7 @@ impl Loader<'_> {
     ) -> Result<Node, Diagnostic> {
         let (id, documents) = self.take(path, is_stdin)?;
         let text = self.sources.get(id).text.clone();
-        for mut document in documents {
+        for (index, mut document) in documents.into_iter().enumerate() {
             if document.is_null() {
                 continue;
             }
@@ -360,9 +378,7 @@ impl Loader<'_> {
             check_service_count(&document)?;
             self.interpolate(&mut document, environment)?;
             let resets = Resets::take_from(&text, &mut document);
-            for warning in canonical::file_warnings(&document) {
-                self.diagnostics.push(warning);
-            }
+            self.lint(id, index, &document);
 
             if stages.extends {
                 self.apply_extends(&mut document, path, stages, environment, &resets)?;
@@ -612,7 +628,7 @@ impl Loader<'_> {
         let base_dir = path.parent().map_or_else(PathBuf::new, FsPath::to_path_buf);
         let mut dict = Node::new(Value::Map(Box::default()), file_span);
         let mut all_resets = Resets::default();
-        for mut document in documents {
+        for (index, mut document) in documents.into_iter().enumerate() {
             if document.is_null() {
                 continue;
             }
@@ -625,6 +641,7 @@ impl Loader<'_> {
             }
             self.interpolate(&mut document, environment)?;
             let resets = Resets::take_from(&text, &mut document);
+            self.lint(id, index, &document);
             resets.apply(&mut dict);
             dict = merge::merge(dict, document, &Path::root())?;
             merge::enforce_unicity(&mut dict, &Path::root())?;

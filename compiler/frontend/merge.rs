@@ -474,6 +474,89 @@ fn unicity_at(node: &mut Node, path: &Path, cursor: Cursor) -> Result<(), Diagno
     Ok(())
 }
 
+/// Warnings for entries of one file's own service lists that a later entry of the same list
+/// replaces. compose-go keeps the later one without a word, so `- ./a:/data` then `- ./b:/data`
+/// mounts `./b` alone and `- A=1` then `- A=2` sets `A=2`. Across files and `extends`, replacing
+/// is what an override is for: call this on one file's tree, before anything is merged into it.
+#[must_use]
+pub fn replaced_entries(root: &Node) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    let Some(services) = root.get("services").and_then(Node::as_map) else {
+        return warnings;
+    };
+    let lists = UNIQUE.iter().filter_map(|(pattern, indexer)| {
+        let attribute = pattern.strip_prefix("services.*.")?;
+        (!attribute.contains('.')).then_some((attribute, *indexer))
+    });
+    for (service, entry) in services {
+        let Some(service_map) = entry.node.as_map() else {
+            continue;
+        };
+        for (attribute, indexer) in lists.clone() {
+            let Some(items) = service_map.get(attribute).and_then(|e| e.node.as_seq()) else {
+                continue;
+            };
+            if items.len() < 2 {
+                continue;
+            }
+            let path = Path::root();
+            let Ok(keys) = items
+                .iter()
+                .map(|item| index_key(indexer, item, &path))
+                .collect::<Result<Vec<_>, _>>()
+            else {
+                continue;
+            };
+            if !has_duplicates(&keys) {
+                continue;
+            }
+            for (i, (item, key)) in items.iter().zip(&keys).enumerate() {
+                let Some(later) = keys[i + 1..]
+                    .iter()
+                    .position(|k| k == key)
+                    .map(|j| &items[i + 1 + j])
+                else {
+                    continue;
+                };
+                if later.value == item.value {
+                    continue;
+                }
+                warnings.push(replaced_entry(
+                    service, attribute, indexer, key, item, later,
+                ));
+            }
+        }
+    }
+    warnings
+}
+
+fn replaced_entry(
+    service: &str,
+    attribute: &str,
+    indexer: Indexer,
+    key: &str,
+    earlier: &Node,
+    later: &Node,
+) -> Diagnostic {
+    let identity = match indexer {
+        Indexer::Volume | Indexer::Device | Indexer::Mount(_) => "target",
+        Indexer::Port | Indexer::Expose => "port",
+        Indexer::EnvFile => "path",
+        Indexer::KeyValue => "name",
+    };
+    Diagnostic::warning(
+        Code::ReplacedListEntry,
+        format!(
+            "`services.{service}.{attribute}` has two entries for the {identity} `{key}`: Docker Compose keeps the later one and drops the earlier"
+        ),
+    )
+    .with_label(Some(earlier.span), "dropped")
+    .with_label(Some(later.span), "kept")
+    .with_help(format!(
+        "remove one of the two entries, or give them different {identity}s"
+    ))
+}
+
 /// Whether some key occurs twice; short lists, the usual ones, are compared pairwise.
 fn has_duplicates(keys: &[Cow<'_, str>]) -> bool {
     if keys.len() <= 16 {

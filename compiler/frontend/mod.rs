@@ -83,6 +83,7 @@ pub fn load(options: &ProjectOptions, sources: &mut SourceMap) -> Result<LoadRet
         cwd: options.cwd.clone(),
         stdin: options.stdin.clone(),
         parsed: std::collections::HashMap::new(),
+        linted: std::collections::HashSet::new(),
         env_templates: setup.env_templates.clone(),
     };
     match load_tree(&mut loader, &setup) {
