@@ -344,9 +344,30 @@ impl<L: Locate> Lowering<'_, L> {
         let exec = match check.test.split_first() {
             _ if check.disable => return Probes::default(),
             Some((kind, _)) if kind == "NONE" => return Probes::default(),
-            Some((kind, argv)) if kind == "CMD" && !argv.is_empty() => argv.to_vec(),
+            Some((kind, argv)) if kind == "CMD" && !argv.is_empty() => {
+                if argv[0].contains(' ') {
+                    self.broken_healthcheck(
+                        name,
+                        &format!(
+                            "runs a program named `{}`, spaces included, which does not exist",
+                            argv[0]
+                        ),
+                    );
+                }
+                argv.to_vec()
+            }
             Some((kind, script)) if kind == "CMD-SHELL" && !script.is_empty() => {
-                vec!["sh".to_owned(), "-c".to_owned(), script.join(" ")]
+                let script = script.join(" ");
+                let first_word = script.split_whitespace().next().unwrap_or_default();
+                if ["CMD", "CMD-SHELL"].contains(&first_word) {
+                    self.broken_healthcheck(
+                        name,
+                        &format!(
+                            "hands `{script}` to the shell, which looks for a program named `{first_word}`"
+                        ),
+                    );
+                }
+                vec!["sh".to_owned(), "-c".to_owned(), script]
             }
             _ => {
                 self.warn(
@@ -394,6 +415,20 @@ impl<L: Locate> Lowering<'_, L> {
             liveness: Some(probe),
             startup,
         }
+    }
+
+    /// A check that Docker runs and that fails every time: its probes are written as Docker
+    /// runs it, and the liveness probe then restarts the container again and again.
+    fn broken_healthcheck(&mut self, name: &str, what: &str) {
+        self.warn_help(
+            Code::BrokenHealthcheck,
+            &["services", name, "healthcheck", "test"],
+            format!(
+                "the healthcheck of service `{name}` {what}: the check always fails, in Docker too, and Kubernetes restarts the container when its liveness probe fails"
+            ),
+            "cannot pass",
+            "write `[\"CMD\", \"program\", \"arg\", ...]`, or `[\"CMD-SHELL\", \"shell command\"]`, or the shell command alone as a string",
+        );
     }
 
     fn resources(&mut self, name: &str, service: &model::ServiceConfig) -> Resources {
