@@ -111,12 +111,13 @@ pub fn omit_empty(root: &mut Node) {
 }
 
 /// The warnings one file's text deserves before [`canonical`] rewrites it: each deprecated
-/// `external: {name: ...}` on a top-level resource, which compose-go logs too, and each
-/// short-syntax volume option compose-go drops without a word.
+/// `external: {name: ...}` on a top-level resource, which compose-go logs too, each short-syntax
+/// volume option compose-go drops without a word, and each quoted value of an environment list.
 #[must_use]
 pub fn file_warnings(root: &Node) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     ignored_volume_options(root, &mut warnings);
+    quoted_environment_values(root, &mut warnings);
     for section in ["volumes", "networks", "secrets", "configs"] {
         let Some(resources) = root.get(section).and_then(Node::as_map) else {
             continue;
@@ -143,16 +144,53 @@ pub fn file_warnings(root: &Node) -> Vec<Diagnostic> {
     warnings
 }
 
-fn ignored_volume_options(root: &Node, warnings: &mut Vec<Diagnostic>) {
-    let Some(services) = root.get("services").and_then(Node::as_map) else {
-        return;
-    };
-    let specs = services
-        .values()
-        .filter_map(|service| service.node.get("volumes").and_then(Node::as_seq))
+/// Each service's list items under `attribute` that are strings, with the service's name.
+fn list_strings<'a>(
+    root: &'a Node,
+    attribute: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a Node, &'a str)> {
+    root.get("services")
+        .and_then(Node::as_map)
+        .into_iter()
         .flatten()
-        .filter_map(|item| Some((item, item.as_str()?)));
-    for (item, spec) in specs {
+        .filter_map(move |(name, service)| {
+            let items = service.node.get(attribute).and_then(Node::as_seq)?;
+            Some(items.iter().map(move |item| (name.as_str(), item)))
+        })
+        .flatten()
+        .filter_map(|(name, item)| Some((name, item, item.as_str()?)))
+}
+
+/// In list form, everything after `=` is the value, quotes included, unlike in an env file or a
+/// mapping; `- JAVA_OPTS="-Xmx1g"` hands the quotes to the program.
+fn quoted_environment_values(root: &Node, warnings: &mut Vec<Diagnostic>) {
+    for (service, item, text) in list_strings(root, "environment") {
+        let Some((name, value)) = text.split_once('=') else {
+            continue;
+        };
+        let quoted =
+            |quote: char| value.len() >= 2 && value.starts_with(quote) && value.ends_with(quote);
+        if !quoted('"') && !quoted('\'') {
+            continue;
+        }
+        let bare = &value[1..value.len() - 1];
+        warnings.push(
+            Diagnostic::warning(
+                Code::QuotedEnvironmentValue,
+                format!(
+                    "the value of `{name}` in `services.{service}.environment` keeps its quotes: `{value}`; in a list, Docker Compose passes everything after `=` as it is"
+                ),
+            )
+            .with_label(Some(item.span), "quotes are part of the value")
+            .with_help(format!(
+                "remove the quotes (`{name}={bare}`), or write the environment as a mapping (`{name}: {value}`)"
+            )),
+        );
+    }
+}
+
+fn ignored_volume_options(root: &Node, warnings: &mut Vec<Diagnostic>) {
+    for (_, item, spec) in list_strings(root, "volumes") {
         // Only a spec with source, target and options has options; most have one colon.
         if spec.bytes().filter(|&b| b == b':').count() < 2 {
             continue;

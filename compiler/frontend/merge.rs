@@ -484,21 +484,24 @@ pub fn replaced_entries(root: &Node) -> Vec<Diagnostic> {
     let Some(services) = root.get("services").and_then(Node::as_map) else {
         return warnings;
     };
-    let lists = UNIQUE.iter().filter_map(|(pattern, indexer)| {
-        let attribute = pattern.strip_prefix("services.*.")?;
-        (!attribute.contains('.')).then_some((attribute, *indexer))
-    });
+    let lists: Vec<(&str, Indexer)> = UNIQUE
+        .iter()
+        .filter_map(|(pattern, indexer)| {
+            let attribute = pattern.strip_prefix("services.*.")?;
+            (!attribute.contains('.')).then_some((attribute, *indexer))
+        })
+        .collect();
     for (service, entry) in services {
         let Some(service_map) = entry.node.as_map() else {
             continue;
         };
-        for (attribute, indexer) in lists.clone() {
-            let Some(items) = service_map.get(attribute).and_then(|e| e.node.as_seq()) else {
+        for (attribute, value) in service_map {
+            let Some(items) = value.node.as_seq().filter(|items| items.len() >= 2) else {
                 continue;
             };
-            if items.len() < 2 {
+            let Some(&(attribute, indexer)) = lists.iter().find(|(a, _)| a == attribute) else {
                 continue;
-            }
+            };
             let path = Path::root();
             let Ok(keys) = items
                 .iter()
