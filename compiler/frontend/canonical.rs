@@ -191,8 +191,12 @@ fn quoted_environment_values(root: &Node, warnings: &mut Vec<Diagnostic>) {
 
 fn ignored_volume_options(root: &Node, warnings: &mut Vec<Diagnostic>) {
     for (_, item, spec) in list_strings(root, "volumes") {
-        // Only a spec with source, target and options has options; most have one colon.
-        if spec.bytes().filter(|&b| b == b':').count() < 2 {
+        // Options follow a second colon, after the last one: most specs have none, or only
+        // known ones.
+        let Some((before, last)) = spec.rsplit_once(':') else {
+            continue;
+        };
+        if !before.contains(':') || last.split(',').all(volumes::is_known_option) {
             continue;
         }
         let Ok(parsed) = volumes::parse_volume(spec) else {

@@ -484,8 +484,10 @@ pub fn replaced_entries(root: &Node) -> Vec<Diagnostic> {
     let Some(services) = root.get("services").and_then(Node::as_map) else {
         return warnings;
     };
+    // Two ports or exposed ports of one key are one mapping written twice: nothing is lost.
     let lists: Vec<(&str, Indexer)> = UNIQUE
         .iter()
+        .filter(|(_, indexer)| !matches!(indexer, Indexer::Port | Indexer::Expose))
         .filter_map(|(pattern, indexer)| {
             let attribute = pattern.strip_prefix("services.*.")?;
             (!attribute.contains('.')).then_some((attribute, *indexer))

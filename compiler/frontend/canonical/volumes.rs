@@ -35,6 +35,13 @@ const PROPAGATIONS: [&str; 6] = [
 
 const CONSISTENCY_HINTS: [&str; 3] = ["cached", "delegated", "consistent"];
 
+/// Whether [`parse_volume`] reads `option` without dropping it.
+pub(crate) fn is_known_option(option: &str) -> bool {
+    matches!(option, "ro" | "rw" | "nocopy" | "z" | "Z")
+        || PROPAGATIONS.contains(&option)
+        || CONSISTENCY_HINTS.contains(&option)
+}
+
 /// Splits `[source:]target[:options]` on colons that are neither part of a Windows drive letter
 /// nor inside `${...}`, then decides bind or volume from the source's first character.
 pub(crate) fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
@@ -85,20 +92,21 @@ impl<'a> Iterator for Fields<'a> {
         }
         let bytes = spec.as_bytes();
         let mut in_substitution = 0usize;
-        for (index, ch) in spec[self.start..].char_indices() {
-            let index = self.start + index;
-            if ch == '$' && bytes.get(index + 1) == Some(&b'{') {
-                in_substitution += 1;
-                continue;
-            }
-            if ch == '}' && in_substitution > 0 {
-                in_substitution -= 1;
-                continue;
-            }
-            let field = &spec[self.start..index];
-            if ch == ':' && !is_windows_drive(field) && in_substitution == 0 {
-                self.start = index + 1;
-                return Some(field);
+        // Bytes, not chars: every byte that matters is ASCII, which UTF-8 never uses inside a
+        // longer character.
+        for (offset, &byte) in bytes[self.start..].iter().enumerate() {
+            let index = self.start + offset;
+            match byte {
+                b'$' if bytes.get(index + 1) == Some(&b'{') => in_substitution += 1,
+                b'}' if in_substitution > 0 => in_substitution -= 1,
+                b':' if in_substitution == 0 => {
+                    let field = &spec[self.start..index];
+                    if !is_windows_drive(field) {
+                        self.start = index + 1;
+                        return Some(field);
+                    }
+                }
+                _ => {}
             }
         }
         let field = &spec[self.start..];
@@ -147,7 +155,7 @@ fn populate_field(at_end: bool, text: &str, volume: &mut VolumeSpec) -> Result<(
                     .get_or_insert_with(BindOptions::default)
                     .propagation = p.into();
             }
-            hint if CONSISTENCY_HINTS.contains(&hint) => {}
+            known if is_known_option(known) => {}
             unknown => volume.ignored.push(unknown.to_owned()),
         }
     }
@@ -239,6 +247,7 @@ mod tests {
             ("ab", "ab"),
             ("${DATA:-./x:y}:/data:ro", "/data"),
             ("cache:/var/cache:nocopy", "/var/cache"),
+            ("./données:/srv/données:ro", "/srv/données"),
         ] {
             assert_eq!(short_target(spec), target, "{spec}");
             assert_eq!(parse_volume(spec).unwrap().target, target, "{spec}");
