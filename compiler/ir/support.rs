@@ -124,14 +124,14 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "domainname" => U, "Kubernetes sets the pod's domain from its namespace";
     "entrypoint" => L, "container `command`; an empty one runs `command` on its own; `$(` is escaped so Kubernetes does not expand it";
     "env_file" => L, "already merged into `environment`, in compose precedence";
-    "environment" => L, "container `env`, literal values in compose order";
+    "environment" => L, "container `env`, literal values in compose order; a quoted value in list form keeps its quotes, as Docker passes it (SC0332); a name set twice in one list keeps the later value, as in compose (SC0331)";
     "expose" => L, "ClusterIP Service ports";
     "extends" => L, "resolved while loading";
     "external_links" => U, "link to external containers by their Service name instead";
     "extra_hosts" => L, "pod `hostAliases`; a name mapped to another service's fixed `ipv4_address` becomes a DNS name of that service instead";
     "gpus" => L, "`nvidia.com/gpu` limits and `runtimeClassName: nvidia`; `all` becomes 1, `device_ids` and `options` are not kept (reported)";
     "group_add" => L, "pod `securityContext.supplementalGroups`; group names through `x-stackc.groups`";
-    "healthcheck" => L, "readiness and liveness exec probes; shell forms through `sh -c`; `start_period` → startupProbe";
+    "healthcheck" => L, "readiness and liveness exec probes; shell forms through `sh -c`; `start_period` → startupProbe; a `test` that cannot pass (a string starting with `CMD-SHELL`, a `CMD` program name with spaces) reported (SC1022)";
     "hostname" => L, "pod `hostname`; one of two labels (`node-1.rabbit`) → `hostname` and `subdomain`, with a headless Service named after the subdomain, so the name resolves";
     "image" => L, "container `image`";
     "init" => L, "`shareProcessNamespace`: the pod's pause process is PID 1 and reaps orphaned processes";
@@ -184,7 +184,7 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "userns_mode" => L, "`host` → `hostUsers: true`, also Kubernetes' default; other modes are reported";
     "uts" => U, "the pod always has its own UTS namespace";
     "volume_driver" => U, "use a StorageClass";
-    "volumes" => L, "named volume → claim (shared `ReadWriteOnce` claims co-locate their pods); anonymous → `emptyDir`; tmpfs → memory `emptyDir`; bind → `hostPath` with a warning, or a ConfigMap when listed in `x-stackc.config-files`; `read_only`, `subpath` kept; bind propagation → `mountPropagation` (`rshared` only in a privileged container, else approximated); SELinux relabelling reported";
+    "volumes" => L, "named volume → claim (shared `ReadWriteOnce` claims co-locate their pods); anonymous → `emptyDir`; tmpfs → memory `emptyDir`; bind → `hostPath` with a warning, or a ConfigMap when listed in `x-stackc.config-files`; `read_only`, `subpath` kept; bind propagation → `mountPropagation` (`rshared` only in a privileged container, else approximated); SELinux relabelling reported; short-syntax options Compose ignores (`RO`, `uid=1000`) and two mounts at one target in one list are reported (SC0330, SC0331)";
     "volumes_from" => L, "the named service's mounts at the same paths (all read-only with `:ro`): the same claims, hostPaths and files; its anonymous volumes and tmpfs are per pod (reported); `container:NAME` follows the service whose `container_name` it is, and is reported otherwise";
     "working_dir" => L, "container `workingDir`";
 };
