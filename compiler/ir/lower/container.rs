@@ -424,7 +424,7 @@ impl<L: Locate> Lowering<'_, L> {
             Code::BrokenHealthcheck,
             &["services", name, "healthcheck", "test"],
             format!(
-                "the healthcheck of service `{name}` {what}: the check always fails, in Docker too, and Kubernetes restarts the container when its liveness probe fails"
+                "the healthcheck of service `{name}` {what}: the check always fails, in Docker too, which only marks the container unhealthy; its liveness probe restarts it again and again"
             ),
             "cannot pass",
             "write `[\"CMD\", \"program\", \"arg\", ...]`, or `[\"CMD-SHELL\", \"shell command\"]`, or the shell command alone as a string",
