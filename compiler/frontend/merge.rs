@@ -484,15 +484,6 @@ pub fn replaced_entries(root: &Node) -> Vec<Diagnostic> {
     let Some(services) = root.get("services").and_then(Node::as_map) else {
         return warnings;
     };
-    // Two ports or exposed ports of one key are one mapping written twice: nothing is lost.
-    let lists: Vec<(&str, Indexer)> = UNIQUE
-        .iter()
-        .filter(|(_, indexer)| !matches!(indexer, Indexer::Port | Indexer::Expose))
-        .filter_map(|(pattern, indexer)| {
-            let attribute = pattern.strip_prefix("services.*.")?;
-            (!attribute.contains('.')).then_some((attribute, *indexer))
-        })
-        .collect();
     for (service, entry) in services {
         let Some(service_map) = entry.node.as_map() else {
             continue;
@@ -501,7 +492,9 @@ pub fn replaced_entries(root: &Node) -> Vec<Diagnostic> {
             let Some(items) = value.node.as_seq().filter(|items| items.len() >= 2) else {
                 continue;
             };
-            let Some(&(attribute, indexer)) = lists.iter().find(|(a, _)| a == attribute) else {
+            let Some(&(attribute, indexer, identity)) =
+                SERVICE_LISTS.iter().find(|(a, _, _)| a == attribute)
+            else {
                 continue;
             };
             let path = Path::root();
@@ -527,7 +520,7 @@ pub fn replaced_entries(root: &Node) -> Vec<Diagnostic> {
                     continue;
                 }
                 warnings.push(replaced_entry(
-                    service, attribute, indexer, key, item, later,
+                    service, attribute, identity, key, item, later,
                 ));
             }
         }
@@ -535,20 +528,32 @@ pub fn replaced_entries(root: &Node) -> Vec<Diagnostic> {
     warnings
 }
 
+/// A service's own keyed lists, with what names an entry in messages. Two ports or exposed
+/// ports of one key are one mapping written twice, so nothing is lost and they are left out.
+static SERVICE_LISTS: LazyLock<Vec<(&str, Indexer, &str)>> = LazyLock::new(|| {
+    UNIQUE
+        .iter()
+        .filter_map(|&(pattern, indexer)| {
+            let attribute = pattern.strip_prefix("services.*.")?;
+            let identity = match indexer {
+                Indexer::Volume | Indexer::Device | Indexer::Mount(_) => "target",
+                Indexer::EnvFile => "path",
+                Indexer::KeyValue => "name",
+                Indexer::Port | Indexer::Expose => return None,
+            };
+            (!attribute.contains('.')).then_some((attribute, indexer, identity))
+        })
+        .collect()
+});
+
 fn replaced_entry(
     service: &str,
     attribute: &str,
-    indexer: Indexer,
+    identity: &str,
     key: &str,
     earlier: &Node,
     later: &Node,
 ) -> Diagnostic {
-    let identity = match indexer {
-        Indexer::Volume | Indexer::Device | Indexer::Mount(_) => "target",
-        Indexer::Port | Indexer::Expose => "port",
-        Indexer::EnvFile => "path",
-        Indexer::KeyValue => "name",
-    };
     Diagnostic::warning(
         Code::ReplacedListEntry,
         format!(
