@@ -112,11 +112,18 @@ pub fn omit_empty(root: &mut Node) {
 
 /// The warnings one file's text deserves before [`canonical`] rewrites it: each deprecated
 /// `external: {name: ...}` on a top-level resource, which compose-go logs too, each short-syntax
-/// volume option compose-go drops without a word, and each quoted value of an environment list.
+/// volume option compose-go drops without a word or reads as part of the target, and each quoted
+/// value of an environment list.
 #[must_use]
 pub fn file_warnings(root: &Node) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
-    ignored_volume_options(root, &mut warnings);
+    for (_, item, spec) in list_strings(root, "volumes") {
+        // A comma is rare in a spec, and needed by both slips.
+        if spec.contains(',') {
+            options_in_target(item, spec, &mut warnings);
+        }
+        ignored_volume_options(item, spec, &mut warnings);
+    }
     quoted_environment_values(root, &mut warnings);
     for section in ["volumes", "networks", "secrets", "configs"] {
         let Some(resources) = root.get(section).and_then(Node::as_map) else {
@@ -189,33 +196,88 @@ fn quoted_environment_values(root: &Node, warnings: &mut Vec<Diagnostic>) {
     }
 }
 
-fn ignored_volume_options(root: &Node, warnings: &mut Vec<Diagnostic>) {
-    for (_, item, spec) in list_strings(root, "volumes") {
-        // Options follow a second colon, after the last one: most specs have none, or only
-        // known ones.
-        let Some((before, last)) = spec.rsplit_once(':') else {
-            continue;
-        };
-        if !before.contains(':') || last.split(',').all(volumes::is_known_option) {
-            continue;
+/// `data:/tmp,subpath=logs` mounts `data` at a directory named `/tmp,subpath=logs`: what follows
+/// a comma in the target is reported when it reads as a volume option or a `key=value` setting.
+fn options_in_target(item: &Node, spec: &str, warnings: &mut Vec<Diagnostic>) {
+    let (source, target) = volumes::short_source_and_target(spec);
+    let Some((path, rest)) = target.split_once(',') else {
+        return;
+    };
+    let is_setting = |part: &str| {
+        part.split_once('=').is_some_and(|(key, _)| {
+            !key.is_empty() && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        })
+    };
+    let options: Vec<&str> = rest.split(',').collect();
+    if !options
+        .iter()
+        .any(|o| volumes::is_known_option(o) || is_setting(o))
+    {
+        return;
+    }
+    let subpath = options.iter().find_map(|o| o.strip_prefix("subpath="));
+    let help = match (source, subpath) {
+        (Some(source), None) if options.iter().all(|o| volumes::is_known_option(o)) => {
+            // Options already behind a colon join the moved ones.
+            let mut written = options.join(",");
+            if let Some(more) = spec
+                .get(source.len() + 1 + target.len()..)
+                .and_then(|rest| rest.strip_prefix(':'))
+            {
+                written = format!("{written},{more}");
+            }
+            format!("write the options after a second colon: `{source}:{path}:{written}`")
         }
-        let Ok(parsed) = volumes::parse_volume(spec) else {
-            continue;
-        };
-        let Some((last, others)) = parsed.ignored.split_last() else {
-            continue;
-        };
-        let options = if others.is_empty() {
-            format!("option `{last}`")
-        } else {
-            format!("options `{}` and `{last}`", others.join("`, `"))
-        };
-        let access = if parsed.read_only {
-            "read-only"
-        } else {
-            "read-write"
-        };
-        warnings.push(
+        (Some(source), Some(subpath))
+            if volumes::parse_volume(spec).is_ok_and(|v| v.kind == "bind") =>
+        {
+            format!(
+                "a bind mount takes its subdirectory in the source: `{source}/{subpath}:{path}`"
+            )
+        }
+        (_, Some(subpath)) => format!(
+            "`subpath` has no short form: use the long syntax, with `target: {path}` and `volume: {{subpath: {subpath}}}`"
+        ),
+        _ => format!("use the long syntax, with `target: {path}`"),
+    };
+    warnings.push(
+        Diagnostic::warning(
+            Code::OptionsInVolumeTarget,
+            format!(
+                "volume `{spec}` is mounted at a directory named `{target}`, not at `{path}`: options follow a colon, and Docker Compose reads what follows a comma as part of the target"
+            ),
+        )
+        .with_label(Some(item.span), "options inside the target")
+        .with_help(help),
+    );
+}
+
+fn ignored_volume_options(item: &Node, spec: &str, warnings: &mut Vec<Diagnostic>) {
+    // Options follow a second colon, after the last one: most specs have none, or only known
+    // ones.
+    let Some((before, last)) = spec.rsplit_once(':') else {
+        return;
+    };
+    if !before.contains(':') || last.split(',').all(volumes::is_known_option) {
+        return;
+    }
+    let Ok(parsed) = volumes::parse_volume(spec) else {
+        return;
+    };
+    let Some((last, others)) = parsed.ignored.split_last() else {
+        return;
+    };
+    let options = if others.is_empty() {
+        format!("option `{last}`")
+    } else {
+        format!("options `{}` and `{last}`", others.join("`, `"))
+    };
+    let access = if parsed.read_only {
+        "read-only"
+    } else {
+        "read-write"
+    };
+    warnings.push(
             Diagnostic::warning(
                 Code::IgnoredVolumeOption,
                 format!(
@@ -226,7 +288,6 @@ fn ignored_volume_options(root: &Node, warnings: &mut Vec<Diagnostic>) {
             .with_label(Some(item.span), "ignored by Docker Compose")
             .with_help("write options Compose knows, such as `ro`, `ro,z` or `nocopy`, or use the long syntax"),
         );
-    }
 }
 
 static OMIT_EMPTY: LazyLock<PatternSet> = LazyLock::new(|| PatternSet::new(["services.*.dns"]));

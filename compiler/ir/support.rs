@@ -184,7 +184,7 @@ pub const SERVICE_KEYS: &[KeySupport] = table! {
     "userns_mode" => L, "`host` → `hostUsers: true`, also Kubernetes' default; other modes are reported";
     "uts" => U, "the pod always has its own UTS namespace";
     "volume_driver" => U, "use a StorageClass";
-    "volumes" => L, "named volume → claim (shared `ReadWriteOnce` claims co-locate their pods); anonymous → `emptyDir`; tmpfs → memory `emptyDir`; bind → `hostPath` with a warning, or a ConfigMap when listed in `x-stackc.config-files`; `read_only`, `subpath` kept; bind propagation → `mountPropagation` (`rshared` only in a privileged container, else approximated); SELinux relabelling reported; short-syntax options Compose ignores (`RO`, `uid=1000`) and two mounts at one target in one list are reported (SC0330, SC0331)";
+    "volumes" => L, "named volume → claim (shared `ReadWriteOnce` claims co-locate their pods); anonymous → `emptyDir`; tmpfs → memory `emptyDir`; bind → `hostPath` with a warning, or a ConfigMap when listed in `x-stackc.config-files`; `read_only`, `subpath` kept; bind propagation → `mountPropagation` (`rshared` only in a privileged container, else approximated); SELinux relabelling reported; short-syntax options Compose ignores (`RO`, `uid=1000`) or reads as part of the target (`/tmp,ro`), and two mounts at one target in one list, are reported (SC0330, SC0333, SC0331)";
     "volumes_from" => L, "the named service's mounts at the same paths (all read-only with `:ro`): the same claims, hostPaths and files; its anonymous volumes and tmpfs are per pod (reported); `container:NAME` follows the service whose `container_name` it is, and is reported otherwise";
     "working_dir" => L, "container `workingDir`";
 };

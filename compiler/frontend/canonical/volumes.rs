@@ -66,12 +66,21 @@ pub(crate) fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
 
 /// The mount target of a short spec, as [`parse_volume`] reads it, without building the rest.
 pub(crate) fn short_target(spec: &str) -> &str {
+    short_source_and_target(spec).1
+}
+
+/// The source (none for a bare target) and the target of a short spec, as [`parse_volume`]
+/// reads them.
+pub(crate) fn short_source_and_target(spec: &str) -> (Option<&str>, &str) {
     if spec.len() <= 2 {
-        return spec;
+        return (None, spec);
     }
     let mut fields = Fields { spec, start: 0 };
     let first = fields.next().unwrap_or(spec);
-    fields.next().unwrap_or(first)
+    match fields.next() {
+        Some(second) => (Some(first), second),
+        None => (None, first),
+    }
 }
 
 /// The fields of a short spec, split on the colons that neither end a Windows drive letter nor
@@ -236,7 +245,8 @@ mod tests {
         assert_eq!(parse_volume("/abs:/b:rw,z,rshared").unwrap(), expected);
     }
 
-    /// Merging keys short volumes by target without parsing them whole: the same target.
+    /// Merging keys short volumes by target without parsing them whole, and the lints read their
+    /// source: the same target and source.
     #[test]
     fn short_target_is_the_parsed_target() {
         for (spec, target) in [
@@ -248,9 +258,13 @@ mod tests {
             ("${DATA:-./x:y}:/data:ro", "/data"),
             ("cache:/var/cache:nocopy", "/var/cache"),
             ("./données:/srv/données:ro", "/srv/données"),
+            ("data:/tmp,subpath=logs", "/tmp,subpath=logs"),
         ] {
+            let parsed = parse_volume(spec).unwrap();
             assert_eq!(short_target(spec), target, "{spec}");
-            assert_eq!(parse_volume(spec).unwrap().target, target, "{spec}");
+            assert_eq!(parsed.target, target, "{spec}");
+            let source = short_source_and_target(spec).0.unwrap_or_default();
+            assert_eq!(source, parsed.source, "{spec}");
         }
     }
 
