@@ -169,6 +169,27 @@ fn short_format_gives_one_located_line_per_diagnostic() {
     );
 }
 
+/// Kubernetes has no port ranges: a published range of more than a hundred ports is reported at
+/// the service's `ports`, for both targets that run on K3s, and not for podman, which forwards
+/// published ports itself.
+#[test]
+fn large_published_ranges_are_reported_at_the_ports_key() {
+    let compose = "services:\n  sfu:\n    image: docker.io/mirotalk/sfu:latest\n    ports:\n      - 3010:3010\n      - 40000-40100:40000-40100/udp\n";
+    let scratch = project("ranges", compose);
+    let dir = scratch.path();
+    for target in ["k3s", "helm", "podman"] {
+        let out = stackc(
+            dir,
+            &["--message-format", "short", "check", "--target", target],
+        );
+        assert_eq!(out.code, Some(0), "{}", out.describe());
+        let reported = out.stderr.contains(
+            "compose.yaml:4:5: warning[SC2002]: service `sfu` publishes 102 ports, each a port of Service `sfu-lb`",
+        );
+        assert_eq!(reported, target != "podman", "{target}: {}", out.describe());
+    }
+}
+
 #[test]
 fn repeated_warnings_after_the_tenth_take_one_line_each() {
     let mut compose = String::from("services:\n");

@@ -207,6 +207,8 @@ codes! {
         "NVIDIA GPU requests become `nvidia.com/gpu` limits with `runtimeClassName: nvidia`, which needs the NVIDIA device plugin and container toolkit on the node. A device reservation for another driver or capability has no equivalent and is left out.";
     PublishedTwice = "SC2001", "two services publish the same host port",
         "K3s ServiceLB binds each LoadBalancer port on the node; a second Service asking for the same port and protocol stays pending. Publish one of them on another port.";
+    ManyPublishedPorts = "SC2002", "a service publishes more ports than a LoadBalancer carries well",
+        "Kubernetes has no port ranges: a published range (`40000-40100:40000-40100/udp`) becomes one port of the LoadBalancer Service per number. K3s's ServiceLB runs one proxy container per port, with `NET_ADMIN`, in a pod on every node, and each port number takes one of the cluster's node ports (30000-32767 by default, 2 768 shared by every Service); a Service that needs more than the range holds is refused by the API server. stackc reports a service that publishes more than 100 ports, and published ports that need more node ports than the default range holds. Media servers (WebRTC, SIP, TURN) usually run on Kubernetes with the node's network: `network_mode: host` becomes `hostNetwork`, which binds the ports on the node without a proxy. Otherwise publish a smaller range and configure the server to use it.";
     PodmanSecretInline = "SC2101", "a secret's value is written into the podman YAML",
         "No longer given: the podman YAML references Secrets by name, and `stackc secrets --target podman` or `--secrets inline` writes values (the latter with SC1159).";
     PodmanReplicas = "SC2102", "podman runs one pod per service",

@@ -216,6 +216,84 @@ fn secret_object(meta: &Meta<'_>, secret: &ir::Secret) -> Option<Object> {
 
 /// Reports what would fail on a K3s cluster although each object is valid on its own.
 pub fn check(project: &ir::Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    published_twice(project, locations, diagnostics);
+    many_published_ports(project, locations, diagnostics);
+}
+
+/// Published ports past which ServiceLB's pod on every node, one container per port, is reported.
+const PUBLISHED_PORTS_REPORTED: usize = 100;
+
+/// The node ports of Kubernetes' default range, 30000-32767, which every Service of a cluster
+/// shares.
+const NODE_PORTS: usize = 2768;
+
+/// A published range is one LoadBalancer port per number, each a ServiceLB container on every
+/// node and a node port of the cluster; reported past [`PUBLISHED_PORTS_REPORTED`] ports, or when
+/// the project needs more node ports than the default range holds.
+fn many_published_ports(
+    project: &ir::Project,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) {
+    let balancers = project
+        .services
+        .values()
+        .filter(|s| s.kind == ir::ServiceKind::LoadBalancer);
+    let mut node_ports = 0;
+    let mut largest: Option<(&ir::Service, usize)> = None;
+    for service in balancers {
+        // The API server gives a port number's TCP and UDP ports one node port.
+        let mut numbers: Vec<u16> = service.ports.iter().map(|p| p.port).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        node_ports += numbers.len();
+        if largest.is_none_or(|(_, most)| numbers.len() > most) {
+            largest = Some((service, numbers.len()));
+        }
+        let count = service.ports.len();
+        if count <= PUBLISHED_PORTS_REPORTED {
+            continue;
+        }
+        let refused = if numbers.len() > NODE_PORTS {
+            format!(
+                ", more than the {NODE_PORTS} of the default range, so the API server refuses it"
+            )
+        } else {
+            String::new()
+        };
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::ManyPublishedPorts,
+                format!(
+                    "service `{}` publishes {count} ports, each a port of Service `{}`: K3s's ServiceLB runs {count} proxy containers on every node, and the Service takes {} of the cluster's node ports{refused}",
+                    service.workload, service.name, numbers.len()
+                ),
+            )
+            .with_label(locations.span(&["services", &service.workload, "ports"]), "a port per number")
+            .with_help("a media server usually runs with `network_mode: host`, which binds its ports on the node without a proxy; or publish a smaller range and configure the server to use it"),
+        );
+    }
+    if node_ports <= NODE_PORTS {
+        return;
+    }
+    let Some((service, most)) = largest.filter(|(_, most)| *most <= NODE_PORTS) else {
+        return;
+    };
+    diagnostics.push(
+        Diagnostic::warning(
+            Code::ManyPublishedPorts,
+            format!(
+                "the published ports of the project need {node_ports} node ports, more than the {NODE_PORTS} of the default range, so the API server refuses the Services created last; service `{}` needs {most} of them",
+                service.workload
+            ),
+        )
+        .with_label(locations.span(&["services", &service.workload, "ports"]), "the most node ports")
+        .with_help("publish smaller ranges, or run the servers that need them with `network_mode: host`"),
+    );
+}
+
+/// Two LoadBalancer Services that ask for one host port: ServiceLB binds it for one of them.
+fn published_twice(project: &ir::Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let mut bound: IndexMap<(u16, ir::Protocol), &str> = IndexMap::new();
     for service in project.services.values() {
         if service.kind != ir::ServiceKind::LoadBalancer {
@@ -553,5 +631,116 @@ fn workload(meta: &Meta<'_>, workload: &ir::Workload) -> Object {
             }),
             ..Job::default()
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NODE_PORTS, check};
+    use crate::diagnostics::{Code, Diagnostics};
+    use crate::ir::{self, Protocol, ServiceKind, Unlocated};
+
+    /// A LoadBalancer Service of `workload` publishing `ports`.
+    fn balancer(workload: &str, ports: impl IntoIterator<Item = (u16, Protocol)>) -> ir::Service {
+        ir::Service {
+            name: format!("{workload}-lb"),
+            workload: workload.to_owned(),
+            kind: ServiceKind::LoadBalancer,
+            ports: ports
+                .into_iter()
+                .map(|(port, protocol)| ir::ServicePort {
+                    name: format!("{}-{port}", protocol.as_str().to_lowercase()),
+                    port,
+                    target_port: port,
+                    protocol,
+                    app_protocol: None,
+                })
+                .collect(),
+            shared_alias: None,
+            provenance: None,
+        }
+    }
+
+    fn reported(services: Vec<ir::Service>) -> Vec<(Code, String)> {
+        let project = ir::Project {
+            services: services.into_iter().map(|s| (s.name.clone(), s)).collect(),
+            ..ir::Project::default()
+        };
+        let mut diagnostics = Diagnostics::new();
+        check(&project, &Unlocated, &mut diagnostics);
+        diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.clone()))
+            .collect()
+    }
+
+    fn range(from: u16, to: u16, protocol: Protocol) -> impl Iterator<Item = (u16, Protocol)> {
+        (from..=to).map(move |port| (port, protocol))
+    }
+
+    #[test]
+    fn a_hundred_published_ports_pass_and_more_are_reported() {
+        assert_eq!(
+            reported(vec![balancer("sip", range(10000, 10099, Protocol::Udp))]),
+            []
+        );
+        let media = range(40000, 40100, Protocol::Tcp).chain(range(40000, 40100, Protocol::Udp));
+        let reports = reported(vec![balancer("sfu", media)]);
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        let (code, message) = &reports[0];
+        assert_eq!(*code, Code::ManyPublishedPorts);
+        // TCP and UDP of one number share a node port.
+        assert!(
+            message.contains("publishes 202 ports")
+                && message.contains("runs 202 proxy containers")
+                && message.contains("takes 101 of the cluster's node ports")
+                && !message.contains("refuses"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn more_node_ports_than_the_default_range_are_refused() {
+        let turn = balancer("turn", range(49152, 65535, Protocol::Udp));
+        let reports = reported(vec![turn]);
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        assert!(
+            reports[0]
+                .1
+                .contains(&format!("more than the {NODE_PORTS} of the default range")),
+            "{reports:?}"
+        );
+    }
+
+    #[test]
+    fn the_node_ports_of_the_whole_project_are_counted() {
+        let services = vec![
+            balancer("a", range(20000, 20099, Protocol::Udp)),
+            balancer("b", range(21000, 21099, Protocol::Udp)),
+        ];
+        assert_eq!(reported(services), []);
+        let many: Vec<ir::Service> = (0..28)
+            .map(|i| {
+                let from = 10000 + i * 100;
+                balancer(&format!("s{i}"), range(from, from + 99, Protocol::Udp))
+            })
+            .collect();
+        let reports = reported(many);
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        assert!(
+            reports[0].1.contains("need 2800 node ports") && reports[0].1.contains("`s0`"),
+            "{reports:?}"
+        );
+    }
+
+    #[test]
+    fn two_services_publishing_one_port_are_reported() {
+        let services = vec![
+            balancer("a", [(25565, Protocol::Tcp)]),
+            balancer("b", [(25565, Protocol::Tcp), (25565, Protocol::Udp)]),
+        ];
+        let reports = reported(services);
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        assert_eq!(reports[0].0, Code::PublishedTwice);
     }
 }
