@@ -364,6 +364,9 @@ impl Dns {
 pub struct Container {
     /// The Kubernetes name (DNS-1123 label).
     pub name: String,
+    /// The compose service it runs: the workload's own, or one whose containers joined its pod
+    /// (`network_mode: service:X`), for reports about the container.
+    pub service: String,
     pub image: String,
     /// Compose builds the image (`build:`): `image` is the tag of that build, a local name
     /// rather than a reference into Docker Hub.

@@ -21,10 +21,12 @@ pub(crate) const NVIDIA_RUNTIME: &str = "nvidia";
 
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     let mut plugin = DevicePlugin::default();
-    for (name, workload) in &mut project.workloads {
+    for workload in project.workloads.values_mut() {
         let pod = &mut workload.pod;
         let mut gpu = false;
         for container in &mut pod.containers {
+            // A service that joined this pod keeps its own name in reports.
+            let name = &container.service;
             for device in &container.devices {
                 match &device.access {
                     DeviceAccess::Resource { name: resource }
@@ -118,16 +120,18 @@ pub(crate) fn device_volume(source: &str) -> String {
     distinct_dns_label(&format!("device-{}", source.trim_start_matches("/dev/")))
 }
 
-/// Where a service asks for GPUs: `gpus:`, else its device reservations.
+/// Where a service asks for GPUs: `gpus:`, else its device reservations, else the service.
 pub(crate) fn gpu_request_span(locations: &impl Locate, service: &str) -> Option<Span> {
-    locations.span(&["services", service, "gpus"]).or_else(|| {
-        locations.span(&[
-            "services",
-            service,
-            "deploy",
-            "resources",
-            "reservations",
-            "devices",
-        ])
-    })
+    let reservations = [
+        "services",
+        service,
+        "deploy",
+        "resources",
+        "reservations",
+        "devices",
+    ];
+    locations
+        .exact_span(&["services", service, "gpus"])
+        .or_else(|| locations.exact_span(&reservations))
+        .or_else(|| locations.span(&["services", service]))
 }

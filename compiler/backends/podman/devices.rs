@@ -11,9 +11,11 @@ pub(super) fn run(
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
 ) {
-    for (name, workload) in &mut project.workloads {
+    for workload in project.workloads.values_mut() {
         let pod = &mut workload.pod;
         for container in &mut pod.containers {
+            // A service that joined this pod keeps its own name in reports.
+            let name = &container.service;
             for device in &container.devices {
                 if device.access == DeviceAccess::HostPath {
                     continue;

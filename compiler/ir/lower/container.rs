@@ -30,6 +30,7 @@ impl<L: Locate> Lowering<'_, L> {
         let (command, args) = self.command_line(name, service);
         Container {
             name: k8s_name.to_owned(),
+            service: name.to_owned(),
             image: self.image(project, name, service, options),
             built: service.build.is_some(),
             pull_policy: self.pull_policy(name, &service.pull_policy),
