@@ -76,10 +76,13 @@ struct Reference<'a> {
     site: Site<'a>,
 }
 
-/// A reference as reported: the referring service and the place, owned, since the ports are
+/// A reference as reported: the referring workload and the place, owned, since the ports are
 /// added to the project the references were read from.
 struct Found {
     from: usize,
+    /// The compose service whose key holds the reference: the workload's own, or one whose
+    /// container joined its pod (`network_mode: service:X`).
+    by: String,
     target: usize,
     port: Option<u16>,
     place: Place,
@@ -185,14 +188,12 @@ fn mark_named(project: &mut Project, found: &[Found]) {
 }
 
 /// The compose names of the service a reference names and of the one it is written in.
-fn compose_names<'p>(project: &'p Project, reference: &Found) -> (&'p str, &'p str) {
-    let name = |i: usize| {
-        project
-            .workloads
-            .get_index(i)
-            .map_or("", |(n, _)| n.as_str())
-    };
-    (name(reference.target), name(reference.from))
+fn compose_names<'a>(project: &'a Project, reference: &'a Found) -> (&'a str, &'a str) {
+    let target = project
+        .workloads
+        .get_index(reference.target)
+        .map_or("", |(n, _)| n.as_str());
+    (target, &reference.by)
 }
 
 /// Every place a workload names another, in workload order: environment values (those of its
@@ -203,8 +204,11 @@ fn references(project: &Project) -> Vec<Found> {
     let names = names(project);
     let mut maps = MapReferences::default();
     let mut found = Vec::new();
-    for (from, workload) in project.workloads.values().enumerate() {
+    for (from, (compose, workload)) in project.workloads.iter().enumerate() {
         let mut references = Vec::new();
+        // Who wrote each reference: a container's own service, or for the pod's files the
+        // workload's.
+        let mut writers: Vec<&str> = Vec::new();
         for container in &workload.pod.containers {
             for source in &container.env_from {
                 if let EnvSource::ConfigMap(name) = source {
@@ -218,6 +222,7 @@ fn references(project: &Project) -> Vec<Found> {
             for word in container.command.iter().chain(&container.args).flatten() {
                 scan(word, &names, Site::Command, &mut references);
             }
+            writers.resize(references.len(), &container.service);
         }
         for volume in &workload.pod.volumes {
             match &volume.source {
@@ -230,12 +235,15 @@ fn references(project: &Project) -> Vec<Found> {
                 _ => {}
             }
         }
+        writers.resize(references.len(), compose);
         found.extend(
             references
                 .into_iter()
-                .filter(|r| r.target != from)
-                .map(|r| Found {
+                .zip(writers)
+                .filter(|(r, _)| r.target != from)
+                .map(|(r, by)| Found {
                     from,
+                    by: by.to_owned(),
                     target: r.target,
                     port: r.port,
                     place: match r.site {
@@ -342,28 +350,28 @@ fn site_span<L: Locate>(
     match place {
         Place::Env(key) => {
             let span = locations
-                .span(&["services", service, "environment", key])
-                .or_else(|| locations.span(&["services", service, "env_file"]))
+                .exact_span(&["services", service, "environment", key])
+                .or_else(|| locations.exact_span(&["services", service, "env_file"]))
                 .or_else(|| locations.span(&["services", service]));
             (span, format!("`{key}`"))
         }
         Place::File(key) => {
             let span = locations
-                .span(&["services", service, "configs"])
-                .or_else(|| locations.span(&["services", service, "volumes"]))
+                .exact_span(&["services", service, "configs"])
+                .or_else(|| locations.exact_span(&["services", service, "volumes"]))
                 .or_else(|| locations.span(&["services", service]));
             (span, format!("its file `{key}`"))
         }
         Place::Mount(file) => {
             let span = locations
-                .span(&["services", service, "volumes"])
+                .exact_span(&["services", service, "volumes"])
                 .or_else(|| locations.span(&["services", service]));
             (span, format!("its mounted file `{file}`"))
         }
         Place::Command => {
             let span = locations
-                .span(&["services", service, "command"])
-                .or_else(|| locations.span(&["services", service, "entrypoint"]))
+                .exact_span(&["services", service, "command"])
+                .or_else(|| locations.exact_span(&["services", service, "entrypoint"]))
                 .or_else(|| locations.span(&["services", service]));
             (span, "its command".to_owned())
         }
