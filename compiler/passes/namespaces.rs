@@ -33,7 +33,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
                         "service `{name}` keeps its own pod instead of sharing the pod of `{target}`: {problem}"
                     ),
                 )
-                .with_label(locations.span(&["services", &name, "network_mode"]).or_else(|| locations.span(&["services", &name])), "shares a namespace here"),
+                .with_label(joining_key_span(locations, &name), "shares a namespace here"),
             );
             // Its own pod is on the networks of the service whose network it was to share.
             let shared = project
@@ -183,4 +183,13 @@ fn merge_networks(host: &mut Pod, guest: NetworkMembership) {
         }
         _ => {}
     }
+}
+
+/// The key by which `service` joins another's pod: `network_mode`, `ipc` or `pid`, else the
+/// service itself.
+fn joining_key_span(locations: &impl Locate, service: &str) -> Option<crate::source::Span> {
+    ["network_mode", "ipc", "pid"]
+        .into_iter()
+        .find_map(|key| locations.exact_span(&["services", service, key]))
+        .or_else(|| locations.span(&["services", service]))
 }
