@@ -3,13 +3,16 @@
 
 use std::fmt::Write as _;
 
-use super::Lowering;
+use indexmap::IndexMap;
+
+use super::{Lowering, templates};
 use crate::diagnostics::Code;
 use crate::ir::{
     Container, ContainerPort, Cpu, Locate, Memory, Probe, Probes, Protocol, PullPolicy,
     ResourceList, Resources, SeLinux, SecurityContext,
 };
 use crate::model;
+use crate::text::joined;
 
 /// Compose's healthcheck defaults (Docker Engine's): 30s interval, 30s timeout, 3 retries, and
 /// probes every 5s during the start period.
@@ -36,11 +39,7 @@ impl<L: Locate> Lowering<'_, L> {
             pull_policy: self.pull_policy(name, &service.pull_policy),
             command,
             args,
-            env: service
-                .environment
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
-                .collect(),
+            env: self.environment(project, name, service),
             ports: self.ports(name, service),
             probes: self.probes(name, service.healthcheck.as_ref()),
             resources: self.resources(name, service),
@@ -52,6 +51,38 @@ impl<L: Locate> Lowering<'_, L> {
             pre_stop: self.hooks(name, "pre_stop", &service.pre_stop),
             ..Container::default()
         }
+    }
+
+    /// The literal environment, with swarm's `{{.Service.Name}}` expanded; any other swarm
+    /// template is passed as written, and reported.
+    fn environment(
+        &mut self,
+        project: &model::Project,
+        name: &str,
+        service: &model::ServiceConfig,
+    ) -> IndexMap<String, String> {
+        let mut env = IndexMap::with_capacity(service.environment.len());
+        for (key, value) in &service.environment {
+            let Some(value) = value else { continue };
+            if !value.contains("{{") {
+                env.insert(key.clone(), value.clone());
+                continue;
+            }
+            let swarm_name = joined(&[&project.name, "_", name]);
+            let (expanded, left) = templates::expand_service_name(value, &swarm_name);
+            if let Some(template) = left.first() {
+                self.warn(
+                    Code::SwarmTemplate,
+                    &["services", name, "environment", key],
+                    format!(
+                        "`{template}` in `{key}` of service `{name}` is a swarm template, which only `docker stack deploy` expands; the container gets it as written"
+                    ),
+                    "swarm template",
+                );
+            }
+            env.insert(key.clone(), expanded.into_owned());
+        }
+        env
     }
 
     /// The container's `command` and `args` from compose's `entrypoint` and `command`. An

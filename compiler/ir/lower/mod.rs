@@ -12,6 +12,7 @@ mod networks;
 mod placement;
 mod restart;
 mod storage;
+mod templates;
 
 pub(crate) use devices::DEVICE_DIRECTORIES;
 
@@ -332,9 +333,10 @@ impl<L: Locate> Lowering<'_, L> {
 
     /// Pod-level settings of a service; the containers are filled in by the caller.
     fn pod(&mut self, project: &model::Project, name: &str, service: &model::ServiceConfig) -> Pod {
+        let templated = templates::templates(&service.hostname).next().is_some();
         let mut pod = Pod {
             hostname: self.hostname(name, &service.hostname),
-            subdomain: subdomain(&service.hostname),
+            subdomain: subdomain(&service.hostname).filter(|_| !templated),
             runtime_class: runtime_class(&service.runtime),
             ..Pod::default()
         };
@@ -519,6 +521,17 @@ impl<L: Locate> Lowering<'_, L> {
     /// container sees; one of two labels keeps the second as the pod's subdomain, which the
     /// `subdomains` pass reports if it cannot be made.
     fn hostname(&mut self, name: &str, hostname: &str) -> Option<String> {
+        if let Some((template, _)) = templates::templates(hostname).next() {
+            self.warn(
+                Code::SwarmTemplate,
+                &["services", name, "hostname"],
+                format!(
+                    "`hostname: {hostname}` of service `{name}` is left out: `{template}` is a swarm template, which only `docker stack deploy` expands; each pod's hostname is its own name"
+                ),
+                "swarm template",
+            );
+            return None;
+        }
         if hostname.is_empty() || is_dns_label(hostname) {
             return (!hostname.is_empty()).then(|| hostname.to_owned());
         }

@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 
-use super::{Lowering, Options};
+use super::{Lowering, Options, templates};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::extension::{self, Settings};
 use crate::ir::locate::FROM_PROJECT_DIR;
@@ -837,10 +837,34 @@ impl<L: Locate> Lowering<'_, L> {
             return claim;
         }
         let compose_name = definition.map_or("", |d| d.name.as_str());
-        let claim = object_name(&cx.project.name, volume, compose_name);
+        // Swarm names a volume for each service, task or node from its templates.
+        let (compose_name, per_task) = if compose_name.contains("{{") {
+            let swarm_name = joined(&[&cx.project.name, "_", cx.name]);
+            let (expanded, left) = templates::expand_service_name(compose_name, &swarm_name);
+            let mut spelled = expanded.into_owned();
+            for template in &left {
+                let field = templates::templates(template).next().map_or("", |(_, f)| f);
+                spelled = spelled.replace(template, &field.replace('.', "-").to_lowercase());
+            }
+            (Cow::Owned(spelled), left.first().copied())
+        } else {
+            (Cow::Borrowed(compose_name), None)
+        };
+        let claim = object_name(&cx.project.name, volume, &compose_name);
         self.own(cx.owners, "volumes", &claim, (volume, volume));
         if cx.ir.claims.contains_key(&claim) {
             return claim;
+        }
+        if let Some(template) = per_task {
+            self.warn(
+                Code::SwarmTemplate,
+                &["volumes", volume, "name"],
+                format!(
+                    "volume `{volume}` is named for each swarm task or node (`{template}`), which a Deployment's pods do not have: every replica of service `{}` shares claim `{claim}`",
+                    cx.name
+                ),
+                "swarm template",
+            );
         }
         // Docker's `local` driver with `driver_opts` mounts NFS or a device; a claim cannot.
         if definition.is_some_and(|d| {
