@@ -190,6 +190,55 @@ fn large_published_ranges_are_reported_at_the_ports_key() {
     }
 }
 
+/// A config of a large file: over 256 KiB as JSON, client-side `kubectl apply` cannot apply its
+/// ConfigMap (reported for the k3s target only, whose manifests are applied that way); over
+/// 1 MiB, the API server refuses it on every Kubernetes target.
+#[test]
+fn large_configs_are_reported_by_what_refuses_them() {
+    let compose = "services:\n  grafana:\n    image: docker.io/grafana/grafana:11.3.0\n    configs:\n      - source: dashboard\n        target: /var/lib/grafana/dashboards/board.json\nconfigs:\n  dashboard:\n    file: ./board.json\n";
+    let scratch = project("large-configs", compose);
+    let dir = scratch.path();
+    let panel = "{\"title\": \"p95 > 1s & rising\", \"expr\": \"histogram_quantile(0.95, rate(x[5m]))\"},\n";
+    std::fs::write(
+        dir.join("board.json"),
+        panel.repeat(300 * 1024 / panel.len()),
+    )
+    .unwrap();
+    let apply = "compose.yaml:8:3: warning[SC2003]: ConfigMap `stackc-cli-large-configs";
+    for (target, reported) in [("k3s", true), ("helm", false), ("podman", false)] {
+        let out = stackc(
+            dir,
+            &["--message-format", "short", "check", "--target", target],
+        );
+        assert_eq!(out.code, Some(0), "{}", out.describe());
+        assert_eq!(
+            out.stderr.contains(apply),
+            reported,
+            "{target}: {}",
+            out.describe()
+        );
+    }
+    std::fs::write(
+        dir.join("board.json"),
+        panel.repeat(1100 * 1024 / panel.len()),
+    )
+    .unwrap();
+    for (target, code) in [("k3s", 1), ("helm", 1), ("podman", 0)] {
+        let out = stackc(
+            dir,
+            &["--message-format", "short", "check", "--target", target],
+        );
+        assert_eq!(out.code, Some(code), "{target}: {}", out.describe());
+        assert_eq!(
+            out.stderr
+                .contains("compose.yaml:8:3: error[SC1156]: ConfigMap"),
+            code == 1,
+            "{target}: {}",
+            out.describe()
+        );
+    }
+}
+
 #[test]
 fn repeated_warnings_after_the_tenth_take_one_line_each() {
     let mut compose = String::from("services:\n");

@@ -651,6 +651,7 @@ fn storage_secrets_and_gpu() -> ir::Project {
         secrets: [(
             "db-password".to_owned(),
             ir::Secret {
+                origin: Vec::new(),
                 name: "db-password".to_owned(),
                 key: "db-password".to_owned(),
                 data: None,

@@ -854,6 +854,9 @@ impl AccessMode {
 pub struct ConfigMap {
     pub name: String,
     pub data: IndexMap<String, String>,
+    /// The compose key it is made from (`["configs", "dash"]`), for reports about the object.
+    #[serde(skip)]
+    pub origin: Vec<String>,
     /// With `--provenance`: where the compose key this object comes from was written
     /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -873,6 +876,10 @@ pub struct Secret {
     /// path or variable name), and a digest of the value only when the value is written out
     /// anyway. A digest of a short secret could be brute-forced.
     pub fingerprint: String,
+    /// The compose key it is made from (`["secrets", "db_password"]`), for reports about the
+    /// object.
+    #[serde(skip)]
+    pub origin: Vec<String>,
     /// With `--provenance`: where the compose key this object comes from was written
     /// (`compose.yaml:12:3 services.web`), for the `stackc.io/source` annotation.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -57,8 +57,8 @@ pub const PROJECT_KEYS: &[KeySupport] = table! {
     "services" => L, "one workload each, see below";
     "networks" => A, "with `--network-policies` (or `x-stackc: {network-policies: true}`), one NetworkPolicy each: members accept connections only from one another, `internal` confines pods on no other network, `external` admits members from any namespace; driver, addresses and IP versions are reported. Without it, every pod reaches every other pod on the cluster network";
     "volumes" => L, "one PersistentVolumeClaim each (size, class and access mode from `x-stackc.volumes`, default 1Gi, the cluster's default class, ReadWriteOnce); external volumes are referenced; a `local` volume with `o: bind` is the hostPath of its `device`, as a bind mount; a name holding swarm's `{{.Service.Name}}` is one claim per service that mounts it, and one holding a task or node template one claim its replicas share (SC1023)";
-    "secrets" => L, "one Secret each, referenced by name; its value is written only by `stackc secrets` or `--secrets inline`";
-    "configs" => L, "one ConfigMap each (file, content or environment); external configs are referenced";
+    "secrets" => L, "one Secret each, referenced by name; its value is written only by `stackc secrets` or `--secrets inline`, and then checked against the same limits as a config (SC1156, SC2003)";
+    "configs" => L, "one ConfigMap each (file, content or environment); external configs are referenced; one over 1 MiB is refused (SC1156), and one over 256 KiB as JSON reported, as client-side `kubectl apply` cannot apply it (SC2003)";
     "models" => U, "model runners have no Kubernetes equivalent";
 };
 

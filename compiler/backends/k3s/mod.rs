@@ -218,6 +218,131 @@ fn secret_object(meta: &Meta<'_>, secret: &ir::Secret) -> Option<Object> {
 pub fn check(project: &ir::Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
     published_twice(project, locations, diagnostics);
     many_published_ports(project, locations, diagnostics);
+    too_much_data(project, locations, diagnostics);
+}
+
+/// The API server refuses a ConfigMap or a Secret whose data is larger than this.
+const DATA_LIMIT: usize = 1 << 20;
+
+/// The API server's limit on an object's annotations together.
+const ANNOTATIONS_LIMIT: usize = 256 * 1024;
+
+/// Where client-side `kubectl apply` keeps a copy of the object, as JSON.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The project's ConfigMaps, and its Secrets whose values were read: kind, name, the compose
+/// key it is made from, and its data.
+fn data_objects(
+    project: &ir::Project,
+) -> impl Iterator<Item = (&'static str, &str, &[String], &IndexMap<String, String>)> {
+    let config_maps = project
+        .config_maps
+        .values()
+        .map(|c| ("ConfigMap", c.name.as_str(), c.origin.as_slice(), &c.data));
+    let secrets = project.secrets.values().filter_map(|s| {
+        let data = s.data.as_ref()?;
+        Some(("Secret", s.name.as_str(), s.origin.as_slice(), data))
+    });
+    config_maps.chain(secrets)
+}
+
+fn data_size(data: &IndexMap<String, String>) -> usize {
+    data.iter().map(|(k, v)| k.len() + v.len()).sum()
+}
+
+fn origin_span(locations: &impl Locate, origin: &[String]) -> Option<crate::source::Span> {
+    let path: Vec<&str> = origin.iter().map(String::as_str).collect();
+    locations.span(&path)
+}
+
+/// A ConfigMap or a Secret of more than 1 MiB: the API server refuses it.
+fn too_much_data(project: &ir::Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
+    for (kind, name, origin, data) in data_objects(project) {
+        let size = data_size(data);
+        if size <= DATA_LIMIT {
+            continue;
+        }
+        diagnostics.push(
+            Diagnostic::error(
+                Code::ConfigFileTooLarge,
+                format!(
+                    "{kind} `{name}` holds {size} bytes, more than the 1 MiB the API server accepts in one {kind}"
+                ),
+            )
+            .with_label(origin_span(locations, origin), format!("too large for a {kind}"))
+            .with_help("mount the file from the node with a bind mount instead, or split it into several smaller files"),
+        );
+    }
+}
+
+/// Reports the objects that client-side `kubectl apply` cannot apply: it keeps a copy of each
+/// object, as JSON, in an annotation, and the API server refuses annotations of more than
+/// 256 KiB together. Only ConfigMaps and Secrets hold data of that size.
+pub fn check_client_side_apply(
+    project: &ir::Project,
+    options: &Options,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) {
+    let meta = Meta { project, options };
+    for (kind, name, origin, data) in data_objects(project) {
+        let size = data_size(data);
+        // JSON escapes a byte into at most six: below this no object can reach the limit.
+        if size <= ANNOTATIONS_LIMIT / 6 || size > DATA_LIMIT {
+            continue;
+        }
+        let object = if kind == "Secret" {
+            project
+                .secrets
+                .get(name)
+                .and_then(|s| secret_object(&meta, s))
+        } else {
+            project
+                .config_maps
+                .get(name)
+                .map(|c| Object::ConfigMap(config_map(&meta, c)))
+        };
+        let Some(applied) = object.as_ref().map(last_applied_size) else {
+            continue;
+        };
+        if applied <= ANNOTATIONS_LIMIT {
+            continue;
+        }
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::ClientSideApply,
+                format!(
+                    "{kind} `{name}` takes {} KiB as JSON: client-side `kubectl apply` keeps a copy of each object in the annotation `{LAST_APPLIED}`, and the API server refuses annotations of more than 256 KiB, so the apply fails; Argo CD's default sync applies the same way",
+                    applied.div_ceil(1024)
+                ),
+            )
+            .with_label(origin_span(locations, origin), "too large for client-side apply")
+            .with_help("apply with `kubectl apply --server-side` (Flux always does), or give the Argo CD application the sync option `ServerSideApply=true`"),
+        );
+    }
+}
+
+/// The annotations' size an object has once client-side `kubectl apply` adds its copy: Go's
+/// JSON encoder escapes `<`, `>` and `&` as `\u003c` and ends the copy with a newline, and the
+/// object's own annotations count in the copy and again as annotations.
+fn last_applied_size(object: &Object) -> usize {
+    let json = serde_json::to_vec(object).unwrap_or_default();
+    let escaped = json
+        .iter()
+        .filter(|b| matches!(b, b'<' | b'>' | b'&'))
+        .count();
+    let meta = match object {
+        Object::ConfigMap(o) => &o.metadata,
+        Object::Secret(o) => &o.metadata,
+        _ => return json.len(),
+    };
+    let own: usize = meta
+        .annotations
+        .iter()
+        .flatten()
+        .map(|(k, v)| k.len() + v.len())
+        .sum();
+    LAST_APPLIED.len() + json.len() + 5 * escaped + 1 + own
 }
 
 /// Published ports past which ServiceLB's pod on every node, one container per port, is reported.
@@ -730,6 +855,34 @@ mod tests {
         assert!(
             reports[0].1.contains("need 2800 node ports") && reports[0].1.contains("`s0`"),
             "{reports:?}"
+        );
+    }
+
+    #[test]
+    fn secrets_over_a_mebibyte_are_refused_when_their_values_are_written() {
+        let secret = |data: Option<String>| ir::Secret {
+            name: "p-cert".to_owned(),
+            key: "cert".to_owned(),
+            data: data.map(|d| [("cert".to_owned(), d)].into_iter().collect()),
+            fingerprint: String::new(),
+            origin: vec!["secrets".to_owned(), "cert".to_owned()],
+            provenance: None,
+        };
+        // The API server counts the key with the value: `cert` takes four bytes.
+        let checked = |secret: ir::Secret| {
+            let project = ir::Project {
+                secrets: [(secret.name.clone(), secret)].into_iter().collect(),
+                ..ir::Project::default()
+            };
+            let mut diagnostics = Diagnostics::new();
+            check(&project, &Unlocated, &mut diagnostics);
+            diagnostics.iter().map(|d| d.code).collect::<Vec<_>>()
+        };
+        assert_eq!(checked(secret(None)), []);
+        assert_eq!(checked(secret(Some("x".repeat((1 << 20) - 4)))), []);
+        assert_eq!(
+            checked(secret(Some("x".repeat((1 << 20) - 3)))),
+            [Code::ConfigFileTooLarge]
         );
     }
 

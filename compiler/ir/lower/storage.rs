@@ -467,6 +467,7 @@ impl<L: Locate> Lowering<'_, L> {
                         key: key.to_owned(),
                         data,
                         fingerprint,
+                        origin: vec![kind.key().to_owned(), source.to_owned()],
                         provenance: self.provenance(cx.options, &[kind.key(), source]),
                     },
                 );
@@ -478,6 +479,7 @@ impl<L: Locate> Lowering<'_, L> {
                     ConfigMap {
                         name: object.to_owned(),
                         data,
+                        origin: vec![kind.key().to_owned(), source.to_owned()],
                         provenance: self.provenance(cx.options, &[kind.key(), source]),
                     },
                 );
@@ -1015,6 +1017,7 @@ impl<L: Locate> Lowering<'_, L> {
             ConfigMap {
                 name: object.clone(),
                 data,
+                origin: path.iter().map(|&p| p.to_owned()).collect(),
                 provenance: self.provenance(cx.options, path),
             },
         );
