@@ -774,6 +774,7 @@ mod tests {
             .map(|name| {
                 let container = ir::Container {
                     name: (*name).to_owned(),
+                    service: (*name).to_owned(),
                     image: "busybox:1.37".to_owned(),
                     ..ir::Container::default()
                 };

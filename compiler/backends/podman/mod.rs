@@ -223,7 +223,8 @@ pub fn check(stack: &Stack, locations: &impl Locate, diagnostics: &mut Diagnosti
     for (name, workload) in &stack.ir.workloads {
         cx.workload(name, workload);
         for container in &workload.pod.containers {
-            cx.container(name, container, &mut host_ports);
+            // A service that joined this pod is reported under its own name and keys.
+            cx.container(&container.service, container, &mut host_ports);
         }
     }
 }
@@ -828,6 +829,7 @@ mod tests {
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
+            service: "web".to_owned(),
             ..ir::Container::default()
         };
         project.workloads["web"].pod.containers.push(container);
