@@ -696,13 +696,13 @@ impl<L: Locate> Lowering<'_, L> {
         mount: &model::ServiceVolumeConfig,
     ) {
         let name = cx.name;
-        if mount.bind.as_ref().is_some_and(|b| !b.selinux.is_empty()) {
+        if let Some(relabel) = mount.bind.as_ref().filter(|b| !b.selinux.is_empty()) {
             self.warn(
                 Code::ApproximatedKey,
                 path,
                 format!(
-                    "the SELinux relabelling of bind mount `{}` in service `{name}` is not kept: the kubelet chooses the labels",
-                    mount.target
+                    "the SELinux relabelling `{}` of the bind mount at `{}` in service `{name}` is not kept: the kubelet chooses the labels",
+                    relabel.selinux, mount.target
                 ),
                 "relabelling not kept",
             );
