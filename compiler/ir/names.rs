@@ -34,6 +34,25 @@ pub fn dns_label(name: &str) -> String {
     out
 }
 
+/// A DNS-1123 subdomain derived from `name`, as Secrets and ConfigMaps are named: lowercased,
+/// every character but letters, digits, `-` and `.` replaced by `-`, `-` and `.` trimmed from
+/// both ends, and cut to 253 characters. A valid name is kept as it is.
+#[must_use]
+pub fn dns_subdomain(name: &str) -> String {
+    let mapped: String = name
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '.' | '-') => c,
+            _ => '-',
+        })
+        .collect();
+    let trimmed = mapped.trim_matches(|c| c == '-' || c == '.');
+    if trimmed.is_empty() {
+        return "x".to_owned();
+    }
+    trimmed.chars().take(253).collect()
+}
+
 /// The [`dns_label`] of the concatenation of `parts`, without building the concatenation.
 fn label_of(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + 2);
@@ -252,6 +271,15 @@ fn truncate_label(s: &mut String, max: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn external_names_become_dns_subdomains() {
+        assert_eq!(dns_subdomain("kong.yml"), "kong.yml");
+        assert_eq!(dns_subdomain("97-supabase.sql"), "97-supabase.sql");
+        assert_eq!(dns_subdomain("Postgres_Password"), "postgres-password");
+        assert_eq!(dns_subdomain("_x_."), "x");
+        assert_eq!(dns_subdomain("__"), "x");
+    }
 
     #[test]
     fn compose_names_become_dns_labels() {

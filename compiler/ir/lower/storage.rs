@@ -17,7 +17,9 @@ use super::{Lowering, Options, templates};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::extension::{self, Settings};
 use crate::ir::locate::FROM_PROJECT_DIR;
-use crate::ir::names::{distinct_dns_label, distinct_prefixed_label, dns_label, first_free};
+use crate::ir::names::{
+    distinct_dns_label, distinct_prefixed_label, dns_label, dns_subdomain, first_free,
+};
 use crate::ir::{
     AccessMode, ConfigMap, KeyToPath, Locate, Memory, MountPropagation, Pod, Project, Secret,
     StorageClaim, Volume, VolumeMount, VolumeSource,
@@ -117,6 +119,42 @@ impl<L: Locate> Lowering<'_, L> {
     /// to (two keys may name one external volume). Two identities whose objects get one name
     /// (`cache_1` and `cache-1`) would be one object, in which a service of the one would find
     /// the data of the other: an error.
+    /// The object an external volume, secret or config (`section.key`, named `external` in
+    /// the engine) is referenced as; reported once when Kubernetes cannot hold its name, as the
+    /// user creates it.
+    fn external(
+        &mut self,
+        owners: &mut Owners,
+        section: &'static str,
+        key: &str,
+        external: &str,
+        object: String,
+    ) -> String {
+        let first = !owners.of(section).contains_key(&object);
+        self.own(
+            owners,
+            section,
+            &object,
+            (&joined(&["external ", external]), key),
+        );
+        if first && object != external {
+            let (noun, kind) = match section {
+                "volumes" => ("volume", "PersistentVolumeClaim"),
+                "secrets" => ("secret", "Secret"),
+                _ => ("config", "ConfigMap"),
+            };
+            self.warn(
+                Code::NameChanged,
+                &[section, key],
+                format!(
+                    "external {noun} `{external}` is referenced as the {kind} `{object}`, as Kubernetes names are lowercase letters, digits, `-` and `.`: create it under that name"
+                ),
+                "renamed",
+            );
+        }
+        object
+    }
+
     fn own(
         &mut self,
         owners: &mut Owners,
@@ -346,11 +384,13 @@ impl<L: Locate> Lowering<'_, L> {
             let source = reference.source.as_str();
             let key = data_key(source);
             let object = if definition.external {
-                if definition.name.is_empty() {
-                    source.to_owned()
+                let external = if definition.name.is_empty() {
+                    source
                 } else {
-                    definition.name.clone()
-                }
+                    definition.name.as_str()
+                };
+                let object = dns_subdomain(external);
+                self.external(cx.owners, kind.key(), source, external, object)
             } else {
                 let object = object_name(&cx.project.name, source, &definition.name);
                 self.own(cx.owners, kind.key(), &object, (source, source));
@@ -833,10 +873,7 @@ impl<L: Locate> Lowering<'_, L> {
     ) -> String {
         if let Some(d) = definition.filter(|d| d.external) {
             let external = if d.name.is_empty() { volume } else { &d.name };
-            let claim = dns_label(external);
-            let identity = joined(&["external ", external]);
-            self.own(cx.owners, "volumes", &claim, (&identity, volume));
-            return claim;
+            return self.external(cx.owners, "volumes", volume, external, dns_label(external));
         }
         let compose_name = definition.map_or("", |d| d.name.as_str());
         // Swarm names a volume for each service, task or node from its templates.
