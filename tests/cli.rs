@@ -239,6 +239,38 @@ fn large_configs_are_reported_by_what_refuses_them() {
     }
 }
 
+/// No Secret can be named `db_password`: the Kubernetes targets reference an external secret
+/// under a name one can have, and say so; podman's secrets keep the engine's names.
+#[test]
+fn external_secrets_get_names_kubernetes_can_hold() {
+    let compose = "services:\n  db:\n    image: docker.io/library/postgres:17\n    secrets: [db_password]\nsecrets:\n  db_password:\n    external: true\n";
+    let scratch = project("external-names", compose);
+    let dir = scratch.path();
+    let warning = "external secret `db_password` is referenced as the Secret `db-password`";
+    for (target, renamed) in [("k3s", true), ("podman", false)] {
+        let out = stackc(dir, &["build", "--target", target, "--stdout"]);
+        assert_eq!(out.code, Some(0), "{}", out.describe());
+        assert_eq!(
+            out.stderr.contains(warning),
+            renamed,
+            "{target}: {}",
+            out.describe()
+        );
+        let referenced = if renamed {
+            "db-password"
+        } else {
+            "db_password"
+        };
+        assert!(
+            out.stdout.contains(&format!("secretName: {referenced}")),
+            "{target}: {}",
+            out.stdout
+        );
+    }
+    let out = stackc(dir, &["check", "--target", "helm"]);
+    assert!(out.stderr.contains(warning), "helm: {}", out.describe());
+}
+
 #[test]
 fn repeated_warnings_after_the_tenth_take_one_line_each() {
     let mut compose = String::from("services:\n");

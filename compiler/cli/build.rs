@@ -274,6 +274,11 @@ fn lower(
         device_plugin: Some(args.device_plugin.into()),
         provenance: args.provenance,
         network_policies,
+        external_names: if args.target == Target::Podman {
+            ir::lower::ExternalNames::AsWritten
+        } else {
+            ir::lower::ExternalNames::Kubernetes
+        },
     };
     if args.target == Target::Podman {
         return Ok(lower_podman(

@@ -47,6 +47,18 @@ pub struct Options {
     pub provenance: bool,
     /// `--network-policies`: compose network isolation is kept, with NetworkPolicies.
     pub network_policies: bool,
+    /// The names external secrets and configs are referenced under.
+    pub external_names: ExternalNames,
+}
+
+/// How external secrets and configs are named in the output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ExternalNames {
+    /// As in the engine: podman's secrets can have any name Docker's can.
+    #[default]
+    AsWritten,
+    /// Made names Kubernetes can hold (`db_password` → `db-password`), and reported.
+    Kubernetes,
 }
 
 /// Lowers a resolved compose project. Problems are pushed to `diagnostics`; the IR is always

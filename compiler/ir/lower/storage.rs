@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 
-use super::{Lowering, Options, templates};
+use super::{ExternalNames, Lowering, Options, templates};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::extension::{self, Settings};
 use crate::ir::locate::FROM_PROJECT_DIR;
@@ -389,7 +389,10 @@ impl<L: Locate> Lowering<'_, L> {
                 } else {
                     definition.name.as_str()
                 };
-                let object = dns_subdomain(external);
+                let object = match cx.options.external_names {
+                    ExternalNames::Kubernetes => dns_subdomain(external),
+                    ExternalNames::AsWritten => external.to_owned(),
+                };
                 self.external(cx.owners, kind.key(), source, external, object)
             } else {
                 let object = object_name(&cx.project.name, source, &definition.name);
