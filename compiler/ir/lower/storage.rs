@@ -114,11 +114,6 @@ impl<L: Locate> Lowering<'_, L> {
         }
     }
 
-    /// Records that `object` of `section` (`volumes`, `secrets` or `configs`) is made from
-    /// `key`, whose `identity` is the key itself, or the name of the external object it refers
-    /// to (two keys may name one external volume). Two identities whose objects get one name
-    /// (`cache_1` and `cache-1`) would be one object, in which a service of the one would find
-    /// the data of the other: an error.
     /// The object an external volume, secret or config (`section.key`, named `external` in
     /// the engine) is referenced as; reported once when Kubernetes cannot hold its name, as the
     /// user creates it.
@@ -155,6 +150,11 @@ impl<L: Locate> Lowering<'_, L> {
         object
     }
 
+    /// Records that `object` of `section` (`volumes`, `secrets` or `configs`) is made from
+    /// `key`, whose `identity` is the key itself, or the name of the external object it refers
+    /// to (two keys may name one external volume). Two identities whose objects get one name
+    /// (`cache_1` and `cache-1`) would be one object, in which a service of the one would find
+    /// the data of the other: an error.
     fn own(
         &mut self,
         owners: &mut Owners,
