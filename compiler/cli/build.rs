@@ -274,10 +274,10 @@ fn lower(
         device_plugin: Some(args.device_plugin.into()),
         provenance: args.provenance,
         network_policies,
-        external_names: if args.target == Target::Podman {
-            ir::lower::ExternalNames::AsWritten
+        name_rules: if args.target == Target::Podman {
+            ir::lower::NameRules::Engine
         } else {
-            ir::lower::ExternalNames::Kubernetes
+            ir::lower::NameRules::Kubernetes
         },
     };
     if args.target == Target::Podman {

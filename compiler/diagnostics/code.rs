@@ -166,7 +166,7 @@ codes! {
     HostGateway = "SC1013", "`host-gateway` has no Kubernetes equivalent",
         "Docker resolves `host-gateway` to the host's address; Kubernetes host aliases need a literal IP address. The entry is left out. Write the node's address, or reach the host through a Service.";
     UnloweredValue = "SC1014", "a value cannot be lowered",
-        "The value is outside what the Kubernetes field accepts (for example a port number of 0, or an unknown protocol). The entry is left out. Fix the value.";
+        "The value is outside what the Kubernetes field accepts (for example a port number of 0, an unknown protocol, an environment variable named with a character outside printable ASCII, or a host alias or DNS server that is not an IP address), and the API server would refuse the whole object for it. The entry is left out. Fix the value.";
     HookOptions = "SC1015", "a lifecycle hook option has no Kubernetes equivalent",
         "Kubernetes exec hooks run with the container's user, environment and working directory. The hook's own `user`, `privileged`, `environment` or `working_dir` is ignored; fold it into the command if it matters.";
     ImageHealthcheck = "SC1016", "a healthcheck without `test` relies on the image's HEALTHCHECK",

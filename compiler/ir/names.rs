@@ -237,6 +237,19 @@ pub fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
+/// Whether `s` is a DNS-1123 subdomain: DNS labels joined by `.`, at most 253 characters.
+#[must_use]
+pub fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+/// Whether the API server takes `name` as an environment variable's: printable ASCII other
+/// than `=` (Kubernetes 1.32 and later; before, a C identifier with `-` and `.`).
+#[must_use]
+pub fn is_env_var_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| matches!(b, b' '..=b'~') && b != b'=')
+}
+
 /// Whether `key` can be a label or annotation key: an optional DNS subdomain prefix and `/`,
 /// then a name of at most 63 alphanumerics, `-`, `_` and `.` that starts and ends alphanumeric.
 #[must_use]

@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 
 use indexmap::IndexMap;
 
-use super::{Lowering, templates};
-use crate::diagnostics::Code;
+use super::{Lowering, NameRules, templates};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::names::is_env_var_name;
 use crate::ir::{
     Container, ContainerPort, Cpu, Locate, Memory, Probe, Probes, Protocol, PullPolicy,
     ResourceList, Resources, SeLinux, SecurityContext,
@@ -39,7 +40,7 @@ impl<L: Locate> Lowering<'_, L> {
             pull_policy: self.pull_policy(name, &service.pull_policy),
             command,
             args,
-            env: self.environment(project, name, service),
+            env: self.environment(project, name, service, options.name_rules),
             ports: self.ports(name, service),
             probes: self.probes(name, service.healthcheck.as_ref()),
             resources: self.resources(name, service),
@@ -54,16 +55,40 @@ impl<L: Locate> Lowering<'_, L> {
     }
 
     /// The literal environment, with swarm's `{{.Service.Name}}` expanded; any other swarm
-    /// template is passed as written, and reported.
+    /// template is passed as written, and reported. Under Kubernetes' rules a variable whose
+    /// name the API server refuses is left out, as it would refuse the whole workload.
     fn environment(
         &mut self,
         project: &model::Project,
         name: &str,
         service: &model::ServiceConfig,
+        rules: NameRules,
     ) -> IndexMap<String, String> {
         let mut env = IndexMap::with_capacity(service.environment.len());
         for (key, value) in &service.environment {
             let Some(value) = value else { continue };
+            if rules == NameRules::Kubernetes && !is_env_var_name(key) {
+                let span = self
+                    .locations
+                    .exact_span(&["services", name, "environment", key])
+                    .or_else(|| self.locations.exact_span(&["services", name, "env_file"]))
+                    .or_else(|| self.span(&["services", name, "environment"]));
+                let message = if key.is_empty() {
+                    format!(
+                        "a variable with an empty name in service `{name}` is left out: Kubernetes refuses it"
+                    )
+                } else {
+                    format!(
+                        "variable `{}` of service `{name}` is left out: Kubernetes takes only printable ASCII characters other than `=` in a variable's name",
+                        key.escape_debug()
+                    )
+                };
+                self.diagnostics.push(
+                    Diagnostic::warning(Code::UnloweredValue, message)
+                        .with_label(span, "not a name Kubernetes takes"),
+                );
+                continue;
+            }
             if !value.contains("{{") {
                 env.insert(key.clone(), value.clone());
                 continue;

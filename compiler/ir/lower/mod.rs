@@ -10,6 +10,7 @@ mod devices;
 mod keys;
 mod networks;
 mod placement;
+mod resolver;
 mod restart;
 mod storage;
 mod templates;
@@ -47,17 +48,20 @@ pub struct Options {
     pub provenance: bool,
     /// `--network-policies`: compose network isolation is kept, with NetworkPolicies.
     pub network_policies: bool,
-    /// The names external secrets and configs are referenced under.
-    pub external_names: ExternalNames,
+    /// Whose rules the names of external objects and of environment variables follow.
+    pub name_rules: NameRules,
 }
 
-/// How external secrets and configs are named in the output.
+/// Whose rules names follow where the container engine's and the API server's differ.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ExternalNames {
-    /// As in the engine: podman's secrets can have any name Docker's can.
+pub enum NameRules {
+    /// The engine's, and the names as written: podman's secrets can have any name Docker's
+    /// can, and its containers any variable name the kernel takes.
     #[default]
-    AsWritten,
-    /// Made names Kubernetes can hold (`db_password` → `db-password`), and reported.
+    Engine,
+    /// The API server's: an external object's name is made one Kubernetes can hold
+    /// (`db_password` → `db-password`), a variable it refuses is left out, and both are
+    /// reported.
     Kubernetes,
 }
 
@@ -110,6 +114,7 @@ pub fn lower(
     cx.networks(project, options, &mut ir);
     cx.static_addresses(project, &mut ir);
     networks::link_aliases(project, &mut ir);
+    cx.resolvers(options.name_rules, &mut ir);
     ir
 }
 

@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 
-use super::{ExternalNames, Lowering, Options, templates};
+use super::{Lowering, NameRules, Options, templates};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::extension::{self, Settings};
 use crate::ir::locate::FROM_PROJECT_DIR;
@@ -389,9 +389,9 @@ impl<L: Locate> Lowering<'_, L> {
                 } else {
                     definition.name.as_str()
                 };
-                let object = match cx.options.external_names {
-                    ExternalNames::Kubernetes => dns_subdomain(external),
-                    ExternalNames::AsWritten => external.to_owned(),
+                let object = match cx.options.name_rules {
+                    NameRules::Kubernetes => dns_subdomain(external),
+                    NameRules::Engine => external.to_owned(),
                 };
                 self.external(cx.owners, kind.key(), source, external, object)
             } else {

@@ -892,3 +892,47 @@ fn every_loopback_address_keeps_a_port_unpublished() {
     let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::PortNotPublished]);
 }
+
+#[test]
+fn names_the_api_server_refuses_are_left_out_under_its_rules_only() {
+    let project: model::Project = serde_json::from_value(json!({
+        "name": "demo",
+        "services": { "web": {
+            "image": "nginx",
+            "environment": { "ADDR€": "a", "A B": "b" },
+            "extra_hosts": { "Gw.Local": ["10.0.0.1"], "db_host": ["10.0.0.2"], "ldap": ["ldap.example.com"] },
+            "dns": ["10.0.0.53", "ns.example.com", "1.1.1.1", "8.8.8.8", "9.9.9.9"],
+            "dns_search": ["Corp.Example.COM.", "lab_net"]
+        }}
+    }))
+    .unwrap();
+    let lower = |name_rules| {
+        let options = super::Options {
+            name_rules,
+            ..super::Options::default()
+        };
+        let mut diagnostics = Diagnostics::new();
+        let ir = super::lower(&project, &options, &Paths, &mut diagnostics);
+        (ir.workloads["web"].pod.clone(), diagnostics)
+    };
+
+    let (pod, diagnostics) = lower(super::NameRules::Kubernetes);
+    let env: Vec<&String> = pod.containers[0].env.keys().collect();
+    assert_eq!(env, ["A B"]);
+    let aliases: Vec<(&String, &Vec<String>)> = pod.host_aliases.iter().collect();
+    assert_eq!(
+        aliases,
+        [(&"10.0.0.1".to_owned(), &vec!["gw.local".to_owned()])]
+    );
+    assert_eq!(pod.dns.nameservers, ["10.0.0.53", "1.1.1.1", "8.8.8.8"]);
+    assert_eq!(pod.dns.searches, ["corp.example.com."]);
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::UnloweredValue; 6]);
+
+    let (pod, diagnostics) = lower(super::NameRules::Engine);
+    assert_eq!(pod.containers[0].env.len(), 2);
+    assert_eq!(pod.host_aliases.len(), 3);
+    assert_eq!(pod.dns.nameservers.len(), 5);
+    assert_eq!(pod.dns.searches, ["Corp.Example.COM.", "lab_net"]);
+    assert!(diagnostics.is_empty());
+}
