@@ -525,7 +525,13 @@ impl<L: Locate> Lowering<'_, L> {
             .zip(out.limits.memory)
             .is_some_and(|(r, l)| r.0 > l.0)
         {
-            self.request_above_limit(name, "memory", &request_path);
+            let from_deploy = reservations.is_some_and(|r| r.memory.0 > 0);
+            let path: &[&str] = if from_deploy {
+                &request_path
+            } else {
+                &["services", name, "mem_reservation"]
+            };
+            self.request_above_limit(name, "memory", path);
             out.requests.memory = None;
         }
         if out
@@ -625,10 +631,11 @@ impl<L: Locate> Lowering<'_, L> {
                         Code::UserName,
                         &["services", name, "user"],
                         format!(
-                            "the group of `user: {}` of service `{name}` is left out: Kubernetes needs a numeric id, so the group is the image's for user {uid}",
-                            service.user
+                            "the group of `user: {}` of service `{name}` is left out: Kubernetes needs {}, so the group is the image's for user {uid}",
+                            service.user,
+                            id_rule(group.unwrap_or_default(), "a numeric id"),
                         ),
-                        "group not numeric",
+                        "not a group id Kubernetes takes",
                         "write `user: \"UID:GID\"` with the id the group has in the image",
                     );
                 }
@@ -636,10 +643,11 @@ impl<L: Locate> Lowering<'_, L> {
                     Code::UserName,
                     &["services", name, "user"],
                     format!(
-                        "`user: {}` of service `{name}` is left out: Kubernetes needs numeric ids, so the image's default user runs",
-                        service.user
+                        "`user: {}` of service `{name}` is left out: Kubernetes needs {}, so the image's default user runs",
+                        service.user,
+                        id_rule(user, "numeric ids"),
                     ),
-                    "not numeric",
+                    "not an id Kubernetes takes",
                     "write `user: \"UID:GID\"` with the ids the user has in the image",
                 ),
             }
@@ -719,10 +727,24 @@ fn clamp(n: i64) -> i32 {
 
 /// A user or group id of `user:`. `root` is 0 in the `/etc/passwd` of every image; other
 /// names depend on the image's `/etc/passwd` (`www-data` is 33 on Debian, 82 on Alpine).
+/// What the API server wants instead of `id`: a number in its range, when `id` is one outside
+/// it, or else `numeric`.
+fn id_rule<'a>(id: &str, numeric: &'a str) -> &'a str {
+    if id.parse::<i64>().is_ok() {
+        "ids from 0 to 2147483647"
+    } else {
+        numeric
+    }
+}
+
+/// A user or group id the API server takes: 0 to 2³¹ − 1.
 fn numeric_id(text: &str) -> Option<i64> {
     if text == "root" {
         Some(0)
     } else {
-        text.parse().ok()
+        text.parse::<i32>()
+            .ok()
+            .filter(|&id| id >= 0)
+            .map(i64::from)
     }
 }

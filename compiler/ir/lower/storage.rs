@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::{Lowering, NameRules, Options, templates};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::extension::{self, Settings};
+use crate::frontend::paths::{clean, is_windows_abs};
 use crate::ir::locate::FROM_PROJECT_DIR;
 use crate::ir::names::{
     distinct_dns_label, distinct_prefixed_label, dns_label, dns_subdomain, first_free,
@@ -400,11 +401,20 @@ impl<L: Locate> Lowering<'_, L> {
                 self.file_object(cx, kind, source, definition, &object, &key);
                 object
             };
+            // As `docker compose up` mounts them. The engine resolves a `..` in a Linux target,
+            // which the API server refuses in a mount path.
+            let absolute = |t: &str| t.starts_with('/') || is_windows_abs(t);
             let target = match (kind, reference.target.as_str()) {
                 (Kind::Secret, "") => joined(&["/run/secrets/", source]),
-                (Kind::Secret, t) if !t.starts_with('/') => joined(&["/run/secrets/", t]),
+                (Kind::Secret, t) if !absolute(t) => joined(&["/run/secrets/", t]),
                 (Kind::Config, "") => joined(&["/", source]),
+                (Kind::Config, t) if !absolute(t) => joined(&["/", t]),
                 (_, t) => t.to_owned(),
+            };
+            let target = if target.starts_with('/') {
+                clean(&target)
+            } else {
+                target
             };
             let mode = reference
                 .mode

@@ -936,3 +936,38 @@ fn names_the_api_server_refuses_are_left_out_under_its_rules_only() {
     assert_eq!(pod.dns.searches, ["Corp.Example.COM.", "lab_net"]);
     assert!(diagnostics.is_empty());
 }
+
+#[test]
+fn secret_and_config_targets_are_placed_as_docker_compose_places_them() {
+    let project: model::Project = serde_json::from_value(json!({
+        "name": "demo",
+        "services": { "web": { "image": "nginx",
+            "secrets": [{ "source": "key", "target": "../app.key" }, { "source": "win", "target": "C:\\app\\win.key" }],
+            "configs": [{ "source": "conf", "target": "etc/app.conf" }, { "source": "up", "target": "/etc/x/../up.conf" }]
+        }},
+        "secrets": { "key": { "file": "/nonexistent/key" }, "win": { "file": "/nonexistent/win" } },
+        "configs": { "conf": { "content": "a" }, "up": { "content": "b" } }
+    }))
+    .unwrap();
+    let mut diagnostics = Diagnostics::new();
+    let ir = super::lower(
+        &project,
+        &super::Options::default(),
+        &Paths,
+        &mut diagnostics,
+    );
+    let paths: Vec<&str> = ir.workloads["web"].pod.containers[0]
+        .volume_mounts
+        .iter()
+        .map(|m| m.mount_path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/run/app.key",
+            "C:\\app\\win.key",
+            "/etc/app.conf",
+            "/etc/up.conf"
+        ]
+    );
+}
