@@ -162,6 +162,8 @@ pub(super) struct Loader<'a> {
     /// How env files wrote the values they set by interpolating others
     /// ([`project::ProjectSetup::env_templates`]), an included project's too.
     pub env_templates: BTreeMap<String, String>,
+    /// The unset variables reported so far, each once for the whole project.
+    pub unset_warned: Vec<String>,
 }
 
 /// The environment used for interpolation in one (possibly included) project.
@@ -176,7 +178,13 @@ impl Loader<'_> {
         environment: &Environment,
     ) -> Result<(), Diagnostic> {
         let lookup = |k: &str| environment.get(k).cloned();
-        substitute::substitute(document, &lookup, &self.env_templates, self.diagnostics)
+        substitute::substitute(
+            document,
+            &lookup,
+            &self.env_templates,
+            &mut self.unset_warned,
+            self.diagnostics,
+        )
     }
 
     /// Warnings about what one document, once interpolated, says that Docker Compose reads

@@ -85,6 +85,7 @@ pub fn load(options: &ProjectOptions, sources: &mut SourceMap) -> Result<LoadRet
         parsed: std::collections::HashMap::new(),
         linted: std::collections::HashSet::new(),
         env_templates: setup.env_templates.clone(),
+        unset_warned: Vec::new(),
     };
     match load_tree(&mut loader, &setup) {
         Ok(tree) => {

@@ -84,19 +84,25 @@ static CAST_PATTERNS: LazyLock<PatternSet> =
 /// (`MODELS=${PWD}/models`): a string that uses such a variable keeps, as its template, the text
 /// with the variable written out (`$MODELS/x` as `${PWD}/models/x`), so that the shell's
 /// variables behind a value are seen through the env file.
+///
+/// `warned` holds the unset variables reported by earlier documents of the project, which are
+/// not reported again: a file named by several `extends` is interpolated once per use.
 pub fn substitute(
     root: &mut Node,
     lookup: &(dyn Fn(&str) -> Option<String> + Sync),
     env_templates: &BTreeMap<String, String>,
+    warned: &mut Vec<String>,
     diagnostics: &mut Diagnostics,
 ) -> Result<(), Diagnostic> {
     let mut walker = Walker {
         lookup,
         env_templates,
-        warned: Vec::new(),
+        warned: std::mem::take(warned),
         diagnostics,
     };
-    walker.walk(root, &mut Vec::new(), CAST_PATTERNS.root())
+    let result = walker.walk(root, &mut Vec::new(), CAST_PATTERNS.root());
+    *warned = walker.warned;
+    result
 }
 
 struct Walker<'l, 'd> {
