@@ -8,7 +8,8 @@
 //! `host:port` in an environment value, a command, or a file it mounts, from a ConfigMap or from
 //! the project directory (`db:5432`, `proxy_pass http://api:8000/;`); the standard port of a
 //! URL's scheme when the URL gives none (`redis://cache`); and for a `*_HOST` variable that names
-//! the service, the `*_PORT` variable of the same prefix, or else the standard port of the
+//! the service, the `*_PORT` variable of the same prefix (which also wins over the scheme of a
+//! URL in it: `RPC_HOST=http://node` beside `RPC_PORT=18443`), or else the standard port of the
 //! protocol its name says (`REDIS_HOST`, `KONG_PG_HOST`). A service named in a `*_HOST` variable
 //! with no port anywhere (`DB_HOST`) is reported, and marked as named, as is every service a
 //! `depends_on` entry waits on: without ports, the `services` pass gives it a headless Service.
@@ -216,7 +217,11 @@ fn references(project: &Project) -> Vec<Found> {
                 }
             }
             for (key, value) in &container.env {
-                scan(value, &names, Site::Env(key), &mut references);
+                // A URL in a host variable with a port variable beside it is reached on that
+                // port, not its scheme's: `host_port_pairs` finds it.
+                if url_host(value).is_none() || host_variable_port(&container.env, key).is_none() {
+                    scan(value, &names, Site::Env(key), &mut references);
+                }
             }
             host_port_pairs(&container.env, &names, &mut references);
             for word in container.command.iter().chain(&container.args).flatten() {
@@ -447,39 +452,62 @@ fn url_without_port<'a>(
     add(references, target, protocol_port(&scheme), site);
 }
 
-/// `DB_HOST=db` beside `DB_PORT=5432`; a host variable without its port is a reference without
-/// a port.
+/// `DB_HOST=db` beside `DB_PORT=5432`, or `RPC_HOST=http://node` beside `RPC_PORT=18443`; a
+/// host variable that names a service without a port anywhere is a reference without a port.
 fn host_port_pairs<'a>(
     env: &'a IndexMap<String, String>,
     names: &Names,
     references: &mut Vec<Reference<'a>>,
 ) {
     for (key, value) in env {
-        let Some(prefix) = HOST_SUFFIXES
-            .iter()
-            .find_map(|suffix| key.strip_suffix(suffix))
-        else {
+        let Some(prefix) = host_prefix(key) else {
             continue;
         };
-        let Some(target) = lookup(names, value.trim()) else {
+        let sibling = host_variable_port(env, key);
+        // A URL without its port variable is left to `scan`, which gives it its scheme's.
+        let host = match url_host(value) {
+            Some(host) if sibling.is_some() => host,
+            Some(_) => continue,
+            None => value.trim(),
+        };
+        let Some(target) = lookup(names, host) else {
             continue;
         };
-        let port = env
-            .iter()
-            .find(|(k, _)| {
-                k.len() == prefix.len() + PORT_SUFFIX.len()
-                    && k.starts_with(prefix)
-                    && k.ends_with(PORT_SUFFIX)
-            })
-            .and_then(|(_, v)| v.trim().parse::<u16>().ok())
-            .filter(|p| *p > 0)
-            .or_else(|| {
-                prefix
-                    .rsplit('_')
-                    .find_map(|word| protocol_port(&word.to_ascii_lowercase()))
-            });
+        let port = sibling.or_else(|| {
+            prefix
+                .rsplit('_')
+                .find_map(|word| protocol_port(&word.to_ascii_lowercase()))
+        });
         add(references, target, port, Site::Env(key));
     }
+}
+
+/// The prefix of a variable that holds a host name (`DB` of `DB_HOST`).
+fn host_prefix(key: &str) -> Option<&str> {
+    HOST_SUFFIXES
+        .iter()
+        .find_map(|suffix| key.strip_suffix(suffix))
+}
+
+/// The port in the `*_PORT` variable beside host variable `key` (`DB_PORT` beside `DB_HOST`).
+fn host_variable_port(env: &IndexMap<String, String>, key: &str) -> Option<u16> {
+    let prefix = host_prefix(key)?;
+    env.iter()
+        .find(|(k, _)| {
+            k.len() == prefix.len() + PORT_SUFFIX.len()
+                && k.starts_with(prefix)
+                && k.ends_with(PORT_SUFFIX)
+        })
+        .and_then(|(_, v)| v.trim().parse::<u16>().ok())
+        .filter(|p| *p > 0)
+}
+
+/// The host of a URL that gives no port (`node` of `http://user@node/rpc`).
+fn url_host(value: &str) -> Option<&str> {
+    let (_, rest) = value.trim().split_once("://")?;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    (!host.is_empty() && !host.contains(':')).then_some(host)
 }
 
 /// The standard port of a protocol, by its URL scheme or a common short name.
@@ -525,7 +553,7 @@ fn add<'a>(references: &mut Vec<Reference<'a>>, target: usize, port: Option<u16>
 mod tests {
     use indexmap::IndexMap;
 
-    use super::{Names, Reference, SCHEME_PORTS, Site, host_port_pairs, scan};
+    use super::{Names, Reference, SCHEME_PORTS, Site, host_port_pairs, scan, url_host};
     use crate::diagnostics::{Code, Diagnostics};
     use crate::ir::{Protocol, Unlocated};
 
@@ -603,6 +631,22 @@ mod tests {
         host_port_pairs(&env, &names(), &mut references);
         let found: Vec<_> = references.iter().map(|r| (r.target, r.port)).collect();
         assert_eq!(found, [(0, Some(5432)), (1, None), (1, Some(6379))]);
+    }
+
+    #[test]
+    fn a_url_in_a_host_variable_takes_the_port_beside_it_not_its_schemes() {
+        let env = IndexMap::from([
+            ("BTC_RPC_HOST".to_owned(), "http://db".to_owned()),
+            ("BTC_RPC_PORT".to_owned(), "18443".to_owned()),
+            ("CACHE_HOST".to_owned(), "redis://cache".to_owned()),
+        ]);
+        let mut references = Vec::new();
+        host_port_pairs(&env, &names(), &mut references);
+        let found: Vec<_> = references.iter().map(|r| (r.target, r.port)).collect();
+        assert_eq!(found, [(0, Some(18443))]);
+        assert_eq!(url_host("http://user@node/rpc"), Some("node"));
+        assert_eq!(url_host("http://node:8332"), None);
+        assert_eq!(url_host("node"), None);
     }
 
     fn project(services: &serde_json::Value) -> (crate::ir::Project, Vec<Code>) {
