@@ -191,8 +191,9 @@ fn large_published_ranges_are_reported_at_the_ports_key() {
 }
 
 /// A config of a large file: over 256 KiB as JSON, client-side `kubectl apply` cannot apply its
-/// ConfigMap (reported for the k3s target only, whose manifests are applied that way); over
-/// 1 MiB, the API server refuses it on every Kubernetes target.
+/// ConfigMap (reported for k3s, whose manifests are applied that way, and for helm, whose
+/// rendered objects Argo CD applies that way; not for podman); over 1 MiB, the API server
+/// refuses it on every Kubernetes target.
 #[test]
 fn large_configs_are_reported_by_what_refuses_them() {
     let compose = "services:\n  grafana:\n    image: docker.io/grafana/grafana:11.3.0\n    configs:\n      - source: dashboard\n        target: /var/lib/grafana/dashboards/board.json\nconfigs:\n  dashboard:\n    file: ./board.json\n";
@@ -205,7 +206,7 @@ fn large_configs_are_reported_by_what_refuses_them() {
     )
     .unwrap();
     let apply = "compose.yaml:8:3: warning[SC2003]: ConfigMap `stackc-cli-large-configs";
-    for (target, reported) in [("k3s", true), ("helm", false), ("podman", false)] {
+    for (target, reported) in [("k3s", true), ("helm", true), ("podman", false)] {
         let out = stackc(
             dir,
             &["--message-format", "short", "check", "--target", target],
@@ -214,6 +215,12 @@ fn large_configs_are_reported_by_what_refuses_them() {
         assert_eq!(
             out.stderr.contains(apply),
             reported,
+            "{target}: {}",
+            out.describe()
+        );
+        assert_eq!(
+            out.stderr.contains("a chart's rendered objects"),
+            target == "helm",
             "{target}: {}",
             out.describe()
         );

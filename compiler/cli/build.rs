@@ -293,11 +293,12 @@ fn lower(
     passes::run(&mut ir, locations, diagnostics);
     warn_inline(&ir, diagnostics);
     backends::k3s::check(&ir, locations, diagnostics);
-    if args.target == Target::K3s {
+    if args.target != Target::Podman {
         let options = backends::k3s::Options {
             namespace: args.namespace.clone(),
         };
-        backends::k3s::check_client_side_apply(&ir, &options, locations, diagnostics);
+        let chart = args.target == Target::Helm;
+        backends::k3s::check_client_side_apply(&ir, &options, chart, locations, diagnostics);
     }
     if args.target == Target::Helm {
         backends::helm::check(&ir, locations, diagnostics);

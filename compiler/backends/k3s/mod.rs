@@ -277,10 +277,13 @@ fn too_much_data(project: &ir::Project, locations: &impl Locate, diagnostics: &m
 
 /// Reports the objects that client-side `kubectl apply` cannot apply: it keeps a copy of each
 /// object, as JSON, in an annotation, and the API server refuses annotations of more than
-/// 256 KiB together. Only ConfigMaps and Secrets hold data of that size.
+/// 256 KiB together. Only ConfigMaps and Secrets hold data of that size. For a chart (`chart`),
+/// the k3s object stands for the rendered one, whose labels differ by a few bytes: `helm
+/// install` keeps no such copy, but Argo CD applies a chart's rendered objects client-side.
 pub fn check_client_side_apply(
     project: &ir::Project,
     options: &Options,
+    chart: bool,
     locations: &impl Locate,
     diagnostics: &mut Diagnostics,
 ) {
@@ -308,11 +311,21 @@ pub fn check_client_side_apply(
         if applied <= ANNOTATIONS_LIMIT {
             continue;
         }
+        let appliers = if chart {
+            "Argo CD's default sync applies a chart's rendered objects with client-side `kubectl apply`, which keeps a copy of each object in the annotation"
+        } else {
+            "client-side `kubectl apply` keeps a copy of each object in the annotation"
+        };
+        let also = if chart {
+            "`helm install` keeps no such copy"
+        } else {
+            "Argo CD's default sync applies the same way"
+        };
         diagnostics.push(
             Diagnostic::warning(
                 Code::ClientSideApply,
                 format!(
-                    "{kind} `{name}` takes {} KiB as JSON: client-side `kubectl apply` keeps a copy of each object in the annotation `{LAST_APPLIED}`, and the API server refuses annotations of more than 256 KiB, so the apply fails; Argo CD's default sync applies the same way",
+                    "{kind} `{name}` takes {} KiB as JSON: {appliers} `{LAST_APPLIED}`, and the API server refuses annotations of more than 256 KiB, so the apply fails; {also}",
                     applied.div_ceil(1024)
                 ),
             )
