@@ -219,7 +219,10 @@ fn references(project: &Project) -> Vec<Found> {
             for (key, value) in &container.env {
                 // A URL in a host variable with a port variable beside it is reached on that
                 // port, not its scheme's: `host_port_pairs` finds it.
-                if url_host(value).is_none() || host_variable_port(&container.env, key).is_none() {
+                let paired_url = host_prefix(key).is_some()
+                    && url_host(value).is_some()
+                    && host_variable_port(&container.env, key).is_some();
+                if !paired_url {
                     scan(value, &names, Site::Env(key), &mut references);
                 }
             }

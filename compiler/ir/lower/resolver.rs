@@ -28,6 +28,9 @@ impl<L: Locate> Lowering<'_, L> {
     }
 
     fn host_aliases(&mut self, name: &str, pod: &mut Pod) {
+        if pod.host_aliases.is_empty() {
+            return;
+        }
         let aliases = std::mem::take(&mut pod.host_aliases);
         for (address, hosts) in aliases {
             if !is_ip(&address) {
@@ -66,6 +69,9 @@ impl<L: Locate> Lowering<'_, L> {
     }
 
     fn nameservers(&mut self, name: &str, pod: &mut Pod) {
+        if pod.dns.nameservers.is_empty() {
+            return;
+        }
         let servers = std::mem::take(&mut pod.dns.nameservers);
         let mut beyond = Vec::new();
         let mut first_beyond = None;
@@ -105,6 +111,9 @@ impl<L: Locate> Lowering<'_, L> {
     }
 
     fn searches(&mut self, name: &str, pod: &mut Pod) {
+        if pod.dns.searches.is_empty() {
+            return;
+        }
         let searches = std::mem::take(&mut pod.dns.searches);
         let mut chars = 0;
         for (i, search) in searches.into_iter().enumerate() {
