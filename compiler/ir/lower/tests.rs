@@ -24,14 +24,20 @@ impl Locate for Paths {
 fn lower(services: &serde_json::Value) -> (Project, Diagnostics) {
     let project: model::Project =
         serde_json::from_value(json!({ "name": "demo", "services": services })).unwrap();
+    let (mut ir, mut diagnostics) = lower_project(&project);
+    crate::passes::run(&mut ir, &Paths, &mut diagnostics);
+    (ir, diagnostics)
+}
+
+/// A whole project lowered with the default options, without the passes.
+fn lower_project(project: &model::Project) -> (Project, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
-    let mut ir = super::lower(
-        &project,
+    let ir = super::lower(
+        project,
         &super::Options::default(),
         &Paths,
         &mut diagnostics,
     );
-    crate::passes::run(&mut ir, &Paths, &mut diagnostics);
     (ir, diagnostics)
 }
 
@@ -700,13 +706,7 @@ fn shared_storage_objects_warn_in_service_order() {
         "volumes": { "data": { "driver": "nfs" } }
     }))
     .unwrap();
-    let mut diagnostics = Diagnostics::new();
-    let ir = super::lower(
-        &project,
-        &super::Options::default(),
-        &Paths,
-        &mut diagnostics,
-    );
+    let (ir, diagnostics) = lower_project(&project);
     let storage: Vec<(Code, String)> = diagnostics
         .iter()
         .filter(|d| {
@@ -854,13 +854,7 @@ fn an_unreadable_project_file_is_named_as_written_beside_the_compose_file() {
     }))
     .unwrap();
     project.working_dir = "/nonexistent/shop".to_owned();
-    let mut diagnostics = Diagnostics::new();
-    super::lower(
-        &project,
-        &super::Options::default(),
-        &Paths,
-        &mut diagnostics,
-    );
+    let (_, diagnostics) = lower_project(&project);
     let missing: Vec<&str> = diagnostics
         .iter()
         .filter(|d| d.code == Code::FileValueMissing)
@@ -949,13 +943,7 @@ fn secret_and_config_targets_are_placed_as_docker_compose_places_them() {
         "configs": { "conf": { "content": "a" }, "up": { "content": "b" } }
     }))
     .unwrap();
-    let mut diagnostics = Diagnostics::new();
-    let ir = super::lower(
-        &project,
-        &super::Options::default(),
-        &Paths,
-        &mut diagnostics,
-    );
+    let (ir, _) = lower_project(&project);
     let paths: Vec<&str> = ir.workloads["web"].pod.containers[0]
         .volume_mounts
         .iter()
