@@ -725,19 +725,9 @@ fn clamp(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-/// A user or group id of `user:`. `root` is 0 in the `/etc/passwd` of every image; other
-/// names depend on the image's `/etc/passwd` (`www-data` is 33 on Debian, 82 on Alpine).
-/// What the API server wants instead of `id`: a number in its range, when `id` is one outside
-/// it, or else `numeric`.
-fn id_rule<'a>(id: &str, numeric: &'a str) -> &'a str {
-    if id.parse::<i64>().is_ok() {
-        "ids from 0 to 2147483647"
-    } else {
-        numeric
-    }
-}
-
-/// A user or group id the API server takes: 0 to 2³¹ − 1.
+/// A user or group id of `user:`, in the API server's range of 0 to 2³¹ − 1. `root` is 0 in the
+/// `/etc/passwd` of every image; other names depend on the image's `/etc/passwd` (`www-data`
+/// is 33 on Debian, 82 on Alpine).
 fn numeric_id(text: &str) -> Option<i64> {
     if text == "root" {
         Some(0)
@@ -746,5 +736,15 @@ fn numeric_id(text: &str) -> Option<i64> {
             .ok()
             .filter(|&id| id >= 0)
             .map(i64::from)
+    }
+}
+
+/// What the API server wants instead of `id`: a number in its range, when `id` is one outside
+/// it, or else `numeric`.
+fn id_rule<'a>(id: &str, numeric: &'a str) -> &'a str {
+    if id.parse::<i64>().is_ok() {
+        "ids from 0 to 2147483647"
+    } else {
+        numeric
     }
 }

@@ -48,7 +48,8 @@ pub struct Options {
     pub provenance: bool,
     /// `--network-policies`: compose network isolation is kept, with NetworkPolicies.
     pub network_policies: bool,
-    /// Whose rules the names of external objects and of environment variables follow.
+    /// Whose rules the names of external objects and of environment variables, and the pods'
+    /// host aliases and DNS settings, follow.
     pub name_rules: NameRules,
 }
 
@@ -60,8 +61,8 @@ pub enum NameRules {
     #[default]
     Engine,
     /// The API server's: an external object's name is made one Kubernetes can hold
-    /// (`db_password` → `db-password`), a variable it refuses is left out, and both are
-    /// reported.
+    /// (`db_password` → `db-password`); a variable, host alias, DNS server or search domain it
+    /// refuses is left out (`resolver.rs`); each is reported.
     Kubernetes,
 }
 
