@@ -361,14 +361,16 @@ impl<L: Locate> Lowering<'_, L> {
         for (host, addresses) in &service.extra_hosts {
             for address in addresses {
                 if address == "host-gateway" {
-                    self.warn_help(
-                        Code::HostGateway,
-                        &["services", name, "extra_hosts"],
-                        format!(
-                            "`{host}=host-gateway` of service `{name}` is left out: Kubernetes host aliases need an IP address"
-                        ),
-                        "`host-gateway` cannot be resolved",
-                        "write the node's IP address instead",
+                    let span = self.extra_host_span(name, host);
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            Code::HostGateway,
+                            format!(
+                                "`{host}=host-gateway` of service `{name}` is left out: Kubernetes host aliases need an IP address"
+                            ),
+                        )
+                        .with_label(span, "`host-gateway` cannot be resolved")
+                        .with_help("write the node's IP address instead"),
                     );
                     continue;
                 }

@@ -5,9 +5,10 @@
 //! names resolve without it, and the API server takes them lowercase only.
 
 use super::{Lowering, NameRules};
-use crate::diagnostics::Code;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::names::is_dns_subdomain;
 use crate::ir::{Locate, Pod, Project};
+use crate::source::Span;
 
 /// The resolver reads no more nameservers than this, and the API server takes no more.
 const MAX_NAMESERVERS: usize = 3;
@@ -27,6 +28,19 @@ impl<L: Locate> Lowering<'_, L> {
         }
     }
 
+    /// Where `extra_hosts` entry `host` of service `name` is written: its key in a mapping, its
+    /// `host=address` (or `host:address`) item in a list, or else the list.
+    pub(super) fn extra_host_span(&self, name: &str, host: &str) -> Option<Span> {
+        let item = |entry: &str| entry.split_once(['=', ':']).is_some_and(|(h, _)| h == host);
+        self.locations
+            .exact_span(&["services", name, "extra_hosts", host])
+            .or_else(|| {
+                self.locations
+                    .find_value(&["services", name, "extra_hosts"], &item)
+            })
+            .or_else(|| self.span(&["services", name, "extra_hosts"]))
+    }
+
     fn host_aliases(&mut self, name: &str, pod: &mut Pod) {
         if pod.host_aliases.is_empty() {
             return;
@@ -35,13 +49,15 @@ impl<L: Locate> Lowering<'_, L> {
         for (address, hosts) in aliases {
             if !is_ip(&address) {
                 for host in &hosts {
-                    self.warn(
-                        Code::UnloweredValue,
-                        &["services", name, "extra_hosts", host],
-                        format!(
-                            "`{host}={address}` of service `{name}` is left out: `{address}` is not an IP address, and a Kubernetes host alias needs one"
-                        ),
-                        "not an IP address",
+                    let span = self.extra_host_span(name, host);
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            Code::UnloweredValue,
+                            format!(
+                                "`{host}={address}` of service `{name}` is left out: `{address}` is not an IP address, and a Kubernetes host alias needs one"
+                            ),
+                        )
+                        .with_label(span, "not an IP address"),
                     );
                 }
                 continue;
@@ -50,13 +66,15 @@ impl<L: Locate> Lowering<'_, L> {
             for host in hosts {
                 let lower = host.to_ascii_lowercase();
                 if !is_dns_subdomain(&lower) {
-                    self.warn(
-                        Code::UnloweredValue,
-                        &["services", name, "extra_hosts", &host],
-                        format!(
-                            "`{host}={address}` of service `{name}` is left out: a Kubernetes host alias takes only names of lowercase letters, digits, `-` and `.`"
-                        ),
-                        "not a name Kubernetes takes",
+                    let span = self.extra_host_span(name, &host);
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            Code::UnloweredValue,
+                            format!(
+                                "`{host}={address}` of service `{name}` is left out: a Kubernetes host alias takes only names of lowercase letters, digits, `-` and `.`"
+                            ),
+                        )
+                        .with_label(span, "not a name Kubernetes takes"),
                     );
                 } else if !kept.contains(&lower) {
                     kept.push(lower);
