@@ -247,10 +247,11 @@ fn large_configs_are_reported_by_what_refuses_them() {
 }
 
 /// No Secret can be named `db_password`: the Kubernetes targets reference an external secret
-/// under a name one can have, and say so; podman's secrets keep the engine's names.
+/// under a name one can have, and say so; podman's secrets keep the engine's names, and so do
+/// its volumes, which it finds by name.
 #[test]
 fn external_secrets_get_names_kubernetes_can_hold() {
-    let compose = "services:\n  db:\n    image: docker.io/library/postgres:17\n    secrets: [db_password]\nsecrets:\n  db_password:\n    external: true\n";
+    let compose = "services:\n  db:\n    image: docker.io/library/postgres:17\n    secrets: [db_password]\n    volumes: [pgdata:/var/lib/postgresql/data]\nsecrets:\n  db_password:\n    external: true\nvolumes:\n  pgdata:\n    external: true\n    name: pg_data\n";
     let scratch = project("external-names", compose);
     let dir = scratch.path();
     let warning = "external secret `db_password` is referenced as the Secret `db-password`";
@@ -272,6 +273,19 @@ fn external_secrets_get_names_kubernetes_can_hold() {
             out.stdout.contains(&format!("secretName: {referenced}")),
             "{target}: {}",
             out.stdout
+        );
+        let claim = if renamed { "pg-data" } else { "pg_data" };
+        assert!(
+            out.stdout.contains(&format!("claimName: {claim}")),
+            "{target}: {}",
+            out.stdout
+        );
+        assert_eq!(
+            out.stderr
+                .contains("external volume `pg_data` is referenced"),
+            renamed,
+            "{target}: {}",
+            out.describe()
         );
     }
     let out = stackc(dir, &["check", "--target", "helm"]);

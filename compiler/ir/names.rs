@@ -35,10 +35,14 @@ pub fn dns_label(name: &str) -> String {
 }
 
 /// A DNS-1123 subdomain derived from `name`, as Secrets and ConfigMaps are named: lowercased,
-/// every character but letters, digits, `-` and `.` replaced by `-`, `-` and `.` trimmed from
-/// both ends, and cut to 253 characters. A valid name is kept as it is.
+/// every character but letters, digits, `-` and `.` replaced by `-`, each `.`-separated label
+/// trimmed of `-` and empty ones dropped, and cut to 253 characters. A valid name is kept as it
+/// is.
 #[must_use]
 pub fn dns_subdomain(name: &str) -> String {
+    if is_dns_subdomain(name) {
+        return name.to_owned();
+    }
     let mapped: String = name
         .chars()
         .map(|c| match c.to_ascii_lowercase() {
@@ -46,11 +50,21 @@ pub fn dns_subdomain(name: &str) -> String {
             _ => '-',
         })
         .collect();
-    let trimmed = mapped.trim_matches(|c| c == '-' || c == '.');
-    if trimmed.is_empty() {
+    let labels: Vec<&str> = mapped
+        .split('.')
+        .map(|label| label.trim_matches('-'))
+        .filter(|label| !label.is_empty())
+        .collect();
+    if labels.is_empty() {
         return "x".to_owned();
     }
-    trimmed.chars().take(253).collect()
+    let joined = labels.join(".");
+    joined
+        .chars()
+        .take(253)
+        .collect::<String>()
+        .trim_end_matches(['-', '.'])
+        .to_owned()
 }
 
 /// The [`dns_label`] of the concatenation of `parts`, without building the concatenation.
@@ -237,10 +251,20 @@ pub fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-/// Whether `s` is a DNS-1123 subdomain: DNS labels joined by `.`, at most 253 characters.
+/// Whether `s` is a DNS-1123 subdomain as the API server checks one: at most 253 characters of
+/// `.`-separated parts of lowercase letters, digits and `-`, each starting and ending with a
+/// letter or digit. Unlike DNS, it puts no limit on one part's length.
 #[must_use]
 pub fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(is_dns_label)
+    s.len() <= 253
+        && s.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !part.starts_with('-')
+                && !part.ends_with('-')
+        })
 }
 
 /// Whether the API server takes `name` as an environment variable's: printable ASCII other
@@ -292,6 +316,9 @@ mod tests {
         assert_eq!(dns_subdomain("Postgres_Password"), "postgres-password");
         assert_eq!(dns_subdomain("_x_."), "x");
         assert_eq!(dns_subdomain("__"), "x");
+        assert_eq!(dns_subdomain("app_.tls_key"), "app.tls-key");
+        assert_eq!(dns_subdomain("a..b"), "a.b");
+        assert!(is_dns_subdomain(&dns_subdomain(&"a_".repeat(200))));
     }
 
     #[test]

@@ -886,7 +886,12 @@ impl<L: Locate> Lowering<'_, L> {
     ) -> String {
         if let Some(d) = definition.filter(|d| d.external) {
             let external = if d.name.is_empty() { volume } else { &d.name };
-            return self.external(cx.owners, "volumes", volume, external, dns_label(external));
+            // Podman finds the existing volume by the engine's name (`caddy_data`).
+            let claim = match cx.options.name_rules {
+                NameRules::Kubernetes => dns_label(external),
+                NameRules::Engine => external.to_owned(),
+            };
+            return self.external(cx.owners, "volumes", volume, external, claim);
         }
         let compose_name = definition.map_or("", |d| d.name.as_str());
         // Swarm names a volume for each service, task or node from its templates.
