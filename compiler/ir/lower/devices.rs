@@ -327,7 +327,20 @@ impl<L: Locate> Lowering<'_, L> {
                 }
                 continue;
             }
-            let span = self.span(&["services", name, "group_add"]);
+            let path = ["services", name, "group_add"];
+            let span = self
+                .locations
+                .find_value(&path, &|entry| entry == group)
+                .or_else(|| self.span(&path));
+            // Docker looks the name up in the container's own `/etc/group`, not the host's.
+            let lookup = if service.image.is_empty() {
+                "the `/etc/group` of the image it builds".to_owned()
+            } else {
+                format!(
+                    "`docker run --rm --entrypoint cat {} /etc/group`",
+                    service.image
+                )
+            };
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::GroupName,
@@ -337,7 +350,7 @@ impl<L: Locate> Lowering<'_, L> {
                 )
                 .with_label(span, "not a number")
                 .with_help(format!(
-                    "give its gid on the nodes (`getent group {group}`) with `--gid {group}=GID`, or in `x-stackc: {{groups: {{{group}: GID}}}}` at the top level or in the service"
+                    "give the gid Docker would use, the image's ({lookup}), with `--gid {group}=GID`, or in `x-stackc: {{groups: {{{group}: GID}}}}` at the top level or in the service"
                 )),
             );
         }
