@@ -66,7 +66,7 @@ pub struct VolumeSettings {
 pub struct ProjectSettings {
     /// The device profile for every service (overridden per service and by `--device-plugin`).
     pub device_plugin: Option<DeviceProfile>,
-    /// Group names used in `group_add`, with their numeric ids in the images (`video: 44`).
+    /// Group names used in `group_add`, with their numeric ids on the nodes (`video: 44`).
     #[serde(default)]
     pub groups: IndexMap<String, u32>,
     /// Storage settings per named volume.

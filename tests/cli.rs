@@ -382,13 +382,14 @@ fn group_names_take_their_ids_from_gid_flags_unless_the_compose_file_gives_them(
         "{}",
         unknown.describe()
     );
-    // Each name is reported at its entry, with where Docker would have found its gid.
+    // Each name is reported at its entry, with where its id can be found.
     let reports = stackc(dir, &["--message-format", "json", "build", "--stdout"]);
     for (group, column) in [("video", 17), ("render", 24)] {
         assert!(
             reports.stderr.lines().any(|line| {
                 line.contains(&format!("group `{group}`"))
                     && line.contains(&format!("\"line\":4,\"column\":{column}"))
+                    && line.contains(&format!("`getent group {group}`"))
                     && line
                         .contains("docker run --rm --entrypoint cat ollama/ollama:rocm /etc/group")
             }),

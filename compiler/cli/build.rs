@@ -56,8 +56,8 @@ pub struct BuildArgs {
     /// `device-plugin` (see docs/lowerings.md).
     #[arg(long, value_enum, default_value_t)]
     pub device_plugin: DevicePlugin,
-    /// The id of a group that `group_add` entries name (`render=993`): the one the image's
-    /// `/etc/group` gives it, where Docker looks names up (repeatable, or comma-separated). `x-stackc: {groups: ...}` in the compose files
+    /// The id a group has on the nodes (`render=993`), for `group_add` entries that name a
+    /// group (repeatable, or comma-separated). `x-stackc: {groups: ...}` in the compose files
     /// takes precedence.
     #[arg(long = "gid", value_name = "NAME=GID", value_delimiter = ',', value_parser = parse_gid)]
     pub gids: Vec<(String, u32)>,
@@ -77,7 +77,7 @@ pub struct BuildArgs {
 fn parse_gid(text: &str) -> Result<(String, u32), String> {
     let (name, gid) = text
         .split_once('=')
-        .ok_or_else(|| format!("`{text}` is not `NAME=GID`: write the group's name and its id in the image, as in `render=993`"))?;
+        .ok_or_else(|| format!("`{text}` is not `NAME=GID`: write the group's name and its id on the nodes, as in `render=993`"))?;
     let gid = gid.parse::<u32>().map_err(|_| {
         format!("the id of group `{name}` is `{gid}`: write a number, as in `{name}=993`")
     })?;

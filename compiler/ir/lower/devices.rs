@@ -332,8 +332,9 @@ impl<L: Locate> Lowering<'_, L> {
                 .locations
                 .find_value(&path, &|entry| entry == group)
                 .or_else(|| self.span(&path));
-            // Docker looks the name up in the container's own `/etc/group`, not the host's.
-            let lookup = if service.image.is_empty() {
+            // Docker looks the name up in the container's own `/etc/group`; a device node keeps
+            // the group it has on the host, so for a device the node's id is the one that works.
+            let image = if service.image.is_empty() {
                 "the `/etc/group` of the image it builds".to_owned()
             } else {
                 format!(
@@ -350,7 +351,7 @@ impl<L: Locate> Lowering<'_, L> {
                 )
                 .with_label(span, "not a number")
                 .with_help(format!(
-                    "give the gid Docker would use, the image's ({lookup}), with `--gid {group}=GID`, or in `x-stackc: {{groups: {{{group}: GID}}}}` at the top level or in the service"
+                    "give its id with `--gid {group}=GID`, or in `x-stackc: {{groups: {{{group}: GID}}}}` at the top level or in the service: for access to devices, the id on the nodes (`getent group {group}`); Docker used the image's ({image})"
                 )),
             );
         }
