@@ -38,6 +38,10 @@ const NODE_PROJECTS: &str = "/var/lib/stackc";
 /// `~` is never a project's name, which is a DNS label.
 const NODE_HOME: &str = "/var/lib/stackc/~";
 
+/// Where WSL, and so the clusters and podman machines that run in it on Windows (Rancher
+/// Desktop, `podman machine`), mount the Windows drives: `D:\data` is `/mnt/d/data` there.
+const NODE_WINDOWS_DRIVES: &str = "/mnt";
+
 /// Default claim size when `x-stackc.volumes.<name>.size` is not set.
 const DEFAULT_SIZE: u64 = 1 << 30;
 
@@ -767,9 +771,13 @@ impl<L: Locate> Lowering<'_, L> {
         let written = || locations.relative_path(&source_key);
         let rerooted = cx.node_paths.rerooted(source, written);
         let source = rerooted.as_deref().unwrap_or(source);
-        let placement = cx.node_paths.place(source, written);
+        // A Windows container keeps a Windows source: its node is a Windows machine.
+        let placement = match windows_drive_path(&mount.source) {
+            Some(host) if !is_windows_abs(&mount.target) => Placement::WindowsDrive(host),
+            _ => cx.node_paths.place(source, written),
+        };
         let in_project_tree = matches!(placement, Placement::Project { .. });
-        let placed = !matches!(placement, Placement::Kept);
+        let placed = matches!(placement, Placement::Project { .. } | Placement::Home(_));
         let (host, mut message) = match placement {
             Placement::Kept => {
                 // A hostPath must not hold `..`; compose keeps an absolute source as written.
@@ -810,6 +818,13 @@ impl<L: Locate> Lowering<'_, L> {
                 let message = format!(
                     "bind mount `{}` of service `{name}` is in the home directory of whoever runs compose and becomes hostPath `{host}`: copy it there on the node; the data stays on that node",
                     written().unwrap_or(&mount.source)
+                );
+                (host, message)
+            }
+            Placement::WindowsDrive(host) => {
+                let message = format!(
+                    "bind mount `{}` of service `{name}` is on a Windows drive, which a Linux node does not have, and becomes hostPath `{host}`, where WSL-based nodes (Rancher Desktop, `podman machine`) mount that drive; on other nodes, copy it there; the data stays on that node",
+                    mount.source
                 );
                 (host, message)
             }
@@ -1305,8 +1320,25 @@ enum Placement {
     Project { host: String, outside: bool },
     /// In the home directory of whoever ran compose.
     Home(String),
+    /// On a Windows drive, written for Docker Desktop, mounted into a Linux container.
+    WindowsDrive(String),
     /// An absolute path, kept.
     Kept,
+}
+
+/// `D:\data` or `D:/data`, a path on a Windows drive, as WSL mounts it: `/mnt/d/data`.
+fn windows_drive_path(source: &str) -> Option<String> {
+    let bytes = source.as_bytes();
+    let drive = *bytes.first()?;
+    if !(drive.is_ascii_alphabetic() && bytes.get(1) == Some(&b':') && is_windows_abs(source)) {
+        return None;
+    }
+    // `..` stops at the drive's root, as on Windows.
+    let rest = normalize(&Path::new("/").join(source[2..].replace('\\', "/")));
+    let path = Path::new(NODE_WINDOWS_DRIVES)
+        .join(char::from(drive.to_ascii_lowercase()).to_string())
+        .join(rest.strip_prefix("/").unwrap_or(&rest));
+    Some(path.to_string_lossy().into_owned())
 }
 
 impl NodePaths {
@@ -1537,7 +1569,7 @@ mod tests {
 
     use serde_json::json;
 
-    use super::{NodePaths, Placement};
+    use super::{NodePaths, Placement, windows_drive_path};
     use crate::ir::Locate;
     use crate::model;
     use crate::source::Span;
@@ -1576,8 +1608,33 @@ mod tests {
 
     fn host(paths: &NodePaths, source: &str, written: Option<&str>) -> String {
         match paths.place(Path::new(source), || written) {
-            Placement::Project { host, .. } | Placement::Home(host) => host,
+            Placement::Project { host, .. }
+            | Placement::Home(host)
+            | Placement::WindowsDrive(host) => host,
             Placement::Kept => format!("kept {source}"),
+        }
+    }
+
+    #[test]
+    fn windows_drive_sources_are_where_wsl_mounts_the_drive() {
+        assert_eq!(
+            windows_drive_path("D:/LocalAI/Ollama").as_deref(),
+            Some("/mnt/d/LocalAI/Ollama")
+        );
+        assert_eq!(
+            windows_drive_path("C:\\Users\\me\\..\\..\\..\\data\\").as_deref(),
+            Some("/mnt/c/data")
+        );
+        assert_eq!(windows_drive_path("c:\\").as_deref(), Some("/mnt/c/"));
+        for not_a_drive in [
+            "C:data",
+            "/data",
+            "//server/share",
+            "\\\\server\\share",
+            "1:/x",
+            "é:/x",
+        ] {
+            assert_eq!(windows_drive_path(not_a_drive), None, "{not_a_drive}");
         }
     }
 
