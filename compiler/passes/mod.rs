@@ -14,19 +14,22 @@
 //! 4. [`reached`] (right before `services`) adds the ports other services reach a service on
 //!    (`postgres://db:5432`) when it does not declare them, so that it gets a Service too, and
 //!    marks the services others reach by name (`DB_HOST=db`, `depends_on`).
-//! 5. [`subdomains`] keeps compose names of two DNS labels (`node-1.rabbit`) resolving: the
+//! 5. [`renamed`] (right after `reached`, which reads the compose names) rewrites the
+//!    references to a service by a compose name that does not resolve once converted
+//!    (`DB_HOST=bookstack_mariadb`) to the converted name (`bookstack-mariadb`).
+//! 6. [`subdomains`] keeps compose names of two DNS labels (`node-1.rabbit`) resolving: the
 //!    pod takes them as its hostname and subdomain, and the subdomain gets a headless Service.
 //!    It runs after `services`, whose names a subdomain's Service must not take, and reports
 //!    the DNS aliases that lost their names.
-//! 6. [`dependencies`] chooses how each `depends_on` entry is awaited; it needs the Services.
-//! 7. [`devices`] collects the generic device plugin's configuration, mounts `hostpath` devices
+//! 7. [`dependencies`] chooses how each `depends_on` entry is awaited; it needs the Services.
+//! 8. [`devices`] collects the generic device plugin's configuration, mounts `hostpath` devices
 //!    and sets the NVIDIA runtime class.
-//! 8. [`volumes`] co-locates the pods of workloads that share a `ReadWriteOnce` claim; it runs
+//! 9. [`volumes`] co-locates the pods of workloads that share a `ReadWriteOnce` claim; it runs
 //!    after `namespaces`, which may have merged two such workloads into one pod.
-//! 9. [`network_policies`] keeps compose network isolation with NetworkPolicies
-//!    (`--network-policies`): it reads the waits `dependencies` chose and the ports of the
-//!    Services.
-//! 10. [`config_hash`] stamps a hash of the ConfigMaps and Secrets a pod uses on its template.
+//! 10. [`network_policies`] keeps compose network isolation with NetworkPolicies
+//!     (`--network-policies`): it reads the waits `dependencies` chose and the ports of the
+//!     Services.
+//! 11. [`config_hash`] stamps a hash of the ConfigMaps and Secrets a pod uses on its template.
 //!     It runs last, once every pass that adds a mount or an environment source has run.
 
 pub mod config_hash;
@@ -36,6 +39,7 @@ pub mod names;
 pub mod namespaces;
 pub mod network_policies;
 pub mod reached;
+pub mod renamed;
 pub mod services;
 pub mod subdomains;
 pub mod volumes;
@@ -48,6 +52,7 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     names::run(project, locations, diagnostics);
     namespaces::run(project, locations, diagnostics);
     reached::run(project, locations, diagnostics);
+    renamed::run(project, locations, diagnostics);
     services::run(project, locations, diagnostics);
     subdomains::run(project, locations, diagnostics);
     dependencies::run(project, locations, diagnostics);

@@ -15,6 +15,7 @@
 //! `depends_on` entry waits on: without ports, the `services` pass gives it a headless Service.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use indexmap::IndexMap;
 
@@ -89,7 +90,7 @@ struct Found {
     place: Place,
 }
 
-enum Place {
+pub(super) enum Place {
     Env(String),
     File(String),
     Mount(String),
@@ -350,15 +351,18 @@ fn names(project: &Project) -> Names {
 }
 
 /// Where to point at a reference, and how to name the place in a message.
-fn site_span<L: Locate>(
+pub(super) fn site_span<L: Locate>(
     locations: &L,
     service: &str,
     place: &Place,
 ) -> (Option<crate::source::Span>, String) {
     match place {
         Place::Env(key) => {
+            // A mapping entry, or a `KEY=value` item of a list.
+            let item = |entry: &str| entry.split_once('=').is_some_and(|(k, _)| k == key);
             let span = locations
                 .exact_span(&["services", service, "environment", key])
+                .or_else(|| locations.find_value(&["services", service, "environment"], &item))
                 .or_else(|| locations.exact_span(&["services", service, "env_file"]))
                 .or_else(|| locations.span(&["services", service]));
             (span, format!("`{key}`"))
@@ -393,12 +397,45 @@ fn site_span<L: Locate>(
 /// nginx's `upstream relay { server relay:3000; }` and `proxy_pass http://relay;`, the second
 /// `relay` is the upstream block, not the service on port 80.
 fn scan<'a>(text: &str, names: &Names, site: Site<'a>, references: &mut Vec<Reference<'a>>) {
+    let mut with_port = Vec::new();
+    let mut without_port = Vec::new();
+    hosts_in(text, |host| match host {
+        HostAt::WithPort { host, port } => {
+            if let Some(target) = lookup(names, &text[host]) {
+                with_port.push(target);
+                add(references, target, Some(port), site);
+            }
+        }
+        HostAt::Url { host, scheme } => {
+            if let Some(target) = lookup(names, &text[host]) {
+                let scheme = scheme.split('+').next().unwrap_or_default();
+                let port = protocol_port(&scheme.to_ascii_lowercase());
+                add(&mut without_port, target, port, site);
+            }
+        }
+    });
+    for r in without_port {
+        if !with_port.contains(&r.target) {
+            add(references, r.target, r.port, r.site);
+        }
+    }
+}
+
+/// Where a text names a host the way [`scan`] reads it, by byte range.
+pub(super) enum HostAt<'t> {
+    /// `host:port`, with a port above 0.
+    WithPort { host: Range<usize>, port: u16 },
+    /// `scheme://host`, a URL that gives no port; the scheme as written.
+    Url { host: Range<usize>, scheme: &'t str },
+}
+
+/// Calls `each` with every host `text` names before a `:port` or in a URL without a port, in
+/// text order.
+pub(super) fn hosts_in<'t>(text: &'t str, mut each: impl FnMut(HostAt<'t>)) {
     if !text.contains(':') {
         return;
     }
     let bytes = text.as_bytes();
-    let mut with_port = Vec::new();
-    let mut without_port = Vec::new();
     for (colon, _) in text.match_indices(':') {
         let digits = bytes[colon + 1..]
             .iter()
@@ -407,52 +444,31 @@ fn scan<'a>(text: &str, names: &Names, site: Site<'a>, references: &mut Vec<Refe
         let after = bytes.get(colon + 1 + digits);
         if digits > 0 && !after.is_some_and(|b| b.is_ascii_alphanumeric() || b"_.:-".contains(b)) {
             let port = text[colon + 1..colon + 1 + digits].parse::<u16>().ok();
-            if let Some(target) = host_before(text, colon).and_then(|h| lookup(names, h)) {
-                if let Some(port) = port.filter(|p| *p > 0) {
-                    with_port.push(target);
-                    add(references, target, Some(port), site);
-                }
+            if let (Some(host), Some(port)) = (host_before(text, colon), port.filter(|p| *p > 0)) {
+                each(HostAt::WithPort { host, port });
             }
         } else if text[colon..].starts_with("://") {
-            url_without_port(text, colon, names, site, &mut without_port);
+            let scheme_start = text[..colon]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
+                .map_or(0, |i| i + 1);
+            let start = colon + 3;
+            let rest = &text[start..];
+            let end = start
+                + rest
+                    .find(|c: char| "/?#,;\"' \t\n".contains(c))
+                    .unwrap_or(rest.len());
+            let host_start = text[start..end]
+                .rfind('@')
+                .map_or(start, |at| start + at + 1);
+            // With a port, the `host:port` branch counts it.
+            if host_start < end && !text[host_start..end].contains(':') {
+                each(HostAt::Url {
+                    host: host_start..end,
+                    scheme: &text[scheme_start..colon],
+                });
+            }
         }
     }
-    for r in without_port {
-        if !with_port.contains(&r.target) {
-            add(references, r.target, r.port, r.site);
-        }
-    }
-}
-
-/// A URL at `colon` (its `://`) whose host is a service and that gives no port: the scheme's.
-fn url_without_port<'a>(
-    text: &str,
-    colon: usize,
-    names: &Names,
-    site: Site<'a>,
-    references: &mut Vec<Reference<'a>>,
-) {
-    let scheme_start = text[..colon]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
-        .map_or(0, |i| i + 1);
-    let scheme = text[scheme_start..colon]
-        .split('+')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let rest = &text[colon + 3..];
-    let authority = &rest[..rest
-        .find(|c: char| "/?#,;\"' \t\n".contains(c))
-        .unwrap_or(rest.len())];
-    let host = authority.rsplit('@').next().unwrap_or_default();
-    if host.contains(':') {
-        // A port is given: the `host:port` scan counts it.
-        return;
-    }
-    let Some(target) = lookup(names, host) else {
-        return;
-    };
-    add(references, target, protocol_port(&scheme), site);
 }
 
 /// `DB_HOST=db` beside `DB_PORT=5432`, or `RPC_HOST=http://node` beside `RPC_PORT=18443`; a
@@ -486,7 +502,7 @@ fn host_port_pairs<'a>(
 }
 
 /// The prefix of a variable that holds a host name (`DB` of `DB_HOST`).
-fn host_prefix(key: &str) -> Option<&str> {
+pub(super) fn host_prefix(key: &str) -> Option<&str> {
     HOST_SUFFIXES
         .iter()
         .find_map(|suffix| key.strip_suffix(suffix))
@@ -528,11 +544,11 @@ fn protocol_port(protocol: &str) -> Option<u16> {
 }
 
 /// The host name that ends just before `end`: letters, digits, `.`, `_` and `-`.
-fn host_before(text: &str, end: usize) -> Option<&str> {
+fn host_before(text: &str, end: usize) -> Option<Range<usize>> {
     let start = text[..end]
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c)))
         .map_or(0, |i| i + 1);
-    (start < end).then(|| &text[start..end])
+    (start < end).then_some(start..end)
 }
 
 fn lookup(names: &Names, host: &str) -> Option<usize> {
