@@ -251,6 +251,16 @@ pub fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
+/// Whether [`dns_label`] keeps `name` as a DNS lookup sees it (`webApp` is kept, as `webapp`;
+/// `web_app` and `1panel` are not), without making the label.
+#[must_use]
+pub fn keeps_dns_label(name: &str) -> bool {
+    name.len() <= MAX_LABEL
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && !name.ends_with('-')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// Whether `s` is a DNS-1123 subdomain as the API server checks one: at most 253 characters of
 /// `.`-separated parts of lowercase letters, digits and `-`, each starting and ending with a
 /// letter or digit. Unlike DNS, it puts no limit on one part's length.
@@ -308,6 +318,21 @@ fn truncate_label(s: &mut String, max: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_labels_are_those_dns_label_keeps() {
+        let long = "a".repeat(64);
+        for name in [
+            "web", "webApp", "web-1", "web_app", "1panel", "web-", "-web", "web.app", "", "é",
+            &long,
+        ] {
+            assert_eq!(
+                keeps_dns_label(name),
+                same_dns_name(name, &dns_label(name)),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn external_names_become_dns_subdomains() {

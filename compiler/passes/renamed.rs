@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::names::{dns_label, same_dns_name};
+use crate::ir::names::keeps_dns_label;
 use crate::ir::{Locate, Project};
 use crate::passes::reached::{HostAt, Place, host_prefix, hosts_in, site_span};
 
@@ -81,7 +81,7 @@ fn renamed(project: &Project) -> Renamed {
     let mut renamed = Renamed::default();
     for (i, (compose, workload)) in project.workloads.iter().enumerate() {
         for name in std::iter::once(compose).chain(&workload.dns_aliases) {
-            if !name.contains('.') && !same_dns_name(name, &dns_label(name)) {
+            if !name.contains('.') && !keeps_dns_label(name) {
                 renamed.entry(name.to_ascii_lowercase()).or_insert(i);
             }
         }
