@@ -120,10 +120,16 @@ fn checks(fixture: &str) -> &'static [(Probe, Expect)] {
                 Is("directory-passed"),
             ),
         ],
-        "podman-dns" => &[(
-            Exec("client-client", "wget -qO- http://server:8080/"),
-            Is("served-by-server"),
-        )],
+        "podman-dns" => &[
+            (
+                Exec("client-client", "wget -qO- http://server:8080/"),
+                Is("served-by-server"),
+            ),
+            (
+                Exec("client-client", "wget -qO- \"$SERVER_URL\""),
+                Is("served-by-server"),
+            ),
+        ],
         "podman-env" => &[
             (
                 Exec(

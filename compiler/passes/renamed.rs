@@ -1,4 +1,4 @@
-//! References to services by a name the cluster cannot resolve.
+//! References to services by a name the target cannot resolve.
 //!
 //! A compose name that is not a DNS label (`bookstack_mariadb`, `1panel`) becomes another
 //! name in Kubernetes and under podman (`bookstack-mariadb`): the Service's, and the pod's. So
@@ -6,17 +6,23 @@
 //! service names another the way the [`reached`](super::reached) pass reads references
 //! (`name:port`, a URL, a `*_HOST` variable), in its environment (with its env files' variables)
 //! or its command line, the name is rewritten to the one the service has once converted, and
-//! reported. It runs right after `reached`, which looks the compose names up.
+//! reported. [`run`] does this for every target, right after `reached`, which looks the compose
+//! names up.
 //!
-//! Left as written, and reported by SC1003 only: names in the files a service mounts, which
-//! are the project's own; names with a dot, which a TLS certificate may hold
-//! (`peer0.org1.example.com`) or a pod subdomain keeps resolving (`node-1.rabbit`); and a
-//! service's references to itself, as `reached` leaves them.
+//! Podman resolves fewer names still: a pod answers to its own name only, not to a
+//! `container_name` or a network alias, which Kubernetes gives a Service. The podman backend
+//! calls [`run_for_podman`] for those.
+//!
+//! Left as written, and reported by SC1003 (SC2106 under podman) only: names in the files a
+//! service mounts, which are the project's own; names with a dot, which are as often a name the
+//! software goes by as a host it connects to (`VIRTUAL_HOST=shop.example.com`, a TLS
+//! certificate's `peer0.org1.example.com`), and which a pod subdomain keeps resolving on
+//! Kubernetes (`node-1.rabbit`); and a service's references to itself, as `reached` leaves them.
 
 use std::collections::HashMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::names::keeps_dns_label;
+use crate::ir::names::{keeps_dns_label, same_dns_name};
 use crate::ir::{Locate, Project};
 use crate::passes::reached::{HostAt, Place, host_prefix, hosts_in, site_span};
 
@@ -24,8 +30,37 @@ use crate::passes::reached::{HostAt, Place, host_prefix, hosts_in, site_span};
 /// Only looked up, never iterated.
 type Renamed = HashMap<String, usize, foldhash::fast::RandomState>;
 
+/// Which names a target resolves.
+#[derive(Clone, Copy)]
+enum Resolver {
+    /// A Service per DNS label, and pod subdomains for names of two labels.
+    Kubernetes,
+    /// A pod's own name only.
+    Podman,
+}
+
+/// Rewrites the references by names that are not DNS labels, which no target resolves.
 pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Diagnostics) {
-    let renamed = renamed(project);
+    rewrite(project, locations, diagnostics, Resolver::Kubernetes);
+}
+
+/// Rewrites the references by the names podman does not resolve: every name but the pod's,
+/// unless it has a dot.
+pub fn run_for_podman(
+    project: &mut Project,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+) {
+    rewrite(project, locations, diagnostics, Resolver::Podman);
+}
+
+fn rewrite(
+    project: &mut Project,
+    locations: &impl Locate,
+    diagnostics: &mut Diagnostics,
+    resolver: Resolver,
+) {
+    let renamed = renamed(project, resolver);
     if renamed.is_empty() {
         return;
     }
@@ -60,12 +95,18 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
         let (span, place) = site_span(locations, &service, &place);
         for (written, target) in names {
             let name = &converted[target];
+            let why = match resolver {
+                Resolver::Kubernetes => format!(
+                    "which does not resolve once converted: it is rewritten to `{name}`, the name that service has in Kubernetes and under podman"
+                ),
+                Resolver::Podman => format!(
+                    "which does not resolve under podman, where a pod answers to its own name only: it is rewritten to `{name}`, the name of its pod"
+                ),
+            };
             diagnostics.push(
                 Diagnostic::warning(
                     Code::RenamedReference,
-                    format!(
-                        "service `{service}` names `{written}` in {place}, which does not resolve once converted: it is rewritten to `{name}`, the name that service has in Kubernetes and under podman"
-                    ),
+                    format!("service `{service}` names `{written}` in {place}, {why}"),
                 )
                 .with_label(span, format!("`{written}` rewritten to `{name}`"))
                 .with_help(format!(
@@ -76,12 +117,16 @@ pub fn run(project: &mut Project, locations: &impl Locate, diagnostics: &mut Dia
     }
 }
 
-/// Every compose name and DNS alias that converts to another name, unless it has a dot.
-fn renamed(project: &Project) -> Renamed {
+/// Every compose name and DNS alias that does not resolve on the target.
+fn renamed(project: &Project, resolver: Resolver) -> Renamed {
     let mut renamed = Renamed::default();
     for (i, (compose, workload)) in project.workloads.iter().enumerate() {
         for name in std::iter::once(compose).chain(&workload.dns_aliases) {
-            if !name.contains('.') && !keeps_dns_label(name) {
+            let answered = match resolver {
+                Resolver::Kubernetes => keeps_dns_label(name),
+                Resolver::Podman => same_dns_name(name, &workload.name),
+            };
+            if !answered && !name.contains('.') {
                 renamed.entry(name.to_ascii_lowercase()).or_insert(i);
             }
         }
@@ -96,9 +141,9 @@ struct Rewriter<'a> {
 }
 
 impl Rewriter<'_> {
-    /// Rewrites the names in `text` that do not resolve once converted, and returns them as
-    /// written with the workload each names; `None` when there is none. `whole_host` is for a
-    /// variable that holds a host name (`DB_HOST`): its whole value may be one.
+    /// Rewrites the names in `text` that do not resolve, and returns them as written with the
+    /// workload each names; `None` when there is none. `whole_host` is for a variable that
+    /// holds a host name (`DB_HOST`): its whole value may be one.
     fn rewrite(
         &self,
         text: &mut String,
@@ -140,16 +185,19 @@ impl Rewriter<'_> {
     }
 
     fn target(&self, host: &str) -> Option<usize> {
-        if host.is_empty() || host.contains('.') {
-            return None;
+        if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.renamed.get(&host.to_ascii_lowercase()).copied()
+        } else {
+            self.renamed.get(host).copied()
         }
-        self.renamed.get(&host.to_ascii_lowercase()).copied()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Renamed, Rewriter};
+    use super::{Renamed, Rewriter, run_for_podman};
+    use crate::diagnostics::{Code, Diagnostics};
+    use crate::ir::Unlocated;
 
     fn rewritten(text: &str, whole_host: bool) -> (String, Vec<(String, usize)>) {
         let mut renamed = Renamed::default();
@@ -215,5 +263,69 @@ mod tests {
             rewritten("bookstack_mariadb db", true).0,
             "bookstack_mariadb db"
         );
+    }
+
+    /// The environment of service `app` after the passes, and after podman's rewrite too.
+    fn app_env(services: &serde_json::Value) -> (Vec<String>, Vec<String>, usize) {
+        let model = crate::model::from_canonical(serde_json::json!({
+            "name": "p",
+            "services": services
+        }))
+        .unwrap();
+        let mut diagnostics = Diagnostics::new();
+        let options = crate::ir::lower::Options::default();
+        let mut ir = crate::ir::lower::lower(&model, &options, &Unlocated, &mut diagnostics);
+        crate::passes::run(&mut ir, &Unlocated, &mut diagnostics);
+        let env = |ir: &crate::ir::Project| {
+            ir.workloads["app"].pod.containers[0]
+                .env
+                .values()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let kubernetes = env(&ir);
+        run_for_podman(&mut ir, &Unlocated, &mut diagnostics);
+        let reports = diagnostics
+            .iter()
+            .filter(|d| d.code == Code::RenamedReference)
+            .count();
+        (kubernetes, env(&ir), reports)
+    }
+
+    #[test]
+    fn podman_also_rewrites_the_aliases_a_service_answers_to_but_not_dotted_names() {
+        let (kubernetes, podman, reports) = app_env(&serde_json::json!({
+            "app": {
+                "image": "app",
+                "environment": {
+                    "DB": "postgres://db_main:5432/app",
+                    "CACHE_HOST": "redis-cache",
+                    "BROKER": "amqp://broker.internal:5672",
+                    "SELF": "http://app:8080"
+                }
+            },
+            "db_main": { "image": "postgres" },
+            "cache": { "image": "redis", "container_name": "redis-cache" },
+            "broker.internal": { "image": "rabbitmq" }
+        }));
+        assert_eq!(
+            kubernetes,
+            [
+                "postgres://db-main:5432/app",
+                "redis-cache",
+                "amqp://broker.internal:5672",
+                "http://app:8080"
+            ]
+        );
+        assert_eq!(
+            podman,
+            [
+                "postgres://db-main:5432/app",
+                "cache",
+                "amqp://broker.internal:5672",
+                "http://app:8080"
+            ]
+        );
+        assert_eq!(reports, 2);
     }
 }

@@ -104,6 +104,7 @@ pub fn prepare(
             diagnostics.push(d);
         }
     }
+    crate::passes::renamed::run_for_podman(&mut project, locations, diagnostics);
     devices::run(&mut project, locations, diagnostics);
     let order = order(&project, locations, diagnostics);
     Stack {
