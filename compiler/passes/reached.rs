@@ -569,7 +569,7 @@ fn add<'a>(references: &mut Vec<Reference<'a>>, target: usize, port: Option<u16>
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use indexmap::IndexMap;
 
     use super::{Names, Reference, SCHEME_PORTS, Site, host_port_pairs, scan, url_host};
@@ -668,7 +668,10 @@ mod tests {
         assert_eq!(url_host("node"), None);
     }
 
-    fn project(services: &serde_json::Value) -> (crate::ir::Project, Vec<Code>) {
+    /// A project of `services`, lowered and through the passes, with the codes reported.
+    pub(in crate::passes) fn project(
+        services: &serde_json::Value,
+    ) -> (crate::ir::Project, Vec<Code>) {
         let model = crate::model::from_canonical(serde_json::json!({
             "name": "p",
             "services": services

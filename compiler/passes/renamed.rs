@@ -265,17 +265,10 @@ mod tests {
         );
     }
 
-    /// The environment of service `app` after the passes, and after podman's rewrite too.
+    /// The environment of service `app` after the passes, and after podman's rewrite too, with
+    /// the number of references rewritten.
     fn app_env(services: &serde_json::Value) -> (Vec<String>, Vec<String>, usize) {
-        let model = crate::model::from_canonical(serde_json::json!({
-            "name": "p",
-            "services": services
-        }))
-        .unwrap();
-        let mut diagnostics = Diagnostics::new();
-        let options = crate::ir::lower::Options::default();
-        let mut ir = crate::ir::lower::lower(&model, &options, &Unlocated, &mut diagnostics);
-        crate::passes::run(&mut ir, &Unlocated, &mut diagnostics);
+        let (mut ir, codes) = crate::passes::reached::tests::project(services);
         let env = |ir: &crate::ir::Project| {
             ir.workloads["app"].pod.containers[0]
                 .env
@@ -284,10 +277,12 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let kubernetes = env(&ir);
+        let mut diagnostics = Diagnostics::new();
         run_for_podman(&mut ir, &Unlocated, &mut diagnostics);
-        let reports = diagnostics
-            .iter()
-            .filter(|d| d.code == Code::RenamedReference)
+        let reports = codes
+            .into_iter()
+            .chain(diagnostics.iter().map(|d| d.code))
+            .filter(|code| *code == Code::RenamedReference)
             .count();
         (kubernetes, env(&ir), reports)
     }
