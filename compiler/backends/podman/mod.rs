@@ -518,12 +518,15 @@ impl<L: Locate> Checker<'_, L> {
 
     /// Texts that Podman 5.4's reading of its YAML input cannot round-trip (see SC2116).
     fn unreadable_text(&mut self, name: &str, container: &ir::Container) {
-        let unreadable = |text: &str| text.starts_with([' ', '\t', '\n']) && text.contains('\n');
         for (key, argv) in [
             ("entrypoint", &container.command),
             ("command", &container.args),
         ] {
-            if argv.iter().flatten().any(|arg| unreadable(arg)) {
+            if argv
+                .iter()
+                .flatten()
+                .any(|arg| unreadable_under_podman(arg))
+            {
                 self.warn(
                     Code::PodmanUnreadableText,
                     &["services", name, key],
@@ -535,7 +538,7 @@ impl<L: Locate> Checker<'_, L> {
             }
         }
         for (variable, value) in &container.env {
-            if unreadable(value) {
+            if unreadable_under_podman(value) {
                 self.warn(
                     Code::PodmanUnreadableText,
                     &["services", name, "environment", variable],
@@ -727,6 +730,23 @@ fn quadlet(project: &str, yaml_name: &str) -> String {
     )
 }
 
+/// Whether podman 5.4 fails to read `text` back. It re-encodes its input with go-yaml v3, which
+/// writes a text of several lines as a literal block, with an indentation indicator when it
+/// starts with a blank (`|2-`), and Kubernetes' YAML reader refuses that block when its first
+/// line is blank or starts with a space or a tab. go-yaml double-quotes instead, which reads
+/// back, a text a literal block cannot hold: one with a space at the end of a line or a control
+/// character. A text of line breaks only reads back too.
+fn unreadable_under_podman(text: &str) -> bool {
+    text.starts_with([' ', '\t', '\n'])
+        && text.contains('\n')
+        && !text.trim_matches('\n').is_empty()
+        && !text.ends_with(' ')
+        && !text.contains(" \n")
+        && !text
+            .chars()
+            .any(|c| c.is_control() && c != '\t' && c != '\n')
+}
+
 #[cfg(test)]
 mod tests {
     use indexmap::IndexMap;
@@ -826,6 +846,11 @@ mod tests {
                 ("SCRIPT", "set -e\nrun"),
                 ("INDENTED", "  one line"),
                 ("MAKEFILE", "\tmake all\n\tmake install"),
+                // Double-quoted by go-yaml, or of line breaks only: these read back.
+                ("TRAILING", " mc mb data\nfi "),
+                ("SPACED", "\n  set -e \n  run"),
+                ("CARRIAGE", "\n  run\r"),
+                ("BREAK", "\n"),
             ]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
