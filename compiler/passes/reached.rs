@@ -27,7 +27,7 @@ use crate::ir::{
 /// The lowercase names a workload is reached by, to its index. Only looked up, never iterated,
 /// so its order cannot reach the output; hashed with foldhash, as stackc's own names need no
 /// resistance to chosen keys.
-type Names = HashMap<String, usize, foldhash::fast::RandomState>;
+pub(super) type Names = HashMap<String, usize, foldhash::fast::RandomState>;
 
 /// Standard ports of URL schemes, for URLs that give none. `postgresql+psycopg2://` and
 /// `jdbc:postgresql://` count as their database's scheme.
@@ -551,7 +551,7 @@ fn host_before(text: &str, end: usize) -> Option<Range<usize>> {
     (start < end).then_some(start..end)
 }
 
-fn lookup(names: &Names, host: &str) -> Option<usize> {
+pub(super) fn lookup(names: &Names, host: &str) -> Option<usize> {
     if host.bytes().any(|b| b.is_ascii_uppercase()) {
         names.get(host.to_ascii_lowercase().as_str()).copied()
     } else {

@@ -19,16 +19,14 @@
 //! certificate's `peer0.org1.example.com`), and which a pod subdomain keeps resolving on
 //! Kubernetes (`node-1.rabbit`); and a service's references to itself, as `reached` leaves them.
 
-use std::collections::HashMap;
-
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::names::{keeps_dns_label, same_dns_name};
 use crate::ir::{Locate, Project};
-use crate::passes::reached::{HostAt, Place, host_prefix, hosts_in, site_span};
+use crate::passes::reached::{HostAt, Names, Place, host_prefix, hosts_in, lookup, site_span};
 
 /// The lowercase names that do not resolve once converted, to the index of their workload.
 /// Only looked up, never iterated.
-type Renamed = HashMap<String, usize, foldhash::fast::RandomState>;
+type Renamed = Names;
 
 /// Which names a target resolves.
 #[derive(Clone, Copy)]
@@ -152,7 +150,7 @@ impl Rewriter<'_> {
     ) -> Option<Vec<(String, usize)>> {
         let mut found = Vec::new();
         let mut take = |start: usize, end: usize| {
-            let target = self.target(&text[start..end])?;
+            let target = lookup(self.renamed, &text[start..end])?;
             (target != from).then(|| found.push((start..end, target)))
         };
         if whole_host {
@@ -182,14 +180,6 @@ impl Rewriter<'_> {
         out.push_str(&text[at..]);
         *text = out;
         Some(names)
-    }
-
-    fn target(&self, host: &str) -> Option<usize> {
-        if host.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.renamed.get(&host.to_ascii_lowercase()).copied()
-        } else {
-            self.renamed.get(host).copied()
-        }
     }
 }
 
