@@ -243,8 +243,13 @@ fn push_hash(out: &mut String, whole: &str) {
 /// starting and ending with a letter or digit.
 #[must_use]
 pub fn is_dns_label(s: &str) -> bool {
+    s.len() <= MAX_LABEL && is_label_of_any_length(s)
+}
+
+/// A DNS-1123 label but for its length: lowercase letters, digits and `-`, starting and ending
+/// with a letter or digit.
+fn is_label_of_any_length(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= MAX_LABEL
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
@@ -266,15 +271,7 @@ pub fn keeps_dns_label(name: &str) -> bool {
 /// letter or digit. Unlike DNS, it puts no limit on one part's length.
 #[must_use]
 pub fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253
-        && s.split('.').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !part.starts_with('-')
-                && !part.ends_with('-')
-        })
+    s.len() <= 253 && s.split('.').all(is_label_of_any_length)
 }
 
 /// Whether the API server takes `name` as an environment variable's: printable ASCII other

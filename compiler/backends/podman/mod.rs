@@ -732,10 +732,11 @@ fn quadlet(project: &str, yaml_name: &str) -> String {
 
 /// Whether podman 5.4 fails to read `text` back. It re-encodes its input with go-yaml v3, which
 /// writes a text of several lines as a literal block, with an indentation indicator when it
-/// starts with a blank (`|2-`), and Kubernetes' YAML reader refuses that block when its first
-/// line is blank or starts with a space or a tab. go-yaml double-quotes instead, which reads
-/// back, a text a literal block cannot hold: one with a space at the end of a line or a control
-/// character. A text of line breaks only reads back too.
+/// starts with a blank (`|2-`), and Kubernetes' YAML reader refuses such a block (`"\n b"`,
+/// `" a\nb"`, a leading tab; `"\n  b"` is read, and reported all the same). go-yaml
+/// double-quotes instead, which reads back, a text a literal block cannot hold: one with a
+/// space at the end of a line or a control character. A text of line breaks only reads back
+/// too.
 fn unreadable_under_podman(text: &str) -> bool {
     text.starts_with([' ', '\t', '\n'])
         && text.contains('\n')
