@@ -152,10 +152,26 @@ pub enum Output {
 pub fn run(
     args: &BuildArgs,
     project: model::Project,
-    locations: impl Locate,
+    locations: impl Locate + Send,
     diagnostics: &mut Diagnostics,
+    report: &super::Report<'_>,
 ) -> Result<bool, Error> {
     let lowered = lower(args, &project, &locations, diagnostics)?;
+    // The diagnostics are final once lowered: they are rendered beside emitting and writing.
+    let diagnostics: &Diagnostics = diagnostics;
+    let (outcome, ()) = crate::parallel::join(
+        || emit_and_write(args, project, locations, lowered),
+        || report.render_ahead(diagnostics),
+    );
+    outcome
+}
+
+fn emit_and_write(
+    args: &BuildArgs,
+    project: model::Project,
+    locations: impl Locate,
+    lowered: Option<Lowered>,
+) -> Result<bool, Error> {
     // Emitting needs only the IR: freeing the compose model and the source tree first lowers the
     // peak memory of a build by their size. Services are most of both, so they are freed on the
     // pool: the tree's by `Locations`' drop, the model's here.

@@ -10,10 +10,12 @@ mod explain;
 mod schema;
 pub mod secrets;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -133,14 +135,14 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
 }
 
 fn run_secrets(cli: &Cli, args: &secrets::SecretsArgs) -> Result<ExitCode, Error> {
-    with_project(cli, |project, locations, diagnostics| {
+    with_project(cli, |project, locations, diagnostics, _| {
         secrets::run(args, &project, &locations, diagnostics).map(|()| true)
     })
 }
 
 fn run_build(cli: &Cli, args: &build::BuildArgs) -> Result<ExitCode, Error> {
-    with_project(cli, |project, locations, diagnostics| {
-        build::run(args, project, locations, diagnostics)
+    with_project(cli, |project, locations, diagnostics, report| {
+        build::run(args, project, locations, diagnostics, report)
     })
 }
 
@@ -153,6 +155,7 @@ fn with_project(
         crate::model::Project,
         Sourced<'_, frontend::locations::Locations>,
         &mut Diagnostics,
+        &Report<'_>,
     ) -> Result<bool, Error>,
 ) -> Result<ExitCode, Error> {
     let (mut result, sources) = load(cli)?;
@@ -164,14 +167,15 @@ fn with_project(
         report(cli, &result.diagnostics, &sources);
         return Ok(ExitCode::from(1));
     };
+    let report = Report::new(cli, &sources);
     let project_dir = PathBuf::from(&project.working_dir);
     let locations = Sourced {
         locations: std::mem::take(&mut result.locations),
         sources: &sources,
         project_dir: &project_dir,
     };
-    let outcome = command(project, locations, &mut result.diagnostics);
-    report(cli, &result.diagnostics, &sources);
+    let outcome = command(project, locations, &mut result.diagnostics, &report);
+    report.print(&result.diagnostics);
     let up_to_date = outcome?;
     let code = if result.diagnostics.has_errors() || !up_to_date {
         ExitCode::from(1)
@@ -245,11 +249,57 @@ fn process_environment() -> BTreeMap<String, String> {
 
 /// Prints diagnostics on stderr in the chosen format.
 fn report(cli: &Cli, diagnostics: &Diagnostics, sources: &SourceMap) {
-    let color = match cli.global.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let text = render::render_all(diagnostics, sources, cli.global.message_format, color);
-    let _ = std::io::stderr().write_all(text.as_bytes());
+    Report::new(cli, sources).print(diagnostics);
+}
+
+/// The diagnostics of a command as stderr shows them, which a command may render ahead of
+/// printing: rendering takes miette's layout for each full report, which can run beside the
+/// command's last steps instead of after them.
+pub struct Report<'a> {
+    cli: &'a Cli,
+    sources: &'a SourceMap,
+    /// How many diagnostics were rendered ahead, and their text.
+    ahead: OnceLock<(usize, String)>,
+}
+
+impl<'a> Report<'a> {
+    fn new(cli: &'a Cli, sources: &'a SourceMap) -> Self {
+        Self {
+            cli,
+            sources,
+            ahead: OnceLock::new(),
+        }
+    }
+
+    /// Renders `diagnostics`, which the command will add no more to, for [`Report::print`].
+    pub(crate) fn render_ahead(&self, diagnostics: &Diagnostics) {
+        let _ = self
+            .ahead
+            .set((diagnostics.len(), self.render(diagnostics)));
+    }
+
+    /// Prints `diagnostics`, rendered ahead unless more came since.
+    fn print(&self, diagnostics: &Diagnostics) {
+        let text = match self.ahead.get() {
+            Some((count, text)) if *count == diagnostics.len() => Cow::Borrowed(text.as_str()),
+            _ => Cow::Owned(self.render(diagnostics)),
+        };
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    }
+
+    fn render(&self, diagnostics: &Diagnostics) -> String {
+        let color = match self.cli.global.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        render::render_all(
+            diagnostics,
+            self.sources,
+            self.cli.global.message_format,
+            color,
+        )
+    }
 }
