@@ -278,13 +278,16 @@ impl<'a> Report<'a> {
             .set((diagnostics.len(), self.render(diagnostics)));
     }
 
-    /// Prints `diagnostics`, rendered ahead unless more came since.
     fn print(&self, diagnostics: &Diagnostics) {
-        let text = match self.ahead.get() {
+        let _ = std::io::stderr().write_all(self.text(diagnostics).as_bytes());
+    }
+
+    /// The text of `diagnostics`: the one rendered ahead unless more came since.
+    fn text(&self, diagnostics: &Diagnostics) -> Cow<'_, str> {
+        match self.ahead.get() {
             Some((count, text)) if *count == diagnostics.len() => Cow::Borrowed(text.as_str()),
             _ => Cow::Owned(self.render(diagnostics)),
-        };
-        let _ = std::io::stderr().write_all(text.as_bytes());
+        }
     }
 
     fn render(&self, diagnostics: &Diagnostics) -> String {
@@ -301,5 +304,29 @@ impl<'a> Report<'a> {
             self.cli.global.message_format,
             color,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, Report};
+    use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+    use crate::source::SourceMap;
+
+    #[test]
+    fn diagnostics_added_after_rendering_ahead_are_printed_too() {
+        let cli = Cli::parse_from(["stackc", "--color", "never", "build", "-o", "out"]);
+        let sources = SourceMap::default();
+        let report = Report::new(&cli, &sources);
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.push(Diagnostic::warning(Code::UnsetVariable, "first warning"));
+        report.render_ahead(&diagnostics);
+        assert!(report.text(&diagnostics).contains("first warning"));
+
+        diagnostics.push(Diagnostic::warning(Code::UnsetVariable, "second warning"));
+        let text = report.text(&diagnostics);
+        assert!(text.contains("first warning") && text.contains("second warning"));
     }
 }
