@@ -4,12 +4,12 @@
 # (docs/performance.md, item 39), and the binary needs no shared library (it runs in a
 # `scratch` image). Elsewhere it is the plain release build.
 #
-# The static binary is position-dependent, as kubectl, helm and the other Go tools beside it
+# The static binary is position-dependent, as the release binaries of helm and Docker Compose
 # are: it is loaded at a fixed address, so nothing is relocated at start (a position-independent
-# one rewrites 14 000 pointers, on 70 pages that each fault and are copied), which takes 4% off
+# one rewrites 14 000 pointers, on 70 pages that each fault and are copied), which takes 5% off
 # a 50-service build (item 66). The price is address-space randomisation of the executable
-# itself (its heap, stacks and libraries-free mappings stay randomised); `STACKC_PIE=1` keeps
-# it, with a static-pie binary.
+# image itself (its heap, stacks and other mappings stay randomised); `STACKC_PIE=1` keeps it,
+# with a static-pie binary.
 #
 # `cargo build --release` cannot make the static binary: the flag would also apply to the
 # proc-macro crates, which cannot be linked statically, unless a `--target` separates them from
