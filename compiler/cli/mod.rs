@@ -256,17 +256,26 @@ fn report(cli: &Cli, diagnostics: &Diagnostics, sources: &SourceMap) {
 /// printing: rendering takes miette's layout for each full report, which can run beside the
 /// command's last steps instead of after them.
 pub struct Report<'a> {
-    cli: &'a Cli,
     sources: &'a SourceMap,
+    format: MessageFormat,
+    color: bool,
     /// How many diagnostics were rendered ahead, and their text.
     ahead: OnceLock<(usize, String)>,
 }
 
 impl<'a> Report<'a> {
-    fn new(cli: &'a Cli, sources: &'a SourceMap) -> Self {
+    fn new(cli: &Cli, sources: &'a SourceMap) -> Self {
+        let color = match cli.global.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
         Self {
-            cli,
             sources,
+            format: cli.global.message_format,
+            color,
             ahead: OnceLock::new(),
         }
     }
@@ -291,19 +300,7 @@ impl<'a> Report<'a> {
     }
 
     fn render(&self, diagnostics: &Diagnostics) -> String {
-        let color = match self.cli.global.color {
-            Color::Always => true,
-            Color::Never => false,
-            Color::Auto => {
-                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
-        };
-        render::render_all(
-            diagnostics,
-            self.sources,
-            self.cli.global.message_format,
-            color,
-        )
+        render::render_all(diagnostics, self.sources, self.format, self.color)
     }
 }
 
